@@ -1,0 +1,17 @@
+package io.midge.codec.property;
+
+/** How a property's value is encoded (MQTT 5.0 section 1.5). */
+public enum PropertyType {
+    BYTE,
+    TWO_BYTE_INTEGER,
+    FOUR_BYTE_INTEGER,
+    VARIABLE_BYTE_INTEGER,
+    UTF8_STRING,
+    BINARY_DATA,
+    UTF8_STRING_PAIR;
+
+    /** True for the four integer encodings, whose values a property holds as a {@code Long}. */
+    public boolean isNumeric() {
+        return ordinal() <= VARIABLE_BYTE_INTEGER.ordinal();
+    }
+}
