@@ -1,0 +1,56 @@
+package io.midge.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MidgeCommandTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int midge(String... args) {
+        CommandLine commandLine = MidgeCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void versionPrintsTheProjectVersion() {
+        int exitCode = midge("--version");
+
+        assertThat(exitCode).isZero();
+        assertThat(out.toString()).isEqualTo("midge " + System.getProperty("midge.expectedVersion") + System.lineSeparator());
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void helpPrintsUsageAndSucceeds() {
+        int exitCode = midge("--help");
+
+        assertThat(exitCode).isZero();
+        assertThat(out.toString()).startsWith("Usage: midge").contains("--version", "--help");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        int exitCode = midge("--no-such-option");
+
+        assertThat(exitCode).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("Unknown option: '--no-such-option'").contains("Usage: midge");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void noSubcommandIsAUsageError() {
+        int exitCode = midge();
+
+        assertThat(exitCode).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("Missing required subcommand").contains("Usage: midge");
+    }
+}
