@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Strict decoding of MQTT UTF-8 strings: well-formed UTF-8 as RFC 3629 defines it (no overlong forms, no encoded
- * surrogates U+D800-U+DFFF, nothing above U+10FFFF) and no U+0000 (MQTT 5.0 section 1.5.4).
+ * surrogates U+D800-U+DFFF, nothing above U+10FFFF) and no U+0000 (MQTT 5.0 section 1.5.4). Public for the
+ * broker, which checks payloads marked as UTF-8 by their Payload Format Indicator.
  */
-final class Utf8 {
+public final class Utf8 {
     private Utf8() {
     }
 

@@ -1,0 +1,86 @@
+package io.midge.broker;
+
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.transport.MqttListener;
+import io.midge.broker.transport.Transports;
+import io.netty.channel.EventLoopGroup;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Midge broker: its listener, event loops, sessions and router. Close it to stop. */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final EventLoopGroup group;
+    private final BrokerContext context;
+    private final MqttListener listener;
+
+    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, MqttListener listener) {
+        this.config = config;
+        this.group = group;
+        this.context = context;
+        this.listener = listener;
+    }
+
+    public static Broker start(BrokerConfig config) throws InterruptedException {
+        return start(config, Authenticator.ALLOW_ALL, List.of());
+    }
+
+    public static Broker start(BrokerConfig config, Authenticator authenticator,
+                               List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
+        EventLoopGroup group = Transports.newGroup(0, "midge-loop");
+        BrokerMetrics metrics = new BrokerMetrics();
+        Router router = new Router();
+        SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
+        Map<String, EnhancedAuthenticator> methods = new HashMap<>();
+        for (EnhancedAuthenticator a : enhancedAuthenticators) {
+            methods.put(a.method(), a);
+        }
+        BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator, Map.copyOf(methods));
+        try {
+            MqttListener listener = MqttListener.bind(config.host(), config.port(), group, context);
+            log.info("Midge listening for MQTT on {}:{} ({} transport)", config.host(), listener.port(),
+                    Transports.nativeAvailable() ? "epoll" : "nio");
+            return new Broker(config, group, context, listener);
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    /** The port the MQTT listener is bound to (useful when the configuration said 0). */
+    public int port() {
+        return listener.port();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public BrokerMetrics metrics() {
+        return context.metrics();
+    }
+
+    public SessionRegistry sessions() {
+        return context.sessions();
+    }
+
+    public Router router() {
+        return context.router();
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+        context.sessions().clear();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,22 @@
+package io.midge.broker;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of what the broker did and refused. Cheap to bump from any thread. */
+public final class BrokerMetrics {
+    public final LongAdder connectionsAccepted = new LongAdder();
+    public final LongAdder connectionsRefused = new LongAdder();
+    public final LongAdder protocolViolations = new LongAdder();
+    public final LongAdder messagesReceived = new LongAdder();
+    public final LongAdder messagesSent = new LongAdder();
+    /** Messages dropped because a client's queue reached its bound of messages or bytes. */
+    public final LongAdder droppedQueueFull = new LongAdder();
+    /** Messages whose Message Expiry Interval passed before they could be sent. */
+    public final LongAdder droppedExpired = new LongAdder();
+    /** Messages larger than the Maximum Packet Size of the client they were for. */
+    public final LongAdder droppedTooLarge = new LongAdder();
+    /** QoS 0 messages for offline clients, which are not queued unless configured. */
+    public final LongAdder droppedOffline = new LongAdder();
+    public final LongAdder sessionsExpired = new LongAdder();
+    public final LongAdder willsPublished = new LongAdder();
+}

@@ -1,0 +1,109 @@
+package io.midge.broker;
+
+import io.midge.broker.routing.Matches;
+import io.midge.broker.routing.RetainedStore;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.routing.TopicTree;
+import io.midge.broker.session.Delivery;
+import io.midge.broker.session.Message;
+import io.midge.broker.session.Session;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * Takes each published message to every matching subscriber's session and keeps the retained ones. Runs on the
+ * publisher's event loop; the sessions take it from there on their own loops.
+ */
+public final class Router {
+    /** What became of a message: how a 5.0 publisher's PUBACK or PUBREC says it. */
+    public enum Outcome { DELIVERED, NO_SUBSCRIBERS, QUOTA_EXCEEDED }
+
+    private static final int[] NO_IDS = {};
+
+    private final TopicTree topicTree = new TopicTree();
+    private final RetainedStore<Message> retained = new RetainedStore<>();
+    private final FastThreadLocal<Matches> matches = new FastThreadLocal<>() {
+        @Override
+        protected Matches initialValue() {
+            return new Matches();
+        }
+    };
+
+    public TopicTree topicTree() {
+        return topicTree;
+    }
+
+    public RetainedStore<Message> retained() {
+        return retained;
+    }
+
+    /** Routes a message; takes over the caller's reference to its payload. */
+    public Outcome publish(Message message) {
+        try {
+            if (message.retain()) {
+                retain(message);
+            }
+            Matches found = matches.get();
+            topicTree.match(message.topic(), message.publisherId(), found);
+            if (found.isEmpty()) {
+                return Outcome.NO_SUBSCRIBERS;
+            }
+            int accepted = 0;
+            for (int i = 0; i < found.size(); i++) {
+                Session session = (Session) found.subscriber(i);
+                int qos = Math.min(message.qos(), found.qos(i));
+                // Without Retain As Published a forwarded message loses its RETAIN flag (MQTT-3.3.1-12).
+                boolean retainFlag = message.retain() && found.retainAsPublished(i);
+                message.payload().retain();
+                if (session.offer(new Delivery(message, qos, retainFlag, found.subscriptionIds(i)))) {
+                    accepted++;
+                } else {
+                    message.payload().release();
+                }
+            }
+            return accepted > 0 ? Outcome.DELIVERED : Outcome.QUOTA_EXCEEDED;
+        } finally {
+            message.payload().release();
+        }
+    }
+
+    /**
+     * Keeps a retained message, or clears the topic's when the payload is empty (MQTT-3.3.1-6). The store keeps a
+     * heap copy that it never releases: readers on other loops can then take references without racing a release.
+     */
+    private void retain(Message message) {
+        if (message.payloadSize() == 0) {
+            retained.remove(message.topic());
+            return;
+        }
+        Message copy = new Message(message.topic(), message.qos(), true,
+                Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message.payload())), message.properties(),
+                message.expiryDeadline(), message.publisherId());
+        retained.put(message.topic(), copy);
+    }
+
+    /** Subscribes a session; returns whether it had a subscription to the filter already. */
+    public boolean subscribe(Session session, String filter, SubscriptionOptions options) {
+        return topicTree.subscribe(session, filter, options).existed();
+    }
+
+    public boolean unsubscribe(Session session, String filter) {
+        return topicTree.unsubscribe(session, filter);
+    }
+
+    /** Sends the retained messages matching a new subscription, with the RETAIN flag set (MQTT-3.3.1-8). */
+    public void sendRetained(Session session, String filter, SubscriptionOptions options) {
+        long now = System.nanoTime();
+        int[] ids = options.subscriptionId() == 0 ? NO_IDS : new int[] {options.subscriptionId()};
+        retained.match(filter, message -> {
+            if (message.isExpired(now)) {
+                return;
+            }
+            message.payload().retain();
+            if (!session.offer(new Delivery(message, Math.min(message.qos(), options.qos()), true, ids))) {
+                message.payload().release();
+            }
+        });
+    }
+}

@@ -1,0 +1,741 @@
+package io.midge.broker.protocol;
+
+import io.midge.broker.BrokerContext;
+import io.midge.broker.Router;
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.broker.session.Delivery;
+import io.midge.broker.session.Message;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionConnection;
+import io.midge.broker.session.SessionRegistry;
+import io.midge.codec.Binary;
+import io.midge.codec.MqttCodecException;
+import io.midge.codec.MqttDecoder;
+import io.midge.codec.MqttEncoder;
+import io.midge.codec.MqttVersion;
+import io.midge.codec.PacketType;
+import io.midge.codec.ReasonCode;
+import io.midge.codec.Topics;
+import io.midge.codec.Utf8;
+import io.midge.codec.packet.Auth;
+import io.midge.codec.packet.ConnAck;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.packet.Disconnect;
+import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.packet.PingReq;
+import io.midge.codec.packet.PingResp;
+import io.midge.codec.packet.PubAck;
+import io.midge.codec.packet.PubComp;
+import io.midge.codec.packet.PubRec;
+import io.midge.codec.packet.PubRel;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.packet.SubAck;
+import io.midge.codec.packet.Subscribe;
+import io.midge.codec.packet.Subscription;
+import io.midge.codec.packet.UnsubAck;
+import io.midge.codec.packet.Unsubscribe;
+import io.midge.codec.packet.Will;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The protocol of one connection: the only code that reads and writes packets. It checks that packets come in an
+ * allowed order (CONNECT first and once, packet identifiers, topic aliases, receive maximum), turns publishes into
+ * messages for the router and deliveries into publishes, and is the one place that ends a connection with a reason
+ * code: {@link #disconnect}.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionConnection {
+    private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
+
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
+
+    private final BrokerContext broker;
+    private final BrokerConfig config;
+    private final MqttPacketEncoder encoder;
+    private final MqttFrameDecoder frameDecoder;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAITING_CONNECT;
+    private ScheduledFuture<?> connectTimeout;
+    private boolean needsFlush;
+
+    // Set by CONNECT.
+    private MqttVersion version;
+    private String clientId;
+    private Session session;
+    private Message will;
+    private long willDelaySeconds;
+    private long sessionExpiry;
+    private boolean problemInformation = true;
+    private int clientReceiveMaximum = 65535;
+    private int clientMaximumPacketSize = MqttDecoder.MAX_PACKET_SIZE;
+    private int clientTopicAliasMaximum;
+    private String[] inboundAliases;
+    private Map<String, Integer> outboundAliases;
+    private EnhancedAuthenticator.Exchange authExchange;
+    private String authMethod;
+    private Connect pendingConnect;
+    private boolean disconnectedNormally;
+    private boolean assignedClientId;
+
+    public MqttConnection(BrokerContext broker, MqttPacketEncoder encoder, MqttFrameDecoder frameDecoder) {
+        this.broker = broker;
+        this.config = broker.config();
+        this.encoder = encoder;
+        this.frameDecoder = frameDecoder;
+    }
+
+    // ------------------------------------------------------------------ channel events
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        broker.metrics().connectionsAccepted.increment();
+        connectTimeout = ctx.executor().schedule(() -> {
+            if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
+                log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
+                        config.connectTimeoutSeconds());
+                close();
+            }
+        }, config.connectTimeoutSeconds(), TimeUnit.SECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof MqttCodecException e) {
+            broker.metrics().protocolViolations.increment();
+            disconnect(e.reasonCode(), e.getMessage());
+            return;
+        }
+        MqttPacket packet = (MqttPacket) msg;
+        if (state == State.AWAITING_CONNECT) {
+            // The decoder lets nothing but CONNECT through first.
+            onConnect((Connect) packet);
+        } else if (state == State.CONNECTED && !(packet instanceof Connect)) {
+            handle(packet);
+        } else {
+            ReferenceCountUtil.release(packet);
+            if (packet instanceof Connect) {
+                protocolError("MQTT-3.1.0-2: a second CONNECT");
+            } else if (state == State.AUTHENTICATING && packet instanceof Auth auth) {
+                onAuth(auth);
+            } else {
+                // The client may send nothing but AUTH before CONNACK (MQTT 5.0 section 3.1.4 and 4.12).
+                protocolError("§3.1.4: " + packet.type() + " before CONNACK");
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (needsFlush) {
+            needsFlush = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && session != null && state == State.CONNECTED) {
+            session.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", clientId);
+            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("Connection of '{}' failed: {}", clientId, cause.toString());
+        } else {
+            log.warn("Unexpected error on the connection of '{}'", clientId, cause);
+        }
+        close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        state = State.CLOSED;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        if (disconnectedNormally) {
+            releaseWill();
+        }
+        Message willToSend = will;
+        will = null;
+        if (session != null) {
+            Session s = session;
+            long delay = willDelaySeconds;
+            s.execute(() -> broker.sessions().closed(s, this, willToSend, delay));
+        } else if (willToSend != null) {
+            willToSend.payload().release();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void releaseWill() {
+        if (will != null) {
+            will.payload().release();
+            will = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ CONNECT and AUTH
+
+    private void onConnect(Connect connect) {
+        version = connect.version();
+        encoder.setVersion(version);
+        MqttProperties props = connect.properties();
+        boolean v5 = version.isV5();
+        clientId = connect.clientId();
+        boolean assignedId = false;
+        if (clientId.isEmpty()) {
+            // 3.1.1 allows it only with clean session, which the codec checked; 5.0 always.
+            clientId = "midge-" + UUID.randomUUID();
+            assignedId = true;
+        }
+        if (v5) {
+            sessionExpiry = props.number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+            clientReceiveMaximum = (int) props.number(PropertyId.RECEIVE_MAXIMUM, 65535);
+            clientMaximumPacketSize = (int) Math.min(props.number(PropertyId.MAXIMUM_PACKET_SIZE,
+                    MqttDecoder.MAX_PACKET_SIZE), MqttDecoder.MAX_PACKET_SIZE);
+            clientTopicAliasMaximum = (int) props.number(PropertyId.TOPIC_ALIAS_MAXIMUM, 0);
+            problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
+        } else {
+            sessionExpiry = connect.cleanStart() ? 0 : SessionRegistry.NEVER_EXPIRES;
+        }
+        sessionExpiry = Math.min(sessionExpiry, config.maxSessionExpiry());
+        if (config.topicAliasMaximum() > 0 && v5) {
+            inboundAliases = new String[config.topicAliasMaximum() + 1];
+        }
+        if (clientTopicAliasMaximum > 0) {
+            outboundAliases = new HashMap<>();
+        }
+        Will w = connect.will();
+        if (w != null) {
+            if (w.qos() > config.maximumQos()) {
+                refuse(ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos() + " is above the maximum QoS");
+                return;
+            }
+            if (w.retain() && !config.retainAvailable()) {
+                refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
+                return;
+            }
+            will = toMessage(w.topic(), w.qos(), w.retain(), Unpooled.wrappedBuffer(w.payload().toByteArray()),
+                    w.properties());
+            willDelaySeconds = w.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
+        }
+        pendingConnect = new Connect(connect.version(), clientId, connect.cleanStart(), connect.keepAlive(),
+                connect.username(), connect.password(), null, props);
+        this.assignedClientId = assignedId;
+
+        authMethod = v5 ? props.string(PropertyId.AUTHENTICATION_METHOD) : null;
+        if (authMethod != null) {
+            EnhancedAuthenticator authenticator = broker.enhancedAuthenticators().get(authMethod);
+            if (authenticator == null) {
+                refuse(ReasonCode.BAD_AUTHENTICATION_METHOD, "unsupported authentication method " + authMethod);
+                return;
+            }
+            state = State.AUTHENTICATING;
+            authExchange = authenticator.begin(clientId, connect.username());
+            authStep(authExchange.respond(props.binary(PropertyId.AUTHENTICATION_DATA)), false);
+            return;
+        }
+        state = State.AUTHENTICATING;
+        broker.authenticator().authenticate(clientId, connect.username(), connect.password(),
+                ctx.channel().remoteAddress()).whenComplete((code, error) -> ctx.executor().execute(() -> {
+                    if (state != State.AUTHENTICATING) {
+                        return; // closed meanwhile
+                    }
+                    if (error != null) {
+                        log.warn("Authenticating '{}' failed", clientId, error);
+                        refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
+                    } else if (code != ReasonCode.SUCCESS) {
+                        refuse(code, "not authenticated");
+                    } else {
+                        openSession(null);
+                    }
+                }));
+    }
+
+    private void onAuth(Auth auth) {
+        String method = auth.properties().string(PropertyId.AUTHENTICATION_METHOD);
+        if (authExchange == null || method == null || !method.equals(authMethod)) {
+            protocolError("§4.12: AUTH without the method of the exchange");
+            return;
+        }
+        if (state == State.AUTHENTICATING && auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
+            protocolError("§4.12: AUTH with " + auth.reasonCode() + " during authentication");
+            return;
+        }
+        if (state == State.CONNECTED) {
+            if (auth.reasonCode() != ReasonCode.REAUTHENTICATE && auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
+                protocolError("§4.12.1: AUTH with " + auth.reasonCode());
+                return;
+            }
+            if (auth.reasonCode() == ReasonCode.REAUTHENTICATE) {
+                authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId,
+                        pendingConnect.username());
+            }
+        }
+        authStep(authExchange.respond(auth.properties().binary(PropertyId.AUTHENTICATION_DATA)),
+                state == State.CONNECTED);
+    }
+
+    private void authStep(EnhancedAuthenticator.Step step, boolean reauthenticating) {
+        switch (step) {
+            case EnhancedAuthenticator.Step.Continue c -> {
+                write(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, authProperties(c.serverData())));
+                ctx.flush();
+            }
+            case EnhancedAuthenticator.Step.Success s -> {
+                authExchange = reauthenticating ? authExchange : null;
+                if (reauthenticating) {
+                    write(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
+                    ctx.flush();
+                } else {
+                    openSession(s.serverData());
+                }
+            }
+            case EnhancedAuthenticator.Step.Failure f -> {
+                if (reauthenticating) {
+                    disconnect(f.reasonCode().allowedIn(PacketType.DISCONNECT) ? f.reasonCode()
+                            : ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
+                } else {
+                    refuse(f.reasonCode(), "authentication failed");
+                }
+            }
+        }
+    }
+
+    private MqttProperties authProperties(Binary data) {
+        MqttProperties.Builder b = MqttProperties.builder().add(PropertyId.AUTHENTICATION_METHOD, authMethod);
+        if (data != null) {
+            b.add(PropertyId.AUTHENTICATION_DATA, data);
+        }
+        return b.build();
+    }
+
+    /** Authenticated: opens (or takes over, or resumes) the session, then answers CONNACK on this loop. */
+    private void openSession(Binary authData) {
+        state = State.CONNECTING;
+        broker.sessions().open(clientId, pendingConnect.cleanStart(), ctx.channel().eventLoop(),
+                (s, present) -> connected(s, present, authData));
+    }
+
+    private void connected(Session s, boolean sessionPresent, Binary authData) {
+        session = s;
+        s.setExpiryIntervalSeconds(sessionExpiry);
+        if (state == State.CLOSED) {
+            // The client left while the session was opened: hand the session straight back.
+            s.attach(this);
+            Message w = disconnectedNormally ? null : will;
+            will = null;
+            broker.sessions().closed(s, this, w, willDelaySeconds);
+            return;
+        }
+        state = State.CONNECTED;
+        if (connectTimeout != null) {
+            connectTimeout.cancel(false);
+        }
+        int keepAlive = pendingConnect.keepAlive();
+        MqttProperties.Builder props = MqttProperties.builder();
+        if (version.isV5()) {
+            if (sessionExpiry != pendingConnect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0)) {
+                props.add(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry);
+            }
+            if (config.receiveMaximum() != 65535) {
+                props.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
+            }
+            if (config.maximumQos() < 2) {
+                props.add(PropertyId.MAXIMUM_QOS, config.maximumQos());
+            }
+            if (!config.retainAvailable()) {
+                props.add(PropertyId.RETAIN_AVAILABLE, 0);
+            }
+            props.add(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
+            if (assignedClientId) {
+                props.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
+            }
+            if (config.topicAliasMaximum() > 0) {
+                props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+            }
+            if (config.maxKeepAlive() > 0 && (keepAlive == 0 || keepAlive > config.maxKeepAlive())) {
+                keepAlive = config.maxKeepAlive();
+                props.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
+            }
+            if (pendingConnect.properties().number(PropertyId.REQUEST_RESPONSE_INFORMATION, 0) == 1
+                    && !config.responseInformation().isEmpty()) {
+                props.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation() + clientId);
+            }
+            if (authMethod != null) {
+                props.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
+                if (authData != null) {
+                    props.add(PropertyId.AUTHENTICATION_DATA, authData);
+                }
+            }
+        }
+        if (keepAlive > 0) {
+            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
+            ctx.pipeline().addBefore(ctx.name(), "keepAlive",
+                    new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props.build()));
+        s.attach(this);
+        ctx.flush();
+    }
+
+    /** Refuses a CONNECT: CONNACK with the code (the 3.x return code closest to it), then close. */
+    private void refuse(ReasonCode code, String reason) {
+        broker.metrics().connectionsRefused.increment();
+        log.debug("Refused client '{}' from {}: {} ({})", clientId, ctx.channel().remoteAddress(), reason, code);
+        releaseWill();
+        MqttProperties props = version != null && version.isV5() && problemInformation
+                ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        state = State.CLOSED;
+        ctx.writeAndFlush(new ConnAck(false, code, props)).addListener(f -> ctx.close());
+    }
+
+    // ------------------------------------------------------------------ after CONNECT
+
+    private void handle(MqttPacket packet) {
+        switch (packet) {
+            case Publish p -> onPublish(p);
+            case PubAck a -> session.onPubAck(a.packetId());
+            case PubRec r -> {
+                if (!session.onPubRec(r.packetId(), r.reasonCode().isError()) && !r.reasonCode().isError()) {
+                    write(new PubRel(r.packetId(), version.isV5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND
+                            : ReasonCode.SUCCESS, MqttProperties.EMPTY));
+                }
+            }
+            case PubRel r -> {
+                boolean known = session.releaseInboundQos2(r.packetId());
+                write(new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
+                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+            }
+            case PubComp c -> session.onPubComp(c.packetId());
+            case Subscribe s -> onSubscribe(s);
+            case Unsubscribe u -> onUnsubscribe(u);
+            case PingReq p -> write(PingResp.INSTANCE);
+            case Disconnect d -> onDisconnect(d);
+            case Auth a -> onAuth(a);
+            default -> protocolError("§2.1.2: unexpected " + packet.type());
+        }
+    }
+
+    private void onPublish(Publish p) {
+        broker.metrics().messagesReceived.increment();
+        boolean v5 = version.isV5();
+        if (p.qos() > config.maximumQos()) {
+            p.release();
+            disconnect(ReasonCode.QOS_NOT_SUPPORTED, "MQTT-3.2.2-11: QoS " + p.qos() + " is above the maximum QoS");
+            return;
+        }
+        if (p.retainFlag() && !config.retainAvailable()) {
+            p.release();
+            disconnect(ReasonCode.RETAIN_NOT_SUPPORTED, "MQTT-3.2.2-14: retained messages are not supported");
+            return;
+        }
+        String topic = p.topic();
+        MqttProperties props = p.properties();
+        if (v5 && props.contains(PropertyId.TOPIC_ALIAS)) {
+            int alias = (int) props.number(PropertyId.TOPIC_ALIAS, 0);
+            if (inboundAliases == null || alias >= inboundAliases.length) {
+                p.release();
+                disconnect(ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-9: Topic Alias " + alias
+                        + " is above the Topic Alias Maximum " + config.topicAliasMaximum());
+                return;
+            }
+            if (topic.isEmpty()) {
+                topic = inboundAliases[alias];
+                if (topic == null) {
+                    p.release();
+                    disconnect(ReasonCode.PROTOCOL_ERROR, "§3.3.2.3.4: Topic Alias " + alias + " is not set");
+                    return;
+                }
+            } else {
+                inboundAliases[alias] = topic;
+            }
+        }
+        if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
+                && session.inboundQos2Count() >= config.receiveMaximum()) {
+            p.release();
+            disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
+                    + config.receiveMaximum() + " unacknowledged publishes");
+            return;
+        }
+        if (v5 && props.number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1
+                && !Utf8.isWellFormed(p.payload(), p.payload().readerIndex(), p.payload().readableBytes())) {
+            p.release();
+            if (p.qos() == 0) {
+                disconnect(ReasonCode.PAYLOAD_FORMAT_INVALID, "payload marked UTF-8 is not");
+            } else {
+                acknowledge(p, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload marked UTF-8 is not");
+            }
+            return;
+        }
+        if (p.qos() == 2 && session.hasInboundQos2(p.packetId())) {
+            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9).
+            p.release();
+            write(new PubRec(p.packetId()));
+            return;
+        }
+        Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
+        Router.Outcome outcome = broker.router().publish(message);
+        switch (p.qos()) {
+            case 1 -> acknowledge(p, outcomeCode(outcome), null);
+            case 2 -> {
+                ReasonCode code = outcomeCode(outcome);
+                if (!code.isError()) {
+                    session.addInboundQos2(p.packetId());
+                }
+                acknowledge(p, code, null);
+            }
+            default -> {
+            }
+        }
+    }
+
+    private static ReasonCode outcomeCode(Router.Outcome outcome) {
+        return switch (outcome) {
+            case DELIVERED -> ReasonCode.SUCCESS;
+            case NO_SUBSCRIBERS -> ReasonCode.NO_MATCHING_SUBSCRIBERS;
+            case QUOTA_EXCEEDED -> ReasonCode.QUOTA_EXCEEDED;
+        };
+    }
+
+    private void acknowledge(Publish p, ReasonCode code, String reason) {
+        ReasonCode sent = version.isV5() ? code : ReasonCode.SUCCESS;
+        MqttProperties props = reason != null && problemInformation && version.isV5()
+                ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        write(p.qos() == 1 ? new PubAck(p.packetId(), sent, props) : new PubRec(p.packetId(), sent, props));
+    }
+
+    /** An application message from a PUBLISH or a will; takes over the payload reference. */
+    private Message toMessage(String topic, int qos, boolean retain, io.netty.buffer.ByteBuf payload,
+                              MqttProperties props) {
+        long deadline = Message.NEVER;
+        if (props.contains(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+            deadline = System.nanoTime()
+                    + TimeUnit.SECONDS.toNanos(props.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0));
+        }
+        MqttProperties forwarded = props.isEmpty() ? props : props.without(PropertyId.TOPIC_ALIAS,
+                PropertyId.MESSAGE_EXPIRY_INTERVAL, PropertyId.SUBSCRIPTION_IDENTIFIER, PropertyId.WILL_DELAY_INTERVAL);
+        return new Message(topic, qos, retain, payload, forwarded, deadline, clientId);
+    }
+
+    private void onSubscribe(Subscribe s) {
+        List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
+        int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
+        List<Runnable> retainedToSend = new ArrayList<>();
+        for (Subscription sub : s.subscriptions()) {
+            String filter = sub.topicFilter();
+            if (!version.isV5() && Topics.topicFilterProblem(filter, true) != null) {
+                codes.add(ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            if (config.denySubscribe().contains(filter)) {
+                codes.add(ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            int qos = Math.min(sub.qos(), config.maximumQos());
+            SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
+                    sub.retainHandling(), subscriptionId);
+            boolean existed = broker.router().subscribe(session, filter, options);
+            session.subscriptions().put(filter, options);
+            codes.add(ReasonCode.of(PacketType.SUBACK, qos));
+            boolean sendRetained = !Topics.isSharedFilter(filter)
+                    && (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed));
+            if (sendRetained) {
+                retainedToSend.add(() -> broker.router().sendRetained(session, filter, options));
+            }
+        }
+        write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+        retainedToSend.forEach(Runnable::run);
+    }
+
+    private void onUnsubscribe(Unsubscribe u) {
+        List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
+        for (String filter : u.topicFilters()) {
+            boolean existed = session.subscriptions().remove(filter) != null;
+            broker.router().unsubscribe(session, filter);
+            codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+        }
+        write(new UnsubAck(u.packetId(), version.isV5() ? codes : List.of(), MqttProperties.EMPTY));
+    }
+
+    private void onDisconnect(Disconnect d) {
+        if (version.isV5() && d.properties().contains(PropertyId.SESSION_EXPIRY_INTERVAL)) {
+            long expiry = d.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+            if (sessionExpiry == 0 && expiry != 0) {
+                disconnect(ReasonCode.PROTOCOL_ERROR,
+                        "MQTT-3.14.2-2: Session Expiry Interval set on DISCONNECT after 0 on CONNECT");
+                return;
+            }
+            sessionExpiry = Math.min(expiry, config.maxSessionExpiry());
+            session.setExpiryIntervalSeconds(sessionExpiry);
+        }
+        if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
+            disconnectedNormally = true; // the will is discarded (MQTT-3.14.4-3)
+        }
+        close();
+    }
+
+    // ------------------------------------------------------------------ SessionConnection
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
+        Message m = delivery.message();
+        String topic = m.topic();
+        MqttProperties props = m.properties();
+        Integer newAlias = null;
+        if (version.isV5()) {
+            long expiry = m.remainingExpirySeconds(System.nanoTime());
+            int[] ids = delivery.subscriptionIds();
+            if (expiry >= 0 || ids.length > 0 || outboundAliases != null) {
+                MqttProperties.Builder b = props.toBuilder();
+                if (expiry >= 0) {
+                    b.add(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry);
+                }
+                for (int id : ids) {
+                    b.add(PropertyId.SUBSCRIPTION_IDENTIFIER, id);
+                }
+                if (outboundAliases != null) {
+                    Integer alias = outboundAliases.get(topic);
+                    if (alias != null) {
+                        b.add(PropertyId.TOPIC_ALIAS, alias);
+                        topic = "";
+                    } else if (outboundAliases.size() < clientTopicAliasMaximum) {
+                        newAlias = outboundAliases.size() + 1;
+                        b.add(PropertyId.TOPIC_ALIAS, newAlias);
+                    }
+                }
+                props = b.build();
+            }
+        }
+        Publish publish = new Publish(topic, delivery.qos(), delivery.retain(), dup, packetId, props, m.payload());
+        if (clientMaximumPacketSize < MqttDecoder.MAX_PACKET_SIZE
+                && MqttEncoder.encodedSize(publish, version) > clientMaximumPacketSize) {
+            log.debug("Message on '{}' is larger than the Maximum Packet Size {} of '{}': not sent", m.topic(),
+                    clientMaximumPacketSize, clientId);
+            m.payload().release();
+            return false;
+        }
+        if (newAlias != null) {
+            outboundAliases.put(m.topic(), newAlias);
+        }
+        ctx.write(publish, ctx.voidPromise());
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        ctx.write(new PubRel(packetId), ctx.voidPromise());
+    }
+
+    @Override
+    public int sendQuota() {
+        return Math.min(clientReceiveMaximum, config.maxInflight());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void takenOver() {
+        disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
+    }
+
+    // ------------------------------------------------------------------ writing and closing
+
+    private void write(MqttPacket packet) {
+        ctx.write(packet, ctx.voidPromise());
+        needsFlush = true;
+    }
+
+    private void protocolError(String reason) {
+        broker.metrics().protocolViolations.increment();
+        disconnect(ReasonCode.PROTOCOL_ERROR, reason);
+    }
+
+    /**
+     * Ends the connection for a reason: in 5.0 with DISCONNECT and the reason code (with CONNACK while still
+     * connecting), in 3.x by closing it, after CONNACK with a return code where 3.x has one. The will goes out
+     * unless the client disconnected normally.
+     */
+    public void disconnect(ReasonCode code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        log.debug("Disconnecting client '{}' from {}: {} ({})", clientId, ctx.channel().remoteAddress(), reason,
+                code);
+        if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
+            MqttVersion v = frameDecoder.decoder().version();
+            if (v != null) {
+                encoder.setVersion(v);
+                version = v;
+            }
+            boolean v3HasCode = code == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION
+                    || code == ReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
+            if ((v != null && v.isV5() && code.allowedIn(PacketType.CONNACK)) || v3HasCode) {
+                refuse(code, reason);
+                return;
+            }
+            close();
+            return;
+        }
+        if (version.isV5() && code.allowedIn(PacketType.DISCONNECT)) {
+            MqttProperties props = problemInformation
+                    ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+            state = State.CLOSED;
+            ctx.writeAndFlush(new Disconnect(code, props)).addListener(f -> ctx.close());
+        } else {
+            close();
+        }
+    }
+
+    private void close() {
+        state = State.CLOSED;
+        ctx.close();
+    }
+}

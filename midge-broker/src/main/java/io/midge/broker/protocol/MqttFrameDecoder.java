@@ -1,0 +1,46 @@
+package io.midge.broker.protocol;
+
+import io.midge.codec.MqttCodecException;
+import io.midge.codec.MqttDecoder;
+import io.midge.codec.packet.MqttPacket;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+
+/**
+ * Frames the inbound stream into packets with the codec's strict decoder. A violation is passed on as the
+ * {@link MqttCodecException} itself, so that {@link MqttConnection} answers it like any other; after it the rest of
+ * the stream is ignored, as its framing can no longer be trusted.
+ */
+public final class MqttFrameDecoder extends ByteToMessageDecoder {
+    private final MqttDecoder decoder;
+    private boolean failed;
+
+    public MqttFrameDecoder(int maximumPacketSize) {
+        this.decoder = MqttDecoder.forServer(maximumPacketSize);
+    }
+
+    /** The decoder, whose version tells which protocol a failed CONNECT spoke. */
+    public MqttDecoder decoder() {
+        return decoder;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        try {
+            MqttPacket packet = decoder.decode(in);
+            if (packet != null) {
+                out.add(packet);
+            }
+        } catch (MqttCodecException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            out.add(e);
+        }
+    }
+}

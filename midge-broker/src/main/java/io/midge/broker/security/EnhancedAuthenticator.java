@@ -1,0 +1,37 @@
+package io.midge.broker.security;
+
+import io.midge.codec.Binary;
+import io.midge.codec.ReasonCode;
+
+/**
+ * One MQTT 5 enhanced authentication method (the Authentication Method of CONNECT and AUTH), such as
+ * SCRAM-SHA-256: a challenge and response exchanged in AUTH packets until the server says yes or no.
+ */
+public interface EnhancedAuthenticator {
+    /** The Authentication Method this authenticator speaks. */
+    String method();
+
+    /** Starts an exchange for one connection (or one re-authentication). */
+    Exchange begin(String clientId, String username);
+
+    /** The state of one exchange; called on the connection's loop, one step at a time. */
+    interface Exchange {
+        /** The next step, given the Authentication Data the client sent (null when it sent none). */
+        Step respond(Binary clientData);
+    }
+
+    /** What the server answers at one step. */
+    sealed interface Step {
+        /** Send AUTH 0x18 with this data and wait for the client's next AUTH. */
+        record Continue(Binary serverData) implements Step {
+        }
+
+        /** Authenticated: CONNACK (or AUTH 0x00 when re-authenticating) with this data, which may be null. */
+        record Success(Binary serverData) implements Step {
+        }
+
+        /** Refused with this reason code (0x86, 0x87, 0x8C ...). */
+        record Failure(ReasonCode reasonCode) implements Step {
+        }
+    }
+}

@@ -1,0 +1,458 @@
+package io.midge.broker.session;
+
+import io.midge.broker.BrokerMetrics;
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.BrokerConfig.QueueOverflow;
+import io.midge.broker.routing.Subscriber;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state of one client identifier: its subscriptions, the messages queued for it and in flight towards it, and
+ * the QoS 2 packet identifiers it has published but not released yet.
+ *
+ * <p>Threads: a session belongs to one event loop, the loop of the connection attached to it (or of the last one).
+ * All of its state is touched on that loop only, so none of it is locked. Other loops hand it messages through
+ * {@link #offer}, a lock-free mailbox drained on the owner loop in batches: one task and one flush per batch, not
+ * per message. When a client reconnects on another loop, the session moves there ({@link #moveTo}).
+ *
+ * <p>Bounds: messages waiting in the mailbox and the queue count against the client's limits of messages and bytes;
+ * messages in flight are bounded by the send quota. What does not fit is dropped by the configured policy, counted
+ * and logged.
+ */
+public final class Session implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final String clientId;
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics;
+    private volatile EventLoop executor;
+    private volatile boolean online;
+    private volatile boolean ended;
+
+    // Owned by the executor.
+    private SessionConnection connection;
+    private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private int nextPacketId = 1;
+    private long expiryIntervalSeconds;
+    private long queueDropsLogged;
+    private long attachCount;
+    private Message pendingWill;
+
+    // Shared with producers on other loops.
+    private final Queue<Delivery> mailbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final AtomicInteger pendingMessages = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
+
+    /** A QoS 1/2 message sent and not acknowledged yet; after PUBREC only the identifier matters. */
+    private static final class Inflight {
+        Delivery delivery;
+        boolean released; // PUBREC received, PUBREL sent, waiting for PUBCOMP
+
+        Inflight(Delivery delivery) {
+            this.delivery = delivery;
+        }
+    }
+
+    public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics) {
+        this.clientId = clientId;
+        this.executor = executor;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public boolean isOnline() {
+        return online;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    public EventLoop executor() {
+        return executor;
+    }
+
+    /** Runs the task on the session's loop, following the session if it moves meanwhile. */
+    public void execute(Runnable task) {
+        EventLoop loop = executor;
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            loop.execute(() -> execute(task));
+        }
+    }
+
+    // ---------------------------------------------------------------- from any thread
+
+    /**
+     * Hands a delivery to the session, from any thread. The session takes over the delivery's payload reference
+     * when it returns true; when it returns false (the queue is full and new messages are dropped) the caller keeps
+     * it.
+     */
+    public boolean offer(Delivery delivery) {
+        int size = delivery.message().payloadSize();
+        int messages = pendingMessages.incrementAndGet();
+        long bytes = pendingBytes.addAndGet(size);
+        boolean over = messages > config.maxQueuedMessages() || bytes > config.maxQueuedBytes();
+        // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
+        // mailbox itself must not grow without end.
+        if (over && (config.queueOverflow() == QueueOverflow.DROP_NEW
+                || messages > 2 * config.maxQueuedMessages() || bytes > 2 * config.maxQueuedBytes())) {
+            pendingMessages.decrementAndGet();
+            pendingBytes.addAndGet(-size);
+            metrics.droppedQueueFull.increment();
+            logDrop();
+            return false;
+        }
+        mailbox.add(delivery);
+        if (drainScheduled.compareAndSet(false, true)) {
+            // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
+            // drain and one flush, after the batch.
+            executor.execute(() -> execute(this::drain));
+        }
+        return true;
+    }
+
+    private void logDrop() {
+        // One line at the first drop and then one per thousand, so that a flood does not flood the log too.
+        long n = metrics.droppedQueueFull.sum();
+        if (n == 1 || n % 1000 == 0) {
+            log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
+                    + "so far by all clients)", clientId, config.maxQueuedMessages(), config.maxQueuedBytes(), n);
+        }
+    }
+
+    // ---------------------------------------------------------------- on the owner loop
+
+    private void drain() {
+        drainScheduled.set(false);
+        Delivery d;
+        while ((d = mailbox.poll()) != null) {
+            if (ended) {
+                unpend(d);
+                d.release();
+            } else {
+                queue.add(d);
+            }
+        }
+        trimQueue();
+        pump();
+    }
+
+    private void unpend(Delivery d) {
+        pendingMessages.decrementAndGet();
+        pendingBytes.addAndGet(-d.message().payloadSize());
+    }
+
+    private void trimQueue() {
+        while (!queue.isEmpty() && (pendingMessages.get() > config.maxQueuedMessages()
+                || pendingBytes.get() > config.maxQueuedBytes())) {
+            Delivery oldest = queue.poll();
+            unpend(oldest);
+            oldest.release();
+            metrics.droppedQueueFull.increment();
+            if (queueDropsLogged++ % 1000 == 0) {
+                log.warn("Queue of client '{}' is full: dropped its oldest message", clientId);
+            }
+        }
+    }
+
+    /** Sends what the connection takes: queued messages in order while the quota and the socket allow. */
+    private void pump() {
+        if (connection == null) {
+            dropOfflineQos0();
+            return;
+        }
+        boolean wrote = false;
+        long now = System.nanoTime();
+        while (!queue.isEmpty() && connection.isWritable()) {
+            Delivery d = queue.peek();
+            if (d.message().isExpired(now)) {
+                queue.poll();
+                unpend(d);
+                d.release();
+                metrics.droppedExpired.increment();
+                continue;
+            }
+            if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {
+                break;
+            }
+            queue.poll();
+            unpend(d);
+            wrote = true;
+            if (d.qos() == 0) {
+                send(d, 0, false);
+            } else {
+                int packetId = nextPacketId();
+                inflight.put(packetId, new Inflight(d));
+                d.message().payload().retain(); // one reference for the wire, one kept for a resend
+                if (!send(d, packetId, false)) {
+                    // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
+                    inflight.remove(packetId);
+                    d.release();
+                }
+            }
+        }
+        if (wrote) {
+            connection.flush();
+        }
+    }
+
+    private boolean send(Delivery d, int packetId, boolean dup) {
+        boolean sent = connection.sendPublish(d, packetId, dup);
+        if (sent) {
+            metrics.messagesSent.increment();
+        } else {
+            metrics.droppedTooLarge.increment();
+        }
+        return sent;
+    }
+
+    private void dropOfflineQos0() {
+        if (config.queueQos0()) {
+            return;
+        }
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            Delivery d = it.next();
+            if (d.qos() == 0) {
+                it.remove();
+                unpend(d);
+                d.release();
+                metrics.droppedOffline.increment();
+            }
+        }
+    }
+
+    private int nextPacketId() {
+        // inflight never holds 65535 entries: the send quota is at most 65535 and a full quota sends nothing.
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = id == 0xFFFF ? 1 : id + 1;
+            if (!inflight.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    /** The client acknowledged a QoS 1 publish; false when no such publish was in flight. */
+    public boolean onPubAck(int packetId) {
+        Inflight entry = inflight.get(packetId);
+        if (entry == null || entry.delivery == null || entry.delivery.qos() != 1) {
+            return false;
+        }
+        inflight.remove(packetId);
+        entry.delivery.release();
+        pump();
+        return true;
+    }
+
+    /** The client received a QoS 2 publish; the session answers PUBREL. False when none was in flight. */
+    public boolean onPubRec(int packetId, boolean failed) {
+        Inflight entry = inflight.get(packetId);
+        if (entry == null || entry.delivery == null || entry.delivery.qos() != 2) {
+            return false;
+        }
+        entry.delivery.release(); // the payload is not needed any more: only PUBREL may be re-sent
+        entry.delivery = null;
+        if (failed) {
+            // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
+            inflight.remove(packetId);
+            pump();
+        } else {
+            entry.released = true;
+            connection.sendPubRel(packetId);
+            connection.flush();
+        }
+        return true;
+    }
+
+    /** The client completed a QoS 2 delivery; false when no PUBREL was outstanding for the identifier. */
+    public boolean onPubComp(int packetId) {
+        Inflight entry = inflight.get(packetId);
+        if (entry == null || !entry.released) {
+            return false;
+        }
+        inflight.remove(packetId);
+        pump();
+        return true;
+    }
+
+    /** Whether an inbound QoS 2 message with this identifier was received and not released yet. */
+    public boolean hasInboundQos2(int packetId) {
+        return inboundQos2.contains(packetId);
+    }
+
+    public void addInboundQos2(int packetId) {
+        inboundQos2.add(packetId);
+    }
+
+    /** The client released an inbound QoS 2 message; false when the identifier was unknown. */
+    public boolean releaseInboundQos2(int packetId) {
+        return inboundQos2.remove(packetId);
+    }
+
+    public int inboundQos2Count() {
+        return inboundQos2.size();
+    }
+
+    /**
+     * Attaches a connection (on the owner loop): re-sends what is in flight, PUBLISH with DUP or PUBREL, in the
+     * original order, then what is queued.
+     */
+    public void attach(SessionConnection newConnection) {
+        this.connection = newConnection;
+        this.online = true;
+        attachCount++;
+        if (pendingWill != null) {
+            // Reconnected within the Will Delay Interval: the will is not published (MQTT 5.0 3.1.3.2.2).
+            pendingWill.payload().release();
+            pendingWill = null;
+        }
+        boolean wrote = false;
+        for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+            Inflight entry = e.getValue();
+            wrote = true;
+            if (entry.released) {
+                newConnection.sendPubRel(e.getKey());
+            } else {
+                entry.delivery.message().payload().retain();
+                if (!send(entry.delivery, e.getKey(), true)) {
+                    entry.delivery.message().payload().release();
+                }
+            }
+        }
+        if (wrote) {
+            newConnection.flush();
+        }
+        pump();
+    }
+
+    /** Detaches the connection if it is still the attached one; returns whether it was. */
+    public boolean detach(SessionConnection oldConnection) {
+        if (connection != oldConnection) {
+            return false;
+        }
+        connection = null;
+        online = false;
+        dropOfflineQos0();
+        return true;
+    }
+
+    /** Closes the attached connection because a new one takes the session over. */
+    public void kickConnection() {
+        SessionConnection old = connection;
+        if (old != null) {
+            detach(old);
+            old.takenOver();
+        }
+    }
+
+    /** Moves the session to another loop; call on the current owner loop. Work queued after follows it. */
+    public void moveTo(EventLoop loop) {
+        this.executor = loop;
+    }
+
+    /** The connection's socket can take more again. */
+    public void writable() {
+        pump();
+    }
+
+    public boolean isAttached(SessionConnection c) {
+        return connection == c;
+    }
+
+    // ---------------------------------------------------------------- subscriptions and expiry
+
+    public Map<String, SubscriptionOptions> subscriptions() {
+        return subscriptions;
+    }
+
+    public long expiryIntervalSeconds() {
+        return expiryIntervalSeconds;
+    }
+
+    public void setExpiryIntervalSeconds(long seconds) {
+        this.expiryIntervalSeconds = seconds;
+    }
+
+    /** Ends the session for good: releases every message it holds. Subscriptions are the registry's to remove. */
+    public void end() {
+        ended = true;
+        online = false;
+        connection = null;
+        for (Delivery d : queue) {
+            unpend(d);
+            d.release();
+        }
+        queue.clear();
+        for (Inflight entry : inflight.values()) {
+            if (entry.delivery != null) {
+                entry.delivery.release();
+            }
+        }
+        inflight.clear();
+        inboundQos2.clear();
+        Delivery d;
+        while ((d = mailbox.poll()) != null) {
+            unpend(d);
+            d.release();
+        }
+    }
+
+    /** How many times a connection was attached; a timer set at one count is void at another. */
+    public long attachCount() {
+        return attachCount;
+    }
+
+    /** A will waiting for its delay to pass while the session lives on; the session owns its payload reference. */
+    public void setPendingWill(Message will) {
+        if (pendingWill != null) {
+            pendingWill.payload().release();
+        }
+        pendingWill = will;
+    }
+
+    /** Takes the pending will, if any, for publishing; the caller then owns its payload reference. */
+    public Message takePendingWill() {
+        Message will = pendingWill;
+        pendingWill = null;
+        return will;
+    }
+
+    /** Messages waiting (mailbox and queue), for tests and metrics. */
+    public int pendingMessages() {
+        return pendingMessages.get();
+    }
+
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    public int inflightCount() {
+        return inflight.size();
+    }
+}

@@ -1,0 +1,162 @@
+package io.midge.broker.session;
+
+import io.midge.broker.BrokerMetrics;
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.routing.TopicTree;
+import io.netty.channel.EventLoop;
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every session by client identifier: opens, takes over, resumes, expires and ends them. A session is ended on its
+ * own loop: its subscriptions leave the topic tree, its messages are released, and a will still waiting is
+ * published.
+ */
+public final class SessionRegistry {
+    private static final Logger log = LoggerFactory.getLogger(SessionRegistry.class);
+    /** The Session Expiry Interval that means "never" (MQTT 5.0 3.1.2.11.2). */
+    public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final TopicTree topicTree;
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics;
+    private final Consumer<Message> willPublisher;
+
+    /** The outcome of opening a session for a new connection. */
+    public interface OpenCallback {
+        /** Called on the new connection's loop, which the session now belongs to. */
+        void opened(Session session, boolean sessionPresent);
+    }
+
+    public SessionRegistry(TopicTree topicTree, BrokerConfig config, BrokerMetrics metrics,
+                           Consumer<Message> willPublisher) {
+        this.topicTree = topicTree;
+        this.config = config;
+        this.metrics = metrics;
+        this.willPublisher = willPublisher;
+    }
+
+    public Session get(String clientId) {
+        return sessions.get(clientId);
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    public Collection<Session> sessions() {
+        return sessions.values();
+    }
+
+    /**
+     * Opens the session of {@code clientId} for a connection on {@code loop} (the caller's loop). With clean start,
+     * or when there is none, a new session replaces any old one; otherwise the existing session moves to the loop.
+     * Either way a connection still attached to the old session is closed (session takeover).
+     */
+    public void open(String clientId, boolean cleanStart, EventLoop loop, OpenCallback callback) {
+        Session existing = sessions.get(clientId);
+        if (existing == null || cleanStart) {
+            Session fresh = new Session(clientId, loop, config, metrics);
+            Session previous = sessions.put(clientId, fresh);
+            if (previous != null) {
+                previous.execute(() -> {
+                    previous.kickConnection();
+                    endOnLoop(previous, false);
+                });
+            }
+            callback.opened(fresh, false);
+            return;
+        }
+        existing.execute(() -> {
+            if (existing.isEnded()) {
+                // It expired in the meantime: start over, now without it.
+                loop.execute(() -> open(clientId, cleanStart, loop, callback));
+                return;
+            }
+            existing.kickConnection();
+            existing.moveTo(loop);
+            loop.execute(() -> callback.opened(existing, true));
+        });
+    }
+
+    /**
+     * The connection of a session closed (on the session's loop). A session with expiry 0 ends now; others wait
+     * for their Session Expiry Interval with no connection. A will is published now, after its delay, or when the
+     * session ends, whichever comes first.
+     */
+    public void closed(Session session, SessionConnection connection, Message will, long willDelaySeconds) {
+        if (!session.detach(connection)) {
+            // Taken over. The old connection ended without DISCONNECT, so its will goes out, unless it has a delay
+            // and the session lives on in the new connection (MQTT 5.0 3.1.3.2.2).
+            if (willDelaySeconds == 0 || session.isEnded()) {
+                publishWill(will);
+            } else if (will != null) {
+                will.payload().release();
+            }
+            return;
+        }
+        long expiry = Math.min(session.expiryIntervalSeconds(), config.maxSessionExpiry());
+        if (will != null) {
+            if (willDelaySeconds == 0 || expiry == 0) {
+                publishWill(will);
+            } else {
+                session.setPendingWill(will);
+                long delay = Math.min(willDelaySeconds, expiry);
+                long attachCount = session.attachCount();
+                session.executor().schedule(() -> session.execute(() -> {
+                    if (!session.isEnded() && session.attachCount() == attachCount) {
+                        publishWill(session.takePendingWill());
+                    }
+                }), delay, TimeUnit.SECONDS);
+            }
+        }
+        if (expiry == 0) {
+            endOnLoop(session, true);
+        } else if (expiry != NEVER_EXPIRES) {
+            long attachCount = session.attachCount();
+            session.executor().schedule(() -> session.execute(() -> {
+                if (!session.isEnded() && !session.isOnline() && session.attachCount() == attachCount) {
+                    log.debug("Session of '{}' expired after {} s", session.clientId(), expiry);
+                    metrics.sessionsExpired.increment();
+                    endOnLoop(session, true);
+                }
+            }), expiry, TimeUnit.SECONDS);
+        }
+    }
+
+    private void publishWill(Message will) {
+        if (will != null) {
+            metrics.willsPublished.increment();
+            willPublisher.accept(will);
+        }
+    }
+
+    /** Ends a session on its loop: out of the topic tree and the registry, messages released, pending will sent. */
+    private void endOnLoop(Session session, boolean removeFromRegistry) {
+        if (session.isEnded()) {
+            return;
+        }
+        for (String filter : session.subscriptions().keySet()) {
+            topicTree.unsubscribe(session, filter);
+        }
+        session.subscriptions().clear();
+        if (removeFromRegistry) {
+            sessions.remove(session.clientId(), session);
+        }
+        Message will = session.takePendingWill();
+        session.end();
+        publishWill(will);
+    }
+
+    /** Ends every session, at shutdown. */
+    public void clear() {
+        for (Session session : sessions.values()) {
+            session.execute(() -> endOnLoop(session, true));
+        }
+    }
+}

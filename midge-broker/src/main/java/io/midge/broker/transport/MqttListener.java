@@ -1,0 +1,58 @@
+package io.midge.broker.transport;
+
+import io.midge.broker.BrokerContext;
+import io.midge.broker.protocol.MqttConnection;
+import io.midge.broker.protocol.MqttFrameDecoder;
+import io.midge.broker.protocol.MqttPacketEncoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+import java.net.InetSocketAddress;
+
+/** A TCP listener speaking MQTT: bytes to packets to the connection's protocol handler and back. */
+public final class MqttListener {
+    private final Channel serverChannel;
+
+    private MqttListener(Channel serverChannel) {
+        this.serverChannel = serverChannel;
+    }
+
+    public static MqttListener bind(String host, int port, EventLoopGroup group, BrokerContext broker)
+            throws InterruptedException {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(Transports.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().maxPacketSize());
+                        MqttPacketEncoder encoder = new MqttPacketEncoder();
+                        ch.pipeline().addLast("decoder", decoder);
+                        ch.pipeline().addLast("encoder", encoder);
+                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, encoder, decoder));
+                    }
+                });
+        Channel channel = bootstrap.bind(host, port).sync().channel();
+        return new MqttListener(channel);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,78 @@
+package io.midge.broker.testing;
+
+import io.midge.broker.Broker;
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.EnhancedAuthenticator;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A fresh broker on 127.0.0.1 and a free port for every test:
+ * {@code @RegisterExtension final BrokerExtension broker = new BrokerExtension(c -> c.maxKeepAlive(60));}.
+ * A test that needs other settings mid-way can {@link #restart} it.
+ */
+public final class BrokerExtension implements BeforeEachCallback, AfterEachCallback {
+    private final UnaryOperator<BrokerConfig.Builder> settings;
+    private Authenticator authenticator = Authenticator.ALLOW_ALL;
+    private List<EnhancedAuthenticator> enhanced = List.of();
+    private Broker broker;
+
+    public BrokerExtension() {
+        this(UnaryOperator.identity());
+    }
+
+    public BrokerExtension(UnaryOperator<BrokerConfig.Builder> settings) {
+        this.settings = settings;
+    }
+
+    public BrokerExtension withAuthenticator(Authenticator authenticator) {
+        this.authenticator = authenticator;
+        return this;
+    }
+
+    public BrokerExtension withEnhancedAuthenticators(List<EnhancedAuthenticator> enhanced) {
+        this.enhanced = enhanced;
+        return this;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        start(settings);
+    }
+
+    private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
+        BrokerConfig config = with.apply(BrokerConfig.builder().host("127.0.0.1").port(0)).build();
+        broker = Broker.start(config, authenticator, enhanced);
+    }
+
+    /** Stops the broker and starts a new one with other settings (on a new port). */
+    public void restart(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
+        broker.close();
+        start(b -> with.apply(settings.apply(b)));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public int port() {
+        return broker.port();
+    }
+
+    /** tcp://127.0.0.1:port, for Paho. */
+    public String uri() {
+        return "tcp://127.0.0.1:" + port();
+    }
+}
