@@ -134,6 +134,9 @@ public final class MqttDecoder {
         if (server && version == null && type != PacketType.CONNECT) {
             throw MqttCodecException.protocolError("MQTT-3.1.0-1", "the first packet is " + type + ", not CONNECT");
         }
+        if (server && version != null && type == PacketType.CONNECT) {
+            throw MqttCodecException.protocolError("MQTT-3.1.0-2", "a second CONNECT");
+        }
         if (type == PacketType.AUTH && version != null && !version.isV5()) {
             throw MqttCodecException.malformed("§2.1.2", "packet type 15 is reserved before MQTT 5.0");
         }
@@ -150,12 +153,13 @@ public final class MqttDecoder {
                 case SUBSCRIBE -> "MQTT-3.8.1-1";
                 case UNSUBSCRIBE -> "MQTT-3.10.1-1";
                 case PUBREL -> "MQTT-3.6.1-1";
-                default -> "MQTT-2.1.3-1";
+                default -> version != null && !version.isV5() ? "MQTT-2.2.2-1" : "MQTT-2.1.3-1";
             };
             throw MqttCodecException.malformed(rule, String.format("%s with reserved flags %4s, not %4s", type,
                     Integer.toBinaryString(flags), Integer.toBinaryString(type.requiredFlags())).replace(' ', '0'));
         }
-        if (!sentBy(type, !server)) {
+        // In 3.x only the client sends DISCONNECT (MQTT 3.1.1 table 2.1).
+        if (!sentBy(type, !server) || (type == PacketType.DISCONNECT && !server && !version.isV5())) {
             throw MqttCodecException.protocolError("§2.1.2",
                     type + " is never sent by a " + (server ? "client" : "server"));
         }
@@ -206,7 +210,9 @@ public final class MqttDecoder {
     private ConnAck decodeConnAck(BodyReader reader) {
         int acknowledgeFlags = reader.readByte("connect acknowledge flags");
         if ((acknowledgeFlags & 0xFE) != 0) {
-            throw MqttCodecException.malformed("MQTT-3.2.2-1", "reserved connect acknowledge flags are set");
+            // Numbered in 5.0 only; 3.1.1's MQTT-3.2.2-1 is about Session Present.
+            throw MqttCodecException.malformed(version.isV5() ? "MQTT-3.2.2-1" : "§3.2.2.1",
+                    "reserved connect acknowledge flags are set");
         }
         int code = reader.readByte("connect reason code");
         ReasonCode reasonCode = version.isV5() ? ReasonCode.of(PacketType.CONNACK, code)
@@ -226,7 +232,7 @@ public final class MqttDecoder {
         if (problem != null) {
             throw new MqttCodecException(ReasonCode.TOPIC_NAME_INVALID, "MQTT-3.3.2-2", problem);
         }
-        int packetId = qos > 0 ? readPacketId(reader) : 0;
+        int packetId = qos > 0 ? readPacketId(reader, PacketType.PUBLISH) : 0;
         MqttProperties properties = MqttProperties.EMPTY;
         if (version.isV5()) {
             properties = PropertiesDecoder.read(reader, PacketType.PUBLISH, false);
@@ -243,16 +249,29 @@ public final class MqttDecoder {
                 reader.readRetainedSliceToEnd());
     }
 
-    private static int readPacketId(BodyReader reader) {
+    private int readPacketId(BodyReader reader, PacketType type) {
         int packetId = reader.readTwoByteInt("packet identifier");
         if (packetId == 0) {
-            throw MqttCodecException.protocolError("MQTT-2.2.1-3", "packet identifier 0");
+            throw MqttCodecException.protocolError(zeroPacketIdRule(type), type + " with packet identifier 0");
         }
         return packetId;
     }
 
+    /**
+     * The statement a packet identifier of 0 breaks. 5.0: a client's PUBLISH, SUBSCRIBE, UNSUBSCRIBE 2.2.1-3, a
+     * server's PUBLISH 2.2.1-4, the PUBLISH flow 2.2.1-5, SUBACK and UNSUBACK 2.2.1-6. 3.1.1: 2.3.1-1, -6 and -7.
+     */
+    private String zeroPacketIdRule(PacketType type) {
+        return switch (type) {
+            case PUBLISH, SUBSCRIBE, UNSUBSCRIBE -> !version.isV5() ? "MQTT-2.3.1-1"
+                    : server ? "MQTT-2.2.1-3" : "MQTT-2.2.1-4";
+            case SUBACK, UNSUBACK -> version.isV5() ? "MQTT-2.2.1-6" : "MQTT-2.3.1-7";
+            default -> version.isV5() ? "MQTT-2.2.1-5" : "MQTT-2.3.1-6";
+        };
+    }
+
     private MqttPacket decodePublishFlow(PacketType type, BodyReader reader) {
-        int packetId = readPacketId(reader);
+        int packetId = readPacketId(reader, type);
         ReasonCode reasonCode = ReasonCode.SUCCESS;
         MqttProperties properties = MqttProperties.EMPTY;
         if (version.isV5()) {
@@ -282,7 +301,7 @@ public final class MqttDecoder {
     }
 
     private Subscribe decodeSubscribe(BodyReader reader) {
-        int packetId = readPacketId(reader);
+        int packetId = readPacketId(reader, PacketType.SUBSCRIBE);
         MqttProperties properties = version.isV5()
                 ? PropertiesDecoder.read(reader, PacketType.SUBSCRIBE, false) : MqttProperties.EMPTY;
         List<Subscription> subscriptions = new ArrayList<>(1);
@@ -301,9 +320,14 @@ public final class MqttDecoder {
         String filter = reader.readString("topic filter");
         String problem = Topics.topicFilterProblem(filter, version.isV5());
         if (problem != null) {
+            // 5.0 numbers the wildcard rules 4.7.1-1 ('#') and 4.7.1-2 ('+'); 3.1.1 numbers them 4.7.1-2 and 4.7.1-3.
+            // A share name that is empty breaks 4.8.2-1; one with a wildcard or without a filter after it, 4.8.2-2.
+            boolean sharePart = version.isV5() && Topics.isSharedFilter(filter)
+                    && (problem.startsWith("shared subscription") || problem.startsWith("share name"));
             String rule = filter.isEmpty() ? "MQTT-4.7.3-1"
-                    : Topics.isSharedFilter(filter) && version.isV5() ? "MQTT-4.8.2-1"
-                    : problem.contains("'#'") ? "MQTT-4.7.1-1" : "MQTT-4.7.1-2";
+                    : sharePart ? (problem.contains("empty share name") ? "MQTT-4.8.2-1" : "MQTT-4.8.2-2")
+                    : problem.startsWith("'#'") ? (version.isV5() ? "MQTT-4.7.1-1" : "MQTT-4.7.1-2")
+                    : version.isV5() ? "MQTT-4.7.1-2" : "MQTT-4.7.1-3";
             throw new MqttCodecException(ReasonCode.TOPIC_FILTER_INVALID, rule, problem);
         }
         return filter;
@@ -320,7 +344,9 @@ public final class MqttDecoder {
             throw MqttCodecException.malformed("MQTT-3.8.3-5", "reserved bits of the subscription options are set");
         }
         if (qos == 3) {
-            throw MqttCodecException.malformed("§3.8.3.1", "subscription with QoS 3");
+            // A protocol error in 5.0 (section 3.8.3.1); malformed under 3.1.1's MQTT-3.8.3-4.
+            throw version.isV5() ? MqttCodecException.protocolError("§3.8.3.1", "subscription with QoS 3")
+                    : MqttCodecException.malformed("MQTT-3.8.3-4", "subscription with QoS 3");
         }
         boolean noLocal = (options & 0x04) != 0;
         boolean retainAsPublished = (options & 0x08) != 0;
@@ -335,7 +361,7 @@ public final class MqttDecoder {
     }
 
     private SubAck decodeSubAck(BodyReader reader) {
-        int packetId = readPacketId(reader);
+        int packetId = readPacketId(reader, PacketType.SUBACK);
         MqttProperties properties = version.isV5()
                 ? PropertiesDecoder.read(reader, PacketType.SUBACK, false) : MqttProperties.EMPTY;
         List<ReasonCode> codes = new ArrayList<>(1);
@@ -358,7 +384,7 @@ public final class MqttDecoder {
     }
 
     private Unsubscribe decodeUnsubscribe(BodyReader reader) {
-        int packetId = readPacketId(reader);
+        int packetId = readPacketId(reader, PacketType.UNSUBSCRIBE);
         MqttProperties properties = version.isV5()
                 ? PropertiesDecoder.read(reader, PacketType.UNSUBSCRIBE, false) : MqttProperties.EMPTY;
         List<String> filters = new ArrayList<>(1);
@@ -372,7 +398,7 @@ public final class MqttDecoder {
     }
 
     private UnsubAck decodeUnsubAck(BodyReader reader) {
-        int packetId = readPacketId(reader);
+        int packetId = readPacketId(reader, PacketType.UNSUBACK);
         if (!version.isV5()) {
             return new UnsubAck(packetId, List.of(), MqttProperties.EMPTY);
         }
