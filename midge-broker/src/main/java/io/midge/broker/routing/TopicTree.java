@@ -1,0 +1,141 @@
+package io.midge.broker.routing;
+
+import io.midge.codec.Topics;
+import java.util.Collection;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Every subscription of every session, indexed by topic filter level, and the matching of published topics against
+ * them (MQTT 5.0 section 4.7, shared subscriptions section 4.8.2).
+ *
+ * <p>Threads: {@link #match} runs on every event loop at once and takes no lock; it reads volatile fields and
+ * concurrent maps only. Subscribe and unsubscribe lock the nodes they change, one at a time, and prune the nodes
+ * they leave empty (see {@link TrieNode} for the protocol). A match that runs concurrently with a change sees the
+ * subscription either before or after it.
+ *
+ * <p>Filters are assumed valid ({@link Topics#topicFilterProblem}); topics are assumed to be valid topic names.
+ */
+public final class TopicTree {
+    private final TopicNode root = new TopicNode(null, "");
+    private final AtomicInteger subscriptionCount = new AtomicInteger();
+
+    /**
+     * Adds a subscription, or replaces the options of the subscriber's existing subscription to the same filter.
+     * A shared filter {@code $share/<group>/<filter>} makes the subscriber a member of that group.
+     */
+    public SubscribeResult subscribe(Subscriber subscriber, String filter, SubscriptionOptions options) {
+        Subscription subscription = new Subscription(subscriber, options);
+        boolean replaced;
+        if (Topics.isSharedFilter(filter)) {
+            int slash = filter.indexOf('/', Topics.SHARE_PREFIX.length());
+            String group = filter.substring(Topics.SHARE_PREFIX.length(), slash);
+            replaced = TrieNode.updateCreating(root, filter.substring(slash + 1),
+                    node -> node.putShared(group, subscription));
+        } else {
+            replaced = TrieNode.updateCreating(root, filter, node -> node.put(subscription));
+        }
+        if (replaced) {
+            return SubscribeResult.REPLACED;
+        }
+        subscriptionCount.incrementAndGet();
+        return SubscribeResult.CREATED;
+    }
+
+    /** Removes the subscriber's subscription to the filter (shared or not); true when there was one. */
+    public boolean unsubscribe(Subscriber subscriber, String filter) {
+        boolean removed;
+        if (Topics.isSharedFilter(filter)) {
+            int slash = filter.indexOf('/', Topics.SHARE_PREFIX.length());
+            String group = filter.substring(Topics.SHARE_PREFIX.length(), slash);
+            removed = TrieNode.updateExisting(root, filter.substring(slash + 1),
+                    node -> node.removeShared(group, subscriber), false);
+        } else {
+            removed = TrieNode.updateExisting(root, filter, node -> node.remove(subscriber), false);
+        }
+        if (removed) {
+            subscriptionCount.decrementAndGet();
+        }
+        return removed;
+    }
+
+    /** Removes the subscriber's subscriptions to all these filters, as when its session ends. */
+    public void unsubscribeAll(Subscriber subscriber, Collection<String> filters) {
+        for (String filter : filters) {
+            unsubscribe(subscriber, filter);
+        }
+    }
+
+    /** Matches into a new {@link Matches}; convenient where allocation does not matter. */
+    public Matches match(String topic, String publisherClientId) {
+        Matches matches = new Matches();
+        match(topic, publisherClientId, matches);
+        return matches;
+    }
+
+    /**
+     * Finds the deliveries of a message published to {@code topic} by {@code publisherClientId} (null when it comes
+     * from no client, as a bridged message or a will may; No Local then never applies). {@code into} is cleared
+     * first. Lock-free, and allocation-free once {@code into} has grown to the fan-out.
+     */
+    public void match(String topic, String publisherClientId, Matches into) {
+        into.clear();
+        // Filters starting with a wildcard do not match topics starting with '$' (MQTT 5.0 section 4.7.2).
+        boolean system = !topic.isEmpty() && topic.charAt(0) == '$';
+        into.push(root, 0);
+        while (into.pending > 0) {
+            int top = --into.pending;
+            TopicNode node = into.pendingNodes[top];
+            int offset = into.pendingOffsets[top];
+            into.pendingNodes[top] = null;
+            boolean wildcardsAllowed = !(system && node == root);
+
+            // '#' matches the rest of the topic, including nothing at all: "sport/#" matches "sport".
+            TopicNode hash = node.hash;
+            if (hash != null && wildcardsAllowed) {
+                collect(hash, publisherClientId, into);
+            }
+            if (offset < 0) {
+                collect(node, publisherClientId, into); // the whole topic is consumed: filters ending here match
+                continue;
+            }
+            int end = TrieNode.levelEnd(topic, offset);
+            int next = end < topic.length() ? end + 1 : -1;
+            TopicNode plus = node.plus;
+            if (plus != null && wildcardsAllowed) {
+                into.push(plus, next);
+            }
+            TopicNode child = node.child(into.levelKey.at(topic, offset, end));
+            if (child != null) {
+                into.push(child, next);
+            }
+        }
+        into.levelKey.clear();
+    }
+
+    /** The number of subscriptions, shared ones included. */
+    public int subscriptionCount() {
+        return subscriptionCount.get();
+    }
+
+    /** The number of nodes below the root; walks the whole tree. Zero once every subscription is gone. */
+    int nodeCount() {
+        return TrieNode.countBelow(root);
+    }
+
+    private static void collect(TopicNode node, String publisherClientId, Matches into) {
+        Object subscriptions = node.subscriptions;
+        if (subscriptions instanceof Subscription[] array) {
+            for (Subscription subscription : array) {
+                into.addPlain(subscription, publisherClientId);
+            }
+        } else {
+            for (Subscription subscription : TopicNode.asMap(subscriptions).values()) {
+                into.addPlain(subscription, publisherClientId);
+            }
+        }
+        // One member of each share group; the spec makes No Local on a shared subscription a protocol error.
+        for (SharedGroup group : node.groups) {
+            into.addShared(group.next());
+        }
+    }
+}

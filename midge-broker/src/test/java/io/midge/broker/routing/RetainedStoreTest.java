@@ -1,0 +1,132 @@
+package io.midge.broker.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class RetainedStoreTest {
+    private final RetainedStore<String> store = new RetainedStore<>();
+
+    @ParameterizedTest(name = "{0} against {1}: {2}")
+    @MethodSource("io.midge.broker.routing.MatchingTable#rows")
+    void findsRetainedMessagesByTheSameRulesAsSubscriptions(String filter, String topic, boolean matches) {
+        store.put(topic, "message of " + topic);
+
+        assertThat(match(filter)).isEqualTo(matches ? List.of("message of " + topic) : List.of());
+    }
+
+    @Test
+    void findsEveryMatchingTopicAmongMany() {
+        for (String topic : List.of("sport", "sport/", "sport/tennis", "sport/tennis/player1",
+                "sport/tennis/player1/ranking", "sport/golf/player1", "sports", "/sport", "$SYS/sport",
+                "$SYS", "weather/oslo", "a//b", "/", "")) {
+            store.put(topic, topic);
+        }
+
+        assertThat(match("sport/#")).containsExactlyInAnyOrder("sport", "sport/", "sport/tennis",
+                "sport/tennis/player1", "sport/tennis/player1/ranking", "sport/golf/player1");
+        assertThat(match("sport/+")).containsExactlyInAnyOrder("sport/", "sport/tennis");
+        assertThat(match("sport/+/player1")).containsExactlyInAnyOrder("sport/tennis/player1", "sport/golf/player1");
+        assertThat(match("+")).containsExactlyInAnyOrder("sport", "sports", "");
+        assertThat(match("+/sport")).containsExactlyInAnyOrder("/sport");
+        assertThat(match("+/+")).containsExactlyInAnyOrder("sport/", "sport/tennis", "/sport", "weather/oslo", "/");
+        assertThat(match("#")).hasSize(12).doesNotContain("$SYS", "$SYS/sport");
+        assertThat(match("$SYS/#")).containsExactlyInAnyOrder("$SYS", "$SYS/sport");
+        assertThat(match("$SYS/+")).containsExactlyInAnyOrder("$SYS/sport");
+        assertThat(match("a/+/b")).containsExactly("a//b");
+        assertThat(match("nothing/#")).isEmpty();
+    }
+
+    @Test
+    void putReplacesGetReadsAndRemoveReturnsTheRemovedMessage() {
+        store.put("a/b", "first");
+        store.put("a/b", "second");
+        store.put("a", "parent");
+
+        assertThat(store.get("a/b")).isEqualTo("second");
+        assertThat(store.get("a")).isEqualTo("parent");
+        assertThat(store.get("a/b/c")).isNull();
+        assertThat(store.get("a/")).isNull();
+        assertThat(store.size()).isEqualTo(2);
+
+        assertThat(store.remove("a/b")).isEqualTo("second");
+        assertThat(store.remove("a/b")).isNull();
+        assertThat(store.remove("x/y")).isNull();
+        assertThat(store.get("a/b")).isNull();
+        assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void forEachGivesEveryTopicSpelledAsPublished() {
+        List<String> topics = List.of("a", "a/b", "/lead", "trail/", "a//b", "/", "$SYS/x", "日本/東京");
+        for (String topic : topics) {
+            store.put(topic, "m:" + topic);
+        }
+
+        Map<String, String> seen = new HashMap<>();
+        store.forEach((topic, message) -> assertThat(seen.put(topic, message)).isNull());
+
+        assertThat(seen).hasSize(topics.size());
+        topics.forEach(topic -> assertThat(seen).containsEntry(topic, "m:" + topic));
+    }
+
+    @Test
+    void prunesTheNodesOfRemovedTopicsAndKeepsTheOnesStillInUse() {
+        store.put("a/b/c/d", "deep");
+        store.put("a/b", "shallow");
+        assertThat(store.nodeCount()).isEqualTo(4);
+
+        store.remove("a/b/c/d");
+        assertThat(store.nodeCount()).isEqualTo(2);
+        assertThat(match("a/#")).containsExactly("shallow");
+
+        store.remove("a/b");
+        assertThat(store.nodeCount()).isZero();
+        store.remove("never/there");
+        assertThat(store.nodeCount()).isZero();
+    }
+
+    @Test
+    void leavesNoNodesBehindAfterManyUniqueTopicsComeAndGo() {
+        int count = 300_000;
+        for (int i = 0; i < count; i++) {
+            store.put("meters/" + (i % 500) + "/" + i + "/kwh", "m" + i);
+        }
+        assertThat(store.size()).isEqualTo(count);
+        List<String> found = new ArrayList<>();
+        store.match("meters/7/+/kwh", found::add);
+        assertThat(found).hasSize(count / 500);
+
+        int removed = 0;
+        for (int i = 0; i < count; i++) {
+            removed += ("m" + i).equals(store.remove("meters/" + (i % 500) + "/" + i + "/kwh")) ? 1 : 0;
+        }
+        assertThat(removed).isEqualTo(count);
+
+        assertThat(store.size()).isZero();
+        assertThat(store.nodeCount()).isZero();
+    }
+
+    @Test
+    void handlesTopicsWithTensOfThousandsOfLevels() {
+        String deep = "x/".repeat(49_999) + "x";
+        store.put(deep, "deep");
+
+        assertThat(match("#")).containsExactly("deep");
+        assertThat(match("+/".repeat(49_999) + "+")).containsExactly("deep");
+        assertThat(store.remove(deep)).isEqualTo("deep");
+        assertThat(store.nodeCount()).isZero();
+    }
+
+    private List<String> match(String filter) {
+        List<String> found = new ArrayList<>();
+        store.match(filter, found::add);
+        return found;
+    }
+}
