@@ -42,6 +42,7 @@ import io.midge.codec.property.PropertyId;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -94,6 +95,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private Connect pendingConnect;
     private boolean disconnectedNormally;
     private boolean assignedClientId;
+    private final List<MqttPacket> early = new ArrayList<>();
 
     public MqttConnection(BrokerContext broker, MqttPacketEncoder encoder, MqttFrameDecoder frameDecoder) {
         this.broker = broker;
@@ -135,15 +137,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             onConnect((Connect) packet);
         } else if (state == State.CONNECTED && !(packet instanceof Connect)) {
             handle(packet);
+        } else if (packet instanceof Auth auth && state == State.AUTHENTICATING && authExchange != null) {
+            onAuth(auth);
+        } else if (authMethod == null && !(packet instanceof Connect) && !(packet instanceof Auth)) {
+            // A client need not wait for CONNACK (MQTT 5.0 section 3.1.4): keep what it sends until the session
+            // is open, and read no more meanwhile, so that this costs at most one read's worth of packets.
+            ctx.channel().config().setAutoRead(false);
+            early.add(packet);
         } else {
             ReferenceCountUtil.release(packet);
             if (packet instanceof Connect) {
                 protocolError("MQTT-3.1.0-2: a second CONNECT");
-            } else if (state == State.AUTHENTICATING && packet instanceof Auth auth) {
-                onAuth(auth);
             } else {
-                // The client may send nothing but AUTH before CONNACK (MQTT 5.0 section 3.1.4 and 4.12).
-                protocolError("§3.1.4: " + packet.type() + " before CONNACK");
+                // With enhanced authentication only AUTH may precede CONNACK (MQTT-3.1.2-30).
+                protocolError("MQTT-3.1.2-30: " + packet.type() + " before CONNACK");
             }
         }
     }
@@ -188,6 +195,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        early.forEach(ReferenceCountUtil::release);
+        early.clear();
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
@@ -415,6 +424,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props.build()));
         s.attach(this);
+        if (!early.isEmpty()) {
+            List<MqttPacket> pending = new ArrayList<>(early);
+            early.clear();
+            for (MqttPacket packet : pending) {
+                if (state == State.CONNECTED) {
+                    handle(packet);
+                } else {
+                    ReferenceCountUtil.release(packet);
+                }
+            }
+            ctx.channel().config().setAutoRead(true);
+        }
         ctx.flush();
     }
 
@@ -426,7 +447,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttProperties props = version != null && version.isV5() && problemInformation
                 ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
         state = State.CLOSED;
-        ctx.writeAndFlush(new ConnAck(false, code, props)).addListener(f -> ctx.close());
+        ctx.writeAndFlush(new ConnAck(false, code, props)).addListener(f -> closeGracefully());
     }
 
     // ------------------------------------------------------------------ after CONNECT
@@ -728,7 +749,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             MqttProperties props = problemInformation
                     ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
             state = State.CLOSED;
-            ctx.writeAndFlush(new Disconnect(code, props)).addListener(f -> ctx.close());
+            ctx.writeAndFlush(new Disconnect(code, props)).addListener(f -> closeGracefully());
         } else {
             close();
         }
@@ -737,5 +758,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void close() {
         state = State.CLOSED;
         ctx.close();
+    }
+
+    /**
+     * Closes after a CONNACK or DISCONNECT that says why: first only our direction (FIN), reading and dropping
+     * what the client still sends until it closes too, or a second has passed. Closing at once while the client's
+     * packets are still arriving makes the kernel answer with a reset, and a reset can discard the very packet
+     * that explained the close before the client reads it.
+     */
+    private void closeGracefully() {
+        if (ctx.channel() instanceof DuplexChannel duplex && duplex.isActive()) {
+            duplex.shutdownOutput();
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, 1, TimeUnit.SECONDS);
+        } else {
+            ctx.close();
+        }
     }
 }
