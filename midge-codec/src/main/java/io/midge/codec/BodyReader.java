@@ -90,8 +90,18 @@ final class BodyReader {
         throw MqttCodecException.malformed("§1.5.5", what + " is longer than four bytes");
     }
 
+    /** A two-byte length prefix; the message is built only when it is missing, as this runs for every field. */
+    private int readLength(String what) {
+        if (end - position < 2) {
+            require(2, what + " length");
+        }
+        int value = buf.getUnsignedShort(position);
+        position += 2;
+        return value;
+    }
+
     String readString(String what) {
-        int length = readTwoByteInt(what + " length");
+        int length = readLength(what);
         require(length, what);
         String value = Utf8.decode(buf, position, length, what);
         position += length;
@@ -99,7 +109,7 @@ final class BodyReader {
     }
 
     Binary readBinary(String what) {
-        int length = readTwoByteInt(what + " length");
+        int length = readLength(what);
         require(length, what);
         byte[] bytes = new byte[length];
         buf.getBytes(position, bytes);

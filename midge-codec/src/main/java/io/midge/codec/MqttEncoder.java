@@ -273,7 +273,8 @@ public final class MqttEncoder {
 
     private static int propertiesLength(MqttProperties properties) {
         int length = 0;
-        for (MqttProperties.Property p : properties.asList()) {
+        for (int i = 0; i < properties.size(); i++) {
+            MqttProperties.Property p = properties.get(i);
             length += 1 + switch (p.id().type()) {
                 case BYTE -> 1;
                 case TWO_BYTE_INTEGER -> 2;
@@ -292,7 +293,8 @@ public final class MqttEncoder {
 
     private static void writeProperties(ByteBuf out, MqttProperties properties) {
         writeVariableByteInt(out, propertiesLength(properties));
-        for (MqttProperties.Property p : properties.asList()) {
+        for (int i = 0; i < properties.size(); i++) {
+            MqttProperties.Property p = properties.get(i);
             out.writeByte(p.id().code());
             Object value = p.value();
             switch (p.id().type()) {
@@ -331,10 +333,11 @@ public final class MqttEncoder {
     }
 
     private static void writeString(ByteBuf out, String s) {
-        int lengthIndex = out.writerIndex();
-        out.writeShort(0);
-        int written = ByteBufUtil.writeUtf8(out, s);
-        out.setShort(lengthIndex, written);
+        // Reserving the exact length keeps the exactly-sized buffer from being enlarged (writeUtf8 alone reserves
+        // three bytes per character).
+        int length = ByteBufUtil.utf8Bytes(s);
+        out.writeShort(length);
+        ByteBufUtil.reserveAndWriteUtf8(out, s, length);
     }
 
     private static void writeBinary(ByteBuf out, Binary data) {

@@ -57,6 +57,11 @@ public final class MqttProperties {
         return properties.length;
     }
 
+    /** The property at a position, in wire order; with {@link #size()} a way to walk them without a copy. */
+    public Property get(int index) {
+        return properties[index];
+    }
+
     public List<Property> asList() {
         return List.of(properties);
     }
