@@ -56,7 +56,8 @@ public final class Router {
                 // Without Retain As Published a forwarded message loses its RETAIN flag (MQTT-3.3.1-12).
                 boolean retainFlag = message.retain() && found.retainAsPublished(i);
                 message.payload().retain();
-                if (session.offer(new Delivery(message, qos, retainFlag, found.subscriptionIds(i)))) {
+                Delivery delivery = new Delivery(message, qos, retainFlag, found.subscriptionIds(i), found.shared(i));
+                if (session.offer(delivery)) {
                     accepted++;
                 } else {
                     message.payload().release();

@@ -302,8 +302,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void onAuth(Auth auth) {
         String method = auth.properties().string(PropertyId.AUTHENTICATION_METHOD);
-        if (authExchange == null || method == null || !method.equals(authMethod)) {
-            protocolError("§4.12: AUTH without the method of the exchange");
+        if (authMethod == null) {
+            protocolError("MQTT-4.12.0-7: AUTH from a client that connected without an Authentication Method");
+            return;
+        }
+        if (method == null || !method.equals(authMethod)) {
+            protocolError("MQTT-4.12.0-5: AUTH without the method of the exchange");
             return;
         }
         if (state == State.AUTHENTICATING && auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
@@ -311,13 +315,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (state == State.CONNECTED) {
-            if (auth.reasonCode() != ReasonCode.REAUTHENTICATE && auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION) {
-                protocolError("§4.12.1: AUTH with " + auth.reasonCode());
-                return;
-            }
+            // After CONNACK an exchange exists only between the client's AUTH 0x19 and the server's AUTH 0x00.
             if (auth.reasonCode() == ReasonCode.REAUTHENTICATE) {
                 authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId,
                         pendingConnect.username());
+            } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || authExchange == null) {
+                protocolError("§4.12.1: AUTH with " + auth.reasonCode() + " and no re-authentication in progress");
+                return;
             }
         }
         authStep(authExchange.respond(auth.properties().binary(PropertyId.AUTHENTICATION_DATA)),
@@ -331,7 +335,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 ctx.flush();
             }
             case EnhancedAuthenticator.Step.Success s -> {
-                authExchange = reauthenticating ? authExchange : null;
+                authExchange = null; // done; a re-authentication begins a new one
                 if (reauthenticating) {
                     write(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
                     ctx.flush();

@@ -1,5 +1,5 @@
 package io.midge.broker.routing;
 
 /** One subscriber's subscription at a node of the {@link TopicTree}; immutable, replaced as a whole. */
-record Subscription(Subscriber subscriber, SubscriptionOptions options) {
+public record Subscription(Subscriber subscriber, SubscriptionOptions options) {
 }

@@ -65,6 +65,24 @@ public final class TopicTree {
         }
     }
 
+    /**
+     * The member of the share group {@code $share/<group>/<filter>} whose turn it is, as {@link #match} would choose
+     * it, or null when the group has no members. For handing a message on when the member it went to has left.
+     */
+    public Subscription nextSharedMember(String sharedFilter) {
+        int slash = sharedFilter.indexOf('/', Topics.SHARE_PREFIX.length());
+        String group = sharedFilter.substring(Topics.SHARE_PREFIX.length(), slash);
+        TopicNode node = TrieNode.find(root, sharedFilter.substring(slash + 1));
+        if (node != null) {
+            for (SharedGroup candidate : node.groups) {
+                if (candidate.name.equals(group)) {
+                    return candidate.next();
+                }
+            }
+        }
+        return null;
+    }
+
     /** Matches into a new {@link Matches}; convenient where allocation does not matter. */
     public Matches match(String topic, String publisherClientId) {
         Matches matches = new Matches();

@@ -8,9 +8,11 @@ import io.midge.broker.routing.SubscriptionOptions;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
@@ -397,6 +399,35 @@ public final class Session implements Subscriber {
 
     public void setExpiryIntervalSeconds(long seconds) {
         this.expiryIntervalSeconds = seconds;
+    }
+
+    /**
+     * Takes out the deliveries for shared subscriptions that are not done: queued, or sent and not acknowledged
+     * (QoS 2 before PUBREC). Called as the session ends, so that other members of the groups get them; the caller
+     * owns their payload references.
+     */
+    public List<Delivery> takeUndeliveredShared() {
+        List<Delivery> taken = new ArrayList<>();
+        Delivery d;
+        while ((d = mailbox.poll()) != null) {
+            queue.add(d);
+        }
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            d = it.next();
+            if (d.shared()) {
+                it.remove();
+                unpend(d);
+                taken.add(d);
+            }
+        }
+        for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+            Inflight entry = it.next();
+            if (entry.delivery != null && entry.delivery.shared()) {
+                it.remove();
+                taken.add(entry.delivery);
+            }
+        }
+        return taken;
     }
 
     /** Ends the session for good: releases every message it holds. Subscriptions are the registry's to remove. */

@@ -116,6 +116,7 @@ public final class RawClient implements AutoCloseable {
         while (true) {
             MqttPacket packet = decoder.decode(received);
             if (packet != null) {
+                packet = detached(packet);
                 received.discardReadBytes();
                 return packet;
             }
@@ -135,6 +136,22 @@ public final class RawClient implements AutoCloseable {
                 throw new AssertionError("the broker closed the connection");
             }
             received.writeBytes(chunk, 0, n);
+        }
+    }
+
+    /**
+     * A PUBLISH with its payload copied out: the decoded payload is a slice of the receive buffer, whose bytes move
+     * when the buffer is compacted for the next packet.
+     */
+    private static MqttPacket detached(MqttPacket packet) {
+        if (!(packet instanceof io.midge.codec.packet.Publish p)) {
+            return packet;
+        }
+        try {
+            return new io.midge.codec.packet.Publish(p.topic(), p.qos(), p.retainFlag(), p.dup(), p.packetId(),
+                    p.properties(), Unpooled.wrappedBuffer(ByteBufUtil.getBytes(p.payload())));
+        } finally {
+            p.release();
         }
     }
 

@@ -1,0 +1,110 @@
+package io.midge.broker.mqtt5;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.midge.broker.testing.RawClient;
+import io.midge.codec.MqttVersion;
+import io.midge.codec.ReasonCode;
+import io.midge.codec.packet.ConnAck;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.packet.Disconnect;
+import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.packet.SubAck;
+import io.midge.codec.packet.Subscribe;
+import io.midge.codec.packet.Subscription;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+/** Short forms for the MQTT 5.0 flows the tests of this package drive with {@link RawClient}. */
+final class RawV5 {
+    /** How long a test listens to prove that a packet does NOT arrive. */
+    static final Duration QUIET = Duration.ofMillis(300);
+
+    private RawV5() {
+    }
+
+    /** A 5.0 client connected with clean start and no properties. */
+    static RawClient connect(int port, String clientId) throws IOException {
+        return connect(port, clientId, true, MqttProperties.EMPTY);
+    }
+
+    /** A 5.0 client connected with these CONNECT properties; fails unless CONNACK says success. */
+    static RawClient connect(int port, String clientId, boolean cleanStart, MqttProperties props) throws IOException {
+        RawClient client = new RawClient(port).version(MqttVersion.MQTT_5);
+        try {
+            client.connect(connectPacket(clientId, cleanStart, props));
+        } catch (IOException | RuntimeException | AssertionError e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
+    static Connect connectPacket(String clientId, boolean cleanStart, MqttProperties props) {
+        return new Connect(MqttVersion.MQTT_5, clientId, cleanStart, 0, null, null, null, props);
+    }
+
+    /** Sends CONNECT and returns the CONNACK, whatever it says. */
+    static ConnAck connAck(RawClient client, Connect connect) throws IOException {
+        client.version(MqttVersion.MQTT_5).send(connect);
+        return client.receive(ConnAck.class);
+    }
+
+    static MqttProperties props(Object... idsAndValues) {
+        MqttProperties.Builder b = MqttProperties.builder();
+        for (int i = 0; i < idsAndValues.length; i += 2) {
+            PropertyId id = (PropertyId) idsAndValues[i];
+            Object value = idsAndValues[i + 1];
+            b.set(id, value instanceof Integer n ? Long.valueOf(n) : value);
+        }
+        return b.build();
+    }
+
+    /** A PUBLISH with a heap payload (not leak-tracked, so the caller need not release it if unsent). */
+    static Publish publish(String topic, int qos, int packetId, MqttProperties props, String payload) {
+        return publish(topic, qos, packetId, props, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static Publish publish(String topic, int qos, int packetId, MqttProperties props, byte[] payload) {
+        return new Publish(topic, qos, false, false, packetId, props, Unpooled.wrappedBuffer(payload));
+    }
+
+    /** Subscribes and checks that the SUBACK grants the requested QoS. */
+    static void subscribe(RawClient client, int packetId, Subscription subscription, MqttProperties props)
+            throws IOException {
+        client.send(new Subscribe(packetId, List.of(subscription), props));
+        SubAck subAck = client.receive(SubAck.class);
+        assertThat(subAck.packetId()).isEqualTo(packetId);
+        assertThat(subAck.reasonCodes()).containsExactly(ReasonCode.of(io.midge.codec.PacketType.SUBACK,
+                subscription.qos()));
+    }
+
+    static void subscribe(RawClient client, String filter, int qos) throws IOException {
+        subscribe(client, 1, new Subscription(filter, qos), MqttProperties.EMPTY);
+    }
+
+    static String text(Publish publish) {
+        return new String(ByteBufUtil.getBytes(publish.payload()), StandardCharsets.UTF_8);
+    }
+
+    /** Waits for the broker to close the connection and returns the DISCONNECT it sent first. */
+    static Disconnect awaitDisconnect(RawClient client) throws IOException {
+        List<MqttPacket> before = client.awaitClose();
+        assertThat(before).as("packets before the close").hasSize(1).first().isInstanceOf(Disconnect.class);
+        return (Disconnect) before.get(0);
+    }
+
+    /** Sends DISCONNECT (normal) and closes the socket. */
+    static void disconnect(RawClient client) throws IOException {
+        client.send(Disconnect.NORMAL);
+        client.awaitClose();
+        client.close();
+    }
+}
