@@ -36,7 +36,7 @@ public final class Broker implements AutoCloseable {
 
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        EventLoopGroup group = Transports.newGroup(0, "midge-loop");
+        EventLoopGroup group = Transports.newGroup(config.ioThreads(), "midge-loop");
         BrokerMetrics metrics = new BrokerMetrics();
         Router router = new Router();
         SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);

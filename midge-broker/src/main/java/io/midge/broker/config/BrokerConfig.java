@@ -24,6 +24,7 @@ import java.util.List;
  * @param denySubscribe          topic filters whose subscription is refused (SUBACK 0x80)
  * @param connectTimeoutSeconds  how long a new connection may take to send CONNECT
  * @param responseInformation    the prefix given as Response Information to clients that request it
+ * @param ioThreads              event loop threads; 0 means one per core
  */
 public record BrokerConfig(
         String host,
@@ -42,7 +43,8 @@ public record BrokerConfig(
         boolean retainAvailable,
         List<String> denySubscribe,
         int connectTimeoutSeconds,
-        String responseInformation) {
+        String responseInformation,
+        int ioThreads) {
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -65,6 +67,7 @@ public record BrokerConfig(
         check(maxSessionExpiry >= 0 && maxSessionExpiry <= 0xFFFF_FFFFL, "max-session-expiry out of range");
         check(maximumQos >= 0 && maximumQos <= 2, "maximum-qos must be 0, 1 or 2");
         check(connectTimeoutSeconds >= 1, "connect-timeout must be at least 1 second");
+        check(ioThreads >= 0, "io-threads must not be negative");
     }
 
     private static void check(boolean ok, String message) {
@@ -100,6 +103,7 @@ public record BrokerConfig(
         b.denySubscribe = denySubscribe;
         b.connectTimeoutSeconds = connectTimeoutSeconds;
         b.responseInformation = responseInformation;
+        b.ioThreads = ioThreads;
         return b;
     }
 
@@ -122,6 +126,7 @@ public record BrokerConfig(
         private List<String> denySubscribe = List.of();
         private int connectTimeoutSeconds = 10;
         private String responseInformation = "midge/response/";
+        private int ioThreads = 0;
 
         private Builder() {
         }
@@ -143,11 +148,13 @@ public record BrokerConfig(
         public Builder denySubscribe(List<String> v) { denySubscribe = v; return this; }
         public Builder connectTimeoutSeconds(int v) { connectTimeoutSeconds = v; return this; }
         public Builder responseInformation(String v) { responseInformation = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
-                    maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation);
+                    maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
+                    ioThreads);
         }
     }
 }

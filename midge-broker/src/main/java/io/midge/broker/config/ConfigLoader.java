@@ -82,6 +82,7 @@ public final class ConfigLoader {
                 case "deny-subscribe" -> b.denySubscribe(stringList(key, value));
                 case "connect-timeout" -> b.connectTimeoutSeconds(integer(key, value, 1, 3600));
                 case "response-information" -> b.responseInformation(string(key, value));
+                case "io-threads" -> b.ioThreads(integer(key, value, 0, 1024));
                 default -> throw new ConfigException(at(tuple.getKeyNode()) + ": unknown key '" + key
                         + "' (the README lists every key)");
             }
