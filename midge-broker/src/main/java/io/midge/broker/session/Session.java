@@ -117,15 +117,17 @@ public final class Session implements Subscriber {
      */
     public boolean offer(Delivery delivery) {
         int size = delivery.message().payloadSize();
-        int messages = pendingMessages.incrementAndGet();
-        long bytes = pendingBytes.addAndGet(size);
-        boolean over = messages > config.maxQueuedMessages() || bytes > config.maxQueuedBytes();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // mailbox itself must not grow without end.
-        if (over && (config.queueOverflow() == QueueOverflow.DROP_NEW
-                || messages > 2 * config.maxQueuedMessages() || bytes > 2 * config.maxQueuedBytes())) {
+        long factor = config.queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
+        // instant: what they say is what the session holds.
+        boolean fits = reserve(pendingMessages, factor * config.maxQueuedMessages());
+        if (fits && !reserve(pendingBytes, size, factor * config.maxQueuedBytes())) {
             pendingMessages.decrementAndGet();
-            pendingBytes.addAndGet(-size);
+            fits = false;
+        }
+        if (!fits) {
             metrics.droppedQueueFull.increment();
             logDrop();
             return false;
@@ -137,6 +139,30 @@ public final class Session implements Subscriber {
             executor.execute(() -> execute(this::drain));
         }
         return true;
+    }
+
+    private static boolean reserve(AtomicInteger counter, long limit) {
+        while (true) {
+            int n = counter.get();
+            if (n + 1L > limit) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private static boolean reserve(AtomicLong counter, long amount, long limit) {
+        while (true) {
+            long n = counter.get();
+            if (n + amount > limit) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + amount)) {
+                return true;
+            }
+        }
     }
 
     private void logDrop() {
