@@ -263,8 +263,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
                 return;
             }
-            will = toMessage(w.topic(), w.qos(), w.retain(), Unpooled.wrappedBuffer(w.payload().toByteArray()),
-                    w.properties());
+            // The will's Message Expiry Interval counts from its publication, not from now (MQTT 5.0 section
+            // 3.1.3.2.4): it stays among the properties until Message#publishedAt turns it into a deadline.
+            will = new Message(w.topic(), w.qos(), w.retain(), Unpooled.wrappedBuffer(w.payload().toByteArray()),
+                    w.properties().without(PropertyId.WILL_DELAY_INTERVAL), Message.NEVER, clientId);
             willDelaySeconds = w.properties().number(PropertyId.WILL_DELAY_INTERVAL, 0);
         }
         pendingConnect = new Connect(connect.version(), clientId, connect.cleanStart(), connect.keepAlive(),

@@ -1,7 +1,10 @@
 package io.midge.broker.session;
 
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
 import io.netty.buffer.ByteBuf;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An application message inside the broker, as published: no packet identifier, no topic alias, no subscription
@@ -30,6 +33,19 @@ public record Message(String topic, int qos, boolean retain, ByteBuf payload, Mq
         }
         long nanos = expiryDeadline - now;
         return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+    }
+
+    /**
+     * The message as published at {@code now}: a Message Expiry Interval still among its properties, as a will
+     * keeps it until it is published (MQTT 5.0 section 3.1.3.2.4), becomes its deadline from now.
+     */
+    public Message publishedAt(long now) {
+        OptionalLong interval = properties.number(PropertyId.MESSAGE_EXPIRY_INTERVAL);
+        if (interval.isEmpty()) {
+            return this;
+        }
+        return new Message(topic, qos, retain, payload, properties.without(PropertyId.MESSAGE_EXPIRY_INTERVAL),
+                now + TimeUnit.SECONDS.toNanos(interval.getAsLong()), publisherId);
     }
 
     public int payloadSize() {

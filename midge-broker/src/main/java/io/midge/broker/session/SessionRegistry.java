@@ -142,7 +142,7 @@ public final class SessionRegistry {
     private void publishWill(Message will) {
         if (will != null) {
             metrics.willsPublished.increment();
-            willPublisher.accept(will);
+            willPublisher.accept(will.publishedAt(System.nanoTime()));
         }
     }
 

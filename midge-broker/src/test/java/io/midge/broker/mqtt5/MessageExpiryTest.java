@@ -8,10 +8,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
+import io.midge.codec.Binary;
+import io.midge.codec.MqttVersion;
 import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
+import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
+import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +90,25 @@ class MessageExpiryTest {
             Publish delivered = sub.receive(Publish.class);
             assertThat(text(delivered)).isEqualTo("waited");
             assertThat(delivered.properties().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1)).isBetween(1L, 59L);
+        }
+    }
+
+    @Test
+    @DisplayName("§3.1.3.2.4: a will's Message Expiry Interval counts from when the will is published, "
+            + "not from CONNECT")
+    void aWillExpiresFromItsPublication() throws Exception {
+        try (RawClient watcher = RawV5.connect(broker.port(), "expiry-will-watcher")) {
+            RawV5.subscribe(watcher, "expiry/will", 1);
+            try (RawClient mortal = new RawClient(broker.port())) {
+                mortal.connect(new Connect(MqttVersion.MQTT_5, "expiry-will", true, 0, null, null,
+                        new Will("expiry/will", Binary.utf8("gone"), 1, false,
+                                props(PropertyId.MESSAGE_EXPIRY_INTERVAL, 1)), MqttProperties.EMPTY));
+                Thread.sleep(1_300); // connected for longer than the will's lifetime
+            } // closed without DISCONNECT: the will goes out now, with its whole second ahead of it
+
+            Publish will = watcher.receive(Publish.class);
+            assertThat(text(will)).isEqualTo("gone");
+            assertThat(will.properties().number(PropertyId.MESSAGE_EXPIRY_INTERVAL, -1)).isEqualTo(1);
         }
     }
 

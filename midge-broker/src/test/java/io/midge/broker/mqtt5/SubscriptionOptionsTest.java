@@ -176,6 +176,21 @@ class SubscriptionOptionsTest {
     }
 
     @Test
+    @DisplayName("MQTT-3.3.4-3: a retained message sent for a new subscription carries its identifier")
+    void aRetainedMessageCarriesTheNewSubscriptionsIdentifier() throws Exception {
+        try (RawClient pub = RawV5.connect(broker.port(), "sid-pub-6");
+             RawClient sub = RawV5.connect(broker.port(), "sid-sub-6")) {
+            pub.send(new Publish("sid/6", 1, true, false, 1, MqttProperties.EMPTY,
+                    Unpooled.wrappedBuffer("kept".getBytes(StandardCharsets.UTF_8))));
+            pub.receive(PubAck.class);
+            RawV5.subscribe(sub, 1, new Subscription("sid/+", 0), subscriptionId(66));
+            Publish retainedCopy = sub.receive(Publish.class);
+            assertThat(retainedCopy.retainFlag()).isTrue();
+            assertThat(retainedCopy.properties().subscriptionIdentifiers()).containsExactly(66L);
+        }
+    }
+
+    @Test
     @DisplayName("MQTT-3.8.4-3: subscribing again without an identifier replaces the subscription and its identifier")
     void resubscribingWithoutAnIdentifierDropsIt() throws Exception {
         try (RawClient sub = RawV5.connect(broker.port(), "sid-sub-3");
