@@ -54,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -450,8 +451,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         broker.metrics().connectionsRefused.increment();
         log.debug("Refused client '{}' from {}: {} ({})", clientId, ctx.channel().remoteAddress(), reason, code);
         releaseWill();
-        MqttProperties props = version != null && version.isV5() && problemInformation
-                ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        MqttProperties props = reasonString(reason, p -> new ConnAck(false, code, p));
         state = State.CLOSED;
         ctx.writeAndFlush(new ConnAck(false, code, props)).addListener(f -> closeGracefully());
     }
@@ -566,8 +566,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void acknowledge(Publish p, ReasonCode code, String reason) {
         ReasonCode sent = version.isV5() ? code : ReasonCode.SUCCESS;
-        MqttProperties props = reason != null && problemInformation && version.isV5()
-                ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+        MqttProperties props = reasonString(reason, r -> p.qos() == 1 ? new PubAck(p.packetId(), sent, r)
+                : new PubRec(p.packetId(), sent, r));
         write(p.qos() == 1 ? new PubAck(p.packetId(), sent, props) : new PubRec(p.packetId(), sent, props));
     }
 
@@ -752,8 +752,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (version.isV5() && code.allowedIn(PacketType.DISCONNECT)) {
-            MqttProperties props = problemInformation
-                    ? MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build() : MqttProperties.EMPTY;
+            MqttProperties props = reasonString(reason, p -> new Disconnect(code, p));
             state = State.CLOSED;
             ctx.writeAndFlush(new Disconnect(code, props)).addListener(f -> closeGracefully());
         } else {
@@ -764,6 +763,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void close() {
         state = State.CLOSED;
         ctx.close();
+    }
+
+    /**
+     * A 5.0 Reason String for a packet, or none: when the client asked for no problem information, or when the
+     * string would make the packet larger than the client's Maximum Packet Size (MQTT-3.1.2-25; the Reason String
+     * is the part to leave out, MQTT-3.2.2-19, MQTT-3.4.2-2, MQTT-3.14.2-3).
+     */
+    private MqttProperties reasonString(String reason, Function<MqttProperties, MqttPacket> packet) {
+        if (reason == null || !problemInformation || version == null || !version.isV5()) {
+            return MqttProperties.EMPTY;
+        }
+        MqttProperties props = MqttProperties.builder().add(PropertyId.REASON_STRING, reason).build();
+        return MqttEncoder.encodedSize(packet.apply(props), version) > clientMaximumPacketSize
+                ? MqttProperties.EMPTY : props;
     }
 
     /**

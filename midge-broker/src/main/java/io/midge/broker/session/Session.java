@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ public final class Session implements Subscriber {
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
     private volatile EventLoop executor;
+    /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
+    private final AtomicReference<Runnable> arrival = new AtomicReference<>();
     private volatile boolean online;
     private volatile boolean ended;
 
@@ -102,6 +105,7 @@ public final class Session implements Subscriber {
     public void execute(Runnable task) {
         EventLoop loop = executor;
         if (loop.inEventLoop()) {
+            runArrival();
             task.run();
         } else {
             loop.execute(() -> execute(task));
@@ -399,9 +403,24 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Moves the session to another loop; call on the current owner loop. Work queued after follows it. */
-    public void moveTo(EventLoop loop) {
+    /**
+     * Moves the session to another loop; call on the current owner loop. Work queued after follows it.
+     * {@code onArrival} (attaching the connection that resumes the session) runs on the new loop before any task
+     * given to {@link #execute} from then on: a takeover racing this one may reach the new loop first, and must
+     * find the connection attached, to close it, rather than no connection at all.
+     */
+    public void moveTo(EventLoop loop, Runnable onArrival) {
+        arrival.set(onArrival);
         this.executor = loop;
+        // Through execute, so that it runs on the session's loop even if the session has moved on by then.
+        loop.execute(() -> execute(() -> { }));
+    }
+
+    private void runArrival() {
+        Runnable first = arrival.getAndSet(null);
+        if (first != null) {
+            first.run();
+        }
     }
 
     /** The connection's socket can take more again. */

@@ -89,8 +89,7 @@ public final class SessionRegistry {
                 return;
             }
             existing.kickConnection();
-            existing.moveTo(loop);
-            loop.execute(() -> callback.opened(existing, true));
+            existing.moveTo(loop, () -> callback.opened(existing, true));
         });
     }
 
