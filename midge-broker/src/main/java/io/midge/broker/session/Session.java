@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +55,7 @@ public final class Session implements Subscriber {
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
+    private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     private long expiryIntervalSeconds;
     private long queueDropsLogged;
@@ -70,6 +72,7 @@ public final class Session implements Subscriber {
     private static final class Inflight {
         Delivery delivery;
         boolean released; // PUBREC received, PUBREL sent, waiting for PUBCOMP
+        boolean heldBack; // left in flight by an earlier connection, not re-sent yet: the client's quota was full
 
         Inflight(Delivery delivery) {
             this.delivery = delivery;
@@ -108,7 +111,12 @@ public final class Session implements Subscriber {
             runArrival();
             task.run();
         } else {
-            loop.execute(() -> execute(task));
+            try {
+                loop.execute(() -> execute(task));
+            } catch (RejectedExecutionException e) {
+                // The broker is shutting down: its loops take no more work, and nothing is left to do.
+                log.debug("Session of '{}': loop stopped, task dropped", clientId);
+            }
         }
     }
 
@@ -140,7 +148,11 @@ public final class Session implements Subscriber {
         if (drainScheduled.compareAndSet(false, true)) {
             // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
             // drain and one flush, after the batch.
-            executor.execute(() -> execute(this::drain));
+            try {
+                executor.execute(() -> execute(this::drain));
+            } catch (RejectedExecutionException e) {
+                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", clientId);
+            }
         }
         return true;
     }
@@ -219,7 +231,7 @@ public final class Session implements Subscriber {
             dropOfflineQos0();
             return;
         }
-        boolean wrote = false;
+        boolean wrote = heldBack > 0 && resendHeldBack();
         long now = System.nanoTime();
         while (!queue.isEmpty() && connection.isWritable()) {
             Delivery d = queue.peek();
@@ -252,6 +264,41 @@ public final class Session implements Subscriber {
         if (wrote) {
             connection.flush();
         }
+    }
+
+    /** Re-sends, in order, what an earlier connection left in flight and the client's quota held back. */
+    private boolean resendHeldBack() {
+        int onWire = inflight.size() - heldBack;
+        boolean wrote = false;
+        Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator();
+        while (heldBack > 0 && onWire < connection.sendQuota() && it.hasNext()) {
+            Map.Entry<Integer, Inflight> e = it.next();
+            if (e.getValue().heldBack) {
+                e.getValue().heldBack = false;
+                heldBack--;
+                wrote = true;
+                if (resend(e.getKey(), e.getValue())) {
+                    onWire++;
+                } else {
+                    it.remove();
+                }
+            }
+        }
+        return wrote;
+    }
+
+    /**
+     * Re-sends an unacknowledged PUBLISH with DUP; false when it is too large for the client now, and so dropped as
+     * if sent and acknowledged (MQTT-3.1.2-25): the caller removes it from the in-flight messages.
+     */
+    private boolean resend(int packetId, Inflight entry) {
+        entry.delivery.message().payload().retain();
+        if (send(entry.delivery, packetId, true)) {
+            return true;
+        }
+        entry.delivery.message().payload().release();
+        entry.delivery.release();
+        return false;
     }
 
     private boolean send(Delivery d, int packetId, boolean dup) {
@@ -297,6 +344,7 @@ public final class Session implements Subscriber {
             return false;
         }
         inflight.remove(packetId);
+        notHeldBack(entry);
         entry.delivery.release();
         pump();
         return true;
@@ -308,6 +356,7 @@ public final class Session implements Subscriber {
         if (entry == null || entry.delivery == null || entry.delivery.qos() != 2) {
             return false;
         }
+        notHeldBack(entry);
         entry.delivery.release(); // the payload is not needed any more: only PUBREL may be re-sent
         entry.delivery = null;
         if (failed) {
@@ -333,6 +382,13 @@ public final class Session implements Subscriber {
         return true;
     }
 
+    private void notHeldBack(Inflight entry) {
+        if (entry.heldBack) {
+            entry.heldBack = false;
+            heldBack--;
+        }
+    }
+
     /** Whether an inbound QoS 2 message with this identifier was received and not released yet. */
     public boolean hasInboundQos2(int packetId) {
         return inboundQos2.contains(packetId);
@@ -353,7 +409,8 @@ public final class Session implements Subscriber {
 
     /**
      * Attaches a connection (on the owner loop): re-sends what is in flight, PUBLISH with DUP or PUBREL, in the
-     * original order, then what is queued.
+     * original order, then what is queued. PUBLISHes beyond the new connection's send quota (the client may have
+     * lowered its Receive Maximum, MQTT-3.3.4-9) wait in flight until acknowledgements make room.
      */
     public void attach(SessionConnection newConnection) {
         this.connection = newConnection;
@@ -365,16 +422,27 @@ public final class Session implements Subscriber {
             pendingWill = null;
         }
         boolean wrote = false;
-        for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+        int onWire = 0;
+        heldBack = 0;
+        for (Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, Inflight> e = it.next();
             Inflight entry = e.getValue();
-            wrote = true;
+            entry.heldBack = false;
             if (entry.released) {
+                // PUBREL is never held back (MQTT-3.3.4-10), though the delivery counts until PUBCOMP.
                 newConnection.sendPubRel(e.getKey());
-            } else {
-                entry.delivery.message().payload().retain();
-                if (!send(entry.delivery, e.getKey(), true)) {
-                    entry.delivery.message().payload().release();
+                onWire++;
+                wrote = true;
+            } else if (onWire < newConnection.sendQuota()) {
+                wrote = true;
+                if (resend(e.getKey(), entry)) {
+                    onWire++;
+                } else {
+                    it.remove();
                 }
+            } else {
+                entry.heldBack = true;
+                heldBack++;
             }
         }
         if (wrote) {
@@ -469,6 +537,7 @@ public final class Session implements Subscriber {
             Inflight entry = it.next();
             if (entry.delivery != null && entry.delivery.shared()) {
                 it.remove();
+                notHeldBack(entry);
                 taken.add(entry.delivery);
             }
         }
@@ -491,6 +560,7 @@ public final class Session implements Subscriber {
             }
         }
         inflight.clear();
+        heldBack = 0;
         inboundQos2.clear();
         Delivery d;
         while ((d = mailbox.poll()) != null) {

@@ -10,19 +10,25 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 
 /** A TCP listener speaking MQTT: bytes to packets to the connection's protocol handler and back. */
 public final class MqttListener {
     private final Channel serverChannel;
+    private final ChannelGroup connections;
 
-    private MqttListener(Channel serverChannel) {
+    private MqttListener(Channel serverChannel, ChannelGroup connections) {
         this.serverChannel = serverChannel;
+        this.connections = connections;
     }
 
     public static MqttListener bind(String host, int port, EventLoopGroup group, BrokerContext broker)
             throws InterruptedException {
+        ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -33,6 +39,7 @@ public final class MqttListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().maxPacketSize());
                         MqttPacketEncoder encoder = new MqttPacketEncoder();
                         ch.pipeline().addLast("decoder", decoder);
@@ -41,7 +48,7 @@ public final class MqttListener {
                     }
                 });
         Channel channel = bootstrap.bind(host, port).sync().channel();
-        return new MqttListener(channel);
+        return new MqttListener(channel, connections);
     }
 
     public int port() {
@@ -52,7 +59,9 @@ public final class MqttListener {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Stops accepting, then closes every connection and waits until they are closed. */
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
     }
 }
