@@ -4,6 +4,7 @@ import static io.midge.broker.mqtt5.RawV5.props;
 import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -21,6 +22,7 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.Binary;
+import io.midge.codec.MqttVersion;
 import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
@@ -35,6 +37,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -66,7 +69,7 @@ class EnhancedAuthenticationTest {
 
     /** Sends CONNECT with the method and returns the challenge the broker answers with. */
     private static Auth challengeOnConnect(RawClient client, String clientId) throws Exception {
-        client.version(io.midge.codec.MqttVersion.MQTT_5)
+        client.version(MqttVersion.MQTT_5)
                 .send(connectWith(clientId, props(PropertyId.AUTHENTICATION_METHOD, METHOD)));
         Auth challenge = client.receive(Auth.class);
         assertThat(challenge.reasonCode()).isEqualTo(ReasonCode.CONTINUE_AUTHENTICATION);
@@ -83,7 +86,8 @@ class EnhancedAuthenticationTest {
     private static RawClient authenticated(int port, String clientId) throws Exception {
         RawClient client = new RawClient(port);
         Auth challenge = challengeOnConnect(client, clientId);
-        client.send(auth(ReasonCode.CONTINUE_AUTHENTICATION, METHOD, ReversedNonceAuthenticator.answer(nonce(challenge))));
+        client.send(auth(ReasonCode.CONTINUE_AUTHENTICATION, METHOD,
+                ReversedNonceAuthenticator.answer(nonce(challenge))));
         assertThat(client.receive(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
         return client;
     }
@@ -128,7 +132,7 @@ class EnhancedAuthenticationTest {
     @DisplayName("MQTT-4.12.0-1: an unsupported Authentication Method gets CONNACK 0x8C and the connection is closed")
     void anUnknownMethodIsRefused() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            client.version(io.midge.codec.MqttVersion.MQTT_5)
+            client.version(MqttVersion.MQTT_5)
                     .send(connectWith("ea-3", props(PropertyId.AUTHENTICATION_METHOD, "SCRAM-SHA-512")));
             List<MqttPacket> before = client.awaitClose();
             assertThat(before).hasSize(1).first().isInstanceOf(ConnAck.class);
@@ -242,7 +246,7 @@ class EnhancedAuthenticationTest {
             assertThat(connAck.getEnhancedAuth().orElseThrow().getMethod().toString()).isEqualTo(METHOD);
             assertThat(mechanism.challenges.get()).isEqualTo(1);
 
-            client.toAsync().reauth().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            client.toAsync().reauth().get(5, TimeUnit.SECONDS);
             assertThat(mechanism.challenges.get()).isEqualTo(2);
             assertThat(mechanism.reauthenticated.get()).isEqualTo(1);
             assertThat(client.getState().isConnected()).isTrue();
@@ -257,7 +261,7 @@ class EnhancedAuthenticationTest {
         Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("ea-hive-wrong")
                 .serverHost("127.0.0.1").serverPort(broker.port()).enhancedAuth(new ReversingMechanism(false))
                 .buildBlocking();
-        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(client::connect);
+        Throwable refused = catchThrowable(client::connect);
         assertThat(refused).isInstanceOf(Mqtt5ConnAckException.class);
         assertThat(((Mqtt5ConnAckException) refused).getMqttMessage().getReasonCode())
                 .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);

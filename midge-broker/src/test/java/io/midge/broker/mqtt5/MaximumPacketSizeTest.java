@@ -10,6 +10,7 @@ import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
+import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
@@ -104,6 +105,36 @@ class MaximumPacketSizeTest {
     }
 
     @Test
+    @DisplayName("MQTT-3.4.2-2, MQTT-3.14.2-3: a Reason String that would make a PUBACK or DISCONNECT larger than "
+            + "the client's Maximum Packet Size is left off")
+    void reasonStringsThatDoNotFitAreLeftOff() throws Exception {
+        try (RawClient client = RawV5.connect(broker.port(), "mps-client-7", true,
+                props(PropertyId.MAXIMUM_PACKET_SIZE, 16))) {
+            client.send(publish("mps/7", 1, 1, props(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1),
+                    new byte[] {(byte) 0xFF}));
+            PubAck ack = client.receive(PubAck.class);
+            assertThat(ack.reasonCode()).isEqualTo(ReasonCode.PAYLOAD_FORMAT_INVALID);
+            assertThat(ack.properties().contains(PropertyId.REASON_STRING)).isFalse();
+
+            client.send(publish("mps/7", 0, 0, props(PropertyId.TOPIC_ALIAS, 60_000), "alias out of range"));
+            Disconnect disconnect = RawV5.awaitDisconnect(client);
+            assertThat(disconnect.reasonCode()).isEqualTo(ReasonCode.TOPIC_ALIAS_INVALID);
+            assertThat(disconnect.properties().contains(PropertyId.REASON_STRING)).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("MQTT-3.2.2-19: a refusing CONNACK leaves off a Reason String that would not fit the client")
+    void aRefusingConnAckFitsTheClient() throws Exception {
+        try (RawClient client = new RawClient(broker.port())) {
+            ConnAck refused = RawV5.connAck(client, RawV5.connectPacket("mps-client-8", true,
+                    props(PropertyId.MAXIMUM_PACKET_SIZE, 16, PropertyId.AUTHENTICATION_METHOD, "NOPE")));
+            assertThat(refused.reasonCode()).isEqualTo(ReasonCode.BAD_AUTHENTICATION_METHOD);
+            assertThat(refused.properties().contains(PropertyId.REASON_STRING)).isFalse();
+        }
+    }
+
+    @Test
     @DisplayName("MQTT-3.1.2-24: Paho with a Maximum Packet Size gets only the messages that fit")
     void pahoGetsOnlyWhatFits() throws Exception {
         List<String> smallGot = new CopyOnWriteArrayList<>();
@@ -112,8 +143,10 @@ class MaximumPacketSizeTest {
         MqttClient large = new MqttClient(broker.uri(), "mps-paho-large", new MemoryPersistence());
         MqttClient pub = new MqttClient(broker.uri(), "mps-paho-pub", new MemoryPersistence());
         try {
-            small.setCallback(new PahoInbox((t, m) -> smallGot.add(new String(m.getPayload(), StandardCharsets.UTF_8))));
-            large.setCallback(new PahoInbox((t, m) -> largeGot.add(new String(m.getPayload(), StandardCharsets.UTF_8))));
+            small.setCallback(new PahoInbox((t, m) -> smallGot.add(new String(m.getPayload(),
+                    StandardCharsets.UTF_8))));
+            large.setCallback(new PahoInbox((t, m) -> largeGot.add(new String(m.getPayload(),
+                    StandardCharsets.UTF_8))));
             MqttConnectionOptions limited = new MqttConnectionOptions();
             limited.setMaximumPacketSize(100L);
             small.connect(limited);

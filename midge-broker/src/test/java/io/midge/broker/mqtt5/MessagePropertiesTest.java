@@ -15,6 +15,7 @@ import io.midge.codec.packet.PubRec;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -136,8 +137,8 @@ class MessagePropertiesTest {
             assertThat(pub.receive(PubAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
             pub.send(publish("pfi/3", 1, 2, props(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0), NOT_UTF8));
             assertThat(pub.receive(PubAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
-            assertThat(io.netty.buffer.ByteBufUtil.getBytes(sub.receive(Publish.class).payload())).isEqualTo(NOT_UTF8);
-            assertThat(io.netty.buffer.ByteBufUtil.getBytes(sub.receive(Publish.class).payload())).isEqualTo(NOT_UTF8);
+            assertThat(ByteBufUtil.getBytes(sub.receive(Publish.class).payload())).isEqualTo(NOT_UTF8);
+            assertThat(ByteBufUtil.getBytes(sub.receive(Publish.class).payload())).isEqualTo(NOT_UTF8);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.MqttVersion;
+import io.midge.codec.PacketType;
 import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -82,8 +83,7 @@ final class RawV5 {
         client.send(new Subscribe(packetId, List.of(subscription), props));
         SubAck subAck = client.receive(SubAck.class);
         assertThat(subAck.packetId()).isEqualTo(packetId);
-        assertThat(subAck.reasonCodes()).containsExactly(ReasonCode.of(io.midge.codec.PacketType.SUBACK,
-                subscription.qos()));
+        assertThat(subAck.reasonCodes()).containsExactly(ReasonCode.of(PacketType.SUBACK, subscription.qos()));
     }
 
     static void subscribe(RawClient client, String filter, int qos) throws IOException {

@@ -87,6 +87,31 @@ class ReceiveMaximumTest {
     }
 
     @Test
+    @DisplayName("MQTT-3.3.4-9: a resumed session re-sends its unacknowledged publishes only up to the new "
+            + "Receive Maximum; the rest follow, in order, as acknowledgements make room")
+    void resendingOnResumeRespectsTheNewReceiveMaximum() throws Exception {
+        try (RawClient sub = RawV5.connect(broker.port(), "rm-sub-9", true,
+                props(PropertyId.SESSION_EXPIRY_INTERVAL, 60, PropertyId.RECEIVE_MAXIMUM, 3))) {
+            RawV5.subscribe(sub, "rm/9", 1);
+            publishAll("rm-pub-9", "rm/9", 1, 3);
+            for (int i = 0; i < 3; i++) {
+                sub.receive(Publish.class); // and never acknowledged
+            }
+            RawV5.disconnect(sub);
+        }
+        try (RawClient sub = RawV5.connect(broker.port(), "rm-sub-9", false,
+                props(PropertyId.SESSION_EXPIRY_INTERVAL, 60, PropertyId.RECEIVE_MAXIMUM, 1))) {
+            for (String expected : List.of("m1", "m2", "m3")) {
+                Publish again = sub.receive(Publish.class);
+                assertThat(again.dup()).isTrue();
+                assertThat(text(again)).isEqualTo(expected);
+                assertThat(sub.poll(RawV5.QUIET)).as("a second publish in flight after %s", expected).isNull();
+                sub.send(new PubAck(again.packetId()));
+            }
+        }
+    }
+
+    @Test
     @DisplayName("MQTT-3.3.4-10: a full quota delays no packet other than PUBLISH (PINGRESP still comes)")
     void aFullQuotaDelaysNothingElse() throws Exception {
         try (RawClient sub = slowSubscriber("rm-sub-3", "rm/3/#", 1, 1)) {

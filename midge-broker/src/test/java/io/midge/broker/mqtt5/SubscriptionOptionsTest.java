@@ -8,6 +8,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
+import io.midge.codec.ReasonCode;
+import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.Subscription;
@@ -68,13 +70,15 @@ class SubscriptionOptionsTest {
         List<String> heard = new CopyOnWriteArrayList<>();
         MqttClient client = new MqttClient(broker.uri(), "nl-paho", new MemoryPersistence());
         try {
-            client.setCallback(new PahoInbox((topic, m) -> heard.add(new String(m.getPayload(), StandardCharsets.UTF_8))));
+            client.setCallback(new PahoInbox((topic, m) -> heard.add(new String(m.getPayload(),
+                    StandardCharsets.UTF_8))));
             client.connect(new MqttConnectionOptions());
             MqttSubscription echo = new MqttSubscription("nl/2/echo", 1);
             MqttSubscription quiet = new MqttSubscription("nl/2/quiet", 1);
             quiet.setNoLocal(true);
             client.subscribe(new MqttSubscription[] {echo, quiet});
-            client.publish("nl/2/quiet", new MqttMessage("not for me".getBytes(StandardCharsets.UTF_8), 1, false, null));
+            client.publish("nl/2/quiet", new MqttMessage("not for me".getBytes(StandardCharsets.UTF_8), 1, false,
+                    null));
             client.publish("nl/2/echo", new MqttMessage("echo".getBytes(StandardCharsets.UTF_8), 1, false, null));
             await().until(() -> heard.contains("echo"));
             assertThat(heard).containsExactly("echo");
@@ -111,7 +115,7 @@ class SubscriptionOptionsTest {
     void retainHandlingDecidesWhenRetainedMessagesAreSent() throws Exception {
         try (RawClient pub = RawV5.connect(broker.port(), "rh-pub")) {
             pub.send(retained("rh/1", "kept"));
-            pub.send(io.midge.codec.packet.PingReq.INSTANCE);
+            pub.send(PingReq.INSTANCE);
             pub.receive();
         }
         for (int handling = 0; handling <= 2; handling++) {
@@ -220,7 +224,7 @@ class SubscriptionOptionsTest {
     void aPublisherMayNotSendASubscriptionIdentifier() throws Exception {
         try (RawClient pub = RawV5.connect(broker.port(), "sid-pub-5")) {
             pub.send(publish("sid/5", 0, 0, subscriptionId(3), "forged"));
-            assertThat(RawV5.awaitDisconnect(pub).reasonCode()).isEqualTo(io.midge.codec.ReasonCode.PROTOCOL_ERROR);
+            assertThat(RawV5.awaitDisconnect(pub).reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
         }
     }
 }
