@@ -36,7 +36,7 @@ public final class Broker implements AutoCloseable {
 
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        EventLoopGroup group = Transports.newGroup(config.ioThreads(), "midge-loop");
+        EventLoopGroup group = Transports.newGroup(ioThreads(config), "midge-loop");
         BrokerMetrics metrics = new BrokerMetrics();
         Router router = new Router();
         SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
@@ -54,6 +54,16 @@ public final class Broker implements AutoCloseable {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * The event loops to run: as configured, else one per two cores. A message whose publisher and subscriber sit
+     * on different loops costs a cross-thread wake-up; measured on 2 cores (with the load generator beside the
+     * broker), one loop delivered up to 1.6x more QoS 1 fan-in and had half the p50 latency of two.
+     */
+    static int ioThreads(BrokerConfig config) {
+        return config.ioThreads() > 0 ? config.ioThreads()
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     /** The port the MQTT listener is bound to (useful when the configuration said 0). */

@@ -24,7 +24,7 @@ import java.util.List;
  * @param denySubscribe          topic filters whose subscription is refused (SUBACK 0x80)
  * @param connectTimeoutSeconds  how long a new connection may take to send CONNECT
  * @param responseInformation    the prefix given as Response Information to clients that request it
- * @param ioThreads              event loop threads; 0 means one per core
+ * @param ioThreads              event loop threads; 0 means one per two cores (at least one)
  */
 public record BrokerConfig(
         String host,

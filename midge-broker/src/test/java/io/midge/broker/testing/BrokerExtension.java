@@ -45,7 +45,8 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
     }
 
     private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
-        BrokerConfig config = with.apply(BrokerConfig.builder().host("127.0.0.1").port(0)).build();
+        // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do.
+        BrokerConfig config = with.apply(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2)).build();
         broker = Broker.start(config, authenticator, enhanced);
     }
 
