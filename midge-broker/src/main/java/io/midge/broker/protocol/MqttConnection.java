@@ -49,9 +49,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -88,9 +86,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean problemInformation = true;
     private int clientReceiveMaximum = 65535;
     private int clientMaximumPacketSize = MqttDecoder.MAX_PACKET_SIZE;
-    private int clientTopicAliasMaximum;
-    private String[] inboundAliases;
-    private Map<String, Integer> outboundAliases;
+    private InboundTopicAliases inboundAliases;
+    private OutboundTopicAliases outboundAliases;
     private EnhancedAuthenticator.Exchange authExchange;
     private String authMethod;
     private Connect pendingConnect;
@@ -242,18 +239,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             clientReceiveMaximum = (int) props.number(PropertyId.RECEIVE_MAXIMUM, 65535);
             clientMaximumPacketSize = (int) Math.min(props.number(PropertyId.MAXIMUM_PACKET_SIZE,
                     MqttDecoder.MAX_PACKET_SIZE), MqttDecoder.MAX_PACKET_SIZE);
-            clientTopicAliasMaximum = (int) props.number(PropertyId.TOPIC_ALIAS_MAXIMUM, 0);
+            int clientTopicAliasMaximum = (int) props.number(PropertyId.TOPIC_ALIAS_MAXIMUM, 0);
+            if (clientTopicAliasMaximum > 0) {
+                outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
+            }
+            inboundAliases = new InboundTopicAliases(config.topicAliasMaximum());
             problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
         } else {
             sessionExpiry = connect.cleanStart() ? 0 : SessionRegistry.NEVER_EXPIRES;
         }
         sessionExpiry = Math.min(sessionExpiry, config.maxSessionExpiry());
-        if (config.topicAliasMaximum() > 0 && v5) {
-            inboundAliases = new String[config.topicAliasMaximum() + 1];
-        }
-        if (clientTopicAliasMaximum > 0) {
-            outboundAliases = new HashMap<>();
-        }
         Will w = connect.will();
         if (w != null) {
             if (w.qos() > config.maximumQos()) {
@@ -387,49 +382,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
-        int keepAlive = pendingConnect.keepAlive();
-        MqttProperties.Builder props = MqttProperties.builder();
-        if (version.isV5()) {
-            if (sessionExpiry != pendingConnect.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL, 0)) {
-                props.add(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry);
-            }
-            if (config.receiveMaximum() != 65535) {
-                props.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
-            }
-            if (config.maximumQos() < 2) {
-                props.add(PropertyId.MAXIMUM_QOS, config.maximumQos());
-            }
-            if (!config.retainAvailable()) {
-                props.add(PropertyId.RETAIN_AVAILABLE, 0);
-            }
-            props.add(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
-            if (assignedClientId) {
-                props.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
-            }
-            if (config.topicAliasMaximum() > 0) {
-                props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
-            }
-            if (config.maxKeepAlive() > 0 && (keepAlive == 0 || keepAlive > config.maxKeepAlive())) {
-                keepAlive = config.maxKeepAlive();
-                props.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
-            }
-            if (pendingConnect.properties().number(PropertyId.REQUEST_RESPONSE_INFORMATION, 0) == 1
-                    && !config.responseInformation().isEmpty()) {
-                props.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation() + clientId);
-            }
-            if (authMethod != null) {
-                props.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
-                if (authData != null) {
-                    props.add(PropertyId.AUTHENTICATION_DATA, authData);
-                }
-            }
-        }
+        // A 3.x client cannot be told a shorter keep-alive, so it keeps its own.
+        int keepAlive = version.isV5() ? ConnAckProperties.grantedKeepAlive(config, pendingConnect.keepAlive())
+                : pendingConnect.keepAlive();
+        MqttProperties props = version.isV5() ? ConnAckProperties.of(config, pendingConnect, clientId,
+                assignedClientId, sessionExpiry, authMethod, authData) : MqttProperties.EMPTY;
         if (keepAlive > 0) {
             // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
             ctx.pipeline().addBefore(ctx.name(), "keepAlive",
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
-        write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props.build()));
+        write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props));
         s.attach(this);
         if (!early.isEmpty()) {
             List<MqttPacket> pending = new ArrayList<>(early);
@@ -499,22 +462,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         String topic = p.topic();
         MqttProperties props = p.properties();
         if (v5 && props.contains(PropertyId.TOPIC_ALIAS)) {
-            int alias = (int) props.number(PropertyId.TOPIC_ALIAS, 0);
-            if (inboundAliases == null || alias >= inboundAliases.length) {
+            try {
+                topic = inboundAliases.resolve(topic, (int) props.number(PropertyId.TOPIC_ALIAS, 0));
+            } catch (MqttCodecException e) {
                 p.release();
-                disconnect(ReasonCode.TOPIC_ALIAS_INVALID, "MQTT-3.3.2-9: Topic Alias " + alias
-                        + " is above the Topic Alias Maximum " + config.topicAliasMaximum());
+                disconnect(e.reasonCode(), e.getMessage());
                 return;
-            }
-            if (topic.isEmpty()) {
-                topic = inboundAliases[alias];
-                if (topic == null) {
-                    p.release();
-                    disconnect(ReasonCode.PROTOCOL_ERROR, "§3.3.2.3.4: Topic Alias " + alias + " is not set");
-                    return;
-                }
-            } else {
-                inboundAliases[alias] = topic;
             }
         }
         if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
@@ -653,7 +606,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Message m = delivery.message();
         String topic = m.topic();
         MqttProperties props = m.properties();
-        Integer newAlias = null;
+        int newAlias = 0;
         if (version.isV5()) {
             long expiry = m.remainingExpirySeconds(System.nanoTime());
             int[] ids = delivery.subscriptionIds();
@@ -666,13 +619,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     b.add(PropertyId.SUBSCRIPTION_IDENTIFIER, id);
                 }
                 if (outboundAliases != null) {
-                    Integer alias = outboundAliases.get(topic);
-                    if (alias != null) {
+                    int alias = outboundAliases.existing(topic);
+                    if (alias != 0) {
                         b.add(PropertyId.TOPIC_ALIAS, alias);
                         topic = "";
-                    } else if (outboundAliases.size() < clientTopicAliasMaximum) {
-                        newAlias = outboundAliases.size() + 1;
-                        b.add(PropertyId.TOPIC_ALIAS, newAlias);
+                    } else {
+                        newAlias = outboundAliases.next();
+                        if (newAlias != 0) {
+                            b.add(PropertyId.TOPIC_ALIAS, newAlias);
+                        }
                     }
                 }
                 props = b.build();
@@ -686,8 +641,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             m.payload().release();
             return false;
         }
-        if (newAlias != null) {
-            outboundAliases.put(m.topic(), newAlias);
+        if (newAlias != 0) {
+            outboundAliases.assign(m.topic(), newAlias);
         }
         ctx.write(publish, ctx.voidPromise());
         return true;

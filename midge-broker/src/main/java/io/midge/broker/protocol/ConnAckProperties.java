@@ -1,0 +1,65 @@
+package io.midge.broker.protocol;
+
+import io.midge.broker.config.BrokerConfig;
+import io.midge.codec.Binary;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+
+/**
+ * The properties of a successful 5.0 CONNACK: the broker's limits wherever they differ from what a client assumes
+ * without being told (MQTT 5.0 section 3.2.2.3), and what the broker decided for this client.
+ */
+final class ConnAckProperties {
+    private ConnAckProperties() {
+    }
+
+    /**
+     * The keep-alive the broker holds the client to: its own, unless it asks for more than the broker allows (or
+     * for none), in which case the broker's maximum, told as Server Keep Alive.
+     */
+    static int grantedKeepAlive(BrokerConfig config, int requested) {
+        int max = config.maxKeepAlive();
+        return max > 0 && (requested == 0 || requested > max) ? max : requested;
+    }
+
+    static MqttProperties of(BrokerConfig config, Connect connect, String clientId, boolean assignedClientId,
+                             long sessionExpiry, String authMethod, Binary authData) {
+        MqttProperties requested = connect.properties();
+        MqttProperties.Builder props = MqttProperties.builder();
+        if (sessionExpiry != requested.number(PropertyId.SESSION_EXPIRY_INTERVAL, 0)) {
+            props.add(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry);
+        }
+        if (config.receiveMaximum() != 65535) {
+            props.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
+        }
+        if (config.maximumQos() < 2) {
+            props.add(PropertyId.MAXIMUM_QOS, config.maximumQos());
+        }
+        if (!config.retainAvailable()) {
+            props.add(PropertyId.RETAIN_AVAILABLE, 0);
+        }
+        props.add(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
+        if (assignedClientId) {
+            props.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
+        }
+        if (config.topicAliasMaximum() > 0) {
+            props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+        }
+        int keepAlive = grantedKeepAlive(config, connect.keepAlive());
+        if (keepAlive != connect.keepAlive()) {
+            props.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
+        }
+        if (requested.number(PropertyId.REQUEST_RESPONSE_INFORMATION, 0) == 1
+                && !config.responseInformation().isEmpty()) {
+            props.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation() + clientId);
+        }
+        if (authMethod != null) {
+            props.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
+            if (authData != null) {
+                props.add(PropertyId.AUTHENTICATION_DATA, authData);
+            }
+        }
+        return props.build();
+    }
+}
