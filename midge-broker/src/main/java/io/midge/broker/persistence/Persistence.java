@@ -1,0 +1,115 @@
+package io.midge.broker.persistence;
+
+import io.midge.broker.routing.SubscriptionOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * What the broker keeps across restarts: persistent sessions with their subscriptions, queues and in-flight
+ * state, inbound QoS 2 identifiers, retained messages and delayed wills.
+ *
+ * <p>Writes are asynchronous and never block the caller: {@link #write} queues a batch for a writer thread and
+ * returns a future that completes, on the executor given, once the batch is durable as the sync policy has it. A
+ * broker sends PUBACK, PUBREC or CONNACK from that completion, on its event loop.
+ *
+ * <p>Order: batches of one owner (see {@link #batch}) are written and completed in the order they were written.
+ * Batches of different owners go to different writers and may overtake each other; a caller that changes a key
+ * another owner's batch wrote must wait for that batch's future first (as the broker does when it hands a message
+ * to subscribers only once the publisher's batch is durable).
+ *
+ * <p>Use: open, {@link #recover()} once before the first write, write, {@link #close()}.
+ */
+public interface Persistence extends AutoCloseable {
+
+    /**
+     * A new, empty batch. {@code owner} is the client whose order it keeps (usually the one whose packet caused
+     * it: the publisher of a PUBLISH, the subscriber of a PUBACK); it also picks the writer.
+     */
+    StoreBatch batch(String owner);
+
+    /**
+     * Writes the batch as one atomic unit. The future completes on {@code completeOn} (an event loop, usually;
+     * null completes it on the writer thread, which then must not be kept waiting), normally once durable;
+     * exceptionally with {@link StoreOverloadedException} at once when the writer's queue is full, or with
+     * {@link PersistenceException} when the write failed or the store is closed. Never blocks.
+     *
+     * <p>A failed write leaves nothing of its batch, and the store takes no write after it (RocksDB stops on a
+     * write error): the broker cannot acknowledge anything durable any more and should stop; a restart restores
+     * everything acknowledged before the failure.
+     */
+    CompletableFuture<Void> write(StoreBatch batch, Executor completeOn);
+
+    /**
+     * Reads everything back, dropping (and deleting) expired sessions and messages. Blocks: call it once at start,
+     * before the first write, not on an event loop.
+     */
+    RecoveredState recover();
+
+    /** Whether writes reach a disk; false for the in-memory mode, where the broker may skip building batches. */
+    boolean isDurable();
+
+    /** Writes what was submitted, then closes. Idempotent. */
+    @Override
+    void close();
+
+    // ---------------------------------------------------------------- one change at a time
+
+    default CompletableFuture<Void> saveSession(StoredSession session, Executor completeOn) {
+        return write(batch(session.clientId()).putSession(session), completeOn);
+    }
+
+    default CompletableFuture<Void> removeSession(String clientId, Executor completeOn) {
+        return write(batch(clientId).removeSession(clientId), completeOn);
+    }
+
+    default CompletableFuture<Void> addSubscription(String clientId, String filter, SubscriptionOptions options,
+                                                    Executor completeOn) {
+        return write(batch(clientId).putSubscription(clientId, filter, options), completeOn);
+    }
+
+    default CompletableFuture<Void> removeSubscription(String clientId, String filter, Executor completeOn) {
+        return write(batch(clientId).removeSubscription(clientId, filter), completeOn);
+    }
+
+    default CompletableFuture<Void> appendQueued(String clientId, long sequence, StoredDelivery delivery,
+                                                 Executor completeOn) {
+        return write(batch(clientId).appendQueued(clientId, sequence, delivery), completeOn);
+    }
+
+    default CompletableFuture<Void> removeQueued(String clientId, long sequence, Executor completeOn) {
+        return write(batch(clientId).removeQueued(clientId, sequence), completeOn);
+    }
+
+    default CompletableFuture<Void> putInflight(String clientId, int packetId, long sequence, InflightState state,
+                                                Executor completeOn) {
+        return write(batch(clientId).putInflight(clientId, packetId, sequence, state), completeOn);
+    }
+
+    default CompletableFuture<Void> removeInflight(String clientId, int packetId, Executor completeOn) {
+        return write(batch(clientId).removeInflight(clientId, packetId), completeOn);
+    }
+
+    default CompletableFuture<Void> putInboundQos2(String clientId, int packetId, Executor completeOn) {
+        return write(batch(clientId).putInboundQos2(clientId, packetId), completeOn);
+    }
+
+    default CompletableFuture<Void> removeInboundQos2(String clientId, int packetId, Executor completeOn) {
+        return write(batch(clientId).removeInboundQos2(clientId, packetId), completeOn);
+    }
+
+    default CompletableFuture<Void> putRetained(StoredMessage message, Executor completeOn) {
+        return write(batch(message.publisherId()).putRetained(message), completeOn);
+    }
+
+    default CompletableFuture<Void> removeRetained(String topic, Executor completeOn) {
+        return write(batch(null).removeRetained(topic), completeOn);
+    }
+
+    default CompletableFuture<Void> putWill(StoredWill will, Executor completeOn) {
+        return write(batch(will.clientId()).putWill(will), completeOn);
+    }
+
+    default CompletableFuture<Void> removeWill(String clientId, Executor completeOn) {
+        return write(batch(clientId).removeWill(clientId), completeOn);
+    }
+}

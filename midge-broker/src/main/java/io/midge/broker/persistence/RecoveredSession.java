@@ -1,0 +1,25 @@
+package io.midge.broker.persistence;
+
+import io.midge.broker.routing.SubscriptionOptions;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A persistent session as restored at start.
+ *
+ * @param expiresAtMillis epoch milliseconds at which the session expires if no client connects, or
+ *                        {@link Long#MAX_VALUE} for never (see {@link StoredSession#expiresAtMillis})
+ * @param subscriptions   filter to options
+ * @param queued          deliveries not sent yet, in sequence order
+ * @param inflight        deliveries sent and not completed, in the order they were sent
+ * @param inboundQos2     packet identifiers of QoS 2 messages received and not released, ascending
+ * @param nextSequence    the sequence number to use for the next queued delivery
+ */
+public record RecoveredSession(StoredSession session, long expiresAtMillis, Map<String, SubscriptionOptions> subscriptions,
+                               List<QueuedDelivery> queued, List<InflightDelivery> inflight, int[] inboundQos2,
+                               long nextSequence) {
+
+    public String clientId() {
+        return session.clientId();
+    }
+}

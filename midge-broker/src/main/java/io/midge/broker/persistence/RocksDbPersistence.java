@@ -1,0 +1,196 @@
+package io.midge.broker.persistence;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.rocksdb.CompressionType;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store on RocksDB, in one data directory: one key space laid out by {@link Keys}, written by one
+ * {@link BucketWriter} per bucket of owners with group commit, read back by {@link Recovery}.
+ *
+ * <p>The write-ahead log is always on. Under {@link SyncPolicy#ALWAYS} every commit is synced before its futures
+ * complete; under {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating
+ * system does. Either way a write that completed survives a kill of the broker's process.
+ */
+public final class RocksDbPersistence implements Persistence {
+    private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
+
+    private final Path directory;
+    private final RocksDB db;
+    private final Options dbOptions;
+    private final WriteOptions writeOptions;
+    private final PersistenceOptions options;
+    private final BucketWriter[] writers;
+    private final ScheduledExecutorService syncTimer;
+    private final StoreStats stats = new StoreStats();
+    private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
+    private final AtomicBoolean written = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options) {
+        this.directory = directory;
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.options = options;
+        this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
+        this.writers = new BucketWriter[options.buckets()];
+        for (int i = 0; i < writers.length; i++) {
+            writers[i] = new BucketWriter(i, db, writeOptions, directory.toString(), options, stats, failed);
+        }
+        if (options.syncPolicy() == SyncPolicy.INTERVAL) {
+            syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "midge-store-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            syncTimer.scheduleWithFixedDelay(this::syncWal, options.syncIntervalMillis(),
+                    options.syncIntervalMillis(), TimeUnit.MILLISECONDS);
+        } else {
+            syncTimer = null;
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory}, creating the directory and a new store when absent or empty. Refuses,
+     * with a {@link PersistenceException} that names the directory and what to do, a directory in use by another
+     * broker, a damaged or unreadable store, files that are not a Midge store, and a store of another format.
+     */
+    public static RocksDbPersistence open(Path directory, PersistenceOptions options) {
+        Path dir = directory.toAbsolutePath().normalize();
+        boolean fresh = StoreDirectory.prepare(dir);
+        RocksDB.loadLibrary();
+        Options dbOptions = new Options()
+                .setCreateIfMissing(fresh)
+                .setParanoidChecks(true)
+                // Replays the log up to the first damaged record: what a kill cut off mid-write is dropped.
+                .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setMaxBackgroundJobs(2)
+                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                .setKeepLogFileNum(3);
+        RocksDB db;
+        try {
+            db = RocksDB.open(dbOptions, dir.toString());
+        } catch (RocksDBException e) {
+            dbOptions.close();
+            throw StoreDirectory.openFailure(dir, e);
+        }
+        try {
+            StoreDirectory.checkFormat(db, dir);
+        } catch (RocksDBException | RuntimeException e) {
+            db.close();
+            dbOptions.close();
+            throw e instanceof PersistenceException p ? p : new PersistenceException("The store in " + dir
+                    + " cannot be read: " + e.getMessage() + ". Move the directory away to start empty, or restore "
+                    + "a backup.", e);
+        }
+        log.info("Store opened in {} ({}, sync {})", dir, fresh ? "new" : "existing", options.syncPolicy());
+        return new RocksDbPersistence(dir, db, dbOptions, options);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public PersistenceOptions options() {
+        return options;
+    }
+
+    public StoreStats stats() {
+        return stats;
+    }
+
+    @Override
+    public StoreBatch batch(String owner) {
+        return new EncodedBatch(owner);
+    }
+
+    @Override
+    public CompletableFuture<Void> write(StoreBatch batch, Executor completeOn) {
+        if (!(batch instanceof EncodedBatch encoded)) {
+            throw new IllegalArgumentException("not a batch of this store: " + batch);
+        }
+        encoded.seal();
+        written.set(true);
+        return writers[bucketOf(encoded.owner())].submit(encoded, completeOn);
+    }
+
+    private int bucketOf(String owner) {
+        return owner == null ? 0 : Math.floorMod(owner.hashCode(), writers.length);
+    }
+
+    @Override
+    public RecoveredState recover() {
+        return recover(System.currentTimeMillis());
+    }
+
+    /** {@link #recover()} as of {@code nowMillis}, the wall-clock time that decides what expired. */
+    public RecoveredState recover(long nowMillis) {
+        if (closed.get()) {
+            throw new IllegalStateException("the store is closed");
+        }
+        if (written.get()) {
+            // Recovery deletes what expired; a write racing it could be lost or resurrected.
+            throw new IllegalStateException("recover() must run before the first write");
+        }
+        long start = System.nanoTime();
+        RecoveredState state = Recovery.run(db, directory.toString(), nowMillis);
+        log.info("Store in {} restored in {} ms: {} sessions, {} retained messages, {} wills; dropped {} expired "
+                        + "sessions and {} expired messages", directory, (System.nanoTime() - start) / 1_000_000,
+                state.sessions().size(), state.retained().size(), state.wills().size(), state.droppedSessions(),
+                state.droppedMessages());
+        return state;
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    private void syncWal() {
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException | RuntimeException e) {
+            log.error("Syncing the write-ahead log in {} failed: {}", directory, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (BucketWriter writer : writers) {
+            writer.stop();
+        }
+        if (syncTimer != null) {
+            syncTimer.shutdownNow();
+            try {
+                syncTimer.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (options.syncPolicy() != SyncPolicy.ALWAYS) {
+            syncWal(); // a clean stop leaves nothing unsynced, whatever the policy
+        }
+        db.close();
+        writeOptions.close();
+        dbOptions.close();
+        log.info("Store in {} closed", directory);
+    }
+}

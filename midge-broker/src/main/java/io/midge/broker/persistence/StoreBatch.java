@@ -1,0 +1,63 @@
+package io.midge.broker.persistence;
+
+import io.midge.broker.routing.SubscriptionOptions;
+
+/**
+ * Changes that land together or not at all: build one with {@link Persistence#batch}, add changes, and hand it to
+ * {@link Persistence#write}. Everything is encoded as it is added, on the caller's thread, so the caller may let go
+ * of (or release) what it passed right away, and the store's writer threads only copy bytes.
+ *
+ * <p>Recipes for the broker's flows (a "sequence" numbers a client's queued deliveries, increasing, never reused):
+ * <ul>
+ *   <li>QoS 1/2 PUBLISH in: {@code putInboundQos2} (QoS 2) + {@code appendQueued} per persistent subscriber +
+ *       {@code putRetained}/{@code removeRetained}; PUBACK/PUBREC when the write completes.</li>
+ *   <li>Send to the subscriber: {@code putInflight(c, packetId, sequence, AWAITING_PUBACK or AWAITING_PUBREC)}:
+ *       the message stays in its queue entry, which the in-flight entry refers to; nothing is copied.</li>
+ *   <li>PUBACK: {@code removeInflight} + {@code removeQueued}. PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)}
+ *       + {@code removeQueued}. PUBCOMP: {@code removeInflight}. PUBREL in: {@code removeInboundQos2}.</li>
+ * </ul>
+ * Within a batch, a later change to a key overrides an earlier one.
+ */
+public interface StoreBatch {
+
+    /** The client whose batches this one is ordered with (see {@link Persistence#batch}). */
+    String owner();
+
+    /** Whether no change was added; an empty batch is still ordered with its owner's others. */
+    boolean isEmpty();
+
+    StoreBatch putSession(StoredSession session);
+
+    /** Removes everything of the session: record, subscriptions, queue, in-flight state, inbound QoS 2, will. */
+    StoreBatch removeSession(String clientId);
+
+    StoreBatch putSubscription(String clientId, String filter, SubscriptionOptions options);
+
+    StoreBatch removeSubscription(String clientId, String filter);
+
+    StoreBatch appendQueued(String clientId, long sequence, StoredDelivery delivery);
+
+    StoreBatch removeQueued(String clientId, long sequence);
+
+    /**
+     * Marks the queued delivery {@code sequence} as sent under {@code packetId}, or moves it on to
+     * {@link InflightState#AWAITING_PUBCOMP}. Recovery returns in-flight deliveries in sequence order, which is the
+     * order they were sent in, even where packet identifiers wrapped around.
+     */
+    StoreBatch putInflight(String clientId, int packetId, long sequence, InflightState state);
+
+    StoreBatch removeInflight(String clientId, int packetId);
+
+    StoreBatch putInboundQos2(String clientId, int packetId);
+
+    StoreBatch removeInboundQos2(String clientId, int packetId);
+
+    /** Stores the retained message of its topic, replacing the previous one. */
+    StoreBatch putRetained(StoredMessage message);
+
+    StoreBatch removeRetained(String topic);
+
+    StoreBatch putWill(StoredWill will);
+
+    StoreBatch removeWill(String clientId);
+}

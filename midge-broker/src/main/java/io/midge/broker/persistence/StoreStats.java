@@ -1,0 +1,25 @@
+package io.midge.broker.persistence;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the RocksDB store's writers, for metrics and benchmarks. */
+public final class StoreStats {
+    final LongAdder batches = new LongAdder();
+    final LongAdder commits = new LongAdder();
+    final LongAdder rejected = new LongAdder();
+
+    /** Batches written (each completed one future). */
+    public long batches() {
+        return batches.sum();
+    }
+
+    /** RocksDB writes: one per group of batches; each is one sync under {@link SyncPolicy#ALWAYS}. */
+    public long commits() {
+        return commits.sum();
+    }
+
+    /** Batches refused because a writer's queue was full. */
+    public long rejected() {
+        return rejected.sum();
+    }
+}

@@ -1,0 +1,192 @@
+package io.midge.broker.persistence;
+
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.codec.Binary;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+import io.midge.codec.property.UserProperty;
+
+/**
+ * The encoding of every stored value: compact, and independent of the wire codec so that a change of the wire
+ * format never changes what is on disk. A message ends with its payload, which therefore needs no length.
+ */
+final class Values {
+    private static final int RETAIN = 1 << 2;
+    private static final int HAS_PUBLISHER = 1 << 3;
+    private static final int HAS_EXPIRY = 1 << 4;
+    private static final int HAS_PROPERTIES = 1 << 5;
+    private static final int SHARED = 1 << 3;
+    private static final int NO_LOCAL = 1 << 2;
+    private static final int RETAIN_AS_PUBLISHED = 1 << 3;
+
+    private Values() {
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    static byte[] message(StoredMessage m) {
+        return writeMessage(new ByteWriter(32 + m.topic().length() + m.payload().length), m).toByteArray();
+    }
+
+    static StoredMessage message(byte[] value) {
+        return readMessage(new ByteReader(value, 0));
+    }
+
+    private static ByteWriter writeMessage(ByteWriter w, StoredMessage m) {
+        boolean hasProperties = !m.properties().isEmpty();
+        w.writeByte(m.qos() | (m.retain() ? RETAIN : 0) | (m.publisherId() != null ? HAS_PUBLISHER : 0)
+                | (m.expiresAtMillis() != StoredMessage.NEVER ? HAS_EXPIRY : 0) | (hasProperties ? HAS_PROPERTIES : 0));
+        w.writeString(m.topic());
+        if (m.publisherId() != null) {
+            w.writeString(m.publisherId());
+        }
+        if (m.expiresAtMillis() != StoredMessage.NEVER) {
+            w.writeLong(m.expiresAtMillis());
+        }
+        if (hasProperties) {
+            writeProperties(w, m.properties());
+        }
+        return w.writeRaw(m.payload());
+    }
+
+    private static StoredMessage readMessage(ByteReader r) {
+        int flags = r.readByte();
+        String topic = r.readString();
+        String publisher = (flags & HAS_PUBLISHER) != 0 ? r.readString() : null;
+        long expiresAt = (flags & HAS_EXPIRY) != 0 ? r.readLong() : StoredMessage.NEVER;
+        MqttProperties properties = (flags & HAS_PROPERTIES) != 0 ? readProperties(r) : MqttProperties.EMPTY;
+        return new StoredMessage(topic, flags & 3, (flags & RETAIN) != 0, r.readRest(), properties, expiresAt,
+                publisher);
+    }
+
+    /** Properties as a count and then, for each, its identifier and its value in the encoding of its type. */
+    private static void writeProperties(ByteWriter w, MqttProperties properties) {
+        w.writeVarLong(properties.size());
+        for (int i = 0; i < properties.size(); i++) {
+            MqttProperties.Property p = properties.get(i);
+            w.writeByte(p.id().code());
+            switch (p.id().type()) {
+                case BYTE, TWO_BYTE_INTEGER, FOUR_BYTE_INTEGER, VARIABLE_BYTE_INTEGER -> w.writeVarLong((Long) p.value());
+                case UTF8_STRING -> w.writeString((String) p.value());
+                case BINARY_DATA -> {
+                    byte[] data = ((Binary) p.value()).toByteArray();
+                    w.writeVarLong(data.length).writeRaw(data);
+                }
+                case UTF8_STRING_PAIR -> {
+                    UserProperty u = (UserProperty) p.value();
+                    w.writeString(u.name()).writeString(u.value());
+                }
+            }
+        }
+    }
+
+    private static MqttProperties readProperties(ByteReader r) {
+        int count = r.readVarInt();
+        MqttProperties.Builder b = MqttProperties.builder();
+        for (int i = 0; i < count; i++) {
+            int code = r.readByte();
+            PropertyId id = PropertyId.ofCode(code);
+            if (id == null) {
+                throw new IllegalStateException("unknown property identifier " + code);
+            }
+            Object value = switch (id.type()) {
+                case BYTE, TWO_BYTE_INTEGER, FOUR_BYTE_INTEGER, VARIABLE_BYTE_INTEGER -> r.readVarLong();
+                case UTF8_STRING -> r.readString();
+                case BINARY_DATA -> Binary.of(r.readRaw(r.readVarInt()));
+                case UTF8_STRING_PAIR -> new UserProperty(r.readString(), r.readString());
+            };
+            b.add(new MqttProperties.Property(id, value));
+        }
+        return b.build();
+    }
+
+    // ---------------------------------------------------------------- deliveries, in-flight state and wills
+
+    /**
+     * A delivery: its own flags and subscription identifiers, then the message. {@code encodedMessage} is the
+     * message already encoded: a message fanned out to many subscribers is encoded once and copied.
+     */
+    static byte[] delivery(StoredDelivery d, byte[] encodedMessage) {
+        int[] ids = d.subscriptionIds();
+        ByteWriter w = new ByteWriter(2 + 5 * ids.length + encodedMessage.length);
+        w.writeByte(d.qos() | (d.retain() ? RETAIN : 0) | (d.shared() ? SHARED : 0));
+        w.writeVarLong(ids.length);
+        for (int id : ids) {
+            w.writeVarLong(id);
+        }
+        return w.writeRaw(encodedMessage).toByteArray();
+    }
+
+    static StoredDelivery delivery(byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        int flags = r.readByte();
+        int[] ids = new int[r.readVarInt()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.readVarInt();
+        }
+        return new StoredDelivery(readMessage(r), flags & 3, (flags & RETAIN) != 0, ids, (flags & SHARED) != 0);
+    }
+
+    /** In flight: the state and the sequence number of the queued delivery it sends (which holds the message). */
+    static byte[] inflight(InflightState state, long sequence) {
+        return new ByteWriter(10).writeByte(state.code()).writeVarLong(sequence).toByteArray();
+    }
+
+    record Inflight(InflightState state, long sequence) {
+    }
+
+    static Inflight inflight(byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        return new Inflight(InflightState.ofCode(r.readByte()), r.readVarLong());
+    }
+
+    static byte[] will(StoredWill will) {
+        StoredMessage m = will.message();
+        ByteWriter w = new ByteWriter(40 + m.topic().length() + m.payload().length).writeLong(will.publishAtMillis());
+        return writeMessage(w, m).toByteArray();
+    }
+
+    static StoredWill will(String clientId, byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        long publishAt = r.readLong();
+        return new StoredWill(clientId, readMessage(r), publishAt);
+    }
+
+    // ---------------------------------------------------------------- sessions and subscriptions
+
+    /** A session: protocol version, expiry interval, and the time it went offline plus one (0 while connected). */
+    static byte[] session(StoredSession s) {
+        return new ByteWriter(16).writeByte(s.protocolVersion()).writeVarLong(s.expiryIntervalSeconds())
+                .writeVarLong(s.disconnectedAtMillis() + 1).toByteArray();
+    }
+
+    static StoredSession session(String clientId, byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        return new StoredSession(clientId, r.readByte(), r.readVarLong(), r.readVarLong() - 1);
+    }
+
+    static byte[] subscription(SubscriptionOptions o) {
+        int flags = o.qos() | (o.noLocal() ? NO_LOCAL : 0) | (o.retainAsPublished() ? RETAIN_AS_PUBLISHED : 0)
+                | o.retainHandling() << 4;
+        return new ByteWriter(6).writeByte(flags).writeVarLong(o.subscriptionId()).toByteArray();
+    }
+
+    static SubscriptionOptions subscription(byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        int flags = r.readByte();
+        return new SubscriptionOptions(flags & 3, (flags & NO_LOCAL) != 0, (flags & RETAIN_AS_PUBLISHED) != 0,
+                (flags >> 4) & 3, r.readVarInt());
+    }
+
+    static byte[] formatVersion(int version) {
+        return new ByteWriter(4).writeByte(version >>> 24).writeByte(version >>> 16).writeByte(version >>> 8)
+                .writeByte(version).toByteArray();
+    }
+
+    static int formatVersion(byte[] value) {
+        if (value.length != 4) {
+            throw new IllegalStateException("format marker of " + value.length + " bytes");
+        }
+        return ((value[0] & 0xFF) << 24) | ((value[1] & 0xFF) << 16) | ((value[2] & 0xFF) << 8) | (value[3] & 0xFF);
+    }
+}
