@@ -105,9 +105,13 @@ final class ConnectDecoder {
         MqttProperties properties = version.isV5()
                 ? PropertiesDecoder.read(reader, PacketType.CONNECT, true) : MqttProperties.EMPTY;
         String topic = reader.readString("will topic");
-        String problem = topic.isEmpty() ? "the will topic is empty" : Topics.topicNameProblem(topic);
+        // A will topic is a topic name: at least one character (MQTT-4.7.3-1), no wildcards (MQTT-4.7.0-1).
+        if (topic.isEmpty()) {
+            throw new MqttCodecException(ReasonCode.TOPIC_NAME_INVALID, "MQTT-4.7.3-1", "the will topic is empty");
+        }
+        String problem = Topics.topicNameProblem(topic);
         if (problem != null) {
-            throw new MqttCodecException(ReasonCode.TOPIC_NAME_INVALID, "MQTT-3.1.3-11", problem);
+            throw new MqttCodecException(ReasonCode.TOPIC_NAME_INVALID, "MQTT-4.7.0-1", problem);
         }
         Binary payload = reader.readBinary("will payload");
         return new Will(topic, payload, qos, retain, properties);

@@ -43,19 +43,20 @@ final class PropertiesDecoder {
                 throw MqttCodecException.protocolError("§2.2.2.2", id + " appears more than once in " + context);
             }
             seen |= bit;
-            readValue(reader, builder, id);
+            readValue(reader, builder, id, packet);
         }
         reader.end(packetEnd);
         return builder.build();
     }
 
-    private static void readValue(BodyReader reader, MqttProperties.Builder builder, PropertyId id) {
+    private static void readValue(BodyReader reader, MqttProperties.Builder builder, PropertyId id,
+                                  PacketType packet) {
         String what = id.toString();
         switch (id.type()) {
             case BYTE -> builder.add(id, checkByte(id, reader.readByte(what)));
             case TWO_BYTE_INTEGER -> builder.add(id, checkTwoByte(id, reader.readTwoByteInt(what)));
             case FOUR_BYTE_INTEGER -> builder.add(id, checkFourByte(id, reader.readFourByteInt(what)));
-            case VARIABLE_BYTE_INTEGER -> builder.add(id, checkVariable(id, reader.readVariableByteInt(what)));
+            case VARIABLE_BYTE_INTEGER -> builder.add(id, checkVariable(id, packet, reader.readVariableByteInt(what)));
             case UTF8_STRING -> builder.add(id, checkString(id, reader.readString(what)));
             case BINARY_DATA -> builder.add(id, reader.readBinary(what));
             case UTF8_STRING_PAIR -> builder.add(new io.midge.codec.property.MqttProperties.Property(id,
@@ -91,9 +92,10 @@ final class PropertiesDecoder {
         return value;
     }
 
-    private static long checkVariable(PropertyId id, int value) {
+    private static long checkVariable(PropertyId id, PacketType packet, int value) {
         if (id == PropertyId.SUBSCRIPTION_IDENTIFIER && value == 0) {
-            throw MqttCodecException.protocolError("§3.8.2.1.2", "Subscription Identifier is 0");
+            throw MqttCodecException.protocolError(packet == PacketType.PUBLISH ? "§3.3.2.3.8" : "§3.8.2.1.2",
+                    "Subscription Identifier is 0");
         }
         return value;
     }

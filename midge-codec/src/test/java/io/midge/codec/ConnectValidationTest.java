@@ -238,4 +238,23 @@ class ConnectValidationTest {
         assertMalformed(v311, "10 0C | 00 04 4D 51 54 54 | 04 | 02 | 00 3C | 00 05", "§2.1.4");
         assertThat(v311.version()).isEqualTo(MqttVersion.MQTT_3_1_1);
     }
+
+    @Nested
+    @DisplayName("will topic")
+    class WillTopic {
+        @Test
+        @DisplayName("MQTT-4.7.0-1: a wildcard in the will topic is an invalid topic name (0x90)")
+        void wildcardInWillTopic() {
+            // Flags 0x06: clean session, will at QoS 0; client id "c", will topic "w/#", will message "x".
+            assertRejected(freshServer(), "10 15 | 00 04 4D 51 54 54 | 04 | 06 | 00 3C | 00 01 63 | 00 03 77 2F 23 | 00 01 78",
+                    ReasonCode.TOPIC_NAME_INVALID, "MQTT-4.7.0-1");
+        }
+
+        @Test
+        @DisplayName("MQTT-4.7.3-1: an empty will topic is an invalid topic name (0x90)")
+        void emptyWillTopic() {
+            assertRejected(freshServer(), "10 12 | 00 04 4D 51 54 54 | 04 | 06 | 00 3C | 00 01 63 | 00 00 | 00 01 78",
+                    ReasonCode.TOPIC_NAME_INVALID, "MQTT-4.7.3-1");
+        }
+    }
 }

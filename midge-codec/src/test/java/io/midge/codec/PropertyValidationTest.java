@@ -185,6 +185,12 @@ class PropertyValidationTest {
         }
 
         @Test
+        @DisplayName("§3.3.2.3.8: Subscription Identifier 0 in a PUBLISH to a client is a protocol error (0x82)")
+        void subscriptionIdentifierZeroInPublish() {
+            assertProtocolError(client5(), "30 06 | 00 01 74 | 02 0B 00", "§3.3.2.3.8");
+        }
+
+        @Test
         @DisplayName("§3.3.2.3.2: Payload Format Indicator 2 is a protocol error (0x82)")
         void payloadFormatIndicatorTwo() {
             assertProtocolError(server5(), "30 06 | 00 01 74 | 02 01 02", "§3.3.2.3.2");
