@@ -1,0 +1,79 @@
+package io.midge.broker.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TopicFiltersTest {
+
+    @ParameterizedTest(name = "{0} matches {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            a/b          | a/b          | true
+            a/b          | a/c          | false
+            a/+          | a/b          | true
+            a/+          | a/b/c        | false
+            a/+          | a            | false
+            a/#          | a            | true
+            a/#          | a/b/c        | true
+            #            | a/b          | true
+            +/+          | a/b          | true
+            +            | /            | false
+            +/+          | /            | true
+            #            | $SYS/uptime  | false
+            +/uptime     | $SYS/uptime  | false
+            $SYS/#       | $SYS/uptime  | true
+            sensors/+/temp | sensors/a/temp | true
+            sensors/+/temp | sensors/a/hum  | false
+            """)
+    void matches(String filter, String topic, boolean expected) {
+        assertThat(TopicFilters.matches(TopicFilters.levels(filter), TopicFilters.levels(topic))).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "rule {0} covers subscription {1}: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            sensors/+/temp | sensors/+/temp | true
+            sensors/+/temp | sensors/a/temp | true
+            sensors/+/temp | sensors/#      | false
+            sensors/+/temp | sensors/+/+    | false
+            sensors/+/temp | +/a/temp       | false
+            sensors/#      | sensors/#      | true
+            sensors/#      | sensors        | true
+            sensors/#      | sensors/+/temp | true
+            sensors/+/#    | sensors/#      | false
+            sensors/+/#    | sensors/a/#    | true
+            sensors/+      | sensors/+/+    | false
+            sensors/a      | sensors        | false
+            #              | #              | true
+            #              | a/+/#          | true
+            #              | $SYS/#         | false
+            +/#            | $SYS/x         | false
+            $SYS/#         | $SYS/+         | true
+            $SYS/#         | +/x            | false
+            a/b            | a/b            | true
+            a/b            | a/b/c          | false
+            """)
+    void contains(String rule, String subscription, boolean expected) {
+        assertThat(TopicFilters.contains(TopicFilters.levels(rule), TopicFilters.levels(subscription)))
+                .isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0} and {1} share a topic: {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            home/secret/#  | home/#         | true
+            home/secret/#  | home/+/temp    | true
+            home/secret/#  | home/kitchen/# | false
+            home/secret/#  | home/secret    | true
+            a/+            | +/b            | true
+            a/+            | a              | false
+            a/b            | a/b/c          | false
+            $SYS/#         | #              | false
+            $SYS/#         | +/x            | false
+            $SYS/#         | $SYS/x         | true
+            #              | x              | true
+            """)
+    void intersects(String a, String b, boolean expected) {
+        assertThat(TopicFilters.intersects(TopicFilters.levels(a), TopicFilters.levels(b))).isEqualTo(expected);
+        assertThat(TopicFilters.intersects(TopicFilters.levels(b), TopicFilters.levels(a))).isEqualTo(expected);
+    }
+}
