@@ -104,7 +104,7 @@ final class PasswdCommand implements Callable<Integer> {
             if (create) {
                 users = PasswordFile.empty();
             } else if (!Files.exists(file)) {
-                err.println("midge passwd: " + file + " does not exist (use -c to create it)");
+                err.println("midge passwd: " + file + " does not exist" + (delete ? "" : " (use -c to create it)"));
                 return 1;
             } else {
                 users = PasswordFile.load(file);

@@ -9,15 +9,22 @@ import java.util.function.LongSupplier;
 /**
  * Slows down guessing: counts failed logins per client address (the IP address, whatever the port) and, once an
  * address has failed {@code threshold} times in a row with less than {@code window} between failures, says how long
- * to hold back its next answers: {@code base}, doubled with every further failure, at most {@code max}. A quiet
- * {@code window} forgets the address. A success does not: an attacker with one valid account could otherwise reset
- * the count between guesses. Thread-safe; the clock is a nanosecond counter that tests can drive.
+ * to hold back its next answers: {@code base}, doubled with every further failure, at most {@code max}. The
+ * attempts of a slowed address are also spaced out, each one that delay after the one before, so that guessing over
+ * many connections at once is no faster than one after the other; an address whose attempts are booked more than a
+ * {@code window} ahead is turned away ({@link #BUSY}). A quiet {@code window} forgets the address. A success does
+ * not: an attacker with one valid account could otherwise reset the count between guesses. Thread-safe; the clock
+ * is a nanosecond counter that tests can drive.
  */
 final class FailureThrottle {
     /** Beyond this many addresses, forgotten ones are purged; the map never grows without bound between purges. */
     private static final int MAX_TRACKED = 100_000;
 
-    private record Streak(int failures, long lastFailureNanos) {
+    /** What {@link #reserveNanos} answers for an address whose attempts are booked too far ahead. */
+    static final long BUSY = -1;
+
+    /** {@code nextSlotNanos}: when the last attempt booked for this address runs (0 before any). */
+    private record Streak(int failures, long lastFailureNanos, long nextSlotNanos) {
     }
 
     private final ConcurrentHashMap<Object, Streak> streaks = new ConcurrentHashMap<>();
@@ -44,17 +51,34 @@ final class FailureThrottle {
                 System::nanoTime);
     }
 
-    /** How long to hold back the answer to a login from this address now, in nanoseconds (0: answer at once). */
-    long delayNanos(SocketAddress remote) {
+    /**
+     * Books a login attempt from this address: how long to hold it back from now, in nanoseconds (0: at once), or
+     * {@link #BUSY} when the address has attempts booked more than a window ahead.
+     */
+    long reserveNanos(SocketAddress remote) {
         Object key = key(remote);
         if (key == null) {
             return 0;
         }
-        Streak streak = streaks.get(key);
-        if (streak == null || expired(streak, nanoClock.getAsLong()) || streak.failures() < threshold) {
-            return 0;
-        }
-        int doublings = Math.min(streak.failures() - threshold, 40);
+        long now = nanoClock.getAsLong();
+        long[] wait = {0};
+        streaks.computeIfPresent(key, (k, streak) -> {
+            if (expired(streak, now) || streak.failures() < threshold) {
+                return streak;
+            }
+            long start = Math.max(now, streak.nextSlotNanos()) + delayNanos(streak.failures());
+            if (start - now > windowNanos) {
+                wait[0] = BUSY;
+                return streak;
+            }
+            wait[0] = start - now;
+            return new Streak(streak.failures(), streak.lastFailureNanos(), start);
+        });
+        return wait[0];
+    }
+
+    private long delayNanos(int failures) {
+        int doublings = Math.min(failures - threshold, 40);
         long delay = baseNanos << doublings;
         return delay <= 0 || delay > maxNanos ? maxNanos : delay;
     }
@@ -69,8 +93,9 @@ final class FailureThrottle {
             streaks.values().removeIf(s -> expired(s, now));
         }
         streaks.compute(key, (k, s) -> s == null || expired(s, now)
-                ? new Streak(1, now)
-                : new Streak(s.failures() == Integer.MAX_VALUE ? s.failures() : s.failures() + 1, now));
+                ? new Streak(1, now, 0)
+                : new Streak(s.failures() == Integer.MAX_VALUE ? s.failures() : s.failures() + 1, now,
+                        s.nextSlotNanos()));
     }
 
     /** Failures counted for this address now (0 when forgotten). */

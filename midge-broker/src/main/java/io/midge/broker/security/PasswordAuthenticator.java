@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <li>For an unknown user a dummy hash with the same cost is checked, and hashes are compared in constant time, so
  *     the time to answer does not tell whether a user exists.</li>
  * <li>An address that keeps failing is slowed down ({@link FailureThrottle}): its answers, right or wrong, are held
- *     back on a scheduler, without holding a thread.</li>
+ *     back on a scheduler, without holding a thread, and its attempts are spaced out; one with attempts booked more
+ *     than a minute ahead is answered 0x89 Server busy at once.</li>
  * <li>{@link #reload()} rereads the file; a broken file leaves the users as they were.</li>
  * </ul>
  */
@@ -120,8 +121,10 @@ public final class PasswordAuthenticator implements Authenticator, AutoCloseable
                 answer.complete(ReasonCode.SERVER_BUSY);
             }
         };
-        long delay = throttle.delayNanos(remote);
-        if (delay == 0) {
+        long delay = throttle.reserveNanos(remote);
+        if (delay == FailureThrottle.BUSY) {
+            answer.complete(ReasonCode.SERVER_BUSY);
+        } else if (delay == 0) {
             submit.run();
         } else {
             try {

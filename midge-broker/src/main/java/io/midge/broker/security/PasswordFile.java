@@ -156,10 +156,11 @@ public final class PasswordFile {
     /**
      * Writes the file atomically: a temporary file in the same directory, flushed to disk, then moved over the old
      * one, so that a reader (the broker reloading it) sees the old file or the new one, never half of one. A new
-     * file is readable by its owner only; a replaced file keeps its permissions.
+     * file is readable by its owner only; a replaced file keeps its permissions (not its owner: the writer owns it).
      */
     public void save(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
+        // Through a symbolic link to the file it points at: replacing the link itself would cut the link.
+        Path target = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath();
         Path dir = target.getParent();
         Set<PosixFilePermission> permissions = null;
         boolean posix = Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class);

@@ -19,9 +19,11 @@ class FailureThrottleTest {
     void afterFiveFailuresTheDelayDoublesUpToTheMaximum() {
         List<Long> delays = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            delays.add(Duration.ofNanos(throttle.delayNanos(attacker)).toMillis());
+            long delay = throttle.reserveNanos(attacker);
+            delays.add(Duration.ofNanos(delay).toMillis());
+            now.addAndGet(delay); // the attempt runs when booked, fails, and the next one follows
             throttle.recordFailure(attacker);
-            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            now.addAndGet(Duration.ofMillis(100).toNanos());
         }
 
         assertThat(delays).containsExactly(0L, 0L, 0L, 0L, 0L, 250L, 500L, 1000L, 2000L, 4000L, 8000L, 8000L);
@@ -32,13 +34,13 @@ class FailureThrottleTest {
         for (int i = 0; i < 6; i++) {
             throttle.recordFailure(attacker);
         }
-        assertThat(throttle.delayNanos(attacker)).isEqualTo(Duration.ofMillis(500).toNanos());
+        assertThat(throttle.reserveNanos(attacker)).isEqualTo(Duration.ofMillis(500).toNanos());
 
         now.addAndGet(Duration.ofSeconds(59).toNanos());
         assertThat(throttle.failures(attacker)).isEqualTo(6);
         now.addAndGet(Duration.ofSeconds(1).toNanos());
 
-        assertThat(throttle.delayNanos(attacker)).isZero();
+        assertThat(throttle.reserveNanos(attacker)).isZero();
         assertThat(throttle.failures(attacker)).isZero();
         throttle.recordFailure(attacker);
         assertThat(throttle.failures(attacker)).as("a new streak starts").isEqualTo(1);
@@ -50,8 +52,8 @@ class FailureThrottleTest {
             throttle.recordFailure(new InetSocketAddress("192.0.2.7", port));
         }
 
-        assertThat(throttle.delayNanos(new InetSocketAddress("192.0.2.7", 61000))).isPositive();
-        assertThat(throttle.delayNanos(new InetSocketAddress("192.0.2.8", 50000))).isZero();
+        assertThat(throttle.reserveNanos(new InetSocketAddress("192.0.2.7", 61000))).isPositive();
+        assertThat(throttle.reserveNanos(new InetSocketAddress("192.0.2.8", 50000))).isZero();
     }
 
     @Test
@@ -60,6 +62,36 @@ class FailureThrottleTest {
             throttle.recordFailure(null);
         }
 
-        assertThat(throttle.delayNanos(null)).isZero();
+        assertThat(throttle.reserveNanos(null)).isZero();
+    }
+
+    @Test
+    void attemptsOfASlowedAddressMadeAtOnceAreSpacedOut() {
+        for (int i = 0; i < 5; i++) {
+            throttle.recordFailure(attacker);
+        }
+
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            delays.add(Duration.ofNanos(throttle.reserveNanos(attacker)).toMillis());
+        }
+
+        assertThat(delays).containsExactly(250L, 500L, 750L, 1000L);
+    }
+
+    @Test
+    void addressBookedMoreThanAWindowAheadIsTurnedAway() {
+        for (int i = 0; i < 11; i++) {
+            throttle.recordFailure(attacker);
+        }
+
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            delays.add(throttle.reserveNanos(attacker));
+        }
+
+        assertThat(delays).map(d -> d < 0 ? -1 : Duration.ofNanos(d).toSeconds())
+                .containsExactly(8L, 16L, 24L, 32L, 40L, 48L, 56L, -1L, -1L);
+        assertThat(delays.get(7)).isEqualTo(FailureThrottle.BUSY);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -26,17 +27,28 @@ class PasswordAuthenticatorTest {
     private static final int FAST = PasswordHash.MIN_ITERATIONS;
     private static final InetSocketAddress CLIENT = new InetSocketAddress("198.51.100.1", 50000);
 
-    /** Runs scheduled work at once, remembering each delay asked for: the slow-down without waiting for it. */
+    /**
+     * Remembers each delay asked for, moves the fake clock on by it and runs the work: the slow-down without waiting
+     * for it.
+     */
     static final class RecordingScheduler extends ScheduledThreadPoolExecutor {
         final List<Duration> delays = new ArrayList<>();
+        /** Set to book work without running it, as a real scheduler does until its time comes. */
+        boolean holdBack;
+        private final AtomicLong clock;
 
-        RecordingScheduler() {
+        RecordingScheduler(AtomicLong clock) {
             super(1);
+            this.clock = clock;
         }
 
         @Override
         public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
             delays.add(Duration.ofNanos(unit.toNanos(delay)));
+            if (holdBack) {
+                return null;
+            }
+            clock.addAndGet(unit.toNanos(delay));
             command.run();
             return null;
         }
@@ -46,7 +58,7 @@ class PasswordAuthenticatorTest {
     Path dir;
     private Path file;
     private final AtomicLong clock = new AtomicLong();
-    private final RecordingScheduler scheduler = new RecordingScheduler();
+    private final RecordingScheduler scheduler = new RecordingScheduler(clock);
     private PasswordAuthenticator authenticator;
 
     @BeforeEach
@@ -159,6 +171,27 @@ class PasswordAuthenticatorTest {
 
         assertThat(scheduler.delays).containsExactly(Duration.ofMillis(250), Duration.ofMillis(500),
                 Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+    }
+
+    @Test
+    @DisplayName("Attempts of a slowed address made at once are spaced out; beyond a minute ahead: 0x89 Server busy")
+    void attemptsMadeAtOnceAreSpacedOutAndTurnedAwayBeyondAMinute() {
+        for (int i = 0; i < 11; i++) {
+            login("alice", "guess" + i);
+        }
+        scheduler.delays.clear();
+        scheduler.holdBack = true;
+
+        List<CompletableFuture<ReasonCode>> answers = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            answers.add(authenticator.authenticate("c", "alice", Binary.utf8("wonderland"), CLIENT)
+                    .toCompletableFuture());
+        }
+
+        assertThat(scheduler.delays).extracting(Duration::toSeconds)
+                .containsExactly(8L, 16L, 24L, 32L, 40L, 48L, 56L);
+        assertThat(answers.subList(0, 7)).allSatisfy(a -> assertThat(a).isNotDone());
+        assertThat(answers.subList(7, 9)).allSatisfy(a -> assertThat(a).isCompletedWithValue(ReasonCode.SERVER_BUSY));
     }
 
     @Test

@@ -124,6 +124,18 @@ class PasswordFileTest {
     }
 
     @Test
+    void saveThroughASymbolicLinkReplacesTheFileItPointsAt() throws IOException {
+        Path real = dir.resolve("real-passwd");
+        Path link = Files.createSymbolicLink(dir.resolve("passwd"), real);
+        PasswordFile.empty().with("a", PasswordHash.create("1".toCharArray(), FAST)).save(real);
+
+        PasswordFile.load(link).with("b", PasswordHash.create("2".toCharArray(), FAST)).save(link);
+
+        assertThat(Files.isSymbolicLink(link)).isTrue();
+        assertThat(PasswordFile.load(real).users()).containsExactly("a", "b");
+    }
+
+    @Test
     void blankLinesCommentsAndCarriageReturnsAreIgnored() throws IOException {
         String hash = PasswordHash.create("pw".toCharArray(), FAST).encoded();
         Path file = write("# users\r\n\r\nalice:" + hash + "\r\n   \n# bob:" + hash + "\n");
