@@ -1,6 +1,11 @@
 package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.InMemoryPersistence;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.PersistenceOptions;
+import io.midge.broker.persistence.RecoveredState;
+import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
@@ -14,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running Midge broker: its listener, event loops, sessions and router. Close it to stop. */
+/** A running Midge broker: its store, listener, event loops, sessions and router. Close it to stop. */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
@@ -34,26 +39,52 @@ public final class Broker implements AutoCloseable {
         return start(config, Authenticator.ALLOW_ALL, List.of());
     }
 
+    /**
+     * Opens the store, restores what it holds and only then listens, so that no client sees a broker without its
+     * state. A store that cannot be opened (damaged, or in use by another broker) stops the start with a
+     * {@link io.midge.broker.persistence.PersistenceException} that names the directory.
+     */
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        EventLoopGroup group = Transports.newGroup(ioThreads(config), "midge-loop");
-        BrokerMetrics metrics = new BrokerMetrics();
-        Router router = new Router();
-        SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
-        Map<String, EnhancedAuthenticator> methods = new HashMap<>();
-        for (EnhancedAuthenticator a : enhancedAuthenticators) {
-            methods.put(a.method(), a);
-        }
-        BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator, Map.copyOf(methods));
+        Persistence store = openStore(config);
+        EventLoopGroup group = null;
         try {
+            RecoveredState recovered = store.recover();
+            if (store.isDurable()) {
+                log.info("Restoring {} sessions and {} retained messages ({} expired sessions and {} expired "
+                        + "messages dropped)", recovered.sessions().size(), recovered.retained().size(),
+                        recovered.droppedSessions(), recovered.droppedMessages());
+            }
+            group = Transports.newGroup(ioThreads(config), "midge-loop");
+            BrokerMetrics metrics = new BrokerMetrics();
+            Router router = new Router();
+            SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
+            Map<String, EnhancedAuthenticator> methods = new HashMap<>();
+            for (EnhancedAuthenticator a : enhancedAuthenticators) {
+                methods.put(a.method(), a);
+            }
+            BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
+                    Map.copyOf(methods), store);
             MqttListener listener = MqttListener.bind(config.host(), config.port(), group, context);
             log.info("Midge listening for MQTT on {}:{} ({} transport)", config.host(), listener.port(),
                     Transports.nativeAvailable() ? "epoll" : "nio");
             return new Broker(config, group, context, listener);
-        } catch (Exception e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        } catch (Exception | Error e) {
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            store.close();
             throw e;
         }
+    }
+
+    private static Persistence openStore(BrokerConfig config) {
+        if (config.inMemory()) {
+            return new InMemoryPersistence();
+        }
+        PersistenceOptions options = PersistenceOptions.defaults().withSyncPolicy(config.sync())
+                .withSyncInterval(config.syncIntervalMillis());
+        return RocksDbPersistence.open(config.dataDir(), options);
     }
 
     /**
@@ -92,5 +123,7 @@ public final class Broker implements AutoCloseable {
         listener.close();
         context.sessions().clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.
+        context.persistence().close();
     }
 }
