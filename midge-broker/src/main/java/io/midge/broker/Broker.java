@@ -4,15 +4,21 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.persistence.InMemoryPersistence;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.PersistenceOptions;
+import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.RecoveredState;
 import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.session.SessionStore;
 import io.midge.broker.transport.MqttListener;
 import io.midge.broker.transport.Transports;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -57,8 +63,10 @@ public final class Broker implements AutoCloseable {
             }
             group = Transports.newGroup(ioThreads(config), "midge-loop");
             BrokerMetrics metrics = new BrokerMetrics();
-            Router router = new Router();
-            SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
+            Router router = new Router(store);
+            SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish,
+                    new SessionStore(store));
+            restore(recovered, router, sessions, group);
             Map<String, EnhancedAuthenticator> methods = new HashMap<>();
             for (EnhancedAuthenticator a : enhancedAuthenticators) {
                 methods.put(a.method(), a);
@@ -75,6 +83,24 @@ public final class Broker implements AutoCloseable {
             }
             store.close();
             throw e;
+        }
+    }
+
+    /**
+     * Puts back what the store held: retained messages, and the sessions, each created on its loop (in turn, so
+     * that session state is touched on its own loop only), before the listener takes clients.
+     */
+    private static void restore(RecoveredState recovered, Router router, SessionRegistry sessions,
+                                EventLoopGroup group) throws InterruptedException {
+        recovered.retained().forEach(router::restoreRetained);
+        Map<EventLoop, List<RecoveredSession>> byLoop = new IdentityHashMap<>();
+        for (RecoveredSession s : recovered.sessions()) {
+            byLoop.computeIfAbsent(group.next(), loop -> new ArrayList<>()).add(s);
+        }
+        List<Future<?>> restoring = new ArrayList<>();
+        byLoop.forEach((loop, list) -> restoring.add(loop.submit(() -> list.forEach(s -> sessions.restore(s, loop)))));
+        for (Future<?> f : restoring) {
+            f.sync();
         }
     }
 

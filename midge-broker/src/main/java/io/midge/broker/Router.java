@@ -1,5 +1,7 @@
 package io.midge.broker;
 
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoredMessage;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.RetainedStore;
 import io.midge.broker.routing.SubscriptionOptions;
@@ -7,9 +9,12 @@ import io.midge.broker.routing.TopicTree;
 import io.midge.broker.session.Delivery;
 import io.midge.broker.session.Message;
 import io.midge.broker.session.Session;
+import io.midge.broker.session.StoredMessages;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes each published message to every matching subscriber's session and keeps the retained ones. Runs on the
@@ -19,8 +24,10 @@ public final class Router {
     /** What became of a message: how a 5.0 publisher's PUBACK or PUBREC says it. */
     public enum Outcome { DELIVERED, NO_SUBSCRIBERS, QUOTA_EXCEEDED }
 
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
     private static final int[] NO_IDS = {};
 
+    private final Persistence store;
     private final TopicTree topicTree = new TopicTree();
     private final RetainedStore<Message> retained = new RetainedStore<>();
     private final FastThreadLocal<Matches> matches = new FastThreadLocal<>() {
@@ -29,6 +36,10 @@ public final class Router {
             return new Matches();
         }
     };
+
+    public Router(Persistence store) {
+        this.store = store;
+    }
 
     public TopicTree topicTree() {
         return topicTree;
@@ -76,12 +87,32 @@ public final class Router {
     private void retain(Message message) {
         if (message.payloadSize() == 0) {
             retained.remove(message.topic());
+            if (store.isDurable()) {
+                stored(store.write(store.batch(message.publisherId()).removeRetained(message.topic()), null));
+            }
             return;
         }
         Message copy = new Message(message.topic(), message.qos(), true,
                 Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message.payload())), message.properties(),
                 message.expiryDeadline(), message.publisherId());
         retained.put(message.topic(), copy);
+        if (store.isDurable()) {
+            // Written in the publisher's order (its batches keep theirs), without holding up the delivery.
+            stored(store.write(store.batch(message.publisherId()).putRetained(StoredMessages.toStored(copy)), null));
+        }
+    }
+
+    private static void stored(java.util.concurrent.CompletableFuture<Void> write) {
+        write.whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Storing a retained message failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** Puts a retained message the store held back, at start. */
+    public void restoreRetained(StoredMessage message) {
+        retained.put(message.topic(), StoredMessages.fromStored(message));
     }
 
     /** Subscribes a session; returns whether it had a subscription to the filter already. */

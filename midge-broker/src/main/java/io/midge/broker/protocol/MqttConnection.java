@@ -49,9 +49,13 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -370,6 +374,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void connected(Session s, boolean sessionPresent, Binary authData) {
         session = s;
         s.setExpiryIntervalSeconds(sessionExpiry);
+        s.setProtocolVersion(version.level());
+        // CONNACK only once a new persistent session is durable (in memory this completes at once, right here).
+        whenStored(broker.sessions().store().opened(s, pendingConnect.cleanStart(), ctx.executor()), error -> {
+            if (error == null) {
+                sessionStored(s, sessionPresent, authData);
+            } else {
+                storeFailed(s, error);
+            }
+        });
+    }
+
+    /** The session could not be stored: refused as unavailable, and the session handed back as if it closed. */
+    private void storeFailed(Session s, Throwable error) {
+        log.warn("Storing the session of '{}' failed: {}", clientId, error.toString());
+        if (state != State.CLOSED) {
+            refuse(ReasonCode.SERVER_UNAVAILABLE, "the session could not be stored");
+        }
+        Message w = will;
+        will = null;
+        if (w != null) {
+            w.payload().release();
+        }
+        s.attach(this);
+        broker.sessions().closed(s, this, null, 0);
+    }
+
+    private void sessionStored(Session s, boolean sessionPresent, Binary authData) {
         if (state == State.CLOSED) {
             // The client left while the session was opened: hand the session straight back.
             s.attach(this);
@@ -541,6 +572,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
         int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
         List<Runnable> retainedToSend = new ArrayList<>();
+        Map<String, SubscriptionOptions> added = new LinkedHashMap<>();
         for (Subscription sub : s.subscriptions()) {
             String filter = sub.topicFilter();
             if (!version.isV5() && Topics.topicFilterProblem(filter, true) != null) {
@@ -556,6 +588,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     sub.retainHandling(), subscriptionId);
             boolean existed = broker.router().subscribe(session, filter, options);
             session.subscriptions().put(filter, options);
+            added.put(filter, options);
             codes.add(ReasonCode.of(PacketType.SUBACK, qos));
             boolean sendRetained = !Topics.isSharedFilter(filter)
                     && (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed));
@@ -563,8 +596,36 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 retainedToSend.add(() -> broker.router().sendRetained(session, filter, options));
             }
         }
-        write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
-        retainedToSend.forEach(Runnable::run);
+        Session subscriber = session;
+        // SUBACK once the subscriptions of a persistent session are durable; matching messages may come first
+        // (MQTT 5.0 section 3.8.4).
+        whenStored(broker.sessions().store().subscribed(subscriber, added, ctx.executor()), error -> {
+            if (error != null) {
+                log.warn("Storing subscriptions of '{}' failed: {}", clientId, error.toString());
+                codes.replaceAll(c -> ReasonCode.UNSPECIFIED_ERROR);
+            }
+            write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+            retainedToSend.forEach(Runnable::run);
+        });
+    }
+
+    /**
+     * Runs {@code then} (with the write's failure, or null) once a store write completed. A write that is done
+     * already (in memory, always) runs it right here, inside the read, whose end flushes what it wrote; a pending
+     * one runs it on this loop later, outside any read, so it flushes itself.
+     */
+    private void whenStored(CompletableFuture<Void> write, Consumer<Throwable> then) {
+        if (write.isDone()) {
+            then.accept(write.handle((v, e) -> e).join());
+            return;
+        }
+        write.whenComplete((v, e) -> {
+            then.accept(e);
+            if (needsFlush) {
+                needsFlush = false;
+                ctx.flush();
+            }
+        });
     }
 
     private void onUnsubscribe(Unsubscribe u) {
@@ -574,7 +635,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             broker.router().unsubscribe(session, filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
-        write(new UnsubAck(u.packetId(), version.isV5() ? codes : List.of(), MqttProperties.EMPTY));
+        whenStored(broker.sessions().store().unsubscribed(session, u.topicFilters(), ctx.executor()), error -> {
+            if (error != null) {
+                log.warn("Storing unsubscriptions of '{}' failed: {}", clientId, error.toString());
+                codes.replaceAll(c -> c.isError() ? c : ReasonCode.UNSPECIFIED_ERROR);
+            }
+            write(new UnsubAck(u.packetId(), version.isV5() ? codes : List.of(), MqttProperties.EMPTY));
+        });
     }
 
     private void onDisconnect(Disconnect d) {

@@ -48,6 +48,8 @@ public final class Session implements Subscriber {
     private final AtomicReference<Runnable> arrival = new AtomicReference<>();
     private volatile boolean online;
     private volatile boolean ended;
+    /** Whether the store holds a record under this client id (this session's, or the one it replaced). */
+    private volatile boolean stored;
 
     // Owned by the executor.
     private SessionConnection connection;
@@ -58,6 +60,7 @@ public final class Session implements Subscriber {
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     private long expiryIntervalSeconds;
+    private int protocolVersion = 4;
     private long queueDropsLogged;
     private long attachCount;
     private Message pendingWill;
@@ -512,6 +515,24 @@ public final class Session implements Subscriber {
 
     public void setExpiryIntervalSeconds(long seconds) {
         this.expiryIntervalSeconds = seconds;
+    }
+
+    /** The protocol level (3, 4 or 5) of the client's last CONNECT, kept with the session in the store. */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    public void setProtocolVersion(int level) {
+        this.protocolVersion = level;
+    }
+
+    /** Whether the store holds a record under this session's client id, which ending the session must remove. */
+    public boolean isStored() {
+        return stored;
+    }
+
+    public void setStored(boolean stored) {
+        this.stored = stored;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.midge.broker.session;
 
 import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.Subscription;
@@ -35,6 +36,7 @@ public final class SessionRegistry {
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
     private final Consumer<Message> willPublisher;
+    private final SessionStore store;
     private volatile boolean closing;
 
     /** The outcome of opening a session for a new connection. */
@@ -44,11 +46,39 @@ public final class SessionRegistry {
     }
 
     public SessionRegistry(TopicTree topicTree, BrokerConfig config, BrokerMetrics metrics,
-                           Consumer<Message> willPublisher) {
+                           Consumer<Message> willPublisher, SessionStore store) {
         this.topicTree = topicTree;
         this.config = config;
         this.metrics = metrics;
         this.willPublisher = willPublisher;
+        this.store = store;
+    }
+
+    public SessionStore store() {
+        return store;
+    }
+
+    /**
+     * Brings back a session the store held, offline, on {@code loop} (call it there, before clients connect): its
+     * subscriptions go into the topic tree and its expiry counts on from when its client left.
+     */
+    public void restore(RecoveredSession recovered, EventLoop loop) {
+        Session session = new Session(recovered.clientId(), loop, config, metrics);
+        session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
+        session.setProtocolVersion(recovered.session().protocolVersion());
+        session.setStored(true);
+        recovered.subscriptions().forEach((filter, options) -> {
+            topicTree.subscribe(session, filter, options);
+            session.subscriptions().put(filter, options);
+        });
+        for (int packetId : recovered.inboundQos2()) {
+            session.addInboundQos2(packetId);
+        }
+        sessions.put(session.clientId(), session);
+        if (recovered.expiresAtMillis() != Long.MAX_VALUE) {
+            long left = Math.max(0, recovered.expiresAtMillis() - System.currentTimeMillis());
+            scheduleExpiry(session, left, TimeUnit.MILLISECONDS);
+        }
     }
 
     public Session get(String clientId) {
@@ -73,6 +103,8 @@ public final class SessionRegistry {
         if (existing == null || cleanStart) {
             Session fresh = new Session(clientId, loop, config, metrics);
             Session previous = sessions.put(clientId, fresh);
+            // The store's record of the replaced session is the new one's to remove or overwrite.
+            fresh.setStored(previous != null && previous.isStored());
             if (previous != null) {
                 previous.execute(() -> {
                     previous.kickConnection();
@@ -126,16 +158,24 @@ public final class SessionRegistry {
         }
         if (expiry == 0) {
             endOnLoop(session, true);
-        } else if (expiry != NEVER_EXPIRES) {
-            long attachCount = session.attachCount();
-            session.executor().schedule(() -> session.execute(() -> {
-                if (!session.isEnded() && !session.isOnline() && session.attachCount() == attachCount) {
-                    log.debug("Session of '{}' expired after {} s", session.clientId(), expiry);
-                    metrics.sessionsExpired.increment();
-                    endOnLoop(session, true);
-                }
-            }), expiry, TimeUnit.SECONDS);
+            return;
         }
+        store.wentOffline(session);
+        if (expiry != NEVER_EXPIRES) {
+            scheduleExpiry(session, expiry, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Ends the offline session after {@code delay}, unless a client attached to it meanwhile. */
+    private void scheduleExpiry(Session session, long delay, TimeUnit unit) {
+        long attachCount = session.attachCount();
+        session.executor().schedule(() -> session.execute(() -> {
+            if (!session.isEnded() && !session.isOnline() && session.attachCount() == attachCount) {
+                log.debug("Session of '{}' expired", session.clientId());
+                metrics.sessionsExpired.increment();
+                endOnLoop(session, true);
+            }
+        }), delay, unit);
     }
 
     private void publishWill(Message will) {
@@ -160,6 +200,10 @@ public final class SessionRegistry {
         session.subscriptions().clear();
         if (removeFromRegistry) {
             sessions.remove(session.clientId(), session);
+            if (!closing) {
+                // At shutdown sessions end in memory only: the store keeps them for the restart.
+                store.ended(session);
+            }
         }
         List<Delivery> undelivered = sharedFilters.isEmpty() || closing ? List.of()
                 : session.takeUndeliveredShared();
