@@ -3,6 +3,9 @@ package io.midge.broker.protocol;
 import io.midge.broker.BrokerContext;
 import io.midge.broker.Router;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.Delivery;
@@ -79,6 +82,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
     private boolean needsFlush;
+    /** This client's store batches not written yet (see {@link #writeInOrder}). */
+    private int pendingWrites;
 
     // Set by CONNECT.
     private MqttVersion version;
@@ -464,8 +469,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             case PubRel r -> {
                 boolean known = session.releaseInboundQos2(r.packetId());
-                write(new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
-                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+                PubComp comp = new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
+                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
+                boolean stored = known && session.isStored();
+                if (stored || pendingWrites > 0) {
+                    // PUBCOMP only once the identifier's release is durable (and after what came before it).
+                    StoreBatch batch = broker.persistence().batch(clientId);
+                    if (stored) {
+                        batch.removeInboundQos2(clientId, r.packetId());
+                    }
+                    writeInOrder(batch, error -> write(comp));
+                } else {
+                    write(comp);
+                }
             }
             case PubComp c -> session.onPubComp(c.packetId());
             case Subscribe s -> onSubscribe(s);
@@ -518,13 +534,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        Persistence store = broker.persistence();
         if (p.qos() == 2 && session.hasInboundQos2(p.packetId())) {
-            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9).
+            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9); on the
+            // durable path after the batches before it, so never before the first copy is durable.
             p.release();
-            write(new PubRec(p.packetId()));
+            if (pendingWrites > 0) {
+                writeInOrder(store.batch(clientId), error -> write(new PubRec(p.packetId())));
+            } else {
+                write(new PubRec(p.packetId()));
+            }
             return;
         }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
+        if (store.isDurable() && (p.qos() > 0 || pendingWrites > 0)) {
+            publishDurably(p, message, store);
+            return;
+        }
         Router.Outcome outcome = broker.router().publish(message);
         switch (p.qos()) {
             case 1 -> acknowledge(p, outcomeCode(outcome), null);
@@ -538,6 +564,82 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             default -> {
             }
         }
+    }
+
+    /**
+     * Acknowledged means durable: the message, its queue entries for persistent subscribers, the retained change
+     * and the QoS 2 identifier go to the store in one batch, and only once it is written are the deliveries handed
+     * over and PUBACK or PUBREC sent. The publisher's batches complete in order, and while one is pending even
+     * QoS 0 messages wait their turn, so that its messages keep their order.
+     */
+    private void publishDurably(Publish p, Message message, Persistence store) {
+        StoreBatch batch = store.batch(clientId);
+        int qos = p.qos();
+        int packetId = p.packetId();
+        if (qos == 2) {
+            // Known at once, so that a copy re-sent meanwhile is not routed twice.
+            session.addInboundQos2(packetId);
+            if (session.isStored()) {
+                batch.putInboundQos2(clientId, packetId);
+            }
+        }
+        Router.Routed routed = broker.router().route(message, batch);
+        writeInOrder(batch, error -> {
+            if (error != null) {
+                broker.router().discard(routed);
+                if (qos == 2) {
+                    session.releaseInboundQos2(packetId);
+                }
+                storeRefused(p, error);
+                return;
+            }
+            ReasonCode code = outcomeCode(broker.router().offer(routed));
+            if (qos == 2 && code.isError()) {
+                releaseInboundQos2(packetId);
+            }
+            if (qos > 0) {
+                acknowledge(p, code, null);
+            }
+        });
+    }
+
+    /** Writes one of this client's batches; {@code then} runs once it is written, in the order written. */
+    private void writeInOrder(StoreBatch batch, Consumer<Throwable> then) {
+        pendingWrites++;
+        whenStored(broker.persistence().write(batch, ctx.executor()), error -> {
+            pendingWrites--;
+            then.accept(error);
+        });
+    }
+
+    /**
+     * A publish the store did not take: in 5.0 answered 0x97 Quota exceeded when the store is behind (the client
+     * may retry), 0x80 when it failed; 3.1.1 has no way to say so but closing the connection.
+     */
+    private void storeRefused(Publish p, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        log.warn("Storing a message from '{}' failed: {}", clientId, cause.toString());
+        if (p.qos() == 0) {
+            return;
+        }
+        if (!version.isV5()) {
+            disconnect(ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        } else if (cause instanceof StoreOverloadedException) {
+            acknowledge(p, ReasonCode.QUOTA_EXCEEDED, "the store is behind");
+        } else {
+            acknowledge(p, ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        }
+    }
+
+    /** Forgets an inbound QoS 2 identifier, in the store too. */
+    private boolean releaseInboundQos2(int packetId) {
+        boolean known = session.releaseInboundQos2(packetId);
+        if (known && session.isStored()) {
+            Persistence store = broker.persistence();
+            writeInOrder(store.batch(clientId).removeInboundQos2(clientId, packetId), error -> { });
+        }
+        return known;
     }
 
     private static ReasonCode outcomeCode(Router.Outcome outcome) {

@@ -2,6 +2,8 @@ package io.midge.broker.session;
 
 import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.InflightDelivery;
+import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Subscriber;
@@ -60,10 +62,11 @@ public final class SessionRegistry {
 
     /**
      * Brings back a session the store held, offline, on {@code loop} (call it there, before clients connect): its
-     * subscriptions go into the topic tree and its expiry counts on from when its client left.
+     * subscriptions go into the topic tree, its queue and in-flight messages back in order (a client that resumes
+     * gets the in-flight ones again with DUP), and its expiry counts on from when its client left.
      */
     public void restore(RecoveredSession recovered, EventLoop loop) {
-        Session session = new Session(recovered.clientId(), loop, config, metrics);
+        Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence());
         session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
         session.setProtocolVersion(recovered.session().protocolVersion());
         session.setStored(true);
@@ -74,6 +77,14 @@ public final class SessionRegistry {
         for (int packetId : recovered.inboundQos2()) {
             session.addInboundQos2(packetId);
         }
+        for (InflightDelivery d : recovered.inflight()) {
+            session.restoreInflight(d.packetId(), d.sequence(),
+                    d.delivery() == null ? null : StoredMessages.fromStored(d.delivery(), d.sequence()));
+        }
+        for (QueuedDelivery d : recovered.queued()) {
+            session.restoreQueued(StoredMessages.fromStored(d.delivery(), d.sequence()));
+        }
+        session.restoreNextSequence(recovered.nextSequence());
         sessions.put(session.clientId(), session);
         if (recovered.expiresAtMillis() != Long.MAX_VALUE) {
             long left = Math.max(0, recovered.expiresAtMillis() - System.currentTimeMillis());
@@ -101,7 +112,7 @@ public final class SessionRegistry {
     public void open(String clientId, boolean cleanStart, EventLoop loop, OpenCallback callback) {
         Session existing = sessions.get(clientId);
         if (existing == null || cleanStart) {
-            Session fresh = new Session(clientId, loop, config, metrics);
+            Session fresh = new Session(clientId, loop, config, metrics, store.persistence());
             Session previous = sessions.put(clientId, fresh);
             // The store's record of the replaced session is the new one's to remove or overwrite.
             fresh.setStored(previous != null && previous.isStored());

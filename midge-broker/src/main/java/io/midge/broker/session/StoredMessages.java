@@ -1,5 +1,6 @@
 package io.midge.broker.session;
 
+import io.midge.broker.persistence.StoredDelivery;
 import io.midge.broker.persistence.StoredMessage;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -36,5 +37,15 @@ public final class StoredMessages {
         }
         return new Message(m.topic(), m.qos(), m.retain(), Unpooled.wrappedBuffer(m.payload()), m.properties(),
                 deadline, m.publisherId());
+    }
+
+    /** A restored delivery, kept in the store's queue under {@code sequence}; it owns its message's payload. */
+    public static Delivery fromStored(StoredDelivery d, long sequence) {
+        return new Delivery(fromStored(d.message()), d.qos(), d.retain(), d.subscriptionIds(), d.shared(), sequence);
+    }
+
+    /** What the store keeps of a delivery, over the message as stored once for all its subscribers. */
+    public static StoredDelivery toStored(Delivery d, StoredMessage message) {
+        return new StoredDelivery(message, d.qos(), d.retain(), d.subscriptionIds(), d.shared());
     }
 }
