@@ -102,6 +102,8 @@ public final class Broker implements AutoCloseable {
         for (Future<?> f : restoring) {
             f.sync();
         }
+        // Wills last: one that is due now may go to the restored sessions.
+        recovered.wills().forEach(sessions::restoreWill);
     }
 
     private static Persistence openStore(BrokerConfig config) {

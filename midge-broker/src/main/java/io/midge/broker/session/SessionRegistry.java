@@ -5,6 +5,7 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.persistence.InflightDelivery;
 import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
+import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.Subscription;
@@ -142,6 +143,19 @@ public final class SessionRegistry {
      * session ends, whichever comes first.
      */
     public void closed(Session session, SessionConnection connection, Message will, long willDelaySeconds) {
+        if (closing && session.isStored()) {
+            // The broker is stopping and the session lives on in the store: so does its will, published after
+            // the restart once due, not now.
+            session.detach(connection);
+            if (will != null) {
+                long delay = Math.min(willDelaySeconds, Math.min(session.expiryIntervalSeconds(),
+                        config.maxSessionExpiry()));
+                store.willPending(session, will, System.currentTimeMillis() + delay * 1000);
+                will.payload().release();
+            }
+            store.wentOffline(session);
+            return;
+        }
         if (!session.detach(connection)) {
             // Taken over. The old connection ended without DISCONNECT, so its will goes out, unless it has a delay
             // and the session lives on in the new connection (MQTT 5.0 3.1.3.2.2).
@@ -157,14 +171,9 @@ public final class SessionRegistry {
             if (willDelaySeconds == 0 || expiry == 0) {
                 publishWill(will);
             } else {
-                session.setPendingWill(will);
                 long delay = Math.min(willDelaySeconds, expiry);
-                long attachCount = session.attachCount();
-                session.executor().schedule(() -> session.execute(() -> {
-                    if (!session.isEnded() && session.attachCount() == attachCount) {
-                        publishWill(session.takePendingWill());
-                    }
-                }), delay, TimeUnit.SECONDS);
+                store.willPending(session, will, System.currentTimeMillis() + delay * 1000);
+                scheduleWill(session, will, delay * 1000);
             }
         }
         if (expiry == 0) {
@@ -175,6 +184,37 @@ public final class SessionRegistry {
         if (expiry != NEVER_EXPIRES) {
             scheduleExpiry(session, expiry, TimeUnit.SECONDS);
         }
+    }
+
+    /** Holds the will of an offline session and publishes it after the delay, unless a client attached meanwhile. */
+    private void scheduleWill(Session session, Message will, long delayMillis) {
+        session.setPendingWill(will);
+        long attachCount = session.attachCount();
+        session.executor().schedule(() -> session.execute(() -> {
+            if (!session.isEnded() && session.attachCount() == attachCount) {
+                Message due = session.takePendingWill();
+                if (due != null) {
+                    store.willPublished(session);
+                    publishWill(due);
+                }
+            }
+        }), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Brings back a will the store held, at start after the sessions: due, or its session gone, it is published
+     * now; otherwise it waits for the rest of its delay.
+     */
+    public void restoreWill(StoredWill stored) {
+        Message will = StoredMessages.fromStored(stored.message());
+        Session session = sessions.get(stored.clientId());
+        long left = stored.publishAtMillis() - System.currentTimeMillis();
+        if (session == null || left <= 0) {
+            store.willPublished(stored.clientId());
+            publishWill(will);
+            return;
+        }
+        session.execute(() -> scheduleWill(session, will, left));
     }
 
     /** Ends the offline session after {@code delay}, unless a client attached to it meanwhile. */
@@ -220,7 +260,12 @@ public final class SessionRegistry {
                 : session.takeUndeliveredShared();
         Message will = session.takePendingWill();
         session.end();
-        publishWill(will);
+        if (closing && session.isStored() && will != null) {
+            // The session lives on in the store, its will with it: published after the restart when due.
+            will.payload().release();
+        } else {
+            publishWill(will);
+        }
         if (!undelivered.isEmpty()) {
             handOnShared(undelivered, sharedFilters);
         }

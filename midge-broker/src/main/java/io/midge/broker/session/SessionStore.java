@@ -3,6 +3,7 @@ package io.midge.broker.session;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoredSession;
+import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.routing.SubscriptionOptions;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +46,9 @@ public final class SessionStore {
                 batch.removeSession(id);
             }
             batch.putSession(record(s, StoredSession.CONNECTED));
+            if (!cleanStart && s.isStored()) {
+                batch.removeWill(id); // a will waiting for its delay is void once the client is back
+            }
             s.setStored(true);
             return store.write(batch, loop);
         }
@@ -80,6 +84,30 @@ public final class SessionStore {
         if (s.isStored() && s.expiryIntervalSeconds() > 0) {
             written(store.write(store.batch(s.clientId()).putSession(record(s, System.currentTimeMillis())), null),
                     s, "going offline");
+        }
+    }
+
+    /** A will waits for its delay (or its session's end) to pass, also across a restart. */
+    void willPending(Session s, Message will, long publishAtMillis) {
+        if (s.isStored()) {
+            written(store.write(store.batch(s.clientId()).putWill(new StoredWill(s.clientId(),
+                    StoredMessages.toStored(will), publishAtMillis)), null), s, "a will");
+        }
+    }
+
+    void willPublished(Session s) {
+        if (s.isStored()) {
+            willPublished(s.clientId());
+        }
+    }
+
+    void willPublished(String clientId) {
+        if (store.isDurable()) {
+            store.write(store.batch(clientId).removeWill(clientId), null).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Removing the will of '{}' failed: {}", clientId, e.toString());
+                }
+            });
         }
     }
 
