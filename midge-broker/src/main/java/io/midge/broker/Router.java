@@ -14,6 +14,7 @@ import io.midge.broker.session.StoredMessages;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +166,7 @@ public final class Router {
         }
     }
 
-    private static void stored(java.util.concurrent.CompletableFuture<Void> write) {
+    private static void stored(CompletableFuture<Void> write) {
         write.whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing a retained message failed: {}", e.toString());

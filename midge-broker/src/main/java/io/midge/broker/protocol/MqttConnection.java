@@ -57,6 +57,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -617,7 +618,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * may retry), 0x80 when it failed; 3.1.1 has no way to say so but closing the connection.
      */
     private void storeRefused(Publish p, Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         log.warn("Storing a message from '{}' failed: {}", clientId, cause.toString());
         if (p.qos() == 0) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -373,7 +374,7 @@ public final class Session implements Subscriber {
 
     // The broker does not wait for removals: at worst a crash re-sends what was acknowledged, as QoS 1 allows, and
     // a QoS 2 message after PUBREC is only a PUBREL.
-    private void write(StoreBatch batch, java.util.concurrent.Executor completeOn) {
+    private void write(StoreBatch batch, Executor completeOn) {
         store.write(batch, completeOn).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing the delivery state of '{}' failed: {}", clientId, e.toString());

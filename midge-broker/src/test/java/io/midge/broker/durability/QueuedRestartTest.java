@@ -186,4 +186,33 @@ class QueuedRestartTest {
             assertThat(sub.poll(Duration.ofMillis(300))).as("not delivered twice").isInstanceOf(PubRel.class);
         }
     }
+
+    @Test
+    @DisplayName("A queued message whose Message Expiry Interval passed while the broker was down is dropped, not "
+            + "delivered after the restart [MQTT-3.3.2-5]")
+    void anExpiredQueuedMessageIsDroppedOnRestart() throws Exception {
+        subscriber("expired-sub", "expired/t", 1).close();
+        long expiresAt;
+        try (RawClient pub = new RawClient(broker.port())) {
+            pub.version(MqttVersion.MQTT_5).connect(new Connect(MqttVersion.MQTT_5, "expired-pub", true, 0, null,
+                    null, null, MqttProperties.EMPTY));
+            MqttProperties oneSecond = MqttProperties.builder()
+                    .add(io.midge.codec.property.PropertyId.MESSAGE_EXPIRY_INTERVAL, 1L).build();
+            pub.send(new Publish("expired/t", 1, false, false, 1, oneSecond,
+                    Unpooled.wrappedBuffer("stale".getBytes(StandardCharsets.UTF_8))));
+            pub.receive(PubAck.class);
+            expiresAt = System.currentTimeMillis() + 1000;
+            publishAcknowledged(pub, "expired/t", 1, 2, "fresh");
+        }
+        // The message's lifetime passes before the restart, which finds it expired in the store.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3))
+                .until(() -> System.currentTimeMillis() > expiresAt);
+        broker.restart();
+        try (RawClient sub = new RawClient(broker.port())) {
+            assertThat(sub.connect(connect("expired-sub", false)).sessionPresent()).isTrue();
+            Publish p = sub.receive(Publish.class);
+            assertThat(payload(p)).isEqualTo("fresh");
+            assertThat(sub.poll(Duration.ofMillis(200))).isNull();
+        }
+    }
 }

@@ -170,4 +170,51 @@ class SessionRestartTest {
             assertThat(more).as("the cleared topic keeps nothing").isNull();
         }
     }
+
+    @Test
+    @DisplayName("Paho clients: a QoS 1 message published to an offline persistent subscriber and acknowledged "
+            + "reaches it after a restart")
+    void pahoSubscriberGetsWhatWasAcknowledgedBeforeARestart() throws Exception {
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions persistent =
+                new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        persistent.setCleanSession(false);
+        java.util.List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.eclipse.paho.client.mqttv3.MqttClient sub = new org.eclipse.paho.client.mqttv3.MqttClient(broker.uri(),
+                "restart-paho-sub", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        sub.connect(persistent);
+        sub.subscribe("restart/paho", 1);
+        sub.disconnect();
+        sub.close();
+        org.eclipse.paho.client.mqttv3.MqttClient pub = new org.eclipse.paho.client.mqttv3.MqttClient(broker.uri(),
+                "restart-paho-pub", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        pub.connect();
+        pub.publish("restart/paho", "kept".getBytes(StandardCharsets.UTF_8), 1, false); // returns on PUBACK
+        pub.disconnect();
+        pub.close();
+        broker.restart();
+        sub = new org.eclipse.paho.client.mqttv3.MqttClient(broker.uri(), "restart-paho-sub",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        sub.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+                received.add(topic + "=" + new String(message.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        try {
+            assertThat(sub.connectWithResult(persistent).getSessionPresent()).isTrue();
+            await().until(() -> !received.isEmpty());
+            assertThat(received).containsExactly("restart/paho=kept");
+        } finally {
+            sub.disconnect();
+            sub.close();
+        }
+    }
 }
