@@ -3,7 +3,6 @@ package io.midge.broker.session;
 import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
-import io.midge.broker.persistence.InflightState;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Subscriber;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,7 +45,7 @@ public final class Session implements Subscriber {
     private final String clientId;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
-    private final Persistence store;
+    private final DeliveryRecords records;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
     private final AtomicReference<Runnable> arrival = new AtomicReference<>();
@@ -98,7 +96,7 @@ public final class Session implements Subscriber {
         this.executor = executor;
         this.config = config;
         this.metrics = metrics;
-        this.store = store;
+        this.records = new DeliveryRecords(store, clientId);
     }
 
     /** A key for a delivery a publisher puts in this session's stored queue; from any thread. */
@@ -237,7 +235,7 @@ public final class Session implements Subscriber {
                 || pendingBytes.get() > config.maxQueuedBytes())) {
             Delivery oldest = queue.poll();
             unpend(oldest);
-            forget(oldest.sequence(), 0);
+            records.forget(oldest.sequence(), 0);
             oldest.release();
             metrics.droppedQueueFull.increment();
             if (queueDropsLogged++ % 1000 == 0) {
@@ -262,7 +260,7 @@ public final class Session implements Subscriber {
             if (d.message().isExpired(now)) {
                 queue.poll();
                 unpend(d);
-                forget(d.sequence(), 0);
+                records.forget(d.sequence(), 0);
                 d.release();
                 metrics.droppedExpired.increment();
                 continue;
@@ -292,8 +290,7 @@ public final class Session implements Subscriber {
             }
             if (d.isStored()) {
                 // QoS 1 may reach the client again after a crash anyway: no need to wait.
-                write(store.batch(clientId).putInflight(clientId, packetId, d.sequence(),
-                        InflightState.AWAITING_PUBACK), null);
+                records.sent(packetId, d.sequence());
             }
             sendNew(packetId, entry);
         }
@@ -312,7 +309,7 @@ public final class Session implements Subscriber {
         if (!send(d, packetId, false)) {
             // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
             inflight.remove(packetId);
-            forget(entry.sequence, packetId);
+            records.forget(entry.sequence, packetId);
             d.release();
         }
     }
@@ -323,11 +320,10 @@ public final class Session implements Subscriber {
 
     private void deferSend(int packetId, Inflight entry) {
         if (storing == null) {
-            storing = store.batch(clientId);
+            storing = records.batch();
         }
         entry.storing = true;
-        storing.putInflight(clientId, packetId, entry.sequence,
-                entry.delivery.qos() == 1 ? InflightState.AWAITING_PUBACK : InflightState.AWAITING_PUBREC);
+        records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
         deferred.add(Map.entry(packetId, entry));
     }
 
@@ -335,7 +331,7 @@ public final class Session implements Subscriber {
         List<Map.Entry<Integer, Inflight>> sends = List.copyOf(deferred);
         deferred.clear();
         StoreBatch batch = storing;
-        store.write(batch, this::execute).whenComplete((v, e) -> {
+        records.write(batch, this::execute).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing in-flight messages of '{}' failed: {}", clientId, e.toString());
             }
@@ -357,28 +353,6 @@ public final class Session implements Subscriber {
                 connection.flush();
             }
             pump();
-        });
-    }
-
-    /** Removes a delivery that is done (or dropped) from the store: its queue entry and its in-flight record. */
-    private void forget(long sequence, int packetId) {
-        if (sequence == Delivery.NOT_STORED) {
-            return;
-        }
-        StoreBatch batch = store.batch(clientId).removeQueued(clientId, sequence);
-        if (packetId != 0) {
-            batch.removeInflight(clientId, packetId);
-        }
-        write(batch, null);
-    }
-
-    // The broker does not wait for removals: at worst a crash re-sends what was acknowledged, as QoS 1 allows, and
-    // a QoS 2 message after PUBREC is only a PUBREL.
-    private void write(StoreBatch batch, Executor completeOn) {
-        store.write(batch, completeOn).whenComplete((v, e) -> {
-            if (e != null) {
-                log.warn("Storing the delivery state of '{}' failed: {}", clientId, e.toString());
-            }
         });
     }
 
@@ -414,7 +388,7 @@ public final class Session implements Subscriber {
         }
         entry.delivery.message().payload().release();
         entry.delivery.release();
-        forget(entry.sequence, packetId);
+        records.forget(entry.sequence, packetId);
         return false;
     }
 
@@ -463,7 +437,7 @@ public final class Session implements Subscriber {
         inflight.remove(packetId);
         notHeldBack(entry);
         entry.delivery.release();
-        forget(entry.sequence, packetId);
+        records.forget(entry.sequence, packetId);
         pump();
         return true;
     }
@@ -480,15 +454,11 @@ public final class Session implements Subscriber {
         if (failed) {
             // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
             inflight.remove(packetId);
-            forget(entry.sequence, packetId);
+            records.forget(entry.sequence, packetId);
             pump();
         } else {
             entry.released = true;
-            if (entry.sequence != Delivery.NOT_STORED) {
-                // The message is delivered: only the identifier is left to release after a restart.
-                write(store.batch(clientId).putInflight(clientId, packetId, entry.sequence,
-                        InflightState.AWAITING_PUBCOMP).removeQueued(clientId, entry.sequence), null);
-            }
+            records.received(packetId, entry.sequence);
             connection.sendPubRel(packetId);
             connection.flush();
         }
@@ -502,9 +472,7 @@ public final class Session implements Subscriber {
             return false;
         }
         inflight.remove(packetId);
-        if (entry.sequence != Delivery.NOT_STORED) {
-            write(store.batch(clientId).removeInflight(clientId, packetId), null);
-        }
+        records.completed(packetId, entry.sequence);
         pump();
         return true;
     }

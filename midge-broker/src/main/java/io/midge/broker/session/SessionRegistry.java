@@ -115,8 +115,12 @@ public final class SessionRegistry {
         if (existing == null || cleanStart) {
             Session fresh = new Session(clientId, loop, config, metrics, store.persistence());
             Session previous = sessions.put(clientId, fresh);
-            // The store's record of the replaced session is the new one's to remove or overwrite.
+            // The store's record of the replaced session is the new one's to remove or overwrite; publishers stop
+            // queueing for the old one in the store at once.
             fresh.setStored(previous != null && previous.isStored());
+            if (previous != null) {
+                previous.setStored(false);
+            }
             if (previous != null) {
                 previous.execute(() -> {
                     previous.kickConnection();
