@@ -51,9 +51,26 @@ public final class Router {
         return retained;
     }
 
-    /** Routes a message; takes over the caller's reference to its payload. */
+    /**
+     * Routes a message from the broker itself (a will); takes over the caller's reference to its payload. With a
+     * durable store a QoS 1/2 message is queued for persistent sessions in the store first, and handed over once
+     * written (on the writer's thread: offering is quick and thread-safe); its outcome is then not known yet.
+     */
     public Outcome publish(Message message) {
-        return offer(route(message, null));
+        if (!store.isDurable() || message.qos() == 0) {
+            return offer(route(message, null));
+        }
+        StoreBatch batch = store.batch(message.publisherId());
+        Routed routed = route(message, batch);
+        store.write(batch, null).whenComplete((v, e) -> {
+            if (e == null) {
+                offer(routed);
+            } else {
+                log.warn("Storing a will failed, not published: {}", e.toString());
+                discard(routed);
+            }
+        });
+        return Outcome.DELIVERED;
     }
 
     /**

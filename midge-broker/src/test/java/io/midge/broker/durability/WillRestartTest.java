@@ -67,4 +67,34 @@ class WillRestartTest {
             assertThat(sub.poll(Duration.ofMillis(200))).as("published once").isNull();
         }
     }
+
+    @Test
+    @DisplayName("A will published to an offline persistent subscriber is queued durably: it reaches the "
+            + "subscriber after a restart")
+    void aWillQueuedForAnOfflineSubscriberSurvivesARestart() throws Exception {
+        try (RawClient sub = new RawClient(broker.port())) {
+            sub.connect(subscriberConnect());
+            sub.send(new Subscribe(1, List.of(new Subscription("will/queued", 1, false, false, 0)),
+                    MqttProperties.EMPTY));
+            sub.receive(SubAck.class);
+        }
+        try (RawClient client = new RawClient(broker.port())) {
+            client.connect(new Connect(MqttVersion.MQTT_3_1_1, "will-queued", true, 0, null, null,
+                    new Will("will/queued", Binary.utf8("queued"), 1, false, MqttProperties.EMPTY),
+                    MqttProperties.EMPTY));
+        } // closed without DISCONNECT: the will goes out now
+        await().until(() -> broker.broker().metrics().willsPublished.sum() == 1
+                && broker.broker().sessions().get("will-restart-sub").pendingMessages() == 1);
+        broker.restart();
+        try (RawClient sub = new RawClient(broker.port())) {
+            assertThat(sub.connect(subscriberConnect()).sessionPresent()).isTrue();
+            Publish will = sub.receive(Publish.class);
+            try {
+                assertThat(will.topic()).isEqualTo("will/queued");
+                assertThat(will.payload().toString(StandardCharsets.UTF_8)).isEqualTo("queued");
+            } finally {
+                will.release();
+            }
+        }
+    }
 }
