@@ -1,20 +1,31 @@
 package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.InMemoryPersistence;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.PersistenceOptions;
+import io.midge.broker.persistence.RecoveredSession;
+import io.midge.broker.persistence.RecoveredState;
+import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.session.SessionStore;
 import io.midge.broker.transport.MqttListener;
 import io.midge.broker.transport.Transports;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A running Midge broker: its listener, event loops, sessions and router. Close it to stop. */
+/** A running Midge broker: its store, listener, event loops, sessions and router. Close it to stop. */
 public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
 
@@ -34,26 +45,74 @@ public final class Broker implements AutoCloseable {
         return start(config, Authenticator.ALLOW_ALL, List.of());
     }
 
+    /**
+     * Opens the store, restores what it holds and only then listens, so that no client sees a broker without its
+     * state. A store that cannot be opened (damaged, or in use by another broker) stops the start with a
+     * {@link io.midge.broker.persistence.PersistenceException} that names the directory.
+     */
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        EventLoopGroup group = Transports.newGroup(ioThreads(config), "midge-loop");
-        BrokerMetrics metrics = new BrokerMetrics();
-        Router router = new Router();
-        SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish);
-        Map<String, EnhancedAuthenticator> methods = new HashMap<>();
-        for (EnhancedAuthenticator a : enhancedAuthenticators) {
-            methods.put(a.method(), a);
-        }
-        BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator, Map.copyOf(methods));
+        Persistence store = openStore(config);
+        EventLoopGroup group = null;
         try {
+            RecoveredState recovered = store.recover();
+            if (store.isDurable()) {
+                log.info("Restoring {} sessions and {} retained messages ({} expired sessions and {} expired "
+                        + "messages dropped)", recovered.sessions().size(), recovered.retained().size(),
+                        recovered.droppedSessions(), recovered.droppedMessages());
+            }
+            group = Transports.newGroup(ioThreads(config), "midge-loop");
+            BrokerMetrics metrics = new BrokerMetrics();
+            Router router = new Router(store);
+            SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish,
+                    new SessionStore(store));
+            restore(recovered, router, sessions, group);
+            Map<String, EnhancedAuthenticator> methods = new HashMap<>();
+            for (EnhancedAuthenticator a : enhancedAuthenticators) {
+                methods.put(a.method(), a);
+            }
+            BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
+                    Map.copyOf(methods), store);
             MqttListener listener = MqttListener.bind(config.host(), config.port(), group, context);
             log.info("Midge listening for MQTT on {}:{} ({} transport)", config.host(), listener.port(),
                     Transports.nativeAvailable() ? "epoll" : "nio");
             return new Broker(config, group, context, listener);
-        } catch (Exception e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        } catch (Exception | Error e) {
+            if (group != null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            store.close();
             throw e;
         }
+    }
+
+    /**
+     * Puts back what the store held: retained messages, and the sessions, each created on its loop (in turn, so
+     * that session state is touched on its own loop only), before the listener takes clients.
+     */
+    private static void restore(RecoveredState recovered, Router router, SessionRegistry sessions,
+                                EventLoopGroup group) throws InterruptedException {
+        recovered.retained().forEach(router::restoreRetained);
+        Map<EventLoop, List<RecoveredSession>> byLoop = new IdentityHashMap<>();
+        for (RecoveredSession s : recovered.sessions()) {
+            byLoop.computeIfAbsent(group.next(), loop -> new ArrayList<>()).add(s);
+        }
+        List<Future<?>> restoring = new ArrayList<>();
+        byLoop.forEach((loop, list) -> restoring.add(loop.submit(() -> list.forEach(s -> sessions.restore(s, loop)))));
+        for (Future<?> f : restoring) {
+            f.sync();
+        }
+        // Wills last: one that is due now may go to the restored sessions.
+        recovered.wills().forEach(sessions::restoreWill);
+    }
+
+    private static Persistence openStore(BrokerConfig config) {
+        if (config.inMemory()) {
+            return new InMemoryPersistence();
+        }
+        PersistenceOptions options = PersistenceOptions.defaults().withSyncPolicy(config.sync())
+                .withSyncInterval(config.syncIntervalMillis());
+        return RocksDbPersistence.open(config.dataDir(), options);
     }
 
     /**
@@ -92,5 +151,7 @@ public final class Broker implements AutoCloseable {
         listener.close();
         context.sessions().clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.
+        context.persistence().close();
     }
 }

@@ -1,5 +1,8 @@
 package io.midge.broker;
 
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.persistence.StoredMessage;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.RetainedStore;
 import io.midge.broker.routing.SubscriptionOptions;
@@ -7,9 +10,13 @@ import io.midge.broker.routing.TopicTree;
 import io.midge.broker.session.Delivery;
 import io.midge.broker.session.Message;
 import io.midge.broker.session.Session;
+import io.midge.broker.session.StoredMessages;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes each published message to every matching subscriber's session and keeps the retained ones. Runs on the
@@ -19,8 +26,10 @@ public final class Router {
     /** What became of a message: how a 5.0 publisher's PUBACK or PUBREC says it. */
     public enum Outcome { DELIVERED, NO_SUBSCRIBERS, QUOTA_EXCEEDED }
 
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
     private static final int[] NO_IDS = {};
 
+    private final Persistence store;
     private final TopicTree topicTree = new TopicTree();
     private final RetainedStore<Message> retained = new RetainedStore<>();
     private final FastThreadLocal<Matches> matches = new FastThreadLocal<>() {
@@ -30,6 +39,10 @@ public final class Router {
         }
     };
 
+    public Router(Persistence store) {
+        this.store = store;
+    }
+
     public TopicTree topicTree() {
         return topicTree;
     }
@@ -38,50 +51,149 @@ public final class Router {
         return retained;
     }
 
-    /** Routes a message; takes over the caller's reference to its payload. */
+    /**
+     * Routes a message from the broker itself (a will); takes over the caller's reference to its payload. With a
+     * durable store a QoS 1/2 message is queued for persistent sessions in the store first, and handed over once
+     * written (on the writer's thread: offering is quick and thread-safe); its outcome is then not known yet.
+     */
     public Outcome publish(Message message) {
-        try {
-            if (message.retain()) {
-                retain(message);
+        if (!store.isDurable() || message.qos() == 0) {
+            return offer(route(message, null));
+        }
+        StoreBatch batch = store.batch(message.publisherId());
+        Routed routed = route(message, batch);
+        store.write(batch, null).whenComplete((v, e) -> {
+            if (e == null) {
+                offer(routed);
+            } else {
+                log.warn("Storing a will failed, not published: {}", e.toString());
+                discard(routed);
             }
-            Matches found = matches.get();
-            topicTree.match(message.topic(), message.publisherId(), found);
-            if (found.isEmpty()) {
+        });
+        return Outcome.DELIVERED;
+    }
+
+    /**
+     * A message matched against the subscriptions, its deliveries built but not handed over yet: on the durable
+     * path they are handed over only once the publisher's batch, which queues them for persistent sessions, is
+     * written (see {@link #route}).
+     */
+    public static final class Routed {
+        final Message message;
+        final Session[] targets;
+        final Delivery[] deliveries;
+
+        Routed(Message message, int size) {
+            this.message = message;
+            this.targets = new Session[size];
+            this.deliveries = new Delivery[size];
+        }
+    }
+
+    /**
+     * Matches a message and builds its deliveries; takes over the caller's reference to its payload. With a batch
+     * (the publisher's, when the store is durable), every QoS 1/2 delivery to a persistent session is queued in the
+     * store under a key of that session, and the retained message is stored too; hand the result to
+     * {@link #offer} once the batch is written, or to {@link #discard} if it failed.
+     */
+    public Routed route(Message message, StoreBatch batch) {
+        if (message.retain()) {
+            retain(message, batch);
+        }
+        Matches found = matches.get();
+        topicTree.match(message.topic(), message.publisherId(), found);
+        Routed routed = new Routed(message, found.size());
+        StoredMessage stored = null;
+        for (int i = 0; i < found.size(); i++) {
+            Session session = (Session) found.subscriber(i);
+            int qos = Math.min(message.qos(), found.qos(i));
+            // Without Retain As Published a forwarded message loses its RETAIN flag (MQTT-3.3.1-12).
+            boolean retainFlag = message.retain() && found.retainAsPublished(i);
+            message.payload().retain();
+            Delivery delivery = new Delivery(message, qos, retainFlag, found.subscriptionIds(i), found.shared(i));
+            if (batch != null && qos > 0 && session.isStored()) {
+                if (stored == null) {
+                    stored = StoredMessages.toStored(message); // one copy for every subscriber
+                }
+                delivery = delivery.storedAs(session.reserveSequence());
+                batch.appendQueued(session.clientId(), delivery.sequence(), StoredMessages.toStored(delivery, stored));
+            }
+            routed.targets[i] = session;
+            routed.deliveries[i] = delivery;
+        }
+        return routed;
+    }
+
+    /** Hands the deliveries to their sessions and lets go of the message. */
+    public Outcome offer(Routed routed) {
+        try {
+            if (routed.targets.length == 0) {
                 return Outcome.NO_SUBSCRIBERS;
             }
             int accepted = 0;
-            for (int i = 0; i < found.size(); i++) {
-                Session session = (Session) found.subscriber(i);
-                int qos = Math.min(message.qos(), found.qos(i));
-                // Without Retain As Published a forwarded message loses its RETAIN flag (MQTT-3.3.1-12).
-                boolean retainFlag = message.retain() && found.retainAsPublished(i);
-                message.payload().retain();
-                Delivery delivery = new Delivery(message, qos, retainFlag, found.subscriptionIds(i), found.shared(i));
-                if (session.offer(delivery)) {
+            for (int i = 0; i < routed.targets.length; i++) {
+                Delivery delivery = routed.deliveries[i];
+                if (routed.targets[i].offer(delivery)) {
                     accepted++;
                 } else {
-                    message.payload().release();
+                    delivery.release();
+                    if (delivery.isStored()) {
+                        String clientId = routed.targets[i].clientId();
+                        stored(store.write(store.batch(clientId).removeQueued(clientId, delivery.sequence()), null));
+                    }
                 }
             }
             return accepted > 0 ? Outcome.DELIVERED : Outcome.QUOTA_EXCEEDED;
         } finally {
-            message.payload().release();
+            routed.message.payload().release();
         }
+    }
+
+    /** The publisher's batch was not written: nothing is delivered. */
+    public void discard(Routed routed) {
+        for (Delivery d : routed.deliveries) {
+            d.release();
+        }
+        routed.message.payload().release();
     }
 
     /**
      * Keeps a retained message, or clears the topic's when the payload is empty (MQTT-3.3.1-6). The store keeps a
      * heap copy that it never releases: readers on other loops can then take references without racing a release.
      */
-    private void retain(Message message) {
+    private void retain(Message message, StoreBatch batch) {
         if (message.payloadSize() == 0) {
             retained.remove(message.topic());
+            if (batch != null) {
+                batch.removeRetained(message.topic());
+            } else if (store.isDurable()) {
+                stored(store.write(store.batch(message.publisherId()).removeRetained(message.topic()), null));
+            }
             return;
         }
         Message copy = new Message(message.topic(), message.qos(), true,
                 Unpooled.wrappedBuffer(ByteBufUtil.getBytes(message.payload())), message.properties(),
                 message.expiryDeadline(), message.publisherId());
         retained.put(message.topic(), copy);
+        if (batch != null) {
+            batch.putRetained(StoredMessages.toStored(copy));
+        } else if (store.isDurable()) {
+            // Written in the publisher's order (its batches keep theirs), without holding up the delivery.
+            stored(store.write(store.batch(message.publisherId()).putRetained(StoredMessages.toStored(copy)), null));
+        }
+    }
+
+    private static void stored(CompletableFuture<Void> write) {
+        write.whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Storing a retained message failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** Puts a retained message the store held back, at start. */
+    public void restoreRetained(StoredMessage message) {
+        retained.put(message.topic(), StoredMessages.fromStored(message));
     }
 
     /** Subscribes a session; returns whether it had a subscription to the filter already. */

@@ -4,6 +4,7 @@ import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigLoader;
+import io.midge.broker.persistence.PersistenceException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,14 @@ final class BrokerCommand implements Callable<Integer> {
             description = "Address to listen on, e.g. 0.0.0.0 for every interface (overrides the file).")
     String bind;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Directory of the store: sessions, queues and retained messages survive restarts (./data "
+                    + "unless the file says otherwise).")
+    Path dataDir;
+
+    @Option(names = "--in-memory", description = "Keep nothing across restarts; write nothing to disk.")
+    boolean inMemory;
+
     @Override
     public Integer call() throws Exception {
         BrokerConfig settings;
@@ -41,7 +50,19 @@ final class BrokerCommand implements Callable<Integer> {
         if (bind != null) {
             b.host(bind);
         }
-        Broker broker = Broker.start(b.build());
+        if (dataDir != null) {
+            b.dataDir(dataDir);
+        }
+        if (inMemory) {
+            b.inMemory(true);
+        }
+        Broker broker;
+        try {
+            broker = Broker.start(b.build());
+        } catch (PersistenceException e) {
+            System.err.println("midge: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();

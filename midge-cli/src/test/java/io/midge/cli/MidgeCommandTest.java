@@ -1,7 +1,12 @@
 package io.midge.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -52,5 +57,15 @@ class MidgeCommandTest {
 
         assertThat(exitCode).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(err.toString()).contains("Missing required subcommand").contains("Usage: midge");
+    }
+
+    @Test
+    void brokerRefusesADataDirectoryThatIsNotAStoreAndExitsNonZero(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("holiday.jpg"), "not a store");
+
+        int exitCode = midge("broker", "--data-dir", dir.toString(), "--port", "0");
+
+        assertThat(exitCode).isEqualTo(1);
+        assertThat(dir.resolve("holiday.jpg")).hasContent("not a store");
     }
 }

@@ -1,5 +1,7 @@
 package io.midge.broker.config;
 
+import io.midge.broker.persistence.SyncPolicy;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -25,6 +27,10 @@ import java.util.List;
  * @param connectTimeoutSeconds  how long a new connection may take to send CONNECT
  * @param responseInformation    the prefix given as Response Information to clients that request it
  * @param ioThreads              event loop threads; 0 means one per two cores (at least one)
+ * @param dataDir                where the store keeps sessions, queues and retained messages (created when absent)
+ * @param inMemory               keep nothing across restarts: no store, nothing written to disk
+ * @param sync                   when the store's write-ahead log reaches the disk
+ * @param syncIntervalMillis     how often the log is synced under {@link SyncPolicy#INTERVAL}
  */
 public record BrokerConfig(
         String host,
@@ -44,7 +50,11 @@ public record BrokerConfig(
         List<String> denySubscribe,
         int connectTimeoutSeconds,
         String responseInformation,
-        int ioThreads) {
+        int ioThreads,
+        Path dataDir,
+        boolean inMemory,
+        SyncPolicy sync,
+        long syncIntervalMillis) {
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -68,6 +78,9 @@ public record BrokerConfig(
         check(maximumQos >= 0 && maximumQos <= 2, "maximum-qos must be 0, 1 or 2");
         check(connectTimeoutSeconds >= 1, "connect-timeout must be at least 1 second");
         check(ioThreads >= 0, "io-threads must not be negative");
+        check(dataDir != null, "data-dir is required");
+        check(sync != null, "sync is required");
+        check(syncIntervalMillis >= 1, "sync-interval-ms must be at least 1");
     }
 
     private static void check(boolean ok, String message) {
@@ -104,6 +117,10 @@ public record BrokerConfig(
         b.connectTimeoutSeconds = connectTimeoutSeconds;
         b.responseInformation = responseInformation;
         b.ioThreads = ioThreads;
+        b.dataDir = dataDir;
+        b.inMemory = inMemory;
+        b.sync = sync;
+        b.syncIntervalMillis = syncIntervalMillis;
         return b;
     }
 
@@ -127,6 +144,10 @@ public record BrokerConfig(
         private int connectTimeoutSeconds = 10;
         private String responseInformation = "midge/response/";
         private int ioThreads = 0;
+        private Path dataDir = Path.of("data");
+        private boolean inMemory = false;
+        private SyncPolicy sync = SyncPolicy.ALWAYS;
+        private long syncIntervalMillis = 100;
 
         private Builder() {
         }
@@ -149,12 +170,16 @@ public record BrokerConfig(
         public Builder connectTimeoutSeconds(int v) { connectTimeoutSeconds = v; return this; }
         public Builder responseInformation(String v) { responseInformation = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder inMemory(boolean v) { inMemory = v; return this; }
+        public Builder sync(SyncPolicy v) { sync = v; return this; }
+        public Builder syncIntervalMillis(long v) { syncIntervalMillis = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
                     maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
-                    ioThreads);
+                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis);
         }
     }
 }

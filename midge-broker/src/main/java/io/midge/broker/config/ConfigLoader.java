@@ -1,5 +1,6 @@
 package io.midge.broker.config;
 
+import io.midge.broker.persistence.SyncPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,10 @@ public final class ConfigLoader {
                 case "connect-timeout" -> b.connectTimeoutSeconds(integer(key, value, 1, 3600));
                 case "response-information" -> b.responseInformation(string(key, value));
                 case "io-threads" -> b.ioThreads(integer(key, value, 0, 1024));
+                case "data-dir" -> b.dataDir(Path.of(string(key, value)));
+                case "in-memory" -> b.inMemory(bool(key, value));
+                case "sync" -> b.sync(sync(key, value));
+                case "sync-interval-ms" -> b.syncIntervalMillis(longValue(key, value, 1, 3_600_000));
                 default -> throw new ConfigException(at(tuple.getKeyNode()) + ": unknown key '" + key
                         + "' (the README lists every key)");
             }
@@ -148,6 +153,17 @@ public final class ConfigLoader {
             case "drop-new" -> BrokerConfig.QueueOverflow.DROP_NEW;
             case "drop-oldest" -> BrokerConfig.QueueOverflow.DROP_OLDEST;
             default -> throw new ConfigException(at(node) + ": '" + key + "' must be drop-new or drop-oldest, not '"
+                    + text + "'");
+        };
+    }
+
+    private SyncPolicy sync(String key, Node node) {
+        String text = scalar(node, "always, interval or none for '" + key + "'");
+        return switch (text) {
+            case "always" -> SyncPolicy.ALWAYS;
+            case "interval" -> SyncPolicy.INTERVAL;
+            case "none" -> SyncPolicy.NONE;
+            default -> throw new ConfigException(at(node) + ": '" + key + "' must be always, interval or none, not '"
                     + text + "'");
         };
     }

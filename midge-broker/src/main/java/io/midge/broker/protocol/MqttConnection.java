@@ -3,6 +3,9 @@ package io.midge.broker.protocol;
 import io.midge.broker.BrokerContext;
 import io.midge.broker.Router;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.Delivery;
@@ -49,9 +52,14 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +83,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
     private boolean needsFlush;
+    /** This client's store batches not written yet (see {@link #writeInOrder}). */
+    private int pendingWrites;
 
     // Set by CONNECT.
     private MqttVersion version;
@@ -370,6 +380,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void connected(Session s, boolean sessionPresent, Binary authData) {
         session = s;
         s.setExpiryIntervalSeconds(sessionExpiry);
+        s.setProtocolVersion(version.level());
+        // CONNACK only once a new persistent session is durable (in memory this completes at once, right here).
+        whenStored(broker.sessions().store().opened(s, pendingConnect.cleanStart(), ctx.executor()), error -> {
+            if (error == null) {
+                sessionStored(s, sessionPresent, authData);
+            } else {
+                storeFailed(s, error);
+            }
+        });
+    }
+
+    /** The session could not be stored: refused as unavailable, and the session handed back as if it closed. */
+    private void storeFailed(Session s, Throwable error) {
+        log.warn("Storing the session of '{}' failed: {}", clientId, error.toString());
+        if (state != State.CLOSED) {
+            refuse(ReasonCode.SERVER_UNAVAILABLE, "the session could not be stored");
+        }
+        Message w = will;
+        will = null;
+        if (w != null) {
+            w.payload().release();
+        }
+        s.attach(this);
+        broker.sessions().closed(s, this, null, 0);
+    }
+
+    private void sessionStored(Session s, boolean sessionPresent, Binary authData) {
         if (state == State.CLOSED) {
             // The client left while the session was opened: hand the session straight back.
             s.attach(this);
@@ -433,8 +470,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             case PubRel r -> {
                 boolean known = session.releaseInboundQos2(r.packetId());
-                write(new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
-                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
+                PubComp comp = new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
+                        : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
+                boolean stored = known && session.isStored();
+                if (stored || pendingWrites > 0) {
+                    // PUBCOMP only once the identifier's release is durable (and after what came before it).
+                    StoreBatch batch = broker.persistence().batch(clientId);
+                    if (stored) {
+                        batch.removeInboundQos2(clientId, r.packetId());
+                    }
+                    writeInOrder(batch, error -> write(comp));
+                } else {
+                    write(comp);
+                }
             }
             case PubComp c -> session.onPubComp(c.packetId());
             case Subscribe s -> onSubscribe(s);
@@ -487,13 +535,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        Persistence store = broker.persistence();
         if (p.qos() == 2 && session.hasInboundQos2(p.packetId())) {
-            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9).
+            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9); on the
+            // durable path after the batches before it, so never before the first copy is durable.
             p.release();
-            write(new PubRec(p.packetId()));
+            if (pendingWrites > 0) {
+                writeInOrder(store.batch(clientId), error -> write(new PubRec(p.packetId())));
+            } else {
+                write(new PubRec(p.packetId()));
+            }
             return;
         }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
+        if (store.isDurable() && (p.qos() > 0 || pendingWrites > 0)) {
+            publishDurably(p, message, store);
+            return;
+        }
         Router.Outcome outcome = broker.router().publish(message);
         switch (p.qos()) {
             case 1 -> acknowledge(p, outcomeCode(outcome), null);
@@ -507,6 +565,82 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             default -> {
             }
         }
+    }
+
+    /**
+     * Acknowledged means durable: the message, its queue entries for persistent subscribers, the retained change
+     * and the QoS 2 identifier go to the store in one batch, and only once it is written are the deliveries handed
+     * over and PUBACK or PUBREC sent. The publisher's batches complete in order, and while one is pending even
+     * QoS 0 messages wait their turn, so that its messages keep their order.
+     */
+    private void publishDurably(Publish p, Message message, Persistence store) {
+        StoreBatch batch = store.batch(clientId);
+        int qos = p.qos();
+        int packetId = p.packetId();
+        if (qos == 2) {
+            // Known at once, so that a copy re-sent meanwhile is not routed twice.
+            session.addInboundQos2(packetId);
+            if (session.isStored()) {
+                batch.putInboundQos2(clientId, packetId);
+            }
+        }
+        Router.Routed routed = broker.router().route(message, batch);
+        writeInOrder(batch, error -> {
+            if (error != null) {
+                broker.router().discard(routed);
+                if (qos == 2) {
+                    session.releaseInboundQos2(packetId);
+                }
+                storeRefused(p, error);
+                return;
+            }
+            ReasonCode code = outcomeCode(broker.router().offer(routed));
+            if (qos == 2 && code.isError()) {
+                releaseInboundQos2(packetId);
+            }
+            if (qos > 0) {
+                acknowledge(p, code, null);
+            }
+        });
+    }
+
+    /** Writes one of this client's batches; {@code then} runs once it is written, in the order written. */
+    private void writeInOrder(StoreBatch batch, Consumer<Throwable> then) {
+        pendingWrites++;
+        whenStored(broker.persistence().write(batch, ctx.executor()), error -> {
+            pendingWrites--;
+            then.accept(error);
+        });
+    }
+
+    /**
+     * A publish the store did not take: in 5.0 answered 0x97 Quota exceeded when the store is behind (the client
+     * may retry), 0x80 when it failed; 3.1.1 has no way to say so but closing the connection.
+     */
+    private void storeRefused(Publish p, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        log.warn("Storing a message from '{}' failed: {}", clientId, cause.toString());
+        if (p.qos() == 0) {
+            return;
+        }
+        if (!version.isV5()) {
+            disconnect(ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        } else if (cause instanceof StoreOverloadedException) {
+            acknowledge(p, ReasonCode.QUOTA_EXCEEDED, "the store is behind");
+        } else {
+            acknowledge(p, ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        }
+    }
+
+    /** Forgets an inbound QoS 2 identifier, in the store too. */
+    private boolean releaseInboundQos2(int packetId) {
+        boolean known = session.releaseInboundQos2(packetId);
+        if (known && session.isStored()) {
+            Persistence store = broker.persistence();
+            writeInOrder(store.batch(clientId).removeInboundQos2(clientId, packetId), error -> { });
+        }
+        return known;
     }
 
     private static ReasonCode outcomeCode(Router.Outcome outcome) {
@@ -541,6 +675,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
         int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
         List<Runnable> retainedToSend = new ArrayList<>();
+        Map<String, SubscriptionOptions> added = new LinkedHashMap<>();
         for (Subscription sub : s.subscriptions()) {
             String filter = sub.topicFilter();
             if (!version.isV5() && Topics.topicFilterProblem(filter, true) != null) {
@@ -556,6 +691,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     sub.retainHandling(), subscriptionId);
             boolean existed = broker.router().subscribe(session, filter, options);
             session.subscriptions().put(filter, options);
+            added.put(filter, options);
             codes.add(ReasonCode.of(PacketType.SUBACK, qos));
             boolean sendRetained = !Topics.isSharedFilter(filter)
                     && (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed));
@@ -563,8 +699,36 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 retainedToSend.add(() -> broker.router().sendRetained(session, filter, options));
             }
         }
-        write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
-        retainedToSend.forEach(Runnable::run);
+        Session subscriber = session;
+        // SUBACK once the subscriptions of a persistent session are durable; matching messages may come first
+        // (MQTT 5.0 section 3.8.4).
+        whenStored(broker.sessions().store().subscribed(subscriber, added, ctx.executor()), error -> {
+            if (error != null) {
+                log.warn("Storing subscriptions of '{}' failed: {}", clientId, error.toString());
+                codes.replaceAll(c -> ReasonCode.UNSPECIFIED_ERROR);
+            }
+            write(new SubAck(s.packetId(), codes, MqttProperties.EMPTY));
+            retainedToSend.forEach(Runnable::run);
+        });
+    }
+
+    /**
+     * Runs {@code then} (with the write's failure, or null) once a store write completed. A write that is done
+     * already (in memory, always) runs it right here, inside the read, whose end flushes what it wrote; a pending
+     * one runs it on this loop later, outside any read, so it flushes itself.
+     */
+    private void whenStored(CompletableFuture<Void> write, Consumer<Throwable> then) {
+        if (write.isDone()) {
+            then.accept(write.handle((v, e) -> e).join());
+            return;
+        }
+        write.whenComplete((v, e) -> {
+            then.accept(e);
+            if (needsFlush) {
+                needsFlush = false;
+                ctx.flush();
+            }
+        });
     }
 
     private void onUnsubscribe(Unsubscribe u) {
@@ -574,7 +738,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             broker.router().unsubscribe(session, filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
-        write(new UnsubAck(u.packetId(), version.isV5() ? codes : List.of(), MqttProperties.EMPTY));
+        whenStored(broker.sessions().store().unsubscribed(session, u.topicFilters(), ctx.executor()), error -> {
+            if (error != null) {
+                log.warn("Storing unsubscriptions of '{}' failed: {}", clientId, error.toString());
+                codes.replaceAll(c -> c.isError() ? c : ReasonCode.UNSPECIFIED_ERROR);
+            }
+            write(new UnsubAck(u.packetId(), version.isV5() ? codes : List.of(), MqttProperties.EMPTY));
+        });
     }
 
     private void onDisconnect(Disconnect d) {

@@ -3,6 +3,8 @@ package io.midge.broker.session;
 import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.netty.channel.EventLoop;
@@ -43,11 +45,14 @@ public final class Session implements Subscriber {
     private final String clientId;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final DeliveryRecords records;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
     private final AtomicReference<Runnable> arrival = new AtomicReference<>();
     private volatile boolean online;
     private volatile boolean ended;
+    /** Whether the store holds a record under this client id (this session's, or the one it replaced). */
+    private volatile boolean stored;
 
     // Owned by the executor.
     private SessionConnection connection;
@@ -58,6 +63,7 @@ public final class Session implements Subscriber {
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     private long expiryIntervalSeconds;
+    private int protocolVersion = 4;
     private long queueDropsLogged;
     private long attachCount;
     private Message pendingWill;
@@ -67,23 +73,35 @@ public final class Session implements Subscriber {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicInteger pendingMessages = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** The next key in the store's queue of this session; publishers on any loop take keys (see Router). */
+    private final AtomicLong nextSequence = new AtomicLong();
 
     /** A QoS 1/2 message sent and not acknowledged yet; after PUBREC only the identifier matters. */
     private static final class Inflight {
         Delivery delivery;
+        final long sequence; // the delivery's key in the store's queue, or Delivery.NOT_STORED
         boolean released; // PUBREC received, PUBREL sent, waiting for PUBCOMP
         boolean heldBack; // left in flight by an earlier connection, not re-sent yet: the client's quota was full
+        boolean storing; // a stored QoS 2 PUBLISH waits for its in-flight record before it goes out
 
-        Inflight(Delivery delivery) {
+        Inflight(Delivery delivery, long sequence) {
             this.delivery = delivery;
+            this.sequence = sequence;
         }
     }
 
-    public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics) {
+    public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
+                   Persistence store) {
         this.clientId = clientId;
         this.executor = executor;
         this.config = config;
         this.metrics = metrics;
+        this.records = new DeliveryRecords(store, clientId);
+    }
+
+    /** A key for a delivery a publisher puts in this session's stored queue; from any thread. */
+    public long reserveSequence() {
+        return nextSequence.getAndIncrement();
     }
 
     @Override
@@ -217,6 +235,7 @@ public final class Session implements Subscriber {
                 || pendingBytes.get() > config.maxQueuedBytes())) {
             Delivery oldest = queue.poll();
             unpend(oldest);
+            records.forget(oldest.sequence(), 0);
             oldest.release();
             metrics.droppedQueueFull.increment();
             if (queueDropsLogged++ % 1000 == 0) {
@@ -231,6 +250,9 @@ public final class Session implements Subscriber {
             dropOfflineQos0();
             return;
         }
+        if (storing != null) {
+            return; // sends resume, in order, once the pending in-flight records are stored
+        }
         boolean wrote = heldBack > 0 && resendHeldBack();
         long now = System.nanoTime();
         while (!queue.isEmpty() && connection.isWritable()) {
@@ -238,6 +260,7 @@ public final class Session implements Subscriber {
             if (d.message().isExpired(now)) {
                 queue.poll();
                 unpend(d);
+                records.forget(d.sequence(), 0);
                 d.release();
                 metrics.droppedExpired.increment();
                 continue;
@@ -245,25 +268,92 @@ public final class Session implements Subscriber {
             if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {
                 break;
             }
+            if (d.qos() == 0 && storing != null) {
+                break; // after the stored ones ahead of it
+            }
             queue.poll();
             unpend(d);
             wrote = true;
             if (d.qos() == 0) {
                 send(d, 0, false);
-            } else {
-                int packetId = nextPacketId();
-                inflight.put(packetId, new Inflight(d));
-                d.message().payload().retain(); // one reference for the wire, one kept for a resend
-                if (!send(d, packetId, false)) {
-                    // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
-                    inflight.remove(packetId);
-                    d.release();
-                }
+                continue;
             }
+            int packetId = nextPacketId();
+            Inflight entry = new Inflight(d, d.sequence());
+            inflight.put(packetId, entry);
+            if (d.isStored() && (d.qos() == 2 || storing != null)) {
+                // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
+                // identifier: re-sent after a crash under another one, it would reach the client twice. What
+                // follows it waits too, to keep the order.
+                deferSend(packetId, entry);
+                continue;
+            }
+            if (d.isStored()) {
+                // QoS 1 may reach the client again after a crash anyway: no need to wait.
+                records.sent(packetId, d.sequence());
+            }
+            sendNew(packetId, entry);
+        }
+        if (storing != null) {
+            writeDeferred();
         }
         if (wrote) {
             connection.flush();
         }
+    }
+
+    /** Sends an in-flight PUBLISH for the first time. */
+    private void sendNew(int packetId, Inflight entry) {
+        Delivery d = entry.delivery;
+        d.message().payload().retain(); // one reference for the wire, one kept for a resend
+        if (!send(d, packetId, false)) {
+            // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
+            inflight.remove(packetId);
+            records.forget(entry.sequence, packetId);
+            d.release();
+        }
+    }
+
+    /** Deliveries of this pump that wait for their in-flight records (one batch for all of them). */
+    private StoreBatch storing;
+    private final List<Map.Entry<Integer, Inflight>> deferred = new ArrayList<>();
+
+    private void deferSend(int packetId, Inflight entry) {
+        if (storing == null) {
+            storing = records.batch();
+        }
+        entry.storing = true;
+        records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+        deferred.add(Map.entry(packetId, entry));
+    }
+
+    private void writeDeferred() {
+        List<Map.Entry<Integer, Inflight>> sends = List.copyOf(deferred);
+        deferred.clear();
+        StoreBatch batch = storing;
+        records.write(batch, this::execute).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Storing in-flight messages of '{}' failed: {}", clientId, e.toString());
+            }
+            storing = null;
+            boolean wrote = false;
+            for (Map.Entry<Integer, Inflight> send : sends) {
+                Inflight entry = send.getValue();
+                if (inflight.get(send.getKey()) != entry || !entry.storing) {
+                    continue; // dropped, or the session ended meanwhile
+                }
+                entry.storing = false;
+                // Offline by now: the next connection re-sends it with the others in flight.
+                if (connection != null && !entry.heldBack) {
+                    sendNew(send.getKey(), entry);
+                    wrote = true;
+                }
+            }
+            if (wrote) {
+                connection.flush();
+            }
+            pump();
+        });
     }
 
     /** Re-sends, in order, what an earlier connection left in flight and the client's quota held back. */
@@ -298,6 +388,7 @@ public final class Session implements Subscriber {
         }
         entry.delivery.message().payload().release();
         entry.delivery.release();
+        records.forget(entry.sequence, packetId);
         return false;
     }
 
@@ -346,6 +437,7 @@ public final class Session implements Subscriber {
         inflight.remove(packetId);
         notHeldBack(entry);
         entry.delivery.release();
+        records.forget(entry.sequence, packetId);
         pump();
         return true;
     }
@@ -362,9 +454,11 @@ public final class Session implements Subscriber {
         if (failed) {
             // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
             inflight.remove(packetId);
+            records.forget(entry.sequence, packetId);
             pump();
         } else {
             entry.released = true;
+            records.received(packetId, entry.sequence);
             connection.sendPubRel(packetId);
             connection.flush();
         }
@@ -378,6 +472,7 @@ public final class Session implements Subscriber {
             return false;
         }
         inflight.remove(packetId);
+        records.completed(packetId, entry.sequence);
         pump();
         return true;
     }
@@ -428,7 +523,9 @@ public final class Session implements Subscriber {
             Map.Entry<Integer, Inflight> e = it.next();
             Inflight entry = e.getValue();
             entry.heldBack = false;
-            if (entry.released) {
+            if (entry.storing) {
+                onWire++; // goes out once stored
+            } else if (entry.released) {
                 // PUBREL is never held back (MQTT-3.3.4-10), though the delivery counts until PUBCOMP.
                 newConnection.sendPubRel(e.getKey());
                 onWire++;
@@ -514,6 +611,24 @@ public final class Session implements Subscriber {
         this.expiryIntervalSeconds = seconds;
     }
 
+    /** The protocol level (3, 4 or 5) of the client's last CONNECT, kept with the session in the store. */
+    public int protocolVersion() {
+        return protocolVersion;
+    }
+
+    public void setProtocolVersion(int level) {
+        this.protocolVersion = level;
+    }
+
+    /** Whether the store holds a record under this session's client id, which ending the session must remove. */
+    public boolean isStored() {
+        return stored;
+    }
+
+    public void setStored(boolean stored) {
+        this.stored = stored;
+    }
+
     /**
      * Takes out the deliveries for shared subscriptions that are not done: queued, or sent and not acknowledged
      * (QoS 2 before PUBREC). Called as the session ends, so that other members of the groups get them; the caller
@@ -567,6 +682,29 @@ public final class Session implements Subscriber {
             unpend(d);
             d.release();
         }
+    }
+
+    /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
+    public void restoreQueued(Delivery d) {
+        pendingMessages.incrementAndGet();
+        pendingBytes.addAndGet(d.message().payloadSize());
+        queue.add(d);
+        nextSequence.set(Math.max(nextSequence.get(), d.sequence() + 1));
+    }
+
+    /**
+     * Puts back a delivery the store held in flight, at start: a PUBLISH to re-send with DUP, or with a null
+     * delivery a QoS 2 message waiting for PUBCOMP, whose PUBREL is re-sent.
+     */
+    public void restoreInflight(int packetId, long sequence, Delivery d) {
+        Inflight entry = new Inflight(d, sequence);
+        entry.released = d == null;
+        inflight.put(packetId, entry);
+        nextSequence.set(Math.max(nextSequence.get(), sequence + 1));
+    }
+
+    public void restoreNextSequence(long next) {
+        nextSequence.set(Math.max(nextSequence.get(), next));
     }
 
     /** How many times a connection was attached; a timer set at one count is void at another. */

@@ -2,6 +2,10 @@ package io.midge.broker.session;
 
 import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.persistence.InflightDelivery;
+import io.midge.broker.persistence.QueuedDelivery;
+import io.midge.broker.persistence.RecoveredSession;
+import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.Subscription;
@@ -35,6 +39,7 @@ public final class SessionRegistry {
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
     private final Consumer<Message> willPublisher;
+    private final SessionStore store;
     private volatile boolean closing;
 
     /** The outcome of opening a session for a new connection. */
@@ -44,11 +49,48 @@ public final class SessionRegistry {
     }
 
     public SessionRegistry(TopicTree topicTree, BrokerConfig config, BrokerMetrics metrics,
-                           Consumer<Message> willPublisher) {
+                           Consumer<Message> willPublisher, SessionStore store) {
         this.topicTree = topicTree;
         this.config = config;
         this.metrics = metrics;
         this.willPublisher = willPublisher;
+        this.store = store;
+    }
+
+    public SessionStore store() {
+        return store;
+    }
+
+    /**
+     * Brings back a session the store held, offline, on {@code loop} (call it there, before clients connect): its
+     * subscriptions go into the topic tree, its queue and in-flight messages back in order (a client that resumes
+     * gets the in-flight ones again with DUP), and its expiry counts on from when its client left.
+     */
+    public void restore(RecoveredSession recovered, EventLoop loop) {
+        Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence());
+        session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
+        session.setProtocolVersion(recovered.session().protocolVersion());
+        session.setStored(true);
+        recovered.subscriptions().forEach((filter, options) -> {
+            topicTree.subscribe(session, filter, options);
+            session.subscriptions().put(filter, options);
+        });
+        for (int packetId : recovered.inboundQos2()) {
+            session.addInboundQos2(packetId);
+        }
+        for (InflightDelivery d : recovered.inflight()) {
+            session.restoreInflight(d.packetId(), d.sequence(),
+                    d.delivery() == null ? null : StoredMessages.fromStored(d.delivery(), d.sequence()));
+        }
+        for (QueuedDelivery d : recovered.queued()) {
+            session.restoreQueued(StoredMessages.fromStored(d.delivery(), d.sequence()));
+        }
+        session.restoreNextSequence(recovered.nextSequence());
+        sessions.put(session.clientId(), session);
+        if (recovered.expiresAtMillis() != Long.MAX_VALUE) {
+            long left = Math.max(0, recovered.expiresAtMillis() - System.currentTimeMillis());
+            scheduleExpiry(session, left, TimeUnit.MILLISECONDS);
+        }
     }
 
     public Session get(String clientId) {
@@ -71,8 +113,14 @@ public final class SessionRegistry {
     public void open(String clientId, boolean cleanStart, EventLoop loop, OpenCallback callback) {
         Session existing = sessions.get(clientId);
         if (existing == null || cleanStart) {
-            Session fresh = new Session(clientId, loop, config, metrics);
+            Session fresh = new Session(clientId, loop, config, metrics, store.persistence());
             Session previous = sessions.put(clientId, fresh);
+            // The store's record of the replaced session is the new one's to remove or overwrite; publishers stop
+            // queueing for the old one in the store at once.
+            fresh.setStored(previous != null && previous.isStored());
+            if (previous != null) {
+                previous.setStored(false);
+            }
             if (previous != null) {
                 previous.execute(() -> {
                     previous.kickConnection();
@@ -99,6 +147,19 @@ public final class SessionRegistry {
      * session ends, whichever comes first.
      */
     public void closed(Session session, SessionConnection connection, Message will, long willDelaySeconds) {
+        if (closing && session.isStored()) {
+            // The broker is stopping and the session lives on in the store: so does its will, published after
+            // the restart once due, not now.
+            session.detach(connection);
+            if (will != null) {
+                long delay = Math.min(willDelaySeconds, Math.min(session.expiryIntervalSeconds(),
+                        config.maxSessionExpiry()));
+                store.willPending(session, will, System.currentTimeMillis() + delay * 1000);
+                will.payload().release();
+            }
+            store.wentOffline(session);
+            return;
+        }
         if (!session.detach(connection)) {
             // Taken over. The old connection ended without DISCONNECT, so its will goes out, unless it has a delay
             // and the session lives on in the new connection (MQTT 5.0 3.1.3.2.2).
@@ -114,28 +175,62 @@ public final class SessionRegistry {
             if (willDelaySeconds == 0 || expiry == 0) {
                 publishWill(will);
             } else {
-                session.setPendingWill(will);
                 long delay = Math.min(willDelaySeconds, expiry);
-                long attachCount = session.attachCount();
-                session.executor().schedule(() -> session.execute(() -> {
-                    if (!session.isEnded() && session.attachCount() == attachCount) {
-                        publishWill(session.takePendingWill());
-                    }
-                }), delay, TimeUnit.SECONDS);
+                store.willPending(session, will, System.currentTimeMillis() + delay * 1000);
+                scheduleWill(session, will, delay * 1000);
             }
         }
         if (expiry == 0) {
             endOnLoop(session, true);
-        } else if (expiry != NEVER_EXPIRES) {
-            long attachCount = session.attachCount();
-            session.executor().schedule(() -> session.execute(() -> {
-                if (!session.isEnded() && !session.isOnline() && session.attachCount() == attachCount) {
-                    log.debug("Session of '{}' expired after {} s", session.clientId(), expiry);
-                    metrics.sessionsExpired.increment();
-                    endOnLoop(session, true);
-                }
-            }), expiry, TimeUnit.SECONDS);
+            return;
         }
+        store.wentOffline(session);
+        if (expiry != NEVER_EXPIRES) {
+            scheduleExpiry(session, expiry, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Holds the will of an offline session and publishes it after the delay, unless a client attached meanwhile. */
+    private void scheduleWill(Session session, Message will, long delayMillis) {
+        session.setPendingWill(will);
+        long attachCount = session.attachCount();
+        session.executor().schedule(() -> session.execute(() -> {
+            if (!session.isEnded() && session.attachCount() == attachCount) {
+                Message due = session.takePendingWill();
+                if (due != null) {
+                    store.willPublished(session);
+                    publishWill(due);
+                }
+            }
+        }), delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Brings back a will the store held, at start after the sessions: due, or its session gone, it is published
+     * now; otherwise it waits for the rest of its delay.
+     */
+    public void restoreWill(StoredWill stored) {
+        Message will = StoredMessages.fromStored(stored.message());
+        Session session = sessions.get(stored.clientId());
+        long left = stored.publishAtMillis() - System.currentTimeMillis();
+        if (session == null || left <= 0) {
+            store.willPublished(stored.clientId());
+            publishWill(will);
+            return;
+        }
+        session.execute(() -> scheduleWill(session, will, left));
+    }
+
+    /** Ends the offline session after {@code delay}, unless a client attached to it meanwhile. */
+    private void scheduleExpiry(Session session, long delay, TimeUnit unit) {
+        long attachCount = session.attachCount();
+        session.executor().schedule(() -> session.execute(() -> {
+            if (!session.isEnded() && !session.isOnline() && session.attachCount() == attachCount) {
+                log.debug("Session of '{}' expired", session.clientId());
+                metrics.sessionsExpired.increment();
+                endOnLoop(session, true);
+            }
+        }), delay, unit);
     }
 
     private void publishWill(Message will) {
@@ -160,12 +255,21 @@ public final class SessionRegistry {
         session.subscriptions().clear();
         if (removeFromRegistry) {
             sessions.remove(session.clientId(), session);
+            if (!closing) {
+                // At shutdown sessions end in memory only: the store keeps them for the restart.
+                store.ended(session);
+            }
         }
         List<Delivery> undelivered = sharedFilters.isEmpty() || closing ? List.of()
                 : session.takeUndeliveredShared();
         Message will = session.takePendingWill();
         session.end();
-        publishWill(will);
+        if (closing && session.isStored() && will != null) {
+            // The session lives on in the store, its will with it: published after the restart when due.
+            will.payload().release();
+        } else {
+            publishWill(will);
+        }
         if (!undelivered.isEmpty()) {
             handOnShared(undelivered, sharedFilters);
         }

@@ -4,6 +4,7 @@ import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -19,6 +20,7 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
     private final UnaryOperator<BrokerConfig.Builder> settings;
     private Authenticator authenticator = Authenticator.ALLOW_ALL;
     private List<EnhancedAuthenticator> enhanced = List.of();
+    private Path dataDir;
     private Broker broker;
 
     public BrokerExtension() {
@@ -34,6 +36,15 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
         return this;
     }
 
+    /**
+     * Keeps the broker's state in a store in {@code dir}, so that {@link #restart} finds it again; without this the
+     * broker runs in memory and writes nothing to disk.
+     */
+    public BrokerExtension durable(Path dir) {
+        this.dataDir = dir;
+        return this;
+    }
+
     public BrokerExtension withEnhancedAuthenticators(List<EnhancedAuthenticator> enhanced) {
         this.enhanced = enhanced;
         return this;
@@ -46,14 +57,22 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
     private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
         // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do.
-        BrokerConfig config = with.apply(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2)).build();
+        BrokerConfig.Builder defaults = BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2);
+        defaults = dataDir == null ? defaults.inMemory(true) : defaults.dataDir(dataDir);
+        BrokerConfig config = with.apply(defaults).build();
         broker = Broker.start(config, authenticator, enhanced);
     }
 
-    /** Stops the broker and starts a new one with other settings (on a new port). */
+    /** Stops the broker and starts a new one with other settings (on a new port), on the same store if durable. */
     public void restart(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
         broker.close();
+        broker = null;
         start(b -> with.apply(settings.apply(b)));
+    }
+
+    /** Stops the broker and starts it again with the same settings. */
+    public void restart() throws InterruptedException {
+        restart(UnaryOperator.identity());
     }
 
     @Override
