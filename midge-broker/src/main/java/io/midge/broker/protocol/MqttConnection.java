@@ -585,23 +585,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
         }
         Router.Routed routed = broker.router().route(message, batch);
-        writeInOrder(batch, error -> {
-            if (error != null) {
-                broker.router().discard(routed);
-                if (qos == 2) {
-                    session.releaseInboundQos2(packetId);
-                }
-                storeRefused(p, error);
-                return;
+        if (batch.isEmpty() && pendingWrites == 0) {
+            // Nothing to store (clean sessions only, no retained change) and nothing ahead of it: no need to go
+            // through the writer thread and back just to keep an order that nothing can break.
+            finishPublish(p, routed, null);
+        } else {
+            writeInOrder(batch, error -> finishPublish(p, routed, error));
+        }
+    }
+
+    /** Hands the routed deliveries over and acknowledges, once the publish's batch is written (or refused). */
+    private void finishPublish(Publish p, Router.Routed routed, Throwable error) {
+        int qos = p.qos();
+        int packetId = p.packetId();
+        if (error != null) {
+            broker.router().discard(routed);
+            if (qos == 2) {
+                session.releaseInboundQos2(packetId);
             }
-            ReasonCode code = outcomeCode(broker.router().offer(routed));
-            if (qos == 2 && code.isError()) {
-                releaseInboundQos2(packetId);
-            }
-            if (qos > 0) {
-                acknowledge(p, code, null);
-            }
-        });
+            storeRefused(p, error);
+            return;
+        }
+        ReasonCode code = outcomeCode(broker.router().offer(routed));
+        if (qos == 2 && code.isError()) {
+            releaseInboundQos2(packetId);
+        }
+        if (qos > 0) {
+            acknowledge(p, code, null);
+        }
     }
 
     /** Writes one of this client's batches; {@code then} runs once it is written, in the order written. */
