@@ -1,6 +1,7 @@
 package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.InMemoryPersistence;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.PersistenceOptions;
@@ -32,13 +33,13 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final EventLoopGroup group;
     private final BrokerContext context;
-    private final MqttListener listener;
+    private final List<MqttListener> listeners;
 
-    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, MqttListener listener) {
+    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners) {
         this.config = config;
         this.group = group;
         this.context = context;
-        this.listener = listener;
+        this.listeners = listeners;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -54,6 +55,7 @@ public final class Broker implements AutoCloseable {
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
         Persistence store = openStore(config);
         EventLoopGroup group = null;
+        List<MqttListener> listeners = new ArrayList<>();
         try {
             RecoveredState recovered = store.recover();
             if (store.isDurable()) {
@@ -73,11 +75,17 @@ public final class Broker implements AutoCloseable {
             }
             BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
                     Map.copyOf(methods), store);
-            MqttListener listener = MqttListener.bind(config.host(), config.port(), group, context);
-            log.info("Midge listening for MQTT on {}:{} ({} transport)", config.host(), listener.port(),
-                    Transports.nativeAvailable() ? "epoll" : "nio");
-            return new Broker(config, group, context, listener);
+            for (ListenerConfig l : config.effectiveListeners()) {
+                MqttListener listener = MqttListener.bind(l, group, context);
+                listeners.add(listener);
+                log.info("Midge listening for MQTT over {} on {}:{} (listener '{}', {}; anonymous clients {})",
+                        l.transport().configName(), l.host(), listener.port(), l.name(),
+                        Transports.nativeAvailable() ? "epoll" : "nio",
+                        l.anonymousAllowed() ? "allowed" : "refused");
+            }
+            return new Broker(config, group, context, List.copyOf(listeners));
         } catch (Exception | Error e) {
+            listeners.forEach(MqttListener::close);
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -125,9 +133,15 @@ public final class Broker implements AutoCloseable {
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** The port the MQTT listener is bound to (useful when the configuration said 0). */
+    /** The port the first listener is bound to (useful when the configuration said 0). */
     public int port() {
-        return listener.port();
+        return listeners.get(0).port();
+    }
+
+    /** The port of the listener with this name. */
+    public int port(String listenerName) {
+        return listeners.stream().filter(l -> l.config().name().equals(listenerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener named " + listenerName)).port();
     }
 
     public BrokerConfig config() {
@@ -148,7 +162,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
-        listener.close();
+        listeners.forEach(MqttListener::close);
         context.sessions().clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.

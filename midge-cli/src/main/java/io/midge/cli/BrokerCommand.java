@@ -4,8 +4,11 @@ import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigLoader;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.PersistenceException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -16,19 +19,24 @@ import picocli.CommandLine.Option;
         description = "Runs the MQTT broker (listens on 127.0.0.1:1883 unless told otherwise).")
 final class BrokerCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    // Each flag may also come from an environment variable (the flag wins); both override the file.
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:MIDGE_CONFIG}",
+            description = "YAML configuration file (env MIDGE_CONFIG).")
     Path config;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "TCP port (overrides the file).")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "${env:MIDGE_PORT}",
+            description = "Port of the first listener (overrides the file; env MIDGE_PORT).")
     Integer port;
 
-    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS",
-            description = "Address to listen on, e.g. 0.0.0.0 for every interface (overrides the file).")
+    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS", defaultValue = "${env:MIDGE_BIND}",
+            description = "Address of the first listener, e.g. 0.0.0.0 for every interface (overrides the file; "
+                    + "env MIDGE_BIND). Off the loopback, clients need a username unless the file allows "
+                    + "anonymous clients.")
     String bind;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MIDGE_DATA_DIR}",
             description = "Directory of the store: sessions, queues and retained messages survive restarts (./data "
-                    + "unless the file says otherwise).")
+                    + "unless the file says otherwise; env MIDGE_DATA_DIR).")
     Path dataDir;
 
     @Option(names = "--in-memory", description = "Keep nothing across restarts; write nothing to disk.")
@@ -44,11 +52,20 @@ final class BrokerCommand implements Callable<Integer> {
             return 2;
         }
         BrokerConfig.Builder b = settings.toBuilder();
-        if (port != null) {
-            b.port(port);
-        }
-        if (bind != null) {
-            b.host(bind);
+        if (!settings.listeners().isEmpty() && (port != null || bind != null)) {
+            List<ListenerConfig> listeners = new ArrayList<>(settings.listeners());
+            ListenerConfig first = listeners.get(0);
+            first = port != null ? first.withPort(port) : first;
+            first = bind != null ? first.withHost(bind) : first;
+            listeners.set(0, first);
+            b.listeners(listeners);
+        } else {
+            if (port != null) {
+                b.port(port);
+            }
+            if (bind != null) {
+                b.host(bind);
+            }
         }
         if (dataDir != null) {
             b.dataDir(dataDir);
@@ -59,6 +76,9 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             broker = Broker.start(b.build());
+        } catch (IllegalArgumentException e) {
+            System.err.println("midge: " + e.getMessage());
+            return 2;
         } catch (PersistenceException e) {
             System.err.println("midge: " + e.getMessage());
             return 1;

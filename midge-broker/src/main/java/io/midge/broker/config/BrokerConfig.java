@@ -31,6 +31,9 @@ import java.util.List;
  * @param inMemory               keep nothing across restarts: no store, nothing written to disk
  * @param sync                   when the store's write-ahead log reaches the disk
  * @param syncIntervalMillis     how often the log is synced under {@link SyncPolicy#INTERVAL}
+ * @param listeners              the listeners; empty means one TCP listener on {@code host}:{@code port}
+ * @param passwordFile           the password file (see {@code midge passwd}); null means no passwords are checked
+ * @param aclFile                the ACL file; null means every client may publish and subscribe to anything
  */
 public record BrokerConfig(
         String host,
@@ -54,7 +57,10 @@ public record BrokerConfig(
         Path dataDir,
         boolean inMemory,
         SyncPolicy sync,
-        long syncIntervalMillis) {
+        long syncIntervalMillis,
+        List<ListenerConfig> listeners,
+        Path passwordFile,
+        Path aclFile) {
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -66,6 +72,9 @@ public record BrokerConfig(
 
     public BrokerConfig {
         denySubscribe = List.copyOf(denySubscribe);
+        listeners = List.copyOf(listeners);
+        check(listeners.stream().map(ListenerConfig::name).distinct().count() == listeners.size(),
+                "listener names must be unique");
         check(port >= 0 && port <= 65535, "port must be 0-65535, not " + port);
         check(maxPacketSize >= 64, "max-packet-size must be at least 64 bytes, not " + maxPacketSize);
         check(receiveMaximum >= 1 && receiveMaximum <= 65535, "receive-maximum must be 1-65535");
@@ -87,6 +96,11 @@ public record BrokerConfig(
         if (!ok) {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /** The listeners to open: those configured, else one TCP listener named "default" on host:port. */
+    public List<ListenerConfig> effectiveListeners() {
+        return listeners.isEmpty() ? List.of(ListenerConfig.tcp("default", host, port)) : listeners;
     }
 
     public static BrokerConfig defaults() {
@@ -121,6 +135,9 @@ public record BrokerConfig(
         b.inMemory = inMemory;
         b.sync = sync;
         b.syncIntervalMillis = syncIntervalMillis;
+        b.listeners = listeners;
+        b.passwordFile = passwordFile;
+        b.aclFile = aclFile;
         return b;
     }
 
@@ -148,6 +165,9 @@ public record BrokerConfig(
         private boolean inMemory = false;
         private SyncPolicy sync = SyncPolicy.ALWAYS;
         private long syncIntervalMillis = 100;
+        private List<ListenerConfig> listeners = List.of();
+        private Path passwordFile;
+        private Path aclFile;
 
         private Builder() {
         }
@@ -174,12 +194,15 @@ public record BrokerConfig(
         public Builder inMemory(boolean v) { inMemory = v; return this; }
         public Builder sync(SyncPolicy v) { sync = v; return this; }
         public Builder syncIntervalMillis(long v) { syncIntervalMillis = v; return this; }
+        public Builder listeners(List<ListenerConfig> v) { listeners = v; return this; }
+        public Builder passwordFile(Path v) { passwordFile = v; return this; }
+        public Builder aclFile(Path v) { aclFile = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
                     maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
-                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis);
+                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis, listeners, passwordFile, aclFile);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.midge.broker.protocol;
 import io.midge.broker.BrokerContext;
 import io.midge.broker.Router;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
@@ -77,6 +78,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private final BrokerContext broker;
     private final BrokerConfig config;
+    /** The listener this client came in through: its transport and who it lets in. */
+    private final ListenerConfig listener;
     private final MqttPacketEncoder encoder;
     private final MqttFrameDecoder frameDecoder;
     private ChannelHandlerContext ctx;
@@ -105,9 +108,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean assignedClientId;
     private final List<MqttPacket> early = new ArrayList<>();
 
-    public MqttConnection(BrokerContext broker, MqttPacketEncoder encoder, MqttFrameDecoder frameDecoder) {
+    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
+                          MqttFrameDecoder frameDecoder) {
         this.broker = broker;
         this.config = broker.config();
+        this.listener = listener;
         this.encoder = encoder;
         this.frameDecoder = frameDecoder;
     }
@@ -289,6 +294,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             state = State.AUTHENTICATING;
             authExchange = authenticator.begin(clientId, connect.username());
             authStep(authExchange.respond(props.binary(PropertyId.AUTHENTICATION_DATA)), false);
+            return;
+        }
+        if (connect.username() == null && !listener.anonymousAllowed()) {
+            // Secure by default: a listener off the loopback lets nobody in without a name unless told to.
+            refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '" + listener.name()
+                    + "'");
             return;
         }
         state = State.AUTHENTICATING;

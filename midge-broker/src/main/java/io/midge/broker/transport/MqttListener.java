@@ -1,6 +1,7 @@
 package io.midge.broker.transport;
 
 import io.midge.broker.BrokerContext;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
 import io.midge.broker.protocol.MqttPacketEncoder;
@@ -16,18 +17,24 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 
-/** A TCP listener speaking MQTT: bytes to packets to the connection's protocol handler and back. */
+/** A listener speaking MQTT: bytes to packets to the connection's protocol handler and back. */
 public final class MqttListener {
+    private final ListenerConfig config;
     private final Channel serverChannel;
     private final ChannelGroup connections;
 
-    private MqttListener(Channel serverChannel, ChannelGroup connections) {
+    private MqttListener(ListenerConfig config, Channel serverChannel, ChannelGroup connections) {
+        this.config = config;
         this.serverChannel = serverChannel;
         this.connections = connections;
     }
 
-    public static MqttListener bind(String host, int port, EventLoopGroup group, BrokerContext broker)
+    public static MqttListener bind(ListenerConfig listener, EventLoopGroup group, BrokerContext broker)
             throws InterruptedException {
+        if (listener.transport() != ListenerConfig.Transport.TCP) {
+            throw new IllegalArgumentException("listener '" + listener.name() + "': transport "
+                    + listener.transport().configName() + " is not supported yet");
+        }
         ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -44,11 +51,15 @@ public final class MqttListener {
                         MqttPacketEncoder encoder = new MqttPacketEncoder();
                         ch.pipeline().addLast("decoder", decoder);
                         ch.pipeline().addLast("encoder", encoder);
-                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, encoder, decoder));
+                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, listener, encoder, decoder));
                     }
                 });
-        Channel channel = bootstrap.bind(host, port).sync().channel();
-        return new MqttListener(channel, connections);
+        Channel channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
+        return new MqttListener(listener, channel, connections);
+    }
+
+    public ListenerConfig config() {
+        return config;
     }
 
     public int port() {
