@@ -2,6 +2,7 @@ package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.persistence.InMemoryPersistence;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.PersistenceOptions;
@@ -74,7 +75,7 @@ public final class Broker implements AutoCloseable {
                 methods.put(a.method(), a);
             }
             BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
-                    Map.copyOf(methods), store);
+                    Map.copyOf(methods), store, new ConnectionLimits(config, metrics));
             for (ListenerConfig l : config.effectiveListeners()) {
                 MqttListener listener = MqttListener.bind(l, group, context);
                 listeners.add(listener);
@@ -158,6 +159,11 @@ public final class Broker implements AutoCloseable {
 
     public Router router() {
         return context.router();
+    }
+
+    /** Connections open now and the connection limits. */
+    public ConnectionLimits limits() {
+        return context.limits();
     }
 
     @Override

@@ -34,6 +34,12 @@ import java.util.List;
  * @param listeners              the listeners; empty means one TCP listener on {@code host}:{@code port}
  * @param passwordFile           the password file (see {@code midge passwd}); null means no passwords are checked
  * @param aclFile                the ACL file; null means every client may publish and subscribe to anything
+ * @param maxConnections         connections open at once through all listeners, at most; 0 means no limit
+ * @param maxConnectionRate      new connections per second from one address, at most; 0 means no limit
+ * @param maxSubscriptions       topic filters one client (session) may be subscribed to, at most; 0 means no limit
+ * @param maxPublishRate         PUBLISH packets per second one client may send before it is slowed; 0 means no limit
+ * @param maxPublishBandwidth    payload bytes per second one client may publish before it is slowed; 0 means no
+ *                               limit
  */
 public record BrokerConfig(
         String host,
@@ -60,7 +66,12 @@ public record BrokerConfig(
         long syncIntervalMillis,
         List<ListenerConfig> listeners,
         Path passwordFile,
-        Path aclFile) {
+        Path aclFile,
+        int maxConnections,
+        int maxConnectionRate,
+        int maxSubscriptions,
+        int maxPublishRate,
+        int maxPublishBandwidth) {
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -90,6 +101,11 @@ public record BrokerConfig(
         check(dataDir != null, "data-dir is required");
         check(sync != null, "sync is required");
         check(syncIntervalMillis >= 1, "sync-interval-ms must be at least 1");
+        check(maxConnections >= 0, "max-connections must not be negative");
+        check(maxConnectionRate >= 0, "max-connection-rate must not be negative");
+        check(maxSubscriptions >= 0, "max-subscriptions must not be negative");
+        check(maxPublishRate >= 0, "max-publish-rate must not be negative");
+        check(maxPublishBandwidth >= 0, "max-publish-bandwidth must not be negative");
     }
 
     private static void check(boolean ok, String message) {
@@ -138,6 +154,11 @@ public record BrokerConfig(
         b.listeners = listeners;
         b.passwordFile = passwordFile;
         b.aclFile = aclFile;
+        b.maxConnections = maxConnections;
+        b.maxConnectionRate = maxConnectionRate;
+        b.maxSubscriptions = maxSubscriptions;
+        b.maxPublishRate = maxPublishRate;
+        b.maxPublishBandwidth = maxPublishBandwidth;
         return b;
     }
 
@@ -168,6 +189,11 @@ public record BrokerConfig(
         private List<ListenerConfig> listeners = List.of();
         private Path passwordFile;
         private Path aclFile;
+        private int maxConnections = 0;
+        private int maxConnectionRate = 0;
+        private int maxSubscriptions = 0;
+        private int maxPublishRate = 0;
+        private int maxPublishBandwidth = 0;
 
         private Builder() {
         }
@@ -197,12 +223,18 @@ public record BrokerConfig(
         public Builder listeners(List<ListenerConfig> v) { listeners = v; return this; }
         public Builder passwordFile(Path v) { passwordFile = v; return this; }
         public Builder aclFile(Path v) { aclFile = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionRate(int v) { maxConnectionRate = v; return this; }
+        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+        public Builder maxPublishRate(int v) { maxPublishRate = v; return this; }
+        public Builder maxPublishBandwidth(int v) { maxPublishBandwidth = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
                     maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
-                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis, listeners, passwordFile, aclFile);
+                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis, listeners, passwordFile, aclFile,
+                    maxConnections, maxConnectionRate, maxSubscriptions, maxPublishRate, maxPublishBandwidth);
         }
     }
 }

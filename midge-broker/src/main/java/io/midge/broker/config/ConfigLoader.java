@@ -98,6 +98,11 @@ public final class ConfigLoader {
                 case "listeners" -> b.listeners(listeners(value));
                 case "password-file" -> b.passwordFile(file(key, value));
                 case "acl-file" -> b.aclFile(file(key, value));
+                case "max-connections" -> b.maxConnections(integer(key, value, 0, Integer.MAX_VALUE));
+                case "max-connection-rate" -> b.maxConnectionRate(integer(key, value, 0, Integer.MAX_VALUE));
+                case "max-subscriptions" -> b.maxSubscriptions(integer(key, value, 0, Integer.MAX_VALUE));
+                case "max-publish-rate" -> b.maxPublishRate(integer(key, value, 0, Integer.MAX_VALUE));
+                case "max-publish-bandwidth" -> b.maxPublishBandwidth(integer(key, value, 0, Integer.MAX_VALUE));
                 default -> throw new ConfigException(at(tuple.getKeyNode()) + ": unknown key '" + key
                         + "' (the README lists every key)");
             }

@@ -4,6 +4,7 @@ import io.midge.broker.BrokerContext;
 import io.midge.broker.Router;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
@@ -107,6 +108,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean disconnectedNormally;
     private boolean assignedClientId;
     private final List<MqttPacket> early = new ArrayList<>();
+    private ConnectionLimits.Place place;
+    private PublishThrottle throttle;
 
     public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
                           MqttFrameDecoder frameDecoder) {
@@ -123,6 +126,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         broker.metrics().connectionsAccepted.increment();
+        place = broker.limits().open(listener);
+        throttle = PublishThrottle.of(config, broker.metrics());
         connectTimeout = ctx.executor().schedule(() -> {
             if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
@@ -140,7 +145,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (msg instanceof MqttCodecException e) {
-            broker.metrics().protocolViolations.increment();
+            (e.reasonCode() == ReasonCode.PACKET_TOO_LARGE ? broker.metrics().refusedPacketTooLarge
+                    : broker.metrics().protocolViolations).increment();
             disconnect(e.reasonCode(), e.getMessage());
             return;
         }
@@ -188,8 +194,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", clientId);
-            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+            if (throttle == null || !throttle.pausedSinceLastAsked()) { // while throttled, the silence is ours
+                log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", clientId);
+                disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -208,6 +216,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        if (place != null) {
+            place.close();
+        }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
         if (connectTimeout != null) {
@@ -264,6 +275,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             sessionExpiry = connect.cleanStart() ? 0 : SessionRegistry.NEVER_EXPIRES;
         }
         sessionExpiry = Math.min(sessionExpiry, config.maxSessionExpiry());
+        if (place.refusal() != null) {
+            refuse(ReasonCode.QUOTA_EXCEEDED, place.refusal());
+            return;
+        }
         Will w = connect.will();
         if (w != null) {
             if (w.qos() > config.maximumQos()) {
@@ -507,6 +522,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void onPublish(Publish p) {
         broker.metrics().messagesReceived.increment();
+        if (throttle != null) {
+            throttle.onPublish(ctx, p.payload().readableBytes());
+        }
         boolean v5 = version.isV5();
         if (p.qos() > config.maximumQos()) {
             p.release();
@@ -532,6 +550,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
                 && session.inboundQos2Count() >= config.receiveMaximum()) {
             p.release();
+            broker.metrics().refusedReceiveMaximum.increment();
             disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
                     + config.receiveMaximum() + " unacknowledged publishes");
             return;
@@ -706,6 +725,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             if (config.denySubscribe().contains(filter)) {
                 codes.add(ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            if (config.maxSubscriptions() > 0 && !session.subscriptions().containsKey(filter)
+                    && session.subscriptions().size() >= config.maxSubscriptions()) {
+                broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
+                codes.add(ReasonCode.QUOTA_EXCEEDED); // 0x80 in 3.x
                 continue;
             }
             int qos = Math.min(sub.qos(), config.maximumQos());

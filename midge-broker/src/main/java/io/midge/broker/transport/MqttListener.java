@@ -5,6 +5,7 @@ import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
 import io.midge.broker.protocol.MqttPacketEncoder;
+import io.midge.broker.protocol.PublishThrottle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -14,6 +15,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 
@@ -36,6 +38,9 @@ public final class MqttListener {
                     + listener.transport().configName() + " is not supported yet");
         }
         ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
+        ConnectionRateLimiter rateLimiter = broker.limits().limitsRate()
+                ? new ConnectionRateLimiter(broker.limits()) : null;
+        boolean throttled = PublishThrottle.limits(broker.config());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -49,8 +54,15 @@ public final class MqttListener {
                         connections.add(ch);
                         MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().maxPacketSize());
                         MqttPacketEncoder encoder = new MqttPacketEncoder();
+                        if (rateLimiter != null) {
+                            ch.pipeline().addLast("connectionRate", rateLimiter);
+                        }
                         ch.pipeline().addLast("decoder", decoder);
                         ch.pipeline().addLast("encoder", encoder);
+                        if (throttled) {
+                            // Holds what was read while PublishThrottle pauses reading, packet by packet.
+                            ch.pipeline().addLast("flow", new FlowControlHandler());
+                        }
                         ch.pipeline().addLast("mqtt", new MqttConnection(broker, listener, encoder, decoder));
                     }
                 });
