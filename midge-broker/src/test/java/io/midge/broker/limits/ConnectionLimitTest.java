@@ -11,8 +11,10 @@ import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.PropertyId;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,11 @@ class ConnectionLimitTest {
         RawClient c = new RawClient(broker.broker().port(listener));
         clients.add(c);
         return c;
+    }
+
+    /** Awaitility, polling often: the counts change within milliseconds of a close. */
+    private static ConditionFactory soon() {
+        return await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
     }
 
     private ConnectionLimits limits() {
@@ -87,7 +94,7 @@ class ConnectionLimitTest {
             first.add(connected("main", MqttVersion.MQTT_5, "cl-3-" + i));
         }
         first.get(0).close();
-        await().until(() -> limits().openConnections() == 2);
+        soon().until(() -> limits().openConnections() == 2);
         connected("main", MqttVersion.MQTT_5, "cl-3-next");
         assertThat(broker.broker().metrics().refusedConnectionLimit.sum()).isZero();
     }
@@ -112,7 +119,7 @@ class ConnectionLimitTest {
             + "taken over, never sending CONNECT")
     void countsNeverLeak() throws Exception {
         for (int round = 0; round < 10; round++) {
-            await().until(() -> limits().openConnections() == 0);
+            soon().until(() -> limits().openConnections() == 0);
             RawClient a = connected("main", MqttVersion.MQTT_5, "cl-5-a");
             RawClient b = connected("main", MqttVersion.MQTT_3_1_1, "cl-5-b");
             connected("small", MqttVersion.MQTT_5, "cl-5-s");
@@ -125,21 +132,21 @@ class ConnectionLimitTest {
             a.awaitClose();
             a.close();
             b.close();
-            await().until(() -> limits().openConnections() == 1);
+            soon().until(() -> limits().openConnections() == 1);
             // b's session taken over by a second connection: the first one's place comes back when it closes.
             RawClient b2 = connected("main", MqttVersion.MQTT_3_1_1, "cl-5-b");
             connected("main", MqttVersion.MQTT_3_1_1, "cl-5-b");
             b2.awaitClose();
             b2.close();
-            await().until(() -> limits().openConnections() == 2);
+            soon().until(() -> limits().openConnections() == 2);
             open("main"); // never sends CONNECT
-            await().until(() -> limits().openConnections() == 3);
+            soon().until(() -> limits().openConnections() == 3);
             for (RawClient c : clients) {
                 c.close();
             }
             clients.clear();
         }
-        await().until(() -> limits().openConnections() == 0);
+        soon().until(() -> limits().openConnections() == 0);
         assertThat(limits().openConnections("main")).isZero();
         assertThat(limits().openConnections("small")).isZero();
         assertThat(broker.broker().metrics().refusedConnectionLimit.sum()).isEqualTo(20);
