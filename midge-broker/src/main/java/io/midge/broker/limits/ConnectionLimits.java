@@ -4,8 +4,8 @@ import io.midge.broker.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
 import java.net.InetAddress;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,7 +18,7 @@ public final class ConnectionLimits {
     private final int maxConnections;
     private final BrokerMetrics metrics;
     private final AtomicInteger open = new AtomicInteger();
-    private final Map<String, AtomicInteger> openPerListener = new HashMap<>();
+    private final Map<String, AtomicInteger> openPerListener = new ConcurrentHashMap<>();
     private final AddressRateLimiter rate;
 
     public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
@@ -51,7 +51,7 @@ public final class ConnectionLimits {
         public void close() {
             if (!closed && refusal == null) {
                 open.decrementAndGet();
-                openPerListener.get(listener.name()).decrementAndGet();
+                ofListener(listener.name()).decrementAndGet();
             }
             closed = true;
         }
@@ -62,7 +62,7 @@ public final class ConnectionLimits {
      * counts the refusal). A refused connection holds no place: it is answered at CONNECT and closed.
      */
     public Place open(ListenerConfig listener) {
-        AtomicInteger ofListener = openPerListener.get(listener.name());
+        AtomicInteger ofListener = ofListener(listener.name());
         // Counted first, then checked: two connections racing for the last place cannot both get it.
         int all = open.incrementAndGet();
         int ofThisListener = ofListener.incrementAndGet();
@@ -101,6 +101,10 @@ public final class ConnectionLimits {
 
     /** Connections open now through one listener. */
     public int openConnections(String listener) {
-        return openPerListener.get(listener).get();
+        return ofListener(listener).get();
+    }
+
+    private AtomicInteger ofListener(String name) {
+        return openPerListener.computeIfAbsent(name, n -> new AtomicInteger());
     }
 }
