@@ -1,6 +1,7 @@
 package io.midge.broker.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.config.ListenerConfig;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.core.ConditionFactory;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -71,6 +75,22 @@ class ConnectionLimitTest {
         extra.awaitClose();
         assertThat(broker.broker().metrics().refusedConnectionLimit.sum()).isEqualTo(1);
         assertThat(limits().openConnections()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("Paho 5.0 over max-connections: its connect fails with reason code 0x97")
+    void pahoIsToldQuotaExceeded() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            connected("main", MqttVersion.MQTT_3_1_1, "cl-6-" + i);
+        }
+        MqttClient paho = new MqttClient("tcp://127.0.0.1:" + broker.broker().port("main"), "cl-6-paho",
+                new MemoryPersistence());
+        try {
+            assertThatThrownBy(paho::connect).isInstanceOfSatisfying(MqttException.class,
+                    e -> assertThat(e.getReasonCode()).isEqualTo(0x97));
+        } finally {
+            paho.close(true);
+        }
     }
 
     @Test

@@ -1,8 +1,11 @@
 package io.midge.broker.limits;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
+import io.midge.broker.testing.MosquittoClients;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.PingReq;
@@ -17,7 +20,10 @@ import io.netty.buffer.ByteBufUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -110,6 +116,34 @@ class PublishThrottleTest {
         assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(bytesBeyondTheBurst) / BANDWIDTH
                 - SLACK_NANOS);
         assertThat(throttled()).isPositive();
+    }
+
+    @Test
+    @DisplayName("mosquitto_pub sending 40 QoS 1 messages at once at 20/s: all reach a Paho subscriber, not before "
+            + "19/20 s")
+    void mosquittoPubIsSlowedAndLosesNothing() throws Exception {
+        MqttClient sub = new MqttClient(broker.uri(), "pt-4-sub", new MemoryPersistence());
+        List<String> received = new CopyOnWriteArrayList<>();
+        try {
+            sub.connect();
+            sub.subscribe("pt/4", 1, (topic, message) -> received.add(new String(message.getPayload(), UTF_8)));
+            int count = 40;
+            long start = System.nanoTime();
+            MosquittoClients.Result result = MosquittoClients.pub(broker.port(), "-t", "pt/4", "-q", "1", "-m",
+                    "beat", "--repeat", Integer.toString(count));
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            await().until(() -> received.size() == count);
+            long elapsed = System.nanoTime() - start;
+            assertThat(received).containsOnly("beat");
+            assertThat(elapsed).isGreaterThanOrEqualTo(TimeUnit.SECONDS.toNanos(count - 1 - RATE) / RATE
+                    - SLACK_NANOS);
+            assertThat(throttled()).isPositive();
+        } finally {
+            if (sub.isConnected()) {
+                sub.disconnect();
+            }
+            sub.close();
+        }
     }
 
     @Test
