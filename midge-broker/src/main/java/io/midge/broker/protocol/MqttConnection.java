@@ -87,8 +87,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
     private boolean needsFlush;
+    private boolean flushScheduled;
     /** This client's store batches not written yet (see {@link #writeInOrder}). */
     private int pendingWrites;
+    /** Batches of this pass of the loop, written together once the pass is done (see {@link #writeInOrder}). */
+    private StoreBatch joined;
+    private List<Consumer<Throwable>> joinedThens;
+    /** Store writes of one client waiting at once beyond which its socket is not read until they are written. */
+    private static final int PAUSE_READING_AT = 16;
 
     // Set by CONNECT.
     private MqttVersion version;
@@ -645,12 +651,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** Writes one of this client's batches; {@code then} runs once it is written, in the order written. */
+    /**
+     * Writes one of this client's batches; {@code then} runs once it is written, in the order written. The batches
+     * of one pass of the loop (a read of many publishes, say) are joined and written as one when the loop is done
+     * with that pass: one store write and one completion for them all, not one each.
+     */
     private void writeInOrder(StoreBatch batch, Consumer<Throwable> then) {
-        pendingWrites++;
+        if (joined == null) {
+            joined = broker.persistence().batch(clientId);
+            joinedThens = new ArrayList<>();
+            pendingWrites++;
+            if (pendingWrites == PAUSE_READING_AT) {
+                // The store is behind with this client's writes: read no more from it until it caught up, so
+                // that a fast publisher is slowed down (TCP pushes back) rather than refused.
+                ctx.channel().config().setAutoRead(false);
+            }
+            ctx.executor().execute(this::writeJoined);
+        }
+        joined.addAll(batch);
+        joinedThens.add(then);
+    }
+
+    /** Hands the batches joined in this pass to the store, before any other write of this client. */
+    private void writeJoined() {
+        StoreBatch batch = joined;
+        if (batch == null) {
+            return;
+        }
+        List<Consumer<Throwable>> thens = joinedThens;
+        joined = null;
+        joinedThens = null;
         whenStored(broker.persistence().write(batch, ctx.executor()), error -> {
-            pendingWrites--;
-            then.accept(error);
+            if (pendingWrites-- == PAUSE_READING_AT && state != State.CLOSED) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            thens.forEach(then -> then.accept(error));
         });
     }
 
@@ -713,6 +748,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void onSubscribe(Subscribe s) {
+        writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
         int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
         List<Runnable> retainedToSend = new ArrayList<>();
@@ -771,14 +807,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         write.whenComplete((v, e) -> {
             then.accept(e);
-            if (needsFlush) {
-                needsFlush = false;
-                ctx.flush();
-            }
+            flushLater();
         });
     }
 
+    /**
+     * Flushes once the loop is done with what it is running: a store commit completes many of this client's writes
+     * in one task, and their acknowledgements then leave in one flush, not one each.
+     */
+    private void flushLater() {
+        if (needsFlush && !flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                if (needsFlush) {
+                    needsFlush = false;
+                    ctx.flush();
+                }
+            });
+        }
+    }
+
     private void onUnsubscribe(Unsubscribe u) {
+        writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
         for (String filter : u.topicFilters()) {
             boolean existed = session.subscriptions().remove(filter) != null;
