@@ -116,6 +116,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final List<MqttPacket> early = new ArrayList<>();
     private ConnectionLimits.Place place;
     private PublishThrottle throttle;
+    private ReadPauses reads;
 
     public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
                           MqttFrameDecoder frameDecoder) {
@@ -134,6 +135,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         broker.metrics().connectionsAccepted.increment();
         place = broker.limits().open(listener);
         throttle = PublishThrottle.of(config, broker.metrics());
+        reads = new ReadPauses(ctx.channel());
         connectTimeout = ctx.executor().schedule(() -> {
             if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
@@ -167,7 +169,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         } else if (authMethod == null && !(packet instanceof Connect) && !(packet instanceof Auth)) {
             // A client need not wait for CONNACK (MQTT 5.0 section 3.1.4): keep what it sends until the session
             // is open, and read no more meanwhile, so that this costs at most one read's worth of packets.
-            ctx.channel().config().setAutoRead(false);
+            reads.pause(ReadPauses.Reason.CONNECTING);
             early.add(packet);
         } else {
             ReferenceCountUtil.release(packet);
@@ -473,7 +475,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     ReferenceCountUtil.release(packet);
                 }
             }
-            ctx.channel().config().setAutoRead(true);
+            reads.resume(ReadPauses.Reason.CONNECTING);
         }
         ctx.flush();
     }
@@ -529,7 +531,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onPublish(Publish p) {
         broker.metrics().messagesReceived.increment();
         if (throttle != null) {
-            throttle.onPublish(ctx, p.payload().readableBytes());
+            throttle.onPublish(ctx, reads, p.payload().readableBytes());
         }
         boolean v5 = version.isV5();
         if (p.qos() > config.maximumQos()) {
@@ -664,7 +666,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (pendingWrites == PAUSE_READING_AT) {
                 // The store is behind with this client's writes: read no more from it until it caught up, so
                 // that a fast publisher is slowed down (TCP pushes back) rather than refused.
-                ctx.channel().config().setAutoRead(false);
+                reads.pause(ReadPauses.Reason.STORE_BEHIND);
             }
             ctx.executor().execute(this::writeJoined);
         }
@@ -682,8 +684,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         joined = null;
         joinedThens = null;
         whenStored(broker.persistence().write(batch, ctx.executor()), error -> {
-            if (pendingWrites-- == PAUSE_READING_AT && state != State.CLOSED) {
-                ctx.channel().config().setAutoRead(true);
+            if (pendingWrites-- == PAUSE_READING_AT) {
+                reads.resume(ReadPauses.Reason.STORE_BEHIND);
             }
             thens.forEach(then -> then.accept(error));
         });

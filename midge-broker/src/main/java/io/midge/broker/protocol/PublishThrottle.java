@@ -49,33 +49,32 @@ public final class PublishThrottle {
     }
 
     /** Counts a publish of {@code payloadBytes}; stops reading for as long as that puts the client over its rate. */
-    void onPublish(ChannelHandlerContext ctx, int payloadBytes) {
+    void onPublish(ChannelHandlerContext ctx, ReadPauses reads, int payloadBytes) {
         long now = System.nanoTime();
         long wait = Math.max(messages == null ? 0 : messages.spend(1, now),
                 bytes == null ? 0 : bytes.spend(payloadBytes, now));
         if (wait > 0) {
-            // Also when already paused: setAutoRead(true) by someone else (the end of CONNECT) must not win.
-            ctx.channel().config().setAutoRead(false);
+            reads.pause(ReadPauses.Reason.THROTTLED);
             if (!paused) {
                 paused = true;
                 pausedRecently = true;
                 metrics.publishThrottled.increment();
-                ctx.executor().schedule(() -> resume(ctx), wait, TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> resume(ctx, reads), wait, TimeUnit.NANOSECONDS);
             }
         }
     }
 
-    private void resume(ChannelHandlerContext ctx) {
+    private void resume(ChannelHandlerContext ctx, ReadPauses reads) {
         long now = System.nanoTime();
         long wait = Math.max(messages == null ? 0 : messages.debtNanos(now), bytes == null ? 0 : bytes.debtNanos(now));
         if (wait > 0) {
-            ctx.executor().schedule(() -> resume(ctx), wait, TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> resume(ctx, reads), wait, TimeUnit.NANOSECONDS);
             return;
         }
         paused = false;
         if (ctx.channel().isActive()) {
             // Hands over the packets the FlowControlHandler kept (which may pause again), then reads on.
-            ctx.channel().config().setAutoRead(true);
+            reads.resume(ReadPauses.Reason.THROTTLED);
             ctx.flush();
         }
     }
