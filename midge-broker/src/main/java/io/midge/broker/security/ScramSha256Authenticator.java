@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * connection's user name; a CONNECT User Name, when given, must be the same user.
  *
  * <p>Whether a user exists is not revealed: an unknown user (or one without a SCRAM credential) gets a salt derived
- * from a secret of this broker and the user name, the same one every time, and the usual iteration count, and is
+ * from a secret of the password file and the user name, the same one every time (across restarts too), and the
+ * usual iteration count, and is
  * refused only after the client's proof, with the same 0x86 as a wrong password. The server computes only HMACs
  * (the slow PBKDF2 is the client's), so this runs on the event loop. Channel binding is not supported.
  */
@@ -31,13 +32,18 @@ public final class ScramSha256Authenticator implements EnhancedAuthenticator {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Supplier<PasswordFile> users;
-    /** Derives the stand-in salts of unknown users; new at every start, so they cannot be learnt for good. */
-    private final byte[] secret = new byte[32];
+    /** Derives the stand-in salts of unknown users when no user has a SCRAM credential (see {@link #secret}). */
+    private final byte[] randomSecret = new byte[32];
+    /** The secret derived from the file now in use, and that file. */
+    private volatile Secret derived;
+
+    private record Secret(PasswordFile file, byte[] key) {
+    }
 
     /** Reads the users from {@code users} at every exchange, so that a reloaded file applies to the next one. */
     public ScramSha256Authenticator(Supplier<PasswordFile> users) {
         this.users = users;
-        RANDOM.nextBytes(secret);
+        RANDOM.nextBytes(randomSecret);
     }
 
     @Override
@@ -133,10 +139,34 @@ public final class ScramSha256Authenticator implements EnhancedAuthenticator {
      * iteration count of the file's users, so that the answer looks like a known user's.
      */
     private ScramCredential standIn(String user) {
+        byte[] secret = secret();
         byte[] name = user.getBytes(StandardCharsets.UTF_8);
         byte[] salt = Arrays.copyOf(ScramCredential.hmac(secret, concat("salt:", name)), PasswordHash.SALT_BYTES);
         return new ScramCredential(typicalIterations(), salt, ScramCredential.hmac(secret, concat("stored:", name)),
                 ScramCredential.hmac(secret, concat("server:", name)));
+    }
+
+    /**
+     * The key of the stand-in salts: derived from the first SCRAM user's ServerKey (a secret of the file), so that
+     * an unknown user's salt stays the same across restarts, as a real user's does; a salt that changed with every
+     * restart would tell them apart.
+     */
+    private byte[] secret() {
+        PasswordFile file = users.get();
+        Secret current = derived;
+        if (current != null && current.file() == file) {
+            return current.key();
+        }
+        byte[] key = randomSecret;
+        for (String u : file.users()) {
+            ScramCredential c = file.scramOf(u);
+            if (c != null) {
+                key = c.serverSignature("midge stand-in salt key");
+                break;
+            }
+        }
+        derived = new Secret(file, key);
+        return key;
     }
 
     private int typicalIterations() {

@@ -140,6 +140,23 @@ class ScramAuthenticationTest {
         assertThat(ScramClient.attribute(unknownAgain[0], 's')).isEqualTo(ScramClient.attribute(unknown[0], 's'));
     }
 
+    @Test
+    @DisplayName("An unknown user's salt is the same after a restart, as a real user's is")
+    void unknownUsersSaltSurvivesARestart() throws Exception {
+        String[] before = new String[1];
+        String[] after = new String[1];
+        try (RawClient client = new RawClient(broker.port())) {
+            exchange(client, "scram-restart-1", null, new ScramClient("mallory", "x"), before);
+        }
+        Path passwords = broker.broker.config().passwordFile();
+        broker.close();
+        broker = SecuredBroker.start(b -> b.passwordFile(passwords));
+        try (RawClient client = new RawClient(broker.port())) {
+            exchange(client, "scram-restart-2", null, new ScramClient("mallory", "x"), after);
+        }
+        assertThat(ScramClient.attribute(after[0], 's')).isEqualTo(ScramClient.attribute(before[0], 's'));
+    }
+
     /** Decoded length of a base64 text. */
     private static final class Base64Length {
         static int of(String text) {
