@@ -23,9 +23,9 @@ import java.util.function.Supplier;
  *
  * <p>Whether a user exists is not revealed: an unknown user (or one without a SCRAM credential) gets a salt derived
  * from a secret of the password file and the user name, the same one every time (across restarts too), and the
- * usual iteration count, and is
- * refused only after the client's proof, with the same 0x86 as a wrong password. The server computes only HMACs
- * (the slow PBKDF2 is the client's), so this runs on the event loop. Channel binding is not supported.
+ * usual iteration count, and is refused only after the client's proof, with the same 0x86 as a wrong password. The
+ * server computes only HMACs (the slow PBKDF2 is the client's), so this runs on the event loop. Channel binding is
+ * not supported.
  */
 public final class ScramSha256Authenticator implements EnhancedAuthenticator {
     public static final String METHOD = "SCRAM-SHA-256";
