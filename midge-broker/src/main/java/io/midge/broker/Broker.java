@@ -10,6 +10,7 @@ import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.RecoveredState;
 import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.BrokerSecurity;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionStore;
@@ -35,12 +36,15 @@ public final class Broker implements AutoCloseable {
     private final EventLoopGroup group;
     private final BrokerContext context;
     private final List<MqttListener> listeners;
+    private final BrokerSecurity security;
 
-    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners) {
+    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
+                   BrokerSecurity security) {
         this.config = config;
         this.group = group;
         this.context = context;
         this.listeners = listeners;
+        this.security = security;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -50,11 +54,20 @@ public final class Broker implements AutoCloseable {
     /**
      * Opens the store, restores what it holds and only then listens, so that no client sees a broker without its
      * state. A store that cannot be opened (damaged, or in use by another broker) stops the start with a
-     * {@link io.midge.broker.persistence.PersistenceException} that names the directory.
+     * {@link io.midge.broker.persistence.PersistenceException} that names the directory; a password or ACL file
+     * that cannot be used, with a {@link io.midge.broker.security.SecurityFileException} that names file and line.
+     * An {@code authenticator} other than {@link Authenticator#ALLOW_ALL} is used instead of the password file's.
      */
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        Persistence store = openStore(config);
+        BrokerSecurity security = BrokerSecurity.open(config.passwordFile(), config.aclFile());
+        Persistence store;
+        try {
+            store = openStore(config);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
         EventLoopGroup group = null;
         List<MqttListener> listeners = new ArrayList<>();
         try {
@@ -71,12 +84,21 @@ public final class Broker implements AutoCloseable {
                     new SessionStore(store));
             restore(recovered, router, sessions, group);
             Map<String, EnhancedAuthenticator> methods = new HashMap<>();
+            for (EnhancedAuthenticator a : security.enhancedAuthenticators()) {
+                methods.put(a.method(), a);
+            }
             for (EnhancedAuthenticator a : enhancedAuthenticators) {
                 methods.put(a.method(), a);
             }
-            BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
-                    Map.copyOf(methods), store, new ConnectionLimits(config, metrics));
+            Authenticator checker = authenticator != Authenticator.ALLOW_ALL ? authenticator
+                    : security.authenticator();
+            BrokerContext context = new BrokerContext(config, sessions, router, metrics, checker,
+                    Map.copyOf(methods), store, new ConnectionLimits(config, metrics), security.authorizer());
             for (ListenerConfig l : config.effectiveListeners()) {
+                if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
+                    log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
+                            + "anyone else: it refuses every client", l.name());
+                }
                 MqttListener listener = MqttListener.bind(l, group, context);
                 listeners.add(listener);
                 log.info("Midge listening for MQTT over {} on {}:{} (listener '{}', {}; anonymous clients {})",
@@ -84,8 +106,9 @@ public final class Broker implements AutoCloseable {
                         Transports.nativeAvailable() ? "epoll" : "nio",
                         l.anonymousAllowed() ? "allowed" : "refused");
             }
-            return new Broker(config, group, context, List.copyOf(listeners));
+            return new Broker(config, group, context, List.copyOf(listeners), security);
         } catch (Exception | Error e) {
+            security.close();
             listeners.forEach(MqttListener::close);
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -166,6 +189,21 @@ public final class Broker implements AutoCloseable {
         return context.limits();
     }
 
+    /** The password and ACL files in use. */
+    public BrokerSecurity security() {
+        return security;
+    }
+
+    /**
+     * Rereads the password and ACL files (SIGHUP); connected clients stay, and the new rules apply to what they do
+     * next. A file that cannot be used keeps the previous users or rules (logged with file and line).
+     *
+     * @return whether every file was read and is now in use
+     */
+    public boolean reloadSecurity() {
+        return security.reload();
+    }
+
     @Override
     public void close() {
         listeners.forEach(MqttListener::close);
@@ -173,5 +211,6 @@ public final class Broker implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.
         context.persistence().close();
+        security.close();
     }
 }

@@ -33,4 +33,12 @@ public final class BrokerMetrics {
     public final LongAdder refusedPacketTooLarge = new LongAdder();
     /** Times a client's reading was paused for going over max-publish-rate or max-publish-bandwidth. */
     public final LongAdder publishThrottled = new LongAdder();
+    /** Clients refused for their credentials: wrong or unknown user or password, or anonymous where not allowed. */
+    public final LongAdder authenticationsRefused = new LongAdder();
+    /** Publishes (and wills at CONNECT) the ACL did not allow. */
+    public final LongAdder publishesDenied = new LongAdder();
+    /** Subscriptions the ACL did not allow (each filter of a SUBSCRIBE counts). */
+    public final LongAdder subscriptionsDenied = new LongAdder();
+    /** Messages not delivered to a subscriber the ACL does not let receive them (retained, wills, after a reload). */
+    public final LongAdder deliveriesWithheld = new LongAdder();
 }

@@ -6,6 +6,7 @@ import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigLoader;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.PersistenceException;
+import io.midge.broker.security.SecurityFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,13 +77,14 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             broker = Broker.start(b.build());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | SecurityFileException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
         } catch (PersistenceException e) {
             System.err.println("midge: " + e.getMessage());
             return 1;
         }
+        reloadOnHangup(broker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -90,5 +92,14 @@ final class BrokerCommand implements Callable<Integer> {
         }, "midge-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. */
+    private static void reloadOnHangup(Broker broker) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reloadSecurity());
+        } catch (IllegalArgumentException e) {
+            // No SIGHUP on this system (Windows), or the JVM keeps it (-Xrs): files are still reread on change.
+        }
     }
 }

@@ -60,6 +60,24 @@ class MidgeCommandTest {
     }
 
     @Test
+    void brokerWithAMissingPasswordFileSaysWhichAndExits2(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), "password-file: passwd\nin-memory: true\n");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--config", config.toString(), "--port", "0");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exitCode).isEqualTo(2);
+        Path missing = dir.resolve("passwd");
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("midge: " + missing
+                + ": cannot read the password file: java.nio.file.NoSuchFileException: " + missing);
+    }
+
+    @Test
     void brokerRefusesADataDirectoryThatIsNotAStoreAndExitsNonZero(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("holiday.jpg"), "not a store");
 

@@ -9,6 +9,8 @@ import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.Delivery;
 import io.midge.broker.session.Message;
@@ -81,6 +83,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final BrokerConfig config;
     /** The listener this client came in through: its transport and who it lets in. */
     private final ListenerConfig listener;
+    /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
+    private final Authorizer authorizer;
     private final MqttPacketEncoder encoder;
     private final MqttFrameDecoder frameDecoder;
     private ChannelHandlerContext ctx;
@@ -99,6 +103,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // Set by CONNECT.
     private MqttVersion version;
     private String clientId;
+    /** The user name the client authenticated as (CONNECT's, or the enhanced method's); null when anonymous. */
+    private String username;
     private Session session;
     private Message will;
     private long willDelaySeconds;
@@ -123,6 +129,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.broker = broker;
         this.config = broker.config();
         this.listener = listener;
+        this.authorizer = broker.authorizer();
         this.encoder = encoder;
         this.frameDecoder = frameDecoder;
     }
@@ -306,6 +313,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         pendingConnect = new Connect(connect.version(), clientId, connect.cleanStart(), connect.keepAlive(),
                 connect.username(), connect.password(), null, props);
         this.assignedClientId = assignedId;
+        username = connect.username();
 
         authMethod = v5 ? props.string(PropertyId.AUTHENTICATION_METHOD) : null;
         if (authMethod != null) {
@@ -321,8 +329,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (connect.username() == null && !listener.anonymousAllowed()) {
             // Secure by default: a listener off the loopback lets nobody in without a name unless told to.
-            refuse(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '" + listener.name()
-                    + "'");
+            refuseLogin(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '"
+                    + listener.name() + "'");
+            return;
+        }
+        if (!listener.anonymousAllowed() && broker.authenticator() == Authenticator.ALLOW_ALL
+                && !certificateAuthenticated()) {
+            // Nothing checks user names (no password file): where anonymous clients are refused, a name the client
+            // merely claims proves nothing either.
+            refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
+                    + listener.name() + "'");
             return;
         }
         state = State.AUTHENTICATING;
@@ -335,7 +351,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                         log.warn("Authenticating '{}' failed", clientId, error);
                         refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
                     } else if (code != ReasonCode.SUCCESS) {
-                        refuse(code, "not authenticated");
+                        refuseLogin(code, "not authenticated");
                     } else {
                         openSession(null);
                     }
@@ -359,8 +375,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CONNECTED) {
             // After CONNACK an exchange exists only between the client's AUTH 0x19 and the server's AUTH 0x00.
             if (auth.reasonCode() == ReasonCode.REAUTHENTICATE) {
-                authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId,
-                        pendingConnect.username());
+                authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId, username);
             } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || authExchange == null) {
                 protocolError("§4.12.1: AUTH with " + auth.reasonCode() + " and no re-authentication in progress");
                 return;
@@ -378,10 +393,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             case EnhancedAuthenticator.Step.Success s -> {
                 authExchange = null; // done; a re-authentication begins a new one
-                if (reauthenticating) {
+                if (reauthenticating && s.username() != null && !s.username().equals(username)) {
+                    disconnect(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another user");
+                } else if (reauthenticating) {
                     write(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
                     ctx.flush();
                 } else {
+                    if (s.username() != null) {
+                        username = s.username();
+                    }
                     openSession(s.serverData());
                 }
             }
@@ -390,7 +410,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     disconnect(f.reasonCode().allowedIn(PacketType.DISCONNECT) ? f.reasonCode()
                             : ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
                 } else {
-                    refuse(f.reasonCode(), "authentication failed");
+                    refuseLogin(f.reasonCode(), "authentication failed");
                 }
             }
         }
@@ -404,8 +424,33 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return b.build();
     }
 
-    /** Authenticated: opens (or takes over, or resumes) the session, then answers CONNACK on this loop. */
+    /**
+     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username),
+     * which then counts as authentication where nothing else checks user names. Hook for the TLS listener: false
+     * until TLS client certificates are wired in.
+     */
+    private boolean certificateAuthenticated() {
+        return false;
+    }
+
+    /** Refuses a client for its credentials (counted apart from other refusals). */
+    private void refuseLogin(ReasonCode code, String reason) {
+        broker.metrics().authenticationsRefused.increment();
+        refuse(code, reason);
+    }
+
+    /**
+     * Authenticated: opens (or takes over, or resumes) the session, then answers CONNACK on this loop. A will the
+     * client may not publish refuses the connection (0x87; 3.1.1: 5) rather than dropping the will unseen: the
+     * client relies on it, so it learns at once.
+     */
     private void openSession(Binary authData) {
+        if (will != null && authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username,
+                will.topic())) {
+            broker.metrics().publishesDenied.increment();
+            refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to '" + will.topic() + "'");
+            return;
+        }
         state = State.CONNECTING;
         broker.sessions().open(clientId, pendingConnect.cleanStart(), ctx.channel().eventLoop(),
                 (s, present) -> connected(s, present, authData));
@@ -585,6 +630,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        if (authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username, topic)) {
+            denyPublish(p, topic);
+            return;
+        }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
         if (store.isDurable() && (p.qos() > 0 || pendingWrites > 0)) {
             publishDurably(p, message, store);
@@ -602,6 +651,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             default -> {
             }
+        }
+    }
+
+    /**
+     * A publish the ACL does not allow: dropped. QoS 1/2 is answered 0x87 in 5.0; 3.1.1 has no way to say so and is
+     * acknowledged as usual (MQTT-3.3.5-2 allows that). After this client's pending store writes, to keep the
+     * acknowledgements in order.
+     */
+    private void denyPublish(Publish p, String topic) {
+        broker.metrics().publishesDenied.increment();
+        log.debug("Client '{}' (user '{}') may not publish to '{}': dropped", clientId, username, topic);
+        p.release();
+        if (p.qos() == 0) {
+            return;
+        }
+        String reason = "not authorized to publish to '" + topic + "'";
+        if (pendingWrites > 0) {
+            writeInOrder(broker.persistence().batch(clientId),
+                    error -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason));
+        } else {
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason);
         }
     }
 
@@ -765,6 +835,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 codes.add(ReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
+            if (authorizer != Authorizer.ALLOW_ALL && !authorizer.canSubscribe(clientId, username, filter)) {
+                broker.metrics().subscriptionsDenied.increment();
+                codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
             if (config.maxSubscriptions() > 0 && !session.subscriptions().containsKey(filter)
                     && session.subscriptions().size() >= config.maxSubscriptions()) {
                 broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
@@ -921,6 +996,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void sendPubRel(int packetId) {
         ctx.write(new PubRel(packetId), ctx.voidPromise());
+    }
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return authorizer == Authorizer.ALLOW_ALL || authorizer.canReceive(clientId, username, topic);
     }
 
     @Override

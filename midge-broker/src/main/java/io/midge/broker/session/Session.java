@@ -282,6 +282,14 @@ public final class Session implements Subscriber {
                 metrics.droppedExpired.increment();
                 continue;
             }
+            if (!connection.mayReceive(d.message().topic())) {
+                queue.poll();
+                unpend(d);
+                records.forget(d.sequence(), 0);
+                d.release();
+                metrics.deliveriesWithheld.increment();
+                continue;
+            }
             if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {
                 break;
             }

@@ -10,10 +10,12 @@ import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -53,6 +55,26 @@ class SecureDefaultsTest {
                 .isEqualTo(ReasonCode.SUCCESS);
         assertThat(connect(MqttVersion.MQTT_5, null, broker.broker().port("public")).reasonCode())
                 .isEqualTo(ReasonCode.NOT_AUTHORIZED);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1_1", "MQTT_5"})
+    @DisplayName("Off the loopback without a password file nothing checks names: a client with a user name is refused 0x87 too")
+    void claimedUserNameIsRefusedOffTheLoopbackWithoutPasswordFile(MqttVersion version) throws Exception {
+        broker.restart(b -> b.host("0.0.0.0"));
+        assertThat(connect(version, "alice").reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+    }
+
+    @Test
+    @DisplayName("Off the loopback with a password file, a user with the right password gets in, anonymous clients do not")
+    void passwordFileLetsUsersInOffTheLoopback(@TempDir Path dir) throws Exception {
+        Path passwd = SecuredBroker.writePasswords(dir);
+        broker.restart(b -> b.host("0.0.0.0").passwordFile(passwd));
+        try (RawClient client = new RawClient(broker.port())) {
+            assertThat(SecuredBroker.connAck(client, MqttVersion.MQTT_5, "alice-net", "alice", "alice-pw", null)
+                    .reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        }
+        assertThat(connect(MqttVersion.MQTT_5, null).reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
     }
 
     private ConnAck connect(MqttVersion version, String username) throws Exception {
