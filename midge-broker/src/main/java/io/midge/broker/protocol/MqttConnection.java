@@ -14,6 +14,7 @@ import io.midge.broker.session.Message;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.transport.TransportIdentity;
 import io.midge.codec.Binary;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttDecoder;
@@ -240,6 +241,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onConnect(Connect connect) {
         version = connect.version();
         encoder.setVersion(version);
+        TransportIdentity certificate = TransportIdentity.of(ctx.channel(), listener);
+        if (certificate != null) {
+            if (certificate.username() == null) {
+                refuse(ReasonCode.NOT_AUTHORIZED, "the client certificate has no "
+                        + listener.tls().certificateUsername().name() + " to use as the username");
+                return;
+            }
+            // A verified client certificate names the client, whatever CONNECT says: not anonymous, whatever the
+            // listener's allow-anonymous; the authenticator is asked about that name.
+            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
+                    certificate.username(), connect.password(), connect.will(), connect.properties());
+        }
         MqttProperties props = connect.properties();
         boolean v5 = version.isV5();
         clientId = connect.clientId();
