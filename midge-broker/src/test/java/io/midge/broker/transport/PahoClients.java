@@ -66,6 +66,11 @@ final class PahoClients implements AfterEachCallback {
         }
     }
 
+    /** Connects a client with a clean session (3.1.1), without TLS (tcp://, ws://). */
+    Inbox connect(String uri, String clientId) throws MqttException {
+        return connect(uri, clientId, options());
+    }
+
     /** Connects a client with a clean session (3.1.1), through the socket factory when not null. */
     Inbox connect(String uri, String clientId, SocketFactory factory) throws MqttException {
         MqttConnectOptions options = options();
