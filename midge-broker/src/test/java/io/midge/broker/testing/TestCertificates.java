@@ -74,7 +74,7 @@ public final class TestCertificates {
     public static TestCertificates authority(Path dir, String name) {
         try {
             KeyPair keys = newKeys();
-            X500Name subject = new X500Name("CN=" + name + " Test CA,O=Midge tests");
+            X500Name subject = new X500Name("O=Midge tests,CN=" + name + " Test CA");
             X509v3CertificateBuilder b = builder(subject, subject, keys);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -131,7 +131,7 @@ public final class TestCertificates {
     private Pem issue(Path certFile, Path keyFile, String cn, KeyPurposeId purpose, GeneralName... names) {
         try {
             KeyPair keys = newKeys();
-            X500Name subject = new X500Name(cn == null ? "O=Midge tests" : "CN=" + cn + ",O=Midge tests");
+            X500Name subject = new X500Name(cn == null ? "O=Midge tests" : "O=Midge tests,CN=" + cn);
             X509v3CertificateBuilder b = builder(X500Name.getInstance(caCertificate.getSubjectX500Principal()
                     .getEncoded()), subject, keys);
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -220,7 +220,9 @@ public final class TestCertificates {
     /** What a finished handshake showed. */
     public record Handshake(X509Certificate serverCertificate, String protocol) {
         public String serverCommonName() {
-            return serverCertificate.getSubjectX500Principal().getName().replaceAll("^CN=([^,]*),.*$", "$1");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:^|,)CN=([^,]*)")
+                    .matcher(serverCertificate.getSubjectX500Principal().getName());
+            return m.find() ? m.group(1) : null;
         }
     }
 
