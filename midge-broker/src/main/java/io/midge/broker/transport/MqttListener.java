@@ -35,6 +35,8 @@ public final class MqttListener {
     static final String SUBPROTOCOLS = "mqtt,mqttv3.1";
     /** The handshake request is small; a larger one is refused before it takes memory. */
     private static final int MAX_HANDSHAKE_BYTES = 8192;
+    /** A frame may carry several small packets (MQTT-6.0.0-2): even with a small max-packet-size, allow this. */
+    private static final int MIN_FRAME_BYTES = 65536;
 
     private final ListenerConfig config;
     private final Channel serverChannel;
@@ -107,7 +109,8 @@ public final class MqttListener {
 
     /**
      * HTTP until the upgrade on the listener's path (with subprotocol mqtt), then WebSocket frames whose bytes the
-     * MQTT decoder reads. Frames may be as large as the largest packet: a packet may also span several.
+     * MQTT decoder reads. Frames may be as large as the largest packet (a packet may also span several); the
+     * decoder still refuses packets above max-packet-size.
      */
     private static void addWebSocket(ChannelPipeline p, ListenerConfig listener, int maxPacketSize) {
         p.addLast("http", new HttpServerCodec());
@@ -116,7 +119,7 @@ public final class MqttListener {
                 .websocketPath(listener.path())
                 .subprotocols(SUBPROTOCOLS)
                 .checkStartsWith(false)
-                .maxFramePayloadLength(maxPacketSize)
+                .maxFramePayloadLength(Math.max(maxPacketSize, MIN_FRAME_BYTES))
                 .build()));
         p.addLast("websocket-frames", new WebSocketFrames());
     }

@@ -13,9 +13,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MQTT over WebSocket (MQTT 5.0 section 6, 3.1.1 section 6): the bytes of binary frames, continuation frames
@@ -24,6 +28,8 @@ import io.netty.util.ReferenceCountUtil;
  * connection (MQTT-6.0.0-1). An HTTP request for another path than the listener's is answered 404.
  */
 final class WebSocketFrames extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketFrames.class);
+
     private boolean refused;
 
     @Override
@@ -49,6 +55,17 @@ final class WebSocketFrames extends ChannelDuplexHandler {
             ctx.writeAndFlush(notFound).addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    /** A broken frame or handshake is the client's doing: Netty has answered it (close frame, 400); close. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException || cause instanceof WebSocketHandshakeException) {
+            log.debug("WebSocket with {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            ctx.fireExceptionCaught(cause);
         }
     }
 
