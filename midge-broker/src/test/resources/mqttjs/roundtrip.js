@@ -15,7 +15,11 @@ setTimeout(() => {
   process.exit(2);
 }, 15000).unref();
 const client = mqtt.connect(url, options);
+let done = false;
 client.on("error", (e) => {
+  if (done) {
+    return; // the broker closes on DISCONNECT, possibly before the WebSocket closing handshake is through
+  }
   console.error("mqtt.js: " + e.message);
   process.exit(1);
 });
@@ -30,5 +34,6 @@ client.on("connect", () => {
 });
 client.on("message", (t, payload) => {
   console.log(t + "|" + payload.toString());
+  done = true;
   client.end(false, () => process.exit(0));
 });
