@@ -7,6 +7,7 @@ import io.midge.broker.config.ConfigLoader;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.PersistenceException;
 import io.midge.broker.security.SecurityFileException;
+import io.midge.broker.transport.ListenerException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,7 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             broker = Broker.start(b.build());
-        } catch (IllegalArgumentException | SecurityFileException e) {
+        } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
         } catch (PersistenceException e) {

@@ -86,4 +86,30 @@ class MidgeCommandTest {
         assertThat(exitCode).isEqualTo(1);
         assertThat(dir.resolve("holiday.jpg")).hasContent("not a store");
     }
+
+    @Test
+    void brokerWithAMissingCertificateFileSaysWhichAndExitsNonZero(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), """
+                listeners:
+                  - name: secure
+                    transport: tls
+                    port: 0
+                    tls:
+                      cert: missing.pem
+                      key: missing.key
+                """);
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--config", config.toString(), "--in-memory");
+        } finally {
+            System.setErr(original);
+        }
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("midge: listener 'secure': "
+                + "cannot read tls cert file " + dir.resolve("missing.pem") + " (no such file)");
+    }
 }

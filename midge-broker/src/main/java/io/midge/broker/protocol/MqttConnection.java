@@ -12,11 +12,13 @@ import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.broker.security.PasswordAuthenticator;
 import io.midge.broker.session.Delivery;
 import io.midge.broker.session.Message;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.transport.TransportIdentity;
 import io.midge.codec.Binary;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttDecoder;
@@ -266,6 +268,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onConnect(Connect connect) {
         version = connect.version();
         encoder.setVersion(version);
+        TransportIdentity certificate = TransportIdentity.of(ctx.channel(), listener);
+        if (certificate != null) {
+            if (certificate.username() == null) {
+                refuse(ReasonCode.NOT_AUTHORIZED, "the client certificate has no "
+                        + listener.tls().certificateUsername().name() + " to use as the username");
+                return;
+            }
+            // A verified client certificate names the client, whatever CONNECT says: not anonymous, whatever the
+            // listener's allow-anonymous; the authenticator is asked about that name.
+            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
+                    certificate.username(), connect.password(), connect.will(), connect.properties());
+        }
         MqttProperties props = connect.properties();
         boolean v5 = version.isV5();
         clientId = connect.clientId();
@@ -339,6 +353,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             // merely claims proves nothing either.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
                     + listener.name() + "'");
+            return;
+        }
+        if (broker.authenticator() instanceof PasswordAuthenticator && certificateAuthenticated()) {
+            // The certificate named the client and proved it: the password file is not asked for a password too
+            // (the ACL still applies to the certificate's name).
+            openSession(null);
             return;
         }
         state = State.AUTHENTICATING;
@@ -425,12 +445,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username),
-     * which then counts as authentication where nothing else checks user names. Hook for the TLS listener: false
-     * until TLS client certificates are wired in.
+     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username):
+     * a verified certificate named it, and that counts as authentication where nothing else checks user names.
      */
     private boolean certificateAuthenticated() {
-        return false;
+        return TransportIdentity.of(ctx.channel(), listener) != null;
     }
 
     /** Refuses a client for its credentials (counted apart from other refusals). */
