@@ -1,5 +1,7 @@
 package io.midge.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
@@ -11,8 +13,10 @@ import io.midge.broker.transport.ListenerException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,6 +47,10 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Option(names = "--in-memory", description = "Keep nothing across restarts; write nothing to disk.")
     boolean inMemory;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:MIDGE_LOG_LEVEL}",
+            description = "error, warn, info, debug or trace (overrides the file; env MIDGE_LOG_LEVEL).")
+    String logLevel;
 
     @Override
     public Integer call() throws Exception {
@@ -75,9 +83,14 @@ final class BrokerCommand implements Callable<Integer> {
         if (inMemory) {
             b.inMemory(true);
         }
+        if (logLevel != null) {
+            b.logLevel(logLevel.toLowerCase(Locale.ROOT));
+        }
         Broker broker;
         try {
-            broker = Broker.start(b.build());
+            BrokerConfig built = b.build();
+            applyLogLevel(built.logLevel());
+            broker = Broker.start(built);
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
@@ -93,6 +106,14 @@ final class BrokerCommand implements Callable<Integer> {
         }, "midge-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The level of the broker's own log lines (Netty's stay at WARN), unless -Dmidge.log.level says otherwise. */
+    private static void applyLogLevel(String level) {
+        if (System.getProperty("midge.log.level") == null
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
+            root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT)));
+        }
     }
 
     /** {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. */

@@ -78,6 +78,22 @@ class MidgeCommandTest {
     }
 
     @Test
+    void brokerWithAnUnknownLogLevelSaysWhichAreKnownAndExits2() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--in-memory", "--port", "0", "--log-level", "verbose");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("midge: log-level must be one of error, warn, info, debug, trace");
+    }
+
+    @Test
     void brokerRefusesADataDirectoryThatIsNotAStoreAndExitsNonZero(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("holiday.jpg"), "not a store");
 

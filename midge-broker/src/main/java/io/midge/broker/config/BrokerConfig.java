@@ -38,6 +38,7 @@ import java.util.List;
  * @param maxConnectionRate      new connections per second from one address, at most; 0 means no limit
  * @param maxSubscriptions       topic filters one client (session) may be subscribed to, at most; 0 means no limit
  * @param maxPublishRate         PUBLISH packets per second one client may send before it is slowed; 0 means no limit
+ * @param logLevel               how much the broker logs: error, warn, info, debug or trace
  * @param maxPublishBandwidth    payload bytes per second one client may publish before it is slowed; 0 means no
  *                               limit
  */
@@ -71,7 +72,11 @@ public record BrokerConfig(
         int maxConnectionRate,
         int maxSubscriptions,
         int maxPublishRate,
-        int maxPublishBandwidth) {
+        int maxPublishBandwidth,
+        String logLevel) {
+
+    /** The values of log-level, quietest first. */
+    public static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -106,6 +111,7 @@ public record BrokerConfig(
         check(maxSubscriptions >= 0, "max-subscriptions must not be negative");
         check(maxPublishRate >= 0, "max-publish-rate must not be negative");
         check(maxPublishBandwidth >= 0, "max-publish-bandwidth must not be negative");
+        check(LOG_LEVELS.contains(logLevel), "log-level must be one of " + String.join(", ", LOG_LEVELS));
     }
 
     private static void check(boolean ok, String message) {
@@ -159,6 +165,7 @@ public record BrokerConfig(
         b.maxSubscriptions = maxSubscriptions;
         b.maxPublishRate = maxPublishRate;
         b.maxPublishBandwidth = maxPublishBandwidth;
+        b.logLevel = logLevel;
         return b;
     }
 
@@ -194,6 +201,7 @@ public record BrokerConfig(
         private int maxSubscriptions = 0;
         private int maxPublishRate = 0;
         private int maxPublishBandwidth = 0;
+        private String logLevel = "info";
 
         private Builder() {
         }
@@ -228,13 +236,15 @@ public record BrokerConfig(
         public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
         public Builder maxPublishRate(int v) { maxPublishRate = v; return this; }
         public Builder maxPublishBandwidth(int v) { maxPublishBandwidth = v; return this; }
+        public Builder logLevel(String v) { logLevel = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
                     maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
                     ioThreads, dataDir, inMemory, sync, syncIntervalMillis, listeners, passwordFile, aclFile,
-                    maxConnections, maxConnectionRate, maxSubscriptions, maxPublishRate, maxPublishBandwidth);
+                    maxConnections, maxConnectionRate, maxSubscriptions, maxPublishRate, maxPublishBandwidth,
+                    logLevel);
         }
     }
 }

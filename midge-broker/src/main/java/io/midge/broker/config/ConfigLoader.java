@@ -103,6 +103,7 @@ public final class ConfigLoader {
                 case "max-subscriptions" -> b.maxSubscriptions(integer(key, value, 0, Integer.MAX_VALUE));
                 case "max-publish-rate" -> b.maxPublishRate(integer(key, value, 0, Integer.MAX_VALUE));
                 case "max-publish-bandwidth" -> b.maxPublishBandwidth(integer(key, value, 0, Integer.MAX_VALUE));
+                case "log-level" -> b.logLevel(logLevel(key, value));
                 default -> throw new ConfigException(at(tuple.getKeyNode()) + ": unknown key '" + key
                         + "' (the README lists every key)");
             }
@@ -307,6 +308,15 @@ public final class ConfigLoader {
             default -> throw new ConfigException(at(node) + ": '" + key + "' must be drop-new or drop-oldest, not '"
                     + text + "'");
         };
+    }
+
+    private String logLevel(String key, Node node) {
+        String text = scalar(node, "a log level for '" + key + "'");
+        if (!BrokerConfig.LOG_LEVELS.contains(text)) {
+            throw new ConfigException(at(node) + ": '" + key + "' must be one of "
+                    + String.join(", ", BrokerConfig.LOG_LEVELS) + ", not '" + text + "'");
+        }
+        return text;
     }
 
     private SyncPolicy sync(String key, Node node) {
