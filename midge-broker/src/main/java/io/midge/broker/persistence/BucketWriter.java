@@ -112,7 +112,8 @@ final class BucketWriter {
 
     private void run() {
         List<Pending> group = new ArrayList<>(maxBatchesPerCommit);
-        try (WriteBatch writeBatch = new WriteBatch()) {
+        List<EncodedBatch> batches = new ArrayList<>(maxBatchesPerCommit);
+        try {
             while (true) {
                 Pending first = queue.poll(20, TimeUnit.MILLISECONDS);
                 if (first == null) {
@@ -125,8 +126,9 @@ final class BucketWriter {
                 }
                 group.add(first);
                 collect(group, first.submittedNanos + lingerNanos);
-                commit(group, writeBatch);
+                commit(group, batches);
                 group.clear();
+                batches.clear();
             }
         } catch (InterruptedException e) {
             log.error("Store writer interrupted; {} batches not written", queue.size());
@@ -151,26 +153,22 @@ final class BucketWriter {
         }
     }
 
-    private void commit(List<Pending> group, WriteBatch writeBatch) {
+    private void commit(List<Pending> group, List<EncodedBatch> batches) {
         PersistenceException failure = failed.get() != null ? stopped() : null;
         long bytes = 0;
+        int changes = 0;
+        for (Pending p : group) {
+            bytes += p.batch.bytes();
+            changes += p.batch.count();
+            batches.add(p.batch);
+        }
         try {
-            for (Pending p : group) {
-                bytes += p.batch.bytes();
-                if (failure != null) {
-                    continue;
-                }
-                for (EncodedBatch.Op op : p.batch.ops()) {
-                    switch (op.kind()) {
-                        case PUT -> writeBatch.put(op.key(), op.value());
-                        case DELETE -> writeBatch.delete(op.key());
-                        case DELETE_RANGE -> writeBatch.deleteRange(op.key(), op.value());
-                    }
-                }
-            }
             // A group of empty batches (kept only for their place in the order) costs no write.
-            if (failure == null && writeBatch.count() > 0) {
-                db.write(writeOptions, writeBatch);
+            if (failure == null && changes > 0) {
+                // The whole group in one native call: RocksDB takes the records as they were encoded.
+                try (WriteBatch writeBatch = new WriteBatch(EncodedBatch.writeBatchOf(batches))) {
+                    db.write(writeOptions, writeBatch);
+                }
                 stats.commits.increment();
             }
         } catch (RocksDBException | RuntimeException e) {
@@ -181,7 +179,6 @@ final class BucketWriter {
             failed.compareAndSet(null, failure);
             log.error("{} ({} batches not written)", failure.getMessage(), group.size());
         } finally {
-            writeBatch.clear();
             pendingBytes.addAndGet(-bytes);
         }
         stats.batches.add(group.size());

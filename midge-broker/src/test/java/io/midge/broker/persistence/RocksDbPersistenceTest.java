@@ -234,7 +234,7 @@ class RocksDbPersistenceTest {
         write(store[0], batch("c").putSession(session("c")));
         EncodedBatch bad = (EncodedBatch) batch("c").appendQueued("c", 1, delivery(message("t", "lost")))
                 .putRetained(message("r", "lost"));
-        bad.ops().add(new EncodedBatch.Op(EncodedBatch.Kind.DELETE_RANGE, Keys.clientEnd("c"), Keys.clientStart("c")));
+        bad.add(EncodedBatch.Kind.DELETE_RANGE, Keys.clientEnd("c"), Keys.clientStart("c"));
 
         CompletableFuture<Void> result = store[0].write(bad, null);
 
