@@ -186,7 +186,7 @@ final class Recovery {
                 // Onward delivery started: an expired message is still completed (MQTT 5.0 section 3.3.2.3.3).
                 inflight.add(new InflightDelivery(r.packetId(), sequence, r.value().state(), sent.delivery()));
             } else {
-                orphans++;
+                // Acknowledged: PUBACK removes only the queued delivery (see StoreBatch). Not worth a warning.
                 deletes.delete(Keys.inflight(c.clientId, r.packetId()));
             }
         }

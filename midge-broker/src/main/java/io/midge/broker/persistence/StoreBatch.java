@@ -13,7 +13,9 @@ import io.midge.broker.routing.SubscriptionOptions;
  *       {@code putRetained}/{@code removeRetained}; PUBACK/PUBREC when the write completes.</li>
  *   <li>Send to the subscriber: {@code putInflight(c, packetId, sequence, AWAITING_PUBACK or AWAITING_PUBREC)}:
  *       the message stays in its queue entry, which the in-flight entry refers to; nothing is copied.</li>
- *   <li>PUBACK: {@code removeInflight} + {@code removeQueued}. PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)}
+ *   <li>PUBACK: {@code removeQueued}; the in-flight record may stay (recovery drops an AWAITING_PUBACK or
+ *       AWAITING_PUBREC record whose queued delivery is gone, and the identifier's next use overwrites it).
+ *       PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)}
  *       + {@code removeQueued}. PUBCOMP: {@code removeInflight}. PUBREL in: {@code removeInboundQos2}.</li>
  * </ul>
  * Within a batch, a later change to a key overrides an earlier one.

@@ -462,7 +462,7 @@ public final class Session implements Subscriber {
         inflight.remove(packetId);
         notHeldBack(entry);
         entry.delivery.release();
-        records.forget(entry.sequence, packetId);
+        records.acknowledged(entry.sequence);
         pump();
         return true;
     }
