@@ -337,8 +337,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 return;
             }
             state = State.AUTHENTICATING;
-            authExchange = authenticator.begin(clientId, connect.username());
-            authStep(authExchange.respond(props.binary(PropertyId.AUTHENTICATION_DATA)), false);
+            Binary firstData = props.binary(PropertyId.AUTHENTICATION_DATA);
+            String user = connect.username();
+            Runnable begin = () -> {
+                if (state == State.AUTHENTICATING && authExchange == null) {
+                    authExchange = authenticator.begin(clientId, user);
+                    authStep(authExchange.respond(firstData), false);
+                    ctx.flush();
+                }
+            };
+            long holdBack = authenticator.holdBackNanos(ctx.channel().remoteAddress());
+            if (holdBack == EnhancedAuthenticator.BUSY) {
+                refuse(ReasonCode.SERVER_BUSY, "too many failed logins from this address");
+            } else if (holdBack > 0) {
+                // Repeated failures from this address: the answer waits, the event loop does not.
+                ctx.executor().schedule(begin, holdBack, TimeUnit.NANOSECONDS);
+            } else {
+                begin.run();
+            }
             return;
         }
         if (connect.username() == null && !listener.anonymousAllowed()) {
@@ -430,6 +446,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     disconnect(f.reasonCode().allowedIn(PacketType.DISCONNECT) ? f.reasonCode()
                             : ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
                 } else {
+                    broker.enhancedAuthenticators().get(authMethod).failed(ctx.channel().remoteAddress());
                     refuseLogin(f.reasonCode(), "authentication failed");
                 }
             }

@@ -34,7 +34,8 @@ public final class BrokerSecurity implements AutoCloseable {
 
     private BrokerSecurity(PasswordAuthenticator passwords, AclAuthorizer acl) {
         this.passwords = passwords;
-        this.scram = passwords == null ? null : new ScramSha256Authenticator(passwords::users);
+        // One throttle for both ways of logging in with the same users: failures of either slow down both.
+        this.scram = passwords == null ? null : new ScramSha256Authenticator(passwords::users, passwords.throttle());
         this.acl = acl;
         if (passwords != null) {
             watched.add(new Watched(passwords.file()));
@@ -90,6 +91,10 @@ public final class BrokerSecurity implements AutoCloseable {
     }
 
     /** The password checker, or null without a password file. */
+    public ScramSha256Authenticator scram() {
+        return scram;
+    }
+
     public PasswordAuthenticator passwords() {
         return passwords;
     }

@@ -2,6 +2,7 @@ package io.midge.broker.security;
 
 import io.midge.codec.Binary;
 import io.midge.codec.ReasonCode;
+import java.net.SocketAddress;
 
 /**
  * One MQTT 5 enhanced authentication method (the Authentication Method of CONNECT and AUTH), such as
@@ -13,6 +14,22 @@ public interface EnhancedAuthenticator {
 
     /** Starts an exchange for one connection (or one re-authentication). */
     Exchange begin(String clientId, String username);
+
+    /**
+     * How long to hold back an exchange a client at {@code remote} starts at CONNECT, in nanoseconds: 0 to start at
+     * once, {@link #BUSY} to refuse it (CONNACK 0x89 Server busy). Lets an authenticator slow down repeated
+     * failures from one address, as the password check does; by default nothing is held back.
+     */
+    default long holdBackNanos(SocketAddress remote) {
+        return 0;
+    }
+
+    /** An exchange a client at {@code remote} started at CONNECT ended in failure. */
+    default void failed(SocketAddress remote) {
+    }
+
+    /** What {@link #holdBackNanos} answers for an address that has too many attempts waiting already. */
+    long BUSY = -1;
 
     /** The state of one exchange; called on the connection's loop, one step at a time. */
     interface Exchange {

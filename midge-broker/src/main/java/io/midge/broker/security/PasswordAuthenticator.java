@@ -209,6 +209,11 @@ public final class PasswordAuthenticator implements Authenticator, AutoCloseable
         return file;
     }
 
+    /** The throttle of failed logins per address, for the other methods that check the same users. */
+    FailureThrottle throttle() {
+        return throttle;
+    }
+
     /** How many answers the failure throttle held back (or refused as busy) so far. */
     public long throttledAnswers() {
         return heldBack.get();

@@ -2,10 +2,12 @@ package io.midge.broker.security;
 
 import io.midge.codec.Binary;
 import io.midge.codec.ReasonCode;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -40,10 +42,38 @@ public final class ScramSha256Authenticator implements EnhancedAuthenticator {
     private record Secret(PasswordFile file, byte[] key) {
     }
 
+    /** Slows down repeated failures from one address; shared with the password check of the same users. */
+    private final FailureThrottle throttle;
+    private final AtomicLong throttled = new AtomicLong();
+
     /** Reads the users from {@code users} at every exchange, so that a reloaded file applies to the next one. */
     public ScramSha256Authenticator(Supplier<PasswordFile> users) {
+        this(users, FailureThrottle.standard());
+    }
+
+    ScramSha256Authenticator(Supplier<PasswordFile> users, FailureThrottle throttle) {
         this.users = users;
+        this.throttle = throttle;
         RANDOM.nextBytes(randomSecret);
+    }
+
+    @Override
+    public long holdBackNanos(SocketAddress remote) {
+        long delay = throttle.reserveNanos(remote);
+        if (delay != 0) {
+            throttled.incrementAndGet();
+        }
+        return delay;
+    }
+
+    @Override
+    public void failed(SocketAddress remote) {
+        throttle.recordFailure(remote);
+    }
+
+    /** How many exchanges the failure throttle held back (or refused as busy) so far. */
+    public long throttledAnswers() {
+        return throttled.get();
     }
 
     @Override

@@ -119,6 +119,32 @@ class ScramAuthenticationTest {
     }
 
     @Test
+    @DisplayName("Repeated SCRAM failures from one address are slowed down, as failed passwords are: the sixth "
+            + "exchange within a minute is held back, then refused as usual")
+    void repeatedFailuresAreThrottled() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            try (RawClient client = new RawClient(broker.port())) {
+                assertThat(exchange(client, "scram-guess-" + i, null, new ScramClient("alice", "guess-" + i), null)
+                        .reasonCode()).isEqualTo(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+            }
+        }
+        assertThat(broker.broker.security().scram().throttledAnswers()).isZero();
+        try (RawClient client = new RawClient(broker.port())) {
+            assertThat(exchange(client, "scram-guess-5", null, new ScramClient("alice", "guess-5"), null)
+                    .reasonCode()).isEqualTo(ReasonCode.BAD_USER_NAME_OR_PASSWORD);
+        }
+        assertThat(broker.broker.security().scram().throttledAnswers()).isEqualTo(1);
+        // The same throttle guards passwords: the next password login from here waits too.
+        assertThat(broker.broker.security().passwords().throttledAnswers()).isZero();
+        try (RawClient client = new RawClient(broker.port())) {
+            client.send(new Connect(MqttVersion.MQTT_5, "password-after", true, 0, "alice",
+                    Binary.utf8("alice-pw"), null, MqttProperties.EMPTY));
+            assertThat(client.receive(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+        }
+        assertThat(broker.broker.security().passwords().throttledAnswers()).isEqualTo(1);
+    }
+
+    @Test
     @DisplayName("An unknown user gets a challenge of the same shape (salt, usual iterations, the same salt each time) and 0x86")
     void unknownUserLooksLikeAKnownOne() throws Exception {
         String[] known = new String[1];
