@@ -11,11 +11,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What a session writes about its outbound deliveries (see {@link io.midge.broker.persistence.StoreBatch} for the
  * recipes): sent, received (PUBREC), completed, dropped. Only deliveries with a key in the store's queue
- * ({@link Delivery#isStored()}) are written. Nothing waits for these writes but a QoS 2 PUBLISH (see
- * {@link Session}): at worst a crash re-sends what was acknowledged, as QoS 1 allows, and a QoS 2 message after
- * PUBREC is only its PUBREL.
+ * ({@link Delivery#isStored()}) are written. Nothing waits for these writes but a QoS 2 PUBLISH and its PUBREL
+ * (see {@link Session}): at worst a crash re-sends a QoS 1 message that was acknowledged, as QoS 1 allows.
  *
- * <p>Since nothing waits for them, the records of one pass of the session's loop (a read batch of acknowledgements,
+ * <p>Since nothing waits for the others, the records of one pass of the session's loop (a read batch of acknowledgements,
  * a drain of the mailbox) are collected in one batch, written when the loop is done with that pass: one batch per
  * pass instead of one or two per message, which is what kept the store's writer from keeping up. The session's
  * other writes ({@link #write}, and the session records of {@link SessionStore}) flush the collected records first,
@@ -68,12 +67,13 @@ final class DeliveryRecords {
         }
     }
 
-    /** PUBREC: the message is delivered, only its identifier is left to release after a restart. */
-    void received(int packetId, long sequence) {
-        if (sequence != Delivery.NOT_STORED) {
-            pending().putInflight(clientId, packetId, sequence, InflightState.AWAITING_PUBCOMP)
-                    .removeQueued(clientId, sequence);
-        }
+    /**
+     * PUBREC: the message is delivered, only its identifier is left to release after a restart. The caller writes
+     * the batch and waits for it before PUBREL (see {@link Session#onPubRec}).
+     */
+    StoreBatch received(StoreBatch batch, int packetId, long sequence) {
+        return batch.putInflight(clientId, packetId, sequence, InflightState.AWAITING_PUBCOMP)
+                .removeQueued(clientId, sequence);
     }
 
     /** PUBCOMP. */

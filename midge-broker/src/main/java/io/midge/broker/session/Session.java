@@ -82,7 +82,7 @@ public final class Session implements Subscriber {
         final long sequence; // the delivery's key in the store's queue, or Delivery.NOT_STORED
         boolean released; // PUBREC received, PUBREL sent, waiting for PUBCOMP
         boolean heldBack; // left in flight by an earlier connection, not re-sent yet: the client's quota was full
-        boolean storing; // a stored QoS 2 PUBLISH waits for its in-flight record before it goes out
+        boolean storing; // a stored QoS 2 PUBLISH, or its PUBREL, waits for its in-flight record before it goes out
 
         Inflight(Delivery delivery, long sequence) {
             this.delivery = delivery;
@@ -483,9 +483,27 @@ public final class Session implements Subscriber {
             pump();
         } else {
             entry.released = true;
-            records.received(packetId, entry.sequence);
-            connection.sendPubRel(packetId);
-            connection.flush();
+            if (entry.sequence == Delivery.NOT_STORED) {
+                connection.sendPubRel(packetId);
+                connection.flush();
+            } else {
+                // PUBREL only once the store knows the message was received: at PUBREL the client forgets the
+                // identifier, and a broker restarted without that knowledge would send the message again, which
+                // the client would then take for a new one.
+                entry.storing = true;
+                records.write(records.received(records.batch(), packetId, entry.sequence), this::execute)
+                        .whenComplete((v, e) -> {
+                            if (e != null) {
+                                log.warn("Storing the receipt of a QoS 2 message by '{}' failed: {}", clientId,
+                                        e.toString());
+                            }
+                            entry.storing = false;
+                            if (inflight.get(packetId) == entry && connection != null) {
+                                connection.sendPubRel(packetId);
+                                connection.flush();
+                            } // else: gone, or re-sent when the client reconnects (see attach)
+                        });
+            }
         }
         return true;
     }
