@@ -61,7 +61,16 @@ public final class MosquittoBroker implements AutoCloseable {
                     .redirectOutput(dir.resolve("mosquitto.log").toFile())
                     .start();
             MosquittoBroker broker = new MosquittoBroker(process, port, dir);
-            awaitPort(port);
+            try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> !process.isAlive() || listening(port));
+            } catch (RuntimeException e) {
+                broker.close();
+                throw new IllegalStateException("mosquitto did not start: " + broker.log(), e);
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("mosquitto ended at once: " + broker.log());
+            }
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,14 +100,16 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Waits until something listens on 127.0.0.1:port. */
     public static void awaitPort(int port) {
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> listening(port));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
