@@ -45,7 +45,7 @@ public final class MqttClientException extends RuntimeException {
     /** A reason code as people read it: {@code 0x86 Bad user name or password}. */
     public static String describe(ReasonCode code) {
         String name = code.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        name = Character.toUpperCase(name.charAt(0)) + name.substring(1);
+        name = (Character.toUpperCase(name.charAt(0)) + name.substring(1)).replace("Qos", "QoS");
         return String.format("0x%02X %s", code.value(), name);
     }
 }
