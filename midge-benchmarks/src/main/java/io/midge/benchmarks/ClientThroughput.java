@@ -32,7 +32,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
  * gets one warm-up run and three measured runs; the median is reported.
  *
  * <p>{@code java -cp benchmarks.jar io.midge.benchmarks.ClientThroughput [host] [port] [count] [payload bytes]
- * [window]}
+ * [window]}; {@code -Dclients=midge} (or hivemq, paho) runs only the clients whose name starts so.
  */
 public final class ClientThroughput {
     private interface Publisher extends AutoCloseable {
@@ -67,7 +67,11 @@ public final class ClientThroughput {
         System.out.printf(Locale.ROOT, "broker %s:%d, %d publishes of %d B per run, window %d%n", host, port, count,
                 size, window);
         System.out.printf(Locale.ROOT, "%-18s %14s %14s%n", "client", "QoS 0 msg/s", "QoS 1 msg/s");
+        String only = System.getProperty("clients", "");
         for (int i = 0; i < names.size(); i++) {
+            if (!only.isEmpty() && !names.get(i).startsWith(only)) {
+                continue;
+            }
             double[] rates = new double[2];
             for (int qos = 0; qos <= 1; qos++) {
                 try (Publisher publisher = factories.get(i).open(host, port)) {

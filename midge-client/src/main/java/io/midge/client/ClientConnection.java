@@ -27,9 +27,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.HashMap;
 import java.util.Map;
@@ -63,6 +60,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final Map<Integer, String> inboundAliases = new HashMap<>();
     private long serverMaximumPacketSize;
     private boolean closing;
+    private ScheduledFuture<?> keepAliveTimer;
+    private long lastRead;
+    private long lastWrite;
 
     ClientConnection(ClientOptions options, ClientSession session, Events events, boolean cleanStart) {
         this.options = options;
@@ -95,6 +95,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
 
     void flush() {
+        lastWrite = System.nanoTime();
         ctx.flush();
     }
 
@@ -107,11 +108,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         MqttProperties properties = options.version().isV5() ? message.properties() : MqttProperties.EMPTY;
         TopicAliasSender.Choice choice = aliases.choose(message.topic());
         if (choice.alias() != 0) {
-            properties = properties.toBuilder().set(PropertyId.TOPIC_ALIAS, (long) choice.alias()).build();
+            properties = properties.isEmpty() ? aliases.aliasOnly(choice.alias())
+                    : properties.toBuilder().set(PropertyId.TOPIC_ALIAS, (long) choice.alias()).build();
         }
         Publish publish = new Publish(choice.topic(), message.qos(), message.retain(), dup, packetId, properties,
                 payload);
-        if (serverMaximumPacketSize > 0
+        if (serverMaximumPacketSize > 0 && mayExceedMaximum(message, properties)
                 && MqttEncoder.encodedSize(publish, options.version()) > serverMaximumPacketSize) {
             aliases.undo(choice);
             publish.release();
@@ -123,6 +125,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             publish.release();
         }
         return true;
+    }
+
+    /**
+     * Whether the packet could be over the broker's maximum: a bound that is cheap to compute (a UTF-8 character takes
+     * at most three bytes; the fixed header, packet identifier and an alias at most 12), so that the exact size is
+     * computed only for packets near the limit or with properties.
+     */
+    private boolean mayExceedMaximum(OutgoingMessage message, MqttProperties properties) {
+        if (properties.size() > 1 || properties.size() == 1 && !properties.contains(PropertyId.TOPIC_ALIAS)) {
+            return true;
+        }
+        long bound = 16L + 3L * message.topic().length() + message.payload().length;
+        return bound > serverMaximumPacketSize;
     }
 
     /** The broker's Maximum Packet Size (0: none). */
@@ -178,12 +193,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
             sendConnect();
         } else if (evt instanceof SslHandshakeCompletionEvent ssl && !ssl.isSuccess()) {
             fail(new MqttClientException("TLS handshake failed: " + message(ssl.cause()), ssl.cause()));
-        } else if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(MqttEncoder.encode(ctx.alloc(), PingReq.INSTANCE, options.version()));
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                fail(new MqttClientException("keep-alive timeout: the broker did not answer PINGREQ"));
-            }
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -238,6 +247,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastRead = System.nanoTime();
         switch (msg) {
             case MqttCodecException e -> {
                 cause = new MqttClientException("the broker sent a bad packet: " + e.getMessage(), e);
@@ -265,7 +275,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        ctx.flush();
+        if (connected) {
+            session.pump(this);
+        }
+        flush();
         ctx.fireChannelReadComplete();
     }
 
@@ -300,10 +313,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         aliases = new TopicAliasSender(options.useTopicAliases() ? result.topicAliasMaximum() : 0);
         int keepAlive = result.keepAlive();
         if (keepAlive > 0) {
-            ctx.pipeline().addBefore(ctx.name(), "keepalive",
-                    new IdleStateHandler(keepAlive * 1500L, keepAlive * 1000L, 0, TimeUnit.MILLISECONDS));
+            startKeepAlive(keepAlive);
         }
         events.connected(this, result);
+    }
+
+    /**
+     * Sends PINGREQ when nothing was written for a keep-alive period, and gives the connection up when nothing was
+     * read for one and a half. A timer checks a few times per period: cheaper on the publish path than an idle
+     * handler, which would add a listener to every write.
+     */
+    private void startKeepAlive(int seconds) {
+        long period = TimeUnit.SECONDS.toNanos(seconds);
+        long check = Math.max(TimeUnit.MILLISECONDS.toNanos(250), period / 4);
+        lastRead = lastWrite = System.nanoTime();
+        keepAliveTimer = ctx.executor().scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            if (now - lastRead > period + period / 2) {
+                fail(new MqttClientException("keep-alive timeout: nothing from the broker for "
+                        + (seconds * 3 / 2) + " s"));
+            } else if (now - lastWrite >= period - check) {
+                write(PingReq.INSTANCE);
+                flush();
+            }
+        }, check, check, TimeUnit.NANOSECONDS);
     }
 
     private void onAuth(Auth auth) {
@@ -401,6 +434,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (connackTimeout != null) {
             connackTimeout.cancel(false);
+        }
+        if (keepAliveTimer != null) {
+            keepAliveTimer.cancel(false);
         }
         Throwable why = cause != null ? cause
                 : new MqttClientException(connected ? "connection lost" : "connection closed before CONNACK");

@@ -175,12 +175,12 @@ final class ClientSession {
         connection = conn;
         sendQuota = Math.max(1, result.receiveMaximum());
         if (result.sessionPresent()) {
-            for (Map.Entry<Integer, Object> e : inflight.entries()) {
-                if (e.getValue() instanceof OutgoingPublish p) {
+            for (InflightTracker.Entry<Object> e : inflight.entries()) {
+                if (e.value() instanceof OutgoingPublish p) {
                     if (p.released) {
-                        conn.write(new PubRel(e.getKey()));
+                        conn.write(new PubRel(e.id()));
                     } else {
-                        conn.writePublish(p.message, e.getKey(), true);
+                        conn.writePublish(p.message, e.id(), true);
                     }
                 }
             }
@@ -274,7 +274,8 @@ final class ClientSession {
                         : new PubComp(id, ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY));
             }
         }
-        pump(conn);
+        // No pump here: the connection pumps once at the end of the read, so a burst of acknowledgements makes
+        // one write of new publishes and one flush, not one each.
     }
 
     private void finish(OutgoingPublish p, PublishFlowPacket ack) {
@@ -282,7 +283,8 @@ final class ClientSession {
             fail(p, new MqttClientException("publish to " + p.message.topic() + " refused", ack.reasonCode(),
                     ack.properties().string(PropertyId.REASON_STRING)), true);
         } else {
-            complete(p, new PublishResult(ack.reasonCode(), ack.properties()));
+            complete(p, ack.reasonCode() == ReasonCode.SUCCESS && ack.properties().isEmpty() ? PublishResult.ACKNOWLEDGED
+                    : new PublishResult(ack.reasonCode(), ack.properties()));
         }
     }
 

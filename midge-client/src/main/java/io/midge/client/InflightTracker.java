@@ -1,26 +1,30 @@
 package io.midge.client;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * The packet identifiers in use and what waits on each: a QoS 1/2 publish until its PUBACK or PUBCOMP, a SUBSCRIBE
  * or UNSUBSCRIBE until its acknowledgement. Identifiers are handed out in rising order, wrapping after 65535 and
- * skipping those still in use; the entries keep their order, so publishes are resent in the order they were sent.
- * Confined to the client's event loop.
+ * skipping those still in use. A table indexed by identifier (no boxing, no hashing on the publish path); each
+ * entry keeps the order it was added in, so publishes are resent in the order they were first sent. Confined to the
+ * client's event loop.
  *
  * @param <T> what waits on an identifier
  */
 final class InflightTracker<T> {
-    private final LinkedHashMap<Integer, T> entries = new LinkedHashMap<>();
+    private static final int IDS = 0xFFFF;
+    private final Object[] entries = new Object[IDS + 1];
+    private final long[] order = new long[IDS + 1];
+    private long added;
+    private int size;
     private int next = 1;
 
     /** Whether every identifier is in use. */
     boolean full() {
-        return entries.size() >= 0xFFFF;
+        return size >= IDS;
     }
 
     /** Takes a free identifier for {@code entry}; check {@link #full()} first. */
@@ -28,48 +32,65 @@ final class InflightTracker<T> {
         if (full()) {
             throw new IllegalStateException("all 65535 packet identifiers are in use");
         }
-        while (entries.containsKey(next)) {
-            next = next == 0xFFFF ? 1 : next + 1;
+        while (entries[next] != null) {
+            next = next == IDS ? 1 : next + 1;
         }
         int id = next;
-        next = next == 0xFFFF ? 1 : next + 1;
-        entries.put(id, entry);
+        next = next == IDS ? 1 : next + 1;
+        entries[id] = entry;
+        order[id] = added++;
+        size++;
         return id;
     }
 
-    /** Puts back an entry under a known identifier (a resumed session). */
-    void put(int id, T entry) {
-        entries.put(id, entry);
-    }
-
+    @SuppressWarnings("unchecked")
     T get(int id) {
-        return entries.get(id);
+        return (T) entries[id];
     }
 
+    @SuppressWarnings("unchecked")
     T remove(int id) {
-        return entries.remove(id);
+        T entry = (T) entries[id];
+        if (entry != null) {
+            entries[id] = null;
+            size--;
+        }
+        return entry;
     }
 
     int size() {
-        return entries.size();
+        return size;
+    }
+
+    /** One identifier in use and its entry. */
+    record Entry<T>(int id, T value) {
+    }
+
+    /** The entries, in the order they were added (a walk of the whole table: for reconnects, not the hot path). */
+    @SuppressWarnings("unchecked")
+    List<Entry<T>> entries() {
+        List<Entry<T>> result = new ArrayList<>(size);
+        if (size == 0) {
+            return result;
+        }
+        for (int id = 1; id <= IDS; id++) {
+            if (entries[id] != null) {
+                result.add(new Entry<>(id, (T) entries[id]));
+            }
+        }
+        result.sort(Comparator.comparingLong(e -> order[e.id()]));
+        return result;
     }
 
     /** Removes and returns, in order, the entries that match. */
     List<T> removeIf(Predicate<T> which) {
         List<T> removed = new ArrayList<>();
-        Iterator<T> it = entries.values().iterator();
-        while (it.hasNext()) {
-            T entry = it.next();
-            if (which.test(entry)) {
-                removed.add(entry);
-                it.remove();
+        for (Entry<T> e : entries()) {
+            if (which.test(e.value())) {
+                removed.add(e.value());
+                remove(e.id());
             }
         }
         return removed;
-    }
-
-    /** The entries, in the order they were added. */
-    Iterable<java.util.Map.Entry<Integer, T>> entries() {
-        return new ArrayList<>(entries.entrySet());
     }
 }

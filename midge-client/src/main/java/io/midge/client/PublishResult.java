@@ -12,4 +12,5 @@ import io.midge.codec.property.MqttProperties;
  */
 public record PublishResult(ReasonCode reasonCode, MqttProperties properties) {
     static final PublishResult SENT = new PublishResult(ReasonCode.SUCCESS, MqttProperties.EMPTY);
+    static final PublishResult ACKNOWLEDGED = SENT;
 }

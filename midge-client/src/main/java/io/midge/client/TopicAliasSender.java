@@ -1,5 +1,7 @@
 package io.midge.client;
 
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,9 +17,24 @@ final class TopicAliasSender {
 
     private final int maximum;
     private final Map<String, Integer> aliases = new HashMap<>();
+    private final MqttProperties[] aliasOnly;
 
     TopicAliasSender(int maximum) {
         this.maximum = maximum;
+        this.aliasOnly = new MqttProperties[Math.min(maximum, 1024) + 1];
+    }
+
+    /** The properties of a PUBLISH that has no others than this alias (made once per alias, then shared). */
+    MqttProperties aliasOnly(int alias) {
+        if (alias >= aliasOnly.length) {
+            return MqttProperties.builder().set(PropertyId.TOPIC_ALIAS, (long) alias).build();
+        }
+        MqttProperties p = aliasOnly[alias];
+        if (p == null) {
+            p = MqttProperties.builder().set(PropertyId.TOPIC_ALIAS, (long) alias).build();
+            aliasOnly[alias] = p;
+        }
+        return p;
     }
 
     Choice choose(String topic) {
