@@ -153,6 +153,25 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aRefusedPublishSpellsOutTheReasonCodeAndExitsWithOne() throws Exception {
+        broker.close();
+        broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(1).inMemory(true)
+                .maxQueuedMessages(1).build());
+        port = Integer.toString(broker.port());
+        try (MidgeClient offline = MidgeClient.builder().port(broker.port()).clientId("offline")
+                .sessionExpiryInterval(3600).build()) {
+            offline.connect().get(5, TimeUnit.SECONDS);
+            offline.subscribe("quota/t", 1).get(5, TimeUnit.SECONDS);
+            offline.disconnect().get(5, TimeUnit.SECONDS);
+        }
+        assertThat(midge(withPort("pub", "-t", "quota/t", "-m", "fits", "-q", "1")).exitCode()).isZero();
+
+        Run run = midge(withPort("pub", "-t", "quota/t", "-m", "full", "-q", "1"));
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("midge pub: publish to quota/t refused: 0x97 Quota exceeded");
+    }
+
+    @Test
     void aBadCertificateFileIsAClearFailure(@TempDir Path dir) throws IOException {
         Path ca = dir.resolve("ca.pem");
         Files.writeString(ca, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
@@ -165,7 +184,7 @@ class ClientCommandsTest {
     void tlsAgainstAPlainListenerFailsTheHandshake(@TempDir Path dir) throws Exception {
         Run run = midge(withPort("pub", "-t", "a", "-m", "x", "--tls"));
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).startsWith("midge pub: ");
+        assertThat(run.err()).startsWith("midge pub: TLS handshake failed");
     }
 
     @Test
