@@ -52,7 +52,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private final Events events;
     private final boolean cleanStart;
     private ChannelHandlerContext ctx;
-    private boolean connected;
+    private volatile boolean connected;
     private boolean connectSent;
     private Throwable cause;
     private ScheduledFuture<?> connackTimeout;

@@ -72,6 +72,7 @@ final class ClientSession {
     private final Set<Integer> qos2Received = new HashSet<>();
     private ClientConnection connection;
     private int sendQuota = 65535;
+    private int maximumQos = 2;
     private CompletableFuture<Void> reauthentication;
 
     ClientSession(OfflineBuffer buffer, EventLoop loop) {
@@ -145,6 +146,11 @@ final class ClientSession {
             }
             pending.poll();
             waiting.decrementAndGet();
+            if (qos > maximumQos) {
+                fail(p, new MqttClientException("publish to " + p.message.topic() + " not sent: QoS " + qos
+                        + " is above the broker's Maximum QoS of " + maximumQos), true);
+                continue;
+            }
             int packetId = qos == 0 ? 0 : inflight.add(p);
             if (!conn.writePublish(p.message, packetId, false)) {
                 if (qos > 0) {
@@ -174,6 +180,7 @@ final class ClientSession {
     void connected(ClientConnection conn, ConnectResult result, boolean resubscribe) {
         connection = conn;
         sendQuota = Math.max(1, result.receiveMaximum());
+        maximumQos = result.maximumQos();
         if (result.sessionPresent()) {
             for (InflightTracker.Entry<Object> e : inflight.entries()) {
                 if (e.value() instanceof OutgoingPublish p) {

@@ -8,16 +8,17 @@ import java.util.function.Predicate;
 /**
  * The packet identifiers in use and what waits on each: a QoS 1/2 publish until its PUBACK or PUBCOMP, a SUBSCRIBE
  * or UNSUBSCRIBE until its acknowledgement. Identifiers are handed out in rising order, wrapping after 65535 and
- * skipping those still in use. A table indexed by identifier (no boxing, no hashing on the publish path); each
- * entry keeps the order it was added in, so publishes are resent in the order they were first sent. Confined to the
- * client's event loop.
+ * skipping those still in use. A table indexed by identifier (no boxing, no hashing on the publish path) that grows
+ * with the number in flight: identifiers cycle through the table's size, which doubles only when it is full, so a
+ * client that never has more than a few in flight keeps a small table. Each entry keeps the order it was added in,
+ * so publishes are resent in the order they were first sent. Confined to the client's event loop.
  *
  * @param <T> what waits on an identifier
  */
 final class InflightTracker<T> {
     private static final int IDS = 0xFFFF;
-    private final Object[] entries = new Object[IDS + 1];
-    private final long[] order = new long[IDS + 1];
+    private Object[] entries = new Object[65];
+    private long[] order = new long[65];
     private long added;
     private int size;
     private int next = 1;
@@ -32,11 +33,19 @@ final class InflightTracker<T> {
         if (full()) {
             throw new IllegalStateException("all 65535 packet identifiers are in use");
         }
+        int limit = entries.length - 1;
+        if (size >= limit) {
+            int grown = Math.min(IDS, limit * 2) + 1;
+            entries = java.util.Arrays.copyOf(entries, grown);
+            order = java.util.Arrays.copyOf(order, grown);
+            next = limit + 1;
+            limit = grown - 1;
+        }
         while (entries[next] != null) {
-            next = next == IDS ? 1 : next + 1;
+            next = next >= limit ? 1 : next + 1;
         }
         int id = next;
-        next = next == IDS ? 1 : next + 1;
+        next = next >= limit ? 1 : next + 1;
         entries[id] = entry;
         order[id] = added++;
         size++;
@@ -45,11 +54,14 @@ final class InflightTracker<T> {
 
     @SuppressWarnings("unchecked")
     T get(int id) {
-        return (T) entries[id];
+        return id < entries.length ? (T) entries[id] : null;
     }
 
     @SuppressWarnings("unchecked")
     T remove(int id) {
+        if (id >= entries.length) {
+            return null;
+        }
         T entry = (T) entries[id];
         if (entry != null) {
             entries[id] = null;
@@ -73,7 +85,7 @@ final class InflightTracker<T> {
         if (size == 0) {
             return result;
         }
-        for (int id = 1; id <= IDS; id++) {
+        for (int id = 1; id < entries.length; id++) {
             if (entries[id] != null) {
                 result.add(new Entry<>(id, (T) entries[id]));
             }

@@ -77,8 +77,8 @@ public final class MidgeClient implements AutoCloseable {
     private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final ClientConnection.Events events = new ConnectionEvents();
 
-    // Confined to the loop.
-    private ClientConnection current;
+    // Confined to the loop (current is also read by isConnected()).
+    private volatile ClientConnection current;
     private ConnectResult established;
     private boolean wantConnection;
     private boolean everConnected;
