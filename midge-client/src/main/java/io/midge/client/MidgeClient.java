@@ -320,10 +320,16 @@ public final class MidgeClient implements AutoCloseable {
     /**
      * Disconnects (when connected), fails the publishes still held in memory (a durable buffer keeps its QoS 1/2
      * messages for the next client), completes {@link #messages()} and stops the client's own event loop. Waits up
-     * to a few seconds.
+     * to a few seconds, so it must not be called on the client's event loop (from a listener or a future's
+     * dependent action): use {@link #disconnect()} there.
+     *
+     * @throws IllegalStateException when called on the client's event loop
      */
     @Override
     public void close() {
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("close() waits for the client's event loop; do not call it from there");
+        }
         if (closed) {
             return;
         }
