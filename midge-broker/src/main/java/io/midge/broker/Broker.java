@@ -1,6 +1,8 @@
 package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.persistence.InMemoryPersistence;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.PersistenceOptions;
@@ -8,6 +10,7 @@ import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.RecoveredState;
 import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.BrokerSecurity;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionStore;
@@ -32,13 +35,16 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final EventLoopGroup group;
     private final BrokerContext context;
-    private final MqttListener listener;
+    private final List<MqttListener> listeners;
+    private final BrokerSecurity security;
 
-    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, MqttListener listener) {
+    private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
+                   BrokerSecurity security) {
         this.config = config;
         this.group = group;
         this.context = context;
-        this.listener = listener;
+        this.listeners = listeners;
+        this.security = security;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -48,12 +54,22 @@ public final class Broker implements AutoCloseable {
     /**
      * Opens the store, restores what it holds and only then listens, so that no client sees a broker without its
      * state. A store that cannot be opened (damaged, or in use by another broker) stops the start with a
-     * {@link io.midge.broker.persistence.PersistenceException} that names the directory.
+     * {@link io.midge.broker.persistence.PersistenceException} that names the directory; a password or ACL file
+     * that cannot be used, with a {@link io.midge.broker.security.SecurityFileException} that names file and line.
+     * An {@code authenticator} other than {@link Authenticator#ALLOW_ALL} is used instead of the password file's.
      */
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        Persistence store = openStore(config);
+        BrokerSecurity security = BrokerSecurity.open(config.passwordFile(), config.aclFile());
+        Persistence store;
+        try {
+            store = openStore(config);
+        } catch (RuntimeException e) {
+            security.close();
+            throw e;
+        }
         EventLoopGroup group = null;
+        List<MqttListener> listeners = new ArrayList<>();
         try {
             RecoveredState recovered = store.recover();
             if (store.isDurable()) {
@@ -68,16 +84,32 @@ public final class Broker implements AutoCloseable {
                     new SessionStore(store));
             restore(recovered, router, sessions, group);
             Map<String, EnhancedAuthenticator> methods = new HashMap<>();
+            for (EnhancedAuthenticator a : security.enhancedAuthenticators()) {
+                methods.put(a.method(), a);
+            }
             for (EnhancedAuthenticator a : enhancedAuthenticators) {
                 methods.put(a.method(), a);
             }
-            BrokerContext context = new BrokerContext(config, sessions, router, metrics, authenticator,
-                    Map.copyOf(methods), store);
-            MqttListener listener = MqttListener.bind(config.host(), config.port(), group, context);
-            log.info("Midge listening for MQTT on {}:{} ({} transport)", config.host(), listener.port(),
-                    Transports.nativeAvailable() ? "epoll" : "nio");
-            return new Broker(config, group, context, listener);
+            Authenticator checker = authenticator != Authenticator.ALLOW_ALL ? authenticator
+                    : security.authenticator();
+            BrokerContext context = new BrokerContext(config, sessions, router, metrics, checker,
+                    Map.copyOf(methods), store, new ConnectionLimits(config, metrics), security.authorizer());
+            for (ListenerConfig l : config.effectiveListeners()) {
+                if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
+                    log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
+                            + "anyone else: it refuses every client", l.name());
+                }
+                MqttListener listener = MqttListener.bind(l, group, context);
+                listeners.add(listener);
+                log.info("Midge listening for MQTT over {} on {}:{} (listener '{}', {}; anonymous clients {})",
+                        l.transport().configName(), l.host(), listener.port(), l.name(),
+                        Transports.nativeAvailable() ? "epoll" : "nio",
+                        l.anonymousAllowed() ? "allowed" : "refused");
+            }
+            return new Broker(config, group, context, List.copyOf(listeners), security);
         } catch (Exception | Error e) {
+            security.close();
+            listeners.forEach(MqttListener::close);
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -125,9 +157,15 @@ public final class Broker implements AutoCloseable {
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** The port the MQTT listener is bound to (useful when the configuration said 0). */
+    /** The port the first listener is bound to (useful when the configuration said 0). */
     public int port() {
-        return listener.port();
+        return listeners.get(0).port();
+    }
+
+    /** The port of the listener with this name. */
+    public int port(String listenerName) {
+        return listeners.stream().filter(l -> l.config().name().equals(listenerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no listener named " + listenerName)).port();
     }
 
     public BrokerConfig config() {
@@ -146,12 +184,33 @@ public final class Broker implements AutoCloseable {
         return context.router();
     }
 
+    /** Connections open now and the connection limits. */
+    public ConnectionLimits limits() {
+        return context.limits();
+    }
+
+    /** The password and ACL files in use. */
+    public BrokerSecurity security() {
+        return security;
+    }
+
+    /**
+     * Rereads the password and ACL files (SIGHUP); connected clients stay, and the new rules apply to what they do
+     * next. A file that cannot be used keeps the previous users or rules (logged with file and line).
+     *
+     * @return whether every file was read and is now in use
+     */
+    public boolean reloadSecurity() {
+        return security.reload();
+    }
+
     @Override
     public void close() {
-        listener.close();
+        listeners.forEach(MqttListener::close);
         context.sessions().clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.
         context.persistence().close();
+        security.close();
     }
 }

@@ -21,4 +21,24 @@ public final class BrokerMetrics {
     public final LongAdder sharedHandedOn = new LongAdder();
     public final LongAdder sessionsExpired = new LongAdder();
     public final LongAdder willsPublished = new LongAdder();
+    /** CONNECTs refused (0x97) because the broker or their listener had its max-connections open. */
+    public final LongAdder refusedConnectionLimit = new LongAdder();
+    /** Connections closed at accept because their address opened more than max-connection-rate per second. */
+    public final LongAdder refusedConnectionRate = new LongAdder();
+    /** Topic filters refused in SUBACK (0x97, 3.x 0x80) because the client had max-subscriptions. */
+    public final LongAdder refusedSubscriptionLimit = new LongAdder();
+    /** Publishes beyond the broker's receive-maximum (DISCONNECT 0x93). */
+    public final LongAdder refusedReceiveMaximum = new LongAdder();
+    /** Packets larger than max-packet-size (DISCONNECT 0x95). */
+    public final LongAdder refusedPacketTooLarge = new LongAdder();
+    /** Times a client's reading was paused for going over max-publish-rate or max-publish-bandwidth. */
+    public final LongAdder publishThrottled = new LongAdder();
+    /** Clients refused for their credentials: wrong or unknown user or password, or anonymous where not allowed. */
+    public final LongAdder authenticationsRefused = new LongAdder();
+    /** Publishes (and wills at CONNECT) the ACL did not allow. */
+    public final LongAdder publishesDenied = new LongAdder();
+    /** Subscriptions the ACL did not allow (each filter of a SUBSCRIBE counts). */
+    public final LongAdder subscriptionsDenied = new LongAdder();
+    /** Messages not delivered to a subscriber the ACL does not let receive them (retained, wills, after a reload). */
+    public final LongAdder deliveriesWithheld = new LongAdder();
 }

@@ -1,13 +1,22 @@
 package io.midge.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigLoader;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.PersistenceException;
+import io.midge.broker.security.SecurityFileException;
+import io.midge.broker.transport.ListenerException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,23 +25,32 @@ import picocli.CommandLine.Option;
         description = "Runs the MQTT broker (listens on 127.0.0.1:1883 unless told otherwise).")
 final class BrokerCommand implements Callable<Integer> {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    // Each flag may also come from an environment variable (the flag wins); both override the file.
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", defaultValue = "${env:MIDGE_CONFIG}",
+            description = "YAML configuration file (env MIDGE_CONFIG).")
     Path config;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "TCP port (overrides the file).")
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "${env:MIDGE_PORT}",
+            description = "Port of the first listener (overrides the file; env MIDGE_PORT).")
     Integer port;
 
-    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS",
-            description = "Address to listen on, e.g. 0.0.0.0 for every interface (overrides the file).")
+    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS", defaultValue = "${env:MIDGE_BIND}",
+            description = "Address of the first listener, e.g. 0.0.0.0 for every interface (overrides the file; "
+                    + "env MIDGE_BIND). Off the loopback, clients need a username unless the file allows "
+                    + "anonymous clients.")
     String bind;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MIDGE_DATA_DIR}",
             description = "Directory of the store: sessions, queues and retained messages survive restarts (./data "
-                    + "unless the file says otherwise).")
+                    + "unless the file says otherwise; env MIDGE_DATA_DIR).")
     Path dataDir;
 
     @Option(names = "--in-memory", description = "Keep nothing across restarts; write nothing to disk.")
     boolean inMemory;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:MIDGE_LOG_LEVEL}",
+            description = "error, warn, info, debug or trace (overrides the file; env MIDGE_LOG_LEVEL).")
+    String logLevel;
 
     @Override
     public Integer call() throws Exception {
@@ -44,11 +62,20 @@ final class BrokerCommand implements Callable<Integer> {
             return 2;
         }
         BrokerConfig.Builder b = settings.toBuilder();
-        if (port != null) {
-            b.port(port);
-        }
-        if (bind != null) {
-            b.host(bind);
+        if (!settings.listeners().isEmpty() && (port != null || bind != null)) {
+            List<ListenerConfig> listeners = new ArrayList<>(settings.listeners());
+            ListenerConfig first = listeners.get(0);
+            first = port != null ? first.withPort(port) : first;
+            first = bind != null ? first.withHost(bind) : first;
+            listeners.set(0, first);
+            b.listeners(listeners);
+        } else {
+            if (port != null) {
+                b.port(port);
+            }
+            if (bind != null) {
+                b.host(bind);
+            }
         }
         if (dataDir != null) {
             b.dataDir(dataDir);
@@ -56,13 +83,22 @@ final class BrokerCommand implements Callable<Integer> {
         if (inMemory) {
             b.inMemory(true);
         }
+        if (logLevel != null) {
+            b.logLevel(logLevel.toLowerCase(Locale.ROOT));
+        }
         Broker broker;
         try {
-            broker = Broker.start(b.build());
+            BrokerConfig built = b.build();
+            applyLogLevel(built.logLevel());
+            broker = Broker.start(built);
+        } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
+            System.err.println("midge: " + e.getMessage());
+            return 2;
         } catch (PersistenceException e) {
             System.err.println("midge: " + e.getMessage());
             return 1;
         }
+        reloadOnHangup(broker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -70,5 +106,22 @@ final class BrokerCommand implements Callable<Integer> {
         }, "midge-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The level of the broker's own log lines (Netty's stay at WARN), unless -Dmidge.log.level says otherwise. */
+    private static void applyLogLevel(String level) {
+        if (System.getProperty("midge.log.level") == null
+                && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
+            root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT)));
+        }
+    }
+
+    /** {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. */
+    private static void reloadOnHangup(Broker broker) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reloadSecurity());
+        } catch (IllegalArgumentException e) {
+            // No SIGHUP on this system (Windows), or the JVM keeps it (-Xrs): files are still reread on change.
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.midge.cli;
 
 import io.midge.broker.security.PasswordFile;
 import io.midge.broker.security.PasswordHash;
+import io.midge.broker.security.ScramCredential;
 import io.midge.broker.security.SecurityFileException;
 import java.io.BufferedReader;
 import java.io.Console;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "passwd", mixinStandardHelpOptions = true, versionProvider = MidgeVersion.class, sortOptions = false,
         description = {
                 "Adds a user to a password file or changes their password (asked twice on the console), or deletes a user.",
-                "Passwords are stored as salted PBKDF2-SHA512 hashes; the file is replaced atomically."},
+                "Passwords are stored as salted PBKDF2-SHA512 hashes, with SCRAM-SHA-256 credentials for MQTT 5 "
+                        + "enhanced authentication; the file is replaced atomically."},
         footer = {"",
                 "Examples:",
                 "  midge passwd -c passwd alice       create the file with user alice",
@@ -58,7 +60,8 @@ final class PasswdCommand implements Callable<Integer> {
     String password;
 
     @Option(names = "--iterations", paramLabel = "N",
-            description = "PBKDF2 iterations for the new hash (default: ${DEFAULT-VALUE}).")
+            description = "PBKDF2 iterations for the new hash and SCRAM credential (at least 4096 for SCRAM; "
+                    + "default: ${DEFAULT-VALUE}).")
     int iterations = PasswordHash.DEFAULT_ITERATIONS;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The password file.")
@@ -129,7 +132,8 @@ final class PasswdCommand implements Callable<Integer> {
             }
             boolean existed = users.contains(user);
             try {
-                users = users.with(user, PasswordHash.create(secret, iterations));
+                users = users.with(user, PasswordHash.create(secret, iterations),
+                        ScramCredential.create(secret, iterations));
             } finally {
                 Arrays.fill(secret, '\0');
             }

@@ -60,6 +60,40 @@ class MidgeCommandTest {
     }
 
     @Test
+    void brokerWithAMissingPasswordFileSaysWhichAndExits2(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), "password-file: passwd\nin-memory: true\n");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--config", config.toString(), "--port", "0");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exitCode).isEqualTo(2);
+        Path missing = dir.resolve("passwd");
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("midge: " + missing
+                + ": cannot read the password file: java.nio.file.NoSuchFileException: " + missing);
+    }
+
+    @Test
+    void brokerWithAnUnknownLogLevelSaysWhichAreKnownAndExits2() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--in-memory", "--port", "0", "--log-level", "verbose");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("midge: log-level must be one of error, warn, info, debug, trace");
+    }
+
+    @Test
     void brokerRefusesADataDirectoryThatIsNotAStoreAndExitsNonZero(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("holiday.jpg"), "not a store");
 
@@ -67,5 +101,31 @@ class MidgeCommandTest {
 
         assertThat(exitCode).isEqualTo(1);
         assertThat(dir.resolve("holiday.jpg")).hasContent("not a store");
+    }
+
+    @Test
+    void brokerWithAMissingCertificateFileSaysWhichAndExitsNonZero(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), """
+                listeners:
+                  - name: secure
+                    transport: tls
+                    port: 0
+                    tls:
+                      cert: missing.pem
+                      key: missing.key
+                """);
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--config", config.toString(), "--in-memory");
+        } finally {
+            System.setErr(original);
+        }
+
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("midge: listener 'secure': "
+                + "cannot read tls cert file " + dir.resolve("missing.pem") + " (no such file)");
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.security.PasswordFile;
 import io.midge.broker.security.PasswordHash;
+import io.midge.broker.security.ScramCredential;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,6 +55,17 @@ class PasswdCommandTest {
     private boolean passwordOf(String user, String password) {
         PasswordHash hash = PasswordFile.load(file()).hashOf(user);
         return hash != null && hash.matches(password.toCharArray());
+    }
+
+    @Test
+    void addWritesAScramCredentialBesideTheHashAndUpdateReplacesIt() throws IOException {
+        assertThat(passwd("-c", "-b", file().toString(), "alice", "s3cret")).isZero();
+        ScramCredential first = PasswordFile.load(file()).scramOf("alice");
+        assertThat(first).isNotNull();
+        assertThat(first.iterations()).isEqualTo(ScramCredential.MIN_ITERATIONS); // raised from --iterations=1000
+        assertThat(Files.readString(file())).matches("alice:\\$pbkdf2-sha512\\$\\S+ \\$scram-sha-256\\$\\S+\n");
+        assertThat(passwd("-b", file().toString(), "alice", "other")).isZero();
+        assertThat(PasswordFile.load(file()).scramOf("alice").encoded()).isNotEqualTo(first.encoded());
     }
 
     @Test

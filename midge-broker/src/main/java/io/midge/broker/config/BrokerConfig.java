@@ -31,6 +31,16 @@ import java.util.List;
  * @param inMemory               keep nothing across restarts: no store, nothing written to disk
  * @param sync                   when the store's write-ahead log reaches the disk
  * @param syncIntervalMillis     how often the log is synced under {@link SyncPolicy#INTERVAL}
+ * @param listeners              the listeners; empty means one TCP listener on {@code host}:{@code port}
+ * @param passwordFile           the password file (see {@code midge passwd}); null means no passwords are checked
+ * @param aclFile                the ACL file; null means every client may publish and subscribe to anything
+ * @param maxConnections         connections open at once through all listeners, at most; 0 means no limit
+ * @param maxConnectionRate      new connections per second from one address, at most; 0 means no limit
+ * @param maxSubscriptions       topic filters one client (session) may be subscribed to, at most; 0 means no limit
+ * @param maxPublishRate         PUBLISH packets per second one client may send before it is slowed; 0 means no limit
+ * @param logLevel               how much the broker logs: error, warn, info, debug or trace
+ * @param maxPublishBandwidth    payload bytes per second one client may publish before it is slowed; 0 means no
+ *                               limit
  */
 public record BrokerConfig(
         String host,
@@ -54,7 +64,19 @@ public record BrokerConfig(
         Path dataDir,
         boolean inMemory,
         SyncPolicy sync,
-        long syncIntervalMillis) {
+        long syncIntervalMillis,
+        List<ListenerConfig> listeners,
+        Path passwordFile,
+        Path aclFile,
+        int maxConnections,
+        int maxConnectionRate,
+        int maxSubscriptions,
+        int maxPublishRate,
+        int maxPublishBandwidth,
+        String logLevel) {
+
+    /** The values of log-level, quietest first. */
+    public static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -66,6 +88,9 @@ public record BrokerConfig(
 
     public BrokerConfig {
         denySubscribe = List.copyOf(denySubscribe);
+        listeners = List.copyOf(listeners);
+        check(listeners.stream().map(ListenerConfig::name).distinct().count() == listeners.size(),
+                "listener names must be unique");
         check(port >= 0 && port <= 65535, "port must be 0-65535, not " + port);
         check(maxPacketSize >= 64, "max-packet-size must be at least 64 bytes, not " + maxPacketSize);
         check(receiveMaximum >= 1 && receiveMaximum <= 65535, "receive-maximum must be 1-65535");
@@ -81,12 +106,23 @@ public record BrokerConfig(
         check(dataDir != null, "data-dir is required");
         check(sync != null, "sync is required");
         check(syncIntervalMillis >= 1, "sync-interval-ms must be at least 1");
+        check(maxConnections >= 0, "max-connections must not be negative");
+        check(maxConnectionRate >= 0, "max-connection-rate must not be negative");
+        check(maxSubscriptions >= 0, "max-subscriptions must not be negative");
+        check(maxPublishRate >= 0, "max-publish-rate must not be negative");
+        check(maxPublishBandwidth >= 0, "max-publish-bandwidth must not be negative");
+        check(LOG_LEVELS.contains(logLevel), "log-level must be one of " + String.join(", ", LOG_LEVELS));
     }
 
     private static void check(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /** The listeners to open: those configured, else one TCP listener named "default" on host:port. */
+    public List<ListenerConfig> effectiveListeners() {
+        return listeners.isEmpty() ? List.of(ListenerConfig.tcp("default", host, port)) : listeners;
     }
 
     public static BrokerConfig defaults() {
@@ -121,6 +157,15 @@ public record BrokerConfig(
         b.inMemory = inMemory;
         b.sync = sync;
         b.syncIntervalMillis = syncIntervalMillis;
+        b.listeners = listeners;
+        b.passwordFile = passwordFile;
+        b.aclFile = aclFile;
+        b.maxConnections = maxConnections;
+        b.maxConnectionRate = maxConnectionRate;
+        b.maxSubscriptions = maxSubscriptions;
+        b.maxPublishRate = maxPublishRate;
+        b.maxPublishBandwidth = maxPublishBandwidth;
+        b.logLevel = logLevel;
         return b;
     }
 
@@ -148,6 +193,15 @@ public record BrokerConfig(
         private boolean inMemory = false;
         private SyncPolicy sync = SyncPolicy.ALWAYS;
         private long syncIntervalMillis = 100;
+        private List<ListenerConfig> listeners = List.of();
+        private Path passwordFile;
+        private Path aclFile;
+        private int maxConnections = 0;
+        private int maxConnectionRate = 0;
+        private int maxSubscriptions = 0;
+        private int maxPublishRate = 0;
+        private int maxPublishBandwidth = 0;
+        private String logLevel = "info";
 
         private Builder() {
         }
@@ -174,12 +228,23 @@ public record BrokerConfig(
         public Builder inMemory(boolean v) { inMemory = v; return this; }
         public Builder sync(SyncPolicy v) { sync = v; return this; }
         public Builder syncIntervalMillis(long v) { syncIntervalMillis = v; return this; }
+        public Builder listeners(List<ListenerConfig> v) { listeners = v; return this; }
+        public Builder passwordFile(Path v) { passwordFile = v; return this; }
+        public Builder aclFile(Path v) { aclFile = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionRate(int v) { maxConnectionRate = v; return this; }
+        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+        public Builder maxPublishRate(int v) { maxPublishRate = v; return this; }
+        public Builder maxPublishBandwidth(int v) { maxPublishBandwidth = v; return this; }
+        public Builder logLevel(String v) { logLevel = v; return this; }
 
         public BrokerConfig build() {
             return new BrokerConfig(host, port, maxPacketSize, receiveMaximum, maxInflight, topicAliasMaximum,
                     maxKeepAlive, maxQueuedMessages, maxQueuedBytes, queueOverflow, queueQos0, maxSessionExpiry,
                     maximumQos, retainAvailable, denySubscribe, connectTimeoutSeconds, responseInformation,
-                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis);
+                    ioThreads, dataDir, inMemory, sync, syncIntervalMillis, listeners, passwordFile, aclFile,
+                    maxConnections, maxConnectionRate, maxSubscriptions, maxPublishRate, maxPublishBandwidth,
+                    logLevel);
         }
     }
 }

@@ -72,6 +72,17 @@ final class EncodedBatch implements StoreBatch {
     }
 
     @Override
+    public StoreBatch addAll(StoreBatch other) {
+        if (sealed) {
+            throw new IllegalStateException("a submitted batch cannot change");
+        }
+        EncodedBatch encoded = (EncodedBatch) other;
+        ops.addAll(encoded.ops);
+        bytes += encoded.bytes;
+        return this;
+    }
+
+    @Override
     public StoreBatch putSession(StoredSession session) {
         return put(Keys.session(session.clientId()), Values.session(session));
     }

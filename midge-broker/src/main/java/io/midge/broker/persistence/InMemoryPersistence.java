@@ -47,6 +47,11 @@ public final class InMemoryPersistence implements Persistence {
         }
 
         @Override
+        public StoreBatch addAll(StoreBatch other) {
+            return this;
+        }
+
+        @Override
         public StoreBatch putSession(StoredSession session) {
             return this;
         }

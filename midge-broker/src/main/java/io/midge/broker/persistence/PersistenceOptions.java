@@ -40,7 +40,7 @@ public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis,
 
     /** {@code ALWAYS}, 2 writers, up to 256 batches per commit, no linger, 16384 batches / 64 MiB per writer. */
     public static PersistenceOptions defaults() {
-        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 2, 256, 0, 16_384, 64L << 20);
+        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 2, 4096, 0, 16_384, 64L << 20);
     }
 
     public PersistenceOptions withSyncPolicy(SyncPolicy policy) {

@@ -13,6 +13,7 @@ import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.VectorMemTableConfig;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -81,7 +82,12 @@ public final class RocksDbPersistence implements Persistence {
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setMaxBackgroundJobs(2)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                .setKeepLogFileNum(3);
+                .setKeepLogFileNum(3)
+                // Written all the time, read only when the broker starts: a vector memtable appends a write where
+                // the default skip list searches for its place, which measured as the largest part of the writers'
+                // CPU time. It sorts once, when flushed. It takes one writer at a time, which the group commit does.
+                .setMemTableConfig(new VectorMemTableConfig())
+                .setAllowConcurrentMemtableWrite(false);
         RocksDB db;
         try {
             db = RocksDB.open(dbOptions, dir.toString());

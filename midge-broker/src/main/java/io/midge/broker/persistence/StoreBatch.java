@@ -26,6 +26,9 @@ public interface StoreBatch {
     /** Whether no change was added; an empty batch is still ordered with its owner's others. */
     boolean isEmpty();
 
+    /** Adds the changes of another batch of the same store, after this one's; the other one is left as it was. */
+    StoreBatch addAll(StoreBatch other);
+
     StoreBatch putSession(StoredSession session);
 
     /** Removes everything of the session: record, subscriptions, queue, in-flight state, inbound QoS 2, will. */

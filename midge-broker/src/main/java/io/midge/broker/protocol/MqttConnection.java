@@ -3,16 +3,22 @@ package io.midge.broker.protocol;
 import io.midge.broker.BrokerContext;
 import io.midge.broker.Router;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.broker.security.PasswordAuthenticator;
 import io.midge.broker.session.Delivery;
 import io.midge.broker.session.Message;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.transport.TransportIdentity;
 import io.midge.codec.Binary;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttDecoder;
@@ -77,18 +83,30 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private final BrokerContext broker;
     private final BrokerConfig config;
+    /** The listener this client came in through: its transport and who it lets in. */
+    private final ListenerConfig listener;
+    /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
+    private final Authorizer authorizer;
     private final MqttPacketEncoder encoder;
     private final MqttFrameDecoder frameDecoder;
     private ChannelHandlerContext ctx;
     private State state = State.AWAITING_CONNECT;
     private ScheduledFuture<?> connectTimeout;
     private boolean needsFlush;
+    private boolean flushScheduled;
     /** This client's store batches not written yet (see {@link #writeInOrder}). */
     private int pendingWrites;
+    /** Batches of this pass of the loop, written together once the pass is done (see {@link #writeInOrder}). */
+    private StoreBatch joined;
+    private List<Consumer<Throwable>> joinedThens;
+    /** Store writes of one client waiting at once beyond which its socket is not read until they are written. */
+    private static final int PAUSE_READING_AT = 16;
 
     // Set by CONNECT.
     private MqttVersion version;
     private String clientId;
+    /** The user name the client authenticated as (CONNECT's, or the enhanced method's); null when anonymous. */
+    private String username;
     private Session session;
     private Message will;
     private long willDelaySeconds;
@@ -104,10 +122,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean disconnectedNormally;
     private boolean assignedClientId;
     private final List<MqttPacket> early = new ArrayList<>();
+    private ConnectionLimits.Place place;
+    private PublishThrottle throttle;
+    private ReadPauses reads;
 
-    public MqttConnection(BrokerContext broker, MqttPacketEncoder encoder, MqttFrameDecoder frameDecoder) {
+    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
+                          MqttFrameDecoder frameDecoder) {
         this.broker = broker;
         this.config = broker.config();
+        this.listener = listener;
+        this.authorizer = broker.authorizer();
         this.encoder = encoder;
         this.frameDecoder = frameDecoder;
     }
@@ -118,6 +142,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         broker.metrics().connectionsAccepted.increment();
+        place = broker.limits().open(listener);
+        throttle = PublishThrottle.of(config, broker.metrics());
+        reads = new ReadPauses(ctx.channel());
         connectTimeout = ctx.executor().schedule(() -> {
             if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
@@ -135,7 +162,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (msg instanceof MqttCodecException e) {
-            broker.metrics().protocolViolations.increment();
+            (e.reasonCode() == ReasonCode.PACKET_TOO_LARGE ? broker.metrics().refusedPacketTooLarge
+                    : broker.metrics().protocolViolations).increment();
             disconnect(e.reasonCode(), e.getMessage());
             return;
         }
@@ -150,7 +178,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         } else if (authMethod == null && !(packet instanceof Connect) && !(packet instanceof Auth)) {
             // A client need not wait for CONNACK (MQTT 5.0 section 3.1.4): keep what it sends until the session
             // is open, and read no more meanwhile, so that this costs at most one read's worth of packets.
-            ctx.channel().config().setAutoRead(false);
+            reads.pause(ReadPauses.Reason.CONNECTING);
             early.add(packet);
         } else {
             ReferenceCountUtil.release(packet);
@@ -183,8 +211,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", clientId);
-            disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+            if (throttle == null || !throttle.pausedSinceLastAsked()) { // while throttled, the silence is ours
+                log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", clientId);
+                disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -203,6 +233,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        if (place != null) {
+            place.close();
+        }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
         if (connectTimeout != null) {
@@ -235,6 +268,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void onConnect(Connect connect) {
         version = connect.version();
         encoder.setVersion(version);
+        TransportIdentity certificate = TransportIdentity.of(ctx.channel(), listener);
+        if (certificate != null) {
+            if (certificate.username() == null) {
+                refuse(ReasonCode.NOT_AUTHORIZED, "the client certificate has no "
+                        + listener.tls().certificateUsername().name() + " to use as the username");
+                return;
+            }
+            // A verified client certificate names the client, whatever CONNECT says: not anonymous, whatever the
+            // listener's allow-anonymous; the authenticator is asked about that name.
+            connect = new Connect(connect.version(), connect.clientId(), connect.cleanStart(), connect.keepAlive(),
+                    certificate.username(), connect.password(), connect.will(), connect.properties());
+        }
         MqttProperties props = connect.properties();
         boolean v5 = version.isV5();
         clientId = connect.clientId();
@@ -259,6 +304,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             sessionExpiry = connect.cleanStart() ? 0 : SessionRegistry.NEVER_EXPIRES;
         }
         sessionExpiry = Math.min(sessionExpiry, config.maxSessionExpiry());
+        if (place.refusal() != null) {
+            refuse(ReasonCode.QUOTA_EXCEEDED, place.refusal());
+            return;
+        }
         Will w = connect.will();
         if (w != null) {
             if (w.qos() > config.maximumQos()) {
@@ -278,6 +327,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         pendingConnect = new Connect(connect.version(), clientId, connect.cleanStart(), connect.keepAlive(),
                 connect.username(), connect.password(), null, props);
         this.assignedClientId = assignedId;
+        username = connect.username();
 
         authMethod = v5 ? props.string(PropertyId.AUTHENTICATION_METHOD) : null;
         if (authMethod != null) {
@@ -291,6 +341,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             authStep(authExchange.respond(props.binary(PropertyId.AUTHENTICATION_DATA)), false);
             return;
         }
+        if (connect.username() == null && !listener.anonymousAllowed()) {
+            // Secure by default: a listener off the loopback lets nobody in without a name unless told to.
+            refuseLogin(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '"
+                    + listener.name() + "'");
+            return;
+        }
+        if (!listener.anonymousAllowed() && broker.authenticator() == Authenticator.ALLOW_ALL
+                && !certificateAuthenticated()) {
+            // Nothing checks user names (no password file): where anonymous clients are refused, a name the client
+            // merely claims proves nothing either.
+            refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
+                    + listener.name() + "'");
+            return;
+        }
+        if (broker.authenticator() instanceof PasswordAuthenticator && certificateAuthenticated()) {
+            // The certificate named the client and proved it: the password file is not asked for a password too
+            // (the ACL still applies to the certificate's name).
+            openSession(null);
+            return;
+        }
         state = State.AUTHENTICATING;
         broker.authenticator().authenticate(clientId, connect.username(), connect.password(),
                 ctx.channel().remoteAddress()).whenComplete((code, error) -> ctx.executor().execute(() -> {
@@ -301,7 +371,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                         log.warn("Authenticating '{}' failed", clientId, error);
                         refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
                     } else if (code != ReasonCode.SUCCESS) {
-                        refuse(code, "not authenticated");
+                        refuseLogin(code, "not authenticated");
                     } else {
                         openSession(null);
                     }
@@ -325,8 +395,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.CONNECTED) {
             // After CONNACK an exchange exists only between the client's AUTH 0x19 and the server's AUTH 0x00.
             if (auth.reasonCode() == ReasonCode.REAUTHENTICATE) {
-                authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId,
-                        pendingConnect.username());
+                authExchange = broker.enhancedAuthenticators().get(authMethod).begin(clientId, username);
             } else if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || authExchange == null) {
                 protocolError("§4.12.1: AUTH with " + auth.reasonCode() + " and no re-authentication in progress");
                 return;
@@ -344,10 +413,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             case EnhancedAuthenticator.Step.Success s -> {
                 authExchange = null; // done; a re-authentication begins a new one
-                if (reauthenticating) {
+                if (reauthenticating && s.username() != null && !s.username().equals(username)) {
+                    disconnect(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another user");
+                } else if (reauthenticating) {
                     write(new Auth(ReasonCode.SUCCESS, authProperties(s.serverData())));
                     ctx.flush();
                 } else {
+                    if (s.username() != null) {
+                        username = s.username();
+                    }
                     openSession(s.serverData());
                 }
             }
@@ -356,7 +430,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     disconnect(f.reasonCode().allowedIn(PacketType.DISCONNECT) ? f.reasonCode()
                             : ReasonCode.NOT_AUTHORIZED, "re-authentication failed");
                 } else {
-                    refuse(f.reasonCode(), "authentication failed");
+                    refuseLogin(f.reasonCode(), "authentication failed");
                 }
             }
         }
@@ -370,8 +444,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return b.build();
     }
 
-    /** Authenticated: opens (or takes over, or resumes) the session, then answers CONNACK on this loop. */
+    /**
+     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username):
+     * a verified certificate named it, and that counts as authentication where nothing else checks user names.
+     */
+    private boolean certificateAuthenticated() {
+        return TransportIdentity.of(ctx.channel(), listener) != null;
+    }
+
+    /** Refuses a client for its credentials (counted apart from other refusals). */
+    private void refuseLogin(ReasonCode code, String reason) {
+        broker.metrics().authenticationsRefused.increment();
+        refuse(code, reason);
+    }
+
+    /**
+     * Authenticated: opens (or takes over, or resumes) the session, then answers CONNACK on this loop. A will the
+     * client may not publish refuses the connection (0x87; 3.1.1: 5) rather than dropping the will unseen: the
+     * client relies on it, so it learns at once.
+     */
     private void openSession(Binary authData) {
+        if (will != null && authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username,
+                will.topic())) {
+            broker.metrics().publishesDenied.increment();
+            refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to '" + will.topic() + "'");
+            return;
+        }
         state = State.CONNECTING;
         broker.sessions().open(clientId, pendingConnect.cleanStart(), ctx.channel().eventLoop(),
                 (s, present) -> connected(s, present, authData));
@@ -441,7 +539,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     ReferenceCountUtil.release(packet);
                 }
             }
-            ctx.channel().config().setAutoRead(true);
+            reads.resume(ReadPauses.Reason.CONNECTING);
         }
         ctx.flush();
     }
@@ -496,6 +594,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void onPublish(Publish p) {
         broker.metrics().messagesReceived.increment();
+        if (throttle != null) {
+            throttle.onPublish(ctx, reads, p.payload().readableBytes());
+        }
         boolean v5 = version.isV5();
         if (p.qos() > config.maximumQos()) {
             p.release();
@@ -521,6 +622,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
                 && session.inboundQos2Count() >= config.receiveMaximum()) {
             p.release();
+            broker.metrics().refusedReceiveMaximum.increment();
             disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
                     + config.receiveMaximum() + " unacknowledged publishes");
             return;
@@ -547,6 +649,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        if (authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username, topic)) {
+            denyPublish(p, topic);
+            return;
+        }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
         if (store.isDurable() && (p.qos() > 0 || pendingWrites > 0)) {
             publishDurably(p, message, store);
@@ -564,6 +670,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             default -> {
             }
+        }
+    }
+
+    /**
+     * A publish the ACL does not allow: dropped. QoS 1/2 is answered 0x87 in 5.0; 3.1.1 has no way to say so and is
+     * acknowledged as usual (MQTT-3.3.5-2 allows that). After this client's pending store writes, to keep the
+     * acknowledgements in order.
+     */
+    private void denyPublish(Publish p, String topic) {
+        broker.metrics().publishesDenied.increment();
+        log.debug("Client '{}' (user '{}') may not publish to '{}': dropped", clientId, username, topic);
+        p.release();
+        if (p.qos() == 0) {
+            return;
+        }
+        String reason = "not authorized to publish to '" + topic + "'";
+        if (pendingWrites > 0) {
+            writeInOrder(broker.persistence().batch(clientId),
+                    error -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason));
+        } else {
+            acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason);
         }
     }
 
@@ -615,12 +742,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** Writes one of this client's batches; {@code then} runs once it is written, in the order written. */
+    /**
+     * Writes one of this client's batches; {@code then} runs once it is written, in the order written. The batches
+     * of one pass of the loop (a read of many publishes, say) are joined and written as one when the loop is done
+     * with that pass: one store write and one completion for them all, not one each.
+     */
     private void writeInOrder(StoreBatch batch, Consumer<Throwable> then) {
-        pendingWrites++;
+        if (joined == null) {
+            joined = broker.persistence().batch(clientId);
+            joinedThens = new ArrayList<>();
+            pendingWrites++;
+            if (pendingWrites == PAUSE_READING_AT) {
+                // The store is behind with this client's writes: read no more from it until it caught up, so
+                // that a fast publisher is slowed down (TCP pushes back) rather than refused.
+                reads.pause(ReadPauses.Reason.STORE_BEHIND);
+            }
+            ctx.executor().execute(this::writeJoined);
+        }
+        joined.addAll(batch);
+        joinedThens.add(then);
+    }
+
+    /** Hands the batches joined in this pass to the store, before any other write of this client. */
+    private void writeJoined() {
+        StoreBatch batch = joined;
+        if (batch == null) {
+            return;
+        }
+        List<Consumer<Throwable>> thens = joinedThens;
+        joined = null;
+        joinedThens = null;
         whenStored(broker.persistence().write(batch, ctx.executor()), error -> {
-            pendingWrites--;
-            then.accept(error);
+            if (pendingWrites-- == PAUSE_READING_AT) {
+                reads.resume(ReadPauses.Reason.STORE_BEHIND);
+            }
+            thens.forEach(then -> then.accept(error));
         });
     }
 
@@ -683,6 +839,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void onSubscribe(Subscribe s) {
+        writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
         int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
         List<Runnable> retainedToSend = new ArrayList<>();
@@ -695,6 +852,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             if (config.denySubscribe().contains(filter)) {
                 codes.add(ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            if (authorizer != Authorizer.ALLOW_ALL && !authorizer.canSubscribe(clientId, username, filter)) {
+                broker.metrics().subscriptionsDenied.increment();
+                codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.UNSPECIFIED_ERROR);
+                continue;
+            }
+            if (config.maxSubscriptions() > 0 && !session.subscriptions().containsKey(filter)
+                    && session.subscriptions().size() >= config.maxSubscriptions()) {
+                broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
+                codes.add(ReasonCode.QUOTA_EXCEEDED); // 0x80 in 3.x
                 continue;
             }
             int qos = Math.min(sub.qos(), config.maximumQos());
@@ -735,14 +903,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         write.whenComplete((v, e) -> {
             then.accept(e);
-            if (needsFlush) {
-                needsFlush = false;
-                ctx.flush();
-            }
+            flushLater();
         });
     }
 
+    /**
+     * Flushes once the loop is done with what it is running: a store commit completes many of this client's writes
+     * in one task, and their acknowledgements then leave in one flush, not one each.
+     */
+    private void flushLater() {
+        if (needsFlush && !flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                if (needsFlush) {
+                    needsFlush = false;
+                    ctx.flush();
+                }
+            });
+        }
+    }
+
     private void onUnsubscribe(Unsubscribe u) {
+        writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
         for (String filter : u.topicFilters()) {
             boolean existed = session.subscriptions().remove(filter) != null;
@@ -832,6 +1015,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void sendPubRel(int packetId) {
         ctx.write(new PubRel(packetId), ctx.voidPromise());
+    }
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return authorizer == Authorizer.ALLOW_ALL || authorizer.canReceive(clientId, username, topic);
     }
 
     @Override

@@ -57,6 +57,11 @@ public final class AclAuthorizer implements Authorizer {
         }
     }
 
+    /** The ACL file this authorizer reads. */
+    public Path file() {
+        return file;
+    }
+
     /** The rules now in use. */
     public AclFile rules() {
         return rules;

@@ -26,8 +26,15 @@ public interface EnhancedAuthenticator {
         record Continue(Binary serverData) implements Step {
         }
 
-        /** Authenticated: CONNACK (or AUTH 0x00 when re-authenticating) with this data, which may be null. */
-        record Success(Binary serverData) implements Step {
+        /**
+         * Authenticated: CONNACK (or AUTH 0x00 when re-authenticating) with this data, which may be null.
+         * {@code username} is the user the method authenticated, which becomes the connection's user name (for
+         * authorization); null leaves the CONNECT User Name.
+         */
+        record Success(Binary serverData, String username) implements Step {
+            public Success(Binary serverData) {
+                this(serverData, null);
+            }
         }
 
         /** Refused with this reason code (0x86, 0x87, 0x8C ...). */

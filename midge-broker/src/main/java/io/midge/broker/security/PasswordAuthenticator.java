@@ -58,6 +58,7 @@ public final class PasswordAuthenticator implements Authenticator, AutoCloseable
     private final FailureThrottle throttle;
     private final boolean ownsExecutors;
     private final AtomicLong dummyChecks = new AtomicLong();
+    private final AtomicLong heldBack = new AtomicLong();
     private volatile Table table;
 
     /**
@@ -123,10 +124,12 @@ public final class PasswordAuthenticator implements Authenticator, AutoCloseable
         };
         long delay = throttle.reserveNanos(remote);
         if (delay == FailureThrottle.BUSY) {
+            heldBack.incrementAndGet();
             answer.complete(ReasonCode.SERVER_BUSY);
         } else if (delay == 0) {
             submit.run();
         } else {
+            heldBack.incrementAndGet();
             try {
                 scheduler.schedule(submit, delay, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
@@ -199,6 +202,16 @@ public final class PasswordAuthenticator implements Authenticator, AutoCloseable
             log.error("Keeping the previous users: {}", e.getMessage());
             return false;
         }
+    }
+
+    /** The password file this authenticator reads. */
+    public Path file() {
+        return file;
+    }
+
+    /** How many answers the failure throttle held back (or refused as busy) so far. */
+    public long throttledAnswers() {
+        return heldBack.get();
     }
 
     /** The users now in use. */

@@ -25,21 +25,27 @@ import java.util.Set;
  * UTF-8 text, one user per line:
  * <pre>
  * username:$pbkdf2-sha512$&lt;iterations&gt;$&lt;salt, base64&gt;$&lt;hash, base64&gt;
+ * username:$pbkdf2-sha512$&lt;iterations&gt;$&lt;salt&gt;$&lt;hash&gt; $scram-sha-256$&lt;iterations&gt;$&lt;salt&gt;$&lt;StoredKey&gt;$&lt;ServerKey&gt;
  * </pre>
  * for example {@code alice:$pbkdf2-sha512$210000$3q2+7w...$kq1...}. The hash is PBKDF2 with HMAC-SHA512 over the
  * UTF-8 bytes of the password ({@link PasswordHash}): by default 210,000 iterations, a 16-byte random salt and a
- * 64-byte hash. The user name is everything before the <em>last</em> colon (a hash never holds one), so a user name
+ * 64-byte hash. After a space may follow the user's SCRAM-SHA-256 credential ({@link ScramCredential}), which
+ * {@code midge passwd} writes and the SCRAM-SHA-256 enhanced authentication needs; a user without one can log in
+ * with a password only. The user name is everything before the <em>last</em> colon (a hash never holds one), so a user name
  * may contain colons. Blank lines and lines starting with {@code #} are ignored (so no user name starts with
  * {@code #}); a trailing carriage return is ignored. A line in another format, or a user named twice, makes the file
  * unusable: {@link #load} names the file and the line. {@code midge passwd} writes these files.
  */
 public final class PasswordFile {
-    private static final PasswordFile EMPTY = new PasswordFile(Map.of());
+    private static final PasswordFile EMPTY = new PasswordFile(Map.of(), Map.of());
 
     private final Map<String, PasswordHash> users;
+    /** The SCRAM-SHA-256 credentials of the users that have one. */
+    private final Map<String, ScramCredential> scram;
 
-    private PasswordFile(Map<String, PasswordHash> users) {
+    private PasswordFile(Map<String, PasswordHash> users, Map<String, ScramCredential> scram) {
         this.users = users;
+        this.scram = scram;
     }
 
     public static PasswordFile empty() {
@@ -53,6 +59,7 @@ public final class PasswordFile {
      */
     public static PasswordFile load(Path file) {
         Map<String, PasswordHash> users = new LinkedHashMap<>();
+        Map<String, ScramCredential> scram = new LinkedHashMap<>();
         Map<String, Integer> lineOf = new LinkedHashMap<>();
         int number = 0;
         for (String line : SecurityFiles.readLines(file, "password file")) {
@@ -70,8 +77,16 @@ public final class PasswordFile {
                 throw new SecurityFileException(file, number, "empty user name");
             }
             PasswordHash hash;
+            String[] fields = line.substring(colon + 1).split(" ", -1);
             try {
-                hash = PasswordHash.parse(line.substring(colon + 1));
+                if (fields.length > 2) {
+                    throw new IllegalArgumentException("unknown format (expected a hash and at most a SCRAM "
+                            + "credential after it, separated by one space)");
+                }
+                hash = PasswordHash.parse(fields[0]);
+                if (fields.length == 2) {
+                    scram.put(user, ScramCredential.parse(fields[1]));
+                }
             } catch (IllegalArgumentException e) {
                 throw new SecurityFileException(file, number, "user '" + user + "': " + e.getMessage());
             }
@@ -82,7 +97,12 @@ public final class PasswordFile {
             }
             users.put(user, hash);
         }
-        return new PasswordFile(Collections.unmodifiableMap(users));
+        return new PasswordFile(Collections.unmodifiableMap(users), Collections.unmodifiableMap(scram));
+    }
+
+    /** The user's SCRAM-SHA-256 credential, or null when there is no such user or they have none. */
+    public ScramCredential scramOf(String user) {
+        return scram.get(user);
     }
 
     /** The user's hash, or null when there is no such user. */
@@ -117,13 +137,28 @@ public final class PasswordFile {
      * @throws IllegalArgumentException when the name cannot be written to the file
      */
     public PasswordFile with(String user, PasswordHash hash) {
+        return with(user, hash, null);
+    }
+
+    /**
+     * A copy with this user added, or their hash and SCRAM credential (null: none) replaced.
+     *
+     * @throws IllegalArgumentException when the name cannot be written to the file
+     */
+    public PasswordFile with(String user, PasswordHash hash, ScramCredential credential) {
         String problem = userNameProblem(user);
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
         Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
         copy.put(user, hash);
-        return new PasswordFile(Collections.unmodifiableMap(copy));
+        Map<String, ScramCredential> scramCopy = new LinkedHashMap<>(scram);
+        if (credential == null) {
+            scramCopy.remove(user); // it belonged to the old password
+        } else {
+            scramCopy.put(user, credential);
+        }
+        return new PasswordFile(Collections.unmodifiableMap(copy), Collections.unmodifiableMap(scramCopy));
     }
 
     /** A copy without this user (the same file when there is no such user). */
@@ -133,7 +168,9 @@ public final class PasswordFile {
         }
         Map<String, PasswordHash> copy = new LinkedHashMap<>(users);
         copy.remove(user);
-        return new PasswordFile(Collections.unmodifiableMap(copy));
+        Map<String, ScramCredential> scramCopy = new LinkedHashMap<>(scram);
+        scramCopy.remove(user);
+        return new PasswordFile(Collections.unmodifiableMap(copy), Collections.unmodifiableMap(scramCopy));
     }
 
     /** Why this user name cannot be stored in a password file, or null when it can. */
@@ -181,6 +218,11 @@ public final class PasswordFile {
                     writer.write(e.getKey());
                     writer.write(':');
                     writer.write(e.getValue().encoded());
+                    ScramCredential credential = scram.get(e.getKey());
+                    if (credential != null) {
+                        writer.write(' ');
+                        writer.write(credential.encoded());
+                    }
                     writer.write('\n');
                 }
                 writer.flush();

@@ -96,7 +96,7 @@ public final class Session implements Subscriber {
         this.executor = executor;
         this.config = config;
         this.metrics = metrics;
-        this.records = new DeliveryRecords(store, clientId);
+        this.records = new DeliveryRecords(store, this);
     }
 
     /** A key for a delivery a publisher puts in this session's stored queue; from any thread. */
@@ -120,6 +120,23 @@ public final class Session implements Subscriber {
 
     public EventLoop executor() {
         return executor;
+    }
+
+    /**
+     * Runs the task on the session's loop after what the loop is doing now (a read batch, a drain), following the
+     * session if it moves meanwhile.
+     */
+    void executeLater(Runnable task) {
+        try {
+            executor.execute(() -> execute(task));
+        } catch (RejectedExecutionException e) {
+            log.debug("Session of '{}': loop stopped, task dropped", clientId);
+        }
+    }
+
+    /** Hands the delivery records collected so far to the store, before a write that must come after them. */
+    void flushRecords() {
+        records.flush();
     }
 
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
@@ -263,6 +280,14 @@ public final class Session implements Subscriber {
                 records.forget(d.sequence(), 0);
                 d.release();
                 metrics.droppedExpired.increment();
+                continue;
+            }
+            if (!connection.mayReceive(d.message().topic())) {
+                queue.poll();
+                unpend(d);
+                records.forget(d.sequence(), 0);
+                d.release();
+                metrics.deliveriesWithheld.increment();
                 continue;
             }
             if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {

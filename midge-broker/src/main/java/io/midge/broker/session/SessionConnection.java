@@ -17,6 +17,12 @@ public interface SessionConnection {
 
     void sendPubRel(int packetId);
 
+    /**
+     * Whether the client may receive a message on this topic now (its ACL read right): checked just before a
+     * message is sent, so that retained messages, wills and rules narrowed by a reload are obeyed too.
+     */
+    boolean mayReceive(String topic);
+
     /** How many QoS 1/2 publishes may be unacknowledged towards the client (its Receive Maximum, our cap). */
     int sendQuota();
 

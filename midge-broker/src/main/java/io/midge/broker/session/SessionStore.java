@@ -40,6 +40,7 @@ public final class SessionStore {
             return DONE;
         }
         String id = s.clientId();
+        s.flushRecords();
         if (s.expiryIntervalSeconds() > 0) {
             StoreBatch batch = store.batch(id);
             if (cleanStart && s.isStored()) {
@@ -64,6 +65,7 @@ public final class SessionStore {
         if (!s.isStored() || added.isEmpty()) {
             return DONE;
         }
+        s.flushRecords();
         StoreBatch batch = store.batch(s.clientId());
         added.forEach((filter, options) -> batch.putSubscription(s.clientId(), filter, options));
         return store.write(batch, loop);
@@ -74,6 +76,7 @@ public final class SessionStore {
         if (!s.isStored()) {
             return DONE;
         }
+        s.flushRecords();
         StoreBatch batch = store.batch(s.clientId());
         filters.forEach(filter -> batch.removeSubscription(s.clientId(), filter));
         return store.write(batch, loop);
@@ -82,6 +85,7 @@ public final class SessionStore {
     /** The client went offline; its session waits for its expiry from now, also across a restart. */
     void wentOffline(Session s) {
         if (s.isStored() && s.expiryIntervalSeconds() > 0) {
+            s.flushRecords();
             written(store.write(store.batch(s.clientId()).putSession(record(s, System.currentTimeMillis())), null),
                     s, "going offline");
         }
@@ -90,6 +94,7 @@ public final class SessionStore {
     /** A will waits for its delay (or its session's end) to pass, also across a restart. */
     void willPending(Session s, Message will, long publishAtMillis) {
         if (s.isStored()) {
+            s.flushRecords();
             written(store.write(store.batch(s.clientId()).putWill(new StoredWill(s.clientId(),
                     StoredMessages.toStored(will), publishAtMillis)), null), s, "a will");
         }
@@ -114,6 +119,7 @@ public final class SessionStore {
     /** The session ended for good (expired, or ended with its connection). */
     void ended(Session s) {
         if (s.isStored()) {
+            s.flushRecords();
             s.setStored(false);
             written(store.write(store.batch(s.clientId()).removeSession(s.clientId()), null), s, "its end");
         }

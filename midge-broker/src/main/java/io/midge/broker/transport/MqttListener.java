@@ -1,34 +1,76 @@
 package io.midge.broker.transport;
 
 import io.midge.broker.BrokerContext;
+import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
 import io.midge.broker.protocol.MqttPacketEncoder;
+import io.midge.broker.protocol.PublishThrottle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A TCP listener speaking MQTT: bytes to packets to the connection's protocol handler and back. */
+/**
+ * A listener speaking MQTT over its transport: bytes (from TCP, TLS, or WebSocket binary frames over either) to
+ * packets, to the connection's protocol handler, and back.
+ */
 public final class MqttListener {
+    private static final Logger log = LoggerFactory.getLogger(MqttListener.class);
+
+    /** WebSocket subprotocols offered: "mqtt" (3.1.1 and 5.0), and "mqttv3.1" that older 3.1 clients ask for. */
+    static final String SUBPROTOCOLS = "mqtt,mqttv3.1";
+    /** The handshake request is small; a larger one is refused before it takes memory. */
+    private static final int MAX_HANDSHAKE_BYTES = 8192;
+    /** A frame may carry several small packets (MQTT-6.0.0-2): even with a small max-packet-size, allow this. */
+    private static final int MIN_FRAME_BYTES = 65536;
+
+    private final ListenerConfig config;
     private final Channel serverChannel;
     private final ChannelGroup connections;
+    private final CertificateWatcher watcher;
 
-    private MqttListener(Channel serverChannel, ChannelGroup connections) {
+    private MqttListener(ListenerConfig config, Channel serverChannel, ChannelGroup connections,
+                         CertificateWatcher watcher) {
+        this.config = config;
         this.serverChannel = serverChannel;
         this.connections = connections;
+        this.watcher = watcher;
     }
 
-    public static MqttListener bind(String host, int port, EventLoopGroup group, BrokerContext broker)
+    /**
+     * Binds the listener. A certificate or key that cannot be used, or an address that cannot be bound, stops it
+     * with a {@link ListenerException} naming the listener and the file or address.
+     */
+    public static MqttListener bind(ListenerConfig listener, EventLoopGroup group, BrokerContext broker)
             throws InterruptedException {
+        ReloadingSslContext tls = null;
+        if (listener.transport().isSecure()) {
+            tls = ReloadingSslContext.load(listener.name(), listener.tls());
+            log.info("Listener '{}': TLS through {}, protocols {}, client certificates {}; certificate {}",
+                    listener.name(), TlsContexts.describe(tls.provider()), listener.tls().protocols(),
+                    listener.tls().clientAuth().name().toLowerCase(), tls.describeLoaded());
+        }
+        ReloadingSslContext sslContext = tls;
         ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
+        ConnectionRateLimiter rateLimiter = broker.limits().limitsRate()
+                ? new ConnectionRateLimiter(broker.limits()) : null;
+        boolean throttled = PublishThrottle.limits(broker.config());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -40,15 +82,63 @@ public final class MqttListener {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        if (rateLimiter != null) {
+                            // First: a connection over the rate is closed before it costs a TLS handshake.
+                            p.addLast("connectionRate", rateLimiter);
+                        }
+                        if (sslContext != null) {
+                            // The context current now: a reloaded certificate applies from the next connection.
+                            p.addLast("tls", sslContext.newHandler(ch.alloc()));
+                            p.addLast("tls-failures", TlsFailures.INSTANCE);
+                        }
+                        if (listener.transport().isWebSocket()) {
+                            addWebSocket(p, listener, broker.config().maxPacketSize());
+                        }
                         MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().maxPacketSize());
                         MqttPacketEncoder encoder = new MqttPacketEncoder();
-                        ch.pipeline().addLast("decoder", decoder);
-                        ch.pipeline().addLast("encoder", encoder);
-                        ch.pipeline().addLast("mqtt", new MqttConnection(broker, encoder, decoder));
+                        p.addLast("decoder", decoder);
+                        p.addLast("encoder", encoder);
+                        if (throttled) {
+                            // Holds what was read while PublishThrottle pauses reading, packet by packet.
+                            p.addLast("flow", new FlowControlHandler());
+                        }
+                        p.addLast("mqtt", new MqttConnection(broker, listener, encoder, decoder));
                     }
                 });
-        Channel channel = bootstrap.bind(host, port).sync().channel();
-        return new MqttListener(channel, connections);
+        Channel channel;
+        try {
+            channel = bootstrap.bind(listener.host(), listener.port()).sync().channel();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new ListenerException("listener '" + listener.name() + "': cannot listen on " + listener.host()
+                    + ":" + listener.port() + " (" + TlsFiles.describe(e) + ")", e);
+        }
+        CertificateWatcher watcher = tls == null ? null : new CertificateWatcher(listener.name(), tls);
+        return new MqttListener(listener, channel, connections, watcher);
+    }
+
+    /**
+     * HTTP until the upgrade on the listener's path (with subprotocol mqtt), then WebSocket frames whose bytes the
+     * MQTT decoder reads. Frames may be as large as the largest packet (a packet may also span several); the
+     * decoder still refuses packets above max-packet-size.
+     */
+    private static void addWebSocket(ChannelPipeline p, ListenerConfig listener, int maxPacketSize) {
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_HANDSHAKE_BYTES));
+        p.addLast("websocket", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(listener.path())
+                .subprotocols(SUBPROTOCOLS)
+                .checkStartsWith(false)
+                .maxFramePayloadLength(Math.max(maxPacketSize, MIN_FRAME_BYTES))
+                .build()));
+        p.addLast("websocket-frames", new WebSocketFrames());
+    }
+
+    public ListenerConfig config() {
+        return config;
     }
 
     public int port() {
@@ -61,6 +151,9 @@ public final class MqttListener {
 
     /** Stops accepting, then closes every connection and waits until they are closed. */
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
         serverChannel.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly();
     }

@@ -44,7 +44,9 @@ class OverlappingSubscriptionsTest {
         publisher.publish("home/kitchen/temp", "21.5", 2, false);
         publisher.publish("home/kitchen/light", "on", 2, false); // matches home/# only, at QoS 0
         await().until(() -> subscriber.received.size() >= 2);
-        assertThat(subscriber.received).containsExactly(
+        // Two topics at two QoS levels have no order between them (MQTT-4.6.0-6 orders a topic at one QoS), and
+        // Paho hands a QoS 2 message over only at PUBREL: either may come first.
+        assertThat(subscriber.received).containsExactlyInAnyOrder(
                 new Clients.Received("home/kitchen/temp", "21.5", 2, false),
                 new Clients.Received("home/kitchen/light", "on", 0, false));
     }

@@ -1,0 +1,110 @@
+package io.midge.broker.limits;
+
+import io.midge.broker.BrokerMetrics;
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker-wide connection limits: connections open at once (in all, and per listener: max-connections) and new
+ * connections per second from one address (max-connection-rate). Every connection takes a {@link Place} when it
+ * becomes active and gives it back when it closes, whatever happened in between (refused, taken over, lost), so the
+ * counts cannot drift.
+ */
+public final class ConnectionLimits {
+    private final int maxConnections;
+    private final BrokerMetrics metrics;
+    private final AtomicInteger open = new AtomicInteger();
+    private final Map<String, AtomicInteger> openPerListener = new ConcurrentHashMap<>();
+    private final AddressRateLimiter rate;
+
+    public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
+        this.maxConnections = config.maxConnections();
+        this.metrics = metrics;
+        for (ListenerConfig l : config.effectiveListeners()) {
+            openPerListener.put(l.name(), new AtomicInteger());
+        }
+        this.rate = config.maxConnectionRate() > 0
+                ? new AddressRateLimiter(config.maxConnectionRate(), System.nanoTime()) : null;
+    }
+
+    /** A connection's place in the counts; {@link #refusal()} says why it may not connect, if it may not. */
+    public final class Place {
+        private final ListenerConfig listener;
+        private final String refusal;
+        private boolean closed;
+
+        private Place(ListenerConfig listener, String refusal) {
+            this.listener = listener;
+            this.refusal = refusal;
+        }
+
+        /** Null when the connection is within the limits, else why not (for the refusing CONNACK). */
+        public String refusal() {
+            return refusal;
+        }
+
+        /** Gives the place back; once, however often it is called. */
+        public void close() {
+            if (!closed && refusal == null) {
+                open.decrementAndGet();
+                ofListener(listener.name()).decrementAndGet();
+            }
+            closed = true;
+        }
+    }
+
+    /**
+     * Counts a new connection in, or, when the broker or the listener already has its maximum, refuses it (and
+     * counts the refusal). A refused connection holds no place: it is answered at CONNECT and closed.
+     */
+    public Place open(ListenerConfig listener) {
+        AtomicInteger ofListener = ofListener(listener.name());
+        // Counted first, then checked: two connections racing for the last place cannot both get it.
+        int all = open.incrementAndGet();
+        int ofThisListener = ofListener.incrementAndGet();
+        String refusal = null;
+        if (maxConnections > 0 && all > maxConnections) {
+            refusal = "the broker has its maximum of " + maxConnections + " connections";
+        } else if (listener.maxConnections() > 0 && ofThisListener > listener.maxConnections()) {
+            refusal = "listener '" + listener.name() + "' has its maximum of " + listener.maxConnections()
+                    + " connections";
+        }
+        if (refusal != null) {
+            open.decrementAndGet();
+            ofListener.decrementAndGet();
+            metrics.refusedConnectionLimit.increment();
+        }
+        return new Place(listener, refusal);
+    }
+    /** Whether a new connection from this address is within max-connection-rate (counts a refusal if not). */
+    public boolean admit(InetAddress address) {
+        if (rate == null || rate.admit(address, System.nanoTime())) {
+            return true;
+        }
+        metrics.refusedConnectionRate.increment();
+        return false;
+    }
+
+    /** Whether max-connection-rate is set at all. */
+    public boolean limitsRate() {
+        return rate != null;
+    }
+
+    /** Connections open now, through every listener. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Connections open now through one listener. */
+    public int openConnections(String listener) {
+        return ofListener(listener).get();
+    }
+
+    private AtomicInteger ofListener(String name) {
+        return openPerListener.computeIfAbsent(name, n -> new AtomicInteger());
+    }
+}

@@ -1,0 +1,62 @@
+package io.midge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.midge.broker.security.PasswordFile;
+import io.midge.broker.security.PasswordHash;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kill -HUP} on a running {@code midge broker} rereads its password and ACL files. */
+class ReloadOnHangupTest {
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void hangupRereadsThePasswordAndAclFiles(@TempDir Path dir) throws Exception {
+        PasswordFile.empty().with("alice", PasswordHash.create("pw".toCharArray(), PasswordHash.MIN_ITERATIONS))
+                .save(dir.resolve("passwd"));
+        Files.writeString(dir.resolve("acl"), "user alice\ntopic readwrite home/#\n");
+        Path config = Files.writeString(dir.resolve("midge.yaml"),
+                "password-file: passwd\nacl-file: acl\nin-memory: true\nport: 0\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process broker = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dmidge.log.level=INFO", MidgeCommand.class.getName(), "broker", "--config", config.toString())
+                .redirectErrorStream(true).start();
+        List<String> log = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    log.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.stream().anyMatch(l -> l.contains("listening")));
+            assertThat(log).noneMatch(l -> l.contains("Reloaded"));
+            Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(broker.pid())).inheritIO().start();
+            assertThat(kill.waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    log.stream().anyMatch(l -> l.contains("Reloaded the ACL file"))
+                            && log.stream().anyMatch(l -> l.contains("Reloaded the password file")));
+            assertThat(broker.isAlive()).isTrue();
+        } finally {
+            broker.destroy();
+            broker.waitFor();
+        }
+    }
+}
