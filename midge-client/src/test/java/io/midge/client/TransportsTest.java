@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * TLS (with a client certificate) and WebSocket, against a Mosquitto with a TLS listener that requires client
- * certificates and a WebSocket listener (Midge has neither listener yet).
+ * certificates and a WebSocket listener: the client against a second broker (MidgeTransportsTest has Midge's).
  */
 class TransportsTest {
     @TempDir
