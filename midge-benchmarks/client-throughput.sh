@@ -4,7 +4,7 @@
 #
 #   ./midge-benchmarks/client-throughput.sh                      # starts ./midge broker --in-memory on port 18830
 #   ./midge-benchmarks/client-throughput.sh 127.0.0.1 1883      # against a broker that is already running
-#   COUNT=200000 PAYLOAD=64 WINDOW=1000 ./midge-benchmarks/client-throughput.sh
+#   COUNT=500000 PAYLOAD=64 WINDOW=1000 ./midge-benchmarks/client-throughput.sh   (the defaults)
 #
 # Run it on a quiet machine: the clients and the broker share its cores. Build output goes to stderr.
 set -euo pipefail
@@ -39,5 +39,5 @@ fi
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 java -cp "$module/target/benchmarks.jar" io.midge.benchmarks.ClientThroughput "$host" "$port" \
-  "${COUNT:-100000}" "${PAYLOAD:-64}" "${WINDOW:-1000}"
+  "${COUNT:-500000}" "${PAYLOAD:-64}" "${WINDOW:-1000}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

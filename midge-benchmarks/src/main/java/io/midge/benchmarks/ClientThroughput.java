@@ -55,7 +55,7 @@ public final class ClientThroughput {
     public static void main(String[] args) throws Exception {
         String host = args.length > 0 ? args[0] : "127.0.0.1";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 18830;
-        int count = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
+        int count = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
         int size = args.length > 3 ? Integer.parseInt(args[3]) : 64;
         int window = args.length > 4 ? Integer.parseInt(args[4]) : 1000;
         byte[] payload = new byte[size];
@@ -75,7 +75,7 @@ public final class ClientThroughput {
             double[] rates = new double[2];
             for (int qos = 0; qos <= 1; qos++) {
                 try (Publisher publisher = factories.get(i).open(host, port)) {
-                    run(publisher, payload, qos, Math.max(1, count / 5), window);
+                    run(publisher, payload, qos, count, window); // warm-up: as long as a measured run, so the JIT is done
                     List<Double> measured = new ArrayList<>();
                     for (int r = 0; r < 3; r++) {
                         measured.add(run(publisher, payload, qos, count, window));
