@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = MidgeVersion.class,
         description = "Midge: an MQTT 3.1, 3.1.1 and 5.0 broker, client and tools.",
-        subcommands = {CommandLine.HelpCommand.class, BrokerCommand.class, PasswdCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BrokerCommand.class, PubCommand.class, SubCommand.class,
+                RrCommand.class, PasswdCommand.class})
 public final class MidgeCommand implements Runnable {
 
     @Spec

@@ -1,0 +1,118 @@
+package io.midge.client;
+
+import io.midge.client.testing.MidgeBroker;
+import io.midge.codec.MqttVersion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The client obeys the limits the broker sets in CONNACK. Midge enforces them itself (more than Receive Maximum
+ * unacknowledged: DISCONNECT 0x93; an alias above Topic Alias Maximum: 0x94; a packet over Maximum Packet Size:
+ * 0x95), so a connection that stays up through a burst proves the client kept to them.
+ */
+class BrokerLimitsTest {
+
+    @Test
+    void aBurstOfQos1And2PublishesStaysWithinTheBrokersReceiveMaximum() {
+        AtomicInteger losses = new AtomicInteger();
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.receiveMaximum(3));
+             MidgeClient client = MidgeClient.builder().port(broker.port()).reconnect(ReconnectPolicy.none())
+                     .build()) {
+            client.addConnectionListener(new ConnectionListener() {
+                @Override
+                public void disconnected(Throwable cause) {
+                    losses.incrementAndGet();
+                }
+            });
+            ConnectResult connected = client.connect().join();
+            assertThat(connected.receiveMaximum()).isEqualTo(3);
+
+            List<CompletableFuture<PublishResult>> results = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                results.add(client.publish(OutgoingMessage.of("burst/" + (i % 7), "p" + i, 1 + i % 2)));
+            }
+            results.forEach(CompletableFuture::join);
+            assertThat(client.isConnected()).isTrue();
+            assertThat(losses).hasValue(0);
+        }
+    }
+
+    @Test
+    void aPublishOverTheBrokersMaximumPacketSizeFailsWithoutBeingSent() {
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.maxPacketSize(512));
+             MidgeClient client = MidgeClient.builder().port(broker.port()).build()) {
+            assertThat(client.connect().join().maximumPacketSize()).isEqualTo(512);
+
+            CompletableFuture<PublishResult> big = client.publish(OutgoingMessage.of("big", new byte[600], 1));
+            await().until(big::isDone);
+            assertThat(big.exceptionNow()).isInstanceOf(MqttClientException.class)
+                    .hasMessageContaining("Maximum Packet Size of 512 bytes");
+
+            assertThat(client.publish(OutgoingMessage.of("small", new byte[100], 1)).join().reasonCode().isError())
+                    .isFalse();
+            assertThat(client.isConnected()).isTrue();
+        }
+    }
+
+    @Test
+    void topicAliasesStayWithinTheBrokersMaximumAndMessagesKeepTheirTopics() {
+        List<IncomingMessage> received = new CopyOnWriteArrayList<>();
+        AtomicInteger losses = new AtomicInteger();
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.topicAliasMaximum(2));
+             MidgeClient subscriber = MidgeClient.builder().port(broker.port()).onMessage(received::add).build();
+             MidgeClient publisher = MidgeClient.builder().port(broker.port()).build()) {
+            publisher.addConnectionListener(new ConnectionListener() {
+                @Override
+                public void disconnected(Throwable cause) {
+                    losses.incrementAndGet();
+                }
+            });
+            subscriber.connect().join();
+            subscriber.subscribe("alias/#", 1).join();
+            assertThat(publisher.connect().join().topicAliasMaximum()).isEqualTo(2);
+
+            List<String> sent = new ArrayList<>();
+            List<CompletableFuture<PublishResult>> results = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int t = 0; t < 5; t++) {
+                    sent.add("alias/topic" + t);
+                    results.add(publisher.publish(OutgoingMessage.of("alias/topic" + t, "r" + round, 1)));
+                }
+            }
+            results.forEach(CompletableFuture::join);
+            await().until(() -> received.size() == sent.size());
+            assertThat(received).extracting(IncomingMessage::topic).containsExactlyElementsOf(sent);
+            assertThat(losses).hasValue(0);
+        }
+    }
+
+    @Test
+    void theAliasSenderNeverHandsOutMoreAliasesThanAllowed() {
+        TopicAliasSender sender = new TopicAliasSender(2);
+        assertThat(sender.choose("a")).isEqualTo(new TopicAliasSender.Choice("a", 1));
+        assertThat(sender.choose("b")).isEqualTo(new TopicAliasSender.Choice("b", 2));
+        assertThat(sender.choose("c")).isEqualTo(new TopicAliasSender.Choice("c", 0));
+        assertThat(sender.choose("a")).isEqualTo(new TopicAliasSender.Choice("", 1));
+        assertThat(sender.highestAlias()).isEqualTo(2);
+        assertThat(new TopicAliasSender(0).choose("a")).isEqualTo(new TopicAliasSender.Choice("a", 0));
+    }
+
+    @Test
+    void mqtt311PublishesNeedNoProperties() {
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.receiveMaximum(2));
+             MidgeClient client = MidgeClient.builder().port(broker.port()).version(MqttVersion.MQTT_3_1_1)
+                     .build()) {
+            client.connect().join();
+            PublishResult r = client.publish(OutgoingMessage.builder("v3").payload("x").qos(1)
+                    .userProperty("dropped", "in 3.1.1").build()).join();
+            assertThat(r.reasonCode().isError()).isFalse();
+        }
+    }
+}
