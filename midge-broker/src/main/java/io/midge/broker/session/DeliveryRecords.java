@@ -3,6 +3,8 @@ package io.midge.broker.session;
 import io.midge.broker.persistence.InflightState;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -14,11 +16,12 @@ import org.slf4j.LoggerFactory;
  * ({@link Delivery#isStored()}) are written. Nothing waits for these writes but a QoS 2 PUBLISH and its PUBREL
  * (see {@link Session}): at worst a crash re-sends a QoS 1 message that was acknowledged, as QoS 1 allows.
  *
- * <p>Since nothing waits for the others, the records of one pass of the session's loop (a read batch of acknowledgements,
- * a drain of the mailbox) are collected in one batch, written when the loop is done with that pass: one batch per
- * pass instead of one or two per message, which is what kept the store's writer from keeping up. The session's
- * other writes ({@link #write}, and the session records of {@link SessionStore}) flush the collected records first,
- * so that the store sees every change of the session in the order it was made.
+ * <p>Since nothing waits for the others, they are collected and written in one batch when the loop is done with its
+ * pass (a read batch of acknowledgements, a drain of the mailbox), or, while a batch of the session is still with
+ * the store, once that one is written: at most one batch per commit instead of one or two per message, which is what
+ * kept the store's writer from keeping up, and a QoS 1 send acknowledged before its record was written is not
+ * written at all. The session's other writes ({@link #write}, and the session records of {@link SessionStore}) flush
+ * the collected records first, so that the store sees every change of the session in the order it was made.
  */
 final class DeliveryRecords {
     private static final Logger log = LoggerFactory.getLogger(DeliveryRecords.class);
@@ -26,13 +29,24 @@ final class DeliveryRecords {
     private final Persistence store;
     private final Session session;
     private final String clientId;
-    /** Records of the current pass not handed to the store yet; null when there are none. */
+    /** Completes this session's writes on its loop (one object, so that a commit wakes the loop once). */
+    private final Executor onLoop;
+    /** Records of this window not handed to the store yet; null when there are none. */
     private StoreBatch pending;
+    /**
+     * QoS 1 sends of this window, not encoded yet (packet identifier to sequence): one acknowledged before its
+     * record is written needs no record at all.
+     */
+    private final Map<Integer, Long> unwrittenSends = new HashMap<>();
+    /** This session's record batches with the store now. */
+    private int writing;
+    private boolean flushScheduled;
 
     DeliveryRecords(Persistence store, Session session) {
         this.store = store;
         this.session = session;
         this.clientId = session.clientId();
+        this.onLoop = session::execute;
     }
 
     /** A batch for in-flight records that the caller waits for. */
@@ -53,18 +67,24 @@ final class DeliveryRecords {
 
     /** A QoS 1 PUBLISH goes out without waiting: after a crash it may reach the client again, as QoS 1 allows. */
     void sent(int packetId, long sequence) {
-        sending(pending(), packetId, sequence, 1);
+        unwrittenSends.put(packetId, sequence);
+        flushSoon();
     }
 
     /**
-     * PUBACK: the queue entry goes. Its in-flight record stays behind: recovery drops an in-flight record whose
-     * queued delivery is gone, and the packet identifier's next use overwrites it. One change per message fewer for
-     * the store to write, sort and compact, on the busiest path there is.
+     * PUBACK: the queue entry goes. Its in-flight record stays behind if it was written: recovery drops an
+     * in-flight record whose queued delivery is gone, and the packet identifier's next use overwrites it. If it was
+     * not written yet, it never is. Either way one change fewer on the busiest path there is.
      */
-    void acknowledged(long sequence) {
-        if (sequence != Delivery.NOT_STORED) {
-            pending().removeQueued(clientId, sequence);
+    void acknowledged(int packetId, long sequence) {
+        if (sequence == Delivery.NOT_STORED) {
+            return;
         }
+        Long unwritten = unwrittenSends.get(packetId);
+        if (unwritten != null && unwritten == sequence) {
+            unwrittenSends.remove(packetId);
+        }
+        pending().removeQueued(clientId, sequence);
     }
 
     /**
@@ -90,35 +110,69 @@ final class DeliveryRecords {
         }
         StoreBatch batch = pending().removeQueued(clientId, sequence);
         if (packetId != 0) {
+            Long unwritten = unwrittenSends.get(packetId);
+            if (unwritten != null && unwritten == sequence) {
+                unwrittenSends.remove(packetId);
+            }
             batch.removeInflight(clientId, packetId);
         }
     }
 
     /**
-     * Hands the collected records to the store. A session that no longer owns its record in the store (a clean
-     * start replaced it) writes nothing more: its records would land beside the new session's.
+     * Hands the collected records to the store now, before a write that must come after them. A session that no
+     * longer owns its record in the store (a clean start replaced it) writes nothing more: its records would land
+     * beside the new session's.
      */
     void flush() {
         StoreBatch batch = pending;
-        if (batch == null) {
+        if (batch == null && unwrittenSends.isEmpty()) {
             return;
         }
+        if (batch == null) {
+            batch = store.batch(clientId);
+        }
+        for (Map.Entry<Integer, Long> send : unwrittenSends.entrySet()) {
+            sending(batch, send.getKey(), send.getValue(), 1);
+        }
         pending = null;
+        unwrittenSends.clear();
         if (!session.isStored()) {
             return;
         }
-        store.write(batch, null).whenComplete((v, e) -> {
+        writing++;
+        store.write(batch, onLoop).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing the delivery state of '{}' failed: {}", clientId, e.toString());
             }
+            writing--;
+            flushIfIdle(); // what gathered while this batch was with the store
         });
+    }
+
+    /**
+     * At the end of the loop's pass, unless a batch of this session is still with the store: then the records keep
+     * gathering until it is written, one batch per commit instead of one per pass, and a send acknowledged meanwhile
+     * is never written.
+     */
+    private void flushIfIdle() {
+        flushScheduled = false;
+        if (writing == 0) {
+            flush();
+        }
+    }
+
+    private void flushSoon() {
+        if (!flushScheduled && writing == 0) {
+            flushScheduled = true;
+            session.executeLater(this::flushIfIdle);
+        }
     }
 
     private StoreBatch pending() {
         if (pending == null) {
             pending = store.batch(clientId);
-            session.executeLater(this::flush);
         }
+        flushSoon();
         return pending;
     }
 }

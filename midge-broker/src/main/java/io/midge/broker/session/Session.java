@@ -462,7 +462,7 @@ public final class Session implements Subscriber {
         inflight.remove(packetId);
         notHeldBack(entry);
         entry.delivery.release();
-        records.acknowledged(entry.sequence);
+        records.acknowledged(packetId, entry.sequence);
         pump();
         return true;
     }
