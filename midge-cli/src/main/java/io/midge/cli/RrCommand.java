@@ -55,17 +55,8 @@ final class RrCommand implements Callable<Integer> {
             description = "Give up after this many seconds (default 10; status 3).")
     int timeout = 10;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print the topic before the payload.")
-    boolean verbose;
-
-    @Option(names = {"-F", "--format"}, paramLabel = "FORMAT", description = "Print the response in this format.")
-    String format;
-
-    @Option(names = {"-N", "--no-eol"}, description = "No newline after the response.")
-    boolean noNewline;
-
-    @Option(names = "--json", description = "Print the response as a JSON object.")
-    boolean json;
+    @Mixin
+    PrintOptions printing;
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -102,7 +93,7 @@ final class RrCommand implements Callable<Integer> {
                 err.println("midge rr: no response on " + responseTopic + " within " + timeout + " s");
                 return ClientFailure.TIMEOUT;
             }
-            out.print(new MessagePrinter(verbose, format, json, !noNewline).print(m));
+            out.print(printing.printer().print(m));
             out.flush();
             client.disconnect().get(5, TimeUnit.SECONDS);
             return ClientFailure.OK;

@@ -55,20 +55,11 @@ final class SubCommand implements Callable<Integer> {
             description = "Exit after this many seconds (status 3 if -C was not reached).")
     int timeout;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print the topic before the payload.")
-    boolean verbose;
-
-    @Option(names = {"-F", "--format"}, paramLabel = "FORMAT", description = "Print each message in this format.")
-    String format;
-
-    @Option(names = {"-N", "--no-eol"}, description = "No newline after each message.")
-    boolean noNewline;
+    @Mixin
+    PrintOptions printing;
 
     @Option(names = {"-R", "--no-retained"}, description = "Do not print retained (stale) messages.")
     boolean noRetained;
-
-    @Option(names = "--json", description = "One JSON object per message and line.")
-    boolean json;
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
     boolean help;
@@ -81,7 +72,7 @@ final class SubCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "-q must be 0, 1 or 2");
         }
         MqttProperties subscribeProperties = MqttPropertyOptions.subscribe(connection.properties, spec);
-        MessagePrinter printer = new MessagePrinter(verbose, format, json, !noNewline);
+        MessagePrinter printer = printing.printer();
         CompletableFuture<Integer> done = new CompletableFuture<>();
         AtomicInteger printed = new AtomicInteger();
         MidgeClient.Builder builder = connection.builder(Duration.ofSeconds(10)).onMessage(m -> {

@@ -121,6 +121,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private Connect pendingConnect;
     private boolean disconnectedNormally;
     private boolean assignedClientId;
+    /**
+     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username):
+     * a verified certificate named it, and that counts as authentication where nothing else checks user names.
+     */
+    private boolean certified;
     private final List<MqttPacket> early = new ArrayList<>();
     private ConnectionLimits.Place place;
     private PublishThrottle throttle;
@@ -269,6 +274,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         version = connect.version();
         encoder.setVersion(version);
         TransportIdentity certificate = TransportIdentity.of(ctx.channel(), listener);
+        certified = certificate != null;
         if (certificate != null) {
             if (certificate.username() == null) {
                 refuse(ReasonCode.NOT_AUTHORIZED, "the client certificate has no "
@@ -364,14 +370,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         if (!listener.anonymousAllowed() && broker.authenticator() == Authenticator.ALLOW_ALL
-                && !certificateAuthenticated()) {
+                && !certified) {
             // Nothing checks user names (no password file): where anonymous clients are refused, a name the client
             // merely claims proves nothing either.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
                     + listener.name() + "'");
             return;
         }
-        if (broker.authenticator() instanceof PasswordAuthenticator && certificateAuthenticated()) {
+        if (broker.authenticator() instanceof PasswordAuthenticator && certified) {
             // The certificate named the client and proved it: the password file is not asked for a password too
             // (the ACL still applies to the certificate's name).
             openSession(null);
@@ -459,14 +465,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             b.add(PropertyId.AUTHENTICATION_DATA, data);
         }
         return b.build();
-    }
-
-    /**
-     * Whether the listener's TLS layer authenticated this client by its client certificate (certificate-username):
-     * a verified certificate named it, and that counts as authentication where nothing else checks user names.
-     */
-    private boolean certificateAuthenticated() {
-        return TransportIdentity.of(ctx.channel(), listener) != null;
     }
 
     /** Refuses a client for its credentials (counted apart from other refusals). */

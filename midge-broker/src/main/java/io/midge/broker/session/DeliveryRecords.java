@@ -80,10 +80,7 @@ final class DeliveryRecords {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        Long unwritten = unwrittenSends.get(packetId);
-        if (unwritten != null && unwritten == sequence) {
-            unwrittenSends.remove(packetId);
-        }
+        unwrittenSends.remove(packetId, sequence);
         pending().removeQueued(clientId, sequence);
     }
 
@@ -110,10 +107,7 @@ final class DeliveryRecords {
         }
         StoreBatch batch = pending().removeQueued(clientId, sequence);
         if (packetId != 0) {
-            Long unwritten = unwrittenSends.get(packetId);
-            if (unwritten != null && unwritten == sequence) {
-                unwrittenSends.remove(packetId);
-            }
+            unwrittenSends.remove(packetId, sequence);
             batch.removeInflight(clientId, packetId);
         }
     }
