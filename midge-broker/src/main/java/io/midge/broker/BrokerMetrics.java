@@ -39,6 +39,8 @@ public final class BrokerMetrics {
     public final LongAdder publishesDenied = new LongAdder();
     /** Subscriptions the ACL did not allow (each filter of a SUBSCRIBE counts). */
     public final LongAdder subscriptionsDenied = new LongAdder();
+    /** Publishes and wills refused because their topic starts with {@code $}, the broker's own (§4.7.2). */
+    public final LongAdder publishesToReservedTopics = new LongAdder();
     /** Messages not delivered to a subscriber the ACL does not let receive them (retained, wills, after a reload). */
     public final LongAdder deliveriesWithheld = new LongAdder();
 }

@@ -5,6 +5,7 @@ import io.midge.codec.Binary;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import java.util.function.Predicate;
 
 /**
  * The properties of a successful 5.0 CONNACK: the broker's limits wherever they differ from what a client assumes
@@ -54,6 +55,10 @@ final class ConnAckProperties {
                 && !config.responseInformation().isEmpty()) {
             props.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation() + clientId);
         }
+        // Absent means available, but some clients and test suites trust only what is said (§3.2.2.3.11-13).
+        props.add(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, 1);
+        props.add(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
+        props.add(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 1);
         if (authMethod != null) {
             props.add(PropertyId.AUTHENTICATION_METHOD, authMethod);
             if (authData != null) {
@@ -61,5 +66,23 @@ final class ConnAckProperties {
             }
         }
         return props.build();
+    }
+
+    /**
+     * The properties cut until the CONNACK fits the client's Maximum Packet Size (MQTT-3.1.2-24): first without
+     * Reason String and User Properties (MQTT-3.2.2-19, -20), then without the statements of availability, which
+     * only repeat what their absence means; null when even that does not fit, and the client gets no CONNACK.
+     */
+    static MqttProperties fitted(MqttProperties props, Predicate<MqttProperties> fits) {
+        if (fits.test(props)) {
+            return props;
+        }
+        MqttProperties bare = props.without(PropertyId.REASON_STRING, PropertyId.USER_PROPERTY);
+        if (fits.test(bare)) {
+            return bare;
+        }
+        MqttProperties least = bare.without(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE,
+                PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, PropertyId.SHARED_SUBSCRIPTION_AVAILABLE);
+        return fits.test(least) ? least : null;
     }
 }

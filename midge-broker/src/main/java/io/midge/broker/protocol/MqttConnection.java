@@ -40,6 +40,7 @@ import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;
 import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Publish;
+import io.midge.codec.packet.PublishFlowPacket;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
@@ -119,6 +120,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private EnhancedAuthenticator.Exchange authExchange;
     private String authMethod;
     private Connect pendingConnect;
+    /** The properties of the CONNACK that opens the session, decided (and fitted to the client) before it opens. */
+    private MqttProperties connAckProperties;
     private boolean disconnectedNormally;
     private boolean assignedClientId;
     /**
@@ -479,10 +482,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * client relies on it, so it learns at once.
      */
     private void openSession(Binary authData) {
+        if (will != null && will.topic().startsWith("$")) {
+            broker.metrics().publishesToReservedTopics.increment();
+            refuse(ReasonCode.NOT_AUTHORIZED, "§4.7.2: the will's topic '" + will.topic()
+                    + "' starts with $, which is reserved for the broker");
+            return;
+        }
         if (will != null && authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username,
                 will.topic())) {
             broker.metrics().publishesDenied.increment();
             refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to '" + will.topic() + "'");
+            return;
+        }
+        connAckProperties = version.isV5() ? ConnAckProperties.fitted(ConnAckProperties.of(config, pendingConnect,
+                clientId, assignedClientId, sessionExpiry, authMethod, authData),
+                props -> fits(new ConnAck(true, ReasonCode.SUCCESS, props))) : MqttProperties.EMPTY;
+        if (connAckProperties == null) {
+            // Not even without its optional parts: the client cannot be told anything (MQTT-3.1.2-24).
+            broker.metrics().connectionsRefused.increment();
+            log.debug("Refused client '{}': even a bare CONNACK exceeds its Maximum Packet Size {}", clientId,
+                    clientMaximumPacketSize);
+            releaseWill();
+            close();
             return;
         }
         state = State.CONNECTING;
@@ -495,7 +516,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         s.setExpiryIntervalSeconds(sessionExpiry);
         s.setProtocolVersion(version.level());
         // CONNACK only once a new persistent session is durable (in memory this completes at once, right here).
-        whenStored(broker.sessions().store().opened(s, pendingConnect.cleanStart(), ctx.executor()), error -> {
+        // A session not resumed is stored as after a clean start, whatever the client asked for.
+        whenStored(broker.sessions().store().opened(s, !sessionPresent, ctx.executor()), error -> {
             if (error == null) {
                 sessionStored(s, sessionPresent, authData);
             } else {
@@ -535,14 +557,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         // A 3.x client cannot be told a shorter keep-alive, so it keeps its own.
         int keepAlive = version.isV5() ? ConnAckProperties.grantedKeepAlive(config, pendingConnect.keepAlive())
                 : pendingConnect.keepAlive();
-        MqttProperties props = version.isV5() ? ConnAckProperties.of(config, pendingConnect, clientId,
-                assignedClientId, sessionExpiry, authMethod, authData) : MqttProperties.EMPTY;
         if (keepAlive > 0) {
             // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
             ctx.pipeline().addBefore(ctx.name(), "keepAlive",
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
-        write(new ConnAck(sessionPresent, ReasonCode.SUCCESS, props));
+        // Session Present exists from 3.1.1 on: a 3.1 CONNACK's first byte is 0.
+        write(new ConnAck(sessionPresent && version != MqttVersion.MQTT_3_1, ReasonCode.SUCCESS,
+                connAckProperties));
         s.attach(this);
         if (!early.isEmpty()) {
             List<MqttPacket> pending = new ArrayList<>(early);
@@ -559,6 +581,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.flush();
     }
 
+    private boolean fits(MqttPacket packet) {
+        return MqttEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
     /** Refuses a CONNECT: CONNACK with the code (the 3.x return code closest to it), then close. */
     private void refuse(ReasonCode code, String reason) {
         broker.metrics().connectionsRefused.increment();
@@ -566,7 +592,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         releaseWill();
         MqttProperties props = reasonString(reason, p -> new ConnAck(false, code, p));
         state = State.CLOSED;
-        ctx.writeAndFlush(new ConnAck(false, code, props)).addListener(f -> closeGracefully());
+        ConnAck connAck = new ConnAck(false, code, props);
+        if (version != null && !fits(connAck)) {
+            close(); // a CONNACK larger than the client's Maximum Packet Size is not sent (MQTT-3.1.2-24)
+            return;
+        }
+        ctx.writeAndFlush(connAck).addListener(f -> closeGracefully());
     }
 
     // ------------------------------------------------------------------ after CONNECT
@@ -574,12 +605,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void handle(MqttPacket packet) {
         switch (packet) {
             case Publish p -> onPublish(p);
-            case PubAck a -> session.onPubAck(a.packetId());
+            case PubAck a -> checkAck(session.onPubAck(a.packetId()), a);
             case PubRec r -> {
-                if (!session.onPubRec(r.packetId(), r.reasonCode().isError()) && !r.reasonCode().isError()) {
+                Session.Ack ack = session.onPubRec(r.packetId(), r.reasonCode().isError());
+                if (ack == Session.Ack.NOT_IN_FLIGHT && !r.reasonCode().isError()) {
                     write(new PubRel(r.packetId(), version.isV5() ? ReasonCode.PACKET_IDENTIFIER_NOT_FOUND
                             : ReasonCode.SUCCESS, MqttProperties.EMPTY));
                 }
+                checkAck(ack, r);
             }
             case PubRel r -> {
                 boolean known = session.releaseInboundQos2(r.packetId());
@@ -597,13 +630,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     write(comp);
                 }
             }
-            case PubComp c -> session.onPubComp(c.packetId());
+            case PubComp c -> checkAck(session.onPubComp(c.packetId()), c);
             case Subscribe s -> onSubscribe(s);
             case Unsubscribe u -> onUnsubscribe(u);
             case PingReq p -> write(PingResp.INSTANCE);
             case Disconnect d -> onDisconnect(d);
             case Auth a -> onAuth(a);
             default -> protocolError("§2.1.2: unexpected " + packet.type());
+        }
+    }
+
+    /**
+     * An acknowledgement of the wrong kind for an identifier in flight (PUBREC or PUBCOMP for a QoS 1 send, PUBACK or
+     * PUBCOMP where PUBREC is due, PUBACK after PUBREL) breaks the QoS flow (MQTT 5.0 section 4.3; 3.1.1
+     * MQTT-4.8.0-1): the connection ends rather than leave the send in flight for good.
+     */
+    private void checkAck(Session.Ack ack, PublishFlowPacket packet) {
+        if (ack == Session.Ack.WRONG_KIND) {
+            protocolError("§4.3: " + packet.type() + " for packet identifier " + packet.packetId()
+                    + ", whose send awaits another acknowledgement");
         }
     }
 
@@ -664,8 +709,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        if (topic.startsWith("$")) {
+            // Topics that start with $ are the broker's ($SYS/...; §4.7.2): a client could otherwise fake them.
+            broker.metrics().publishesToReservedTopics.increment();
+            refusePublish(p, "§4.7.2: '" + topic + "' starts with $, which is reserved for the broker");
+            return;
+        }
         if (authorizer != Authorizer.ALLOW_ALL && !authorizer.canPublish(clientId, username, topic)) {
-            denyPublish(p, topic);
+            broker.metrics().publishesDenied.increment();
+            refusePublish(p, "not authorized to publish to '" + topic + "'");
             return;
         }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), props);
@@ -689,18 +741,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /**
-     * A publish the ACL does not allow: dropped. QoS 1/2 is answered 0x87 in 5.0; 3.1.1 has no way to say so and is
+     * A publish the ACL does not allow, or to a topic reserved for the broker: dropped. QoS 1/2 is answered 0x87 in 5.0; 3.1.1 has no way to say so and is
      * acknowledged as usual (MQTT-3.3.5-2 allows that). After this client's pending store writes, to keep the
      * acknowledgements in order.
      */
-    private void denyPublish(Publish p, String topic) {
-        broker.metrics().publishesDenied.increment();
-        log.debug("Client '{}' (user '{}') may not publish to '{}': dropped", clientId, username, topic);
+    private void refusePublish(Publish p, String reason) {
+        log.debug("Client '{}' (user '{}'): publish dropped: {}", clientId, username, reason);
         p.release();
         if (p.qos() == 0) {
             return;
         }
-        String reason = "not authorized to publish to '" + topic + "'";
         if (pendingWrites > 0) {
             writeInOrder(broker.persistence().batch(clientId),
                     error -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason));

@@ -453,25 +453,53 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** The client acknowledged a QoS 1 publish; false when no such publish was in flight. */
-    public boolean onPubAck(int packetId) {
+    /**
+     * What an acknowledgement meant for the send its packet identifier names. An identifier that is not in flight
+     * is tolerated (a late duplicate, say); one that is in flight but awaits another kind of acknowledgement is a
+     * protocol violation, which the connection answers by closing.
+     */
+    public enum Ack { ACCEPTED, NOT_IN_FLIGHT, WRONG_KIND }
+
+    /** The in-flight send under this identifier that is on the wire, or null (none, or not sent yet). */
+    private Inflight onWire(int packetId) {
         Inflight entry = inflight.get(packetId);
-        if (entry == null || entry.delivery == null || entry.delivery.qos() != 1) {
-            return false;
+        // A stored PUBLISH waiting for its in-flight record has not reached the client: not in flight for it.
+        return entry == null || (entry.storing && !entry.released) ? null : entry;
+    }
+
+    /** The client acknowledged a QoS 1 publish. */
+    public Ack onPubAck(int packetId) {
+        Inflight entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        if (entry.delivery == null || entry.delivery.qos() != 1) {
+            return Ack.WRONG_KIND; // a QoS 2 send awaits PUBREC, or PUBCOMP after PUBREL
         }
         inflight.remove(packetId);
         notHeldBack(entry);
         entry.delivery.release();
         records.acknowledged(packetId, entry.sequence);
         pump();
-        return true;
+        return Ack.ACCEPTED;
     }
 
-    /** The client received a QoS 2 publish; the session answers PUBREL. False when none was in flight. */
-    public boolean onPubRec(int packetId, boolean failed) {
-        Inflight entry = inflight.get(packetId);
-        if (entry == null || entry.delivery == null || entry.delivery.qos() != 2) {
-            return false;
+    /** The client received a QoS 2 publish; the session answers PUBREL. */
+    public Ack onPubRec(int packetId, boolean failed) {
+        Inflight entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        if (entry.released) {
+            // PUBREC again for a message already released: PUBREL again (unless it still waits for its record).
+            if (!entry.storing && connection != null) {
+                connection.sendPubRel(packetId);
+                connection.flush();
+            }
+            return Ack.ACCEPTED;
+        }
+        if (entry.delivery.qos() != 2) {
+            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK
         }
         notHeldBack(entry);
         entry.delivery.release(); // the payload is not needed any more: only PUBREL may be re-sent
@@ -481,43 +509,45 @@ public final class Session implements Subscriber {
             inflight.remove(packetId);
             records.forget(entry.sequence, packetId);
             pump();
-        } else {
-            entry.released = true;
-            if (entry.sequence == Delivery.NOT_STORED) {
-                connection.sendPubRel(packetId);
-                connection.flush();
-            } else {
-                // PUBREL only once the store knows the message was received: at PUBREL the client forgets the
-                // identifier, and a broker restarted without that knowledge would send the message again, which
-                // the client would then take for a new one.
-                entry.storing = true;
-                records.write(records.received(records.batch(), packetId, entry.sequence), this::execute)
-                        .whenComplete((v, e) -> {
-                            if (e != null) {
-                                log.warn("Storing the receipt of a QoS 2 message by '{}' failed: {}", clientId,
-                                        e.toString());
-                            }
-                            entry.storing = false;
-                            if (inflight.get(packetId) == entry && connection != null) {
-                                connection.sendPubRel(packetId);
-                                connection.flush();
-                            } // else: gone, or re-sent when the client reconnects (see attach)
-                        });
-            }
+            return Ack.ACCEPTED;
         }
-        return true;
+        entry.released = true;
+        if (entry.sequence == Delivery.NOT_STORED) {
+            connection.sendPubRel(packetId);
+            connection.flush();
+            return Ack.ACCEPTED;
+        }
+        // PUBREL only once the store knows the message was received: at PUBREL the client forgets the identifier,
+        // and a broker restarted without that knowledge would send the message again, which the client would then
+        // take for a new one.
+        entry.storing = true;
+        records.write(records.received(records.batch(), packetId, entry.sequence), this::execute)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("Storing the receipt of a QoS 2 message by '{}' failed: {}", clientId, e.toString());
+                    }
+                    entry.storing = false;
+                    if (inflight.get(packetId) == entry && connection != null) {
+                        connection.sendPubRel(packetId);
+                        connection.flush();
+                    } // else: gone, or re-sent when the client reconnects (see attach)
+                });
+        return Ack.ACCEPTED;
     }
 
-    /** The client completed a QoS 2 delivery; false when no PUBREL was outstanding for the identifier. */
-    public boolean onPubComp(int packetId) {
-        Inflight entry = inflight.get(packetId);
-        if (entry == null || !entry.released) {
-            return false;
+    /** The client completed a QoS 2 delivery. */
+    public Ack onPubComp(int packetId) {
+        Inflight entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        if (!entry.released) {
+            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK, a QoS 2 send PUBREC
         }
         inflight.remove(packetId);
         records.completed(packetId, entry.sequence);
         pump();
-        return true;
+        return Ack.ACCEPTED;
     }
 
     private void notHeldBack(Inflight entry) {

@@ -136,6 +136,12 @@ public final class SessionRegistry {
                 loop.execute(() -> open(clientId, cleanStart, loop, callback));
                 return;
             }
+            if (existing.expiryIntervalSeconds() == 0) {
+                // That session ends with its connection (MQTT-3.1.2-6; 5.0 Session Expiry 0): nothing of it is
+                // resumed, so the newcomer starts afresh, as after a clean start.
+                loop.execute(() -> open(clientId, true, loop, callback));
+                return;
+            }
             existing.kickConnection();
             existing.moveTo(loop, () -> callback.opened(existing, true));
         });

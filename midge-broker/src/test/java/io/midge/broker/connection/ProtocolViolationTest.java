@@ -154,8 +154,9 @@ class ProtocolViolationTest {
     @DisplayName("MQTT-3.14.2-3 (5.0): the DISCONNECT leaves its Reason String out when it would exceed the client's Maximum Packet Size")
     void disconnectFitsTheClientsMaximumPacketSize() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
+            // 16 bytes: room for the CONNACK without its optional parts (MQTT-3.1.2-24), not for a Reason String.
             client.connect(new Connect(MqttVersion.MQTT_5, "violation-small", true, 0, null, null, null,
-                    MqttProperties.builder().add(PropertyId.MAXIMUM_PACKET_SIZE, 8).build()));
+                    MqttProperties.builder().add(PropertyId.MAXIMUM_PACKET_SIZE, 16).build()));
             client.sendHex("30 06 00 03 61 2F 2B 00"); // a wildcard in a PUBLISH topic
             assertThat(client.awaitClose()).singleElement().isInstanceOfSatisfying(Disconnect.class, d -> {
                 assertThat(d.reasonCode()).isEqualTo(ReasonCode.TOPIC_NAME_INVALID);

@@ -12,6 +12,7 @@ import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.MqttVersion;
+import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;
@@ -170,5 +171,74 @@ class SessionPresentTest {
                 "-t", "present/mosquitto", "-C", "1", "-W", "5");
         assertThat(resumed.exitCode()).as(resumed.stderr()).isZero();
         assertThat(resumed.lines()).containsExactly("while-away");
+    }
+
+    // ------------------------------------------------------------------ 3.1, and sessions that end with their connection
+
+    @Test
+    @DisplayName("§3.2.2.1 (3.1): the CONNACK of a resumed MQIsdp session has first byte 0: Session Present exists "
+            + "only from 3.1.1 on (a 3.1.1 client resuming the same way reads 1)")
+    void mqtt31HasNoSessionPresentFlag() throws Exception {
+        // MQIsdp level 3, clean session 0, keep-alive 0, client id "p31"
+        String connect31 = "10 11 00 06 4D 51 49 73 64 70 03 00 00 00 00 03 70 33 31";
+        // MQTT level 4, clean session 0, keep-alive 0, client id "p311"
+        String connect311 = "10 10 00 04 4D 51 54 54 04 00 00 00 00 04 70 33 31 31";
+        for (String connect : new String[] {connect31, connect311}) {
+            try (Wire first = new Wire(broker.port())) {
+                first.send(connect);
+                assertThat(first.read(4)).isEqualTo("20 02 00 00");
+                first.send("E0 00");
+                first.readUntilClose();
+            }
+        }
+        try (Wire again = new Wire(broker.port())) {
+            again.send(connect31);
+            assertThat(again.read(4)).isEqualTo("20 02 00 00");
+        }
+        try (Wire again = new Wire(broker.port())) {
+            again.send(connect311);
+            assertThat(again.read(4)).isEqualTo("20 02 01 00");
+        }
+    }
+
+    @Test
+    @DisplayName("MQTT-3.1.2-6 (3.1.1): clean session 0 taking over a connected clean-session client gets Session "
+            + "Present 0 and none of its subscriptions: that session ended with its connection")
+    void cleanSession0TakingOverACleanSessionStartsAfresh() throws Exception {
+        try (RawClient cleanOne = new RawClient(broker.port());
+             RawClient publisher = new RawClient(broker.port())) {
+            cleanOne.connect("present-takeover-311");
+            cleanOne.send(new io.midge.codec.packet.Subscribe(1, java.util.List.of(
+                    new io.midge.codec.packet.Subscription("present/takeover", 1)), MqttProperties.EMPTY));
+            cleanOne.receive(io.midge.codec.packet.SubAck.class);
+            try (RawClient taker = new RawClient(broker.port())) {
+                ConnAck connAck = taker.connect(new Connect(MqttVersion.MQTT_3_1_1, "present-takeover-311", false,
+                        0, null, null, null, MqttProperties.EMPTY));
+                assertThat(connAck.sessionPresent()).isFalse();
+                cleanOne.awaitClose();
+                publisher.connect("present-takeover-pub");
+                publisher.send(new Publish("present/takeover", 1, false, false, 1, MqttProperties.EMPTY,
+                        Unpooled.wrappedBuffer("old subscription?".getBytes(StandardCharsets.UTF_8))));
+                publisher.receive(PubAck.class);
+                assertThat(taker.poll(java.time.Duration.ofMillis(300))).as("no subscription was inherited").isNull();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("MQTT-3.1.2-6, §3.1.2.11.2 (5.0): clean start 0 taking over a connection with Session Expiry 0 gets "
+            + "Session Present 0")
+    void cleanStart0TakingOverExpiry0StartsAfresh() throws Exception {
+        try (RawClient first = new RawClient(broker.port())) {
+            first.version(MqttVersion.MQTT_5).connect("present-takeover-5");
+            MqttProperties expiry = MqttProperties.builder().add(PropertyId.SESSION_EXPIRY_INTERVAL, 60).build();
+            try (RawClient taker = new RawClient(broker.port())) {
+                ConnAck connAck = taker.connect(new Connect(MqttVersion.MQTT_5, "present-takeover-5", false, 0,
+                        null, null, null, expiry));
+                assertThat(connAck.sessionPresent()).isFalse();
+                assertThat(((Disconnect) first.awaitClose().get(0)).reasonCode())
+                        .isEqualTo(io.midge.codec.ReasonCode.SESSION_TAKEN_OVER);
+            }
+        }
     }
 }

@@ -9,6 +9,8 @@ import static org.awaitility.Awaitility.await;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.ReasonCode;
+import io.midge.codec.MqttEncoder;
+import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;
@@ -163,5 +165,30 @@ class MaximumPacketSizeTest {
         } finally {
             PahoInbox.close(pub, small, large);
         }
+    }
+
+    @Test
+    @DisplayName("MQTT-3.1.2-24, MQTT-3.2.2-19/-20: a CONNACK never exceeds the client's Maximum Packet Size: what "
+            + "is optional is left out, and a client too small for even that is closed without a CONNACK")
+    void theConnAckFitsTheClientOrIsNotSent() throws Exception {
+        try (RawClient roomy = new RawClient(broker.port())) {
+            ConnAck connAck = RawV5.connAck(roomy, RawV5.connectPacket("mps-connack-1", true,
+                    props(PropertyId.MAXIMUM_PACKET_SIZE, 1000)));
+            assertThat(connAck.properties().contains(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE)).isTrue();
+        }
+        try (RawClient tight = new RawClient(broker.port())) {
+            ConnAck connAck = RawV5.connAck(tight, RawV5.connectPacket("mps-connack-2", true,
+                    props(PropertyId.MAXIMUM_PACKET_SIZE, 16)));
+            assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+            assertThat(MqttEncoder.encodedSize(connAck, MqttVersion.MQTT_5)).isLessThanOrEqualTo(16);
+            assertThat(connAck.properties().contains(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE)).isFalse();
+            assertThat(connAck.properties().number(PropertyId.MAXIMUM_PACKET_SIZE, 0)).isEqualTo(BROKER_MAXIMUM);
+        }
+        try (RawClient tiny = new RawClient(broker.port())) {
+            tiny.version(MqttVersion.MQTT_5).send(RawV5.connectPacket("mps-connack-3", true,
+                    props(PropertyId.MAXIMUM_PACKET_SIZE, 8)));
+            assertThat(tiny.awaitClose()).as("nothing at all, not even a CONNACK").isEmpty();
+        }
+        assertThat(broker.broker().sessions().get("mps-connack-3")).isNull();
     }
 }
