@@ -1,6 +1,7 @@
 package io.midge.benchmarks;
 
 import io.midge.broker.routing.Matches;
+import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
@@ -49,6 +50,11 @@ public class TopicMatchBenchmark {
         @Override
         public boolean isOnline() {
             return true;
+        }
+
+        @Override
+        public boolean offer(Delivery delivery) {
+            return false; // the benchmark matches only
         }
     }
 

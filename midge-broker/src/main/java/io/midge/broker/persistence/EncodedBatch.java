@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -160,7 +159,7 @@ final class EncodedBatch implements StoreBatch {
     }
 
     @Override
-    public StoreBatch putSubscription(String clientId, String filter, SubscriptionOptions options) {
+    public StoreBatch putSubscription(String clientId, String filter, StoredSubscription options) {
         return put(Keys.subscription(clientId, filter), Values.subscription(options));
     }
 

@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -62,7 +61,7 @@ public final class InMemoryPersistence implements Persistence {
         }
 
         @Override
-        public StoreBatch putSubscription(String clientId, String filter, SubscriptionOptions options) {
+        public StoreBatch putSubscription(String clientId, String filter, StoredSubscription options) {
             return this;
         }
 

@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -62,7 +61,7 @@ public interface Persistence extends AutoCloseable {
         return write(batch(clientId).removeSession(clientId), completeOn);
     }
 
-    default CompletableFuture<Void> addSubscription(String clientId, String filter, SubscriptionOptions options,
+    default CompletableFuture<Void> addSubscription(String clientId, String filter, StoredSubscription options,
                                                     Executor completeOn) {
         return write(batch(clientId).putSubscription(clientId, filter, options), completeOn);
     }

@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +14,7 @@ import java.util.Map;
  * @param inboundQos2     packet identifiers of QoS 2 messages received and not released, ascending
  * @param nextSequence    the sequence number to use for the next queued delivery
  */
-public record RecoveredSession(StoredSession session, long expiresAtMillis, Map<String, SubscriptionOptions> subscriptions,
+public record RecoveredSession(StoredSession session, long expiresAtMillis, Map<String, StoredSubscription> subscriptions,
                                List<QueuedDelivery> queued, List<InflightDelivery> inflight, int[] inboundQos2,
                                long nextSequence) {
 

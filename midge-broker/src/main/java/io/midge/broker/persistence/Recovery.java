@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -56,7 +55,7 @@ final class Recovery {
         final byte[] keyPrefix;
         final String clientId;
         StoredSession session;
-        final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+        final Map<String, StoredSubscription> subscriptions = new LinkedHashMap<>();
         final List<QueuedDelivery> queued = new ArrayList<>();
         final List<InflightRecord> inflight = new ArrayList<>();
         final List<Integer> inbound = new ArrayList<>();

@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 
 /**
  * Changes that land together or not at all: build one with {@link Persistence#batch}, add changes, and hand it to
@@ -36,7 +35,7 @@ public interface StoreBatch {
     /** Removes everything of the session: record, subscriptions, queue, in-flight state, inbound QoS 2, will. */
     StoreBatch removeSession(String clientId);
 
-    StoreBatch putSubscription(String clientId, String filter, SubscriptionOptions options);
+    StoreBatch putSubscription(String clientId, String filter, StoredSubscription options);
 
     StoreBatch removeSubscription(String clientId, String filter);
 

@@ -1,6 +1,5 @@
 package io.midge.broker.persistence;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
@@ -165,16 +164,16 @@ final class Values {
         return new StoredSession(clientId, r.readByte(), r.readVarLong(), r.readVarLong() - 1);
     }
 
-    static byte[] subscription(SubscriptionOptions o) {
+    static byte[] subscription(StoredSubscription o) {
         int flags = o.qos() | (o.noLocal() ? NO_LOCAL : 0) | (o.retainAsPublished() ? RETAIN_AS_PUBLISHED : 0)
                 | o.retainHandling() << 4;
         return new ByteWriter(6).writeByte(flags).writeVarLong(o.subscriptionId()).toByteArray();
     }
 
-    static SubscriptionOptions subscription(byte[] value) {
+    static StoredSubscription subscription(byte[] value) {
         ByteReader r = new ByteReader(value, 0);
         int flags = r.readByte();
-        return new SubscriptionOptions(flags & 3, (flags & NO_LOCAL) != 0, (flags & RETAIN_AS_PUBLISHED) != 0,
+        return new StoredSubscription(flags & 3, (flags & NO_LOCAL) != 0, (flags & RETAIN_AS_PUBLISHED) != 0,
                 (flags >> 4) & 3, r.readVarInt());
     }
 

@@ -1,7 +1,6 @@
 package io.midge.broker.protocol;
 
-import io.midge.broker.BrokerContext;
-import io.midge.broker.Router;
+import io.midge.broker.routing.Router;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.limits.ConnectionLimits;
@@ -13,12 +12,12 @@ import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.security.PasswordAuthenticator;
-import io.midge.broker.session.Delivery;
-import io.midge.broker.session.Message;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.Message;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.broker.session.SessionRegistry;
-import io.midge.broker.transport.TransportIdentity;
+import io.midge.broker.security.TransportIdentity;
 import io.midge.codec.Binary;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttDecoder;
@@ -615,7 +614,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 checkAck(ack, r);
             }
             case PubRel r -> {
-                boolean known = session.releaseInboundQos2(r.packetId());
+                boolean known = session.inboundQos2().remove(r.packetId());
                 PubComp comp = new PubComp(r.packetId(), known || !version.isV5() ? ReasonCode.SUCCESS
                         : ReasonCode.PACKET_IDENTIFIER_NOT_FOUND, MqttProperties.EMPTY);
                 boolean stored = known && session.isStored();
@@ -679,8 +678,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 return;
             }
         }
-        if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
-                && session.inboundQos2Count() >= config.receiveMaximum()) {
+        if (p.qos() > 0 && !session.inboundQos2().contains(p.packetId())
+                && session.inboundQos2().size() >= config.receiveMaximum()) {
             p.release();
             broker.metrics().refusedReceiveMaximum.increment();
             disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
@@ -698,7 +697,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         Persistence store = broker.persistence();
-        if (p.qos() == 2 && session.hasInboundQos2(p.packetId())) {
+        if (p.qos() == 2 && session.inboundQos2().contains(p.packetId())) {
             // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9); on the
             // durable path after the batches before it, so never before the first copy is durable.
             p.release();
@@ -731,7 +730,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case 2 -> {
                 ReasonCode code = outcomeCode(outcome);
                 if (!code.isError()) {
-                    session.addInboundQos2(p.packetId());
+                    session.inboundQos2().add(p.packetId());
                 }
                 acknowledge(p, code, null);
             }
@@ -771,7 +770,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         int packetId = p.packetId();
         if (qos == 2) {
             // Known at once, so that a copy re-sent meanwhile is not routed twice.
-            session.addInboundQos2(packetId);
+            session.inboundQos2().add(packetId);
             if (session.isStored()) {
                 batch.putInboundQos2(clientId, packetId);
             }
@@ -793,7 +792,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (error != null) {
             broker.router().discard(routed);
             if (qos == 2) {
-                session.releaseInboundQos2(packetId);
+                session.inboundQos2().remove(packetId);
             }
             storeRefused(p, error);
             return;
@@ -867,7 +866,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Forgets an inbound QoS 2 identifier, in the store too. */
     private boolean releaseInboundQos2(int packetId) {
-        boolean known = session.releaseInboundQos2(packetId);
+        boolean known = session.inboundQos2().remove(packetId);
         if (known && session.isStored()) {
             Persistence store = broker.persistence();
             writeInOrder(store.batch(clientId).removeInboundQos2(clientId, packetId), error -> { });
@@ -933,8 +932,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             int qos = Math.min(sub.qos(), config.maximumQos());
             SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
-            boolean existed = broker.router().subscribe(session, filter, options);
-            session.subscriptions().put(filter, options);
+            boolean existed = session.subscribe(filter, options);
             added.put(filter, options);
             codes.add(ReasonCode.of(PacketType.SUBACK, qos));
             boolean sendRetained = !Topics.isSharedFilter(filter)
@@ -993,8 +991,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
         for (String filter : u.topicFilters()) {
-            boolean existed = session.subscriptions().remove(filter) != null;
-            broker.router().unsubscribe(session, filter);
+            boolean existed = session.unsubscribe(filter);
             codes.add(existed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         whenStored(broker.sessions().store().unsubscribed(session, u.topicFilters(), ctx.executor()), error -> {

@@ -1,6 +1,6 @@
 package io.midge.broker.protocol;
 
-import io.midge.broker.BrokerMetrics;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.limits.TokenBucket;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,5 +1,7 @@
 package io.midge.broker.routing;
 
+import io.midge.broker.persistence.StoredSubscription;
+
 /**
  * The options a client chose for one subscription (MQTT 5.0 section 3.8.3.1); MQTT 3.1.1 subscriptions use the
  * defaults of {@link #of(int)}.
@@ -30,5 +32,15 @@ public record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPubl
     /** A subscription at {@code qos} with every other option at its default, as MQTT 3.1.1 has it. */
     public static SubscriptionOptions of(int qos) {
         return new SubscriptionOptions(qos, false, false, 0, 0);
+    }
+
+    /** As the store keeps it. */
+    public StoredSubscription toStored() {
+        return new StoredSubscription(qos, noLocal, retainAsPublished, retainHandling, subscriptionId);
+    }
+
+    public static SubscriptionOptions fromStored(StoredSubscription s) {
+        return new SubscriptionOptions(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(),
+                s.subscriptionId());
     }
 }

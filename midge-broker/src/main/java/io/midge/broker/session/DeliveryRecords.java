@@ -3,6 +3,7 @@ package io.midge.broker.session;
 import io.midge.broker.persistence.InflightState;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.routing.Delivery;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

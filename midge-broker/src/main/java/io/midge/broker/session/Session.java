@@ -1,23 +1,25 @@
 package io.midge.broker.session;
 
-import io.midge.broker.BrokerMetrics;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.Message;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.routing.TopicTree;
 import io.netty.channel.EventLoop;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,6 +48,7 @@ public final class Session implements Subscriber {
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
     private final DeliveryRecords records;
+    private final TopicTree topicTree;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
     private final AtomicReference<Runnable> arrival = new AtomicReference<>();
@@ -57,9 +60,10 @@ public final class Session implements Subscriber {
     // Owned by the executor.
     private SessionConnection connection;
     private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
+    private final Map<String, SubscriptionOptions> readOnlySubscriptions = Collections.unmodifiableMap(subscriptions);
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private final InboundQos2 inboundQos2 = new InboundQos2();
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     private long expiryIntervalSeconds;
@@ -91,15 +95,16 @@ public final class Session implements Subscriber {
     }
 
     public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
-                   Persistence store) {
+                   Persistence store, TopicTree topicTree) {
         this.clientId = clientId;
+        this.topicTree = topicTree;
         this.executor = executor;
         this.config = config;
         this.metrics = metrics;
         this.records = new DeliveryRecords(store, this);
     }
 
-    /** A key for a delivery a publisher puts in this session's stored queue; from any thread. */
+    @Override
     public long reserveSequence() {
         return nextSequence.getAndIncrement();
     }
@@ -162,6 +167,7 @@ public final class Session implements Subscriber {
      * when it returns true; when it returns false (the queue is full and new messages are dropped) the caller keeps
      * it.
      */
+    @Override
     public boolean offer(Delivery delivery) {
         int size = delivery.message().payloadSize();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
@@ -557,22 +563,9 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Whether an inbound QoS 2 message with this identifier was received and not released yet. */
-    public boolean hasInboundQos2(int packetId) {
-        return inboundQos2.contains(packetId);
-    }
-
-    public void addInboundQos2(int packetId) {
-        inboundQos2.add(packetId);
-    }
-
-    /** The client released an inbound QoS 2 message; false when the identifier was unknown. */
-    public boolean releaseInboundQos2(int packetId) {
-        return inboundQos2.remove(packetId);
-    }
-
-    public int inboundQos2Count() {
-        return inboundQos2.size();
+    /** The QoS 2 identifiers the client published and has not released yet. */
+    public InboundQos2 inboundQos2() {
+        return inboundQos2;
     }
 
     /**
@@ -672,8 +665,35 @@ public final class Session implements Subscriber {
 
     // ---------------------------------------------------------------- subscriptions and expiry
 
+    /** The session's subscriptions by topic filter, read-only: {@link #subscribe} and {@link #unsubscribe} change them. */
     public Map<String, SubscriptionOptions> subscriptions() {
-        return subscriptions;
+        return readOnlySubscriptions;
+    }
+
+    /**
+     * Subscribes the session to a filter, in the session and in the topic tree together; returns whether it was
+     * subscribed to that filter already (its options are replaced).
+     */
+    public boolean subscribe(String filter, SubscriptionOptions options) {
+        boolean existed = topicTree.subscribe(this, filter, options).existed();
+        subscriptions.put(filter, options);
+        return existed;
+    }
+
+    /** Unsubscribes the session from a filter, in the session and the topic tree; returns whether it was subscribed. */
+    public boolean unsubscribe(String filter) {
+        topicTree.unsubscribe(this, filter);
+        return subscriptions.remove(filter) != null;
+    }
+
+    /** Leaves every subscription, as the session ends; returns the filters it had. */
+    List<String> unsubscribeAll() {
+        List<String> filters = new ArrayList<>(subscriptions.keySet());
+        for (String filter : filters) {
+            topicTree.unsubscribe(this, filter);
+        }
+        subscriptions.clear();
+        return filters;
     }
 
     public long expiryIntervalSeconds() {
@@ -694,6 +714,7 @@ public final class Session implements Subscriber {
     }
 
     /** Whether the store holds a record under this session's client id, which ending the session must remove. */
+    @Override
     public boolean isStored() {
         return stored;
     }

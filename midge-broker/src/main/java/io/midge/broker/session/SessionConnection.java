@@ -1,5 +1,7 @@
 package io.midge.broker.session;
 
+import io.midge.broker.routing.Delivery;
+
 /**
  * What a session needs of the connection it is attached to. The protocol layer implements it: it turns deliveries
  * into PUBLISH packets (topic aliases, properties, size checks), so that nothing below it sees a packet. Called only

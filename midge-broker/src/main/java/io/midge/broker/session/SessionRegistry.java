@@ -1,12 +1,15 @@
 package io.midge.broker.session;
 
-import io.midge.broker.BrokerMetrics;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.persistence.InflightDelivery;
 import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoredWill;
+import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Matches;
+import io.midge.broker.routing.Message;
+import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.Subscription;
 import io.midge.broker.routing.SubscriptionOptions;
@@ -67,16 +70,14 @@ public final class SessionRegistry {
      * gets the in-flight ones again with DUP), and its expiry counts on from when its client left.
      */
     public void restore(RecoveredSession recovered, EventLoop loop) {
-        Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence());
+        Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence(), topicTree);
         session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
         session.setProtocolVersion(recovered.session().protocolVersion());
         session.setStored(true);
-        recovered.subscriptions().forEach((filter, options) -> {
-            topicTree.subscribe(session, filter, options);
-            session.subscriptions().put(filter, options);
-        });
+        recovered.subscriptions().forEach((filter, stored) ->
+                session.subscribe(filter, SubscriptionOptions.fromStored(stored)));
         for (int packetId : recovered.inboundQos2()) {
-            session.addInboundQos2(packetId);
+            session.inboundQos2().add(packetId);
         }
         for (InflightDelivery d : recovered.inflight()) {
             session.restoreInflight(d.packetId(), d.sequence(),
@@ -113,7 +114,7 @@ public final class SessionRegistry {
     public void open(String clientId, boolean cleanStart, EventLoop loop, OpenCallback callback) {
         Session existing = sessions.get(clientId);
         if (existing == null || cleanStart) {
-            Session fresh = new Session(clientId, loop, config, metrics, store.persistence());
+            Session fresh = new Session(clientId, loop, config, metrics, store.persistence(), topicTree);
             Session previous = sessions.put(clientId, fresh);
             // The store's record of the replaced session is the new one's to remove or overwrite; publishers stop
             // queueing for the old one in the store at once.
@@ -252,13 +253,11 @@ public final class SessionRegistry {
             return;
         }
         List<String> sharedFilters = new ArrayList<>();
-        for (String filter : session.subscriptions().keySet()) {
-            topicTree.unsubscribe(session, filter);
+        for (String filter : session.unsubscribeAll()) {
             if (Topics.isSharedFilter(filter)) {
                 sharedFilters.add(filter);
             }
         }
-        session.subscriptions().clear();
         if (removeFromRegistry) {
             sessions.remove(session.clientId(), session);
             if (!closing) {
@@ -304,7 +303,7 @@ public final class SessionRegistry {
             int copy = copies.merge(message, 1, Integer::sum) - 1;
             Subscription member = copy < matches.size() && !message.isExpired(now)
                     ? topicTree.nextSharedMember(((GroupOf) matches.subscriber(copy)).filter()) : null;
-            if (member == null || !(member.subscriber() instanceof Session other)) {
+            if (member == null) {
                 d.release();
                 continue;
             }
@@ -312,7 +311,7 @@ public final class SessionRegistry {
             int[] ids = options.subscriptionId() == 0 ? Delivery.NO_IDS : new int[] {options.subscriptionId()};
             Delivery handedOn = new Delivery(message, Math.min(message.qos(), options.qos()),
                     message.retain() && options.retainAsPublished(), ids, true);
-            if (other.offer(handedOn)) {
+            if (member.subscriber().offer(handedOn)) {
                 metrics.sharedHandedOn.increment();
             } else {
                 d.release();
@@ -330,6 +329,11 @@ public final class SessionRegistry {
         @Override
         public boolean isOnline() {
             return true;
+        }
+
+        @Override
+        public boolean offer(Delivery delivery) {
+            return false; // a stand-in for matching only: it never receives
         }
     }
 

@@ -4,6 +4,8 @@ import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoredSession;
 import io.midge.broker.persistence.StoredWill;
+import io.midge.broker.routing.Message;
+import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.routing.SubscriptionOptions;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -67,7 +69,7 @@ public final class SessionStore {
         }
         s.flushRecords();
         StoreBatch batch = store.batch(s.clientId());
-        added.forEach((filter, options) -> batch.putSubscription(s.clientId(), filter, options));
+        added.forEach((filter, options) -> batch.putSubscription(s.clientId(), filter, options.toStored()));
         return store.write(batch, loop);
     }
 

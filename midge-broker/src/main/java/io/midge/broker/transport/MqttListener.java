@@ -1,6 +1,6 @@
 package io.midge.broker.transport;
 
-import io.midge.broker.BrokerContext;
+import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
-import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.testing.RawClient;
 import io.midge.codec.MqttVersion;
 import io.midge.codec.ReasonCode;
@@ -48,8 +47,8 @@ class RecoveryScaleTest {
                 for (int i = from; i < from + PER_BATCH; i++) {
                     String id = "device-" + i;
                     b.putSession(new StoredSession(id, 5, StoredSession.NEVER_EXPIRES, StoredSession.CONNECTED))
-                            .putSubscription(id, "commands/" + id + "/#", new SubscriptionOptions(1, false, false, 0, i))
-                            .putSubscription(id, "broadcast/+", SubscriptionOptions.of(0));
+                            .putSubscription(id, "commands/" + id + "/#", new StoredSubscription(1, false, false, 0, i))
+                            .putSubscription(id, "broadcast/+", StoredSubscription.of(0));
                 }
                 writes.add(store.write(b, null));
             }

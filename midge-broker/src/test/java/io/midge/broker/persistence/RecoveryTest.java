@@ -6,7 +6,6 @@ import static io.midge.broker.persistence.Samples.session;
 import static io.midge.broker.persistence.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.codec.property.MqttProperties;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,7 @@ class RecoveryTest {
     void sessionsThatExpiredAreDroppedAndDeletedButTheirWillsComeBack() {
         StoredWill will = new StoredWill("gone", message("gone/status", "offline"), T0 + 60_000);
         write(store[0], batch("gone").putSession(new StoredSession("gone", 5, 10, T0))
-                .putSubscription("gone", "a/#", SubscriptionOptions.of(1))
+                .putSubscription("gone", "a/#", StoredSubscription.of(1))
                 .appendQueued("gone", 1, delivery(message("a/1", "x")))
                 .putWill(will));
         write(store[0], batch("stays").putSession(new StoredSession("stays", 5, 10, T0)));
@@ -111,7 +110,7 @@ class RecoveryTest {
     @Test
     void recordsOfClientsWithoutASessionAreRemoved() {
         write(store[0], batch("ghost").appendQueued("ghost", 1, delivery(message("t", "x")))
-                .putSubscription("ghost", "t", SubscriptionOptions.of(1))
+                .putSubscription("ghost", "t", StoredSubscription.of(1))
                 .putSession(session("real")).putInflight("real", 4, 99, InflightState.AWAITING_PUBACK));
 
         RecoveredState state = Samples.reopen(store, T0);

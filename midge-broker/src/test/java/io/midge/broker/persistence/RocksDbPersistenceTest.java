@@ -7,7 +7,6 @@ import static io.midge.broker.persistence.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +55,8 @@ class RocksDbPersistenceTest {
     @Test
     void sessionWithEveryKindOfStateSurvivesReopen() {
         StoredSession s = new StoredSession("dev-1", 5, 3600, NOW - 1000);
-        SubscriptionOptions a = new SubscriptionOptions(2, true, true, 2, 42);
-        SubscriptionOptions b = SubscriptionOptions.of(1);
+        StoredSubscription a = new StoredSubscription(2, true, true, 2, 42);
+        StoredSubscription b = StoredSubscription.of(1);
         StoredDelivery q1 = new StoredDelivery(Samples.richMessage(), 1, true, new int[] {42}, false);
         StoredDelivery q2 = delivery(message("t/2", "two"));
         StoredDelivery q3 = new StoredDelivery(message("t/3", "three"), 1, false, null, true);
@@ -104,7 +103,7 @@ class RocksDbPersistenceTest {
     void removingASessionRemovesEverythingOfItAndNothingOfOthers() {
         for (String id : List.of("ab", "abc", "a")) {
             write(store[0], batch(id).putSession(session(id))
-                    .putSubscription(id, "x/#", SubscriptionOptions.of(1))
+                    .putSubscription(id, "x/#", StoredSubscription.of(1))
                     .appendQueued(id, 1, delivery(message("x/1", id)))
                     .putInflight(id, 1, 1, InflightState.AWAITING_PUBACK)
                     .appendQueued(id, 2, delivery(message("x/2", id)))
@@ -139,8 +138,8 @@ class RocksDbPersistenceTest {
     @Test
     void eachRecordCanBeRemovedOnItsOwn() {
         write(store[0], batch("c").putSession(session("c"))
-                .putSubscription("c", "keep", SubscriptionOptions.of(0))
-                .putSubscription("c", "drop", SubscriptionOptions.of(0))
+                .putSubscription("c", "keep", StoredSubscription.of(0))
+                .putSubscription("c", "drop", StoredSubscription.of(0))
                 .appendQueued("c", 1, delivery(message("q", "1"))).appendQueued("c", 2, delivery(message("q", "2")))
                 .putInflight("c", 5, 1, InflightState.AWAITING_PUBACK)
                 .putInboundQos2("c", 1).putInboundQos2("c", 2)
@@ -191,7 +190,7 @@ class RocksDbPersistenceTest {
     void aLaterChangeInABatchOverridesAnEarlierOne() {
         write(store[0], batch("c").putSession(session("c"))
                 .appendQueued("c", 1, delivery(message("t", "1"))).removeQueued("c", 1)
-                .putSubscription("c", "f", SubscriptionOptions.of(0)).putSubscription("c", "f", SubscriptionOptions.of(2))
+                .putSubscription("c", "f", StoredSubscription.of(0)).putSubscription("c", "f", StoredSubscription.of(2))
                 .removeSession("c").putSession(session("c")).putInboundQos2("c", 4));
 
         RecoveredSession r = only(reopen());
@@ -270,7 +269,7 @@ class RocksDbPersistenceTest {
     @Test
     void singleChangeShortcutsWriteThroughTheSameBatches() {
         Samples.await(store[0].saveSession(session("c"), null));
-        Samples.await(store[0].addSubscription("c", "f", SubscriptionOptions.of(1), null));
+        Samples.await(store[0].addSubscription("c", "f", StoredSubscription.of(1), null));
         Samples.await(store[0].appendQueued("c", 1, delivery(message("t", "1")), null));
         Samples.await(store[0].putInflight("c", 3, 1, InflightState.AWAITING_PUBACK, null));
         Samples.await(store[0].putInboundQos2("c", 8, null));

@@ -4,7 +4,6 @@ import static io.midge.broker.persistence.Samples.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.codec.property.MqttProperties;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class ValuesTest {
     @Test
     void deliveryKeepsItsOwnQosRetainIdentifiersAndSharedFlag() {
         StoredMessage m = Samples.richMessage();
-        StoredDelivery d = new StoredDelivery(m, 1, true, new int[] {1, 300, SubscriptionOptions.MAX_SUBSCRIPTION_ID},
+        StoredDelivery d = new StoredDelivery(m, 1, true, new int[] {1, 300, 268_435_455 /* the largest Subscription Identifier */},
                 true);
         assertThat(Values.delivery(Values.delivery(d, Values.message(m)))).isEqualTo(d);
     }
@@ -47,7 +46,7 @@ class ValuesTest {
         for (int qos = 0; qos <= 2; qos++) {
             for (int rh = 0; rh <= 2; rh++) {
                 for (int flags = 0; flags < 4; flags++) {
-                    SubscriptionOptions o = new SubscriptionOptions(qos, (flags & 1) != 0, (flags & 2) != 0, rh,
+                    StoredSubscription o = new StoredSubscription(qos, (flags & 1) != 0, (flags & 2) != 0, rh,
                             qos * 1000 + rh);
                     assertThat(Values.subscription(Values.subscription(o))).isEqualTo(o);
                 }

@@ -20,6 +20,11 @@ final class FakeSession implements Subscriber {
     }
 
     @Override
+    public boolean offer(Delivery delivery) {
+        return false; // for matching tests only: never delivered to
+    }
+
+    @Override
     public String toString() {
         return clientId;
     }

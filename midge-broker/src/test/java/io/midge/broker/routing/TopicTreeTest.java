@@ -105,6 +105,11 @@ class TopicTreeTest {
             public boolean isOnline() {
                 return true;
             }
+
+            @Override
+            public boolean offer(Delivery delivery) {
+                return false;
+            }
         }
         EqualByName first = new EqualByName("same");
         EqualByName second = new EqualByName("same");

@@ -11,7 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.midge.broker.BrokerMetrics;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;

@@ -2,8 +2,12 @@ package io.midge.broker.testing;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.routing.Message;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.codec.property.MqttProperties;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -89,6 +93,16 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
     public int port() {
         return broker.port();
+    }
+
+    /**
+     * Publishes a message as the broker itself does ($SYS, wills), through its router: not a client, so the topics
+     * reserved for the broker (those that start with {@code $}) are open to it.
+     */
+    public void publishAsBroker(String topic, int qos, boolean retain, String payload) {
+        broker.router().publish(new Message(topic, qos, retain,
+                Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)), MqttProperties.EMPTY,
+                Message.NEVER, "$broker"));
     }
 
     /** tcp://127.0.0.1:port, for Paho. */

@@ -1,4 +1,4 @@
-package io.midge.broker;
+package io.midge.broker.metrics;
 
 import java.util.concurrent.atomic.LongAdder;
 

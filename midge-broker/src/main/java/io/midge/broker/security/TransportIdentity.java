@@ -1,4 +1,4 @@
-package io.midge.broker.transport;
+package io.midge.broker.security;
 
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.config.TlsConfig;

@@ -1,7 +1,9 @@
-package io.midge.broker.session;
+package io.midge.broker.routing;
 
 import io.midge.broker.persistence.StoredDelivery;
 import io.midge.broker.persistence.StoredMessage;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.Message;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,6 @@
-package io.midge.broker.session;
+package io.midge.broker.routing;
+
+import io.midge.broker.routing.Message;
 
 /**
  * One message on its way to one subscriber: the QoS it is delivered at (the minimum of the published and the
@@ -12,7 +14,7 @@ package io.midge.broker.session;
  */
 public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, boolean shared,
                        long sequence) {
-    static final int[] NO_IDS = new int[0];
+    public static final int[] NO_IDS = new int[0];
     public static final long NOT_STORED = -1;
 
     /** A delivery for a plain (not shared) subscription. */

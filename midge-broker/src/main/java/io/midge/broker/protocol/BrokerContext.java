@@ -1,8 +1,10 @@
-package io.midge.broker;
+package io.midge.broker.protocol;
 
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.limits.ConnectionLimits;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.Persistence;
+import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;

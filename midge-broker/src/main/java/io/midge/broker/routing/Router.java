@@ -1,4 +1,4 @@
-package io.midge.broker;
+package io.midge.broker.routing;
 
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
@@ -7,10 +7,6 @@ import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.RetainedStore;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
-import io.midge.broker.session.Delivery;
-import io.midge.broker.session.Message;
-import io.midge.broker.session.Session;
-import io.midge.broker.session.StoredMessages;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -27,7 +23,7 @@ public final class Router {
     public enum Outcome { DELIVERED, NO_SUBSCRIBERS, QUOTA_EXCEEDED }
 
     private static final Logger log = LoggerFactory.getLogger(Router.class);
-    private static final int[] NO_IDS = {};
+
 
     private final Persistence store;
     private final TopicTree topicTree = new TopicTree();
@@ -80,12 +76,12 @@ public final class Router {
      */
     public static final class Routed {
         final Message message;
-        final Session[] targets;
+        final Subscriber[] targets;
         final Delivery[] deliveries;
 
         Routed(Message message, int size) {
             this.message = message;
-            this.targets = new Session[size];
+            this.targets = new Subscriber[size];
             this.deliveries = new Delivery[size];
         }
     }
@@ -105,7 +101,7 @@ public final class Router {
         Routed routed = new Routed(message, found.size());
         StoredMessage stored = null;
         for (int i = 0; i < found.size(); i++) {
-            Session session = (Session) found.subscriber(i);
+            Subscriber session = found.subscriber(i);
             int qos = Math.min(message.qos(), found.qos(i));
             // Without Retain As Published a forwarded message loses its RETAIN flag (MQTT-3.3.1-12).
             boolean retainFlag = message.retain() && found.retainAsPublished(i);
@@ -196,19 +192,10 @@ public final class Router {
         retained.put(message.topic(), StoredMessages.fromStored(message));
     }
 
-    /** Subscribes a session; returns whether it had a subscription to the filter already. */
-    public boolean subscribe(Session session, String filter, SubscriptionOptions options) {
-        return topicTree.subscribe(session, filter, options).existed();
-    }
-
-    public boolean unsubscribe(Session session, String filter) {
-        return topicTree.unsubscribe(session, filter);
-    }
-
     /** Sends the retained messages matching a new subscription, with the RETAIN flag set (MQTT-3.3.1-8). */
-    public void sendRetained(Session session, String filter, SubscriptionOptions options) {
+    public void sendRetained(Subscriber session, String filter, SubscriptionOptions options) {
         long now = System.nanoTime();
-        int[] ids = options.subscriptionId() == 0 ? NO_IDS : new int[] {options.subscriptionId()};
+        int[] ids = options.subscriptionId() == 0 ? Delivery.NO_IDS : new int[] {options.subscriptionId()};
         retained.match(filter, message -> {
             if (message.isExpired(now)) {
                 return;

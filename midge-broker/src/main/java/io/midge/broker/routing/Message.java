@@ -1,4 +1,4 @@
-package io.midge.broker.session;
+package io.midge.broker.routing;
 
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;

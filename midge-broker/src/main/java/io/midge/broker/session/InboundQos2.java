@@ -1,0 +1,34 @@
+package io.midge.broker.session;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The packet identifiers of the QoS 2 messages a client published and has not released yet (PUBREC sent, PUBREL
+ * not received). Part of the session, so that they outlive a connection (MQTT-4.3.3-9: a re-sent PUBLISH with such
+ * an identifier is not delivered twice); only the client's connection reads and changes them, on the session's loop.
+ */
+public final class InboundQos2 {
+    private final Set<Integer> ids = new HashSet<>();
+
+    public boolean contains(int packetId) {
+        return ids.contains(packetId);
+    }
+
+    public void add(int packetId) {
+        ids.add(packetId);
+    }
+
+    /** Forgets the identifier; false when it was unknown. */
+    public boolean remove(int packetId) {
+        return ids.remove(packetId);
+    }
+
+    public int size() {
+        return ids.size();
+    }
+
+    void clear() {
+        ids.clear();
+    }
+}
