@@ -1,0 +1,134 @@
+package io.midge.broker.protocol;
+
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.routing.Message;
+import io.midge.broker.security.Authorizer;
+import io.midge.broker.session.Session;
+import io.midge.codec.MqttDecoder;
+import io.midge.codec.MqttEncoder;
+import io.midge.codec.MqttVersion;
+import io.midge.codec.packet.MqttPacket;
+import io.netty.channel.ChannelHandlerContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * What the parts of one connection share: its channel, the broker, who the client is and what it negotiated at
+ * CONNECT, and the writing of packets. Everything here lives on the connection's event loop, so nothing is locked.
+ */
+final class ConnectionContext {
+    /** Where the connection is in its life; packets are taken or refused by it. */
+    enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
+
+    final BrokerContext broker;
+    final BrokerConfig config;
+    /** The listener this client came in through: its transport and who it lets in. */
+    final ListenerConfig listener;
+    /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
+    final Authorizer authorizer;
+    final MqttPacketEncoder encoder;
+    final MqttFrameDecoder frameDecoder;
+    ChannelHandlerContext ctx;
+    State state = State.AWAITING_CONNECT;
+    ReadPauses reads;
+
+    // Set by CONNECT.
+    MqttVersion version;
+    /** The rules of the client's protocol version; null before CONNECT. */
+    MqttDialect dialect;
+    String clientId;
+    /** The user name the client authenticated as (CONNECT's, or the enhanced method's); null when anonymous. */
+    String username;
+    Session session;
+    long sessionExpiry;
+    boolean problemInformation = true;
+    int clientReceiveMaximum = 65535;
+    int clientMaximumPacketSize = MqttDecoder.MAX_PACKET_SIZE;
+    InboundTopicAliases inboundAliases;
+    OutboundTopicAliases outboundAliases;
+
+    /** The will, owned (its payload reference too) until it is handed to the session registry or dropped. */
+    Message will;
+    long willDelaySeconds;
+    /** DISCONNECT without "with will": the will is discarded (MQTT-3.14.4-3). */
+    boolean disconnectedNormally;
+
+    private boolean needsFlush;
+    private boolean flushScheduled;
+
+    ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
+                      MqttFrameDecoder frameDecoder) {
+        this.broker = broker;
+        this.config = broker.config();
+        this.listener = listener;
+        this.authorizer = broker.authorizer();
+        this.encoder = encoder;
+        this.frameDecoder = frameDecoder;
+    }
+
+    /** Sets the client's protocol version, for reading and writing and for the rules that differ. */
+    void setVersion(MqttVersion v) {
+        version = v;
+        dialect = MqttDialect.of(v);
+        encoder.setVersion(v);
+    }
+
+    /** Writes a packet, flushed at the end of the read (or by {@link #flushLater}). */
+    void write(MqttPacket packet) {
+        ctx.write(packet, ctx.voidPromise());
+        needsFlush = true;
+    }
+
+    /** Flushes what the packets written since the last flush; the end of every read calls it. */
+    void flushIfWritten() {
+        if (needsFlush) {
+            needsFlush = false;
+            ctx.flush();
+        }
+    }
+
+    /**
+     * Flushes once the loop is done with what it is running: a store commit completes many of this client's writes
+     * in one task, and their acknowledgements then leave in one flush, not one each.
+     */
+    void flushLater() {
+        if (needsFlush && !flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(() -> {
+                flushScheduled = false;
+                flushIfWritten();
+            });
+        }
+    }
+
+    /**
+     * Runs {@code then} (with the write's failure, or null) once a store write completed. A write that is done
+     * already (in memory, always) runs it right here, inside the read, whose end flushes what it wrote; a pending
+     * one runs it on this loop later, outside any read, so it flushes itself.
+     */
+    void whenStored(CompletableFuture<Void> write, Consumer<Throwable> then) {
+        if (write.isDone()) {
+            then.accept(write.handle((v, e) -> e).join());
+            return;
+        }
+        write.whenComplete((v, e) -> {
+            then.accept(e);
+            flushLater();
+        });
+    }
+
+    /** Whether the packet fits the client's Maximum Packet Size (MQTT-3.1.2-24). */
+    boolean fits(MqttPacket packet) {
+        return clientMaximumPacketSize >= MqttDecoder.MAX_PACKET_SIZE
+                || MqttEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    /** Lets go of the will: the client will not need it. */
+    void releaseWill() {
+        if (will != null) {
+            will.payload().release();
+            will = null;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.midge.broker.protocol;
+
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.persistence.StoreOverloadedException;
+import io.midge.broker.routing.Message;
+import io.midge.broker.routing.Router;
+import io.midge.broker.security.Authorizer;
+import io.midge.broker.session.InboundQos2;
+import io.midge.codec.MqttCodecException;
+import io.midge.codec.ReasonCode;
+import io.midge.codec.packet.PubAck;
+import io.midge.codec.packet.PubComp;
+import io.midge.codec.packet.PubRec;
+import io.midge.codec.packet.PubRel;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's PUBLISH and PUBREL: the checks (maximum QoS, retain, topic alias, receive maximum, payload format,
+ * topics reserved for the broker, the ACL), the QoS 2 identifiers, and the way to the router: acknowledged only once
+ * durable when the store is.
+ */
+final class InboundPublishes {
+    private static final Logger log = LoggerFactory.getLogger(InboundPublishes.class);
+
+    private final ConnectionContext c;
+    private final StoreOrder store;
+    private final Disconnector disconnector;
+
+    InboundPublishes(ConnectionContext c, StoreOrder store, Disconnector disconnector) {
+        this.c = c;
+        this.store = store;
+        this.disconnector = disconnector;
+    }
+
+    void onPublish(Publish p, PublishThrottle throttle) {
+        c.broker.metrics().messagesReceived.increment();
+        if (throttle != null) {
+            throttle.onPublish(c.ctx, c.reads, p.payload().readableBytes());
+        }
+        if (p.qos() > c.config.maximumQos()) {
+            p.release();
+            disconnector.disconnect(ReasonCode.QOS_NOT_SUPPORTED, "MQTT-3.2.2-11: QoS " + p.qos()
+                    + " is above the maximum QoS");
+            return;
+        }
+        if (p.retainFlag() && !c.config.retainAvailable()) {
+            p.release();
+            disconnector.disconnect(ReasonCode.RETAIN_NOT_SUPPORTED,
+                    "MQTT-3.2.2-14: retained messages are not supported");
+            return;
+        }
+        String topic;
+        try {
+            topic = c.dialect.topic(p, c);
+        } catch (MqttCodecException e) {
+            p.release();
+            disconnector.disconnect(e.reasonCode(), e.getMessage());
+            return;
+        }
+        InboundQos2 inboundQos2 = c.session.inboundQos2();
+        if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= c.config.receiveMaximum()) {
+            p.release();
+            c.broker.metrics().refusedReceiveMaximum.increment();
+            disconnector.disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
+                    + c.config.receiveMaximum() + " unacknowledged publishes");
+            return;
+        }
+        if (c.dialect.payloadFormatInvalid(p)) {
+            p.release();
+            if (p.qos() == 0) {
+                disconnector.disconnect(ReasonCode.PAYLOAD_FORMAT_INVALID, "payload marked UTF-8 is not");
+            } else {
+                acknowledge(p, ReasonCode.PAYLOAD_FORMAT_INVALID, "payload marked UTF-8 is not");
+            }
+            return;
+        }
+        if (p.qos() == 2 && inboundQos2.contains(p.packetId())) {
+            // A re-sent QoS 2 PUBLISH before PUBREL: acknowledged again, not delivered twice (MQTT-4.3.3-9); on the
+            // durable path after the batches before it, so never before the first copy is durable.
+            p.release();
+            store.afterPending(() -> c.write(new PubRec(p.packetId())));
+            return;
+        }
+        if (topic.startsWith("$")) {
+            // Topics that start with $ are the broker's ($SYS/...; §4.7.2): a client could otherwise fake them.
+            c.broker.metrics().publishesToReservedTopics.increment();
+            refuse(p, "§4.7.2: '" + topic + "' starts with $, which is reserved for the broker");
+            return;
+        }
+        if (c.authorizer != Authorizer.ALLOW_ALL && !c.authorizer.canPublish(c.clientId, c.username, topic)) {
+            c.broker.metrics().publishesDenied.increment();
+            refuse(p, "not authorized to publish to '" + topic + "'");
+            return;
+        }
+        Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), p.properties());
+        Persistence persistence = c.broker.persistence();
+        if (persistence.isDurable() && (p.qos() > 0 || store.behind())) {
+            publishDurably(p, message);
+            return;
+        }
+        ReasonCode code = outcomeCode(c.broker.router().publish(message));
+        if (p.qos() == 2 && !code.isError()) {
+            inboundQos2.add(p.packetId());
+        }
+        if (p.qos() > 0) {
+            acknowledge(p, code, null);
+        }
+    }
+
+    /**
+     * A publish the ACL does not allow, or to a topic reserved for the broker: dropped. QoS 1/2 is answered 0x87 in
+     * 5.0; 3.1.1 has no way to say so and is acknowledged as usual (MQTT-3.3.5-2 allows that). After this client's
+     * pending store writes, to keep the acknowledgements in order.
+     */
+    private void refuse(Publish p, String reason) {
+        log.debug("Client '{}' (user '{}'): publish dropped: {}", c.clientId, c.username, reason);
+        p.release();
+        if (p.qos() > 0) {
+            store.afterPending(() -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason));
+        }
+    }
+
+    /**
+     * Acknowledged means durable: the message, its queue entries for persistent subscribers, the retained change
+     * and the QoS 2 identifier go to the store in one batch, and only once it is written are the deliveries handed
+     * over and PUBACK or PUBREC sent. The publisher's batches complete in order, and while one is pending even
+     * QoS 0 messages wait their turn, so that its messages keep their order.
+     */
+    private void publishDurably(Publish p, Message message) {
+        StoreBatch batch = store.batch();
+        if (p.qos() == 2) {
+            // Known at once, so that a copy re-sent meanwhile is not routed twice.
+            c.session.inboundQos2().add(p.packetId());
+            if (c.session.isStored()) {
+                batch.putInboundQos2(c.clientId, p.packetId());
+            }
+        }
+        Router.Routed routed = c.broker.router().route(message, batch);
+        if (batch.isEmpty() && !store.behind()) {
+            // Nothing to store (clean sessions only, no retained change) and nothing ahead of it: no need to go
+            // through the writer thread and back just to keep an order that nothing can break.
+            finishPublish(p, routed, null);
+        } else {
+            store.write(batch, error -> finishPublish(p, routed, error));
+        }
+    }
+
+    /** Hands the routed deliveries over and acknowledges, once the publish's batch is written (or refused). */
+    private void finishPublish(Publish p, Router.Routed routed, Throwable error) {
+        if (error != null) {
+            c.broker.router().discard(routed);
+            if (p.qos() == 2) {
+                c.session.inboundQos2().remove(p.packetId());
+            }
+            storeRefused(p, error);
+            return;
+        }
+        ReasonCode code = outcomeCode(c.broker.router().offer(routed));
+        if (p.qos() == 2 && code.isError()) {
+            releaseInboundQos2(p.packetId());
+        }
+        if (p.qos() > 0) {
+            acknowledge(p, code, null);
+        }
+    }
+
+    /**
+     * A publish the store did not take: in 5.0 answered 0x97 Quota exceeded when the store is behind (the client
+     * may retry), 0x80 when it failed; 3.1.1 has no way to say so but closing the connection.
+     */
+    private void storeRefused(Publish p, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        log.warn("Storing a message from '{}' failed: {}", c.clientId, cause.toString());
+        if (p.qos() == 0) {
+            return;
+        }
+        if (!c.dialect.refusesInAcknowledgements()) {
+            disconnector.disconnect(ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        } else if (cause instanceof StoreOverloadedException) {
+            acknowledge(p, ReasonCode.QUOTA_EXCEEDED, "the store is behind");
+        } else {
+            acknowledge(p, ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
+        }
+    }
+
+    /** The client released a QoS 2 message: PUBCOMP, once the identifier's release is durable. */
+    void onPubRel(PubRel r) {
+        boolean known = c.session.inboundQos2().remove(r.packetId());
+        PubComp comp = new PubComp(r.packetId(), known ? ReasonCode.SUCCESS : c.dialect.unknownPacketIdentifier(),
+                MqttProperties.EMPTY);
+        boolean stored = known && c.session.isStored();
+        if (stored || store.behind()) {
+            // PUBCOMP only once the identifier's release is durable (and after what came before it).
+            StoreBatch batch = store.batch();
+            if (stored) {
+                batch.removeInboundQos2(c.clientId, r.packetId());
+            }
+            store.write(batch, error -> c.write(comp));
+        } else {
+            c.write(comp);
+        }
+    }
+
+    /** Forgets an inbound QoS 2 identifier, in the store too. */
+    private void releaseInboundQos2(int packetId) {
+        if (c.session.inboundQos2().remove(packetId) && c.session.isStored()) {
+            store.write(store.batch().removeInboundQos2(c.clientId, packetId), error -> { });
+        }
+    }
+
+    private static ReasonCode outcomeCode(Router.Outcome outcome) {
+        switch (outcome) {
+            case DELIVERED:
+                return ReasonCode.SUCCESS;
+            case NO_SUBSCRIBERS:
+                return ReasonCode.NO_MATCHING_SUBSCRIBERS;
+            default:
+                return ReasonCode.QUOTA_EXCEEDED;
+        }
+    }
+
+    private void acknowledge(Publish p, ReasonCode code, String reason) {
+        ReasonCode sent = c.dialect.acknowledgement(code);
+        MqttProperties props = c.dialect.reasonString(c, reason, r -> p.qos() == 1
+                ? new PubAck(p.packetId(), sent, r) : new PubRec(p.packetId(), sent, r));
+        c.write(p.qos() == 1 ? new PubAck(p.packetId(), sent, props) : new PubRec(p.packetId(), sent, props));
+    }
+
+    /** An application message from a PUBLISH; takes over the payload reference. */
+    private Message toMessage(String topic, int qos, boolean retain, ByteBuf payload, MqttProperties props) {
+        long deadline = Message.NEVER;
+        if (props.contains(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+            deadline = System.nanoTime()
+                    + TimeUnit.SECONDS.toNanos(props.number(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0));
+        }
+        MqttProperties forwarded = props.isEmpty() ? props : props.without(PropertyId.TOPIC_ALIAS,
+                PropertyId.MESSAGE_EXPIRY_INTERVAL, PropertyId.SUBSCRIPTION_IDENTIFIER, PropertyId.WILL_DELAY_INTERVAL);
+        return new Message(topic, qos, retain, payload, forwarded, deadline, c.clientId);
+    }
+}

@@ -1,0 +1,70 @@
+package io.midge.broker.protocol;
+
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.security.Authorizer;
+import io.midge.broker.session.SessionConnection;
+import io.midge.codec.ReasonCode;
+import io.midge.codec.packet.PubRel;
+import io.midge.codec.packet.Publish;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the session sees of the connection: the PUBLISHes and PUBRELs it sends, whether the socket takes more, the
+ * client's quota and what the ACL lets it receive. One per connection: the session tells connections apart by it.
+ */
+final class OutboundPublishes implements SessionConnection {
+    private static final Logger log = LoggerFactory.getLogger(OutboundPublishes.class);
+
+    private final ConnectionContext c;
+    private final Disconnector disconnector;
+
+    OutboundPublishes(ConnectionContext c, Disconnector disconnector) {
+        this.c = c;
+        this.disconnector = disconnector;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return c.ctx.channel().isWritable();
+    }
+
+    @Override
+    public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
+        Publish publish = c.dialect.publish(delivery, packetId, dup, c);
+        if (!c.fits(publish)) {
+            log.debug("Message on '{}' is larger than the Maximum Packet Size {} of '{}': not sent",
+                    delivery.message().topic(), c.clientMaximumPacketSize, c.clientId);
+            delivery.message().payload().release();
+            return false;
+        }
+        c.dialect.aliasSent(publish, c);
+        c.ctx.write(publish, c.ctx.voidPromise());
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        c.ctx.write(new PubRel(packetId), c.ctx.voidPromise());
+    }
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return c.authorizer == Authorizer.ALLOW_ALL || c.authorizer.canReceive(c.clientId, c.username, topic);
+    }
+
+    @Override
+    public int sendQuota() {
+        return Math.min(c.clientReceiveMaximum, c.config.maxInflight());
+    }
+
+    @Override
+    public void flush() {
+        c.ctx.flush();
+    }
+
+    @Override
+    public void takenOver() {
+        disconnector.disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
+    }
+}
