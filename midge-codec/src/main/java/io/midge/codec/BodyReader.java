@@ -1,5 +1,6 @@
 package io.midge.codec;
 
+import io.midge.codec.protocol.Binary;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -111,10 +112,9 @@ final class BodyReader {
     Binary readBinary(String what) {
         int length = readLength(what);
         require(length, what);
-        byte[] bytes = new byte[length];
-        buf.getBytes(position, bytes);
+        Binary value = Binary.copyOf(buf, position, length);
         position += length;
-        return Binary.wrap(bytes);
+        return value;
     }
 
     /** The rest of the packet as a retained slice sharing the read buffer: no copy of the payload. */

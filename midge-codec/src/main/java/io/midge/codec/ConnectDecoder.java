@@ -4,6 +4,10 @@ import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.function.Consumer;
 
 /** Decodes CONNECT (MQTT 5.0 section 3.1, 3.1.1 section 3.1, and 3.1's MQIsdp variant). */

@@ -17,6 +17,9 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -345,6 +348,6 @@ public final class MqttEncoder {
             throw new IllegalArgumentException("binary data longer than 65535 bytes");
         }
         out.writeShort(data.length());
-        out.writeBytes(data.array());
+        data.writeTo(out);
     }
 }

@@ -3,6 +3,8 @@ package io.midge.codec;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 
 /**
  * Reads an MQTT 5 property section and enforces its rules (MQTT 5.0 section 2.2.2): a known identifier allowed

@@ -18,6 +18,8 @@ import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.midge.broker.persistence;
 
 import io.midge.broker.routing.SubscriptionOptions;
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.Binary;
 
 /**
  * The encoding of every stored value: compact, and independent of the wire codec so that a change of the wire

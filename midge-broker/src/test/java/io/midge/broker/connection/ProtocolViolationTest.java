@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

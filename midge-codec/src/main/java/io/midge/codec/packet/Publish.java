@@ -1,7 +1,7 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;
 import java.util.Objects;

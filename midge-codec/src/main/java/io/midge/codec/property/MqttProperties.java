@@ -1,6 +1,6 @@
 package io.midge.codec.property;
 
-import io.midge.codec.Binary;
+import io.midge.codec.protocol.Binary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
