@@ -15,6 +15,11 @@ final class PropertiesDecoder {
     private PropertiesDecoder() {
     }
 
+    /** The property section of a 5.0 packet of this type; none before 5.0, whose packets have no such section. */
+    static MqttProperties readIfV5(BodyReader reader, PacketType packet) {
+        return reader.isV5() ? read(reader, packet, false) : MqttProperties.EMPTY;
+    }
+
     /** Reads the property length and the properties of a packet of {@code packet} type, or of a will. */
     static MqttProperties read(BodyReader reader, PacketType packet, boolean will) {
         String context = will ? "will properties" : packet + " properties";
@@ -61,7 +66,7 @@ final class PropertiesDecoder {
             case VARIABLE_BYTE_INTEGER -> builder.add(id, checkVariable(id, packet, reader.readVariableByteInt(what)));
             case UTF8_STRING -> builder.add(id, checkString(id, reader.readString(what)));
             case BINARY_DATA -> builder.add(id, reader.readBinary(what));
-            case UTF8_STRING_PAIR -> builder.add(new io.midge.codec.property.MqttProperties.Property(id,
+            case UTF8_STRING_PAIR -> builder.add(new MqttProperties.Property(id,
                     new UserProperty(reader.readString("user property name"),
                             reader.readString("user property value"))));
         }

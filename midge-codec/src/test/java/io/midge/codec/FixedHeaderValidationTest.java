@@ -111,6 +111,24 @@ class FixedHeaderValidationTest {
         }
 
         @Test
+        @DisplayName("The reason for reserved flags reads as text, with the flags as four binary digits")
+        void reservedFlagsReason() {
+            // The reason becomes a DISCONNECT's Reason String: only the flags are zero-padded, never the spaces.
+            assertThat(assertMalformed(server311(), "80 06 | 00 01 | 00 01 74 | 00", "MQTT-3.8.1-1").getMessage())
+                    .isEqualTo("SUBSCRIBE with reserved flags 0000, not 0010 [MQTT-3.8.1-1]");
+            assertThat(assertMalformed(server5(), "8A 07 | 00 01 | 00 | 00 01 74 | 00", "MQTT-3.8.1-1").getMessage())
+                    .isEqualTo("SUBSCRIBE with reserved flags 1010, not 0010 [MQTT-3.8.1-1]");
+            assertThat(assertMalformed(server5(), "A3 06 | 00 01 | 00 | 00 01 74", "MQTT-3.10.1-1").getMessage())
+                    .isEqualTo("UNSUBSCRIBE with reserved flags 0011, not 0010 [MQTT-3.10.1-1]");
+            assertThat(assertMalformed(client311(), "66 02 | 00 01", "MQTT-3.6.1-1").getMessage())
+                    .isEqualTo("PUBREL with reserved flags 0110, not 0010 [MQTT-3.6.1-1]");
+            assertThat(assertMalformed(server5(), "C1 00", "MQTT-2.1.3-1").getMessage())
+                    .isEqualTo("PINGREQ with reserved flags 0001, not 0000 [MQTT-2.1.3-1]");
+            assertThat(assertMalformed(client5(), "28 03 | 00 | 00 | 00", "MQTT-2.1.3-1").getMessage())
+                    .isEqualTo("CONNACK with reserved flags 1000, not 0000 [MQTT-2.1.3-1]");
+        }
+
+        @Test
         @DisplayName("MQTT-2.1.3-1: PINGREQ 0xC0 and PUBACK 0x40 (flags 0000) are accepted")
         void zeroFlagsAccepted() {
             assertThat(decode(server5(), "C0 00")).isEqualTo(PingReq.INSTANCE);
