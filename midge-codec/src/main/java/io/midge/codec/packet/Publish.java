@@ -32,24 +32,6 @@ public record Publish(String topic, int qos, boolean retainFlag, boolean dup, in
         return PacketType.PUBLISH;
     }
 
-    /** The same message with another packet identifier and QoS (0 clears the identifier and DUP). */
-    public Publish withDelivery(int newQos, int newPacketId, boolean newDup) {
-        return new Publish(topic, newQos, retainFlag, newQos > 0 && newDup, newQos == 0 ? 0 : newPacketId, properties,
-                payload);
-    }
-
-    public Publish withRetainFlag(boolean newRetain) {
-        return new Publish(topic, qos, newRetain, dup, packetId, properties, payload);
-    }
-
-    public Publish withTopic(String newTopic) {
-        return new Publish(newTopic, qos, retainFlag, dup, packetId, properties, payload);
-    }
-
-    public Publish withProperties(MqttProperties newProperties) {
-        return new Publish(topic, qos, retainFlag, dup, packetId, newProperties, payload);
-    }
-
     @Override
     public int refCnt() {
         return payload.refCnt();

@@ -207,15 +207,6 @@ public final class MqttProperties {
             return this;
         }
 
-        public Builder remove(PropertyId id) {
-            list.removeIf(p -> p.id() == id);
-            return this;
-        }
-
-        public boolean isEmpty() {
-            return list.isEmpty();
-        }
-
         public MqttProperties build() {
             return list.isEmpty() ? EMPTY : new MqttProperties(list.toArray(new Property[0]));
         }
