@@ -6,7 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import io.midge.client.MidgeClient;
 import io.midge.client.OutgoingMessage;
 import io.midge.client.ReconnectPolicy;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,15 +1,15 @@
 package io.midge.benchmarks;
 
-import io.midge.codec.Binary;
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -3,7 +3,7 @@ package io.midge.cli;
 import io.midge.client.MidgeClient;
 import io.midge.client.ReconnectPolicy;
 import io.midge.client.TlsSettings;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.midge.cli;
 
 import io.midge.client.IncomingMessage;
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.Binary;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

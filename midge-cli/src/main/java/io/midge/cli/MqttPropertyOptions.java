@@ -1,16 +1,16 @@
 package io.midge.cli;
 
 import io.midge.client.MidgeClient;
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
 import java.util.List;
 import java.util.Locale;
 import java.util.Stack;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /**
  * {@code -D COMMAND NAME VALUE} (and {@code -D COMMAND user-property NAME VALUE}), as mosquitto_pub has it: MQTT 5

@@ -5,7 +5,7 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.security.Authenticator;
 import io.midge.client.MidgeClient;
 import io.midge.client.OutgoingMessage;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,10 +1,7 @@
 package io.midge.client;
 
-import io.midge.codec.Binary;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -19,6 +16,9 @@ import io.midge.codec.packet.UnsubAck;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -251,7 +251,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         switch (msg) {
             case MqttCodecException e -> {
                 cause = new MqttClientException("the broker sent a bad packet: " + e.getMessage(), e);
-                disconnect(e.reasonCode().allowedIn(io.midge.codec.PacketType.DISCONNECT) ? e.reasonCode()
+                disconnect(e.reasonCode().allowedIn(io.midge.codec.protocol.PacketType.DISCONNECT) ? e.reasonCode()
                         : ReasonCode.PROTOCOL_ERROR, MqttProperties.EMPTY);
             }
             case ConnAck connAck -> onConnAck(connAck);

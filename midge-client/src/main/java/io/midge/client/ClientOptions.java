@@ -1,7 +1,7 @@
 package io.midge.client;
 
-import io.midge.codec.MqttVersion;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
 import java.time.Duration;
 
 /** The settings of one client, as its builder collected them. */

@@ -1,6 +1,5 @@
 package io.midge.client;
 
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;
@@ -14,6 +13,7 @@ import io.midge.codec.packet.UnsubAck;
 import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;

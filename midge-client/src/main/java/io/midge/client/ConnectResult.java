@@ -1,8 +1,8 @@
 package io.midge.client;
 
-import io.midge.codec.MqttVersion;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.MqttVersion;
 
 /**
  * A successful CONNACK and the limits the broker set for this connection.

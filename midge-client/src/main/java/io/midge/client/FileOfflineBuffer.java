@@ -2,9 +2,9 @@ package io.midge.client;
 
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
+import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

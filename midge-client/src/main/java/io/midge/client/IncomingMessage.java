@@ -1,9 +1,9 @@
 package io.midge.client;
 
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.Binary;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 

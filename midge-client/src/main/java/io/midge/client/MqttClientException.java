@@ -1,6 +1,6 @@
 package io.midge.client;
 
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.Locale;
 
 /**

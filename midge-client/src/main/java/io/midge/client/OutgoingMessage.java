@@ -1,8 +1,8 @@
 package io.midge.client;
 
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.midge.client;
 
-import io.midge.codec.ReasonCode;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.ReasonCode;
 
 /**
  * How a publish ended: for QoS 0 once it was handed to the network, for QoS 1 at PUBACK, for QoS 2 at PUBCOMP.

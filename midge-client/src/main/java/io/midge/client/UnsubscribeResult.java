@@ -1,7 +1,7 @@
 package io.midge.client;
 
-import io.midge.codec.ReasonCode;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.List;
 
 /**

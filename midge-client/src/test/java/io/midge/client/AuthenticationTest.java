@@ -2,9 +2,9 @@ package io.midge.client;
 
 import io.midge.broker.security.Authenticator;
 import io.midge.client.testing.MidgeBroker;
-import io.midge.codec.Binary;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -2,9 +2,9 @@ package io.midge.client;
 
 import io.midge.client.testing.MidgeBroker;
 import io.midge.client.testing.MosquittoBroker;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.MqttVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

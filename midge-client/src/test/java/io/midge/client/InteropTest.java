@@ -2,8 +2,8 @@ package io.midge.client;
 
 import io.midge.client.testing.MidgeBroker;
 import io.midge.client.testing.MosquittoBroker;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -5,7 +5,7 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.config.TlsConfig;
 import io.midge.client.testing.TestCertificates;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

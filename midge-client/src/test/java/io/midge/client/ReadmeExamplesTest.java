@@ -1,7 +1,7 @@
 package io.midge.client;
 
 import io.midge.client.testing.MidgeBroker;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

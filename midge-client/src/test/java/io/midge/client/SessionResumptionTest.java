@@ -2,7 +2,7 @@ package io.midge.client;
 
 import io.midge.client.testing.CuttableProxy;
 import io.midge.client.testing.MidgeBroker;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.midge.client;
 
 import io.midge.client.testing.MosquittoBroker;
 import io.midge.client.testing.TestCertificates;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletionException;

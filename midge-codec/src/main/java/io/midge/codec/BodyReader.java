@@ -1,32 +1,47 @@
 package io.midge.codec;
 
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 
 /**
  * Reads the fields of one packet's body, which lies in {@code [position, end)} of a buffer. Every read that would
- * cross the end of the packet (or of a property section) is a malformed packet, never an index exception.
+ * cross the end of the packet (or of a property section) is a malformed packet, never an index exception. It knows
+ * the stream the packet came in, as the rules of some fields depend on the version and on who sent the packet.
  */
 final class BodyReader {
     private final ByteBuf buf;
+    private final MqttVersion version;
+    private final boolean server;
     private int position;
     private int end;
 
-    BodyReader(ByteBuf buf, int position, int end) {
+    /**
+     * @param version the stream's protocol version; null while a server reads the CONNECT that tells it
+     * @param server  whether a server reads the stream, so that the packet comes from a client
+     */
+    BodyReader(ByteBuf buf, int position, int end, MqttVersion version, boolean server) {
         this.buf = buf;
+        this.version = version;
+        this.server = server;
         this.position = position;
         this.end = end;
     }
 
-    ByteBuf buffer() {
-        return buf;
+    /** True when the stream speaks 5.0, whose packets carry properties and reason codes. */
+    boolean isV5() {
+        return version.isV5();
+    }
+
+    /** Whether a server reads the stream: the packet comes from a client. */
+    boolean readByServer() {
+        return server;
     }
 
     int position() {
         return position;
-    }
-
-    int end() {
-        return end;
     }
 
     /** Narrows the readable region, for a property section; returns the old end to restore with {@link #end(int)}. */
@@ -111,10 +126,48 @@ final class BodyReader {
     Binary readBinary(String what) {
         int length = readLength(what);
         require(length, what);
-        byte[] bytes = new byte[length];
-        buf.getBytes(position, bytes);
+        Binary value = Binary.copyOf(buf, position, length);
         position += length;
-        return Binary.wrap(bytes);
+        return value;
+    }
+
+    /** A packet with no body (PINGREQ, PINGRESP, a DISCONNECT before 5.0) must have a Remaining Length of 0. */
+    void requireNoBody(PacketType type) {
+        if (hasRemaining()) {
+            throw MqttCodecException.malformed("§2.1.4", type + " must have a Remaining Length of 0");
+        }
+    }
+
+    /** A packet identifier, which is never 0 (MQTT 5.0 section 2.2.1, 3.1.1 section 2.3.1). */
+    int readPacketId(PacketType type) {
+        int packetId = readTwoByteInt("packet identifier");
+        if (packetId == 0) {
+            throw MqttCodecException.protocolError(zeroPacketIdRule(type), type + " with packet identifier 0");
+        }
+        return packetId;
+    }
+
+    /**
+     * The statement a packet identifier of 0 breaks. 5.0: a client's PUBLISH, SUBSCRIBE, UNSUBSCRIBE 2.2.1-3, a
+     * server's PUBLISH 2.2.1-4, the PUBLISH flow 2.2.1-5, SUBACK and UNSUBACK 2.2.1-6. 3.1.1: 2.3.1-1, -6 and -7.
+     */
+    private String zeroPacketIdRule(PacketType type) {
+        return switch (type) {
+            case PUBLISH, SUBSCRIBE, UNSUBSCRIBE -> !version.isV5() ? "MQTT-2.3.1-1"
+                    : server ? "MQTT-2.2.1-3" : "MQTT-2.2.1-4";
+            case SUBACK, UNSUBACK -> version.isV5() ? "MQTT-2.2.1-6" : "MQTT-2.3.1-7";
+            default -> version.isV5() ? "MQTT-2.2.1-5" : "MQTT-2.3.1-6";
+        };
+    }
+
+    /** A 5.0 reason code, which must be one that a packet of this type may carry (MQTT 5.0 section 2.4). */
+    ReasonCode readReasonCode(PacketType type) {
+        int value = readByte(type + " reason code");
+        ReasonCode code = ReasonCode.of(type, value);
+        if (code == null) {
+            throw MqttCodecException.malformed("§2.4", String.format("0x%02X is not a %s reason code", value, type));
+        }
+        return code;
     }
 
     /** The rest of the packet as a retained slice sharing the read buffer: no copy of the payload. */

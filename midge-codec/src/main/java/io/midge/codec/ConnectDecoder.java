@@ -1,12 +1,17 @@
 package io.midge.codec;
 
+import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.function.Consumer;
 
-/** Decodes CONNECT (MQTT 5.0 section 3.1, 3.1.1 section 3.1, and 3.1's MQIsdp variant). */
+/** Decodes CONNECT (MQTT 5.0 section 3.1, 3.1.1 section 3.1, and 3.1's MQIsdp variant) and its answer, CONNACK. */
 final class ConnectDecoder {
     private static final int MQTT_3_1_MAX_CLIENT_ID = 23;
 
@@ -115,5 +120,23 @@ final class ConnectDecoder {
         }
         Binary payload = reader.readBinary("will payload");
         return new Will(topic, payload, qos, retain, properties);
+    }
+
+    /** CONNACK (MQTT 5.0 section 3.2): in 3.x the reason code is a return code from 0 to 5. */
+    static ConnAck decodeConnAck(BodyReader reader) {
+        int acknowledgeFlags = reader.readByte("connect acknowledge flags");
+        if ((acknowledgeFlags & 0xFE) != 0) {
+            // Numbered in 5.0 only; 3.1.1's MQTT-3.2.2-1 is about Session Present.
+            throw MqttCodecException.malformed(reader.isV5() ? "MQTT-3.2.2-1" : "§3.2.2.1",
+                    "reserved connect acknowledge flags are set");
+        }
+        int code = reader.readByte("connect reason code");
+        ReasonCode reasonCode = reader.isV5() ? ReasonCode.of(PacketType.CONNACK, code)
+                : ReasonCode.ofV3ConnectReturnCode(code);
+        if (reasonCode == null) {
+            throw MqttCodecException.malformed("§3.2.2.2", String.format("unknown CONNACK code 0x%02X", code));
+        }
+        MqttProperties properties = PropertiesDecoder.readIfV5(reader, PacketType.CONNACK);
+        return new ConnAck((acknowledgeFlags & 0x01) != 0, reasonCode, properties);
     }
 }

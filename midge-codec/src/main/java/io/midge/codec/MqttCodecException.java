@@ -1,5 +1,7 @@
 package io.midge.codec;
 
+import io.midge.codec.protocol.ReasonCode;
+
 /**
  * A packet that breaks the protocol. It carries the MQTT 5 reason code a server must answer with (in DISCONNECT for
  * 5.0, in CONNACK while connecting) and the normative statement it breaks, so that the one place that disconnects

@@ -1,12 +1,18 @@
 package io.midge.codec;
 
+import static io.midge.codec.FieldEncoder.propertiesSize;
+import static io.midge.codec.FieldEncoder.stringSize;
+import static io.midge.codec.FieldEncoder.variableByteIntSize;
+import static io.midge.codec.FieldEncoder.writeBinary;
+import static io.midge.codec.FieldEncoder.writeProperties;
+import static io.midge.codec.FieldEncoder.writeString;
+import static io.midge.codec.FieldEncoder.writeVariableByteInt;
+
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.MqttPacket;
-import io.midge.codec.packet.PingReq;
-import io.midge.codec.packet.PingResp;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.PublishFlowPacket;
 import io.midge.codec.packet.SubAck;
@@ -16,10 +22,11 @@ import io.midge.codec.packet.UnsubAck;
 import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
-import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 
 /**
@@ -30,22 +37,23 @@ import io.netty.buffer.CompositeByteBuf;
  */
 public final class MqttEncoder {
     /** Payloads at least this long are shared rather than copied. */
-    static final int SHARE_PAYLOAD_FROM = 1024;
+    private static final int SHARE_PAYLOAD_FROM = 1024;
 
     private MqttEncoder() {
     }
 
     /** The whole encoded packet, fixed header included; compare it with a peer's Maximum Packet Size. */
     public static int encodedSize(MqttPacket packet, MqttVersion version) {
-        int remaining = remainingLength(packet, version);
+        int remaining = remainingLength(packet, packet.type(), version);
         return 1 + variableByteIntSize(remaining) + remaining;
     }
 
     public static ByteBuf encode(ByteBufAllocator alloc, MqttPacket packet, MqttVersion version) {
-        if (packet instanceof Auth && !version.isV5()) {
+        PacketType type = packet.type();
+        if (type == PacketType.AUTH && !version.isV5()) {
             throw new IllegalArgumentException("AUTH exists only in MQTT 5.0");
         }
-        int remaining = remainingLength(packet, version);
+        int remaining = remainingLength(packet, type, version);
         if (remaining > MqttDecoder.MAX_REMAINING_LENGTH) {
             throw new IllegalArgumentException("packet too large for MQTT: " + remaining + " bytes");
         }
@@ -53,7 +61,7 @@ public final class MqttEncoder {
         if (packet instanceof Publish publish && publish.payload().readableBytes() >= SHARE_PAYLOAD_FROM) {
             int payloadSize = publish.payload().readableBytes();
             ByteBuf head = alloc.buffer(headerSize + remaining - payloadSize);
-            writeFixedHeader(head, packet, remaining);
+            writeFixedHeader(head, packet, type, remaining);
             writePublishHeader(head, publish, version);
             CompositeByteBuf composite = alloc.compositeBuffer(2);
             composite.addComponent(true, head);
@@ -61,49 +69,80 @@ public final class MqttEncoder {
             return composite;
         }
         ByteBuf out = alloc.buffer(headerSize + remaining);
-        writeFixedHeader(out, packet, remaining);
-        writeBody(out, packet, version);
+        writeFixedHeader(out, packet, type, remaining);
+        writeBody(out, packet, type, version);
         return out;
     }
 
-    private static void writeFixedHeader(ByteBuf out, MqttPacket packet, int remaining) {
-        int flags = packet.type().requiredFlags();
+    private static void writeFixedHeader(ByteBuf out, MqttPacket packet, PacketType type, int remaining) {
+        int flags = type.requiredFlags();
         if (packet instanceof Publish p) {
             flags = (p.dup() ? 0x08 : 0) | (p.qos() << 1) | (p.retainFlag() ? 0x01 : 0);
         }
-        out.writeByte(packet.type().code() << 4 | flags);
+        out.writeByte(type.code() << 4 | flags);
         writeVariableByteInt(out, remaining);
     }
 
-    private static int remainingLength(MqttPacket packet, MqttVersion version) {
+    // Both dispatches switch on the packet's type, as Java 17 has no pattern matching in switch. Each type belongs
+    // to exactly one record, so the casts cannot fail; remainingLength, a switch expression, does not compile
+    // without a case for every type, and a packet writeBody missed would fail the round-trip tests' size check.
+
+    private static int remainingLength(MqttPacket packet, PacketType type, MqttVersion version) {
         boolean v5 = version.isV5();
-        return switch (packet) {
-            case Connect c -> connectLength(c, version);
-            case ConnAck c -> 2 + (v5 ? propertiesSize(c.properties()) : 0);
-            case Publish p -> stringSize(p.topic()) + (p.qos() > 0 ? 2 : 0)
-                    + (v5 ? propertiesSize(p.properties()) : 0) + p.payload().readableBytes();
-            case PublishFlowPacket f -> 2 + (v5 ? reasonAndPropertiesSize(f.reasonCode(), f.properties()) : 0);
-            case Subscribe s -> {
-                int size = 2 + (v5 ? propertiesSize(s.properties()) : 0);
-                for (Subscription sub : s.subscriptions()) {
-                    size += stringSize(sub.topicFilter()) + 1;
-                }
-                yield size;
-            }
-            case SubAck s -> 2 + (v5 ? propertiesSize(s.properties()) : 0) + s.reasonCodes().size();
-            case Unsubscribe u -> {
-                int size = 2 + (v5 ? propertiesSize(u.properties()) : 0);
-                for (String filter : u.topicFilters()) {
-                    size += stringSize(filter);
-                }
-                yield size;
-            }
-            case UnsubAck u -> 2 + (v5 ? propertiesSize(u.properties()) + u.reasonCodes().size() : 0);
-            case PingReq p -> 0;
-            case PingResp p -> 0;
-            case Disconnect d -> v5 ? reasonAndPropertiesSize(d.reasonCode(), d.properties()) : 0;
-            case Auth a -> reasonAndPropertiesSize(a.reasonCode(), a.properties());
+        return switch (type) {
+            case CONNECT -> connectLength((Connect) packet, version);
+            case CONNACK -> 2 + (v5 ? propertiesSize(((ConnAck) packet).properties()) : 0);
+            case PUBLISH -> publishLength((Publish) packet, v5);
+            case PUBACK, PUBREC, PUBREL, PUBCOMP -> 2 + (v5 ? reasonAndPropertiesSize((PublishFlowPacket) packet) : 0);
+            case SUBSCRIBE -> subscribeLength((Subscribe) packet, v5);
+            case SUBACK -> subAckLength((SubAck) packet, v5);
+            case UNSUBSCRIBE -> unsubscribeLength((Unsubscribe) packet, v5);
+            case UNSUBACK -> unsubAckLength((UnsubAck) packet, v5);
+            case PINGREQ, PINGRESP -> 0;
+            case DISCONNECT -> v5 ? reasonAndPropertiesSize((Disconnect) packet) : 0;
+            case AUTH -> reasonAndPropertiesSize((Auth) packet);
         };
+    }
+
+    private static int publishLength(Publish p, boolean v5) {
+        return stringSize(p.topic()) + (p.qos() > 0 ? 2 : 0) + (v5 ? propertiesSize(p.properties()) : 0)
+                + p.payload().readableBytes();
+    }
+
+    private static int subscribeLength(Subscribe s, boolean v5) {
+        int size = 2 + (v5 ? propertiesSize(s.properties()) : 0);
+        for (Subscription sub : s.subscriptions()) {
+            size += stringSize(sub.topicFilter()) + 1;
+        }
+        return size;
+    }
+
+    private static int subAckLength(SubAck s, boolean v5) {
+        return 2 + (v5 ? propertiesSize(s.properties()) : 0) + s.reasonCodes().size();
+    }
+
+    private static int unsubscribeLength(Unsubscribe u, boolean v5) {
+        int size = 2 + (v5 ? propertiesSize(u.properties()) : 0);
+        for (String filter : u.topicFilters()) {
+            size += stringSize(filter);
+        }
+        return size;
+    }
+
+    private static int unsubAckLength(UnsubAck u, boolean v5) {
+        return 2 + (v5 ? propertiesSize(u.properties()) + u.reasonCodes().size() : 0);
+    }
+
+    private static int reasonAndPropertiesSize(PublishFlowPacket f) {
+        return reasonAndPropertiesSize(f.reasonCode(), f.properties());
+    }
+
+    private static int reasonAndPropertiesSize(Disconnect d) {
+        return reasonAndPropertiesSize(d.reasonCode(), d.properties());
+    }
+
+    private static int reasonAndPropertiesSize(Auth a) {
+        return reasonAndPropertiesSize(a.reasonCode(), a.properties());
     }
 
     /** The short forms of 5.0: nothing for success without properties, the code alone without properties. */
@@ -136,80 +175,95 @@ public final class MqttEncoder {
         return size;
     }
 
-    private static void writeBody(ByteBuf out, MqttPacket packet, MqttVersion version) {
+    private static void writeBody(ByteBuf out, MqttPacket packet, PacketType type, MqttVersion version) {
         boolean v5 = version.isV5();
-        switch (packet) {
-            case Connect c -> writeConnect(out, c, version);
-            case ConnAck c -> {
-                out.writeByte(c.sessionPresent() ? 1 : 0);
-                out.writeByte(v5 ? c.reasonCode().value() : c.reasonCode().v3ConnectReturnCode());
-                if (v5) {
-                    writeProperties(out, c.properties());
-                }
-            }
-            case Publish p -> {
+        switch (type) {
+            case CONNECT -> writeConnect(out, (Connect) packet, version);
+            case CONNACK -> writeConnAck(out, (ConnAck) packet, v5);
+            case PUBLISH -> {
+                Publish p = (Publish) packet;
                 writePublishHeader(out, p, version);
                 out.writeBytes(p.payload(), p.payload().readerIndex(), p.payload().readableBytes());
             }
-            case PublishFlowPacket f -> {
+            case PUBACK, PUBREC, PUBREL, PUBCOMP -> {
+                PublishFlowPacket f = (PublishFlowPacket) packet;
                 out.writeShort(f.packetId());
                 if (v5) {
                     writeReasonAndProperties(out, f.reasonCode(), f.properties());
                 }
             }
-            case Subscribe s -> {
-                out.writeShort(s.packetId());
+            case SUBSCRIBE -> writeSubscribe(out, (Subscribe) packet, v5);
+            case SUBACK -> writeSubAck(out, (SubAck) packet, v5);
+            case UNSUBSCRIBE -> writeUnsubscribe(out, (Unsubscribe) packet, v5);
+            case UNSUBACK -> writeUnsubAck(out, (UnsubAck) packet, v5);
+            case PINGREQ, PINGRESP -> {
+                // No variable header, no payload.
+            }
+            case DISCONNECT -> {
                 if (v5) {
-                    writeProperties(out, s.properties());
-                }
-                for (Subscription sub : s.subscriptions()) {
-                    writeString(out, sub.topicFilter());
-                    int options = sub.qos();
-                    if (v5) {
-                        options |= (sub.noLocal() ? 0x04 : 0) | (sub.retainAsPublished() ? 0x08 : 0)
-                                | sub.retainHandling() << 4;
-                    }
-                    out.writeByte(options);
-                }
-            }
-            case SubAck s -> {
-                out.writeShort(s.packetId());
-                if (v5) {
-                    writeProperties(out, s.properties());
-                }
-                for (ReasonCode code : s.reasonCodes()) {
-                    // 3.x knows only the granted QoS and 0x80 Failure.
-                    out.writeByte(v5 || !code.isError() ? code.value() : 0x80);
-                }
-            }
-            case Unsubscribe u -> {
-                out.writeShort(u.packetId());
-                if (v5) {
-                    writeProperties(out, u.properties());
-                }
-                for (String filter : u.topicFilters()) {
-                    writeString(out, filter);
-                }
-            }
-            case UnsubAck u -> {
-                out.writeShort(u.packetId());
-                if (v5) {
-                    writeProperties(out, u.properties());
-                    for (ReasonCode code : u.reasonCodes()) {
-                        out.writeByte(code.value());
-                    }
-                }
-            }
-            case PingReq p -> {
-            }
-            case PingResp p -> {
-            }
-            case Disconnect d -> {
-                if (v5) {
+                    Disconnect d = (Disconnect) packet;
                     writeReasonAndProperties(out, d.reasonCode(), d.properties());
                 }
             }
-            case Auth a -> writeReasonAndProperties(out, a.reasonCode(), a.properties());
+            case AUTH -> {
+                Auth a = (Auth) packet;
+                writeReasonAndProperties(out, a.reasonCode(), a.properties());
+            }
+        }
+    }
+
+    private static void writeConnAck(ByteBuf out, ConnAck c, boolean v5) {
+        out.writeByte(c.sessionPresent() ? 1 : 0);
+        out.writeByte(v5 ? c.reasonCode().value() : c.reasonCode().v3ConnectReturnCode());
+        if (v5) {
+            writeProperties(out, c.properties());
+        }
+    }
+
+    private static void writeSubscribe(ByteBuf out, Subscribe s, boolean v5) {
+        out.writeShort(s.packetId());
+        if (v5) {
+            writeProperties(out, s.properties());
+        }
+        for (Subscription sub : s.subscriptions()) {
+            writeString(out, sub.topicFilter());
+            int options = sub.qos();
+            if (v5) {
+                options |= (sub.noLocal() ? 0x04 : 0) | (sub.retainAsPublished() ? 0x08 : 0)
+                        | sub.retainHandling() << 4;
+            }
+            out.writeByte(options);
+        }
+    }
+
+    private static void writeSubAck(ByteBuf out, SubAck s, boolean v5) {
+        out.writeShort(s.packetId());
+        if (v5) {
+            writeProperties(out, s.properties());
+        }
+        for (ReasonCode code : s.reasonCodes()) {
+            // 3.x knows only the granted QoS and 0x80 Failure.
+            out.writeByte(v5 || !code.isError() ? code.value() : 0x80);
+        }
+    }
+
+    private static void writeUnsubscribe(ByteBuf out, Unsubscribe u, boolean v5) {
+        out.writeShort(u.packetId());
+        if (v5) {
+            writeProperties(out, u.properties());
+        }
+        for (String filter : u.topicFilters()) {
+            writeString(out, filter);
+        }
+    }
+
+    private static void writeUnsubAck(ByteBuf out, UnsubAck u, boolean v5) {
+        out.writeShort(u.packetId());
+        if (v5) {
+            writeProperties(out, u.properties());
+            for (ReasonCode code : u.reasonCodes()) {
+                out.writeByte(code.value());
+            }
         }
     }
 
@@ -261,90 +315,5 @@ public final class MqttEncoder {
         if (c.password() != null) {
             writeBinary(out, c.password());
         }
-    }
-
-    // ---- properties and primitive fields
-
-    /** The property section, its Variable Byte Integer length included. */
-    static int propertiesSize(MqttProperties properties) {
-        int length = propertiesLength(properties);
-        return variableByteIntSize(length) + length;
-    }
-
-    private static int propertiesLength(MqttProperties properties) {
-        int length = 0;
-        for (int i = 0; i < properties.size(); i++) {
-            MqttProperties.Property p = properties.get(i);
-            length += 1 + switch (p.id().type()) {
-                case BYTE -> 1;
-                case TWO_BYTE_INTEGER -> 2;
-                case FOUR_BYTE_INTEGER -> 4;
-                case VARIABLE_BYTE_INTEGER -> variableByteIntSize((int) (long) (Long) p.value());
-                case UTF8_STRING -> stringSize((String) p.value());
-                case BINARY_DATA -> 2 + ((Binary) p.value()).length();
-                case UTF8_STRING_PAIR -> {
-                    UserProperty pair = (UserProperty) p.value();
-                    yield stringSize(pair.name()) + stringSize(pair.value());
-                }
-            };
-        }
-        return length;
-    }
-
-    private static void writeProperties(ByteBuf out, MqttProperties properties) {
-        writeVariableByteInt(out, propertiesLength(properties));
-        for (int i = 0; i < properties.size(); i++) {
-            MqttProperties.Property p = properties.get(i);
-            out.writeByte(p.id().code());
-            Object value = p.value();
-            switch (p.id().type()) {
-                case BYTE -> out.writeByte((int) (long) (Long) value);
-                case TWO_BYTE_INTEGER -> out.writeShort((int) (long) (Long) value);
-                case FOUR_BYTE_INTEGER -> out.writeInt((int) (long) (Long) value);
-                case VARIABLE_BYTE_INTEGER -> writeVariableByteInt(out, (int) (long) (Long) value);
-                case UTF8_STRING -> writeString(out, (String) value);
-                case BINARY_DATA -> writeBinary(out, (Binary) value);
-                case UTF8_STRING_PAIR -> {
-                    writeString(out, ((UserProperty) value).name());
-                    writeString(out, ((UserProperty) value).value());
-                }
-            }
-        }
-    }
-
-    static int variableByteIntSize(int value) {
-        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
-    }
-
-    private static void writeVariableByteInt(ByteBuf out, int value) {
-        do {
-            int digit = value & 0x7F;
-            value >>>= 7;
-            out.writeByte(value > 0 ? digit | 0x80 : digit);
-        } while (value > 0);
-    }
-
-    private static int stringSize(String s) {
-        int bytes = ByteBufUtil.utf8Bytes(s);
-        if (bytes > 0xFFFF) {
-            throw new IllegalArgumentException("string longer than 65535 bytes in UTF-8");
-        }
-        return 2 + bytes;
-    }
-
-    private static void writeString(ByteBuf out, String s) {
-        // Reserving the exact length keeps the exactly-sized buffer from being enlarged (writeUtf8 alone reserves
-        // three bytes per character).
-        int length = ByteBufUtil.utf8Bytes(s);
-        out.writeShort(length);
-        ByteBufUtil.reserveAndWriteUtf8(out, s, length);
-    }
-
-    private static void writeBinary(ByteBuf out, Binary data) {
-        if (data.length() > 0xFFFF) {
-            throw new IllegalArgumentException("binary data longer than 65535 bytes");
-        }
-        out.writeShort(data.length());
-        out.writeBytes(data.array());
     }
 }

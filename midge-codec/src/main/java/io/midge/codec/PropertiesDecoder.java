@@ -3,6 +3,8 @@ package io.midge.codec;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 
 /**
  * Reads an MQTT 5 property section and enforces its rules (MQTT 5.0 section 2.2.2): a known identifier allowed
@@ -11,6 +13,11 @@ import io.midge.codec.property.UserProperty;
  */
 final class PropertiesDecoder {
     private PropertiesDecoder() {
+    }
+
+    /** The property section of a 5.0 packet of this type; none before 5.0, whose packets have no such section. */
+    static MqttProperties readIfV5(BodyReader reader, PacketType packet) {
+        return reader.isV5() ? read(reader, packet, false) : MqttProperties.EMPTY;
     }
 
     /** Reads the property length and the properties of a packet of {@code packet} type, or of a will. */
@@ -59,7 +66,7 @@ final class PropertiesDecoder {
             case VARIABLE_BYTE_INTEGER -> builder.add(id, checkVariable(id, packet, reader.readVariableByteInt(what)));
             case UTF8_STRING -> builder.add(id, checkString(id, reader.readString(what)));
             case BINARY_DATA -> builder.add(id, reader.readBinary(what));
-            case UTF8_STRING_PAIR -> builder.add(new io.midge.codec.property.MqttProperties.Property(id,
+            case UTF8_STRING_PAIR -> builder.add(new MqttProperties.Property(id,
                     new UserProperty(reader.readString("user property name"),
                             reader.readString("user property value"))));
         }

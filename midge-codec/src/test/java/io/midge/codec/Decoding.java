@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;

@@ -18,6 +18,8 @@ import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -109,6 +111,24 @@ class FixedHeaderValidationTest {
         }
 
         @Test
+        @DisplayName("The reason for reserved flags reads as text, with the flags as four binary digits")
+        void reservedFlagsReason() {
+            // The reason becomes a DISCONNECT's Reason String: only the flags are zero-padded, never the spaces.
+            assertThat(assertMalformed(server311(), "80 06 | 00 01 | 00 01 74 | 00", "MQTT-3.8.1-1").getMessage())
+                    .isEqualTo("SUBSCRIBE with reserved flags 0000, not 0010 [MQTT-3.8.1-1]");
+            assertThat(assertMalformed(server5(), "8A 07 | 00 01 | 00 | 00 01 74 | 00", "MQTT-3.8.1-1").getMessage())
+                    .isEqualTo("SUBSCRIBE with reserved flags 1010, not 0010 [MQTT-3.8.1-1]");
+            assertThat(assertMalformed(server5(), "A3 06 | 00 01 | 00 | 00 01 74", "MQTT-3.10.1-1").getMessage())
+                    .isEqualTo("UNSUBSCRIBE with reserved flags 0011, not 0010 [MQTT-3.10.1-1]");
+            assertThat(assertMalformed(client311(), "66 02 | 00 01", "MQTT-3.6.1-1").getMessage())
+                    .isEqualTo("PUBREL with reserved flags 0110, not 0010 [MQTT-3.6.1-1]");
+            assertThat(assertMalformed(server5(), "C1 00", "MQTT-2.1.3-1").getMessage())
+                    .isEqualTo("PINGREQ with reserved flags 0001, not 0000 [MQTT-2.1.3-1]");
+            assertThat(assertMalformed(client5(), "28 03 | 00 | 00 | 00", "MQTT-2.1.3-1").getMessage())
+                    .isEqualTo("CONNACK with reserved flags 1000, not 0000 [MQTT-2.1.3-1]");
+        }
+
+        @Test
         @DisplayName("MQTT-2.1.3-1: PINGREQ 0xC0 and PUBACK 0x40 (flags 0000) are accepted")
         void zeroFlagsAccepted() {
             assertThat(decode(server5(), "C0 00")).isEqualTo(PingReq.INSTANCE);
@@ -129,12 +149,12 @@ class FixedHeaderValidationTest {
         }
 
         @Test
-        @DisplayName("MQTT-3.3.1-2: PUBLISH with DUP set on QoS 0 is malformed (0x81)")
+        @DisplayName("MQTT-3.3.1-2: PUBLISH with DUP set on QoS 0 parses but breaks a rule: a Protocol Error (0x82)")
         void dupOnQos0() {
             // 0x38: DUP 1, QoS 0. Topic "t", payload "x".
-            assertMalformed(server311(), "38 04 | 00 01 74 | 78", "MQTT-3.3.1-2");
-            assertMalformed(server5(), "39 05 | 00 01 74 | 00 | 78", "MQTT-3.3.1-2");
-            assertMalformed(client311(), "38 04 | 00 01 74 | 78", "MQTT-3.3.1-2");
+            assertProtocolError(server311(), "38 04 | 00 01 74 | 78", "MQTT-3.3.1-2");
+            assertProtocolError(server5(), "39 05 | 00 01 74 | 00 | 78", "MQTT-3.3.1-2");
+            assertProtocolError(client311(), "38 04 | 00 01 74 | 78", "MQTT-3.3.1-2");
         }
 
         @Test

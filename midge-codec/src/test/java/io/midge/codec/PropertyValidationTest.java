@@ -14,6 +14,8 @@ import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.ReasonCode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;

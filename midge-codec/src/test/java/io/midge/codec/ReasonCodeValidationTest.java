@@ -12,6 +12,7 @@ import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubRel;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.ReasonCode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.midge.broker.persistence;
 
-import io.midge.codec.Binary;
+import io.midge.codec.protocol.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;

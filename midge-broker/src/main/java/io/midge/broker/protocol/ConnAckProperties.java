@@ -1,11 +1,11 @@
 package io.midge.broker.protocol;
 
 import io.midge.broker.config.BrokerConfig;
-import io.midge.codec.Binary;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import java.util.function.Predicate;
+import io.midge.codec.protocol.Binary;
 
 /**
  * The properties of a successful 5.0 CONNACK: the broker's limits wherever they differ from what a client assumes

@@ -7,7 +7,7 @@ import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.Session;
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.CompletableFuture;

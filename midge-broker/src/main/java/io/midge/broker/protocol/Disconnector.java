@@ -1,9 +1,9 @@
 package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.PacketType;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.MqttProperties;

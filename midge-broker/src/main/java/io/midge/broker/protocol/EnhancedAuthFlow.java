@@ -2,9 +2,9 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.security.EnhancedAuthenticator;
-import io.midge.codec.Binary;
-import io.midge.codec.PacketType;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;

@@ -8,7 +8,7 @@ import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.InboundQos2;
 import io.midge.codec.MqttCodecException;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;

@@ -1,7 +1,7 @@
 package io.midge.broker.protocol;
 
 import io.midge.codec.MqttCodecException;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 
 /**
  * The topic aliases a 5.0 client set on its connection (MQTT 5.0 section 3.3.2.3.4): a PUBLISH with a topic and an

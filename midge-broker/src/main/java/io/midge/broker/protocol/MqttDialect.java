@@ -2,8 +2,9 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Delivery;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.MqttPacket;
@@ -37,7 +38,7 @@ interface MqttDialect {
      * the least of them fits (the client then gets no CONNACK at all).
      */
     MqttProperties connAckProperties(ConnectionContext c, Connect connect, boolean assignedClientId,
-                                     String authMethod, io.midge.codec.Binary authData);
+                                     String authMethod, Binary authData);
 
     /** The Session Present flag as this version can say it. */
     boolean sessionPresent(boolean present);

@@ -1,9 +1,9 @@
 package io.midge.broker.protocol;
 
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
+import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;

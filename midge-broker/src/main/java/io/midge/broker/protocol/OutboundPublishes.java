@@ -3,7 +3,7 @@ package io.midge.broker.protocol;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.SessionConnection;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Publish;
 import org.slf4j.Logger;

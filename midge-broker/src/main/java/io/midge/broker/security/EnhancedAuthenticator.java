@@ -1,7 +1,7 @@
 package io.midge.broker.security;
 
-import io.midge.codec.Binary;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.ReasonCode;
 import java.net.SocketAddress;
 
 /**

@@ -3,7 +3,7 @@ package io.midge.broker.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

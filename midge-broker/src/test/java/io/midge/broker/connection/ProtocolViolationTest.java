@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -48,6 +48,8 @@ class ProtocolViolationTest {
                 Arguments.of("MQTT-3.3.2-2: '#' in a PUBLISH topic", "30 06 00 03 61 2F 23 00",
                         ReasonCode.TOPIC_NAME_INVALID),
                 // Protocol Error 0x82
+                Arguments.of("MQTT-3.3.1-2: a QoS 0 PUBLISH with DUP set (it parses: a Protocol Error)",
+                        "38 06 00 03 61 2F 62 00", ReasonCode.PROTOCOL_ERROR),
                 Arguments.of("MQTT-2.2.1-3: PUBLISH QoS 1 with packet identifier 0",
                         "32 08 00 03 61 2F 62 00 00 00", ReasonCode.PROTOCOL_ERROR),
                 Arguments.of("§2.2.2.2: a property twice (Payload Format Indicator)",

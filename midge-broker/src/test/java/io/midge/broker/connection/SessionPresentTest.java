@@ -11,7 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
@@ -237,7 +237,7 @@ class SessionPresentTest {
                         null, null, null, expiry));
                 assertThat(connAck.sessionPresent()).isFalse();
                 assertThat(((Disconnect) first.awaitClose().get(0)).reasonCode())
-                        .isEqualTo(io.midge.codec.ReasonCode.SESSION_TAKEN_OVER);
+                        .isEqualTo(io.midge.codec.protocol.ReasonCode.SESSION_TAKEN_OVER);
             }
         }
     }

@@ -1,11 +1,11 @@
 package io.midge.broker.connection;
 
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;

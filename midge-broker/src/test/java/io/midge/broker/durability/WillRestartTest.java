@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.Binary;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.SubAck;
@@ -15,6 +13,8 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package io.midge.broker.limits;
 
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.time.Duration;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
@@ -13,6 +11,8 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.packet.UnsubAck;
 import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -8,9 +8,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
+import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;

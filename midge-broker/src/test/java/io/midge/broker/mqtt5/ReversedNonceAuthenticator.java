@@ -1,8 +1,8 @@
 package io.midge.broker.mqtt5;
 
 import io.midge.broker.security.EnhancedAuthenticator;
-import io.midge.codec.Binary;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.ReasonCode;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;

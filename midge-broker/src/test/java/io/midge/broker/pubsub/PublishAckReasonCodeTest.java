@@ -9,13 +9,13 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.pubrec.Mqtt5PubRecReasonCode;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;
 import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Subscription;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;

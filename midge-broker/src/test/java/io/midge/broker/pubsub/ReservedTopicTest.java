@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.Binary;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.PubAck;

@@ -3,9 +3,9 @@ package io.midge.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,8 +3,8 @@ package io.midge.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.midge.codec.Binary;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.ReasonCode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

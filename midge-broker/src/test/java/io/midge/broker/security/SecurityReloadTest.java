@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.RawClient;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PingResp;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,12 +2,12 @@ package io.midge.broker.testing;
 
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

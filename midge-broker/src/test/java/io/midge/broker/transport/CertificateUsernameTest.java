@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.config.ListenerConfig;
-import io.midge.broker.config.TlsConfig;
 import io.midge.broker.config.TlsConfig.CertificateUsername;
 import io.midge.broker.config.TlsConfig.ClientAuth;
+import io.midge.broker.config.TlsConfig;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.Listeners;
 import io.midge.broker.testing.MosquittoClients;
 import io.midge.broker.testing.TestCertificates;
-import io.midge.codec.ReasonCode;
+import io.midge.codec.protocol.ReasonCode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

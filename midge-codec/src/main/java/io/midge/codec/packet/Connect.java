@@ -1,9 +1,9 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.Binary;
-import io.midge.codec.MqttVersion;
-import io.midge.codec.PacketType;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.PacketType;
 import java.util.Objects;
 
 /**

@@ -1,8 +1,8 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 import java.util.Objects;
 
 /** DISCONNECT. In 3.x it carries nothing: the reason code is always normal disconnection. */

@@ -1,6 +1,6 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
+import io.midge.codec.protocol.PacketType;
 
 /** One MQTT control packet as an immutable value. The decoder produces them; the encoder writes them. */
 public sealed interface MqttPacket

@@ -1,6 +1,6 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
+import io.midge.codec.protocol.PacketType;
 
 /** PINGREQ: the client is alive. */
 public record PingReq() implements MqttPacket {

@@ -1,6 +1,6 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
+import io.midge.codec.protocol.PacketType;
 
 /** PINGRESP: the server is alive. */
 public record PingResp() implements MqttPacket {

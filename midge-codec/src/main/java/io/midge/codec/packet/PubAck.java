@@ -1,8 +1,8 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 
 /** PUBACK: a step of the QoS 1 flow for one packet identifier. */
 public record PubAck(int packetId, ReasonCode reasonCode, MqttProperties properties) implements PublishFlowPacket {

@@ -1,8 +1,8 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
-import io.midge.codec.ReasonCode;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
+import io.midge.codec.protocol.ReasonCode;
 
 /** PUBREL: a step of the QoS 2 flow for one packet identifier. */
 public record PubRel(int packetId, ReasonCode reasonCode, MqttProperties properties) implements PublishFlowPacket {

@@ -1,7 +1,7 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCounted;
 import java.util.Objects;
@@ -30,24 +30,6 @@ public record Publish(String topic, int qos, boolean retainFlag, boolean dup, in
     @Override
     public PacketType type() {
         return PacketType.PUBLISH;
-    }
-
-    /** The same message with another packet identifier and QoS (0 clears the identifier and DUP). */
-    public Publish withDelivery(int newQos, int newPacketId, boolean newDup) {
-        return new Publish(topic, newQos, retainFlag, newQos > 0 && newDup, newQos == 0 ? 0 : newPacketId, properties,
-                payload);
-    }
-
-    public Publish withRetainFlag(boolean newRetain) {
-        return new Publish(topic, qos, newRetain, dup, packetId, properties, payload);
-    }
-
-    public Publish withTopic(String newTopic) {
-        return new Publish(newTopic, qos, retainFlag, dup, packetId, properties, payload);
-    }
-
-    public Publish withProperties(MqttProperties newProperties) {
-        return new Publish(topic, qos, retainFlag, dup, packetId, newProperties, payload);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.PacketType;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.PacketType;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.midge.codec.packet;
 
-import io.midge.codec.Binary;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.Binary;
 import java.util.Objects;
 
 /** The will message of a CONNECT: published by the server when the client vanishes without DISCONNECT. */

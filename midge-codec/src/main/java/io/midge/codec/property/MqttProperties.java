@@ -1,6 +1,6 @@
 package io.midge.codec.property;
 
-import io.midge.codec.Binary;
+import io.midge.codec.protocol.Binary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -205,15 +205,6 @@ public final class MqttProperties {
                 list.add(at, replacement);
             }
             return this;
-        }
-
-        public Builder remove(PropertyId id) {
-            list.removeIf(p -> p.id() == id);
-            return this;
-        }
-
-        public boolean isEmpty() {
-            return list.isEmpty();
         }
 
         public MqttProperties build() {

@@ -1,20 +1,20 @@
 package io.midge.codec.property;
 
-import static io.midge.codec.PacketType.AUTH;
-import static io.midge.codec.PacketType.CONNACK;
-import static io.midge.codec.PacketType.CONNECT;
-import static io.midge.codec.PacketType.DISCONNECT;
-import static io.midge.codec.PacketType.PUBACK;
-import static io.midge.codec.PacketType.PUBCOMP;
-import static io.midge.codec.PacketType.PUBLISH;
-import static io.midge.codec.PacketType.PUBREC;
-import static io.midge.codec.PacketType.PUBREL;
-import static io.midge.codec.PacketType.SUBACK;
-import static io.midge.codec.PacketType.SUBSCRIBE;
-import static io.midge.codec.PacketType.UNSUBACK;
-import static io.midge.codec.PacketType.UNSUBSCRIBE;
+import static io.midge.codec.protocol.PacketType.AUTH;
+import static io.midge.codec.protocol.PacketType.CONNACK;
+import static io.midge.codec.protocol.PacketType.CONNECT;
+import static io.midge.codec.protocol.PacketType.DISCONNECT;
+import static io.midge.codec.protocol.PacketType.PUBACK;
+import static io.midge.codec.protocol.PacketType.PUBCOMP;
+import static io.midge.codec.protocol.PacketType.PUBLISH;
+import static io.midge.codec.protocol.PacketType.PUBREC;
+import static io.midge.codec.protocol.PacketType.PUBREL;
+import static io.midge.codec.protocol.PacketType.SUBACK;
+import static io.midge.codec.protocol.PacketType.SUBSCRIBE;
+import static io.midge.codec.protocol.PacketType.UNSUBACK;
+import static io.midge.codec.protocol.PacketType.UNSUBSCRIBE;
 
-import io.midge.codec.PacketType;
+import io.midge.codec.protocol.PacketType;
 import java.util.EnumSet;
 import java.util.Set;
 

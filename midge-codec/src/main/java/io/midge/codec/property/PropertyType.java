@@ -8,10 +8,5 @@ public enum PropertyType {
     VARIABLE_BYTE_INTEGER,
     UTF8_STRING,
     BINARY_DATA,
-    UTF8_STRING_PAIR;
-
-    /** True for the four integer encodings, whose values a property holds as a {@code Long}. */
-    public boolean isNumeric() {
-        return ordinal() <= VARIABLE_BYTE_INTEGER.ordinal();
-    }
+    UTF8_STRING_PAIR
 }

@@ -1,14 +1,14 @@
-package io.midge.codec;
+package io.midge.codec.protocol;
 
-import static io.midge.codec.PacketType.AUTH;
-import static io.midge.codec.PacketType.CONNACK;
-import static io.midge.codec.PacketType.DISCONNECT;
-import static io.midge.codec.PacketType.PUBACK;
-import static io.midge.codec.PacketType.PUBCOMP;
-import static io.midge.codec.PacketType.PUBREC;
-import static io.midge.codec.PacketType.PUBREL;
-import static io.midge.codec.PacketType.SUBACK;
-import static io.midge.codec.PacketType.UNSUBACK;
+import static io.midge.codec.protocol.PacketType.AUTH;
+import static io.midge.codec.protocol.PacketType.CONNACK;
+import static io.midge.codec.protocol.PacketType.DISCONNECT;
+import static io.midge.codec.protocol.PacketType.PUBACK;
+import static io.midge.codec.protocol.PacketType.PUBCOMP;
+import static io.midge.codec.protocol.PacketType.PUBREC;
+import static io.midge.codec.protocol.PacketType.PUBREL;
+import static io.midge.codec.protocol.PacketType.SUBACK;
+import static io.midge.codec.protocol.PacketType.UNSUBACK;
 
 import java.util.EnumSet;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.midge.codec;
+package io.midge.codec.protocol;
 
 /** The protocol versions Midge speaks, with the protocol name and level each one puts in CONNECT. */
 public enum MqttVersion {

@@ -1,4 +1,4 @@
-package io.midge.codec;
+package io.midge.codec.protocol;
 
 /** The fifteen control packet types and the value of their fixed header's upper nibble. */
 public enum PacketType {

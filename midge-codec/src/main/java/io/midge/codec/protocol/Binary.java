@@ -1,5 +1,7 @@
-package io.midge.codec;
+package io.midge.codec.protocol;
 
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -18,12 +20,17 @@ public final class Binary {
     }
 
     public static Binary utf8(String text) {
-        return new Binary(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Binary(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Takes ownership of an array the caller will not touch again; for decoders that just filled it. */
-    static Binary wrap(byte[] bytes) {
-        return bytes.length == 0 ? EMPTY : new Binary(bytes);
+    /** A copy of {@code length} bytes at {@code index}, for the decoder: one copy, straight from the buffer. */
+    public static Binary copyOf(ByteBuf buf, int index, int length) {
+        if (length == 0) {
+            return EMPTY;
+        }
+        byte[] bytes = new byte[length];
+        buf.getBytes(index, bytes);
+        return new Binary(bytes);
     }
 
     public int length() {
@@ -34,13 +41,13 @@ public final class Binary {
         return bytes.clone();
     }
 
-    /** The array itself, for writers inside the codec; never modified. */
-    byte[] array() {
-        return bytes;
+    /** Appends the bytes to {@code out}, for the encoder: no defensive copy, as the array never leaves. */
+    public void writeTo(ByteBuf out) {
+        out.writeBytes(bytes);
     }
 
     public String toUtf8() {
-        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     @Override
