@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A blocking view of a {@link MidgeClient} (one per client, from {@link MidgeClient#blocking()}): each call waits for its future (up to the timeout, 30 s by default) and
- * throws {@link MqttClientException} on failure. Incoming messages are taken with {@link #receive(Duration)} from a
- * queue of at most 1024, filled with backpressure (the client stops reading while it is full).
+ * A blocking view of a {@link MidgeClient} (one per client, from {@link MidgeClient#blocking()}): each call waits
+ * for its future (up to the timeout, 30 s by default) and throws {@link MqttClientException} on failure. Incoming
+ * messages are taken with {@link #receive(Duration)} from a queue of at most 1024, filled with backpressure (the
+ * client stops reading while it is full).
  *
  * <pre>{@code
  * try (MidgeClient client = MidgeClient.builder().port(1883).build()) {
@@ -112,15 +113,17 @@ public final class BlockingClient {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MqttClientException("interrupted", e);
+            throw new MqttClientException(MqttClientException.Kind.INTERRUPTED, "interrupted", e);
         } catch (TimeoutException e) {
-            throw new MqttClientException("no answer within " + timeout.toMillis() + " ms", e);
+            throw new MqttClientException(MqttClientException.Kind.TIMEOUT,
+                    "no answer within " + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof MqttClientException m) {
-                throw m;
+            if (cause instanceof MqttClientException) {
+                throw (MqttClientException) cause;
             }
-            throw new MqttClientException(String.valueOf(cause.getMessage()), cause);
+            throw new MqttClientException(MqttClientException.Kind.UNEXPECTED, String.valueOf(cause.getMessage()),
+                    cause);
         }
     }
 }

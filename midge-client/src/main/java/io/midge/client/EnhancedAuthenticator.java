@@ -16,7 +16,8 @@ public interface EnhancedAuthenticator {
      * The answer to one challenge: the Authentication Data of the client's next AUTH 0x18.
      *
      * @param serverData the broker's Authentication Data, or null when it sent none
-     * @throws MqttClientException to give up; the connection attempt then fails with it
+     * @throws MqttClientException to give up (kind {@code AUTHENTICATION_FAILED}, say); the connection attempt then
+     *                             fails with it. Any other exception fails it with kind AUTHENTICATION_FAILED.
      */
     byte[] challenge(byte[] serverData);
 

@@ -2,6 +2,7 @@ package io.midge.client;
 
 import io.midge.client.testing.MidgeBroker;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.property.PropertyId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
+import static io.midge.client.testing.Failures.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,9 +53,7 @@ class BrokerLimitsTest {
             assertThat(client.connect().join().maximumPacketSize()).isEqualTo(512);
 
             CompletableFuture<PublishResult> big = client.publish(OutgoingMessage.of("big", new byte[600], 1));
-            await().until(big::isDone);
-            assertThat(big.exceptionNow()).isInstanceOf(MqttClientException.class)
-                    .hasMessageContaining("Maximum Packet Size of 512 bytes");
+            assertThat(failureOf(big).kind()).isEqualTo(MqttClientException.Kind.OVER_BROKER_LIMIT);
 
             assertThat(client.publish(OutgoingMessage.of("small", new byte[100], 1)).join().reasonCode().isError())
                     .isFalse();
@@ -94,14 +94,28 @@ class BrokerLimitsTest {
     }
 
     @Test
-    void theAliasSenderNeverHandsOutMoreAliasesThanAllowed() {
-        TopicAliasSender sender = new TopicAliasSender(2);
-        assertThat(sender.choose("a")).isEqualTo(new TopicAliasSender.Choice("a", 1));
-        assertThat(sender.choose("b")).isEqualTo(new TopicAliasSender.Choice("b", 2));
-        assertThat(sender.choose("c")).isEqualTo(new TopicAliasSender.Choice("c", 0));
-        assertThat(sender.choose("a")).isEqualTo(new TopicAliasSender.Choice("", 1));
-        assertThat(sender.highestAlias()).isEqualTo(2);
-        assertThat(new TopicAliasSender(0).choose("a")).isEqualTo(new TopicAliasSender.Choice("a", 0));
+    void theBrokersTopicAliasesAreResolvedAndNotPassedOn() {
+        List<IncomingMessage> received = new CopyOnWriteArrayList<>();
+        try (MidgeBroker broker = MidgeBroker.start();
+             MidgeClient subscriber = MidgeClient.builder().port(broker.port()).topicAliasMaximum(2)
+                     .onMessage(received::add).reconnect(ReconnectPolicy.none()).build();
+             MidgeClient publisher = MidgeClient.builder().port(broker.port()).useTopicAliases(false).build()) {
+            subscriber.connect().join();
+            subscriber.subscribe("aliased/#", 1).join();
+            publisher.connect().join();
+            List<String> sent = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                for (int t = 0; t < 4; t++) {
+                    sent.add("aliased/topic" + t);
+                    publisher.publish(OutgoingMessage.of("aliased/topic" + t, "r" + round, 1)).join();
+                }
+            }
+            await().until(() -> received.size() == sent.size());
+            assertThat(received).extracting(IncomingMessage::topic).containsExactlyElementsOf(sent);
+            assertThat(received).allSatisfy(m -> assertThat(m.properties().contains(PropertyId.TOPIC_ALIAS))
+                    .isFalse());
+            assertThat(subscriber.isConnected()).isTrue();
+        }
     }
 
     @Test

@@ -69,7 +69,7 @@ class FileOfflineBufferTest {
                     MqttProperties.builder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, 60L).build()));
             List<OfflineBuffer.Stored> recovered = OfflineBuffer.inDirectory(store, 10).recover();
             assertThat(recovered).hasSize(1);
-            OutgoingMessage m = recovered.getFirst().message();
+            OutgoingMessage m = recovered.get(0).message();
             assertThat(m.topic()).isEqualTo("a/b");
             assertThat(m.payload()).containsExactly(1, 2, 3);
             assertThat(m.qos()).isEqualTo(2);

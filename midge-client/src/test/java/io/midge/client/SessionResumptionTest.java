@@ -54,7 +54,7 @@ class SessionResumptionTest {
             await().until(() -> received.size() == 1);
             // Without resubscribing, only the resumed session can have delivered it.
             assertThat(sessionPresent).containsExactly(false, true);
-            assertThat(received.getFirst().payloadAsString()).isEqualTo("after");
+            assertThat(received.get(0).payloadAsString()).isEqualTo("after");
         }
     }
 

@@ -5,6 +5,8 @@ import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.routing.Message;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.Session;
+import io.midge.codec.alias.InboundTopicAliases;
+import io.midge.codec.alias.OutboundTopicAliases;
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.protocol.MqttVersion;

@@ -3,6 +3,8 @@ package io.midge.broker.protocol;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
+import io.midge.codec.alias.InboundTopicAliases;
+import io.midge.codec.alias.OutboundTopicAliases;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.protocol.PacketType;
@@ -37,7 +39,7 @@ final class Mqtt5Dialect implements MqttDialect {
         if (clientTopicAliasMaximum > 0) {
             c.outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
         }
-        c.inboundAliases = new InboundTopicAliases(c.config.topicAliasMaximum());
+        c.inboundAliases = InboundTopicAliases.inServer(c.config.topicAliasMaximum());
         c.problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
     }
 

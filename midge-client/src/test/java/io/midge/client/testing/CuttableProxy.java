@@ -26,7 +26,7 @@ public final class CuttableProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread.ofVirtual().start(this::accept);
+        start(this::accept);
     }
 
     public int port() {
@@ -42,12 +42,19 @@ public final class CuttableProxy implements AutoCloseable {
                 broker.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(broker);
-                Thread.ofVirtual().start(() -> pipe(client, broker));
-                Thread.ofVirtual().start(() -> pipe(broker, client));
+                start(() -> pipe(client, broker));
+                start(() -> pipe(broker, client));
             } catch (IOException e) {
                 // closed
             }
         }
+    }
+
+    /** A daemon thread, so that a test that forgets to close the proxy does not keep the JVM alive. */
+    private static void start(Runnable task) {
+        Thread thread = new Thread(task, "cuttable-proxy");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static void pipe(Socket from, Socket to) {
