@@ -153,10 +153,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         connectTimeout = ctx.executor().schedule(() -> {
             if (state == State.AWAITING_CONNECT || state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
-                        config.connectTimeoutSeconds());
+                        config.protocol().connectTimeoutSeconds());
                 close();
             }
-        }, config.connectTimeoutSeconds(), TimeUnit.SECONDS);
+        }, config.protocol().connectTimeoutSeconds(), TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 
@@ -304,23 +304,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (clientTopicAliasMaximum > 0) {
                 outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
             }
-            inboundAliases = new InboundTopicAliases(config.topicAliasMaximum());
+            inboundAliases = new InboundTopicAliases(config.protocol().topicAliasMaximum());
             problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
         } else {
             sessionExpiry = connect.cleanStart() ? 0 : SessionRegistry.NEVER_EXPIRES;
         }
-        sessionExpiry = Math.min(sessionExpiry, config.maxSessionExpiry());
+        sessionExpiry = Math.min(sessionExpiry, config.protocol().maxSessionExpiry());
         if (place.refusal() != null) {
             refuse(ReasonCode.QUOTA_EXCEEDED, place.refusal());
             return;
         }
         Will w = connect.will();
         if (w != null) {
-            if (w.qos() > config.maximumQos()) {
+            if (w.qos() > config.protocol().maximumQos()) {
                 refuse(ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos() + " is above the maximum QoS");
                 return;
             }
-            if (w.retain() && !config.retainAvailable()) {
+            if (w.retain() && !config.protocol().retainAvailable()) {
                 refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
                 return;
             }
@@ -613,12 +613,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             throttle.onPublish(ctx, reads, p.payload().readableBytes());
         }
         boolean v5 = version.isV5();
-        if (p.qos() > config.maximumQos()) {
+        if (p.qos() > config.protocol().maximumQos()) {
             p.release();
             disconnect(ReasonCode.QOS_NOT_SUPPORTED, "MQTT-3.2.2-11: QoS " + p.qos() + " is above the maximum QoS");
             return;
         }
-        if (p.retainFlag() && !config.retainAvailable()) {
+        if (p.retainFlag() && !config.protocol().retainAvailable()) {
             p.release();
             disconnect(ReasonCode.RETAIN_NOT_SUPPORTED, "MQTT-3.2.2-14: retained messages are not supported");
             return;
@@ -635,11 +635,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
         }
         if (p.qos() > 0 && !session.hasInboundQos2(p.packetId())
-                && session.inboundQos2Count() >= config.receiveMaximum()) {
+                && session.inboundQos2Count() >= config.protocol().receiveMaximum()) {
             p.release();
             broker.metrics().refusedReceiveMaximum.increment();
             disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
-                    + config.receiveMaximum() + " unacknowledged publishes");
+                    + config.protocol().receiveMaximum() + " unacknowledged publishes");
             return;
         }
         if (v5 && props.number(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0) == 1
@@ -865,7 +865,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 codes.add(ReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
-            if (config.denySubscribe().contains(filter)) {
+            if (config.security().denySubscribe().contains(filter)) {
                 codes.add(ReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
@@ -874,13 +874,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 codes.add(version.isV5() ? ReasonCode.NOT_AUTHORIZED : ReasonCode.UNSPECIFIED_ERROR);
                 continue;
             }
-            if (config.maxSubscriptions() > 0 && !session.subscriptions().containsKey(filter)
-                    && session.subscriptions().size() >= config.maxSubscriptions()) {
+            if (config.limits().maxSubscriptions() > 0 && !session.subscriptions().containsKey(filter)
+                    && session.subscriptions().size() >= config.limits().maxSubscriptions()) {
                 broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
                 codes.add(ReasonCode.QUOTA_EXCEEDED); // 0x80 in 3.x
                 continue;
             }
-            int qos = Math.min(sub.qos(), config.maximumQos());
+            int qos = Math.min(sub.qos(), config.protocol().maximumQos());
             SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
             boolean existed = broker.router().subscribe(session, filter, options);
@@ -964,7 +964,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                         "MQTT-3.14.2-2: Session Expiry Interval set on DISCONNECT after 0 on CONNECT");
                 return;
             }
-            sessionExpiry = Math.min(expiry, config.maxSessionExpiry());
+            sessionExpiry = Math.min(expiry, config.protocol().maxSessionExpiry());
             session.setExpiryIntervalSeconds(sessionExpiry);
         }
         if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
@@ -1039,7 +1039,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public int sendQuota() {
-        return Math.min(clientReceiveMaximum, config.maxInflight());
+        return Math.min(clientReceiveMaximum, config.limits().maxInflight());
     }
 
     @Override
