@@ -63,7 +63,7 @@ public final class Broker implements AutoCloseable {
      */
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
-        BrokerSecurity security = BrokerSecurity.open(config.passwordFile(), config.aclFile());
+        BrokerSecurity security = BrokerSecurity.open(config.security().passwordFile(), config.security().aclFile());
         Persistence store;
         try {
             store = openStore(config);
@@ -97,7 +97,7 @@ public final class Broker implements AutoCloseable {
                     : security.authenticator();
             BrokerContext context = new BrokerContext(config, sessions, router, metrics, checker,
                     Map.copyOf(methods), store, new ConnectionLimits(config, metrics), security.authorizer());
-            for (ListenerConfig l : config.effectiveListeners()) {
+            for (ListenerConfig l : config.listeners().effective()) {
                 if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
                     log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
                             + "anyone else: it refuses every client", l.name());
@@ -142,12 +142,12 @@ public final class Broker implements AutoCloseable {
     }
 
     private static Persistence openStore(BrokerConfig config) {
-        if (config.inMemory()) {
+        if (config.store().inMemory()) {
             return new InMemoryPersistence();
         }
-        PersistenceOptions options = PersistenceOptions.defaults().withSyncPolicy(config.sync())
-                .withSyncInterval(config.syncIntervalMillis());
-        return RocksDbPersistence.open(config.dataDir(), options);
+        PersistenceOptions options = PersistenceOptions.defaults().withSyncPolicy(config.store().sync())
+                .withSyncInterval(config.store().syncIntervalMillis());
+        return RocksDbPersistence.open(config.store().dataDir(), options);
     }
 
     /**
@@ -156,7 +156,7 @@ public final class Broker implements AutoCloseable {
      * broker), one loop delivered up to 1.6x more QoS 1 fan-in and had half the p50 latency of two.
      */
     static int ioThreads(BrokerConfig config) {
-        return config.ioThreads() > 0 ? config.ioThreads()
+        return config.listeners().ioThreads() > 0 ? config.listeners().ioThreads()
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
+import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ConfigLoader;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.persistence.PersistenceException;
@@ -62,29 +63,30 @@ final class BrokerCommand implements Callable<Integer> {
             return 2;
         }
         BrokerConfig.Builder b = settings.toBuilder();
-        if (!settings.listeners().isEmpty() && (port != null || bind != null)) {
-            List<ListenerConfig> listeners = new ArrayList<>(settings.listeners());
+        List<ListenerConfig> configured = settings.listeners().configured();
+        if (!configured.isEmpty() && (port != null || bind != null)) {
+            List<ListenerConfig> listeners = new ArrayList<>(configured);
             ListenerConfig first = listeners.get(0);
             first = port != null ? first.withPort(port) : first;
             first = bind != null ? first.withHost(bind) : first;
             listeners.set(0, first);
-            b.listeners(listeners);
+            b.set(ConfigKeys.LISTENERS, listeners);
         } else {
             if (port != null) {
-                b.port(port);
+                b.set(ConfigKeys.PORT, port);
             }
             if (bind != null) {
-                b.host(bind);
+                b.set(ConfigKeys.HOST, bind);
             }
         }
         if (dataDir != null) {
-            b.dataDir(dataDir);
+            b.set(ConfigKeys.DATA_DIR, dataDir);
         }
         if (inMemory) {
-            b.inMemory(true);
+            b.set(ConfigKeys.IN_MEMORY, true);
         }
         if (logLevel != null) {
-            b.logLevel(logLevel.toLowerCase(Locale.ROOT));
+            b.set(ConfigKeys.LOG_LEVEL, logLevel.toLowerCase(Locale.ROOT));
         }
         Broker broker;
         try {

@@ -22,6 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
+import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +44,8 @@ class ClientCommandsTest {
         Authenticator onlyAliceWhenNamed = (clientId, username, password, remote) -> CompletableFuture.completedFuture(
                 username == null || "alice".equals(username) && password != null && password.toUtf8().equals("secret")
                         ? ReasonCode.SUCCESS : ReasonCode.BAD_USER_NAME_OR_PASSWORD);
-        broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(1).inMemory(true).build(),
+        broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                        .set(IN_MEMORY, true).build(),
                 onlyAliceWhenNamed, List.of());
         port = Integer.toString(broker.port());
     }
@@ -155,8 +161,8 @@ class ClientCommandsTest {
     @Test
     void aRefusedPublishSpellsOutTheReasonCodeAndExitsWithOne() throws Exception {
         broker.close();
-        broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(1).inMemory(true)
-                .maxQueuedMessages(1).build());
+        broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                .set(IN_MEMORY, true).set(MAX_QUEUED_MESSAGES, 1).build());
         port = Integer.toString(broker.port());
         try (MidgeClient offline = MidgeClient.builder().port(broker.port()).clientId("offline")
                 .sessionExpiryInterval(3600).build()) {

@@ -90,7 +90,7 @@ class MidgeCommandTest {
         }
         assertThat(exitCode).isEqualTo(2);
         assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
-                .contains("midge: log-level must be one of error, warn, info, debug, trace");
+                .contains("midge: 'log-level' must be one of error, warn, info, debug, trace, not 'verbose'");
     }
 
     @Test

@@ -10,6 +10,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
 import static io.midge.cli.ClientCommandsTest.midge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,7 +25,8 @@ class MosquittoInteropTest {
 
     @BeforeEach
     void startBroker() throws InterruptedException {
-        broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(1).inMemory(true).build());
+        broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                .set(IN_MEMORY, true).build());
         port = Integer.toString(broker.port());
     }
 

@@ -11,6 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import static io.midge.client.testing.Failures.failureOf;
+import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
+import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
+import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -24,7 +27,7 @@ class BrokerLimitsTest {
     @Test
     void aBurstOfQos1And2PublishesStaysWithinTheBrokersReceiveMaximum() {
         AtomicInteger losses = new AtomicInteger();
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.receiveMaximum(3));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(RECEIVE_MAXIMUM, 3));
              MidgeClient client = MidgeClient.builder().port(broker.port()).reconnect(ReconnectPolicy.none())
                      .build()) {
             client.addConnectionListener(new ConnectionListener() {
@@ -48,7 +51,7 @@ class BrokerLimitsTest {
 
     @Test
     void aPublishOverTheBrokersMaximumPacketSizeFailsWithoutBeingSent() {
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.maxPacketSize(512));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(MAX_PACKET_SIZE, 512));
              MidgeClient client = MidgeClient.builder().port(broker.port()).build()) {
             assertThat(client.connect().join().maximumPacketSize()).isEqualTo(512);
 
@@ -65,7 +68,7 @@ class BrokerLimitsTest {
     void topicAliasesStayWithinTheBrokersMaximumAndMessagesKeepTheirTopics() {
         List<IncomingMessage> received = new CopyOnWriteArrayList<>();
         AtomicInteger losses = new AtomicInteger();
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.topicAliasMaximum(2));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(TOPIC_ALIAS_MAXIMUM, 2));
              MidgeClient subscriber = MidgeClient.builder().port(broker.port()).onMessage(received::add).build();
              MidgeClient publisher = MidgeClient.builder().port(broker.port()).build()) {
             publisher.addConnectionListener(new ConnectionListener() {
@@ -120,7 +123,7 @@ class BrokerLimitsTest {
 
     @Test
     void mqtt311PublishesNeedNoProperties() {
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.receiveMaximum(2));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(RECEIVE_MAXIMUM, 2));
              MidgeClient client = MidgeClient.builder().port(broker.port()).version(MqttVersion.MQTT_3_1_1)
                      .build()) {
             client.connect().join();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -40,7 +41,7 @@ class FileOfflineBufferTest {
         assertThat(files()).hasSize(2);
 
         List<IncomingMessage> received = new CopyOnWriteArrayList<>();
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.port(port));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(PORT, port));
              MidgeClient subscriber = MidgeClient.builder().port(port).version(version).onMessage(received::add)
                      .build()) {
             subscriber.connect().join();

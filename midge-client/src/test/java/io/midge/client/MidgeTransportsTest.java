@@ -17,6 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,8 +36,8 @@ class MidgeTransportsTest {
         certs = TestCertificates.create(dir);
         TlsConfig tls = new TlsConfig(certs.file("server.pem"), certs.file("server.key"), certs.file("ca.pem"),
                 TlsConfig.ClientAuth.REQUIRED, null, null);
-        broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").ioThreads(1).inMemory(true)
-                .listeners(List.of(
+        broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(IO_THREADS, 1).set(IN_MEMORY, true)
+                .set(LISTENERS, List.of(
                         new ListenerConfig("tls", ListenerConfig.Transport.TLS, "127.0.0.1", 0, null, true, 0, tls),
                         new ListenerConfig("ws", ListenerConfig.Transport.WS, "127.0.0.1", 0, "/mqtt", true, 0, null),
                         new ListenerConfig("wss", ListenerConfig.Transport.WSS, "127.0.0.1", 0, "/mqtt", true, 0,

@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 import static io.midge.client.testing.Failures.failureOf;
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -53,7 +54,7 @@ class ReadmeExamplesTest {
     void aPublishTheBrokerRefusesFailsWithItsReasonCode() {
         // Midge answers 0x97 Quota exceeded when a message reaches no queue: here the only subscriber is offline
         // and its queue (one message) is full.
-        try (MidgeBroker broker = MidgeBroker.start(c -> c.maxQueuedMessages(1));
+        try (MidgeBroker broker = MidgeBroker.start(c -> c.set(MAX_QUEUED_MESSAGES, 1));
              MidgeClient offline = MidgeClient.builder().port(broker.port()).clientId("offline-subscriber")
                      .sessionExpiryInterval(3600).build();
              MidgeClient publisher = MidgeClient.builder().port(broker.port()).build()) {

@@ -22,13 +22,13 @@ public final class ConnectionLimits {
     private final AddressRateLimiter rate;
 
     public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
-        this.maxConnections = config.maxConnections();
+        this.maxConnections = config.limits().maxConnections();
         this.metrics = metrics;
-        for (ListenerConfig l : config.effectiveListeners()) {
+        for (ListenerConfig l : config.listeners().effective()) {
             openPerListener.put(l.name(), new AtomicInteger());
         }
-        this.rate = config.maxConnectionRate() > 0
-                ? new AddressRateLimiter(config.maxConnectionRate(), System.nanoTime()) : null;
+        this.rate = config.limits().maxConnectionRate() > 0
+                ? new AddressRateLimiter(config.limits().maxConnectionRate(), System.nanoTime()) : null;
     }
 
     /** A connection's place in the counts; {@link #refusal()} says why it may not connect, if it may not. */

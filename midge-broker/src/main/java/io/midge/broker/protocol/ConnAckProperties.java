@@ -1,11 +1,12 @@
 package io.midge.broker.protocol;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ProtocolConfig;
+import io.midge.codec.protocol.Binary;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import java.util.function.Predicate;
-import io.midge.codec.protocol.Binary;
 
 /**
  * The properties of a successful 5.0 CONNACK: the broker's limits wherever they differ from what a client assumes
@@ -20,40 +21,41 @@ final class ConnAckProperties {
      * for none), in which case the broker's maximum, told as Server Keep Alive.
      */
     static int grantedKeepAlive(BrokerConfig config, int requested) {
-        int max = config.maxKeepAlive();
+        int max = config.protocol().maxKeepAlive();
         return max > 0 && (requested == 0 || requested > max) ? max : requested;
     }
 
     static MqttProperties of(BrokerConfig config, Connect connect, String clientId, boolean assignedClientId,
                              long sessionExpiry, String authMethod, Binary authData) {
+        ProtocolConfig protocol = config.protocol();
         MqttProperties requested = connect.properties();
         MqttProperties.Builder props = MqttProperties.builder();
         if (sessionExpiry != requested.number(PropertyId.SESSION_EXPIRY_INTERVAL, 0)) {
             props.add(PropertyId.SESSION_EXPIRY_INTERVAL, sessionExpiry);
         }
-        if (config.receiveMaximum() != 65535) {
-            props.add(PropertyId.RECEIVE_MAXIMUM, config.receiveMaximum());
+        if (protocol.receiveMaximum() != 65535) {
+            props.add(PropertyId.RECEIVE_MAXIMUM, protocol.receiveMaximum());
         }
-        if (config.maximumQos() < 2) {
-            props.add(PropertyId.MAXIMUM_QOS, config.maximumQos());
+        if (protocol.maximumQos() < 2) {
+            props.add(PropertyId.MAXIMUM_QOS, protocol.maximumQos());
         }
-        if (!config.retainAvailable()) {
+        if (!protocol.retainAvailable()) {
             props.add(PropertyId.RETAIN_AVAILABLE, 0);
         }
-        props.add(PropertyId.MAXIMUM_PACKET_SIZE, config.maxPacketSize());
+        props.add(PropertyId.MAXIMUM_PACKET_SIZE, protocol.maxPacketSize());
         if (assignedClientId) {
             props.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
         }
-        if (config.topicAliasMaximum() > 0) {
-            props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, config.topicAliasMaximum());
+        if (protocol.topicAliasMaximum() > 0) {
+            props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, protocol.topicAliasMaximum());
         }
         int keepAlive = grantedKeepAlive(config, connect.keepAlive());
         if (keepAlive != connect.keepAlive()) {
             props.add(PropertyId.SERVER_KEEP_ALIVE, keepAlive);
         }
         if (requested.number(PropertyId.REQUEST_RESPONSE_INFORMATION, 0) == 1
-                && !config.responseInformation().isEmpty()) {
-            props.add(PropertyId.RESPONSE_INFORMATION, config.responseInformation() + clientId);
+                && !protocol.responseInformation().isEmpty()) {
+            props.add(PropertyId.RESPONSE_INFORMATION, protocol.responseInformation() + clientId);
         }
         // Absent means available, but some clients and test suites trust only what is said (§3.2.2.3.11-13).
         props.add(PropertyId.WILDCARD_SUBSCRIPTION_AVAILABLE, 1);

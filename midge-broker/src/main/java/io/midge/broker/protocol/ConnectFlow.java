@@ -78,7 +78,7 @@ final class ConnectFlow {
             assignedClientId = true;
         }
         c.dialect.negotiate(connect, c);
-        c.sessionExpiry = Math.min(c.sessionExpiry, c.config.maxSessionExpiry());
+        c.sessionExpiry = Math.min(c.sessionExpiry, c.config.protocol().maxSessionExpiry());
         if (placeRefusal != null) {
             disconnector.refuse(ReasonCode.QUOTA_EXCEEDED, placeRefusal);
             return;
@@ -105,11 +105,11 @@ final class ConnectFlow {
         if (w == null) {
             return true;
         }
-        if (w.qos() > c.config.maximumQos()) {
+        if (w.qos() > c.config.protocol().maximumQos()) {
             disconnector.refuse(ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos() + " is above the maximum QoS");
             return false;
         }
-        if (w.retain() && !c.config.retainAvailable()) {
+        if (w.retain() && !c.config.protocol().retainAvailable()) {
             disconnector.refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
             return false;
         }

@@ -45,13 +45,13 @@ final class InboundPublishes {
         if (throttle != null) {
             throttle.onPublish(c.ctx, c.reads, p.payload().readableBytes());
         }
-        if (p.qos() > c.config.maximumQos()) {
+        if (p.qos() > c.config.protocol().maximumQos()) {
             p.release();
             disconnector.disconnect(ReasonCode.QOS_NOT_SUPPORTED, "MQTT-3.2.2-11: QoS " + p.qos()
                     + " is above the maximum QoS");
             return;
         }
-        if (p.retainFlag() && !c.config.retainAvailable()) {
+        if (p.retainFlag() && !c.config.protocol().retainAvailable()) {
             p.release();
             disconnector.disconnect(ReasonCode.RETAIN_NOT_SUPPORTED,
                     "MQTT-3.2.2-14: retained messages are not supported");
@@ -66,11 +66,11 @@ final class InboundPublishes {
             return;
         }
         InboundQos2 inboundQos2 = c.session.inboundQos2();
-        if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= c.config.receiveMaximum()) {
+        if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= c.config.protocol().receiveMaximum()) {
             p.release();
             c.broker.metrics().refusedReceiveMaximum.increment();
             disconnector.disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
-                    + c.config.receiveMaximum() + " unacknowledged publishes");
+                    + c.config.protocol().receiveMaximum() + " unacknowledged publishes");
             return;
         }
         if (c.dialect.payloadFormatInvalid(p)) {

@@ -39,7 +39,7 @@ final class Mqtt5Dialect implements MqttDialect {
         if (clientTopicAliasMaximum > 0) {
             c.outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
         }
-        c.inboundAliases = InboundTopicAliases.inServer(c.config.topicAliasMaximum());
+        c.inboundAliases = InboundTopicAliases.inServer(c.config.protocol().topicAliasMaximum());
         c.problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
     }
 
@@ -136,7 +136,7 @@ final class Mqtt5Dialect implements MqttDialect {
         if (c.sessionExpiry == 0 && expiry != 0) {
             return "MQTT-3.14.2-2: Session Expiry Interval set on DISCONNECT after 0 on CONNECT";
         }
-        c.sessionExpiry = Math.min(expiry, c.config.maxSessionExpiry());
+        c.sessionExpiry = Math.min(expiry, c.config.protocol().maxSessionExpiry());
         c.session.setExpiryIntervalSeconds(c.sessionExpiry);
         return null;
     }

@@ -88,10 +88,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         connectTimeout = ctx.executor().schedule(() -> {
             if (c.state == State.AWAITING_CONNECT || c.state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
-                        c.config.connectTimeoutSeconds());
+                        c.config.protocol().connectTimeoutSeconds());
                 disconnector.close();
             }
-        }, c.config.connectTimeoutSeconds(), TimeUnit.SECONDS);
+        }, c.config.protocol().connectTimeoutSeconds(), TimeUnit.SECONDS);
         ctx.fireChannelActive();
     }
 

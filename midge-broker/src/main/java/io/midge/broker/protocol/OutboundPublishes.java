@@ -55,7 +55,7 @@ final class OutboundPublishes implements SessionConnection {
 
     @Override
     public int sendQuota() {
-        return Math.min(c.clientReceiveMaximum, c.config.maxInflight());
+        return Math.min(c.clientReceiveMaximum, c.config.limits().maxInflight());
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.LimitsConfig;
 import io.midge.broker.limits.TokenBucket;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.TimeUnit;
@@ -21,21 +22,21 @@ public final class PublishThrottle {
     /** Paused at some time since {@link #pausedSinceLastAsked()} was last asked. */
     private boolean pausedRecently;
 
-    private PublishThrottle(BrokerConfig config, BrokerMetrics metrics) {
+    private PublishThrottle(LimitsConfig limits, BrokerMetrics metrics) {
         long now = System.nanoTime();
-        this.messages = config.maxPublishRate() > 0 ? new TokenBucket(config.maxPublishRate(), now) : null;
-        this.bytes = config.maxPublishBandwidth() > 0 ? new TokenBucket(config.maxPublishBandwidth(), now) : null;
+        this.messages = limits.maxPublishRate() > 0 ? new TokenBucket(limits.maxPublishRate(), now) : null;
+        this.bytes = limits.maxPublishBandwidth() > 0 ? new TokenBucket(limits.maxPublishBandwidth(), now) : null;
         this.metrics = metrics;
     }
 
     /** A throttle for one connection, or null when neither limit is set. */
     static PublishThrottle of(BrokerConfig config, BrokerMetrics metrics) {
-        return limits(config) ? new PublishThrottle(config, metrics) : null;
+        return limits(config) ? new PublishThrottle(config.limits(), metrics) : null;
     }
 
     /** Whether publishes are throttled at all (and the listener needs a FlowControlHandler). */
     public static boolean limits(BrokerConfig config) {
-        return config.maxPublishRate() > 0 || config.maxPublishBandwidth() > 0;
+        return config.limits().maxPublishRate() > 0 || config.limits().maxPublishBandwidth() > 0;
     }
 
     /**

@@ -50,7 +50,7 @@ final class SubscriptionRequests {
                 codes.add(refusal);
                 continue;
             }
-            int qos = Math.min(sub.qos(), c.config.maximumQos());
+            int qos = Math.min(sub.qos(), c.config.protocol().maximumQos());
             SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
             boolean existed = session.subscribe(filter, options);
@@ -80,7 +80,7 @@ final class SubscriptionRequests {
         if (refusal != null) {
             return refusal;
         }
-        if (c.config.denySubscribe().contains(filter)) {
+        if (c.config.security().denySubscribe().contains(filter)) {
             return ReasonCode.UNSPECIFIED_ERROR;
         }
         if (c.authorizer != Authorizer.ALLOW_ALL && !c.authorizer.canSubscribe(c.clientId, c.username, filter)) {
@@ -88,8 +88,8 @@ final class SubscriptionRequests {
             return c.dialect.subscriptionDenied();
         }
         Map<String, SubscriptionOptions> existing = c.session.subscriptions();
-        if (c.config.maxSubscriptions() > 0 && !existing.containsKey(filter)
-                && existing.size() >= c.config.maxSubscriptions()) {
+        if (c.config.limits().maxSubscriptions() > 0 && !existing.containsKey(filter)
+                && existing.size() >= c.config.limits().maxSubscriptions()) {
             c.broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
             return ReasonCode.QUOTA_EXCEEDED; // 0x80 in 3.x
         }

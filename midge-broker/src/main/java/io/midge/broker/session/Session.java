@@ -172,11 +172,11 @@ public final class Session implements Subscriber {
         int size = delivery.message().payloadSize();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // mailbox itself must not grow without end.
-        long factor = config.queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
-        boolean fits = reserve(pendingMessages, factor * config.maxQueuedMessages());
-        if (fits && !reserve(pendingBytes, size, factor * config.maxQueuedBytes())) {
+        boolean fits = reserve(pendingMessages, factor * config.limits().maxQueuedMessages());
+        if (fits && !reserve(pendingBytes, size, factor * config.limits().maxQueuedBytes())) {
             pendingMessages.decrementAndGet();
             fits = false;
         }
@@ -227,7 +227,8 @@ public final class Session implements Subscriber {
         long n = metrics.droppedQueueFull.sum();
         if (n == 1 || n % 1000 == 0) {
             log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
-                    + "so far by all clients)", clientId, config.maxQueuedMessages(), config.maxQueuedBytes(), n);
+                    + "so far by all clients)", clientId, config.limits().maxQueuedMessages(),
+                    config.limits().maxQueuedBytes(), n);
         }
     }
 
@@ -254,8 +255,8 @@ public final class Session implements Subscriber {
     }
 
     private void trimQueue() {
-        while (!queue.isEmpty() && (pendingMessages.get() > config.maxQueuedMessages()
-                || pendingBytes.get() > config.maxQueuedBytes())) {
+        while (!queue.isEmpty() && (pendingMessages.get() > config.limits().maxQueuedMessages()
+                || pendingBytes.get() > config.limits().maxQueuedBytes())) {
             Delivery oldest = queue.poll();
             unpend(oldest);
             records.forget(oldest.sequence(), 0);
@@ -434,7 +435,7 @@ public final class Session implements Subscriber {
     }
 
     private void dropOfflineQos0() {
-        if (config.queueQos0()) {
+        if (config.limits().queueQos0()) {
             return;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {

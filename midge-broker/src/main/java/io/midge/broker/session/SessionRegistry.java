@@ -160,7 +160,7 @@ public final class SessionRegistry {
             session.detach(connection);
             if (will != null) {
                 long delay = Math.min(willDelaySeconds, Math.min(session.expiryIntervalSeconds(),
-                        config.maxSessionExpiry()));
+                        config.protocol().maxSessionExpiry()));
                 store.willPending(session, will, System.currentTimeMillis() + delay * 1000);
                 will.payload().release();
             }
@@ -177,7 +177,7 @@ public final class SessionRegistry {
             }
             return;
         }
-        long expiry = Math.min(session.expiryIntervalSeconds(), config.maxSessionExpiry());
+        long expiry = Math.min(session.expiryIntervalSeconds(), config.protocol().maxSessionExpiry());
         if (will != null) {
             if (willDelaySeconds == 0 || expiry == 0) {
                 publishWill(will);

@@ -93,9 +93,9 @@ public final class MqttListener {
                             p.addLast("tls-failures", TlsFailures.INSTANCE);
                         }
                         if (listener.transport().isWebSocket()) {
-                            addWebSocket(p, listener, broker.config().maxPacketSize());
+                            addWebSocket(p, listener, broker.config().protocol().maxPacketSize());
                         }
-                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().maxPacketSize());
+                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().protocol().maxPacketSize());
                         MqttPacketEncoder encoder = new MqttPacketEncoder();
                         p.addLast("decoder", decoder);
                         p.addLast("encoder", encoder);

@@ -1,5 +1,6 @@
 package io.midge.broker.config;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,20 +16,22 @@ class ListenersConfigTest {
 
     @Test
     void withoutListenersOneTcpListenerOnHostAndPortLetsAnonymousClientsInOnlyOnLoopback() {
-        List<ListenerConfig> listeners = BrokerConfig.defaults().effectiveListeners();
+        List<ListenerConfig> listeners = BrokerConfig.defaults().listeners().effective();
         assertThat(listeners).singleElement().satisfies(l -> {
             assertThat(l.transport()).isEqualTo(Transport.TCP);
             assertThat(l.host()).isEqualTo("127.0.0.1");
             assertThat(l.port()).isEqualTo(1883);
             assertThat(l.anonymousAllowed()).isTrue();
         });
-        assertThat(BrokerConfig.builder().host("0.0.0.0").build().effectiveListeners().get(0).anonymousAllowed())
+        assertThat(BrokerConfig.builder().set(HOST, "0.0.0.0").build().listeners().effective().get(0)
+                .anonymousAllowed())
                 .isFalse();
-        assertThat(BrokerConfig.builder().host("::1").build().effectiveListeners().get(0).anonymousAllowed())
+        assertThat(BrokerConfig.builder().set(HOST, "::1").build().listeners().effective().get(0).anonymousAllowed())
                 .isTrue();
-        assertThat(BrokerConfig.builder().host("localhost").build().effectiveListeners().get(0).anonymousAllowed())
+        assertThat(BrokerConfig.builder().set(HOST, "localhost").build().listeners().effective().get(0)
+                .anonymousAllowed())
                 .isTrue();
-        assertThat(BrokerConfig.builder().host("192.168.1.10").build().effectiveListeners().get(0)
+        assertThat(BrokerConfig.builder().set(HOST, "192.168.1.10").build().listeners().effective().get(0)
                 .anonymousAllowed()).isFalse();
     }
 
@@ -55,21 +58,21 @@ class ListenersConfigTest {
                     port: 8080
                     path: /ws
                 """);
-        assertThat(config.listeners()).hasSize(3);
-        ListenerConfig plain = config.listeners().get(0);
+        assertThat(config.listeners().configured()).hasSize(3);
+        ListenerConfig plain = config.listeners().configured().get(0);
         assertThat(plain).isEqualTo(new ListenerConfig("plain", Transport.TCP, "0.0.0.0", 1883, "/mqtt", true, 500,
                 null));
         assertThat(plain.anonymousAllowed()).isTrue();
-        ListenerConfig tls = config.listeners().get(1);
+        ListenerConfig tls = config.listeners().configured().get(1);
         assertThat(tls.name()).isEqualTo("tls-8883");
         assertThat(tls.host()).isEqualTo("127.0.0.1");
         assertThat(tls.tls()).isEqualTo(new TlsConfig(Path.of("/etc/midge/certs/server.pem"),
                 Path.of("/keys/server.key"), Path.of("/etc/midge/certs/ca.pem"), ClientAuth.REQUIRED,
                 CertificateUsername.CN, List.of("TLSv1.3")));
-        ListenerConfig web = config.listeners().get(2);
+        ListenerConfig web = config.listeners().configured().get(2);
         assertThat(web.transport()).isEqualTo(Transport.WS);
         assertThat(web.path()).isEqualTo("/ws");
-        assertThat(config.effectiveListeners()).isEqualTo(config.listeners());
+        assertThat(config.listeners().effective()).isEqualTo(config.listeners().configured());
     }
 
     @Test

@@ -1,5 +1,11 @@
 package io.midge.broker.connection;
 
+import static io.midge.broker.config.ConfigKeys.MAXIMUM_QOS;
+import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
+import static io.midge.broker.config.ConfigKeys.MAX_SESSION_EXPIRY;
+import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
+import static io.midge.broker.config.ConfigKeys.RETAIN_AVAILABLE;
+import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -25,7 +31,8 @@ class ConnAckPropertiesTest {
     final BrokerExtension broker = new BrokerExtension();
 
     private static final java.util.function.UnaryOperator<io.midge.broker.config.BrokerConfig.Builder> RESTRICTED =
-            b -> b.receiveMaximum(10).maxPacketSize(4096).topicAliasMaximum(5).maximumQos(1).retainAvailable(false);
+            b -> b.set(RECEIVE_MAXIMUM, 10).set(MAX_PACKET_SIZE, 4096).set(TOPIC_ALIAS_MAXIMUM, 5).set(MAXIMUM_QOS, 1)
+                    .set(RETAIN_AVAILABLE, false);
 
     private ConnAck rawConnAck(String clientId) throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
@@ -49,7 +56,7 @@ class ConnAckPropertiesTest {
     @Test
     @DisplayName("§3.2.2.3.2 (5.0): a Session Expiry Interval above the broker's maximum is answered with the granted one in CONNACK")
     void grantedSessionExpiryIsAdvertised() throws Exception {
-        broker.restart(b -> b.maxSessionExpiry(100));
+        broker.restart(b -> b.set(MAX_SESSION_EXPIRY, 100L));
         try (RawClient client = new RawClient(broker.port())) {
             ConnAck ack = client.connect(new Connect(MqttVersion.MQTT_5, "connack-expiry", true, 0, null, null, null,
                     MqttProperties.builder().add(PropertyId.SESSION_EXPIRY_INTERVAL, 3600).build()));
@@ -77,14 +84,14 @@ class ConnAckPropertiesTest {
     @Test
     @DisplayName("§3.2.2.3.8 (5.0): Topic Alias Maximum 0 (aliases off) is advertised by leaving the property out")
     void noTopicAliasesMeansNoProperty() throws Exception {
-        broker.restart(b -> b.topicAliasMaximum(0));
+        broker.restart(b -> b.set(TOPIC_ALIAS_MAXIMUM, 0));
         assertThat(rawConnAck("connack-no-alias").properties().contains(PropertyId.TOPIC_ALIAS_MAXIMUM)).isFalse();
     }
 
     @Test
     @DisplayName("§3.2.2.3.3 (5.0): Receive Maximum 65535 (the default value) is left out")
     void receiveMaximumAtItsDefaultIsLeftOut() throws Exception {
-        broker.restart(b -> b.receiveMaximum(65535));
+        broker.restart(b -> b.set(RECEIVE_MAXIMUM, 65535));
         assertThat(rawConnAck("connack-recv-max").properties().contains(PropertyId.RECEIVE_MAXIMUM)).isFalse();
     }
 

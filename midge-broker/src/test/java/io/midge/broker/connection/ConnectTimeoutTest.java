@@ -1,5 +1,6 @@
 package io.midge.broker.connection;
 
+import static io.midge.broker.config.ConfigKeys.CONNECT_TIMEOUT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConnectTimeoutTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.connectTimeoutSeconds(1));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(CONNECT_TIMEOUT, 1));
 
     @Test
     @DisplayName("A connection that sends nothing is closed after the connect timeout, without a byte")

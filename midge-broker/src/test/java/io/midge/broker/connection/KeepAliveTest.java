@@ -1,5 +1,6 @@
 package io.midge.broker.connection;
 
+import static io.midge.broker.config.ConfigKeys.MAX_KEEP_ALIVE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class KeepAliveTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxKeepAlive(60));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_KEEP_ALIVE, 60));
 
     private static Connect connect(MqttVersion version, String id, int keepAlive) {
         return new Connect(version, id, true, keepAlive, null, null, null, MqttProperties.EMPTY);
@@ -175,7 +176,7 @@ class KeepAliveTest {
     @Test
     @DisplayName("§3.2.2.3.14 (5.0): a Server Keep Alive of 1 s is enforced on a client that asked 120 and then sends nothing")
     void serverKeepAliveIsEnforced() throws Exception {
-        broker.restart(b -> b.maxKeepAlive(1));
+        broker.restart(b -> b.set(MAX_KEEP_ALIVE, 1));
         try (RawClient client = new RawClient(broker.port())) {
             ConnAck ack = client.connect(connect(MqttVersion.MQTT_5, "keepalive-enforced", 120));
             assertThat(ack.properties().number(PropertyId.SERVER_KEEP_ALIVE)).hasValue(1);

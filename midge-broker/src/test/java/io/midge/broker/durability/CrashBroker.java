@@ -1,5 +1,10 @@
 package io.midge.broker.durability;
 
+import static io.midge.broker.config.ConfigKeys.DATA_DIR;
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
+
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import java.nio.file.Path;
@@ -13,8 +18,8 @@ public final class CrashBroker {
     }
 
     public static void main(String[] args) throws Exception {
-        Broker broker = Broker.start(BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2)
-                .dataDir(Path.of(args[0])).build());
+        Broker broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
+                .set(DATA_DIR, Path.of(args[0])).build());
         System.out.println("MIDGE-PORT " + broker.port());
         System.out.flush();
         Thread.currentThread().join();

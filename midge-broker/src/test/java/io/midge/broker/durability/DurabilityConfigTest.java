@@ -16,9 +16,9 @@ class DurabilityConfigTest {
     @Test
     void defaultsAreDurableInDataWithEveryWriteSynced() {
         BrokerConfig config = BrokerConfig.defaults();
-        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(config.inMemory()).isFalse();
-        assertThat(config.sync()).isEqualTo(SyncPolicy.ALWAYS);
+        assertThat(config.store().dataDir()).isEqualTo(Path.of("data"));
+        assertThat(config.store().inMemory()).isFalse();
+        assertThat(config.store().sync()).isEqualTo(SyncPolicy.ALWAYS);
     }
 
     @Test
@@ -29,11 +29,11 @@ class DurabilityConfigTest {
                 sync: interval
                 sync-interval-ms: 250
                 """);
-        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/midge"));
-        assertThat(config.inMemory()).isTrue();
-        assertThat(config.sync()).isEqualTo(SyncPolicy.INTERVAL);
-        assertThat(config.syncIntervalMillis()).isEqualTo(250);
-        assertThat(ConfigLoader.parse("midge.yaml", "sync: none").sync()).isEqualTo(SyncPolicy.NONE);
+        assertThat(config.store().dataDir()).isEqualTo(Path.of("/var/lib/midge"));
+        assertThat(config.store().inMemory()).isTrue();
+        assertThat(config.store().sync()).isEqualTo(SyncPolicy.INTERVAL);
+        assertThat(config.store().syncIntervalMillis()).isEqualTo(250);
+        assertThat(ConfigLoader.parse("midge.yaml", "sync: none").store().sync()).isEqualTo(SyncPolicy.NONE);
     }
 
     @Test

@@ -1,5 +1,10 @@
 package io.midge.broker.durability;
 
+import static io.midge.broker.config.ConfigKeys.DATA_DIR;
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +32,7 @@ class StoreStartTest {
     final BrokerExtension broker = new BrokerExtension().durable(dir);
 
     private static BrokerConfig.Builder config() {
-        return BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(1);
+        return BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1);
     }
 
     @Test
@@ -40,7 +45,7 @@ class StoreStartTest {
 
     @Test
     void aSecondBrokerOnTheSameDataDirectoryRefusesToStart() {
-        assertThatThrownBy(() -> Broker.start(config().dataDir(dir).build()))
+        assertThatThrownBy(() -> Broker.start(config().set(DATA_DIR, dir).build()))
                 .isInstanceOf(PersistenceException.class)
                 .hasMessageContaining(dir.toAbsolutePath().normalize().toString());
         // The first broker is unharmed.
@@ -50,9 +55,9 @@ class StoreStartTest {
     @Test
     void aCorruptStoreStopsTheStartNamingTheDirectory() throws Exception {
         Path damaged = temp.resolve("damaged-" + System.nanoTime());
-        Broker.start(config().dataDir(damaged).build()).close();
+        Broker.start(config().set(DATA_DIR, damaged).build()).close();
         Files.write(damaged.resolve("CURRENT"), "garbage\n".getBytes());
-        assertThatThrownBy(() -> Broker.start(config().dataDir(damaged).build()))
+        assertThatThrownBy(() -> Broker.start(config().set(DATA_DIR, damaged).build()))
                 .isInstanceOf(PersistenceException.class)
                 .hasMessageContaining(damaged.toAbsolutePath().normalize().toString());
     }
@@ -60,7 +65,7 @@ class StoreStartTest {
     @Test
     void inMemoryWritesNothingToDisk() throws Exception {
         Path unused = temp.resolve("unused-" + System.nanoTime());
-        try (Broker memory = Broker.start(config().dataDir(unused).inMemory(true).build());
+        try (Broker memory = Broker.start(config().set(DATA_DIR, unused).set(IN_MEMORY, true).build());
              RawClient client = new RawClient(memory.port())) {
             ConnAck ack = client.connect("store-start-in-memory");
             assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);

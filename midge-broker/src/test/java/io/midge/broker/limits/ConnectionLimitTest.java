@@ -1,5 +1,7 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
+import static io.midge.broker.config.ConfigKeys.MAX_CONNECTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** max-connections, for the whole broker and per listener: refused at CONNECT with 0x97, counted, never leaked. */
 class ConnectionLimitTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxConnections(3).listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_CONNECTIONS, 3).set(LISTENERS, List.of(
             ListenerConfig.tcp("main", "127.0.0.1", 0),
             new ListenerConfig("small", ListenerConfig.Transport.TCP, "127.0.0.1", 0, null, true, 1, null))));
 

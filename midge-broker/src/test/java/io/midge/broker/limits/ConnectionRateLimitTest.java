@@ -1,5 +1,6 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.MAX_CONNECTION_RATE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,7 +28,7 @@ class ConnectionRateLimitTest {
     private static final byte[] CONNECT = HexFormat.of().parseHex("101000044d51545404020000000472617465");
 
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxConnectionRate(RATE));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_CONNECTION_RATE, RATE));
 
     private final List<RawClient> clients = new ArrayList<>();
 

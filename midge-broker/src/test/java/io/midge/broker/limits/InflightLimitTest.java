@@ -1,5 +1,8 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.MAX_INFLIGHT;
+import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
+import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class InflightLimitTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxInflight(2).receiveMaximum(2).maxPacketSize(256));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_INFLIGHT, 2).set(RECEIVE_MAXIMUM, 2)
+            .set(MAX_PACKET_SIZE, 256));
 
     private final List<RawClient> clients = new ArrayList<>();
 

@@ -1,5 +1,10 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.MAX_CONNECTIONS;
+import static io.midge.broker.config.ConfigKeys.MAX_CONNECTION_RATE;
+import static io.midge.broker.config.ConfigKeys.MAX_PUBLISH_BANDWIDTH;
+import static io.midge.broker.config.ConfigKeys.MAX_PUBLISH_RATE;
+import static io.midge.broker.config.ConfigKeys.MAX_SUBSCRIPTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,11 +21,11 @@ class LimitsConfigTest {
     @Test
     void everyLimitIsOffByDefault() {
         BrokerConfig config = BrokerConfig.defaults();
-        assertThat(config.maxConnections()).isZero();
-        assertThat(config.maxConnectionRate()).isZero();
-        assertThat(config.maxSubscriptions()).isZero();
-        assertThat(config.maxPublishRate()).isZero();
-        assertThat(config.maxPublishBandwidth()).isZero();
+        assertThat(config.limits().maxConnections()).isZero();
+        assertThat(config.limits().maxConnectionRate()).isZero();
+        assertThat(config.limits().maxSubscriptions()).isZero();
+        assertThat(config.limits().maxPublishRate()).isZero();
+        assertThat(config.limits().maxPublishBandwidth()).isZero();
     }
 
     @Test
@@ -35,12 +40,12 @@ class LimitsConfigTest {
                   - port: 1883
                     max-connections: 500
                 """);
-        assertThat(config.maxConnections()).isEqualTo(10_000);
-        assertThat(config.maxConnectionRate()).isEqualTo(20);
-        assertThat(config.maxSubscriptions()).isEqualTo(100);
-        assertThat(config.maxPublishRate()).isEqualTo(50);
-        assertThat(config.maxPublishBandwidth()).isEqualTo(2_000_000_000);
-        assertThat(config.listeners().get(0).maxConnections()).isEqualTo(500);
+        assertThat(config.limits().maxConnections()).isEqualTo(10_000);
+        assertThat(config.limits().maxConnectionRate()).isEqualTo(20);
+        assertThat(config.limits().maxSubscriptions()).isEqualTo(100);
+        assertThat(config.limits().maxPublishRate()).isEqualTo(50);
+        assertThat(config.limits().maxPublishBandwidth()).isEqualTo(2_000_000_000);
+        assertThat(config.listeners().configured().get(0).maxConnections()).isEqualTo(500);
         assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
@@ -83,15 +88,15 @@ class LimitsConfigTest {
 
     @Test
     void theBuilderRefusesNegativeLimits() {
-        assertThatThrownBy(() -> BrokerConfig.builder().maxConnections(-1).build())
-                .hasMessage("max-connections must not be negative");
-        assertThatThrownBy(() -> BrokerConfig.builder().maxConnectionRate(-1).build())
-                .hasMessage("max-connection-rate must not be negative");
-        assertThatThrownBy(() -> BrokerConfig.builder().maxSubscriptions(-1).build())
-                .hasMessage("max-subscriptions must not be negative");
-        assertThatThrownBy(() -> BrokerConfig.builder().maxPublishRate(-1).build())
-                .hasMessage("max-publish-rate must not be negative");
-        assertThatThrownBy(() -> BrokerConfig.builder().maxPublishBandwidth(-1).build())
-                .hasMessage("max-publish-bandwidth must not be negative");
+        assertThatThrownBy(() -> BrokerConfig.builder().set(MAX_CONNECTIONS, -1).build())
+                .hasMessage("'max-connections' must be between 0 and 2147483647, not -1");
+        assertThatThrownBy(() -> BrokerConfig.builder().set(MAX_CONNECTION_RATE, -1).build())
+                .hasMessage("'max-connection-rate' must be between 0 and 2147483647, not -1");
+        assertThatThrownBy(() -> BrokerConfig.builder().set(MAX_SUBSCRIPTIONS, -1).build())
+                .hasMessage("'max-subscriptions' must be between 0 and 2147483647, not -1");
+        assertThatThrownBy(() -> BrokerConfig.builder().set(MAX_PUBLISH_RATE, -1).build())
+                .hasMessage("'max-publish-rate' must be between 0 and 2147483647, not -1");
+        assertThatThrownBy(() -> BrokerConfig.builder().set(MAX_PUBLISH_BANDWIDTH, -1).build())
+                .hasMessage("'max-publish-bandwidth' must be between 0 and 2147483647, not -1");
     }
 }

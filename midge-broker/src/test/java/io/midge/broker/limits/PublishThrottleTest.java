@@ -1,5 +1,7 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.MAX_PUBLISH_BANDWIDTH;
+import static io.midge.broker.config.ConfigKeys.MAX_PUBLISH_RATE;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +43,8 @@ class PublishThrottleTest {
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxPublishRate(RATE).maxPublishBandwidth(BANDWIDTH));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_PUBLISH_RATE, RATE)
+            .set(MAX_PUBLISH_BANDWIDTH, BANDWIDTH));
 
     private final List<RawClient> clients = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package io.midge.broker.limits;
 
+import static io.midge.broker.config.ConfigKeys.MAX_SUBSCRIPTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** max-subscriptions: the topic filters one client may hold; those beyond it are refused in SUBACK, and counted. */
 class SubscriptionLimitTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxSubscriptions(2));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_SUBSCRIPTIONS, 2));
 
     private final List<RawClient> clients = new ArrayList<>();
     private int packetId;

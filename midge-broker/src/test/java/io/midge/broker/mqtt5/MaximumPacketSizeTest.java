@@ -1,5 +1,6 @@
 package io.midge.broker.mqtt5;
 
+import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
 import static io.midge.broker.mqtt5.RawV5.props;
 import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
@@ -33,7 +34,7 @@ class MaximumPacketSizeTest {
     private static final int BROKER_MAXIMUM = 512;
 
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.maxPacketSize(BROKER_MAXIMUM));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_PACKET_SIZE, BROKER_MAXIMUM));
 
     @Test
     @DisplayName("§3.2.2.3.6: the CONNACK tells the broker's Maximum Packet Size")

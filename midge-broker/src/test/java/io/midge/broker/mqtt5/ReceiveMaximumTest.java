@@ -1,5 +1,6 @@
 package io.midge.broker.mqtt5;
 
+import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
 import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Receive Maximum (MQTT 5.0 section 4.9): flow control of QoS 1 and 2 publishes in both directions. */
 class ReceiveMaximumTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.receiveMaximum(2));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(RECEIVE_MAXIMUM, 2));
 
     private RawClient slowSubscriber(String clientId, String filter, int qos, int receiveMaximum) throws Exception {
         RawClient sub = RawV5.connect(broker.port(), clientId, true,

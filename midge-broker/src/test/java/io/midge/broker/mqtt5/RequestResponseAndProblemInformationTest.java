@@ -1,5 +1,6 @@
 package io.midge.broker.mqtt5;
 
+import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
 import static io.midge.broker.mqtt5.RawV5.publish;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +34,7 @@ class RequestResponseAndProblemInformationTest {
     private static final byte[] NOT_UTF8 = {(byte) 0xFF};
 
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.topicAliasMaximum(2));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(TOPIC_ALIAS_MAXIMUM, 2));
 
     private static MqttProperties noProblemInformation() {
         return props(PropertyId.REQUEST_PROBLEM_INFORMATION, 0);

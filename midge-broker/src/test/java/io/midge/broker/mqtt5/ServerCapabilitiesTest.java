@@ -1,5 +1,8 @@
 package io.midge.broker.mqtt5;
 
+import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
+import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
+import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,8 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ServerCapabilitiesTest {
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.receiveMaximum(100).maxPacketSize(4096)
-            .topicAliasMaximum(8));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(RECEIVE_MAXIMUM, 100).set(MAX_PACKET_SIZE, 4096)
+            .set(TOPIC_ALIAS_MAXIMUM, 8));
 
     @Test
     @DisplayName("§3.2.2.3: the CONNACK tells Receive Maximum, Maximum Packet Size and Topic Alias Maximum; "

@@ -1,5 +1,6 @@
 package io.midge.broker.mqtt5;
 
+import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
 import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
@@ -32,7 +33,7 @@ class TopicAliasTest {
     private static final int ALIAS_MAXIMUM = 4;
 
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.topicAliasMaximum(ALIAS_MAXIMUM));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(TOPIC_ALIAS_MAXIMUM, ALIAS_MAXIMUM));
 
     private static MqttProperties alias(int alias) {
         return props(PropertyId.TOPIC_ALIAS, alias);
@@ -126,7 +127,7 @@ class TopicAliasTest {
     @Test
     @DisplayName("MQTT-3.2.2-18: with a Topic Alias Maximum of 0 the broker accepts no alias (0x94)")
     void noAliasesWhenTheBrokerAllowsNone() throws Exception {
-        broker.restart(b -> b.topicAliasMaximum(0));
+        broker.restart(b -> b.set(TOPIC_ALIAS_MAXIMUM, 0));
         try (RawClient pub = new RawClient(broker.port())) {
             ConnAck connAck = pub.connect(RawV5.connectPacket("alias-pub-7", true, MqttProperties.EMPTY));
             assertThat(connAck.properties().contains(PropertyId.TOPIC_ALIAS_MAXIMUM)).isFalse();

@@ -1,5 +1,8 @@
 package io.midge.broker.persistence;
 
+import static io.midge.broker.config.ConfigKeys.DATA_DIR;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.Broker;
@@ -83,7 +86,8 @@ class RecoveryScaleTest {
         // The whole broker on the same store: opened, restored into sessions, topic tree and retained index, and
         // listening. Then a restored client finds its session, and a wildcard finds retained messages by index.
         long brokerStart = System.nanoTime();
-        try (Broker broker = Broker.start(BrokerConfig.builder().port(0).ioThreads(2).dataDir(dir).build());
+        try (Broker broker = Broker.start(BrokerConfig.builder().set(PORT, 0).set(IO_THREADS, 2).set(DATA_DIR, dir)
+                .build());
              RawClient device = new RawClient(broker.port())) {
             long started = System.nanoTime();
             System.out.printf("restore scale: the broker started on that store (sessions, subscriptions, retained "

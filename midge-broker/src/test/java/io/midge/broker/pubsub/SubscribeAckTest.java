@@ -1,5 +1,7 @@
 package io.midge.broker.pubsub;
 
+import static io.midge.broker.config.ConfigKeys.DENY_SUBSCRIBE;
+import static io.midge.broker.config.ConfigKeys.MAXIMUM_QOS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -37,8 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SubscribeAckTest {
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.denySubscribe(List.of("test/nosubscribe"))
-            .maximumQos(1));
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(DENY_SUBSCRIBE, List.of("test/nosubscribe"))
+            .set(MAXIMUM_QOS, 1));
     @RegisterExtension
     @Order(2) // after the broker, so that its clients are closed before the broker
     final Clients clients = new Clients(broker);

@@ -1,5 +1,7 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.RawClient;
@@ -57,7 +59,7 @@ class AclEnforcementTest {
     void start() throws Exception {
         acl = SecuredBroker.write(dir.resolve("acl"), RULES);
         Path passwords = SecuredBroker.writePasswords(dir);
-        broker = SecuredBroker.start(b -> b.passwordFile(passwords).aclFile(acl));
+        broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwords).set(ACL_FILE, acl));
     }
 
     @AfterEach

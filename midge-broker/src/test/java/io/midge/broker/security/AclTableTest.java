@@ -1,5 +1,7 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.RawClient;
@@ -95,7 +97,7 @@ class AclTableTest {
             throws Exception {
         Path acl = dir.resolve("acl-" + System.nanoTime());
         java.nio.file.Files.copy(right == Right.RECEIVE ? open : rules, acl);
-        try (SecuredBroker broker = SecuredBroker.start(b -> b.passwordFile(passwords).aclFile(acl));
+        try (SecuredBroker broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwords).set(ACL_FILE, acl));
              RawClient client = connect(broker, user, clientId)) {
             switch (right) {
                 case PUBLISH -> {

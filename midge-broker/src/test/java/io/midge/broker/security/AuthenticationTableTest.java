@@ -1,5 +1,7 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.RawClient;
@@ -64,8 +66,8 @@ class AuthenticationTableTest {
     @MethodSource("cells")
     void connackFollowsTheTable(MqttVersion version, String user, String password, boolean passwordFile,
                                 boolean anonymous, ReasonCode expected) throws Exception {
-        try (SecuredBroker broker = SecuredBroker.start(b -> b.listeners(SecuredBroker.listener(anonymous))
-                .passwordFile(passwordFile ? passwords : null));
+        try (SecuredBroker broker = SecuredBroker.start(b -> b.set(LISTENERS, SecuredBroker.listener(anonymous))
+                .set(PASSWORD_FILE, passwordFile ? passwords : null));
              RawClient client = new RawClient(broker.port())) {
             ConnAck connAck = SecuredBroker.connAck(client, version, "table-client", user, password, null);
             assertThat(connAck.reasonCode()).isEqualTo(expected);

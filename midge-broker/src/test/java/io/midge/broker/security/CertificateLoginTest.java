@@ -1,5 +1,8 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +54,7 @@ class CertificateLoginTest {
         Path passwords = SecuredBroker.writePasswords(dir);
         Path acl = SecuredBroker.write(dir.resolve("acl"), "user carol", "topic readwrite carol/#", "user alice",
                 "topic readwrite #");
-        broker = SecuredBroker.start(b -> b.passwordFile(passwords).aclFile(acl).listeners(List.of(
+        broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwords).set(ACL_FILE, acl).set(LISTENERS, List.of(
                 new ListenerConfig("certs", ListenerConfig.Transport.TLS, "127.0.0.1", 0, null, false, 0,
                         Listeners.clientAuthTls(server, ca, ClientAuth.REQUIRED, CertificateUsername.CN)),
                 new ListenerConfig("passwords", ListenerConfig.Transport.TCP, "127.0.0.1", 0, null, false, 0,

@@ -1,5 +1,8 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -56,8 +59,8 @@ class ScramAuthenticationTest {
         Path passwords = SecuredBroker.writePasswords(dir);
         Path acl = SecuredBroker.write(dir.resolve("acl"), "user alice", "topic readwrite home/#");
         // Anonymous clients refused: only SCRAM or a password gets anyone in.
-        broker = SecuredBroker.start(b -> b.listeners(SecuredBroker.listener(false)).passwordFile(passwords)
-                .aclFile(acl));
+        broker = SecuredBroker.start(b -> b.set(LISTENERS, SecuredBroker.listener(false)).set(PASSWORD_FILE, passwords)
+                .set(ACL_FILE, acl));
     }
 
     @AfterEach
@@ -174,9 +177,9 @@ class ScramAuthenticationTest {
         try (RawClient client = new RawClient(broker.port())) {
             exchange(client, "scram-restart-1", null, new ScramClient("mallory", "x"), before);
         }
-        Path passwords = broker.broker.config().passwordFile();
+        Path passwords = broker.broker.config().security().passwordFile();
         broker.close();
-        broker = SecuredBroker.start(b -> b.passwordFile(passwords));
+        broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwords));
         try (RawClient client = new RawClient(broker.port())) {
             exchange(client, "scram-restart-2", null, new ScramClient("mallory", "x"), after);
         }

@@ -1,5 +1,8 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.config.ListenerConfig;
@@ -32,7 +35,7 @@ class SecureDefaultsTest {
     @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1_1", "MQTT_5"})
     @DisplayName("A listener on every interface refuses an anonymous client: CONNACK 0x87 (3.1.1: 5, not authorized)")
     void anonymousClientIsRefusedOffTheLoopback(MqttVersion version) throws Exception {
-        broker.restart(b -> b.host("0.0.0.0"));
+        broker.restart(b -> b.set(HOST, "0.0.0.0"));
         ConnAck connAck = connect(version, null);
         assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
         assertThat(broker.broker().metrics().connectionsRefused.sum()).isEqualTo(1);
@@ -41,7 +44,7 @@ class SecureDefaultsTest {
     @Test
     @DisplayName("allow-anonymous: true on a listener off the loopback lets anonymous clients in")
     void anonymousClientsAllowedWhenSaidSo() throws Exception {
-        broker.restart(b -> b.listeners(List.of(new ListenerConfig("open", ListenerConfig.Transport.TCP, "0.0.0.0",
+        broker.restart(b -> b.set(LISTENERS, List.of(new ListenerConfig("open", ListenerConfig.Transport.TCP, "0.0.0.0",
                 0, null, true, 0, null))));
         assertThat(connect(MqttVersion.MQTT_5, null).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
     }
@@ -49,7 +52,7 @@ class SecureDefaultsTest {
     @Test
     @DisplayName("Two listeners: the loopback one lets anonymous clients in, the one on every interface does not")
     void eachListenerHasItsOwnDefault() throws Exception {
-        broker.restart(b -> b.listeners(List.of(ListenerConfig.tcp("local", "127.0.0.1", 0),
+        broker.restart(b -> b.set(LISTENERS, List.of(ListenerConfig.tcp("local", "127.0.0.1", 0),
                 ListenerConfig.tcp("public", "0.0.0.0", 0))));
         assertThat(connect(MqttVersion.MQTT_5, null, broker.broker().port("local")).reasonCode())
                 .isEqualTo(ReasonCode.SUCCESS);
@@ -61,7 +64,7 @@ class SecureDefaultsTest {
     @EnumSource(value = MqttVersion.class, names = {"MQTT_3_1_1", "MQTT_5"})
     @DisplayName("Off the loopback without a password file nothing checks names: a client with a user name is refused 0x87 too")
     void claimedUserNameIsRefusedOffTheLoopbackWithoutPasswordFile(MqttVersion version) throws Exception {
-        broker.restart(b -> b.host("0.0.0.0"));
+        broker.restart(b -> b.set(HOST, "0.0.0.0"));
         assertThat(connect(version, "alice").reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
     }
 
@@ -69,7 +72,7 @@ class SecureDefaultsTest {
     @DisplayName("Off the loopback with a password file, a user with the right password gets in, anonymous clients do not")
     void passwordFileLetsUsersInOffTheLoopback(@TempDir Path dir) throws Exception {
         Path passwd = SecuredBroker.writePasswords(dir);
-        broker.restart(b -> b.host("0.0.0.0").passwordFile(passwd));
+        broker.restart(b -> b.set(HOST, "0.0.0.0").set(PASSWORD_FILE, passwd));
         try (RawClient client = new RawClient(broker.port())) {
             assertThat(SecuredBroker.connAck(client, MqttVersion.MQTT_5, "alice-net", "alice", "alice-pw", null)
                     .reasonCode()).isEqualTo(ReasonCode.SUCCESS);

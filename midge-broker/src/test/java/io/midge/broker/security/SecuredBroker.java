@@ -1,5 +1,10 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
+
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
@@ -32,7 +37,8 @@ final class SecuredBroker implements AutoCloseable {
 
     /** Starts a broker on a free port of 127.0.0.1 with these settings. */
     static SecuredBroker start(UnaryOperator<BrokerConfig.Builder> settings) throws InterruptedException {
-        BrokerConfig.Builder b = BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2).inMemory(true);
+        BrokerConfig.Builder b = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
+                .set(IN_MEMORY, true);
         return new SecuredBroker(Broker.start(settings.apply(b).build()));
     }
 

@@ -1,5 +1,7 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,7 +41,7 @@ class SecurityReloadTest {
     void start() throws Exception {
         passwords = SecuredBroker.writePasswords(dir);
         acl = SecuredBroker.write(dir.resolve("acl"), "user alice", "topic readwrite home/#");
-        broker = SecuredBroker.start(b -> b.passwordFile(passwords).aclFile(acl));
+        broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwords).set(ACL_FILE, acl));
     }
 
     @AfterEach

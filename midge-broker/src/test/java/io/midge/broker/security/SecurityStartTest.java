@@ -1,5 +1,7 @@
 package io.midge.broker.security;
 
+import static io.midge.broker.config.ConfigKeys.ACL_FILE;
+import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -29,8 +31,8 @@ class SecurityStartTest {
                 password-file: passwd
                 acl-file: /srv/acl
                 """);
-        assertThat(config.passwordFile()).isEqualTo(Path.of("/etc/midge/passwd"));
-        assertThat(config.aclFile()).isEqualTo(Path.of("/srv/acl"));
+        assertThat(config.security().passwordFile()).isEqualTo(Path.of("/etc/midge/passwd"));
+        assertThat(config.security().aclFile()).isEqualTo(Path.of("/srv/acl"));
     }
 
     @Test
@@ -51,7 +53,7 @@ class SecurityStartTest {
     @DisplayName("A missing password file stops the start with a message naming it")
     void missingPasswordFileStopsTheStart() {
         Path missing = dir.resolve("passwd");
-        assertThatThrownBy(() -> SecuredBroker.start(b -> b.passwordFile(missing)))
+        assertThatThrownBy(() -> SecuredBroker.start(b -> b.set(PASSWORD_FILE, missing)))
                 .isInstanceOf(SecurityFileException.class)
                 .hasMessage(missing + ": cannot read the password file: java.nio.file.NoSuchFileException: "
                         + missing);
@@ -61,7 +63,7 @@ class SecurityStartTest {
     @DisplayName("A wrong line in the password file stops the start with the file and the line")
     void wrongPasswordLineStopsTheStart() throws Exception {
         Path passwd = SecuredBroker.write(dir.resolve("passwd"), "# users", "carol:plaintext");
-        assertThatThrownBy(() -> SecuredBroker.start(b -> b.passwordFile(passwd)))
+        assertThatThrownBy(() -> SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwd)))
                 .isInstanceOf(SecurityFileException.class)
                 .hasMessage(passwd + ":2: user 'carol': unknown hash format (expected "
                         + "$pbkdf2-sha512$<iterations>$<salt>$<hash>)");
@@ -72,7 +74,7 @@ class SecurityStartTest {
     void wrongAclLineStopsTheStart() throws Exception {
         Path passwd = SecuredBroker.writePasswords(dir);
         Path acl = SecuredBroker.write(dir.resolve("acl"), "user alice", "topik read home/#");
-        assertThatThrownBy(() -> SecuredBroker.start(b -> b.passwordFile(passwd).aclFile(acl)))
+        assertThatThrownBy(() -> SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwd).set(ACL_FILE, acl)))
                 .isInstanceOf(SecurityFileException.class)
                 .hasMessage(acl + ":2: unknown keyword 'topik' (expected user, topic or pattern)");
     }
@@ -81,7 +83,7 @@ class SecurityStartTest {
     @DisplayName("A missing ACL file stops the start with a message naming it")
     void missingAclFileStopsTheStart() {
         Path missing = dir.resolve("acl");
-        assertThatThrownBy(() -> SecuredBroker.start(b -> b.aclFile(missing)))
+        assertThatThrownBy(() -> SecuredBroker.start(b -> b.set(ACL_FILE, missing)))
                 .isInstanceOf(SecurityFileException.class)
                 .hasMessage(missing + ": cannot read the ACL file: java.nio.file.NoSuchFileException: " + missing);
     }
@@ -90,7 +92,7 @@ class SecurityStartTest {
     @DisplayName("The unknown-user path does the same hash work as a wrong password (a dummy hash is checked)")
     void unknownUserCostsOneHash() throws Exception {
         Path passwd = SecuredBroker.writePasswords(dir);
-        try (SecuredBroker broker = SecuredBroker.start(b -> b.passwordFile(passwd))) {
+        try (SecuredBroker broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwd))) {
             PasswordAuthenticator authenticator = broker.broker.security().passwords();
             try (RawClient client = new RawClient(broker.port())) {
                 assertThat(SecuredBroker.connAck(client, MqttVersion.MQTT_5, "wrong-pw", "alice", "nope", null)
@@ -111,7 +113,7 @@ class SecurityStartTest {
     @DisplayName("Repeated failures from one address are slowed down: answers beyond the fifth are held back")
     void repeatedFailuresAreThrottled() throws Exception {
         Path passwd = SecuredBroker.writePasswords(dir);
-        try (SecuredBroker broker = SecuredBroker.start(b -> b.passwordFile(passwd))) {
+        try (SecuredBroker broker = SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwd))) {
             for (int i = 0; i < 6; i++) {
                 try (RawClient client = new RawClient(broker.port())) {
                     assertThat(SecuredBroker.connAck(client, MqttVersion.MQTT_3_1_1, "guess-" + i, "alice",

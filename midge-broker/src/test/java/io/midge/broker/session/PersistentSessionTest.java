@@ -1,5 +1,6 @@
 package io.midge.broker.session;
 
+import static io.midge.broker.config.ConfigKeys.QUEUE_QOS0;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -84,7 +85,7 @@ class PersistentSessionTest {
     @Test
     @DisplayName("queueQos0 on: QoS 0 messages for an offline client are queued too")
     void queuesQos0WhenConfigured() throws Exception {
-        broker.restart(b -> b.queueQos0(true));
+        broker.restart(b -> b.set(QUEUE_QOS0, true));
         Inbox inbox = new Inbox();
         MqttClient sub = clients.offlineSubscriber("persist-qos0-on", "persist/qos0on", 1, inbox);
         IMqttClient pub = clients.publisher("persist-qos0-on-pub");

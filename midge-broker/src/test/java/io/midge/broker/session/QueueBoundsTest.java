@@ -1,5 +1,8 @@
 package io.midge.broker.session;
 
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_BYTES;
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
+import static io.midge.broker.config.ConfigKeys.QUEUE_OVERFLOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -59,7 +62,7 @@ class QueueBoundsTest {
     @DisplayName("maxQueuedMessages 10: an offline subscriber gets 10 of 50 messages, the first 10 with DROP_NEW and "
             + "the last 10 with DROP_OLDEST; the 40 others are counted as dropped")
     void offlineQueueIsBoundedInMessages(QueueOverflow overflow) throws Exception {
-        broker.restart(b -> b.maxQueuedMessages(10).queueOverflow(overflow));
+        broker.restart(b -> b.set(MAX_QUEUED_MESSAGES, 10).set(QUEUE_OVERFLOW, overflow));
         String id = "bounds-msgs-" + overflow;
         Inbox inbox = new Inbox();
         org.eclipse.paho.client.mqttv3.MqttClient sub = clients.offlineSubscriber(id, "bounds/msgs", 1, inbox);
@@ -89,7 +92,7 @@ class QueueBoundsTest {
     @Test
     @DisplayName("maxQueuedBytes: an offline subscriber's queue holds at most that many payload bytes")
     void offlineQueueIsBoundedInBytes() throws Exception {
-        broker.restart(b -> b.maxQueuedBytes(10_000));
+        broker.restart(b -> b.set(MAX_QUEUED_BYTES, 10_000L));
         Inbox inbox = new Inbox();
         org.eclipse.paho.client.mqttv3.MqttClient sub =
                 clients.offlineSubscriber("bounds-bytes", "bounds/bytes", 1, inbox);
@@ -113,7 +116,7 @@ class QueueBoundsTest {
     @Test
     @DisplayName("DROP_NEW: a 5.0 publisher whose only subscriber's queue is full is told 0x97 (Quota exceeded)")
     void publisherHearsQuotaExceeded() throws Exception {
-        broker.restart(b -> b.maxQueuedMessages(3));
+        broker.restart(b -> b.set(MAX_QUEUED_MESSAGES, 3));
         clients.offlineSubscriber("bounds-quota", "bounds/quota", 1, new Inbox());
         Mqtt5BlockingClient pub = clients.hivemq("bounds-quota-pub", new Inbox());
         pub.connect();
@@ -136,7 +139,7 @@ class QueueBoundsTest {
         long maxQueuedBytes = 1 << 20;
         int payloadSize = 10 * 1024;
         int messages = 5000; // 50 MB
-        broker.restart(b -> b.maxQueuedBytes(maxQueuedBytes));
+        broker.restart(b -> b.set(MAX_QUEUED_BYTES, maxQueuedBytes));
 
         RawClient stuck = clients.track(new RawClient(broker.port()));
         stuck.connect("bounds-stuck");

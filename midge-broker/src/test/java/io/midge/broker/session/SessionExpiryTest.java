@@ -1,5 +1,6 @@
 package io.midge.broker.session;
 
+import static io.midge.broker.config.ConfigKeys.MAX_SESSION_EXPIRY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -142,7 +143,7 @@ class SessionExpiryTest {
     @Test
     @DisplayName("The broker caps the Session Expiry Interval at maxSessionExpiry and says so in CONNACK")
     void expiryIsCappedByTheBroker() throws Exception {
-        broker.restart(b -> b.maxSessionExpiry(1));
+        broker.restart(b -> b.set(MAX_SESSION_EXPIRY, 1L));
         Mqtt5BlockingClient client = clients.hivemq("expiry-capped", new Inbox());
         Mqtt5ConnAck ack = client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
         assertThat(ack.getSessionExpiryInterval()).hasValue(1);

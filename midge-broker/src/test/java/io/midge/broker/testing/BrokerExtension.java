@@ -1,5 +1,11 @@
 package io.midge.broker.testing;
 
+import static io.midge.broker.config.ConfigKeys.DATA_DIR;
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
+
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Message;
@@ -17,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A fresh broker on 127.0.0.1 and a free port for every test:
- * {@code @RegisterExtension final BrokerExtension broker = new BrokerExtension(c -> c.maxKeepAlive(60));}.
+ * {@code @RegisterExtension final BrokerExtension broker = new BrokerExtension(c -> c.set(MAX_KEEP_ALIVE, 60));}.
  * A test that needs other settings mid-way can {@link #restart} it.
  */
 public final class BrokerExtension implements BeforeEachCallback, AfterEachCallback {
@@ -61,8 +67,8 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
     private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
         // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do.
-        BrokerConfig.Builder defaults = BrokerConfig.builder().host("127.0.0.1").port(0).ioThreads(2);
-        defaults = dataDir == null ? defaults.inMemory(true) : defaults.dataDir(dataDir);
+        BrokerConfig.Builder defaults = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2);
+        defaults = dataDir == null ? defaults.set(IN_MEMORY, true) : defaults.set(DATA_DIR, dataDir);
         BrokerConfig config = with.apply(defaults).build();
         broker = Broker.start(config, authenticator, enhanced);
     }

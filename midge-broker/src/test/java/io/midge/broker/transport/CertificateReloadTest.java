@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -51,7 +52,7 @@ class CertificateReloadTest {
         certFile = dir.resolve("server.pem");
         keyFile = dir.resolve("server.key");
         ca.serverInto(certFile, keyFile, "midge-one");
-        return b.listeners(List.of(Listeners.tls("tls", Listeners.serverTls(
+        return b.set(LISTENERS, List.of(Listeners.tls("tls", Listeners.serverTls(
                 new TestCertificates.Pem(certFile, keyFile, null, null)))));
     });
 

@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -60,7 +61,7 @@ class CertificateUsernameTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             noAnonymous("cn", Listeners.clientAuthTls(server, ca, ClientAuth.REQUIRED, CertificateUsername.CN)),
             noAnonymous("san", Listeners.clientAuthTls(server, ca, ClientAuth.OPTIONAL, CertificateUsername.SAN)),
             noAnonymous("plain", Listeners.clientAuthTls(server, ca, ClientAuth.REQUIRED,

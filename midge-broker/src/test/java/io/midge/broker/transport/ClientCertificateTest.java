@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class ClientCertificateTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             Listeners.tls("required", Listeners.clientAuthTls(server, ca, ClientAuth.REQUIRED,
                     CertificateUsername.NONE)),
             Listeners.tls("optional", Listeners.clientAuthTls(server, ca, ClientAuth.OPTIONAL,

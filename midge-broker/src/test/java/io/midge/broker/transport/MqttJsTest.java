@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -57,7 +58,7 @@ class MqttJsTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             Listeners.tcp("tcp"),
             Listeners.ws("ws", "/mqtt"),
             Listeners.wss("wss", "/mqtt", Listeners.serverTls(server)))));

@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
@@ -32,7 +33,7 @@ class MultipleListenersTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             Listeners.tcp("tcp"),
             Listeners.tls("tls", Listeners.serverTls(server)),
             Listeners.ws("ws", "/mqtt"),

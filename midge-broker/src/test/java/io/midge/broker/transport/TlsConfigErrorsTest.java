@@ -1,5 +1,8 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,7 +90,7 @@ class TlsConfigErrorsTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        BrokerConfig config = BrokerConfig.builder().inMemory(true).ioThreads(1).listeners(List.of(
+        BrokerConfig config = BrokerConfig.builder().set(IN_MEMORY, true).set(IO_THREADS, 1).set(LISTENERS, List.of(
                 ListenerConfig.tcp("plain", "127.0.0.1", port),
                 Listeners.tls("secure", new TlsConfig(dir.resolve("nothing.pem"), server.key(), null, null, null,
                         null)))).build();
@@ -104,8 +107,8 @@ class TlsConfigErrorsTest {
     }
 
     private static void start(TlsConfig tls) throws InterruptedException {
-        BrokerConfig config = BrokerConfig.builder().inMemory(true).ioThreads(1)
-                .listeners(List.of(Listeners.tls("secure", tls))).build();
+        BrokerConfig config = BrokerConfig.builder().set(IN_MEMORY, true).set(IO_THREADS, 1)
+                .set(LISTENERS, List.of(Listeners.tls("secure", tls))).build();
         try (Broker broker = Broker.start(config)) {
             throw new AssertionError("started on port " + broker.port());
         }

@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -45,7 +46,7 @@ class TlsListenerTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             Listeners.tls("tls", Listeners.serverTls(server)),
             Listeners.tls("tls12", Listeners.serverTls(server, "TLSv1.2")),
             Listeners.tls("tls13", Listeners.serverTls(server, "TLSv1.3")))));

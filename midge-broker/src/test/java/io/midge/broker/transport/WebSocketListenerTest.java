@@ -1,5 +1,6 @@
 package io.midge.broker.transport;
 
+import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -51,7 +52,7 @@ class WebSocketListenerTest {
 
     @RegisterExtension
     @Order(1)
-    final BrokerExtension broker = new BrokerExtension(b -> b.listeners(List.of(
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(LISTENERS, List.of(
             Listeners.ws("ws", null),
             Listeners.ws("custom", "/custom/path"),
             Listeners.wss("wss", "/mqtt", Listeners.serverTls(server)))));

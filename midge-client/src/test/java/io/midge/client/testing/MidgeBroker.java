@@ -1,5 +1,10 @@
 package io.midge.client.testing;
 
+import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
+import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.PORT;
+
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.security.Authenticator;
@@ -41,8 +46,9 @@ public final class MidgeBroker implements AutoCloseable {
     }
 
     private void startOn(int wanted) {
-        BrokerConfig config = settings.apply(BrokerConfig.builder().host("127.0.0.1").port(wanted).ioThreads(1)
-                .inMemory(true)).build();
+        BrokerConfig config = settings.apply(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, wanted)
+                .set(IO_THREADS, 1)
+                .set(IN_MEMORY, true)).build();
         try {
             broker = Broker.start(config, authenticator, enhanced);
         } catch (InterruptedException e) {

@@ -1,0 +1,17 @@
+package io.midge.broker.config;
+
+/** The parts of a configuration, each read through its own view of {@link BrokerConfig}; the README's order. */
+public enum ConfigArea {
+    /** Where clients connect, and the threads serving them: {@link ListenersConfig}. */
+    LISTENERS,
+    /** The MQTT the broker speaks: what CONNACK advertises, what is granted: {@link ProtocolConfig}. */
+    PROTOCOL,
+    /** What one client, or all of them, may use: {@link LimitsConfig}. */
+    LIMITS,
+    /** Where and how durably sessions, queues and retained messages are kept: {@link StoreConfig}. */
+    STORE,
+    /** Who may log in and what they may do: {@link SecurityConfig}. */
+    SECURITY,
+    /** What the broker logs: {@link BrokerConfig#logLevel()}. */
+    LOGGING
+}
