@@ -12,8 +12,9 @@ public interface SessionConnection {
     boolean isWritable();
 
     /**
-     * Writes a PUBLISH for the delivery (without flushing) and takes over the delivery's payload reference. Returns
-     * false when the delivery was not sent because it is larger than the client's Maximum Packet Size.
+     * Writes a PUBLISH for the delivery (without flushing) and takes over the delivery's payload reference, whether
+     * it sends it or not: returns false, having released that reference, when the delivery was not sent because it
+     * is larger than the client's Maximum Packet Size.
      */
     boolean sendPublish(Delivery delivery, int packetId, boolean dup);
 

@@ -1,0 +1,391 @@
+package io.midge.broker.session;
+
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.session.Session.Ack;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a session sends its client and waits to hear back about: it takes queued messages from the
+ * {@link SessionMailbox} while the socket and the client's send quota allow, gives QoS 1/2 ones packet identifiers,
+ * keeps them in flight, in order, until they are acknowledged (PUBACK; PUBREC, PUBREL, PUBCOMP), and re-sends them
+ * to the next connection.
+ *
+ * <p>Stored QoS 2 messages go out only in step with the store: a PUBLISH once its in-flight record is written, its
+ * PUBREL once the receipt is (see {@link #onPubRec}). Meanwhile the sends behind them wait,
+ * to keep the order.
+ *
+ * <p>Threads: the session's loop only.
+ */
+final class OutboundWindow {
+    private static final Logger log = LoggerFactory.getLogger(OutboundWindow.class);
+
+    private final Session session;
+    private final SessionMailbox mailbox;
+    private final DeliveryRecords records;
+    private final BrokerMetrics metrics;
+    /** By packet identifier, in the order sent: a new connection gets them again in that order. */
+    private final LinkedHashMap<Integer, InflightSend> inflight = new LinkedHashMap<>();
+    private int heldBack; // entries of inflight with heldBack set
+    private int nextPacketId = 1;
+    /** Deliveries of this pump that wait for their in-flight records (one batch for all of them); null if none. */
+    private StoreBatch storing;
+    private final List<Map.Entry<Integer, InflightSend>> deferred = new ArrayList<>();
+
+    OutboundWindow(Session session, SessionMailbox mailbox, DeliveryRecords records, BrokerMetrics metrics) {
+        this.session = session;
+        this.mailbox = mailbox;
+        this.records = records;
+        this.metrics = metrics;
+    }
+
+    /** Sends what the connection takes: queued messages in order while the quota and the socket allow. */
+    void pump() {
+        SessionConnection connection = session.connection();
+        if (connection == null) {
+            mailbox.dropOfflineQos0();
+            return;
+        }
+        if (storing != null) {
+            return; // sends resume, in order, once the pending in-flight records are stored
+        }
+        boolean wrote = heldBack > 0 && resendHeldBack(connection);
+        long now = System.nanoTime();
+        Delivery d;
+        while ((d = mailbox.peek()) != null && connection.isWritable()) {
+            if (d.message().isExpired(now)) {
+                mailbox.dropOldest();
+                metrics.droppedExpired.increment();
+                continue;
+            }
+            if (!connection.mayReceive(d.message().topic())) {
+                mailbox.dropOldest();
+                metrics.deliveriesWithheld.increment();
+                continue;
+            }
+            if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {
+                break;
+            }
+            if (d.qos() == 0 && storing != null) {
+                break; // after the stored ones ahead of it
+            }
+            mailbox.take();
+            wrote = true;
+            if (d.qos() == 0) {
+                send(connection, d, 0, false);
+                continue;
+            }
+            int packetId = nextPacketId();
+            InflightSend entry = new InflightSend(d, d.sequence());
+            inflight.put(packetId, entry);
+            if (d.isStored() && (d.qos() == 2 || storing != null)) {
+                // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
+                // identifier: re-sent after a crash under another one, it would reach the client twice. What
+                // follows it waits too, to keep the order.
+                deferSend(packetId, entry);
+                continue;
+            }
+            if (d.isStored()) {
+                // QoS 1 may reach the client again after a crash anyway: no need to wait.
+                records.sent(packetId, d.sequence());
+            }
+            sendNew(connection, packetId, entry);
+        }
+        if (storing != null) {
+            writeDeferred();
+        }
+        if (wrote) {
+            connection.flush();
+        }
+    }
+
+    /** Sends an in-flight PUBLISH for the first time. */
+    private void sendNew(SessionConnection connection, int packetId, InflightSend entry) {
+        Delivery d = entry.delivery;
+        d.message().payload().retain(); // one reference for the wire, one kept for a resend
+        if (!send(connection, d, packetId, false)) {
+            // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
+            inflight.remove(packetId);
+            records.forget(entry.sequence, packetId);
+            d.release();
+        }
+    }
+
+    private void deferSend(int packetId, InflightSend entry) {
+        if (storing == null) {
+            storing = records.batch();
+        }
+        entry.storing = true;
+        records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+        deferred.add(Map.entry(packetId, entry));
+    }
+
+    private void writeDeferred() {
+        List<Map.Entry<Integer, InflightSend>> sends = List.copyOf(deferred);
+        deferred.clear();
+        StoreBatch batch = storing;
+        records.write(batch, session::execute).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Storing in-flight messages of '{}' failed: {}", session.clientId(), e.toString());
+            }
+            storing = null;
+            SessionConnection connection = session.connection();
+            boolean wrote = false;
+            for (Map.Entry<Integer, InflightSend> send : sends) {
+                InflightSend entry = send.getValue();
+                if (inflight.get(send.getKey()) != entry || !entry.storing) {
+                    continue; // dropped, or the session ended meanwhile
+                }
+                entry.storing = false;
+                // Offline by now: the next connection re-sends it with the others in flight.
+                if (connection != null && !entry.heldBack) {
+                    sendNew(connection, send.getKey(), entry);
+                    wrote = true;
+                }
+            }
+            if (wrote) {
+                connection.flush();
+            }
+            pump();
+        });
+    }
+
+    /** Re-sends, in order, what an earlier connection left in flight and the client's quota held back. */
+    private boolean resendHeldBack(SessionConnection connection) {
+        int onWire = inflight.size() - heldBack;
+        boolean wrote = false;
+        Iterator<Map.Entry<Integer, InflightSend>> it = inflight.entrySet().iterator();
+        while (heldBack > 0 && onWire < connection.sendQuota() && it.hasNext()) {
+            Map.Entry<Integer, InflightSend> e = it.next();
+            if (e.getValue().heldBack) {
+                e.getValue().heldBack = false;
+                heldBack--;
+                wrote = true;
+                if (resend(connection, e.getKey(), e.getValue())) {
+                    onWire++;
+                } else {
+                    it.remove();
+                }
+            }
+        }
+        return wrote;
+    }
+
+    /**
+     * Re-sends an unacknowledged PUBLISH with DUP; false when it is too large for the client now, and so dropped as
+     * if sent and acknowledged (MQTT-3.1.2-25): the caller removes it from the in-flight messages.
+     */
+    private boolean resend(SessionConnection connection, int packetId, InflightSend entry) {
+        entry.delivery.message().payload().retain();
+        if (send(connection, entry.delivery, packetId, true)) {
+            return true;
+        }
+        entry.delivery.release(); // the connection let go of the wire's reference, this is the window's
+        records.forget(entry.sequence, packetId);
+        return false;
+    }
+
+    private boolean send(SessionConnection connection, Delivery d, int packetId, boolean dup) {
+        boolean sent = connection.sendPublish(d, packetId, dup);
+        if (sent) {
+            metrics.messagesSent.increment();
+        } else {
+            metrics.droppedTooLarge.increment();
+        }
+        return sent;
+    }
+
+    private int nextPacketId() {
+        // inflight never holds 65535 entries: the send quota is at most 65535 and a full quota sends nothing.
+        while (true) {
+            int id = nextPacketId;
+            nextPacketId = id == 0xFFFF ? 1 : id + 1;
+            if (!inflight.containsKey(id)) {
+                return id;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- acknowledgements
+
+    /** The in-flight send under this identifier that is on the wire, or null (none, or not sent yet). */
+    private InflightSend onWire(int packetId) {
+        InflightSend entry = inflight.get(packetId);
+        // A stored PUBLISH waiting for its in-flight record has not reached the client: not in flight for it.
+        return entry == null || (entry.storing && !entry.released) ? null : entry;
+    }
+
+    /** The client acknowledged a QoS 1 publish. */
+    Ack onPubAck(int packetId) {
+        InflightSend entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        if (entry.delivery == null || entry.delivery.qos() != 1) {
+            return Ack.WRONG_KIND; // a QoS 2 send awaits PUBREC, or PUBCOMP after PUBREL
+        }
+        inflight.remove(packetId);
+        notHeldBack(entry);
+        entry.delivery.release();
+        records.acknowledged(packetId, entry.sequence);
+        pump();
+        return Ack.ACCEPTED;
+    }
+
+    /** The client received a QoS 2 publish; the session answers PUBREL. */
+    Ack onPubRec(int packetId, boolean failed) {
+        InflightSend entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        SessionConnection connection = session.connection();
+        if (entry.released) {
+            // PUBREC again for a message already released: PUBREL again (unless it still waits for its record).
+            if (!entry.storing && connection != null) {
+                connection.sendPubRel(packetId);
+                connection.flush();
+            }
+            return Ack.ACCEPTED;
+        }
+        if (entry.delivery.qos() != 2) {
+            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK
+        }
+        notHeldBack(entry);
+        entry.delivery.release(); // the payload is not needed any more: only PUBREL may be re-sent
+        entry.delivery = null;
+        if (failed) {
+            // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
+            inflight.remove(packetId);
+            records.forget(entry.sequence, packetId);
+            pump();
+            return Ack.ACCEPTED;
+        }
+        entry.released = true;
+        if (entry.sequence == Delivery.NOT_STORED) {
+            connection.sendPubRel(packetId);
+            connection.flush();
+            return Ack.ACCEPTED;
+        }
+        // PUBREL only once the store knows the message was received: at PUBREL the client forgets the identifier,
+        // and a broker restarted without that knowledge would send the message again, which the client would then
+        // take for a new one.
+        entry.storing = true;
+        records.write(records.received(records.batch(), packetId, entry.sequence), session::execute)
+                .whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("Storing the receipt of a QoS 2 message by '{}' failed: {}", session.clientId(),
+                                e.toString());
+                    }
+                    entry.storing = false;
+                    SessionConnection now = session.connection();
+                    if (inflight.get(packetId) == entry && now != null) {
+                        now.sendPubRel(packetId);
+                        now.flush();
+                    } // else: gone, or re-sent when the client reconnects (see attach)
+                });
+        return Ack.ACCEPTED;
+    }
+
+    /** The client completed a QoS 2 delivery. */
+    Ack onPubComp(int packetId) {
+        InflightSend entry = onWire(packetId);
+        if (entry == null) {
+            return Ack.NOT_IN_FLIGHT;
+        }
+        if (!entry.released) {
+            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK, a QoS 2 send PUBREC
+        }
+        inflight.remove(packetId);
+        records.completed(packetId, entry.sequence);
+        pump();
+        return Ack.ACCEPTED;
+    }
+
+    private void notHeldBack(InflightSend entry) {
+        if (entry.heldBack) {
+            entry.heldBack = false;
+            heldBack--;
+        }
+    }
+
+    // ---------------------------------------------------------------- connections and the session's life
+
+    /**
+     * A connection was attached: re-sends what is in flight, PUBLISH with DUP or PUBREL, in the original order,
+     * then what is queued. PUBLISHes beyond the new connection's send quota (the client may have lowered its Receive
+     * Maximum, MQTT-3.3.4-9) wait in flight until acknowledgements make room.
+     */
+    void attached(SessionConnection connection) {
+        boolean wrote = false;
+        int onWire = 0;
+        heldBack = 0;
+        for (Iterator<Map.Entry<Integer, InflightSend>> it = inflight.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, InflightSend> e = it.next();
+            InflightSend entry = e.getValue();
+            entry.heldBack = false;
+            if (entry.storing) {
+                onWire++; // goes out once stored
+            } else if (entry.released) {
+                // PUBREL is never held back (MQTT-3.3.4-10), though the delivery counts until PUBCOMP.
+                connection.sendPubRel(e.getKey());
+                onWire++;
+                wrote = true;
+            } else if (onWire < connection.sendQuota()) {
+                wrote = true;
+                if (resend(connection, e.getKey(), entry)) {
+                    onWire++;
+                } else {
+                    it.remove();
+                }
+            } else {
+                entry.heldBack = true;
+                heldBack++;
+            }
+        }
+        if (wrote) {
+            connection.flush();
+        }
+        pump();
+    }
+
+    /** Puts back a send the store held in flight, at start (see {@link Session#restoreInflight}). */
+    void restore(int packetId, long sequence, Delivery d) {
+        InflightSend entry = new InflightSend(d, sequence);
+        entry.released = d == null;
+        inflight.put(packetId, entry);
+    }
+
+    /** Moves the sends for shared subscriptions not received yet to {@code taken}, with their payload references. */
+    void takeShared(List<Delivery> taken) {
+        for (Iterator<InflightSend> it = inflight.values().iterator(); it.hasNext(); ) {
+            InflightSend entry = it.next();
+            if (entry.delivery != null && entry.delivery.shared()) {
+                it.remove();
+                notHeldBack(entry);
+                taken.add(entry.delivery);
+            }
+        }
+    }
+
+    /** Releases everything in flight, as the session ends. */
+    void clear() {
+        for (InflightSend entry : inflight.values()) {
+            if (entry.delivery != null) {
+                entry.delivery.release();
+            }
+        }
+        inflight.clear();
+        heldBack = 0;
+    }
+
+    int size() {
+        return inflight.size();
+    }
+}

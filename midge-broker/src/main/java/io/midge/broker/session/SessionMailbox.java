@@ -1,0 +1,249 @@
+package io.midge.broker.session;
+
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.BrokerConfig.QueueOverflow;
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.routing.Delivery;
+import io.netty.util.internal.PlatformDependent;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The messages waiting for a session's client, not sent yet: a lock-free inbox that publishers on any loop fill, and
+ * the queue the owner loop drains it into, in batches (one task per batch, not per message). Both count together
+ * against the client's bounds of messages and bytes; what does not fit is dropped by the configured policy, counted
+ * and logged. The {@link OutboundWindow} takes messages from the head of the queue as the client can receive them.
+ *
+ * <p>Threads: {@link #offer} from any thread; everything else on the session's loop only.
+ */
+final class SessionMailbox {
+    private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
+
+    private final Session session;
+    private final DeliveryRecords records;
+    private final BrokerConfig config;
+    private final BrokerMetrics metrics;
+    /** Drains on the session's loop, following it if it moves; one object for every batch. */
+    private final Runnable drainOnLoop;
+
+    // Shared with producers on other loops.
+    private final Queue<Delivery> inbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    // Room reserved in the inbox and the queue together: a producer reserves before it adds, the owner loop frees
+    // what leaves the queue.
+    private final AtomicInteger pendingMessages = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
+
+    // Owned by the session's loop.
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private long queueDropsLogged;
+
+    /** {@code drain} runs on the session's loop after offers: it calls {@link #drain()} and then sends. */
+    SessionMailbox(Session session, DeliveryRecords records, BrokerConfig config, BrokerMetrics metrics,
+                   Runnable drain) {
+        this.session = session;
+        this.records = records;
+        this.config = config;
+        this.metrics = metrics;
+        this.drainOnLoop = () -> session.execute(drain);
+    }
+
+    // ---------------------------------------------------------------- from any thread
+
+    /**
+     * Takes a delivery, from any thread, and its payload reference with it when it returns true; when it returns
+     * false (the queue is full and new messages are dropped) the caller keeps the reference.
+     */
+    boolean offer(Delivery delivery) {
+        int size = delivery.message().payloadSize();
+        // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
+        // inbox itself must not grow without end.
+        long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
+        // instant: what they say is what the session holds.
+        boolean fits = reserve(pendingMessages, factor * config.limits().maxQueuedMessages());
+        if (fits && !reserve(pendingBytes, size, factor * config.limits().maxQueuedBytes())) {
+            pendingMessages.decrementAndGet();
+            fits = false;
+        }
+        if (!fits) {
+            metrics.droppedQueueFull.increment();
+            logDrop();
+            return false;
+        }
+        inbox.add(delivery);
+        if (drainScheduled.compareAndSet(false, true)) {
+            // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
+            // drain and one flush, after the batch.
+            try {
+                session.executor().execute(drainOnLoop);
+            } catch (RejectedExecutionException e) {
+                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", session.clientId());
+            }
+        }
+        return true;
+    }
+
+    private static boolean reserve(AtomicInteger counter, long limit) {
+        while (true) {
+            int n = counter.get();
+            if (n + 1L > limit) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private static boolean reserve(AtomicLong counter, long amount, long limit) {
+        while (true) {
+            long n = counter.get();
+            if (n + amount > limit) {
+                return false;
+            }
+            if (counter.compareAndSet(n, n + amount)) {
+                return true;
+            }
+        }
+    }
+
+    private void logDrop() {
+        // One line at the first drop and then one per thousand, so that a flood does not flood the log too.
+        long n = metrics.droppedQueueFull.sum();
+        if (n == 1 || n % 1000 == 0) {
+            log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
+                    + "so far by all clients)", session.clientId(), config.limits().maxQueuedMessages(),
+                    config.limits().maxQueuedBytes(), n);
+        }
+    }
+
+    /** Messages waiting (inbox and queue). */
+    int pendingMessages() {
+        return pendingMessages.get();
+    }
+
+    long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    // ---------------------------------------------------------------- on the session's loop
+
+    /**
+     * Moves what the inbox holds to the queue (or releases it, once the session ended), then drops the oldest
+     * queued messages beyond the bounds (with DROP_OLDEST the inbox may hold up to twice as many).
+     */
+    void drain() {
+        drainScheduled.set(false);
+        Delivery d;
+        while ((d = inbox.poll()) != null) {
+            if (session.isEnded()) {
+                unpend(d);
+                d.release();
+            } else {
+                queue.add(d);
+            }
+        }
+        while (!queue.isEmpty() && (pendingMessages.get() > config.limits().maxQueuedMessages()
+                || pendingBytes.get() > config.limits().maxQueuedBytes())) {
+            drop(queue.poll());
+            metrics.droppedQueueFull.increment();
+            if (queueDropsLogged++ % 1000 == 0) {
+                log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return queue.isEmpty();
+    }
+
+    /** The oldest queued delivery, left in the queue; null when there is none. */
+    Delivery peek() {
+        return queue.peek();
+    }
+
+    /** Takes the oldest queued delivery out, to be sent: the caller owns its payload reference. */
+    Delivery take() {
+        Delivery d = queue.poll();
+        unpend(d);
+        return d;
+    }
+
+    /** Drops the oldest queued delivery, unsent (expired, or not for this client): the caller counts why. */
+    void dropOldest() {
+        drop(queue.poll());
+    }
+
+    private void drop(Delivery d) {
+        unpend(d);
+        records.forget(d.sequence(), 0);
+        d.release();
+    }
+
+    private void unpend(Delivery d) {
+        pendingMessages.decrementAndGet();
+        pendingBytes.addAndGet(-d.message().payloadSize());
+    }
+
+    /** Drops the queued QoS 0 messages of a client gone offline, unless the broker queues QoS 0 for such clients. */
+    void dropOfflineQos0() {
+        if (config.limits().queueQos0()) {
+            return;
+        }
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            Delivery d = it.next();
+            if (d.qos() == 0) {
+                it.remove();
+                unpend(d);
+                d.release();
+                metrics.droppedOffline.increment();
+            }
+        }
+    }
+
+    /** Puts back a queued delivery the store held, at start. */
+    void restore(Delivery d) {
+        pendingMessages.incrementAndGet();
+        pendingBytes.addAndGet(d.message().payloadSize());
+        queue.add(d);
+    }
+
+    /** Moves the waiting deliveries for shared subscriptions to {@code taken}, with their payload references. */
+    void takeShared(List<Delivery> taken) {
+        Delivery d;
+        while ((d = inbox.poll()) != null) {
+            queue.add(d);
+        }
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            d = it.next();
+            if (d.shared()) {
+                it.remove();
+                unpend(d);
+                taken.add(d);
+            }
+        }
+    }
+
+    /** Releases everything waiting, as the session ends. */
+    void clear() {
+        for (Delivery d : queue) {
+            unpend(d);
+            d.release();
+        }
+        queue.clear();
+        Delivery d;
+        while ((d = inbox.poll()) != null) {
+            unpend(d);
+            d.release();
+        }
+    }
+}

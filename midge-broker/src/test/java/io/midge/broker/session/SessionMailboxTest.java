@@ -1,0 +1,190 @@
+package io.midge.broker.session;
+
+import static io.midge.broker.session.TestSessions.delivery;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_BYTES;
+import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
+import static io.midge.broker.config.ConfigKeys.QUEUE_OVERFLOW;
+import static io.midge.broker.config.ConfigKeys.QUEUE_QOS0;
+
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.BrokerConfig.QueueOverflow;
+import io.midge.broker.persistence.InMemoryPersistence;
+import io.midge.broker.routing.Delivery;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The mailbox's bounds, drop policies and drain batching, on an embedded loop. */
+class SessionMailboxTest {
+    private final TestSessions sessions = new TestSessions();
+    private Session session;
+    private SessionMailbox mailbox;
+    private int drains;
+
+    private void open(BrokerConfig.Builder config) {
+        BrokerConfig c = config.build();
+        session = sessions.session(c);
+        mailbox = new SessionMailbox(session, new DeliveryRecords(new InMemoryPersistence(), session), c,
+                sessions.metrics, () -> {
+                    drains++;
+                    mailbox.drain();
+                });
+    }
+
+    @AfterEach
+    void releaseAll() {
+        mailbox.clear();
+        sessions.close();
+    }
+
+    /** Drains the queue, oldest first, releasing what it takes. */
+    private List<String> queued() {
+        List<String> payloads = new ArrayList<>();
+        while (mailbox.peek() != null) {
+            Delivery d = mailbox.take();
+            payloads.add(d.message().payload().toString(StandardCharsets.UTF_8));
+            d.release();
+        }
+        return payloads;
+    }
+
+    @Test
+    @DisplayName("DROP_NEW: past maxQueuedMessages offers are refused and counted, and the caller keeps the message")
+    void dropNewRefusesBeyondTheBound() {
+        open(BrokerConfig.builder().set(MAX_QUEUED_MESSAGES, 3).set(QUEUE_OVERFLOW, QueueOverflow.DROP_NEW));
+        List<Boolean> taken = new ArrayList<>();
+        List<Delivery> refused = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Delivery d = delivery("m" + i, 1);
+            boolean ok = mailbox.offer(d);
+            taken.add(ok);
+            if (!ok) {
+                refused.add(d);
+            }
+        }
+        assertThat(taken).containsExactly(true, true, true, false, false);
+        assertThat(mailbox.pendingMessages()).isEqualTo(3);
+        assertThat(sessions.metrics.droppedQueueFull.sum()).isEqualTo(2);
+        assertThat(refused).allSatisfy(d -> assertThat(d.message().payload().refCnt()).isEqualTo(1));
+        refused.forEach(Delivery::release);
+
+        sessions.run();
+        assertThat(queued()).containsExactly("m0", "m1", "m2");
+        assertThat(mailbox.pendingMessages()).isZero();
+        assertThat(mailbox.pendingBytes()).isZero();
+    }
+
+    @Test
+    @DisplayName("maxQueuedBytes: a message that does not fit in bytes gives its message reservation back")
+    void byteBoundRefusesAndRollsBack() {
+        open(BrokerConfig.builder().set(MAX_QUEUED_BYTES, 10L));
+        assertThat(mailbox.offer(delivery("aaaa", 1))).isTrue();
+        assertThat(mailbox.offer(delivery("bbbb", 1))).isTrue();
+        Delivery tooMuch = delivery("cccc", 1);
+        assertThat(mailbox.offer(tooMuch)).isFalse();
+        tooMuch.release();
+        assertThat(mailbox.pendingMessages()).isEqualTo(2);
+        assertThat(mailbox.pendingBytes()).isEqualTo(8);
+        assertThat(mailbox.offer(delivery("dd", 1))).isTrue(); // exactly 10 bytes
+        assertThat(mailbox.pendingBytes()).isEqualTo(10);
+    }
+
+    @Test
+    @DisplayName("DROP_OLDEST: the inbox takes up to twice the bound, the drain keeps the newest and releases the rest")
+    void dropOldestKeepsTheNewest() {
+        open(BrokerConfig.builder().set(MAX_QUEUED_MESSAGES, 3).set(QUEUE_OVERFLOW, QueueOverflow.DROP_OLDEST));
+        List<Delivery> offered = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Delivery d = delivery("m" + i, 1);
+            offered.add(d);
+            assertThat(mailbox.offer(d)).isTrue();
+        }
+        Delivery seventh = delivery("m6", 1);
+        assertThat(mailbox.offer(seventh)).isFalse(); // twice the bound: falling behind, new ones go
+        seventh.release();
+
+        sessions.run();
+        assertThat(mailbox.pendingMessages()).isEqualTo(3);
+        assertThat(sessions.metrics.droppedQueueFull.sum()).isEqualTo(4);
+        assertThat(offered.subList(0, 3)).allSatisfy(d -> assertThat(d.message().payload().refCnt()).isZero());
+        assertThat(queued()).containsExactly("m3", "m4", "m5");
+    }
+
+    @Test
+    @DisplayName("Offers before the loop gets to them are drained in one task; the next offer schedules another")
+    void oneDrainPerBatch() {
+        open(BrokerConfig.builder());
+        for (int i = 0; i < 5; i++) {
+            mailbox.offer(delivery("m" + i, 0));
+        }
+        assertThat(drains).isZero(); // a task, even on the owner loop
+        sessions.run();
+        assertThat(drains).isEqualTo(1);
+        assertThat(mailbox.pendingMessages()).isEqualTo(5);
+
+        mailbox.offer(delivery("m5", 0));
+        sessions.run();
+        assertThat(drains).isEqualTo(2);
+        assertThat(queued()).containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
+    }
+
+    @Test
+    @DisplayName("What reaches an ended session's mailbox is released by the drain")
+    void endedSessionReleasesOnDrain() {
+        open(BrokerConfig.builder());
+        session.end();
+        Delivery late = delivery("late", 1);
+        assertThat(mailbox.offer(late)).isTrue();
+        sessions.run();
+        assertThat(late.message().payload().refCnt()).isZero();
+        assertThat(mailbox.pendingMessages()).isZero();
+        assertThat(mailbox.peek()).isNull();
+    }
+
+    @Test
+    @DisplayName("Offline, queued QoS 0 messages are dropped and counted unless queueQos0 is set")
+    void offlineQos0() {
+        open(BrokerConfig.builder());
+        Delivery qos0 = delivery("q0", 0);
+        mailbox.offer(qos0);
+        mailbox.offer(delivery("q1", 1));
+        sessions.run();
+        mailbox.dropOfflineQos0();
+        assertThat(qos0.message().payload().refCnt()).isZero();
+        assertThat(sessions.metrics.droppedOffline.sum()).isEqualTo(1);
+        assertThat(mailbox.pendingMessages()).isEqualTo(1);
+        assertThat(queued()).containsExactly("q1");
+    }
+
+    @Test
+    @DisplayName("queueQos0: offline, queued QoS 0 messages stay")
+    void offlineQos0Kept() {
+        open(BrokerConfig.builder().set(QUEUE_QOS0, true));
+        mailbox.offer(delivery("q0", 0));
+        sessions.run();
+        mailbox.dropOfflineQos0();
+        assertThat(sessions.metrics.droppedOffline.sum()).isZero();
+        assertThat(queued()).containsExactly("q0");
+    }
+
+    @Test
+    @DisplayName("Clearing releases the queue and the inbox not drained yet, and frees their room")
+    void clearReleasesEverything() {
+        open(BrokerConfig.builder());
+        Delivery queued = delivery("queued", 1);
+        Delivery inInbox = delivery("in inbox", 1);
+        mailbox.offer(queued);
+        sessions.run();
+        mailbox.offer(inInbox);
+        mailbox.clear();
+        assertThat(queued.message().payload().refCnt()).isZero();
+        assertThat(inInbox.message().payload().refCnt()).isZero();
+        assertThat(mailbox.pendingMessages()).isZero();
+        assertThat(mailbox.pendingBytes()).isZero();
+    }
+}
