@@ -92,12 +92,14 @@ final class InboundPublishes {
         if (topic.startsWith("$")) {
             // Topics that start with $ are the broker's ($SYS/...; §4.7.2): a client could otherwise fake them.
             c.broker.metrics().publishesToReservedTopics.increment();
-            refuse(p, "§4.7.2: '" + topic + "' starts with $, which is reserved for the broker");
+            // 0x87 without a Reason String: the code says it, and the Paho interoperability client, which
+            // publishes to a $ topic to see that wildcards do not match it, cannot read a PUBACK with properties.
+            refuse(p, "§4.7.2: '" + topic + "' starts with $, which is reserved for the broker", false);
             return;
         }
         if (c.authorizer != Authorizer.ALLOW_ALL && !c.authorizer.canPublish(c.clientId, c.username, topic)) {
             c.broker.metrics().publishesDenied.increment();
-            refuse(p, "not authorized to publish to '" + topic + "'");
+            refuse(p, "not authorized to publish to '" + topic + "'", true);
             return;
         }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), p.properties());
@@ -120,11 +122,11 @@ final class InboundPublishes {
      * 5.0; 3.1.1 has no way to say so and is acknowledged as usual (MQTT-3.3.5-2 allows that). After this client's
      * pending store writes, to keep the acknowledgements in order.
      */
-    private void refuse(Publish p, String reason) {
+    private void refuse(Publish p, String reason, boolean sayWhy) {
         log.debug("Client '{}' (user '{}'): publish dropped: {}", c.clientId, c.username, reason);
         p.release();
         if (p.qos() > 0) {
-            store.afterPending(() -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, reason));
+            store.afterPending(() -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, sayWhy ? reason : null));
         }
     }
 
