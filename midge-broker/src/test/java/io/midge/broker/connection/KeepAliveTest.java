@@ -8,6 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
+import io.midge.broker.testing.Threads;
 import io.midge.codec.MqttVersion;
 import io.midge.codec.ReasonCode;
 import io.midge.codec.packet.ConnAck;
@@ -75,7 +76,7 @@ class KeepAliveTest {
             publisher.version(MqttVersion.MQTT_5).connect("keepalive-feeder");
 
             AtomicBoolean stop = new AtomicBoolean();
-            Thread feeder = Thread.ofVirtual().start(() -> {
+            Thread feeder = Threads.startDaemon(() -> {
                 try {
                     while (!stop.get()) {
                         publisher.send(new Publish("keepalive/feed", 0, false, false, 0, MqttProperties.EMPTY,

@@ -49,7 +49,7 @@ class RocksDbPersistenceTest {
 
     private static RecoveredSession only(RecoveredState state) {
         assertThat(state.sessions()).hasSize(1);
-        return state.sessions().getFirst();
+        return state.sessions().get(0);
     }
 
     @Test
