@@ -1,5 +1,6 @@
 package io.midge.broker.security;
 
+import io.midge.broker.limits.FailureThrottle;
 import io.midge.codec.Binary;
 import io.midge.codec.ReasonCode;
 import java.net.SocketAddress;

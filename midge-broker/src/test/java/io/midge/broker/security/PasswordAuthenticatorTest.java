@@ -3,6 +3,7 @@ package io.midge.broker.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.midge.broker.limits.FailureThrottle;
 import io.midge.codec.Binary;
 import io.midge.codec.ReasonCode;
 import java.io.IOException;
