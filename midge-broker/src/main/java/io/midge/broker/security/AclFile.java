@@ -69,7 +69,7 @@ public final class AclFile {
     }
 
     /** One topic or pattern line; {@code substituted} says whether the filter holds %c or %u. */
-    record Rule(Access access, String filter, boolean substituted, int line) {
+    record Rule(Access access, String filter, boolean substituted) {
         /** The rule's filter for this client, or null when the rule does not apply to it. */
         String filterFor(String clientId, String username) {
             if (!substituted) {
@@ -184,7 +184,7 @@ public final class AclFile {
         if (problem != null) {
             throw new SecurityFileException(file, number, problem);
         }
-        return new Rule(access, filter, substituted, number);
+        return new Rule(access, filter, substituted);
     }
 
     /**
