@@ -68,10 +68,6 @@ final class ByteWriter {
         return this;
     }
 
-    int size() {
-        return size;
-    }
-
     byte[] toByteArray() {
         return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
     }

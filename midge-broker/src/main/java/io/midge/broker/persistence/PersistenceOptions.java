@@ -63,11 +63,6 @@ public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis,
                 maxPendingBatches, maxPendingBytes);
     }
 
-    public PersistenceOptions withMaxBatchesPerCommit(int n) {
-        return new PersistenceOptions(syncPolicy, syncIntervalMillis, buckets, n, lingerMicros, maxPendingBatches,
-                maxPendingBytes);
-    }
-
     public PersistenceOptions withMaxPending(int batches, long bytes) {
         return new PersistenceOptions(syncPolicy, syncIntervalMillis, buckets, maxBatchesPerCommit, lingerMicros,
                 batches, bytes);

@@ -169,7 +169,7 @@ final class Recovery {
         for (QueuedDelivery q : c.queued) {
             bySequence.put(q.sequence(), q);
         }
-        long nextSequence = c.queued.isEmpty() ? 0 : c.queued.getLast().sequence() + 1;
+        long nextSequence = c.queued.isEmpty() ? 0 : c.queued.get(c.queued.size() - 1).sequence() + 1;
         List<InflightDelivery> inflight = new ArrayList<>(c.inflight.size());
         for (InflightRecord r : c.inflight) {
             long sequence = r.value().sequence();

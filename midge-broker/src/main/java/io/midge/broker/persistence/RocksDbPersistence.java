@@ -112,10 +112,6 @@ public final class RocksDbPersistence implements Persistence {
         return directory;
     }
 
-    public PersistenceOptions options() {
-        return options;
-    }
-
     public StoreStats stats() {
         return stats;
     }

@@ -144,7 +144,7 @@ public final class RetainedStore<M> {
     }
 
     private static boolean isSystem(Node<?> topLevel) {
-        return !topLevel.level.isEmpty() && topLevel.level.charAt(0) == '$';
+        return TopicFilters.isSystemTopic(topLevel.level); // a topic's first level starts with what the topic does
     }
 
     private record Step<M>(Node<M> node, int offset) {

@@ -98,7 +98,7 @@ public final class TopicTree {
     public void match(String topic, String publisherClientId, Matches into) {
         into.clear();
         // Filters starting with a wildcard do not match topics starting with '$' (MQTT 5.0 section 4.7.2).
-        boolean system = !topic.isEmpty() && topic.charAt(0) == '$';
+        boolean system = TopicFilters.isSystemTopic(topic);
         into.push(root, 0);
         while (into.pending > 0) {
             int top = --into.pending;

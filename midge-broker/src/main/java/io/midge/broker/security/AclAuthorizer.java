@@ -61,9 +61,4 @@ public final class AclAuthorizer implements Authorizer {
     public Path file() {
         return file;
     }
-
-    /** The rules now in use. */
-    public AclFile rules() {
-        return rules;
-    }
 }

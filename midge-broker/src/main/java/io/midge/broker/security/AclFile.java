@@ -1,5 +1,6 @@
 package io.midge.broker.security;
 
+import io.midge.broker.routing.TopicFilters;
 import io.midge.codec.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,36 +68,29 @@ public final class AclFile {
         }
     }
 
-    /** One topic or pattern line; {@code substituted[i]} says whether level i holds %c or %u. */
-    record Rule(Access access, String filter, String[] levels, boolean[] substituted, int line) {
+    /** One topic or pattern line; {@code substituted} says whether the filter holds %c or %u. */
+    record Rule(Access access, String filter, boolean substituted) {
         /** The rule's filter for this client, or null when the rule does not apply to it. */
-        String[] levelsFor(String clientId, String username) {
-            String[] result = null;
-            for (int i = 0; i < levels.length; i++) {
-                if (!substituted[i]) {
-                    continue;
-                }
-                if (result == null) {
-                    result = levels.clone();
-                }
-                StringBuilder level = new StringBuilder();
-                String template = levels[i];
-                for (int k = 0; k < template.length(); k++) {
-                    char c = template.charAt(k);
-                    if (c == '%') {
-                        String value = template.charAt(++k) == 'c' ? clientId : username;
-                        if (value == null || value.isEmpty() || value.indexOf('/') >= 0 || value.indexOf('+') >= 0
-                                || value.indexOf('#') >= 0) {
-                            return null;
-                        }
-                        level.append(value);
-                    } else {
-                        level.append(c);
-                    }
-                }
-                result[i] = level.toString();
+        String filterFor(String clientId, String username) {
+            if (!substituted) {
+                return filter;
             }
-            return result == null ? levels : result;
+            StringBuilder result = new StringBuilder(filter.length() + 16);
+            for (int k = 0; k < filter.length(); k++) {
+                char c = filter.charAt(k);
+                if (c == '%') {
+                    String value = filter.charAt(++k) == 'c' ? clientId : username;
+                    // A value with a separator or a wildcard would change the filter's levels, not fill one.
+                    if (value == null || value.isEmpty() || value.indexOf('/') >= 0 || value.indexOf('+') >= 0
+                            || value.indexOf('#') >= 0) {
+                        return null;
+                    }
+                    result.append(value);
+                } else {
+                    result.append(c);
+                }
+            }
+            return result.toString();
         }
     }
 
@@ -171,19 +165,15 @@ public final class AclFile {
                 filter = words[1];
             }
         }
-        String[] levels = TopicFilters.levels(filter);
-        boolean[] substituted = new boolean[levels.length];
+        boolean substituted = false;
         if (pattern) {
-            for (int i = 0; i < levels.length; i++) {
-                String level = levels[i];
-                for (int k = level.indexOf('%'); k >= 0; k = level.indexOf('%', k + 2)) {
-                    if (k + 1 >= level.length() || level.charAt(k + 1) != 'c' && level.charAt(k + 1) != 'u') {
-                        String found = level.substring(k, Math.min(k + 2, level.length()));
-                        throw new SecurityFileException(file, number, "unknown substitution '" + found
-                                + "' in pattern '" + filter + "' (only %c and %u)");
-                    }
-                    substituted[i] = true;
+            for (int k = filter.indexOf('%'); k >= 0; k = filter.indexOf('%', k + 2)) {
+                if (k + 1 >= filter.length() || filter.charAt(k + 1) != 'c' && filter.charAt(k + 1) != 'u') {
+                    String found = filter.substring(k, Math.min(k + 2, filter.length()));
+                    throw new SecurityFileException(file, number, "unknown substitution '" + found
+                            + "' in pattern '" + filter + "' (only %c and %u)");
                 }
+                substituted = true;
             }
         }
         if (Topics.isSharedFilter(filter)) {
@@ -194,7 +184,7 @@ public final class AclFile {
         if (problem != null) {
             throw new SecurityFileException(file, number, problem);
         }
-        return new Rule(access, filter, levels, substituted, number);
+        return new Rule(access, filter, substituted);
     }
 
     /**
@@ -209,11 +199,10 @@ public final class AclFile {
             }
             target = target.substring(slash + 1);
         }
-        String[] levels = TopicFilters.levels(target);
         List<Rule> own = username == null ? List.of() : users.getOrDefault(username, List.of());
-        Decision decision = decide(everyone, operation, clientId, username, levels, Decision.NONE);
+        Decision decision = decide(everyone, operation, clientId, username, target, Decision.NONE);
         if (decision != Decision.DENIED) {
-            decision = decide(own, operation, clientId, username, levels, decision);
+            decision = decide(own, operation, clientId, username, target, decision);
         }
         return decision == Decision.GRANTED;
     }
@@ -221,26 +210,26 @@ public final class AclFile {
     private enum Decision { NONE, GRANTED, DENIED }
 
     private static Decision decide(List<Rule> rules, Operation operation, String clientId, String username,
-                                   String[] target, Decision sofar) {
+                                   String target, Decision sofar) {
         Decision decision = sofar;
         for (Rule rule : rules) {
             boolean deny = rule.access() == Access.DENY;
             if (!deny && (decision == Decision.GRANTED || !rule.access().grants(operation))) {
                 continue;
             }
-            String[] filter = rule.levelsFor(clientId, username);
+            String filter = rule.filterFor(clientId, username);
             if (filter == null) {
                 continue;
             }
             if (deny) {
                 boolean hits = operation == Operation.SUBSCRIBE
-                        ? TopicFilters.intersects(filter, target)
+                        ? TopicFilters.overlap(filter, target)
                         : TopicFilters.matches(filter, target);
                 if (hits) {
                     return Decision.DENIED;
                 }
             } else if (operation == Operation.SUBSCRIBE
-                    ? TopicFilters.contains(filter, target)
+                    ? TopicFilters.covers(filter, target)
                     : TopicFilters.matches(filter, target)) {
                 decision = Decision.GRANTED;
             }

@@ -2,6 +2,7 @@ package io.midge.broker.security;
 
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.broker.limits.FailureThrottle;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;

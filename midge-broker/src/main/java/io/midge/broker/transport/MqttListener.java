@@ -145,10 +145,6 @@ public final class MqttListener {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    public InetSocketAddress address() {
-        return (InetSocketAddress) serverChannel.localAddress();
-    }
-
     /** Stops accepting, then closes every connection and waits until they are closed. */
     public void close() {
         if (watcher != null) {

@@ -29,11 +29,13 @@ record TlsFiles(byte[] cert, byte[] key, byte[] ca) {
     }
 
     static String describe(Exception e) {
-        return switch (e) {
-            case java.nio.file.NoSuchFileException n -> "no such file";
-            case java.nio.file.AccessDeniedException a -> "permission denied";
-            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        };
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     boolean sameAs(TlsFiles other) {

@@ -9,6 +9,9 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
+import io.midge.broker.testing.Threads;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
@@ -20,8 +23,6 @@ import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
-import io.midge.codec.protocol.MqttVersion;
-import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,7 @@ class KeepAliveTest {
             publisher.version(MqttVersion.MQTT_5).connect("keepalive-feeder");
 
             AtomicBoolean stop = new AtomicBoolean();
-            Thread feeder = Thread.ofVirtual().start(() -> {
+            Thread feeder = Threads.startDaemon(() -> {
                 try {
                     while (!stop.get()) {
                         publisher.send(new Publish("keepalive/feed", 0, false, false, 0, MqttProperties.EMPTY,

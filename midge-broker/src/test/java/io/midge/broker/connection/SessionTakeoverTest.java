@@ -285,7 +285,9 @@ class SessionTakeoverTest {
             }
             CountDownLatch start = new CountDownLatch(1);
             List<Future<ConnAck>> acks = new ArrayList<>();
-            try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            // A thread per client, so that all of them wait at the start line and connect at once.
+            ExecutorService threads = Executors.newFixedThreadPool(count);
+            try {
                 for (RawClient client : clients) {
                     acks.add(threads.submit(() -> {
                         start.await();
@@ -296,6 +298,8 @@ class SessionTakeoverTest {
                 for (Future<ConnAck> ack : acks) {
                     assertThat(ack.get(10, TimeUnit.SECONDS).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
                 }
+            } finally {
+                threads.shutdownNow();
             }
             List<RawClient> survivors = new ArrayList<>();
             for (RawClient client : clients) {

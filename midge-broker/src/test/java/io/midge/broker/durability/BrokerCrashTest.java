@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.RawClient;
+import io.midge.broker.testing.Threads;
+import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.PubAck;
@@ -15,7 +17,6 @@ import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
-import io.midge.codec.protocol.MqttVersion;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -118,11 +119,11 @@ class BrokerCrashTest {
             sub.send(new Subscribe(1, List.of(new Subscription(TOPIC, 2, false, false, 0)), MqttProperties.EMPTY));
             sub.receive(SubAck.class);
         }
-        Thread subscriber = Thread.ofPlatform().start(() -> receive(sub));
+        Thread subscriber = Threads.start(() -> receive(sub));
         RawClient pub = new RawClient(port);
         pub.connect(connect("crash-pub", true));
         int before = acknowledged.size();
-        Thread publisher = Thread.ofPlatform().start(() -> publish(pub));
+        Thread publisher = Threads.start(() -> publish(pub));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= before + 300);
         } finally {
@@ -174,29 +175,23 @@ class BrokerCrashTest {
         try {
             while (!stopSubscriber) {
                 MqttPacket packet = sub.poll(Duration.ofMillis(100));
-                switch (packet) {
-                    case Publish p -> {
-                        long n = Long.parseLong(p.payload().toString(StandardCharsets.UTF_8));
-                        p.release();
-                        if (p.qos() == 1) {
+                if (packet instanceof Publish p) {
+                    long n = Long.parseLong(p.payload().toString(StandardCharsets.UTF_8));
+                    p.release();
+                    if (p.qos() == 1) {
+                        received.add(n);
+                        sub.send(new PubAck(p.packetId()));
+                    } else if (p.qos() == 2) {
+                        if (unreleased.add(p.packetId())) {
                             received.add(n);
-                            sub.send(new PubAck(p.packetId()));
-                        } else if (p.qos() == 2) {
-                            if (unreleased.add(p.packetId())) {
-                                received.add(n);
-                            }
-                            sub.send(new PubRec(p.packetId()));
                         }
+                        sub.send(new PubRec(p.packetId()));
                     }
-                    case PubRel r -> {
-                        unreleased.remove(r.packetId());
-                        sub.send(new PubComp(r.packetId()));
-                    }
-                    case SubAck s -> {
-                    }
-                    case null -> {
-                    }
-                    default -> throw new AssertionError("unexpected " + packet);
+                } else if (packet instanceof PubRel r) {
+                    unreleased.remove(r.packetId());
+                    sub.send(new PubComp(r.packetId()));
+                } else if (packet != null && !(packet instanceof SubAck)) { // null: nothing within the poll
+                    throw new AssertionError("unexpected " + packet);
                 }
             }
         } catch (IOException | RuntimeException | AssertionError e) {
@@ -207,7 +202,7 @@ class BrokerCrashTest {
     private void drainSubscriber(int port) throws Exception {
         try (RawClient sub = new RawClient(port)) {
             assertThat(sub.connect(connect("crash-sub", false)).sessionPresent()).isTrue();
-            Thread subscriber = Thread.ofPlatform().start(() -> receive(sub));
+            Thread subscriber = Threads.start(() -> receive(sub));
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> new HashSet<>(received).containsAll(
                         acknowledged.keySet()));

@@ -12,7 +12,6 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 /** A Paho 5.0 callback that hands every arriving message to one consumer and ignores the rest. */
 final class PahoInbox implements MqttCallback {
     private final BiConsumer<String, MqttMessage> onMessage;
-    volatile MqttDisconnectResponse disconnect;
 
     PahoInbox(BiConsumer<String, MqttMessage> onMessage) {
         this.onMessage = onMessage;
@@ -25,7 +24,6 @@ final class PahoInbox implements MqttCallback {
 
     @Override
     public void disconnected(MqttDisconnectResponse response) {
-        disconnect = response;
     }
 
     @Override

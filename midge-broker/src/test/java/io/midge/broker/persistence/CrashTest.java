@@ -3,6 +3,7 @@ package io.midge.broker.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.midge.broker.testing.Threads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -73,7 +74,7 @@ class CrashTest {
         Map<Integer, Set<Long>> acks = new ConcurrentHashMap<>();
         CountDownLatch ready = new CountDownLatch(1);
         CountDownLatch enough = new CountDownLatch(500);
-        Thread reader = Thread.ofPlatform().start(() -> {
+        Thread reader = Threads.start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;

@@ -1,8 +1,9 @@
 package io.midge.broker.persistence;
 
+import io.midge.broker.testing.Threads;
 import io.midge.codec.property.MqttProperties;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public final class CrashWriter {
         out.flush();
         for (int t = 0; t < threads; t++) {
             int thread = t;
-            Thread.ofPlatform().start(() -> {
+            Threads.start(() -> {
                 Semaphore window = new Semaphore(32); // like a publisher's Receive Maximum
                 for (long s = base; ; s++) {
                     window.acquireUninterruptibly();

@@ -1,5 +1,6 @@
 package io.midge.broker.persistence;
 
+import io.midge.broker.testing.Threads;
 import io.midge.codec.property.MqttProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ public final class GroupCommitBenchmark {
                 String publisher = "pub-" + p;
                 String subscriber = "sub-" + p;
                 ExecutorService loop = loops[p % loops.length];
-                threads.add(Thread.ofPlatform().daemon().start(() -> {
+                threads.add(Threads.startDaemon(() -> {
                     Semaphore inflight = new Semaphore(window);
                     for (long seq = 0; running.get(); seq++) {
                         inflight.acquireUninterruptibly();

@@ -6,6 +6,7 @@ import static io.midge.broker.persistence.Samples.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.midge.broker.testing.Threads;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,7 +44,7 @@ class GroupCommitTest {
                 ExecutorService loop = Executors.newSingleThreadExecutor();
                 loops.add(loop);
                 Samples.await(store.write(store.batch(owner).putSession(session(owner)), null));
-                submitters.add(Thread.ofPlatform().start(() -> {
+                submitters.add(Threads.start(() -> {
                     for (long seq = 0; seq < perThread; seq++) {
                         long s = seq;
                         StoreBatch b = store.batch(owner).appendQueued(owner, s, delivery(message("t/" + owner,
@@ -125,7 +126,7 @@ class GroupCommitTest {
             CompletableFuture.allOf(first, second, third).get(10, TimeUnit.SECONDS);
         }
         try (RocksDbPersistence store = Samples.open(dir)) {
-            assertThat(store.recover().sessions().getFirst().inboundQos2()).containsExactly(1, 2);
+            assertThat(store.recover().sessions().get(0).inboundQos2()).containsExactly(1, 2);
         }
     }
 

@@ -95,7 +95,7 @@ class RecoveryTest {
 
         RecoveredState state = Samples.reopen(store, T0 + 10);
 
-        RecoveredSession r = state.sessions().getFirst();
+        RecoveredSession r = state.sessions().get(0);
         assertThat(r.queued()).extracting(q -> q.delivery().message().topic()).containsExactly("q/fresh");
         assertThat(r.inflight()).extracting(i -> i.delivery().message().topic()).containsExactly("q/sent");
         assertThat(state.retained()).extracting(StoredMessage::topic).containsExactly("r/fresh");
@@ -104,7 +104,7 @@ class RecoveryTest {
         // The deletes were written: as of an earlier clock, the dropped ones are still gone.
         RecoveredState again = Samples.reopen(store, T0);
         assertThat(again.retained()).extracting(StoredMessage::topic).containsExactly("r/fresh");
-        assertThat(again.sessions().getFirst().queued()).hasSize(1);
+        assertThat(again.sessions().get(0).queued()).hasSize(1);
     }
 
     @Test
@@ -116,7 +116,7 @@ class RecoveryTest {
         RecoveredState state = Samples.reopen(store, T0);
 
         assertThat(state.sessions()).extracting(RecoveredSession::clientId).containsExactly("real");
-        assertThat(state.sessions().getFirst().inflight()).isEmpty(); // it pointed at no queued message
+        assertThat(state.sessions().get(0).inflight()).isEmpty(); // it pointed at no queued message
         assertThat(keysIn(Keys.CLIENT)).isEqualTo(1); // only the session record of "real" is left
     }
 

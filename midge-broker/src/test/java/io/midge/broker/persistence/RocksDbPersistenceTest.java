@@ -49,7 +49,7 @@ class RocksDbPersistenceTest {
 
     private static RecoveredSession only(RecoveredState state) {
         assertThat(state.sessions()).hasSize(1);
-        return state.sessions().getFirst();
+        return state.sessions().get(0);
     }
 
     @Test
@@ -267,14 +267,14 @@ class RocksDbPersistenceTest {
     }
 
     @Test
-    void singleChangeShortcutsWriteThroughTheSameBatches() {
-        Samples.await(store[0].saveSession(session("c"), null));
-        Samples.await(store[0].addSubscription("c", "f", StoredSubscription.of(1), null));
-        Samples.await(store[0].appendQueued("c", 1, delivery(message("t", "1")), null));
-        Samples.await(store[0].putInflight("c", 3, 1, InflightState.AWAITING_PUBACK, null));
-        Samples.await(store[0].putInboundQos2("c", 8, null));
-        Samples.await(store[0].putRetained(message("r", "r"), null));
-        Samples.await(store[0].putWill(new StoredWill("c", message("w", "w"), NOW), null));
+    void eachKindOfChangeIsWrittenAndUndoneOnItsOwn() {
+        write(store[0], batch("c").putSession(session("c")));
+        write(store[0], batch("c").putSubscription("c", "f", StoredSubscription.of(1)));
+        write(store[0], batch("c").appendQueued("c", 1, delivery(message("t", "1"))));
+        write(store[0], batch("c").putInflight("c", 3, 1, InflightState.AWAITING_PUBACK));
+        write(store[0], batch("c").putInboundQos2("c", 8));
+        write(store[0], batch("c").putRetained(message("r", "r")));
+        write(store[0], batch("c").putWill(new StoredWill("c", message("w", "w"), NOW)));
 
         RecoveredState state = reopen();
         RecoveredSession r = only(state);
@@ -284,12 +284,12 @@ class RocksDbPersistenceTest {
         assertThat(state.retained()).hasSize(1);
         assertThat(state.wills()).hasSize(1);
 
-        Samples.await(store[0].removeSubscription("c", "f", null));
-        Samples.await(store[0].removeInflight("c", 3, null));
-        Samples.await(store[0].removeQueued("c", 1, null));
-        Samples.await(store[0].removeInboundQos2("c", 8, null));
-        Samples.await(store[0].removeRetained("r", null));
-        Samples.await(store[0].removeWill("c", null));
+        write(store[0], batch("c").removeSubscription("c", "f"));
+        write(store[0], batch("c").removeInflight("c", 3));
+        write(store[0], batch("c").removeQueued("c", 1));
+        write(store[0], batch("c").removeInboundQos2("c", 8));
+        write(store[0], batch("c").removeRetained("r"));
+        write(store[0], batch("c").removeWill("c"));
         state = reopen();
         r = only(state);
         assertThat(r.subscriptions()).isEmpty();
@@ -299,7 +299,7 @@ class RocksDbPersistenceTest {
         assertThat(state.retained()).isEmpty();
         assertThat(state.wills()).isEmpty();
 
-        Samples.await(store[0].removeSession("c", null));
+        write(store[0], batch("c").removeSession("c"));
         assertThat(reopen().sessions()).isEmpty();
     }
 

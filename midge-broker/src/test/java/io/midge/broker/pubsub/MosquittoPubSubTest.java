@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
+import io.midge.broker.testing.Threads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -139,7 +140,7 @@ class MosquittoPubSubTest {
         all.add("-W");
         all.add("10");
         CompletableFuture<MosquittoClients.Result> result = CompletableFuture.supplyAsync(
-                () -> MosquittoClients.sub(broker.port(), all.toArray(String[]::new)), Thread::startVirtualThread);
+                () -> MosquittoClients.sub(broker.port(), all.toArray(String[]::new)), Threads::startDaemon);
         await().until(() -> result.isDone()
                 || broker.broker().router().topicTree().subscriptionCount() >= subscriptions);
         return result;

@@ -5,7 +5,7 @@ import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * Topic filter against topic name, and whether they match (MQTT 5.0 section 4.7): one table for the subscription
- * index and the retained store, which must agree.
+ * index, the retained store and {@link TopicFilters} (the ACL's matcher), which must agree.
  */
 final class MatchingTable {
     private MatchingTable() {

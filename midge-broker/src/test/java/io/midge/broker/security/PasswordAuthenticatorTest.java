@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.broker.limits.FailureThrottle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

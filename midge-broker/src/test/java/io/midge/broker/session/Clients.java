@@ -147,9 +147,9 @@ final class Clients implements AutoCloseable {
     @Override
     public void close() throws Exception {
         Exception first = null;
-        for (AutoCloseable c : open.reversed()) {
+        for (int i = open.size() - 1; i >= 0; i--) { // the last opened first
             try {
-                c.close();
+                open.get(i).close();
             } catch (Exception e) {
                 if (first == null) {
                     first = e;

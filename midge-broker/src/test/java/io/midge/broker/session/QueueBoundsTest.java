@@ -14,10 +14,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
+import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.RawClient;
+import io.midge.broker.testing.Threads;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
@@ -150,7 +151,7 @@ class QueueBoundsTest {
 
         AtomicBoolean flooding = new AtomicBoolean(true);
         AtomicLong highestPendingBytes = new AtomicLong();
-        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+        Thread sampler = Threads.startDaemon(() -> {
             while (flooding.get()) {
                 highestPendingBytes.accumulateAndGet(session.pendingBytes(), Math::max);
                 LockSupport.parkNanos(50_000);

@@ -76,6 +76,6 @@ public final class MosquittoClients {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, Thread::startVirtualThread);
+        }, Threads::startDaemon);
     }
 }

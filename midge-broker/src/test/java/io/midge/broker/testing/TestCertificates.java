@@ -93,10 +93,6 @@ public final class TestCertificates {
         return caFile;
     }
 
-    public X509Certificate caCertificate() {
-        return caCertificate;
-    }
-
     /** A server certificate (CN=localhost) for 127.0.0.1, ::1 and localhost: {@code dir/{stem}.pem}, {@code .key}. */
     public Pem server(String stem) {
         return server(stem, "localhost");

@@ -39,7 +39,7 @@ final class WebSocketClient implements WebSocket.Listener, AutoCloseable {
         try {
             client.socket = b.buildAsync(URI.create(uri), client).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            client.http.close();
+            client.close();
             throw e;
         }
         return client;
@@ -70,11 +70,14 @@ final class WebSocketClient implements WebSocket.Listener, AutoCloseable {
         closed.completeExceptionally(error);
     }
 
+    /**
+     * Drops the connection. The HttpClient of Java 17 has no close(): it lets go of its selector thread once nobody
+     * refers to it, and it had no connection but this one.
+     */
     @Override
     public void close() {
         if (socket != null) {
             socket.abort();
         }
-        http.close();
     }
 }

@@ -104,11 +104,10 @@ class WebSocketListenerTest {
     @Test
     @DisplayName("A plain HTTP request on the path, without the upgrade, is refused with a 4xx status")
     void plainHttpIsRefused() throws Exception {
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri("http", "ws", "/mqtt")))
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).isBetween(400, 499);
-        }
+        HttpClient http = HttpClient.newHttpClient(); // Java 17's has no close(); it goes with its last reference
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri("http", "ws", "/mqtt")))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isBetween(400, 499);
     }
 
     @Test

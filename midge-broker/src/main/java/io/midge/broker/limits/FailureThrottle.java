@@ -1,9 +1,7 @@
-package io.midge.broker.security;
+package io.midge.broker.limits;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -16,25 +14,22 @@ import java.util.function.LongSupplier;
  * not: an attacker with one valid account could otherwise reset the count between guesses. Thread-safe; the clock
  * is a nanosecond counter that tests can drive.
  */
-final class FailureThrottle {
-    /** Beyond this many addresses, forgotten ones are purged; the map never grows without bound between purges. */
-    private static final int MAX_TRACKED = 100_000;
-
+public final class FailureThrottle {
     /** What {@link #reserveNanos} answers for an address whose attempts are booked too far ahead. */
-    static final long BUSY = -1;
+    public static final long BUSY = -1;
 
     /** {@code nextSlotNanos}: when the last attempt booked for this address runs (0 before any). */
     private record Streak(int failures, long lastFailureNanos, long nextSlotNanos) {
     }
 
-    private final ConcurrentHashMap<Object, Streak> streaks = new ConcurrentHashMap<>();
+    private final AddressStates<Streak> streaks;
     private final int threshold;
     private final long windowNanos;
     private final long baseNanos;
     private final long maxNanos;
     private final LongSupplier nanoClock;
 
-    FailureThrottle(int threshold, Duration window, Duration base, Duration max, LongSupplier nanoClock) {
+    public FailureThrottle(int threshold, Duration window, Duration base, Duration max, LongSupplier nanoClock) {
         if (threshold < 1) {
             throw new IllegalArgumentException("threshold must be at least 1");
         }
@@ -43,10 +38,11 @@ final class FailureThrottle {
         this.baseNanos = base.toNanos();
         this.maxNanos = max.toNanos();
         this.nanoClock = nanoClock;
+        this.streaks = new AddressStates<>(this::expired, nanoClock.getAsLong());
     }
 
     /** 5 failures less than a minute apart, then 250 ms doubling up to 8 s. */
-    static FailureThrottle standard() {
+    public static FailureThrottle standard() {
         return new FailureThrottle(5, Duration.ofMinutes(1), Duration.ofMillis(250), Duration.ofSeconds(8),
                 System::nanoTime);
     }
@@ -55,14 +51,14 @@ final class FailureThrottle {
      * Books a login attempt from this address: how long to hold it back from now, in nanoseconds (0: at once), or
      * {@link #BUSY} when the address has attempts booked more than a window ahead.
      */
-    long reserveNanos(SocketAddress remote) {
-        Object key = key(remote);
+    public long reserveNanos(SocketAddress remote) {
+        Object key = AddressStates.key(remote);
         if (key == null) {
             return 0;
         }
         long now = nanoClock.getAsLong();
         long[] wait = {0};
-        streaks.computeIfPresent(key, (k, streak) -> {
+        streaks.updateIfPresent(key, streak -> {
             if (expired(streak, now) || streak.failures() < threshold) {
                 return streak;
             }
@@ -83,37 +79,26 @@ final class FailureThrottle {
         return delay <= 0 || delay > maxNanos ? maxNanos : delay;
     }
 
-    void recordFailure(SocketAddress remote) {
-        Object key = key(remote);
+    public void recordFailure(SocketAddress remote) {
+        Object key = AddressStates.key(remote);
         if (key == null) {
             return;
         }
         long now = nanoClock.getAsLong();
-        if (streaks.size() >= MAX_TRACKED) {
-            streaks.values().removeIf(s -> expired(s, now));
-        }
-        streaks.compute(key, (k, s) -> s == null || expired(s, now)
+        streaks.update(key, now, s -> s == null || expired(s, now)
                 ? new Streak(1, now, 0)
                 : new Streak(s.failures() == Integer.MAX_VALUE ? s.failures() : s.failures() + 1, now,
                         s.nextSlotNanos()));
     }
 
     /** Failures counted for this address now (0 when forgotten). */
-    int failures(SocketAddress remote) {
-        Object key = key(remote);
+    public int failures(SocketAddress remote) {
+        Object key = AddressStates.key(remote);
         Streak streak = key == null ? null : streaks.get(key);
         return streak == null || expired(streak, nanoClock.getAsLong()) ? 0 : streak.failures();
     }
 
     private boolean expired(Streak streak, long now) {
         return now - streak.lastFailureNanos() >= windowNanos;
-    }
-
-    /** The IP address of a TCP peer (the port changes with every connection); other addresses as they are. */
-    private static Object key(SocketAddress remote) {
-        if (remote instanceof InetSocketAddress inet) {
-            return inet.getAddress() != null ? inet.getAddress() : inet.getHostString();
-        }
-        return remote;
     }
 }

@@ -1,11 +1,19 @@
-package io.midge.broker.security;
+package io.midge.broker.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/** The single filter and topic matcher, on the table the topic tree and the retained store are held to. */
 class TopicFiltersTest {
+
+    @ParameterizedTest(name = "{0} against {1}: {2}")
+    @MethodSource("io.midge.broker.routing.MatchingTable#rows")
+    void matchesTopicsAsTheSpecificationSays(String filter, String topic, boolean matches) {
+        assertThat(TopicFilters.matches(filter, topic)).isEqualTo(matches);
+    }
 
     @ParameterizedTest(name = "{0} matches {1}: {2}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -27,7 +35,7 @@ class TopicFiltersTest {
             sensors/+/temp | sensors/a/hum  | false
             """)
     void matches(String filter, String topic, boolean expected) {
-        assertThat(TopicFilters.matches(TopicFilters.levels(filter), TopicFilters.levels(topic))).isEqualTo(expected);
+        assertThat(TopicFilters.matches(filter, topic)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "rule {0} covers subscription {1}: {2}")
@@ -52,10 +60,14 @@ class TopicFiltersTest {
             $SYS/#         | +/x            | false
             a/b            | a/b            | true
             a/b            | a/b/c          | false
+            +/+            | /              | true
+            a/+            | a/             | true
+            a/#            | a              | true
+            a/#            | a//            | true
+            +              | /              | false
             """)
-    void contains(String rule, String subscription, boolean expected) {
-        assertThat(TopicFilters.contains(TopicFilters.levels(rule), TopicFilters.levels(subscription)))
-                .isEqualTo(expected);
+    void covers(String rule, String subscription, boolean expected) {
+        assertThat(TopicFilters.covers(rule, subscription)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} and {1} share a topic: {2}")
@@ -71,9 +83,13 @@ class TopicFiltersTest {
             $SYS/#         | +/x            | false
             $SYS/#         | $SYS/x         | true
             #              | x              | true
+            +              | /              | false
+            +/+            | /              | true
+            a//#           | a/+/b          | true
+            $SYS/+         | +/+            | false
             """)
-    void intersects(String a, String b, boolean expected) {
-        assertThat(TopicFilters.intersects(TopicFilters.levels(a), TopicFilters.levels(b))).isEqualTo(expected);
-        assertThat(TopicFilters.intersects(TopicFilters.levels(b), TopicFilters.levels(a))).isEqualTo(expected);
+    void overlap(String a, String b, boolean expected) {
+        assertThat(TopicFilters.overlap(a, b)).isEqualTo(expected);
+        assertThat(TopicFilters.overlap(b, a)).isEqualTo(expected);
     }
 }

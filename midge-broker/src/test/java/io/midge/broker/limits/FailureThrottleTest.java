@@ -1,4 +1,4 @@
-package io.midge.broker.security;
+package io.midge.broker.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
