@@ -15,7 +15,7 @@ root=$(dirname "$module")
 if [[ -f $root/.ci/java-home.sh ]]; then
   # shellcheck source=../.ci/java-home.sh
   source "$root/.ci/java-home.sh"
-  use_jdk_21_or_newer
+  use_jdk_17_or_newer
 fi
 
 echo "client-throughput: building $module/target/benchmarks.jar ..." >&2

@@ -15,7 +15,7 @@ root=$(dirname "$module")
 if [[ -f $root/.ci/java-home.sh ]]; then
   # shellcheck source=../.ci/java-home.sh
   source "$root/.ci/java-home.sh"
-  use_jdk_21_or_newer
+  use_jdk_17_or_newer
 else
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
   export PATH="$JAVA_HOME/bin:$PATH"
