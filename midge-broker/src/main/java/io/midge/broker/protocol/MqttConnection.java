@@ -68,11 +68,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         subscriptions = new SubscriptionRequests(c, store);
     }
 
-    /** Ends the connection for a reason (see {@link Disconnector#disconnect}). */
-    public void disconnect(ReasonCode code, String reason) {
-        disconnector.disconnect(code, reason);
-    }
-
     // ------------------------------------------------------------------ channel events
 
     @Override
