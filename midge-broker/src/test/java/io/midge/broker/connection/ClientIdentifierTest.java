@@ -7,12 +7,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -33,10 +33,10 @@ class ClientIdentifierTest {
     @Test
     @DisplayName("MQTT-3.1.3-6: 3.1.1, a zero-length client identifier with clean session is accepted")
     void emptyIdWithCleanSessionIsAcceptedIn311() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send(EMPTY_ID_CLEAN_311);
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex(EMPTY_ID_CLEAN_311);
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
-            wire.send("C0 00");
+            wire.sendHex("C0 00");
             assertThat(wire.read(2)).isEqualTo("D0 00");
         }
     }
@@ -44,14 +44,14 @@ class ClientIdentifierTest {
     @Test
     @DisplayName("MQTT-3.1.3-6: 3.1.1, two clients with zero-length identifiers get unique ones: neither takes the other over")
     void twoEmptyIdClientsDoNotTakeEachOtherOver() throws Exception {
-        try (Wire first = new Wire(broker.port()); Wire second = new Wire(broker.port())) {
-            first.send(EMPTY_ID_CLEAN_311);
+        try (RawClient first = new RawClient(broker.port()); RawClient second = new RawClient(broker.port())) {
+            first.sendHex(EMPTY_ID_CLEAN_311);
             assertThat(first.read(4)).isEqualTo("20 02 00 00");
-            second.send(EMPTY_ID_CLEAN_311);
+            second.sendHex(EMPTY_ID_CLEAN_311);
             assertThat(second.read(4)).isEqualTo("20 02 00 00");
-            first.send("C0 00");
+            first.sendHex("C0 00");
             assertThat(first.read(2)).isEqualTo("D0 00");
-            second.send("C0 00");
+            second.sendHex("C0 00");
             assertThat(second.read(2)).isEqualTo("D0 00");
         }
     }
@@ -59,8 +59,8 @@ class ClientIdentifierTest {
     @Test
     @DisplayName("MQTT-3.1.3-8: 3.1.1, a zero-length client identifier without clean session gets CONNACK 0x02, then the close")
     void emptyIdWithoutCleanSessionIsRejectedIn311() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send(EMPTY_ID_PERSISTENT_311);
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex(EMPTY_ID_PERSISTENT_311);
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 02");
         }
     }
@@ -68,7 +68,7 @@ class ClientIdentifierTest {
     @Test
     @DisplayName("MQTT 3.1 §3.1: a zero-length client identifier is rejected in 3.1 with CONNACK 0x02")
     void emptyIdIsRejectedIn31() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1, "");
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 02");
         }

@@ -13,12 +13,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckRestrictions;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.DisplayName;
@@ -137,10 +137,10 @@ class ConnAckPropertiesTest {
     @DisplayName("MQTT-3.2.2-1 (3.1.1): a 3.1.1 CONNACK is exactly 20 02 00 00 on a clean session, whatever the limits")
     void connAckIn311IsFourBytes() throws Exception {
         broker.restart(RESTRICTED);
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1_1, "connack-311");
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
-            wire.send("C0 00");
+            wire.sendHex("C0 00");
             assertThat(wire.read(2)).isEqualTo("D0 00");
         }
     }

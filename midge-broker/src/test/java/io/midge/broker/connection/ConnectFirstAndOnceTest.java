@@ -3,7 +3,6 @@ package io.midge.broker.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
@@ -17,6 +16,7 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +32,8 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.0-1: a PUBLISH before CONNECT closes the connection without an answer")
     void publishBeforeConnectIsClosed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("30 07 00 03 61 2F 62 68 69"); // PUBLISH a/b "hi", QoS 0
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("30 07 00 03 61 2F 62 68 69"); // PUBLISH a/b "hi", QoS 0
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }
@@ -41,8 +41,8 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.0-1: a PINGREQ before CONNECT closes the connection without a PINGRESP")
     void pingBeforeConnectIsClosed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("C0 00");
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("C0 00");
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }
@@ -50,8 +50,8 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.0-1: something that is not MQTT at all (an HTTP request) is closed without an answer")
     void httpRequestIsClosed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("47 45 54 20 2F 20 48 54 54 50 2F 31 2E 31 0D 0A 0D 0A"); // GET / HTTP/1.1
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("47 45 54 20 2F 20 48 54 54 50 2F 31 2E 31 0D 0A 0D 0A"); // GET / HTTP/1.1
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }
@@ -72,7 +72,7 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.0-2: a second CONNECT in 3.1.1 closes the connection without a byte (no DISCONNECT)")
     void secondConnectIn311IsClosed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1_1, "second-connect-311");
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
             wire.sendConnect(MqttVersion.MQTT_3_1_1, "second-connect-311");
@@ -83,9 +83,9 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.0-2: a second CONNECT sent right behind the first, before CONNACK, is refused too")
     void secondConnectBeforeConnAckIsRefused() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            String connect = Wire.connectHex(MqttVersion.MQTT_3_1_1, "pipelined-twice");
-            wire.send(connect + " " + connect); // in one write
+        try (RawClient wire = new RawClient(broker.port())) {
+            String connect = RawClient.connectHex(MqttVersion.MQTT_3_1_1, "pipelined-twice");
+            wire.sendHex(connect + " " + connect); // in one write
             String answer = wire.readUntilClose();
             // Whether the first CONNACK made it out first depends on timing; nothing but it may have.
             assertThat(answer).isIn("", "20 02 00 00");
@@ -98,7 +98,7 @@ class ConnectFirstAndOnceTest {
         try (RawClient client = new RawClient(broker.port())) {
             Connect connect = new Connect(MqttVersion.MQTT_5, "pipelined-twice-5", true, 0, null, null, null,
                     MqttProperties.EMPTY);
-            client.version(MqttVersion.MQTT_5).send(Wire.encode(MqttVersion.MQTT_5, connect, connect));
+            client.version(MqttVersion.MQTT_5).send(connect, connect); // in one write
             List<MqttPacket> beforeClose = client.awaitClose();
             // CONNACK 0x82 if the second CONNECT came before the first was answered, else CONNACK 0 and DISCONNECT 0x82.
             assertThat(beforeClose).isNotEmpty();
@@ -111,9 +111,9 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("§3.1.4: packets a 3.1.1 client sends right behind CONNECT, before CONNACK, are processed after it")
     void packetsPipelinedBehindConnectAreProcessedIn311() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             // In one write: CONNECT, SUBSCRIBE id 7 to a/b at QoS 1, PINGREQ.
-            wire.send(Wire.connectHex(MqttVersion.MQTT_3_1_1, "pipelined-311")
+            wire.sendHex(RawClient.connectHex(MqttVersion.MQTT_3_1_1, "pipelined-311")
                     + " 82 08 00 07 00 03 61 2F 62 01" + " C0 00");
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
             assertThat(wire.read(5)).isEqualTo("90 03 00 07 01");
@@ -126,11 +126,11 @@ class ConnectFirstAndOnceTest {
     void packetsPipelinedBehindConnectAreProcessedIn5() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
             client.version(MqttVersion.MQTT_5);
-            client.send(Wire.encode(MqttVersion.MQTT_5, // in one write
+            client.send( // in one write
                     new Connect(MqttVersion.MQTT_5, "pipelined-5", true, 0, null, null, null, MqttProperties.EMPTY),
                     new Subscribe(3, List.of(new Subscription("pipelined/5", 1)), MqttProperties.EMPTY),
                     new Publish("pipelined/5", 1, false, false, 4, MqttProperties.EMPTY,
-                            Unpooled.wrappedBuffer(new byte[] {42}))));
+                            Unpooled.wrappedBuffer(new byte[] {42})));
             assertThat(client.receive(ConnAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
             assertThat(client.receive(SubAck.class).packetId()).isEqualTo(3);
             // The PUBACK and the message itself, in either order.
@@ -145,9 +145,9 @@ class ConnectFirstAndOnceTest {
     @Test
     @DisplayName("MQTT-3.1.4-5: what follows a refused CONNECT is not processed (a retained PUBLISH is not kept)")
     void packetsBehindARefusedConnectAreNotProcessed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             // A zero-length client id without clean session (refused with 0x02), then a retained PUBLISH.
-            wire.send("10 0C 00 04 4D 51 54 54 04 00 00 00 00 00"
+            wire.sendHex("10 0C 00 04 4D 51 54 54 04 00 00 00 00 00"
                     + " 31 0B 00 07 72 65 66 75 73 65 64 68 69"); // PUBLISH "refused" "hi", retained
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 02");
         }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,8 +27,8 @@ class ProtocolVersionTest {
     @Test
     @DisplayName("MQTT-3.1.2-2: protocol level 6 gets CONNACK 0x01 (unacceptable protocol version, 3.1.1 form), then the close")
     void unsupportedLevelIsRefusedWithReturnCode1() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("10 0D 00 04 4D 51 54 54 06 02 00 00 00 01 61"); // "MQTT" level 6, client id "a"
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("10 0D 00 04 4D 51 54 54 06 02 00 00 00 01 61"); // "MQTT" level 6, client id "a"
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 01");
         }
     }
@@ -35,8 +36,8 @@ class ProtocolVersionTest {
     @Test
     @DisplayName("MQTT-3.1.2-2: protocol level 2 (older than 3.1) gets CONNACK 0x01, then the close")
     void olderLevelIsRefusedWithReturnCode1() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("10 0D 00 04 4D 51 54 54 02 02 00 00 00 01 61");
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("10 0D 00 04 4D 51 54 54 02 02 00 00 00 01 61");
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 01");
         }
     }
@@ -44,8 +45,8 @@ class ProtocolVersionTest {
     @Test
     @DisplayName("MQTT-3.1.2-1: a wrong protocol name ('MQTX') closes the connection without CONNACK")
     void wrongProtocolNameIsClosed() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send("10 0D 00 04 4D 51 54 58 04 02 00 00 00 01 61");
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex("10 0D 00 04 4D 51 54 58 04 02 00 00 00 01 61");
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }
@@ -53,10 +54,10 @@ class ProtocolVersionTest {
     @Test
     @DisplayName("MQTT 3.1: 'MQIsdp' level 3 is accepted with CONNACK 0 and the connection works")
     void mqtt31ConnectIsAccepted() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1, "v31-raw");
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
-            wire.send("C0 00");
+            wire.sendHex("C0 00");
             assertThat(wire.read(2)).isEqualTo("D0 00");
         }
     }
@@ -64,7 +65,7 @@ class ProtocolVersionTest {
     @Test
     @DisplayName("MQTT 3.1 §3.1: a 3.1 client identifier longer than 23 characters gets CONNACK 0x02")
     void mqtt31LongClientIdIsRejected() throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1, "a-client-id-of-24-chars!");
             assertThat(wire.readUntilClose()).isEqualTo("20 02 00 02");
         }

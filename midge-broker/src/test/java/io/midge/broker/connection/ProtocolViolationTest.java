@@ -3,7 +3,6 @@ package io.midge.broker.connection;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
@@ -11,6 +10,7 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -103,10 +103,10 @@ class ProtocolViolationTest {
     @ParameterizedTest(name = "3.1.1, {0}: closed without a byte")
     @MethodSource("violationsIn311")
     void violationIn311IsClosedWithoutDisconnect(String violation, String hex) throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
+        try (RawClient wire = new RawClient(broker.port())) {
             wire.sendConnect(MqttVersion.MQTT_3_1_1, "violation-311");
             assertThat(wire.read(4)).isEqualTo("20 02 00 00");
-            wire.send(hex);
+            wire.sendHex(hex);
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }
@@ -146,8 +146,8 @@ class ProtocolViolationTest {
     })
     @DisplayName("MQTT-3.1.4-1 (3.1.1): a CONNECT that breaks the rules is closed without CONNACK")
     void badConnectIn311IsClosed(String hex) throws Exception {
-        try (Wire wire = new Wire(broker.port())) {
-            wire.send(hex);
+        try (RawClient wire = new RawClient(broker.port())) {
+            wire.sendHex(hex);
             assertThat(wire.readUntilClose()).isEmpty();
         }
     }

@@ -10,7 +10,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -19,6 +18,7 @@ import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -184,19 +184,19 @@ class SessionPresentTest {
         // MQTT level 4, clean session 0, keep-alive 0, client id "p311"
         String connect311 = "10 10 00 04 4D 51 54 54 04 00 00 00 00 04 70 33 31 31";
         for (String connect : new String[] {connect31, connect311}) {
-            try (Wire first = new Wire(broker.port())) {
-                first.send(connect);
+            try (RawClient first = new RawClient(broker.port())) {
+                first.sendHex(connect);
                 assertThat(first.read(4)).isEqualTo("20 02 00 00");
-                first.send("E0 00");
+                first.sendHex("E0 00");
                 first.readUntilClose();
             }
         }
-        try (Wire again = new Wire(broker.port())) {
-            again.send(connect31);
+        try (RawClient again = new RawClient(broker.port())) {
+            again.sendHex(connect31);
             assertThat(again.read(4)).isEqualTo("20 02 00 00");
         }
-        try (Wire again = new Wire(broker.port())) {
-            again.send(connect311);
+        try (RawClient again = new RawClient(broker.port())) {
+            again.sendHex(connect311);
             assertThat(again.read(4)).isEqualTo("20 02 01 00");
         }
     }

@@ -9,7 +9,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
@@ -23,6 +22,7 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -74,13 +74,13 @@ class SessionTakeoverTest {
     @Test
     @DisplayName("MQTT-3.1.4-2 (3.1.1): the first connection is closed without a byte, the second one works")
     void firstConnectionIsClosedIn311() throws Exception {
-        try (Wire first = new Wire(broker.port()); Wire second = new Wire(broker.port())) {
+        try (RawClient first = new RawClient(broker.port()); RawClient second = new RawClient(broker.port())) {
             first.sendConnect(MqttVersion.MQTT_3_1_1, "takeover-311");
             assertThat(first.read(4)).isEqualTo("20 02 00 00");
             second.sendConnect(MqttVersion.MQTT_3_1_1, "takeover-311");
             assertThat(second.read(4)).isEqualTo("20 02 00 00");
             assertThat(first.readUntilClose()).isEmpty();
-            second.send("C0 00");
+            second.sendHex("C0 00");
             assertThat(second.read(2)).isEqualTo("D0 00");
         }
     }

@@ -3,7 +3,6 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.midge.broker.testing.RawClient;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.Connect;
@@ -17,6 +16,7 @@ import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

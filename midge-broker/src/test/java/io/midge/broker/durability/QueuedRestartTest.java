@@ -3,7 +3,6 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
@@ -15,6 +14,7 @@ import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.SubAck;
@@ -15,6 +14,7 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

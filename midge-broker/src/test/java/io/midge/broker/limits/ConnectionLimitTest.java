@@ -8,12 +8,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ class ConnectionLimitTest {
     }
 
     private RawClient connected(String listener, MqttVersion version, String clientId) throws Exception {
-        RawClient c = Raw.connected(broker.broker().port(listener), version, clientId);
+        RawClient c = RawClient.connected(broker.broker().port(listener), TestPackets.connect(version, clientId));
         clients.add(c);
         return c;
     }
@@ -70,7 +71,7 @@ class ConnectionLimitTest {
             connected("main", MqttVersion.MQTT_3_1_1, "cl-1-" + i);
         }
         RawClient extra = open("main");
-        ConnAck connAck = Raw.connAck(extra, MqttVersion.MQTT_5, "cl-1-extra");
+        ConnAck connAck = extra.connAck(TestPackets.connect(MqttVersion.MQTT_5, "cl-1-extra"));
         assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
         assertThat(connAck.properties().string(PropertyId.REASON_STRING))
                 .isEqualTo("the broker has its maximum of 3 connections");
@@ -102,7 +103,7 @@ class ConnectionLimitTest {
             connected("main", MqttVersion.MQTT_3_1_1, "cl-2-" + i);
         }
         RawClient extra = open("main");
-        assertThat(Raw.connAck(extra, MqttVersion.MQTT_3_1_1, "cl-2-extra").reasonCode())
+        assertThat(extra.connAck(TestPackets.connect(MqttVersion.MQTT_3_1_1, "cl-2-extra")).reasonCode())
                 .isEqualTo(ReasonCode.SERVER_UNAVAILABLE);
         extra.awaitClose();
         assertThat(broker.broker().metrics().refusedConnectionLimit.sum()).isEqualTo(1);
@@ -126,7 +127,7 @@ class ConnectionLimitTest {
     void aListenersOwnLimitRefusesOnlyOnThatListener() throws Exception {
         connected("small", MqttVersion.MQTT_5, "cl-4-a");
         RawClient extra = open("small");
-        ConnAck connAck = Raw.connAck(extra, MqttVersion.MQTT_5, "cl-4-b");
+        ConnAck connAck = extra.connAck(TestPackets.connect(MqttVersion.MQTT_5, "cl-4-b"));
         assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.QUOTA_EXCEEDED);
         assertThat(connAck.properties().string(PropertyId.REASON_STRING))
                 .isEqualTo("listener 'small' has its maximum of 1 connections");
@@ -146,9 +147,9 @@ class ConnectionLimitTest {
             RawClient b = connected("main", MqttVersion.MQTT_3_1_1, "cl-5-b");
             connected("small", MqttVersion.MQTT_5, "cl-5-s");
             // Full now (3 in all): even a takeover of a's session is refused, and so is anyone on "small".
-            assertThat(Raw.connAck(open("main"), MqttVersion.MQTT_5, "cl-5-a").reasonCode())
+            assertThat(open("main").connAck(TestPackets.connect(MqttVersion.MQTT_5, "cl-5-a")).reasonCode())
                     .isEqualTo(ReasonCode.QUOTA_EXCEEDED);
-            assertThat(Raw.connAck(open("small"), MqttVersion.MQTT_5, "cl-5-x").reasonCode())
+            assertThat(open("small").connAck(TestPackets.connect(MqttVersion.MQTT_5, "cl-5-x")).reasonCode())
                     .isEqualTo(ReasonCode.QUOTA_EXCEEDED);
             a.send(Disconnect.NORMAL);
             a.awaitClose();

@@ -5,15 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
+import io.midge.codec.packet.ConnAck;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** max-connection-rate: new connections per second from one address; the rest closed at accept, and counted. */
 class ConnectionRateLimitTest {
     private static final int RATE = 5;
-    /** CONNECT of a 3.1.1 client "rate", clean session, no keep-alive (the last byte: the id's last letter). */
-    private static final byte[] CONNECT = HexFormat.of().parseHex("101000044d51545404020000000472617465");
 
     @RegisterExtension
     final BrokerExtension broker = new BrokerExtension(b -> b.set(MAX_CONNECTION_RATE, RATE));
@@ -42,7 +39,8 @@ class ConnectionRateLimitTest {
     /** Whether the broker answers this connection's CONNECT (else it closed the connection unanswered). */
     private static boolean answered(RawClient client, String clientId) {
         try {
-            return Raw.connAck(client, MqttVersion.MQTT_3_1_1, clientId).reasonCode() == ReasonCode.SUCCESS;
+            ConnAck connAck = client.connAck(TestPackets.connect(MqttVersion.MQTT_3_1_1, clientId));
+            return connAck.reasonCode() == ReasonCode.SUCCESS;
         } catch (IOException | AssertionError e) {
             return false;
         }
@@ -85,27 +83,23 @@ class ConnectionRateLimitTest {
         }
         await().until(() -> broker.broker().metrics().refusedConnectionRate.sum() > 0);
         InetAddress other = InetAddress.getByName("127.0.0.2");
-        List<Socket> sockets = new ArrayList<>();
+        List<RawClient> fromOther = new ArrayList<>();
         try {
             for (int i = 0; i < RATE; i++) {
                 try {
-                    sockets.add(new Socket(InetAddress.getLoopbackAddress(), broker.port(), other, 0));
+                    fromOther.add(new RawClient(broker.port(), other));
                 } catch (IOException e) {
                     Assumptions.abort("127.0.0.2 is not a loopback address here: " + e);
                 }
             }
-            for (int i = 0; i < sockets.size(); i++) {
-                Socket socket = sockets.get(i);
-                byte[] connect = CONNECT.clone();
-                connect[connect.length - 1] = (byte) ('0' + i); // client ids rat0, rat1, ...
-                socket.setSoTimeout(5000);
-                socket.getOutputStream().write(connect);
-                InputStream in = socket.getInputStream();
-                assertThat(HexFormat.of().formatHex(in.readNBytes(4))).as("CONNACK").isEqualTo("20020000");
+            for (int i = 0; i < fromOther.size(); i++) {
+                RawClient client = fromOther.get(i);
+                client.sendConnect(MqttVersion.MQTT_3_1_1, "rat" + i);
+                assertThat(client.read(4)).as("CONNACK").isEqualTo("20 02 00 00");
             }
         } finally {
-            for (Socket socket : sockets) {
-                socket.close();
+            for (RawClient client : fromOther) {
+                client.close();
             }
         }
     }

@@ -6,7 +6,6 @@ import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.MqttPacket;
@@ -20,6 +19,8 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,7 @@ class InflightLimitTest {
     private void publishQos1(String topic, int count) throws Exception {
         RawClient pub = connected(MqttVersion.MQTT_3_1_1, topic.replace('/', '-') + "-pub", MqttProperties.EMPTY);
         for (int i = 1; i <= count; i++) {
-            pub.send(Raw.publish(topic, 1, i, new byte[] {(byte) i}));
+            pub.send(TestPackets.publish(topic, 1, i, new byte[] {(byte) i}));
             pub.receive(PubAck.class);
         }
     }
@@ -66,10 +67,10 @@ class InflightLimitTest {
         publishQos1(topic, 4);
         Publish first = sub.receive(Publish.class);
         Publish second = sub.receive(Publish.class);
-        assertThat(sub.poll(Raw.QUIET)).as("a third publish while two are unacknowledged").isNull();
+        assertThat(sub.poll(RawClient.QUIET)).as("a third publish while two are unacknowledged").isNull();
         sub.send(new PubAck(first.packetId()));
         assertThat(sub.receive(Publish.class).payload().getByte(0)).isEqualTo((byte) 3);
-        assertThat(sub.poll(Raw.QUIET)).isNull();
+        assertThat(sub.poll(RawClient.QUIET)).isNull();
         sub.send(new PubAck(second.packetId()));
         assertThat(sub.receive(Publish.class).payload().getByte(0)).isEqualTo((byte) 4);
     }
@@ -94,10 +95,10 @@ class InflightLimitTest {
     void beyondTheReceiveMaximumIsRefusedAndCounted() throws Exception {
         RawClient pub = connected(MqttVersion.MQTT_5, "if-3-pub", MqttProperties.EMPTY);
         for (int id = 1; id <= 2; id++) {
-            pub.send(Raw.publish("if/3", 2, id, new byte[] {1}));
+            pub.send(TestPackets.publish("if/3", 2, id, new byte[] {1}));
             pub.receive(PubRec.class);
         }
-        pub.send(Raw.publish("if/3", 2, 3, new byte[] {1}));
+        pub.send(TestPackets.publish("if/3", 2, 3, new byte[] {1}));
         List<MqttPacket> last = pub.awaitClose();
         assertThat(last).singleElement().isInstanceOfSatisfying(Disconnect.class,
                 d -> assertThat(d.reasonCode()).isEqualTo(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED));
@@ -109,7 +110,7 @@ class InflightLimitTest {
             + "violation")
     void aPacketTooLargeIsRefusedAndCounted() throws Exception {
         RawClient pub = connected(MqttVersion.MQTT_5, "if-4-pub", MqttProperties.EMPTY);
-        pub.send(Raw.publish("if/4", 0, 0, new byte[300]));
+        pub.send(TestPackets.publish("if/4", 0, 0, new byte[300]));
         List<MqttPacket> last = pub.awaitClose();
         assertThat(last).singleElement().isInstanceOfSatisfying(Disconnect.class,
                 d -> assertThat(d.reasonCode()).isEqualTo(ReasonCode.PACKET_TOO_LARGE));

@@ -8,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
 import io.midge.broker.testing.MosquittoClients;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PingResp;
 import io.midge.codec.packet.PubAck;
@@ -18,6 +17,8 @@ import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import io.netty.buffer.ByteBufUtil;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class PublishThrottleTest {
     private RawClient connected(String clientId, int keepAlive) throws Exception {
         RawClient c = new RawClient(broker.port());
         clients.add(c);
-        c.connect(Raw.connectPacket(MqttVersion.MQTT_3_1_1, clientId, true, keepAlive));
+        c.connect(TestPackets.connect(MqttVersion.MQTT_3_1_1, clientId, true, keepAlive));
         return c;
     }
 
@@ -81,7 +82,7 @@ class PublishThrottleTest {
         int count = 50;
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            pub.send(Raw.publish("pt/1", 0, 0, new byte[] {(byte) i}));
+            pub.send(TestPackets.publish("pt/1", 0, 0, new byte[] {(byte) i}));
         }
         for (int i = 0; i < count; i++) {
             Publish p = sub.receive(Publish.class);
@@ -104,7 +105,7 @@ class PublishThrottleTest {
         int size = 1000;
         long start = System.nanoTime();
         for (int i = 1; i <= count; i++) {
-            pub.send(Raw.publish("pt/2", 1, i, new byte[size]));
+            pub.send(TestPackets.publish("pt/2", 1, i, new byte[size]));
         }
         for (int i = 1; i <= count; i++) {
             assertThat(pub.receive(PubAck.class).packetId()).isEqualTo(i);
@@ -155,9 +156,9 @@ class PublishThrottleTest {
     void aPauseLongerThanTheKeepAliveIsNotTheClientsFault() throws Exception {
         RawClient sub = subscriber("pt-3-sub", "pt/3");
         RawClient pub = connected("pt-3-pub", 1);
-        pub.send(Raw.publish("pt/3", 0, 0, new byte[BANDWIDTH]));
+        pub.send(TestPackets.publish("pt/3", 0, 0, new byte[BANDWIDTH]));
         // 2.5 s of debt: the broker reads nothing from pub for longer than 1.5 times its keep-alive of 1 s.
-        pub.send(Raw.publish("pt/3", 0, 0, new byte[BANDWIDTH * 5 / 2]));
+        pub.send(TestPackets.publish("pt/3", 0, 0, new byte[BANDWIDTH * 5 / 2]));
         int pingResps = 0;
         for (int i = 0; i < 3; i++) {
             pub.send(PingReq.INSTANCE);

@@ -4,7 +4,6 @@ import static io.midge.broker.config.ConfigKeys.MAX_SUBSCRIPTIONS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
@@ -14,6 +13,8 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -39,7 +40,7 @@ class SubscriptionLimitTest {
     private RawClient connect(MqttVersion version, String clientId, boolean cleanStart) throws Exception {
         RawClient c = new RawClient(broker.port());
         clients.add(c);
-        c.connect(Raw.connectPacket(version, clientId, cleanStart, 0));
+        c.connect(TestPackets.connect(version, clientId, cleanStart, 0));
         return c;
     }
 
@@ -68,8 +69,8 @@ class SubscriptionLimitTest {
                         ReasonCode.QUOTA_EXCEEDED);
         assertThat(refused()).isEqualTo(2);
         // Not subscribed to what was refused: of two messages in order, only the second comes back.
-        c.send(Raw.publish("sl/1/c", 0, 0, new byte[] {1}));
-        c.send(Raw.publish("sl/1/a", 0, 0, new byte[] {2}));
+        c.send(TestPackets.publish("sl/1/c", 0, 0, new byte[] {1}));
+        c.send(TestPackets.publish("sl/1/a", 0, 0, new byte[] {2}));
         assertThat(c.receive(Publish.class).topic()).isEqualTo("sl/1/a");
     }
 

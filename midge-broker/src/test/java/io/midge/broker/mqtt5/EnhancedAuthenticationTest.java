@@ -1,8 +1,8 @@
 package io.midge.broker.mqtt5;
 
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -20,7 +20,6 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -33,6 +32,7 @@ import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -164,7 +164,7 @@ class EnhancedAuthenticationTest {
             List<MqttPacket> before = client.awaitClose();
             assertThat(before).hasSize(1).first().isInstanceOf(ConnAck.class);
             assertThat(((ConnAck) before.get(0)).reasonCode()).isEqualTo(ReasonCode.PROTOCOL_ERROR);
-            assertThat(sub.poll(RawV5.QUIET)).isNull();
+            assertThat(sub.poll(RawClient.QUIET)).isNull();
         }
     }
 

@@ -2,13 +2,12 @@ package io.midge.broker.mqtt5;
 
 import static io.midge.broker.config.ConfigKeys.MAX_PACKET_SIZE;
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.protocol.MqttVersion;
@@ -18,6 +17,7 @@ import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.testkit.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -53,7 +53,7 @@ class MaximumPacketSizeTest {
             RawV5.subscribe(sub, "mps/2", 1);
             pub.send(publish("mps/2", 1, 1, MqttProperties.EMPTY, new byte[BROKER_MAXIMUM]));
             assertThat(RawV5.awaitDisconnect(pub).reasonCode()).isEqualTo(ReasonCode.PACKET_TOO_LARGE);
-            assertThat(sub.poll(RawV5.QUIET)).as("the oversized message is not delivered").isNull();
+            assertThat(sub.poll(RawClient.QUIET)).as("the oversized message is not delivered").isNull();
         }
     }
 
@@ -89,7 +89,7 @@ class MaximumPacketSizeTest {
             Publish next = small.receive(Publish.class);
             assertThat(text(next)).isEqualTo("small");
             small.send(new PubAck(next.packetId()));
-            assertThat(small.poll(RawV5.QUIET)).isNull();
+            assertThat(small.poll(RawClient.QUIET)).isNull();
         }
         await().until(() -> broker.broker().metrics().droppedTooLarge.sum() == 1);
     }
@@ -130,7 +130,7 @@ class MaximumPacketSizeTest {
     @DisplayName("MQTT-3.2.2-19: a refusing CONNACK leaves off a Reason String that would not fit the client")
     void aRefusingConnAckFitsTheClient() throws Exception {
         try (RawClient client = new RawClient(broker.port())) {
-            ConnAck refused = RawV5.connAck(client, RawV5.connectPacket("mps-client-8", true,
+            ConnAck refused = client.connAck(RawV5.connectPacket("mps-client-8", true,
                     props(PropertyId.MAXIMUM_PACKET_SIZE, 16, PropertyId.AUTHENTICATION_METHOD, "NOPE")));
             assertThat(refused.reasonCode()).isEqualTo(ReasonCode.BAD_AUTHENTICATION_METHOD);
             assertThat(refused.properties().contains(PropertyId.REASON_STRING)).isFalse();
@@ -173,12 +173,12 @@ class MaximumPacketSizeTest {
             + "is optional is left out, and a client too small for even that is closed without a CONNACK")
     void theConnAckFitsTheClientOrIsNotSent() throws Exception {
         try (RawClient roomy = new RawClient(broker.port())) {
-            ConnAck connAck = RawV5.connAck(roomy, RawV5.connectPacket("mps-connack-1", true,
+            ConnAck connAck = roomy.connAck(RawV5.connectPacket("mps-connack-1", true,
                     props(PropertyId.MAXIMUM_PACKET_SIZE, 1000)));
             assertThat(connAck.properties().contains(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE)).isTrue();
         }
         try (RawClient tight = new RawClient(broker.port())) {
-            ConnAck connAck = RawV5.connAck(tight, RawV5.connectPacket("mps-connack-2", true,
+            ConnAck connAck = tight.connAck(RawV5.connectPacket("mps-connack-2", true,
                     props(PropertyId.MAXIMUM_PACKET_SIZE, 16)));
             assertThat(connAck.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
             assertThat(MqttEncoder.encodedSize(connAck, MqttVersion.MQTT_5)).isLessThanOrEqualTo(16);

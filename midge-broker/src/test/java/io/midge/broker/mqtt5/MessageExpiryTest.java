@@ -1,13 +1,12 @@
 package io.midge.broker.mqtt5;
 
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.PubAck;
@@ -18,6 +17,7 @@ import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,7 +73,7 @@ class MessageExpiryTest {
             Publish first = sub.receive(Publish.class);
             assertThat(text(first)).isEqualTo("lasting");
             assertThat(first.properties().contains(PropertyId.MESSAGE_EXPIRY_INTERVAL)).isFalse();
-            assertThat(sub.poll(RawV5.QUIET)).isNull();
+            assertThat(sub.poll(RawClient.QUIET)).isNull();
         }
         assertThat(broker.broker().metrics().droppedExpired.sum()).isEqualTo(1);
     }

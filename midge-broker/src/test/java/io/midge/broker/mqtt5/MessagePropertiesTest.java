@@ -1,13 +1,12 @@
 package io.midge.broker.mqtt5;
 
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubRec;
 import io.midge.codec.packet.Publish;
@@ -15,6 +14,7 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -112,7 +112,7 @@ class MessagePropertiesTest {
             pub.send(publish("pfi/1", 1, 2, props(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1), "valid"));
             assertThat(pub.receive(PubAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
             assertThat(text(sub.receive(Publish.class))).isEqualTo("valid");
-            assertThat(sub.poll(RawV5.QUIET)).isNull();
+            assertThat(sub.poll(RawClient.QUIET)).isNull();
         }
     }
 

@@ -2,8 +2,6 @@ package io.midge.broker.mqtt5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.midge.broker.testing.RawClient;
-import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.MqttPacket;
@@ -16,18 +14,14 @@ import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.PacketType;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 
 /** Short forms for the MQTT 5.0 flows the tests of this package drive with {@link RawClient}. */
 final class RawV5 {
-    /** How long a test listens to prove that a packet does NOT arrive. */
-    static final Duration QUIET = Duration.ofMillis(300);
-
     private RawV5() {
     }
 
@@ -38,24 +32,11 @@ final class RawV5 {
 
     /** A 5.0 client connected with these CONNECT properties; fails unless CONNACK says success. */
     static RawClient connect(int port, String clientId, boolean cleanStart, MqttProperties props) throws IOException {
-        RawClient client = new RawClient(port).version(MqttVersion.MQTT_5);
-        try {
-            client.connect(connectPacket(clientId, cleanStart, props));
-        } catch (IOException | RuntimeException | AssertionError e) {
-            client.close();
-            throw e;
-        }
-        return client;
+        return RawClient.connected(port, connectPacket(clientId, cleanStart, props));
     }
 
     static Connect connectPacket(String clientId, boolean cleanStart, MqttProperties props) {
         return new Connect(MqttVersion.MQTT_5, clientId, cleanStart, 0, null, null, null, props);
-    }
-
-    /** Sends CONNECT and returns the CONNACK, whatever it says. */
-    static ConnAck connAck(RawClient client, Connect connect) throws IOException {
-        client.version(MqttVersion.MQTT_5).send(connect);
-        return client.receive(ConnAck.class);
     }
 
     static MqttProperties props(Object... idsAndValues) {
@@ -66,15 +47,6 @@ final class RawV5 {
             b.set(id, value instanceof Integer n ? Long.valueOf(n) : value);
         }
         return b.build();
-    }
-
-    /** A PUBLISH with a heap payload (not leak-tracked, so the caller need not release it if unsent). */
-    static Publish publish(String topic, int qos, int packetId, MqttProperties props, String payload) {
-        return publish(topic, qos, packetId, props, payload.getBytes(StandardCharsets.UTF_8));
-    }
-
-    static Publish publish(String topic, int qos, int packetId, MqttProperties props, byte[] payload) {
-        return new Publish(topic, qos, false, false, packetId, props, Unpooled.wrappedBuffer(payload));
     }
 
     /** Subscribes and checks that the SUBACK grants the requested QoS. */

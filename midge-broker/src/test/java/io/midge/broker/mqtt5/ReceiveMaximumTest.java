@@ -2,12 +2,11 @@ package io.midge.broker.mqtt5;
 
 import static io.midge.broker.config.ConfigKeys.RECEIVE_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PingResp;
@@ -19,6 +18,7 @@ import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -61,12 +61,12 @@ class ReceiveMaximumTest {
 
             List<Publish> first = new ArrayList<>(List.of(sub.receive(Publish.class), sub.receive(Publish.class)));
             assertThat(first).extracting(RawV5::text).containsExactly("m1", "m2");
-            assertThat(sub.poll(RawV5.QUIET)).as("a third publish before any PUBACK").isNull();
+            assertThat(sub.poll(RawClient.QUIET)).as("a third publish before any PUBACK").isNull();
 
             sub.send(new PubAck(first.get(0).packetId()));
             Publish third = sub.receive(Publish.class);
             assertThat(text(third)).isEqualTo("m3");
-            assertThat(sub.poll(RawV5.QUIET)).isNull();
+            assertThat(sub.poll(RawClient.QUIET)).isNull();
         }
     }
 
@@ -80,7 +80,7 @@ class ReceiveMaximumTest {
             assertThat(text(first)).isEqualTo("m1");
             sub.send(new PubRec(first.packetId()));
             assertThat(sub.receive(PubRel.class).packetId()).isEqualTo(first.packetId());
-            assertThat(sub.poll(RawV5.QUIET)).as("a second publish before PUBCOMP").isNull();
+            assertThat(sub.poll(RawClient.QUIET)).as("a second publish before PUBCOMP").isNull();
 
             sub.send(new PubComp(first.packetId()));
             assertThat(text(sub.receive(Publish.class))).isEqualTo("m2");
@@ -106,7 +106,7 @@ class ReceiveMaximumTest {
                 Publish again = sub.receive(Publish.class);
                 assertThat(again.dup()).isTrue();
                 assertThat(text(again)).isEqualTo(expected);
-                assertThat(sub.poll(RawV5.QUIET)).as("a second publish in flight after %s", expected).isNull();
+                assertThat(sub.poll(RawClient.QUIET)).as("a second publish in flight after %s", expected).isNull();
                 sub.send(new PubAck(again.packetId()));
             }
         }

@@ -2,7 +2,7 @@ package io.midge.broker.mqtt5;
 
 import static io.midge.broker.config.ConfigKeys.TOPIC_ALIAS_MAXIMUM;
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
@@ -13,13 +13,13 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -145,9 +145,9 @@ class RequestResponseAndProblemInformationTest {
     @DisplayName("§3.1.2.11.7: a refused CONNACK explains itself unless the client asked for no problem information")
     void aRefusedConnectExplainsItselfOnlyWhenAsked() throws Exception {
         try (RawClient asks = new RawClient(broker.port()); RawClient declines = new RawClient(broker.port())) {
-            ConnAck explained = RawV5.connAck(asks, RawV5.connectPacket("rpi-3a", true,
+            ConnAck explained = asks.connAck(RawV5.connectPacket("rpi-3a", true,
                     props(PropertyId.AUTHENTICATION_METHOD, "NO-SUCH-METHOD")));
-            ConnAck bare = RawV5.connAck(declines, RawV5.connectPacket("rpi-3b", true,
+            ConnAck bare = declines.connAck(RawV5.connectPacket("rpi-3b", true,
                     props(PropertyId.AUTHENTICATION_METHOD, "NO-SUCH-METHOD",
                             PropertyId.REQUEST_PROBLEM_INFORMATION, 0)));
             assertThat(explained.reasonCode()).isEqualTo(ReasonCode.BAD_AUTHENTICATION_METHOD);

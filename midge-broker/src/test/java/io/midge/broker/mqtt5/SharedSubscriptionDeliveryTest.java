@@ -1,13 +1,12 @@
 package io.midge.broker.mqtt5;
 
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.Subscribe;
@@ -15,6 +14,7 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -214,7 +214,7 @@ class SharedSubscriptionDeliveryTest {
                     Unpooled.wrappedBuffer("retained".getBytes(StandardCharsets.UTF_8))));
             pub.receive(PubAck.class);
             RawV5.subscribe(member, "$share/g/share/f", 1);
-            assertThat(member.poll(RawV5.QUIET)).isNull();
+            assertThat(member.poll(RawClient.QUIET)).isNull();
         }
     }
 

@@ -1,13 +1,12 @@
 package io.midge.broker.mqtt5;
 
 import static io.midge.broker.mqtt5.RawV5.props;
-import static io.midge.broker.mqtt5.RawV5.publish;
 import static io.midge.broker.mqtt5.RawV5.text;
+import static io.midge.testkit.TestPackets.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
@@ -15,6 +14,7 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,8 +59,8 @@ class SubscriptionOptionsTest {
 
             assertThat(text(other.receive(Publish.class))).isEqualTo("from self");
             assertThat(text(self.receive(Publish.class))).isEqualTo("from other");
-            assertThat(self.poll(RawV5.QUIET)).isNull();
-            assertThat(other.poll(RawV5.QUIET)).isNull();
+            assertThat(self.poll(RawClient.QUIET)).isNull();
+            assertThat(other.poll(RawClient.QUIET)).isNull();
         }
     }
 
@@ -125,7 +125,7 @@ class SubscriptionOptionsTest {
                 Publish onNew = handling == 2 ? null : sub.receive(Publish.class);
                 RawV5.subscribe(sub, 2, subscription, MqttProperties.EMPTY);
                 Publish onRepeat = handling == 0 ? sub.receive(Publish.class) : null;
-                assertThat(sub.poll(RawV5.QUIET)).as("retain handling %d", handling).isNull();
+                assertThat(sub.poll(RawClient.QUIET)).as("retain handling %d", handling).isNull();
                 if (onNew != null) {
                     assertThat(text(onNew)).isEqualTo("kept");
                     assertThat(onNew.retainFlag()).isTrue();
@@ -156,7 +156,7 @@ class SubscriptionOptionsTest {
             Publish two = sub.receive(Publish.class);
             assertThat(text(two)).isEqualTo("two matches");
             assertThat(two.properties().subscriptionIdentifiers()).containsExactly(42L);
-            assertThat(sub.poll(RawV5.QUIET)).isNull();
+            assertThat(sub.poll(RawClient.QUIET)).isNull();
         }
     }
 
@@ -175,7 +175,7 @@ class SubscriptionOptionsTest {
             assertThat(delivered.qos()).isEqualTo(1);
             assertThat(delivered.properties().subscriptionIdentifiers()).containsExactlyInAnyOrder(7L, 1000L);
             sub.send(new PubAck(delivered.packetId()));
-            assertThat(sub.poll(RawV5.QUIET)).as("a second copy").isNull();
+            assertThat(sub.poll(RawClient.QUIET)).as("a second copy").isNull();
         }
     }
 

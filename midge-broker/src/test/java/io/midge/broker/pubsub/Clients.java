@@ -3,14 +3,14 @@ package io.midge.broker.pubsub;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
-import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
+import io.midge.testkit.TestPackets;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -111,7 +111,7 @@ final class Clients implements AfterEachCallback {
     /** A raw client connected with clean start in the version. */
     RawClient raw(MqttVersion version, String clientId) throws Exception {
         RawClient client = raw();
-        client.connect(new Connect(version, clientId, true, 0, null, null, null, MqttProperties.EMPTY));
+        client.connect(TestPackets.connect(version, clientId));
         return client;
     }
 

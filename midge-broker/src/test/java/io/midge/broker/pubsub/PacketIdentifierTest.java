@@ -3,7 +3,6 @@ package io.midge.broker.pubsub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
@@ -12,6 +11,7 @@ import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.protocol.MqttVersion;
+import io.midge.testkit.RawClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

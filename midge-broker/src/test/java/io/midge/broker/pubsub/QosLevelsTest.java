@@ -12,7 +12,6 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 import io.midge.broker.pubsub.Clients.Paho3;
 import io.midge.broker.pubsub.Clients.Paho5;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
@@ -24,6 +23,7 @@ import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;

@@ -9,7 +9,6 @@ import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckRe
 import io.midge.broker.pubsub.Clients.Paho3;
 import io.midge.broker.pubsub.Clients.Paho5;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.packet.Subscription;
@@ -18,6 +17,7 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.util.List;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.DisplayName;

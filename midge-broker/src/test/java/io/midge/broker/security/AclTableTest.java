@@ -4,7 +4,6 @@ import static io.midge.broker.config.ConfigKeys.ACL_FILE;
 import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.PubAck;
@@ -17,6 +16,7 @@ import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.PacketType;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -4,10 +4,10 @@ import static io.midge.broker.config.ConfigKeys.LISTENERS;
 import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

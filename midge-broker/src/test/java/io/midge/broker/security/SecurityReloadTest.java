@@ -5,7 +5,6 @@ import static io.midge.broker.config.ConfigKeys.PASSWORD_FILE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.midge.broker.testing.RawClient;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PingResp;
 import io.midge.codec.packet.PubAck;
@@ -13,6 +12,7 @@ import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.file.Files;

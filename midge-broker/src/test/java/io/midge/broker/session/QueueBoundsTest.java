@@ -17,12 +17,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import io.midge.broker.config.BrokerConfig.QueueOverflow;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.testing.BrokerExtension;
-import io.midge.broker.testing.RawClient;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.packet.SubAck;
 import io.midge.codec.packet.Subscribe;
 import io.midge.codec.packet.Subscription;
 import io.midge.codec.property.MqttProperties;
+import io.midge.testkit.RawClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,4 +1,4 @@
-package io.midge.testkit;
+package io.midge.leakdetection;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -87,7 +87,7 @@ class LeakDetectionExtensionTest {
 
     /**
      * Runs {@link LeakingTests} the way Maven does, with configuration read from the classpath: the extension must be
-     * registered without {@code @ExtendWith}, by the testkit jar's own service file and junit-platform.properties.
+     * registered without {@code @ExtendWith}, by this module's jar, with its own service file and junit-platform.properties.
      */
     @Test
     void failsALeakingTestOfAClassThatDidNotAskForIt() {
@@ -146,7 +146,7 @@ class LeakDetectionExtensionTest {
     }
 
     /** Run only by {@link #failsALeakingTestOfAClassThatDidNotAskForIt()}. */
-    @EnabledIf("io.midge.testkit.LeakDetectionExtensionTest#runningExample")
+    @EnabledIf("io.midge.leakdetection.LeakDetectionExtensionTest#runningExample")
     static class LeakingTests {
 
         static final String HINT = "leaked by LeakingTests " + UUID.randomUUID();
@@ -163,7 +163,7 @@ class LeakDetectionExtensionTest {
     }
 
     /** Run only by {@link #failsTheClassWhenABufferThatOutlivedItsTestIsDroppedLater()}. */
-    @EnabledIf("io.midge.testkit.LeakDetectionExtensionTest#runningExample")
+    @EnabledIf("io.midge.leakdetection.LeakDetectionExtensionTest#runningExample")
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class HeldThenDroppedTests {
 

@@ -1,4 +1,4 @@
-package io.midge.testkit;
+package io.midge.leakdetection;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Fails a test when a Netty {@code ByteBuf} it allocated was garbage-collected without being released.
  *
- * <p>Registered for every test of a module that has midge-testkit on its test classpath: the jar lists this class in
+ * <p>Registered for every test of a module that has midge-leak-detection on its test classpath (directly, as
+ * midge-codec has, or through midge-testkit, as every other module has): the jar lists this class in
  * {@code META-INF/services/org.junit.jupiter.api.extension.Extension} and turns on
  * {@code junit.jupiter.extensions.autodetection.enabled} in its {@code junit-platform.properties}.
  *

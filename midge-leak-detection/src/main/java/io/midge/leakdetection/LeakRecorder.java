@@ -1,4 +1,4 @@
-package io.midge.testkit;
+package io.midge.leakdetection;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -68,8 +68,8 @@ final class LeakRecorder {
             // Allocating a buffer initialises AbstractByteBuf, which asks the installed factory for its detector.
             Unpooled.buffer(1).release();
             if (!BYTE_BUF_DETECTOR_CREATED.get()) {
-                throw new IllegalStateException("Netty created its ByteBuf leak detector before midge-testkit could "
-                        + "install a recording one (a buffer was allocated before the first test started, e.g. in a "
+                throw new IllegalStateException("Netty created its ByteBuf leak detector before "
+                        + "midge-leak-detection could install a recording one (a buffer was allocated before the first test started, e.g. in a "
                         + "static initialiser run by another extension); leaks in this JVM would go unnoticed");
             }
             installed = true;
