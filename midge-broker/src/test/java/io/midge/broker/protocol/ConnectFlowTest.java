@@ -181,6 +181,40 @@ class ConnectFlowTest {
         assertThat(broker.sessions.get("small")).as("no session opened").isNull();
     }
 
+    @Test
+    @DisplayName("§3.2.2.3.2 (5.0): a Session Expiry Interval above max-session-expiry is cut, and the CONNACK says "
+            + "the one the broker uses; one within it is not repeated")
+    void sessionExpiryCapped() {
+        broker.close();
+        broker = new EmbeddedBroker(BrokerConfig.builder().set(ConfigKeys.MAX_SESSION_EXPIRY, 100L).build());
+        EmbeddedClient capped = broker.client(MqttVersion.MQTT_5);
+        ConnAck connAck = capped.connect(capped.connectPacket("capped", false, 0, sessionExpiry(300)));
+        assertThat(connAck.properties().number(PropertyId.SESSION_EXPIRY_INTERVAL)).hasValue(100);
+        assertThat(broker.sessions.get("capped").expiryIntervalSeconds()).isEqualTo(100);
+
+        EmbeddedClient within = broker.client(MqttVersion.MQTT_5);
+        ConnAck asked = within.connect(within.connectPacket("within", false, 0, sessionExpiry(50)));
+        assertThat(asked.properties().contains(PropertyId.SESSION_EXPIRY_INTERVAL)).isFalse();
+    }
+
+    @Test
+    @DisplayName("§4.7.2: a will on a topic starting with $ is refused: CONNACK 0x87 in 5.0, return code 5 "
+            + "(not authorized) in 3.1.1")
+    void willOnReservedTopic() {
+        Will will = new Will("$SYS/fake", Binary.utf8("x"), 0, false, MqttProperties.EMPTY);
+        EmbeddedClient v5 = broker.client(MqttVersion.MQTT_5);
+        ConnAck refused = v5.connect(new Connect(MqttVersion.MQTT_5, "w5", true, 0, null, null, will,
+                MqttProperties.EMPTY));
+        assertThat(refused.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
+        assertThat(v5.isOpen()).isFalse();
+
+        EmbeddedClient v311 = broker.client(MqttVersion.MQTT_3_1_1);
+        v311.send(new Connect(MqttVersion.MQTT_3_1_1, "w311", true, 0, null, null, will, MqttProperties.EMPTY));
+        assertThat(v311.receivedBytes()).containsExactly(0x20, 0x02, 0x00, 0x05);
+        assertThat(v311.isOpen()).isFalse();
+        assertThat(broker.sessions.get("w311")).isNull();
+    }
+
     // ------------------------------------------------------------------ keep-alive
 
     private void maxKeepAlive(int seconds) {

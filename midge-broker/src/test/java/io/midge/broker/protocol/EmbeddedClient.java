@@ -67,6 +67,20 @@ final class EmbeddedClient {
         return sendBytes(bytes);
     }
 
+    /** Sends packets in one read, as one TCP segment would bring them. */
+    EmbeddedClient sendTogether(MqttPacket... packets) {
+        ByteBuf bytes = ByteBufAllocator.DEFAULT.buffer();
+        for (MqttPacket packet : packets) {
+            ByteBuf one = MqttEncoder.encode(ByteBufAllocator.DEFAULT, packet, version);
+            bytes.writeBytes(one);
+            one.release();
+            if (packet instanceof Publish) {
+                ((Publish) packet).release();
+            }
+        }
+        return sendBytes(bytes);
+    }
+
     /** Sends bytes as they are, to break rules the encoder keeps. */
     EmbeddedClient sendRaw(int... bytes) {
         ByteBuf buf = ByteBufAllocator.DEFAULT.buffer(bytes.length);
