@@ -28,7 +28,7 @@ final class EmbeddedBroker implements AutoCloseable {
 
     final BrokerConfig config;
     final BrokerMetrics metrics = new BrokerMetrics();
-    final Persistence persistence = new InMemoryPersistence();
+    final Persistence persistence;
     final Router router;
     final SessionRegistry sessions;
     final BrokerContext context;
@@ -43,7 +43,12 @@ final class EmbeddedBroker implements AutoCloseable {
     }
 
     EmbeddedBroker(BrokerConfig config, Authorizer authorizer) {
+        this(config, authorizer, new InMemoryPersistence());
+    }
+
+    EmbeddedBroker(BrokerConfig config, Authorizer authorizer, Persistence persistence) {
         this.config = config;
+        this.persistence = persistence;
         router = new Router(persistence);
         sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish,
                 new SessionStore(persistence));
@@ -70,19 +75,34 @@ final class EmbeddedBroker implements AutoCloseable {
 
     /**
      * Closes every connection, ends the sessions left (releasing the messages they hold) and releases what the
-     * clients received.
+     * clients received. Writes a {@link HeldStore} still holds are completed first and last, so that what waits
+     * for them (a routed message, a will) is handed on and released.
      */
     @Override
     public void close() {
+        completeHeldWrites();
         for (EmbeddedClient c : clients) {
             c.channel.close();
         }
         runPendingTasks();
         sessions.clear();
         runPendingTasks();
+        completeHeldWrites();
         for (EmbeddedClient c : clients) {
             c.release();
         }
         persistence.close();
+    }
+
+    private void completeHeldWrites() {
+        if (persistence instanceof HeldStore) {
+            HeldStore held = (HeldStore) persistence;
+            held.overloaded = false;
+            // Each round's completions may write again (a PUBCOMP after PUBREL, a record after an ack).
+            for (int round = 0; round < 100 && held.held() > 0; round++) {
+                held.completeAll();
+                runPendingTasks();
+            }
+        }
     }
 }
