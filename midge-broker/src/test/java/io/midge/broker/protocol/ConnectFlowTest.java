@@ -91,6 +91,16 @@ class ConnectFlowTest {
         assertThat(again.isOpen()).isTrue();
     }
 
+    @Test
+    @DisplayName("MQTT 3.1 (§3.1, client identifiers of 1 to 23 characters): an empty one is refused with return "
+            + "code 2, exactly 20 02 00 02, then the close")
+    void emptyClientIdIn31() {
+        EmbeddedClient client = broker.client(MqttVersion.MQTT_3_1);
+        client.send(client.connectPacket("", true, 0, MqttProperties.EMPTY));
+        assertThat(client.receivedBytes()).containsExactly(0x20, 0x02, 0x00, 0x02);
+        assertThat(client.isOpen()).isFalse();
+    }
+
     // ------------------------------------------------------------------ 5.0
 
     @Test
