@@ -50,7 +50,13 @@ final class StoreOrder {
                 // that a fast publisher is slowed down (TCP pushes back) rather than refused.
                 c.reads.pause(ReadPauses.Reason.STORE_BEHIND);
             }
-            c.ctx.executor().execute(this::writeJoined);
+            c.ctx.executor().execute(() -> {
+                writeJoined();
+                // This runs outside any read, whose end would flush: a write the store refuses at once (its queue
+                // full, or failed) completes inside writeJoined, and the answers it wrote must not wait for the
+                // client's next packet.
+                c.flushIfWritten();
+            });
         }
         joined.addAll(batch);
         joinedThens.add(then);
