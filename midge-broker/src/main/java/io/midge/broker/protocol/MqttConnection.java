@@ -68,6 +68,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         subscriptions = new SubscriptionRequests(c, store);
     }
 
+    /**
+     * Ends the connection from outside its packets (an administrator's kick, say, 0x98): on the connection's loop,
+     * through the one {@link Disconnector}.
+     */
+    void disconnect(ReasonCode code, String reason) {
+        disconnector.disconnect(code, reason);
+    }
+
     // ------------------------------------------------------------------ channel events
 
     @Override
