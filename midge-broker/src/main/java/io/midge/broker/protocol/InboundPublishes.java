@@ -69,7 +69,7 @@ final class InboundPublishes {
         if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= c.config.protocol().receiveMaximum()) {
             p.release();
             c.broker.metrics().refusedReceiveMaximum.increment();
-            disconnector.disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-9: more than Receive Maximum "
+            disconnector.disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-7: more than Receive Maximum "
                     + c.config.protocol().receiveMaximum() + " unacknowledged publishes");
             return;
         }

@@ -152,7 +152,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            if (throttle == null || !throttle.pausedSinceLastAsked()) { // while throttled, the silence is ours
+            // While we did not read (a throttle, a store behind), the silence is ours.
+            if (!c.reads.pausedSinceLastAsked()) {
                 log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
                 disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
             }

@@ -19,8 +19,6 @@ public final class PublishThrottle {
     private final TokenBucket bytes;
     private final BrokerMetrics metrics;
     private boolean paused;
-    /** Paused at some time since {@link #pausedSinceLastAsked()} was last asked. */
-    private boolean pausedRecently;
 
     private PublishThrottle(LimitsConfig limits, BrokerMetrics metrics) {
         long now = System.nanoTime();
@@ -39,16 +37,6 @@ public final class PublishThrottle {
         return config.limits().maxPublishRate() > 0 || config.limits().maxPublishBandwidth() > 0;
     }
 
-    /**
-     * Whether reading was paused at any time since the last call: a keep-alive timeout then is our silence, not the
-     * client's. Once forgiven, the next period (a whole one, as the idle timer restarts) is judged on its own.
-     */
-    boolean pausedSinceLastAsked() {
-        boolean was = paused || pausedRecently;
-        pausedRecently = paused;
-        return was;
-    }
-
     /** Counts a publish of {@code payloadBytes}; stops reading for as long as that puts the client over its rate. */
     void onPublish(ChannelHandlerContext ctx, ReadPauses reads, int payloadBytes) {
         long now = System.nanoTime();
@@ -58,7 +46,6 @@ public final class PublishThrottle {
             reads.pause(ReadPauses.Reason.THROTTLED);
             if (!paused) {
                 paused = true;
-                pausedRecently = true;
                 metrics.publishThrottled.increment();
                 ctx.executor().schedule(() -> resume(ctx, reads), wait, TimeUnit.NANOSECONDS);
             }

@@ -19,6 +19,8 @@ final class ReadPauses {
 
     private final Channel channel;
     private int reasons;
+    /** Paused at some time since {@link #pausedSinceLastAsked()} was last asked. */
+    private boolean pausedRecently;
 
     ReadPauses(Channel channel) {
         this.channel = channel;
@@ -26,7 +28,19 @@ final class ReadPauses {
 
     void pause(Reason reason) {
         reasons |= 1 << reason.ordinal();
+        pausedRecently = true;
         channel.config().setAutoRead(false);
+    }
+
+    /**
+     * Whether reading was paused at any time since the last call: a keep-alive timeout then is our silence (a
+     * throttle, a store behind), not the client's. Once forgiven, the next period (a whole one, as the idle timer
+     * restarts) is judged on its own.
+     */
+    boolean pausedSinceLastAsked() {
+        boolean was = reasons != 0 || pausedRecently;
+        pausedRecently = reasons != 0;
+        return was;
     }
 
     void resume(Reason reason) {

@@ -9,6 +9,7 @@ import io.midge.broker.persistence.PersistenceException;
 import io.midge.broker.security.Authorizer;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;
@@ -23,6 +24,7 @@ import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -139,6 +141,33 @@ class DurableAcknowledgementsTest {
         assertThat(ack.packetId()).isEqualTo(1);
         assertThat(ack.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
         assertThat(payloads(sub.received())).containsExactly("durable");
+    }
+
+    @Test
+    @DisplayName("MQTT-3.1.2-22 (5.0): a client the broker stopped reading because the store is behind is not cut "
+            + "off for that silence; once read again, its keep-alive is judged on its own")
+    void storeBehindIsNotTheClientsSilence() {
+        persistentSubscriber("t");
+        EmbeddedClient pub = broker.client(MqttVersion.MQTT_5);
+        pub.connect(pub.connectPacket("pub", true, 10, MqttProperties.EMPTY));
+        for (int i = 1; i <= 16; i++) {
+            pub.send(publish("t", 1, i, "m" + i, MqttProperties.EMPTY)); // one pending write each: reading stops
+        }
+        assertThat(store.held()).isEqualTo(16);
+        pub.channel.advanceTimeBy(16, TimeUnit.SECONDS);
+        pub.channel.runScheduledPendingTasks();
+        assertThat(pub.channel.isOpen()).as("our silence, not the client's").isTrue();
+
+        written();
+        assertThat(pub.received()).hasSize(16).allMatch(p -> p instanceof PubAck);
+        // The pause reached into the period that follows: forgiven too. The one after is the client's own.
+        pub.channel.advanceTimeBy(15, TimeUnit.SECONDS);
+        pub.channel.runScheduledPendingTasks();
+        assertThat(pub.channel.isOpen()).isTrue();
+        pub.channel.advanceTimeBy(15, TimeUnit.SECONDS);
+        pub.channel.runScheduledPendingTasks();
+        assertThat(pub.received()).singleElement().isInstanceOfSatisfying(Disconnect.class,
+                d -> assertThat(d.reasonCode()).isEqualTo(ReasonCode.KEEP_ALIVE_TIMEOUT));
     }
 
     @Test
