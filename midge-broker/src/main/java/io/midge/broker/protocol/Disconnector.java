@@ -2,7 +2,6 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.codec.protocol.MqttVersion;
-import io.midge.codec.protocol.PacketType;
 import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
@@ -47,9 +46,9 @@ final class Disconnector {
             if (v != null) {
                 c.setVersion(v);
             }
-            boolean v3HasCode = code == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION
-                    || code == ReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
-            if ((v != null && v.isV5() && code.allowedIn(PacketType.CONNACK)) || v3HasCode) {
+            // A CONNECT too broken to tell its version is answered as 3.1.1 would be.
+            MqttDialect dialect = c.dialect != null ? c.dialect : Mqtt3Dialect.V3_1_1;
+            if (dialect.refusesInConnAck(code)) {
                 refuse(code, reason);
                 return;
             }

@@ -41,7 +41,7 @@ final class EnhancedAuthFlow {
     /** Starts the exchange a CONNECT asks for; false when it asks for none (and the password check follows). */
     boolean begin(Connect connect) {
         MqttProperties props = connect.properties();
-        method = c.version.isV5() ? props.string(PropertyId.AUTHENTICATION_METHOD) : null;
+        method = props.string(PropertyId.AUTHENTICATION_METHOD); // 5.0 only: a 3.x CONNECT has no properties
         if (method == null) {
             return false;
         }

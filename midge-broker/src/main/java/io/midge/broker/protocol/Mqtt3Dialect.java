@@ -99,6 +99,12 @@ final class Mqtt3Dialect implements MqttDialect {
     }
 
     @Override
+    public boolean refusesInConnAck(ReasonCode code) {
+        // Return codes 1 and 2; the other refusals of a broken CONNECT close the connection (MQTT-3.1.4-1).
+        return code == ReasonCode.UNSUPPORTED_PROTOCOL_VERSION || code == ReasonCode.CLIENT_IDENTIFIER_NOT_VALID;
+    }
+
+    @Override
     public boolean tellsDisconnect(ReasonCode code) {
         return false;
     }

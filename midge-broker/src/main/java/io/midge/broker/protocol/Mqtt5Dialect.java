@@ -123,6 +123,11 @@ final class Mqtt5Dialect implements MqttDialect {
     }
 
     @Override
+    public boolean refusesInConnAck(ReasonCode code) {
+        return code.allowedIn(PacketType.CONNACK);
+    }
+
+    @Override
     public boolean tellsDisconnect(ReasonCode code) {
         return code.allowedIn(PacketType.DISCONNECT);
     }

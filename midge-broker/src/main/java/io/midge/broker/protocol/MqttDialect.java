@@ -73,6 +73,9 @@ interface MqttDialect {
     /** The code of a PUBREL or PUBCOMP for a packet identifier the broker does not know. */
     ReasonCode unknownPacketIdentifier();
 
+    /** Whether a CONNECT refused for this reason is told so in a CONNACK (3.x has a few return codes only). */
+    boolean refusesInConnAck(ReasonCode code);
+
     /** Whether a connection ended for this reason is told so with a DISCONNECT (3.x: never). */
     boolean tellsDisconnect(ReasonCode code);
 

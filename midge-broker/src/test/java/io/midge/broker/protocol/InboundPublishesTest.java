@@ -157,14 +157,14 @@ class InboundPublishesTest {
 
     @Test
     @DisplayName("§4.7.2 (5.0): a publish to $SYS/... is dropped, QoS 1 answered PUBACK 0x87 and QoS 2 PUBREC 0x87, "
-            + "with a Reason String")
+            + "without a Reason String (the Paho interoperability client cannot read a PUBACK with properties)")
     void reservedTopicOf5() {
         EmbeddedClient sub = subscriber(MqttVersion.MQTT_5, "$SYS/#");
         EmbeddedClient pub = connected(MqttVersion.MQTT_5, "pub");
         pub.send(publish("$SYS/broker/uptime", 1, 1, "fake", MqttProperties.EMPTY));
         PubAck ack = pub.receivedOnly(PubAck.class);
         assertThat(ack.reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
-        assertThat(ack.properties().string(PropertyId.REASON_STRING)).contains("$SYS/broker/uptime");
+        assertThat(ack.properties().isEmpty()).isTrue();
 
         pub.send(publish("$SYS/broker/uptime", 2, 2, "fake", MqttProperties.EMPTY));
         assertThat(pub.receivedOnly(PubRec.class).reasonCode()).isEqualTo(ReasonCode.NOT_AUTHORIZED);
