@@ -29,9 +29,9 @@ if (( $(jdk_feature_release "$JAVA_HOME") >= 24 )); then
   jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
 fi
 
+declare -A jars=([before]=$1 [after]=$2)
 for name in before after; do
-  jar=$1; shift || true
-  [[ $name == after ]] && jar=$1
+  jar=${jars[$name]}
   rm -rf "$work/data"
   config=()
   [[ -n ${MIDGE_CONFIG:-} ]] && config=(--config "$MIDGE_CONFIG")

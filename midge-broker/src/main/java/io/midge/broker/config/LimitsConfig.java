@@ -19,59 +19,78 @@ import io.midge.broker.config.BrokerConfig.QueueOverflow;
  * description says so.
  */
 public final class LimitsConfig {
-    private final Settings settings;
+    // Read once: the settings are fixed, and some of these are read for every message.
+    private final int maxInflight;
+    private final int maxQueuedMessages;
+    private final long maxQueuedBytes;
+    private final QueueOverflow queueOverflow;
+    private final boolean queueQos0;
+    private final int maxConnections;
+    private final int maxConnectionRate;
+    private final int maxSubscriptions;
+    private final int maxPublishRate;
+    private final int maxPublishBandwidth;
 
     LimitsConfig(Settings settings) {
-        this.settings = settings;
+        this.maxInflight = settings.get(MAX_INFLIGHT);
+        this.maxQueuedMessages = settings.get(MAX_QUEUED_MESSAGES);
+        this.maxQueuedBytes = settings.get(MAX_QUEUED_BYTES);
+        this.queueOverflow = settings.get(QUEUE_OVERFLOW);
+        this.queueQos0 = settings.get(QUEUE_QOS0);
+        this.maxConnections = settings.get(MAX_CONNECTIONS);
+        this.maxConnectionRate = settings.get(MAX_CONNECTION_RATE);
+        this.maxSubscriptions = settings.get(MAX_SUBSCRIPTIONS);
+        this.maxPublishRate = settings.get(MAX_PUBLISH_RATE);
+        this.maxPublishBandwidth = settings.get(MAX_PUBLISH_BANDWIDTH);
     }
 
     /** How many QoS 1/2 publishes we have unacknowledged towards one client, at most. */
     public int maxInflight() {
-        return settings.get(MAX_INFLIGHT);
+        return maxInflight;
     }
 
     /** Messages kept for one client that is offline or behind, at most. */
     public int maxQueuedMessages() {
-        return settings.get(MAX_QUEUED_MESSAGES);
+        return maxQueuedMessages;
     }
 
     /** Payload bytes kept for one client that is offline or behind, at most. */
     public long maxQueuedBytes() {
-        return settings.get(MAX_QUEUED_BYTES);
+        return maxQueuedBytes;
     }
 
     /** What happens to a message for a full queue. */
     public QueueOverflow queueOverflow() {
-        return settings.get(QUEUE_OVERFLOW);
+        return queueOverflow;
     }
 
     /** Whether QoS 0 messages are queued for offline clients with a persistent session. */
     public boolean queueQos0() {
-        return settings.get(QUEUE_QOS0);
+        return queueQos0;
     }
 
     /** Connections open at once through all listeners. */
     public int maxConnections() {
-        return settings.get(MAX_CONNECTIONS);
+        return maxConnections;
     }
 
     /** New connections per second from one address. */
     public int maxConnectionRate() {
-        return settings.get(MAX_CONNECTION_RATE);
+        return maxConnectionRate;
     }
 
     /** Topic filters one client (session) may be subscribed to. */
     public int maxSubscriptions() {
-        return settings.get(MAX_SUBSCRIPTIONS);
+        return maxSubscriptions;
     }
 
     /** PUBLISH packets per second one client may send before it is slowed. */
     public int maxPublishRate() {
-        return settings.get(MAX_PUBLISH_RATE);
+        return maxPublishRate;
     }
 
     /** Payload bytes per second one client may publish before it is slowed. */
     public int maxPublishBandwidth() {
-        return settings.get(MAX_PUBLISH_BANDWIDTH);
+        return maxPublishBandwidth;
     }
 }

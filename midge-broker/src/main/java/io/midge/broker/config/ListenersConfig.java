@@ -9,10 +9,17 @@ import java.util.List;
 
 /** Where clients connect, and the threads that serve them: the {@link ConfigArea#LISTENERS} keys. */
 public final class ListenersConfig {
-    private final Settings settings;
+    // Read once: the settings are fixed, and some of these are read for every message.
+    private final String host;
+    private final int port;
+    private final List<ListenerConfig> configured;
+    private final int ioThreads;
 
     ListenersConfig(Settings settings) {
-        this.settings = settings;
+        this.host = settings.get(HOST);
+        this.port = settings.get(PORT);
+        this.configured = settings.get(LISTENERS);
+        this.ioThreads = settings.get(IO_THREADS);
         List<ListenerConfig> listeners = configured();
         if (listeners.stream().map(ListenerConfig::name).distinct().count() != listeners.size()) {
             throw new IllegalArgumentException("listener names must be unique");
@@ -21,17 +28,17 @@ public final class ListenersConfig {
 
     /** The address of the one listener of a configuration without {@code listeners}. */
     public String host() {
-        return settings.get(HOST);
+        return host;
     }
 
     /** The port of the one listener of a configuration without {@code listeners}; 0 picks a free one (tests). */
     public int port() {
-        return settings.get(PORT);
+        return port;
     }
 
     /** The listeners as configured; empty means one TCP listener on {@link #host()}:{@link #port()}. */
     public List<ListenerConfig> configured() {
-        return settings.get(LISTENERS);
+        return configured;
     }
 
     /** The listeners to open: those configured, else one TCP listener named "default" on host:port. */
@@ -42,6 +49,6 @@ public final class ListenersConfig {
 
     /** Event loop threads; 0 means one per two cores (at least one). */
     public int ioThreads() {
-        return settings.get(IO_THREADS);
+        return ioThreads;
     }
 }

@@ -9,24 +9,29 @@ import java.util.List;
 
 /** Who may log in and what they may do: the {@link ConfigArea#SECURITY} keys. */
 public final class SecurityConfig {
-    private final Settings settings;
+    // Read once: the settings are fixed, and some of these are read for every message.
+    private final Path passwordFile;
+    private final Path aclFile;
+    private final List<String> denySubscribe;
 
     SecurityConfig(Settings settings) {
-        this.settings = settings;
+        this.passwordFile = settings.get(PASSWORD_FILE);
+        this.aclFile = settings.get(ACL_FILE);
+        this.denySubscribe = settings.get(DENY_SUBSCRIBE);
     }
 
     /** The password file (see {@code midge passwd}); null means no passwords are checked. */
     public Path passwordFile() {
-        return settings.get(PASSWORD_FILE);
+        return passwordFile;
     }
 
     /** The ACL file; null means every client may publish and subscribe to anything. */
     public Path aclFile() {
-        return settings.get(ACL_FILE);
+        return aclFile;
     }
 
     /** Topic filters whose subscription is refused (SUBACK 0x80). */
     public List<String> denySubscribe() {
-        return settings.get(DENY_SUBSCRIBE);
+        return denySubscribe;
     }
 }

@@ -10,29 +10,36 @@ import java.nio.file.Path;
 
 /** Where sessions, queues and retained messages are kept and how durably: the {@link ConfigArea#STORE} keys. */
 public final class StoreConfig {
-    private final Settings settings;
+    // Read once: the settings are fixed, and some of these are read for every message.
+    private final Path dataDir;
+    private final boolean inMemory;
+    private final SyncPolicy sync;
+    private final long syncIntervalMillis;
 
     StoreConfig(Settings settings) {
-        this.settings = settings;
+        this.dataDir = settings.get(DATA_DIR);
+        this.inMemory = settings.get(IN_MEMORY);
+        this.sync = settings.get(SYNC);
+        this.syncIntervalMillis = settings.get(SYNC_INTERVAL_MS);
     }
 
     /** Where the store keeps its files (created when absent). */
     public Path dataDir() {
-        return settings.get(DATA_DIR);
+        return dataDir;
     }
 
     /** Keep nothing across restarts: no store, nothing written to disk. */
     public boolean inMemory() {
-        return settings.get(IN_MEMORY);
+        return inMemory;
     }
 
     /** When the store's write-ahead log reaches the disk. */
     public SyncPolicy sync() {
-        return settings.get(SYNC);
+        return sync;
     }
 
     /** How often the log is synced under {@link SyncPolicy#INTERVAL}. */
     public long syncIntervalMillis() {
-        return settings.get(SYNC_INTERVAL_MS);
+        return syncIntervalMillis;
     }
 }
