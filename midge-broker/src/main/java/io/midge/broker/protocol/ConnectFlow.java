@@ -244,6 +244,8 @@ final class ConnectFlow {
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
         c.write(new ConnAck(c.dialect.sessionPresent(sessionPresent), ReasonCode.SUCCESS, connAckProperties));
+        pendingConnect = null; // not needed any more: an idle connection should not hold its CONNECT for life
+        connAckProperties = null;
         s.attach(outbound);
         onConnected.run();
         c.ctx.flush();

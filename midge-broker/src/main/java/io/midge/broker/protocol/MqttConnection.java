@@ -204,6 +204,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void connected() {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+            connectTimeout = null; // a finished task, kept for the connection's life otherwise
         }
         if (early.isEmpty()) {
             return;
