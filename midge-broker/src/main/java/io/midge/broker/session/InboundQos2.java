@@ -9,26 +9,30 @@ import java.util.Set;
  * an identifier is not delivered twice); only the client's connection reads and changes them, on the session's loop.
  */
 public final class InboundQos2 {
-    private final Set<Integer> ids = new HashSet<>();
+    /** Made at the first QoS 2 publish: most clients never send one. */
+    private Set<Integer> ids;
 
     public boolean contains(int packetId) {
-        return ids.contains(packetId);
+        return ids != null && ids.contains(packetId);
     }
 
     public void add(int packetId) {
+        if (ids == null) {
+            ids = new HashSet<>();
+        }
         ids.add(packetId);
     }
 
     /** Forgets the identifier; false when it was unknown. */
     public boolean remove(int packetId) {
-        return ids.remove(packetId);
+        return ids != null && ids.remove(packetId);
     }
 
     public int size() {
-        return ids.size();
+        return ids == null ? 0 : ids.size();
     }
 
     void clear() {
-        ids.clear();
+        ids = null;
     }
 }

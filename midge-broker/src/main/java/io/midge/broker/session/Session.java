@@ -54,8 +54,9 @@ public final class Session implements Subscriber {
 
     // Owned by the executor.
     private SessionConnection connection;
-    private final Map<String, SubscriptionOptions> subscriptions = new LinkedHashMap<>();
-    private final Map<String, SubscriptionOptions> readOnlySubscriptions = Collections.unmodifiableMap(subscriptions);
+    /** Made at the first subscription (and its read-only view with it): many devices only publish. */
+    private Map<String, SubscriptionOptions> subscriptions;
+    private Map<String, SubscriptionOptions> readOnlySubscriptions = Map.of();
     private final InboundQos2 inboundQos2 = new InboundQos2();
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
@@ -258,6 +259,10 @@ public final class Session implements Subscriber {
      */
     public boolean subscribe(String filter, SubscriptionOptions options) {
         boolean existed = topicTree.subscribe(this, filter, options).existed();
+        if (subscriptions == null) {
+            subscriptions = new LinkedHashMap<>();
+            readOnlySubscriptions = Collections.unmodifiableMap(subscriptions);
+        }
         subscriptions.put(filter, options);
         return existed;
     }
@@ -265,11 +270,14 @@ public final class Session implements Subscriber {
     /** Unsubscribes the session from a filter, in the session and the topic tree; returns whether it was subscribed. */
     public boolean unsubscribe(String filter) {
         topicTree.unsubscribe(this, filter);
-        return subscriptions.remove(filter) != null;
+        return subscriptions != null && subscriptions.remove(filter) != null;
     }
 
     /** Leaves every subscription, as the session ends; returns the filters it had. */
     List<String> unsubscribeAll() {
+        if (subscriptions == null) {
+            return List.of();
+        }
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (String filter : filters) {
             topicTree.unsubscribe(this, filter);
