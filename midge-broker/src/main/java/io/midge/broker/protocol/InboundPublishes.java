@@ -232,8 +232,8 @@ final class InboundPublishes {
 
     private void acknowledge(Publish p, ReasonCode code, String reason) {
         ReasonCode sent = c.dialect.acknowledgement(code);
-        MqttProperties props = c.dialect.reasonString(c, reason, r -> p.qos() == 1
-                ? new PubAck(p.packetId(), sent, r) : new PubRec(p.packetId(), sent, r));
+        MqttProperties props = reason == null ? MqttProperties.EMPTY : c.dialect.reasonString(c, reason,
+                r -> p.qos() == 1 ? new PubAck(p.packetId(), sent, r) : new PubRec(p.packetId(), sent, r));
         c.write(p.qos() == 1 ? new PubAck(p.packetId(), sent, props) : new PubRec(p.packetId(), sent, props));
     }
 
