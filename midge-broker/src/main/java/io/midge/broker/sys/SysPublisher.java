@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Runs on one event loop, where each round is a few dozen small messages: nothing waits.
  */
 public final class SysPublisher implements AutoCloseable {
-    /** The publisher's identity towards No Local; a client identifier cannot start with {@code $} by accident. */
+    /** Who publishes, as No Local sees it: the broker, no client (a will is published as its client). */
     static final String PUBLISHER_ID = "$SYS";
 
     private static final Logger log = LoggerFactory.getLogger(SysPublisher.class);
