@@ -1,6 +1,7 @@
 package io.midge.broker;
 
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.metrics.BrokerMetrics;
@@ -17,6 +18,7 @@ import io.midge.broker.security.BrokerSecurity;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionStore;
+import io.midge.broker.sys.SysPublisher;
 import io.midge.broker.transport.MqttListener;
 import io.midge.broker.transport.Transports;
 import io.netty.channel.EventLoop;
@@ -40,14 +42,16 @@ public final class Broker implements AutoCloseable {
     private final BrokerContext context;
     private final List<MqttListener> listeners;
     private final BrokerSecurity security;
+    private final SysPublisher sys;
 
     private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
-                   BrokerSecurity security) {
+                   BrokerSecurity security, SysPublisher sys) {
         this.config = config;
         this.group = group;
         this.context = context;
         this.listeners = listeners;
         this.security = security;
+        this.sys = sys;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -109,7 +113,12 @@ public final class Broker implements AutoCloseable {
                         Transports.nativeAvailable() ? "epoll" : "nio",
                         l.anonymousAllowed() ? "allowed" : "refused");
             }
-            return new Broker(config, group, context, List.copyOf(listeners), security);
+            SysPublisher sys = new SysPublisher(router, sessions, metrics);
+            int sysInterval = config.get(ConfigKeys.SYS_INTERVAL);
+            if (sysInterval > 0) {
+                sys.start(group.next(), sysInterval);
+            }
+            return new Broker(config, group, context, List.copyOf(listeners), security, sys);
         } catch (Exception | Error e) {
             security.close();
             listeners.forEach(MqttListener::close);
@@ -192,6 +201,11 @@ public final class Broker implements AutoCloseable {
         return context.limits();
     }
 
+    /** What publishes the {@code $SYS} figures (idle when sys-interval is 0). */
+    public SysPublisher sys() {
+        return sys;
+    }
+
     /** The password and ACL files in use. */
     public BrokerSecurity security() {
         return security;
@@ -209,6 +223,7 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        sys.close();
         listeners.forEach(MqttListener::close);
         context.sessions().clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -53,6 +53,11 @@ final class BrokerCommand implements Callable<Integer> {
             description = "error, warn, info, debug or trace (overrides the file; env MIDGE_LOG_LEVEL).")
     String logLevel;
 
+    @Option(names = "--sys-interval", paramLabel = "SECONDS", defaultValue = "${env:MIDGE_SYS_INTERVAL}",
+            description = "Seconds between the broker's $SYS/broker/... figures, 0 for none (overrides the file; "
+                    + "env MIDGE_SYS_INTERVAL).")
+    Integer sysInterval;
+
     @Override
     public Integer call() throws Exception {
         BrokerConfig settings;
@@ -87,6 +92,9 @@ final class BrokerCommand implements Callable<Integer> {
         }
         if (logLevel != null) {
             b.set(ConfigKeys.LOG_LEVEL, logLevel.toLowerCase(Locale.ROOT));
+        }
+        if (sysInterval != null) {
+            b.set(ConfigKeys.SYS_INTERVAL, sysInterval);
         }
         Broker broker;
         try {

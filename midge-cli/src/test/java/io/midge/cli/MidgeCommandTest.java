@@ -94,6 +94,22 @@ class MidgeCommandTest {
     }
 
     @Test
+    void brokerWithASysIntervalOutOfRangeSaysSoAndExits2() {
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode = midge("broker", "--in-memory", "--port", "0", "--sys-interval", "86401");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("midge: 'sys-interval' must be between 0 and 86400, not 86401");
+    }
+
+    @Test
     void brokerRefusesADataDirectoryThatIsNotAStoreAndExitsNonZero(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("holiday.jpg"), "not a store");
 

@@ -12,6 +12,6 @@ public enum ConfigArea {
     STORE,
     /** Who may log in and what they may do: {@link SecurityConfig}. */
     SECURITY,
-    /** What the broker logs: {@link BrokerConfig#logLevel()}. */
+    /** What the broker logs, and the status it publishes under {@code $SYS}: {@link BrokerConfig#logLevel()}. */
     LOGGING
 }

@@ -133,6 +133,10 @@ public final class ConfigKeys {
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
             "how much the broker logs (to standard error): `error`, `warn`, `info`, `debug` (every refused "
             + "connection and why) or `trace`; `--log-level` and `MIDGE_LOG_LEVEL` override it");
+    public static final ConfigKey<Integer> SYS_INTERVAL = key(ConfigArea.LOGGING, "sys-interval",
+            WholeNumber.integer(0, 86_400), 10,
+            "seconds between the broker's retained `$SYS/broker/...` status messages (see `$SYS` below); `0` turns "
+            + "them off");
 
     private ConfigKeys() {
     }

@@ -9,6 +9,10 @@ public final class BrokerMetrics {
     public final LongAdder protocolViolations = new LongAdder();
     public final LongAdder messagesReceived = new LongAdder();
     public final LongAdder messagesSent = new LongAdder();
+    /** Payload bytes of the PUBLISH packets received (headers and other packets not counted). */
+    public final LongAdder bytesReceived = new LongAdder();
+    /** Payload bytes of the PUBLISH packets sent, re-sends included as {@link #messagesSent} counts them. */
+    public final LongAdder bytesSent = new LongAdder();
     /** Messages dropped because a client's queue reached its bound of messages or bytes. */
     public final LongAdder droppedQueueFull = new LongAdder();
     /** Messages whose Message Expiry Interval passed before they could be sent. */

@@ -162,7 +162,7 @@ public final class Router {
             retained.remove(message.topic());
             if (batch != null) {
                 batch.removeRetained(message.topic());
-            } else if (store.isDurable()) {
+            } else if (storesRetained(message)) {
                 stored(store.write(store.batch(message.publisherId()).removeRetained(message.topic()), null));
             }
             return;
@@ -173,10 +173,19 @@ public final class Router {
         retained.put(message.topic(), copy);
         if (batch != null) {
             batch.putRetained(StoredMessages.toStored(copy));
-        } else if (store.isDurable()) {
+        } else if (storesRetained(message)) {
             // Written in the publisher's order (its batches keep theirs), without holding up the delivery.
             stored(store.write(store.batch(message.publisherId()).putRetained(StoredMessages.toStored(copy)), null));
         }
+    }
+
+    /**
+     * Whether a retained message goes to the store too. Not the broker's own on {@code $} topics (only it may publish
+     * there: {@code $SYS} figures), which it publishes again every interval: a restart must not show the last run's
+     * figures as if they were current, as Mosquitto does not either.
+     */
+    private boolean storesRetained(Message message) {
+        return store.isDurable() && !message.topic().startsWith("$");
     }
 
     private static void stored(CompletableFuture<Void> write) {

@@ -193,9 +193,11 @@ final class OutboundWindow {
     }
 
     private boolean send(SessionConnection connection, Delivery d, int packetId, boolean dup) {
+        int bytes = d.message().payloadSize(); // read first: the write may release the payload
         boolean sent = connection.sendPublish(d, packetId, dup);
         if (sent) {
             metrics.messagesSent.increment();
+            metrics.bytesSent.add(bytes);
         } else {
             metrics.droppedTooLarge.increment();
         }

@@ -43,7 +43,7 @@ class ArchitectureTest {
     void packetsStayAbove() {
         noClasses().that().resideInAnyPackage("io.midge.broker.session..", "io.midge.broker.routing..",
                         "io.midge.broker.persistence..", "io.midge.broker.security..", "io.midge.broker.limits..",
-                        "io.midge.broker.metrics..", "io.midge.broker.config..")
+                        "io.midge.broker.metrics..", "io.midge.broker.config..", "io.midge.broker.sys..")
                 .should().dependOnClassesThat().resideInAPackage("io.midge.codec.packet..")
                 .check(main);
     }
@@ -60,6 +60,11 @@ class ArchitectureTest {
                 .check(main);
         noClasses().that().resideInAnyPackage("io.midge.broker.routing..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.midge.broker.session..")
+                .check(main);
+        // The $SYS publisher is a client of the router, as wills are: it reads sessions and counters, no connection.
+        noClasses().that().resideInAnyPackage("io.midge.broker.sys..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.midge.broker.protocol..",
+                        "io.midge.broker.transport..")
                 .check(main);
         noClasses().that().resideInAnyPackage("io.midge.broker.persistence..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.midge.broker.session..",

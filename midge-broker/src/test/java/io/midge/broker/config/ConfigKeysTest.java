@@ -26,7 +26,7 @@ class ConfigKeysTest {
             assertThat(ConfigKeys.named(key.name())).isSameAs(key);
             names.add(key.name());
         }
-        assertThat(names).doesNotHaveDuplicates().hasSize(31);
+        assertThat(names).doesNotHaveDuplicates().hasSize(32);
         assertThat(ConfigKeys.named("prot")).isNull();
     }
 

@@ -5,6 +5,7 @@ import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
 import static io.midge.broker.config.ConfigKeys.PORT;
+import static io.midge.broker.config.ConfigKeys.SYS_INTERVAL;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
@@ -66,8 +67,10 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
     }
 
     private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
-        // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do.
-        BrokerConfig.Builder defaults = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2);
+        // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do. No
+        // $SYS figures unless a test asks: they would be among the retained messages and subscriptions it counts.
+        BrokerConfig.Builder defaults = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
+                .set(SYS_INTERVAL, 0);
         defaults = dataDir == null ? defaults.set(IN_MEMORY, true) : defaults.set(DATA_DIR, dataDir);
         BrokerConfig config = with.apply(defaults).build();
         broker = Broker.start(config, authenticator, enhanced);
