@@ -195,7 +195,7 @@ final class OutboundWindow {
     private boolean send(SessionConnection connection, Delivery d, int packetId, boolean dup) {
         boolean sent = connection.sendPublish(d, packetId, dup);
         if (sent) {
-            metrics.messagesSent.increment();
+            metrics.sentByQos[d.qos()].increment();
         } else {
             metrics.droppedTooLarge.increment();
         }
