@@ -3,6 +3,9 @@ package io.midge.broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.http.BrokerHealth;
+import io.midge.broker.http.BrokerMeters;
+import io.midge.broker.http.HttpListener;
 import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.InMemoryPersistence;
@@ -43,15 +46,22 @@ public final class Broker implements AutoCloseable {
     private final List<MqttListener> listeners;
     private final BrokerSecurity security;
     private final SysPublisher sys;
+    private final BrokerHealth health;
+    private final BrokerMeters meters;
+    private final HttpListener http;
 
     private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
-                   BrokerSecurity security, SysPublisher sys) {
+                   BrokerSecurity security, SysPublisher sys, BrokerHealth health, BrokerMeters meters,
+                   HttpListener http) {
         this.config = config;
         this.group = group;
         this.context = context;
         this.listeners = listeners;
         this.security = security;
         this.sys = sys;
+        this.health = health;
+        this.meters = meters;
+        this.http = http;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -68,8 +78,12 @@ public final class Broker implements AutoCloseable {
     public static Broker start(BrokerConfig config, Authenticator authenticator,
                                List<EnhancedAuthenticator> enhancedAuthenticators) throws InterruptedException {
         BrokerSecurity security = BrokerSecurity.open(config.security().passwordFile(), config.security().aclFile());
+        Authenticator checker = authenticator != Authenticator.ALLOW_ALL ? authenticator : security.authenticator();
         Persistence store;
         try {
+            if (config.http().enabled()) {
+                HttpListener.checkCanLogIn(config.http(), checker); // before the store: nothing to undo
+            }
             store = openStore(config);
         } catch (RuntimeException e) {
             security.close();
@@ -77,6 +91,8 @@ public final class Broker implements AutoCloseable {
         }
         EventLoopGroup group = null;
         List<MqttListener> listeners = new ArrayList<>();
+        HttpListener http = null;
+        BrokerMeters meters = null;
         try {
             RecoveredState recovered = store.recover();
             if (store.isDurable()) {
@@ -89,7 +105,6 @@ public final class Broker implements AutoCloseable {
             Router router = new Router(store);
             SessionRegistry sessions = new SessionRegistry(router.topicTree(), config, metrics, router::publish,
                     new SessionStore(store));
-            restore(recovered, router, sessions, group);
             Map<String, EnhancedAuthenticator> methods = new HashMap<>();
             for (EnhancedAuthenticator a : security.enhancedAuthenticators()) {
                 methods.put(a.method(), a);
@@ -97,10 +112,16 @@ public final class Broker implements AutoCloseable {
             for (EnhancedAuthenticator a : enhancedAuthenticators) {
                 methods.put(a.method(), a);
             }
-            Authenticator checker = authenticator != Authenticator.ALLOW_ALL ? authenticator
-                    : security.authenticator();
             BrokerContext context = new BrokerContext(config, sessions, router, metrics, checker,
                     Map.copyOf(methods), store, new ConnectionLimits(config, metrics), security.authorizer());
+            BrokerHealth health = new BrokerHealth();
+            meters = new BrokerMeters(context, store instanceof RocksDbPersistence rocks ? rocks.stats() : null);
+            if (config.http().enabled()) {
+                // Before the sessions are restored, so that /health answers 503 while they are.
+                http = HttpListener.bind(config.http(), group, meters, health, metrics, checker,
+                        security.authorizer());
+            }
+            restore(recovered, router, sessions, group);
             for (ListenerConfig l : config.listeners().effective()) {
                 if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
                     log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
@@ -118,10 +139,19 @@ public final class Broker implements AutoCloseable {
             if (sysInterval > 0) {
                 sys.start(group.next(), sysInterval);
             }
-            return new Broker(config, group, context, List.copyOf(listeners), security, sys);
+            health.set(BrokerHealth.State.READY);
+            log.info("Midge started; {}", http == null ? "no HTTP listener (http.port: 0)"
+                    : "dashboard, health and metrics on " + http.address(config.http().host()));
+            return new Broker(config, group, context, List.copyOf(listeners), security, sys, health, meters, http);
         } catch (Exception | Error e) {
             security.close();
             listeners.forEach(MqttListener::close);
+            if (http != null) {
+                http.close();
+            }
+            if (meters != null) {
+                meters.close();
+            }
             if (group != null) {
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
@@ -180,6 +210,16 @@ public final class Broker implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no listener named " + listenerName)).port();
     }
 
+    /** The port the HTTP listener is bound to (useful when the configuration said -1); 0 when it is off. */
+    public int httpPort() {
+        return http == null ? 0 : http.port();
+    }
+
+    /** The broker's meters, as {@code /metrics} shows them. */
+    public BrokerMeters meters() {
+        return meters;
+    }
+
     public BrokerConfig config() {
         return config;
     }
@@ -223,9 +263,14 @@ public final class Broker implements AutoCloseable {
 
     @Override
     public void close() {
+        health.set(BrokerHealth.State.CLOSING);
         sys.close();
         listeners.forEach(MqttListener::close);
         context.sessions().clear();
+        if (http != null) {
+            http.close();
+        }
+        meters.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         // After the loops drained: what their last tasks wrote (sessions going offline) is in the store.
         context.persistence().close();

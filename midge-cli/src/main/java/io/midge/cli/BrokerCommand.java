@@ -41,6 +41,11 @@ final class BrokerCommand implements Callable<Integer> {
                     + "anonymous clients.")
     String bind;
 
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:MIDGE_HTTP_PORT}",
+            description = "Port of the HTTP listener (health, metrics; 8080 unless the file says otherwise); 0 turns "
+                    + "it off (overrides the file; env MIDGE_HTTP_PORT).")
+    Integer httpPort;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:MIDGE_DATA_DIR}",
             description = "Directory of the store: sessions, queues and retained messages survive restarts (./data "
                     + "unless the file says otherwise; env MIDGE_DATA_DIR).")
@@ -83,6 +88,9 @@ final class BrokerCommand implements Callable<Integer> {
             if (bind != null) {
                 b.set(ConfigKeys.HOST, bind);
             }
+        }
+        if (httpPort != null) {
+            b.set(ConfigKeys.HTTP_PORT, httpPort);
         }
         if (dataDir != null) {
             b.set(ConfigKeys.DATA_DIR, dataDir);

@@ -26,6 +26,7 @@ import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -45,6 +46,7 @@ class ClientCommandsTest {
                 username == null || "alice".equals(username) && password != null && password.toUtf8().equals("secret")
                         ? ReasonCode.SUCCESS : ReasonCode.BAD_USER_NAME_OR_PASSWORD);
         broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                .set(HTTP_PORT, 0)
                         .set(IN_MEMORY, true).build(),
                 onlyAliceWhenNamed, List.of());
         port = Integer.toString(broker.port());
@@ -162,6 +164,7 @@ class ClientCommandsTest {
     void aRefusedPublishSpellsOutTheReasonCodeAndExitsWithOne() throws Exception {
         broker.close();
         broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                .set(HTTP_PORT, 0)
                 .set(IN_MEMORY, true).set(MAX_QUEUED_MESSAGES, 1).build());
         port = Integer.toString(broker.port());
         try (MidgeClient offline = MidgeClient.builder().port(broker.port()).clientId("offline")

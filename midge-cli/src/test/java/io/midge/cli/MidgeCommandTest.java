@@ -135,7 +135,7 @@ class MidgeCommandTest {
         System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
         int exitCode;
         try {
-            exitCode = midge("broker", "--config", config.toString(), "--in-memory");
+            exitCode = midge("broker", "--config", config.toString(), "--in-memory", "--http-port", "0");
         } finally {
             System.setErr(original);
         }

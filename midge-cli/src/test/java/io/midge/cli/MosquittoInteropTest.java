@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 import static io.midge.cli.ClientCommandsTest.midge;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +27,7 @@ class MosquittoInteropTest {
     @BeforeEach
     void startBroker() throws InterruptedException {
         broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1)
+                .set(HTTP_PORT, 0)
                 .set(IN_MEMORY, true).build());
         port = Integer.toString(broker.port());
     }

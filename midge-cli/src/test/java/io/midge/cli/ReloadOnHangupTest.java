@@ -30,7 +30,7 @@ class ReloadOnHangupTest {
                 "password-file: passwd\nacl-file: acl\nin-memory: true\nport: 0\n");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process broker = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dmidge.log.level=INFO", MidgeCommand.class.getName(), "broker", "--config", config.toString())
+                "-Dmidge.log.level=INFO", MidgeCommand.class.getName(), "broker", "--config", config.toString(), "--http-port", "0")
                 .redirectErrorStream(true).start();
         List<String> log = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {

@@ -2,6 +2,7 @@ package io.midge.client;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.config.TlsConfig;
 import io.midge.client.testing.TestCertificates;
@@ -36,7 +37,7 @@ class MidgeTransportsTest {
         certs = TestCertificates.create(dir);
         TlsConfig tls = new TlsConfig(certs.file("server.pem"), certs.file("server.key"), certs.file("ca.pem"),
                 TlsConfig.ClientAuth.REQUIRED, null, null);
-        broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(IO_THREADS, 1).set(IN_MEMORY, true)
+        broker = Broker.start(BrokerConfig.builder().set(ConfigKeys.HTTP_PORT, 0).set(HOST, "127.0.0.1").set(IO_THREADS, 1).set(IN_MEMORY, true)
                 .set(LISTENERS, List.of(
                         new ListenerConfig("tls", ListenerConfig.Transport.TLS, "127.0.0.1", 0, null, true, 0, tls),
                         new ListenerConfig("ws", ListenerConfig.Transport.WS, "127.0.0.1", 0, "/mqtt", true, 0, null),

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * What a broker is told at start, area by area: {@link #listeners()}, {@link #protocol()}, {@link #limits()},
- * {@link #store()} and {@link #security()}. Every setting has a default ({@link ConfigKeys}); the configuration file
+ * {@link #store()}, {@link #security()} and {@link #http()}. Every setting has a default ({@link ConfigKeys}); the configuration file
  * and the command line override them through a {@link Builder}.
  */
 public final class BrokerConfig {
@@ -15,6 +15,7 @@ public final class BrokerConfig {
     private final LimitsConfig limits;
     private final StoreConfig store;
     private final SecurityConfig security;
+    private final HttpConfig http;
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -31,6 +32,7 @@ public final class BrokerConfig {
         this.limits = new LimitsConfig(settings);
         this.store = new StoreConfig(settings);
         this.security = new SecurityConfig(settings);
+        this.http = new HttpConfig(settings);
     }
 
     public ListenersConfig listeners() {
@@ -51,6 +53,10 @@ public final class BrokerConfig {
 
     public SecurityConfig security() {
         return security;
+    }
+
+    public HttpConfig http() {
+        return http;
     }
 
     /** How much the broker logs: error, warn, info, debug or trace. (Logging has no other key to make an area.) */

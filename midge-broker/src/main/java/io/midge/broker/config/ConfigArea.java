@@ -12,6 +12,8 @@ public enum ConfigArea {
     STORE,
     /** Who may log in and what they may do: {@link SecurityConfig}. */
     SECURITY,
+    /** The HTTP listener: health, metrics, and who may see them: {@link HttpConfig}. */
+    HTTP,
     /** What the broker logs, and the status it publishes under {@code $SYS}: {@link BrokerConfig#logLevel()}. */
     LOGGING
 }

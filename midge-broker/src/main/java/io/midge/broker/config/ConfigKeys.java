@@ -129,6 +129,21 @@ public final class ConfigKeys {
             new TextList(), List.of(),
             "topic filters whose subscription is refused with SUBACK 0x80");
 
+    public static final ConfigKey<String> HTTP_HOST = key(ConfigArea.HTTP, "http.host",
+            new Text(), "127.0.0.1",
+            "address of the HTTP listener (`/health`, `/metrics`); off the loopback it needs a `password-file` to log "
+            + "in against (see HTTP and metrics below)");
+    public static final ConfigKey<Integer> HTTP_PORT = key(ConfigArea.HTTP, "http.port",
+            WholeNumber.integer(-1, 65535), 8080,
+            "TCP port of the HTTP listener; `0` turns it off (`--http-port 0`); `-1` binds a free port (for tests)");
+    public static final ConfigKey<Boolean> HTTP_ALLOW_ANONYMOUS = key(ConfigArea.HTTP, "http.allow-anonymous",
+            new Flag(), null,
+            "whether requests without credentials are answered; none means only on a loopback address, as for MQTT "
+            + "listeners. Otherwise HTTP Basic, for a user of the password file whom the ACL file grants `admin`");
+    public static final ConfigKey<TlsConfig> HTTP_TLS = key(ConfigArea.HTTP, "http.tls",
+            new TlsValue(), null,
+            "HTTPS: a `tls` section as a listener's (`cert`, `key`, `ca`, `client-auth`, `protocols`)");
+
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
             "how much the broker logs (to standard error): `error`, `warn`, `info`, `debug` (every refused "

@@ -19,6 +19,9 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * default.
  */
 public final class ConfigLoader {
+    /** The one nested section of keys (its keys are {@code http.*} in {@link ConfigKeys}). */
+    private static final String HTTP_SECTION = "http";
+
     private final YamlSource source;
 
     private ConfigLoader(YamlSource source) {
@@ -61,6 +64,10 @@ public final class ConfigLoader {
         List<String> seen = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
             String name = source.scalar(tuple.getKeyNode(), "a key");
+            if (name.equals(HTTP_SECTION)) {
+                readSection(b, name, tuple, seen);
+                continue;
+            }
             if (seen.contains(name)) {
                 throw new ConfigException(source.at(tuple.getKeyNode()) + ": key '" + name + "' is given twice");
             }
@@ -82,6 +89,26 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             // What no single value shows, such as two listeners of one name.
             throw new ConfigException(source.file() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A section ({@code http:}) whose keys are in the table as {@code http.host}, ...: read as if written so, so
+     * that the table, the checks and the README's rows stay the one place that knows them.
+     */
+    private void readSection(BrokerConfig.Builder b, String section, NodeTuple tuple, List<String> seen) {
+        for (NodeTuple inner : source.entries(section, tuple.getValueNode())) {
+            String name = section + "." + source.scalar(inner.getKeyNode(), "a key");
+            if (seen.contains(name)) {
+                throw new ConfigException(source.at(inner.getKeyNode()) + ": key '" + name + "' is given twice");
+            }
+            seen.add(name);
+            ConfigKey<?> key = ConfigKeys.named(name);
+            if (key == null) {
+                throw new ConfigException(source.at(inner.getKeyNode()) + ": unknown key '" + name
+                        + "' (the README lists every key)");
+            }
+            read(b, key, new YamlValue(source, inner.getValueNode(), name));
         }
     }
 

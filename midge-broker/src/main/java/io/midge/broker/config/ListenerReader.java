@@ -69,7 +69,8 @@ final class ListenerReader {
         }
     }
 
-    private TlsConfig tls(String where, Node node) {
+    /** A {@code tls} section, of a listener or of the HTTP listener ({@link TlsValue}). */
+    TlsConfig tls(String where, Node node) {
         Path cert = null;
         Path key = null;
         Path ca = null;

@@ -7,11 +7,12 @@ public final class BrokerMetrics {
     public final LongAdder connectionsAccepted = new LongAdder();
     public final LongAdder connectionsRefused = new LongAdder();
     public final LongAdder protocolViolations = new LongAdder();
-    public final LongAdder messagesReceived = new LongAdder();
-    public final LongAdder messagesSent = new LongAdder();
-    /** Payload bytes of the PUBLISH packets received (headers and other packets not counted). */
+    /** PUBLISH packets from clients, by their QoS (index 0, 1, 2): one adder each, so nothing is split later. */
+    public final LongAdder[] receivedByQos = byQos();
+    /** PUBLISH packets to clients (first sends and re-sends), by the QoS they were sent at. */
+    public final LongAdder[] sentByQos = byQos();
+    /** Bytes read from and written to clients' connections, as on the socket (TLS and WebSocket framing included). */
     public final LongAdder bytesReceived = new LongAdder();
-    /** Payload bytes of the PUBLISH packets sent, re-sends included as {@link #messagesSent} counts them. */
     public final LongAdder bytesSent = new LongAdder();
     /** Messages dropped because a client's queue reached its bound of messages or bytes. */
     public final LongAdder droppedQueueFull = new LongAdder();
@@ -47,4 +48,20 @@ public final class BrokerMetrics {
     public final LongAdder publishesToReservedTopics = new LongAdder();
     /** Messages not delivered to a subscriber the ACL does not let receive them (retained, wills, after a reload). */
     public final LongAdder deliveriesWithheld = new LongAdder();
+    /** Requests to the HTTP listener refused for want of credentials (401) or of the admin right (403). */
+    public final LongAdder httpRefused = new LongAdder();
+
+    private static LongAdder[] byQos() {
+        return new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()};
+    }
+
+    /** PUBLISH packets from clients, all QoS. */
+    public long messagesReceived() {
+        return receivedByQos[0].sum() + receivedByQos[1].sum() + receivedByQos[2].sum();
+    }
+
+    /** PUBLISH packets to clients, all QoS. */
+    public long messagesSent() {
+        return sentByQos[0].sum() + sentByQos[1].sum() + sentByQos[2].sum();
+    }
 }

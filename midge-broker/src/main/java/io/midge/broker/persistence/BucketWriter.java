@@ -166,9 +166,11 @@ final class BucketWriter {
             // A group of empty batches (kept only for their place in the order) costs no write.
             if (failure == null && changes > 0) {
                 // The whole group in one native call: RocksDB takes the records as they were encoded.
+                long start = System.nanoTime();
                 try (WriteBatch writeBatch = new WriteBatch(EncodedBatch.writeBatchOf(batches))) {
                     db.write(writeOptions, writeBatch);
                 }
+                stats.committed(System.nanoTime() - start);
                 stats.commits.increment();
             }
         } catch (RocksDBException | RuntimeException e) {

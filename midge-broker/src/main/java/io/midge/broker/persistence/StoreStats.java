@@ -1,12 +1,24 @@
 package io.midge.broker.persistence;
 
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /** Counters of the RocksDB store's writers, for metrics and benchmarks. */
 public final class StoreStats {
     final LongAdder batches = new LongAdder();
     final LongAdder commits = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    /** Told each commit's time in nanoseconds (metrics' histogram); the store knows nothing of who listens. */
+    private volatile LongConsumer commitTimes = nanos -> { };
+
+    /** Has every later commit's duration, in nanoseconds, told to {@code listener} (on the writer's thread). */
+    public void onCommit(LongConsumer listener) {
+        this.commitTimes = listener;
+    }
+
+    void committed(long nanos) {
+        commitTimes.accept(nanos);
+    }
 
     /** Batches written (each completed one future). */
     public long batches() {

@@ -41,8 +41,7 @@ final class InboundPublishes {
     }
 
     void onPublish(Publish p, PublishThrottle throttle) {
-        c.broker.metrics().messagesReceived.increment();
-        c.broker.metrics().bytesReceived.add(p.payload().readableBytes());
+        c.broker.metrics().receivedByQos[p.qos()].increment();
         if (throttle != null) {
             throttle.onPublish(c.ctx, c.reads, p.payload().readableBytes());
         }

@@ -41,6 +41,11 @@ public final class AclAuthorizer implements Authorizer {
         return rules.allows(Operation.RECEIVE, clientId, username, topic);
     }
 
+    @Override
+    public boolean isAdmin(String username) {
+        return rules.isAdmin(username);
+    }
+
     /**
      * Rereads the ACL file. When it cannot be read or is wrong, the error is logged and the rules stay as they were.
      *

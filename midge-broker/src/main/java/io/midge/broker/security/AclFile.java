@@ -5,8 +5,10 @@ import io.midge.codec.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rules of an ACL file, and the decisions they make. Immutable; {@link AclAuthorizer} holds the current one.
@@ -24,6 +26,7 @@ import java.util.Map;
  * user alice
  * topic readwrite home/#
  * topic deny home/safe/#
+ * admin
  * </pre>
  * <ul>
  * <li>{@code user NAME} starts the rules of the user whose user name is NAME (the rest of the line). A user has one
@@ -34,6 +37,8 @@ import java.util.Map;
  *     by the user name when a client is checked. The rule does not apply to a client whose identifier (or user
  *     name) is empty, missing, or contains {@code /}, {@code +} or {@code #}, so that no client can widen a pattern
  *     by its choice of name. Any other {@code %} sequence is an error.</li>
+ * <li>{@code admin} (in a user's section) gives that user the admin right: the HTTP listener's pages (metrics, and
+ *     what later sessions add) when it asks for credentials. It grants nothing on topics.</li>
  * <li>ACCESS is {@code read} (subscribe and receive), {@code write} (publish), {@code readwrite} (both; the default
  *     when ACCESS is left out) or {@code deny} (neither, whatever other rules grant).</li>
  * </ul>
@@ -96,10 +101,12 @@ public final class AclFile {
 
     private final List<Rule> everyone;
     private final Map<String, List<Rule>> users;
+    private final Set<String> admins;
 
-    private AclFile(List<Rule> everyone, Map<String, List<Rule>> users) {
+    private AclFile(List<Rule> everyone, Map<String, List<Rule>> users, Set<String> admins) {
         this.everyone = everyone;
         this.users = users;
+        this.admins = admins;
     }
 
     /**
@@ -111,7 +118,9 @@ public final class AclFile {
         List<Rule> everyone = new ArrayList<>();
         Map<String, List<Rule>> users = new HashMap<>();
         Map<String, Integer> sectionLine = new HashMap<>();
+        Set<String> admins = new HashSet<>();
         List<Rule> current = everyone;
+        String currentUser = null;
         int number = 0;
         for (String raw : SecurityFiles.readLines(file, "ACL file")) {
             number++;
@@ -132,17 +141,27 @@ public final class AclFile {
                                 "second section for user '" + rest + "' (first on line " + first + ")");
                     }
                     current = new ArrayList<>();
+                    currentUser = rest;
                     users.put(rest, current);
+                }
+                case "admin" -> {
+                    // Everyone's section has no admin line: the right is given to named users only, one by one.
+                    if (currentUser == null || !rest.isEmpty()) {
+                        throw new SecurityFileException(file, number, currentUser == null
+                                ? "'admin' outside a user's section (it gives one user the admin right)"
+                                : "'admin' takes nothing after it");
+                    }
+                    admins.add(currentUser);
                 }
                 case "topic" -> current.add(rule(file, number, rest, false, "topic"));
                 case "pattern" -> current.add(rule(file, number, rest, true, "pattern"));
                 default -> throw new SecurityFileException(file, number,
-                        "unknown keyword '" + words[0] + "' (expected user, topic or pattern)");
+                        "unknown keyword '" + words[0] + "' (expected user, topic, pattern or admin)");
             }
         }
         Map<String, List<Rule>> frozen = new HashMap<>();
         users.forEach((user, rules) -> frozen.put(user, List.copyOf(rules)));
-        return new AclFile(List.copyOf(everyone), Map.copyOf(frozen));
+        return new AclFile(List.copyOf(everyone), Map.copyOf(frozen), Set.copyOf(admins));
     }
 
     private static Rule rule(Path file, int number, String rest, boolean pattern, String keyword) {
@@ -235,6 +254,11 @@ public final class AclFile {
             }
         }
         return decision;
+    }
+
+    /** Whether the file gives this user the admin right (an {@code admin} line in the user's section). */
+    public boolean isAdmin(String username) {
+        return username != null && admins.contains(username);
     }
 
     /** How many rules the file holds, everyone's and all users'. */

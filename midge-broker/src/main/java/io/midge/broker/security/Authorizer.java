@@ -14,6 +14,14 @@ public interface Authorizer {
     /** Whether a message on this topic may be delivered to the client (retained messages, wills, after a reload). */
     boolean canReceive(String clientId, String username, String topic);
 
+    /**
+     * Whether this user (one who logged in) may use the broker's administration: the HTTP listener's pages. Not
+     * unless said so; without an ACL file ({@link #ALLOW_ALL}) every user may do everything, this too.
+     */
+    default boolean isAdmin(String username) {
+        return false;
+    }
+
     /** Lets every client do everything: the broker without an ACL file. */
     Authorizer ALLOW_ALL = new Authorizer() {
         @Override
@@ -28,6 +36,11 @@ public interface Authorizer {
 
         @Override
         public boolean canReceive(String clientId, String username, String topic) {
+            return true;
+        }
+
+        @Override
+        public boolean isAdmin(String username) {
             return true;
         }
     };

@@ -193,11 +193,9 @@ final class OutboundWindow {
     }
 
     private boolean send(SessionConnection connection, Delivery d, int packetId, boolean dup) {
-        int bytes = d.message().payloadSize(); // read first: the write may release the payload
         boolean sent = connection.sendPublish(d, packetId, dup);
         if (sent) {
-            metrics.messagesSent.increment();
-            metrics.bytesSent.add(bytes);
+            metrics.sentByQos[d.qos()].increment();
         } else {
             metrics.droppedTooLarge.increment();
         }

@@ -35,8 +35,8 @@ final class BrokerStatus {
         this.metrics = metrics;
         this.startedNanos = nowNanos;
         this.lastReadNanos = nowNanos;
-        this.received = new LoadAverage(metrics.messagesReceived.sum());
-        this.sent = new LoadAverage(metrics.messagesSent.sum());
+        this.received = new LoadAverage(metrics.messagesReceived());
+        this.sent = new LoadAverage(metrics.messagesSent());
         this.bytesReceived = new LoadAverage(metrics.bytesReceived.sum());
         this.bytesSent = new LoadAverage(metrics.bytesSent.sum());
     }
@@ -49,8 +49,8 @@ final class BrokerStatus {
         values.put("version", version);
         values.put("uptime", Long.toString(TimeUnit.NANOSECONDS.toSeconds(nowNanos - startedNanos)));
         clients(values);
-        long messagesReceived = metrics.messagesReceived.sum();
-        long messagesSent = metrics.messagesSent.sum();
+        long messagesReceived = metrics.messagesReceived();
+        long messagesSent = metrics.messagesSent();
         long bytesIn = metrics.bytesReceived.sum();
         long bytesOut = metrics.bytesSent.sum();
         values.put("messages/received", Long.toString(messagesReceived));

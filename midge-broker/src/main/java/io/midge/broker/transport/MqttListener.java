@@ -71,6 +71,7 @@ public final class MqttListener {
         ConnectionRateLimiter rateLimiter = broker.limits().limitsRate()
                 ? new ConnectionRateLimiter(broker.limits()) : null;
         boolean throttled = PublishThrottle.limits(broker.config());
+        ByteCounter bytes = new ByteCounter(broker.metrics());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -83,6 +84,7 @@ public final class MqttListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
+                        p.addLast("bytes", bytes);
                         if (rateLimiter != null) {
                             // First: a connection over the rate is closed before it costs a TLS handshake.
                             p.addLast("connectionRate", rateLimiter);

@@ -3,6 +3,7 @@ package io.midge.broker.durability;
 import static io.midge.broker.config.ConfigKeys.DATA_DIR;
 import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 
 import io.midge.broker.Broker;
@@ -19,6 +20,7 @@ public final class CrashBroker {
 
     public static void main(String[] args) throws Exception {
         Broker broker = Broker.start(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
+                .set(HTTP_PORT, 0)
                 .set(DATA_DIR, Path.of(args[0])).build());
         System.out.println("MIDGE-PORT " + broker.port());
         System.out.flush();

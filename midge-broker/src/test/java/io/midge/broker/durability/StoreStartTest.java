@@ -4,6 +4,7 @@ import static io.midge.broker.config.ConfigKeys.DATA_DIR;
 import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +33,7 @@ class StoreStartTest {
     final BrokerExtension broker = new BrokerExtension().durable(dir);
 
     private static BrokerConfig.Builder config() {
-        return BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 1);
+        return BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(HTTP_PORT, 0).set(IO_THREADS, 1);
     }
 
     @Test

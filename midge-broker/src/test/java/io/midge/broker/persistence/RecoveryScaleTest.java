@@ -2,6 +2,7 @@ package io.midge.broker.persistence;
 
 import static io.midge.broker.config.ConfigKeys.DATA_DIR;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 import static io.midge.broker.config.ConfigKeys.SYS_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,7 +89,9 @@ class RecoveryScaleTest {
         // listening. Then a restored client finds its session, and a wildcard finds retained messages by index.
         long brokerStart = System.nanoTime();
         try (Broker broker = Broker.start(BrokerConfig.builder().set(PORT, 0).set(IO_THREADS, 2).set(DATA_DIR, dir)
-                .set(SYS_INTERVAL, 0).build()); // no $SYS figures among the retained messages counted
+                .set(SYS_INTERVAL, 0) // no $SYS figures among the retained messages counted
+                .set(HTTP_PORT, 0)
+                .build());
              RawClient device = new RawClient(broker.port())) {
             long started = System.nanoTime();
             System.out.printf("restore scale: the broker started on that store (sessions, subscriptions, retained "

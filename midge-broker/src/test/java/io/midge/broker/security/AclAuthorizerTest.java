@@ -170,6 +170,24 @@ class AclAuthorizerTest {
     }
 
     @Test
+    void adminIsGivenUserByUserAndGrantsNoTopic() throws IOException {
+        AclAuthorizer rules = new AclAuthorizer(write("user root\nadmin\nuser alice\ntopic a/#\n"));
+
+        assertThat(rules.isAdmin("root")).isTrue();
+        assertThat(rules.isAdmin("alice")).isFalse();
+        assertThat(rules.isAdmin(null)).isFalse();
+        assertThat(rules.canPublish("c", "root", "a/b")).isFalse();
+        assertThat(Authorizer.ALLOW_ALL.isAdmin("anyone")).as("no ACL file: everyone may do everything").isTrue();
+    }
+
+    @Test
+    void adminOutsideAUsersSectionIsAnError() throws IOException {
+        Path outside = write("admin\n");
+        assertThatThrownBy(() -> new AclAuthorizer(outside)).isInstanceOf(SecurityFileException.class)
+                .hasMessageContaining(":1: 'admin' outside a user's section");
+    }
+
+    @Test
     void reloadPicksUpNewRules() throws IOException {
         Files.writeString(file, "user carol\ntopic garden/#\n");
 
@@ -191,7 +209,7 @@ class AclAuthorizerTest {
 
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', textBlock = """
-            '# rules\\ntopik read a'        | 2: unknown keyword 'topik' (expected user, topic or pattern)
+            '# rules\\ntopik read a'        | 2: unknown keyword 'topik' (expected user, topic, pattern or admin)
             'topic read a/#/b'              | 1: '#' in 'a/#/b' is not the last level
             'topic read a/b+'               | 1: '+' in 'a/b+' does not stand alone on its level
             'topic'                         | 1: 'topic' without a topic filter

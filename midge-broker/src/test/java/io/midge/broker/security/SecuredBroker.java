@@ -3,6 +3,7 @@ package io.midge.broker.security;
 import static io.midge.broker.config.ConfigKeys.HOST;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.PORT;
 
 import io.midge.broker.Broker;
@@ -38,7 +39,7 @@ final class SecuredBroker implements AutoCloseable {
     /** Starts a broker on a free port of 127.0.0.1 with these settings. */
     static SecuredBroker start(UnaryOperator<BrokerConfig.Builder> settings) throws InterruptedException {
         BrokerConfig.Builder b = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
-                .set(IN_MEMORY, true);
+                .set(HTTP_PORT, 0).set(IN_MEMORY, true);
         return new SecuredBroker(Broker.start(settings.apply(b).build()));
     }
 

@@ -76,7 +76,7 @@ class SecurityStartTest {
         Path acl = SecuredBroker.write(dir.resolve("acl"), "user alice", "topik read home/#");
         assertThatThrownBy(() -> SecuredBroker.start(b -> b.set(PASSWORD_FILE, passwd).set(ACL_FILE, acl)))
                 .isInstanceOf(SecurityFileException.class)
-                .hasMessage(acl + ":2: unknown keyword 'topik' (expected user, topic or pattern)");
+                .hasMessage(acl + ":2: unknown keyword 'topik' (expected user, topic, pattern or admin)");
     }
 
     @Test

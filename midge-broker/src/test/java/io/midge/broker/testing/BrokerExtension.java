@@ -2,6 +2,7 @@ package io.midge.broker.testing;
 
 import static io.midge.broker.config.ConfigKeys.DATA_DIR;
 import static io.midge.broker.config.ConfigKeys.HOST;
+import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.IN_MEMORY;
 import static io.midge.broker.config.ConfigKeys.IO_THREADS;
 import static io.midge.broker.config.ConfigKeys.PORT;
@@ -68,9 +69,10 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
     private void start(UnaryOperator<BrokerConfig.Builder> with) throws InterruptedException {
         // Two loops whatever the machine, so that tests cross loops as production brokers on bigger machines do. No
-        // $SYS figures unless a test asks: they would be among the retained messages and subscriptions it counts.
+        // $SYS figures unless a test asks: they would be among the retained messages and subscriptions it counts. No
+        // HTTP listener unless a test asks for one (HTTP_PORT -1: a free port), so that brokers never race for 8080.
         BrokerConfig.Builder defaults = BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, 0).set(IO_THREADS, 2)
-                .set(SYS_INTERVAL, 0);
+                .set(SYS_INTERVAL, 0).set(HTTP_PORT, 0);
         defaults = dataDir == null ? defaults.set(IN_MEMORY, true) : defaults.set(DATA_DIR, dataDir);
         BrokerConfig config = with.apply(defaults).build();
         broker = Broker.start(config, authenticator, enhanced);
@@ -112,6 +114,11 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
         broker.router().publish(new Message(topic, qos, retain,
                 Unpooled.wrappedBuffer(payload.getBytes(StandardCharsets.UTF_8)), MqttProperties.EMPTY,
                 Message.NEVER, "$broker"));
+    }
+
+    /** http://127.0.0.1:port of the HTTP listener (which a test turns on with HTTP_PORT -1). */
+    public String httpUri() {
+        return "http://127.0.0.1:" + broker.httpPort();
     }
 
     /** tcp://127.0.0.1:port, for Paho. */

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.config.TlsConfig;
 import io.midge.broker.config.TlsConfig.CertificateUsername;
@@ -90,7 +91,7 @@ class TlsConfigErrorsTest {
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        BrokerConfig config = BrokerConfig.builder().set(IN_MEMORY, true).set(IO_THREADS, 1).set(LISTENERS, List.of(
+        BrokerConfig config = BrokerConfig.builder().set(ConfigKeys.HTTP_PORT, 0).set(IN_MEMORY, true).set(IO_THREADS, 1).set(LISTENERS, List.of(
                 ListenerConfig.tcp("plain", "127.0.0.1", port),
                 Listeners.tls("secure", new TlsConfig(dir.resolve("nothing.pem"), server.key(), null, null, null,
                         null)))).build();
@@ -107,7 +108,7 @@ class TlsConfigErrorsTest {
     }
 
     private static void start(TlsConfig tls) throws InterruptedException {
-        BrokerConfig config = BrokerConfig.builder().set(IN_MEMORY, true).set(IO_THREADS, 1)
+        BrokerConfig config = BrokerConfig.builder().set(ConfigKeys.HTTP_PORT, 0).set(IN_MEMORY, true).set(IO_THREADS, 1)
                 .set(LISTENERS, List.of(Listeners.tls("secure", tls))).build();
         try (Broker broker = Broker.start(config)) {
             throw new AssertionError("started on port " + broker.port());

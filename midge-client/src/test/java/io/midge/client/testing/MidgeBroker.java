@@ -7,6 +7,7 @@ import static io.midge.broker.config.ConfigKeys.PORT;
 
 import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.EnhancedAuthenticator;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class MidgeBroker implements AutoCloseable {
     }
 
     private void startOn(int wanted) {
-        BrokerConfig config = settings.apply(BrokerConfig.builder().set(HOST, "127.0.0.1").set(PORT, wanted)
+        BrokerConfig config = settings.apply(BrokerConfig.builder().set(ConfigKeys.HTTP_PORT, 0).set(HOST, "127.0.0.1").set(PORT, wanted)
                 .set(IO_THREADS, 1)
                 .set(IN_MEMORY, true)).build();
         try {

@@ -1,0 +1,145 @@
+package io.midge.broker.http;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.persistence.StoreStats;
+import io.midge.broker.protocol.BrokerContext;
+import io.midge.broker.session.Session;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The broker's counters and state as Micrometer meters, for {@code /metrics}. Nothing here runs per message: the
+ * registry reads {@link BrokerMetrics}' adders and the sessions, topic tree and retained messages when scraped.
+ * Each adder backs exactly one meter, so nothing is counted twice. Micrometer's names ({@code midge.messages.sent})
+ * become Prometheus' ({@code midge_messages_sent_total}).
+ */
+public final class BrokerMeters {
+    private static final String[] QOS = {"0", "1", "2"};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    /** Binds the meters; {@code store} is null for a store that keeps no figures (in memory). */
+    public BrokerMeters(BrokerContext broker, StoreStats store) {
+        BrokerMetrics m = broker.metrics();
+        for (ListenerConfig l : broker.config().listeners().effective()) {
+            Gauge.builder("midge.connections", broker.limits(), limits -> limits.openConnections(l.name()))
+                    .description("MQTT connections open now").tag("listener", l.name()).register(registry);
+        }
+        sessions(broker, "connected", Session::isOnline);
+        sessions(broker, "offline", s -> !s.isOnline());
+        Gauge.builder("midge.subscriptions", broker.router().topicTree(), t -> t.subscriptionCount())
+                .description("topic filters subscribed to, all sessions").register(registry);
+        Gauge.builder("midge.retained.messages", broker.router().retained(), r -> r.size())
+                .description("retained messages held").register(registry);
+        Gauge.builder("midge.queued.messages", broker, BrokerMeters::queued)
+                .description("messages waiting for their client (mailboxes and queues)").register(registry);
+        for (int qos = 0; qos < 3; qos++) {
+            counter("midge.messages.received", m.receivedByQos[qos], "PUBLISH packets from clients", "qos", QOS[qos]);
+            counter("midge.messages.sent", m.sentByQos[qos], "PUBLISH packets to clients, re-sends included",
+                    "qos", QOS[qos]);
+        }
+        counter("midge.bytes.received", m.bytesReceived, "bytes read from MQTT connections");
+        counter("midge.bytes.sent", m.bytesSent, "bytes written to MQTT connections");
+        dropped(m.droppedQueueFull, "queue_full");
+        dropped(m.droppedExpired, "expired");
+        dropped(m.droppedTooLarge, "too_large");
+        dropped(m.droppedOffline, "offline_qos0");
+        dropped(m.deliveriesWithheld, "not_authorized");
+        dropped(m.publishesDenied, "publish_denied");
+        dropped(m.publishesToReservedTopics, "reserved_topic");
+        refusals(m);
+        counter("midge.connections.accepted", m.connectionsAccepted, "TCP connections accepted");
+        counter("midge.protocol.violations", m.protocolViolations, "connections closed for breaking the protocol");
+        counter("midge.packets.too.large", m.refusedPacketTooLarge, "connections closed for a packet over "
+                + "max-packet-size");
+        counter("midge.receive.maximum.exceeded", m.refusedReceiveMaximum, "connections closed for more "
+                + "unacknowledged publishes than receive-maximum");
+        counter("midge.subscriptions.refused", m.refusedSubscriptionLimit, "filters refused for max-subscriptions",
+                "reason", "limit");
+        counter("midge.subscriptions.refused", m.subscriptionsDenied, "filters refused by the ACL",
+                "reason", "not_authorized");
+        counter("midge.publish.throttled", m.publishThrottled, "times a client's reading was paused for its "
+                + "publish rate or bandwidth");
+        counter("midge.shared.handed.on", m.sharedHandedOn, "shared-subscription messages given to another member");
+        counter("midge.sessions.expired", m.sessionsExpired, "sessions ended by their expiry interval");
+        counter("midge.wills.published", m.willsPublished, "wills published");
+        counter("midge.http.refused", m.httpRefused, "HTTP requests refused for credentials (401) or rights (403)");
+        if (store != null) {
+            Timer commits = Timer.builder("midge.store.commit").description("one group commit to the store")
+                    .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
+            store.onCommit(nanos -> commits.record(Duration.ofNanos(nanos)));
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    }
+
+    private void sessions(BrokerContext broker, String state, java.util.function.Predicate<Session> which) {
+        Gauge.builder("midge.sessions", broker, b -> b.sessions().sessions().stream().filter(which).count())
+                .description("sessions, by whether their client is connected").tag("state", state)
+                .register(registry);
+    }
+
+    private static double queued(BrokerContext broker) {
+        long n = 0;
+        for (Session s : broker.sessions().sessions()) {
+            n += s.pendingMessages();
+        }
+        return n;
+    }
+
+    /**
+     * Refused connections by reason. The CONNACK refusals' adder counts those for credentials and for the
+     * connection limit too, which have their own; "other" is what is left, so each refusal is in one series.
+     */
+    private void refusals(BrokerMetrics m) {
+        String name = "midge.connections.refused";
+        String help = "connections refused, by reason";
+        counter(name, m.authenticationsRefused, help, "reason", "bad_credentials");
+        counter(name, m.refusedConnectionLimit, help, "reason", "connection_limit");
+        counter(name, m.refusedConnectionRate, help, "reason", "connection_rate");
+        FunctionCounter.builder(name, m, x -> Math.max(0, x.connectionsRefused.sum()
+                        - x.authenticationsRefused.sum() - x.refusedConnectionLimit.sum()))
+                .description(help).tag("reason", "other").register(registry);
+    }
+
+    private void dropped(LongAdder adder, String reason) {
+        counter("midge.messages.dropped", adder, "messages dropped, by reason", "reason", reason);
+    }
+
+    private void counter(String name, LongAdder adder, String help, String... tags) {
+        ToDoubleFunction<LongAdder> read = LongAdder::sum;
+        FunctionCounter.builder(name, adder, read).description(help).tags(tags).register(registry);
+    }
+
+    /** The Prometheus text format (version 0.0.4) of every meter now. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

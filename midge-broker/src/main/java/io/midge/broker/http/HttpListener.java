@@ -1,0 +1,116 @@
+package io.midge.broker.http;
+
+import io.midge.broker.config.HttpConfig;
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.Authorizer;
+import io.midge.broker.transport.ListenerException;
+import io.midge.broker.transport.ReloadingSslContext;
+import io.midge.broker.transport.Transports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+
+/**
+ * The HTTP listener: Netty's HTTP/1.1 codec on the broker's own event loops (the pages are small, and a second web
+ * server would bring a second set of threads and buffers), with TLS as the MQTT listeners have it.
+ */
+public final class HttpListener {
+    /** Requests are a line and a few headers: a body is never needed, so a large one is refused unread. */
+    private static final int MAX_REQUEST_BYTES = 8192;
+    /** An idle connection is closed after this, so that clients that never finish cost nothing for long. */
+    private static final int IDLE_SECONDS = 60;
+
+    private final Channel serverChannel;
+    private final ChannelGroup connections;
+    private final boolean secure;
+
+    private HttpListener(Channel serverChannel, ChannelGroup connections, boolean secure) {
+        this.serverChannel = serverChannel;
+        this.connections = connections;
+        this.secure = secure;
+    }
+
+    /**
+     * Binds the listener. An address that cannot be bound or a certificate that cannot be used stops it with a
+     * {@link ListenerException}; so does a listener that asks for credentials with nothing to check them against.
+     */
+    public static HttpListener bind(HttpConfig config, EventLoopGroup group, BrokerMeters meters, BrokerHealth health,
+                                    BrokerMetrics metrics, Authenticator authenticator, Authorizer authorizer)
+            throws InterruptedException {
+        checkCanLogIn(config, authenticator);
+        ReloadingSslContext tls = config.tls() == null ? null : ReloadingSslContext.load("http", config.tls());
+        HttpLogin login = new HttpLogin(config.anonymousAllowed(), authenticator, authorizer);
+        ChannelGroup connections = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(Transports.serverChannel())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS));
+                        if (tls != null) {
+                            p.addLast("tls", tls.newHandler(ch.alloc()));
+                        }
+                        p.addLast("http", new HttpServerCodec());
+                        p.addLast("keep-alive", new HttpServerKeepAliveHandler());
+                        p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+                        p.addLast("requests", new HttpRequests(login, meters, health, metrics));
+                    }
+                });
+        try {
+            Channel channel = bootstrap.bind(config.host(), config.bindPort()).sync().channel();
+            return new HttpListener(channel, connections, tls != null);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            throw new ListenerException("the HTTP listener cannot listen on " + config.host() + ":"
+                    + config.bindPort() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Refuses a listener that asks for credentials with nothing to check them against: off the loopback it would
+     * otherwise refuse everyone, or (worse, were it opened) show the broker to the network.
+     */
+    public static void checkCanLogIn(HttpConfig config, Authenticator authenticator) {
+        if (!config.anonymousAllowed() && authenticator == Authenticator.ALLOW_ALL) {
+            throw new ListenerException("the HTTP listener on " + config.host() + " asks for credentials (it is not "
+                    + "on a loopback address, or http.allow-anonymous is false), but no password-file is configured "
+                    + "to check them: set password-file (users whom the ACL file grants admin may log in), or "
+                    + "http.host: 127.0.0.1, or http.port: 0 to turn the HTTP listener off");
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The dashboard's address as a browser would take it ({@code http://127.0.0.1:8080/}). */
+    public String address(String host) {
+        String shown = host.contains(":") ? "[" + host + "]" : host;
+        return (secure ? "https" : "http") + "://" + shown + ":" + port() + "/";
+    }
+
+    /** Stops accepting and closes the open connections. */
+    public void close() {
+        serverChannel.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly();
+    }
+}
