@@ -40,8 +40,8 @@ public final class BrokerMeters {
             Gauge.builder("midge.connections", broker.limits(), limits -> limits.openConnections(l.name()))
                     .description("MQTT connections open now").tag("listener", l.name()).register(registry);
         }
-        sessions(broker, "connected", Session::isOnline);
-        sessions(broker, "offline", s -> !s.isOnline());
+        sessions(broker, "connected", b -> b.sessions().connectedCount());
+        sessions(broker, "offline", b -> Math.max(0, b.sessions().size() - b.sessions().connectedCount()));
         Gauge.builder("midge.subscriptions", broker.router().topicTree(), t -> t.subscriptionCount())
                 .description("topic filters subscribed to, all sessions").register(registry);
         Gauge.builder("midge.retained.messages", broker.router().retained(), r -> r.size())
@@ -91,8 +91,8 @@ public final class BrokerMeters {
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
     }
 
-    private void sessions(BrokerContext broker, String state, java.util.function.Predicate<Session> which) {
-        Gauge.builder("midge.sessions", broker, b -> b.sessions().sessions().stream().filter(which).count())
+    private void sessions(BrokerContext broker, String state, ToDoubleFunction<BrokerContext> count) {
+        Gauge.builder("midge.sessions", broker, count)
                 .description("sessions, by whether their client is connected").tag("state", state)
                 .register(registry);
     }

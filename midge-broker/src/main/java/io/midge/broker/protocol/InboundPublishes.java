@@ -66,11 +66,12 @@ final class InboundPublishes {
             return;
         }
         InboundQos2 inboundQos2 = c.session.inboundQos2();
-        if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= c.config.protocol().receiveMaximum()) {
+        int receiveMaximum = c.config.protocol().receiveMaximum();
+        if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= receiveMaximum) {
             p.release();
             c.broker.metrics().refusedReceiveMaximum.increment();
             disconnector.disconnect(ReasonCode.RECEIVE_MAXIMUM_EXCEEDED, "MQTT-3.3.4-7: more than Receive Maximum "
-                    + c.config.protocol().receiveMaximum() + " unacknowledged publishes");
+                    + receiveMaximum + " unacknowledged publishes");
             return;
         }
         if (c.dialect.payloadFormatInvalid(p)) {

@@ -248,7 +248,7 @@ public final class Session implements Subscriber {
 
     // ---------------------------------------------------------------- subscriptions and expiry
 
-    /** The session's subscriptions by topic filter, read-only: {@link #subscribe} and {@link #unsubscribe} change them. */
+    /** The session's subscriptions by filter, read-only: {@link #subscribe} and {@link #unsubscribe} change them. */
     public Map<String, SubscriptionOptions> subscriptions() {
         return readOnlySubscriptions;
     }

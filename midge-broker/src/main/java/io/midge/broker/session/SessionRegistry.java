@@ -107,6 +107,20 @@ public final class SessionRegistry {
     }
 
     /**
+     * Sessions with a connection attached now; the rest of {@link #size} wait offline. A walk over every session,
+     * for the figures read every few seconds ($SYS, /metrics), not for a hot path.
+     */
+    public int connectedCount() {
+        int connected = 0;
+        for (Session s : sessions.values()) {
+            if (s.isOnline()) {
+                connected++;
+            }
+        }
+        return connected;
+    }
+
+    /**
      * Opens the session of {@code clientId} for a connection on {@code loop} (the caller's loop). With clean start,
      * or when there is none, a new session replaces any old one; otherwise the existing session moves to the loop.
      * Either way a connection still attached to the old session is closed (session takeover).

@@ -2,7 +2,6 @@ package io.midge.broker.sys;
 
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Router;
-import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionRegistry;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -80,14 +79,8 @@ final class BrokerStatus {
      * disconnect on every loop would have to keep.
      */
     private void clients(Map<String, String> values) {
-        int total = 0;
-        int connected = 0;
-        for (Session s : sessions.sessions()) {
-            total++;
-            if (s.isOnline()) {
-                connected++;
-            }
-        }
+        int total = sessions.size();
+        int connected = Math.min(sessions.connectedCount(), total); // sessions may come and go between the two
         maximumConnected = Math.max(maximumConnected, connected);
         values.put("clients/connected", Integer.toString(connected));
         values.put("clients/disconnected", Integer.toString(total - connected));

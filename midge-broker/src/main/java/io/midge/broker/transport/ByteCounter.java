@@ -10,7 +10,8 @@ import io.netty.channel.ChannelPromise;
 
 /**
  * Counts the bytes of a connection as the socket sees them: first in the pipeline, so TLS records and WebSocket
- * frames count as sent. One adder bump per read and per write, not per message; shared by all connections.
+ * frames count as sent. One adder bump per read and per buffer written (the encoder writes one per packet); shared by
+ * all connections.
  */
 @Sharable
 final class ByteCounter extends ChannelDuplexHandler {
