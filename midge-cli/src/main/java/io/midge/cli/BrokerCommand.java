@@ -3,6 +3,7 @@ package io.midge.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.midge.broker.Broker;
+import io.midge.broker.ConfigCheck;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigKeys;
@@ -63,8 +64,17 @@ final class BrokerCommand implements Callable<Integer> {
                     + "env MIDGE_SYS_INTERVAL).")
     Integer sysInterval;
 
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "Checks FILE (and the password, ACL and TLS files it names) as a start would, then exits: "
+                    + "0 when the broker would start with it, 2 with the start's message when not. Binds no port "
+                    + "and opens no store.")
+    Path checkConfig;
+
     @Override
     public Integer call() throws Exception {
+        if (checkConfig != null) {
+            config = checkConfig;
+        }
         BrokerConfig settings;
         try {
             settings = config == null ? BrokerConfig.defaults() : ConfigLoader.load(config);
@@ -107,6 +117,11 @@ final class BrokerCommand implements Callable<Integer> {
         Broker broker;
         try {
             BrokerConfig built = b.build();
+            if (checkConfig != null) {
+                ConfigCheck.check(built);
+                System.out.println("midge: " + checkConfig + " is a valid configuration");
+                return 0;
+            }
             applyLogLevel(built.logLevel());
             broker = Broker.start(built);
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
