@@ -65,6 +65,16 @@ class CheckConfigTest {
     }
 
     @Test
+    void theContainerImagesConfigurationIsValidWithItsPasswordFile(@TempDir Path dir) throws IOException {
+        Path config = Files.copy(Path.of("..", "config", "container.yaml"), dir.resolve("midge.yaml"));
+        assertThat(midge("passwd", "-c", "-b", dir.resolve("passwords").toString(), "alice", "secret")).isZero();
+
+        int exit = midge("broker", "--check-config", config.toString());
+
+        assertThat(exit).as(err()).isZero();
+    }
+
+    @Test
     void aWrongValueIsNamedWithItsFileAndLineAndExits2(@TempDir Path dir) throws IOException {
         Path config = Files.writeString(dir.resolve("midge.yaml"), "port: 1883\nmaximum-qos: 3\n");
 
