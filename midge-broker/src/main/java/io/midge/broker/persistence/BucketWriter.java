@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -37,15 +36,19 @@ final class BucketWriter {
                            long submittedNanos) {
     }
 
-    private final RocksDB db;
+    private final OpenDb db;
     private final WriteOptions writeOptions;
     private final String directory;
     private final int maxBatchesPerCommit;
     private final long lingerNanos;
     private final long maxPendingBytes;
     private final StoreStats stats;
-    /** The first failed write of any writer: RocksDB takes no write after one, and neither do we. */
+    /**
+     * The first failed write of any writer: RocksDB takes no write after one, and neither do we, until
+     * {@link StoreRecovery} has opened it again and cleared this.
+     */
     private final AtomicReference<PersistenceException> failed;
+    private final Runnable onFailure;
     private final ArrayBlockingQueue<Pending> queue;
     private final AtomicLong pendingBytes = new AtomicLong();
     /** Submissions between their check of {@link #stopping} and their offer: the writer outlives them. */
@@ -53,8 +56,8 @@ final class BucketWriter {
     private final Thread thread;
     private volatile boolean stopping;
 
-    BucketWriter(int index, RocksDB db, WriteOptions writeOptions, String directory, PersistenceOptions options,
-                 StoreStats stats, AtomicReference<PersistenceException> failed) {
+    BucketWriter(int index, OpenDb db, WriteOptions writeOptions, String directory, PersistenceOptions options,
+                 StoreStats stats, AtomicReference<PersistenceException> failed, Runnable onFailure) {
         this.db = db;
         this.writeOptions = writeOptions;
         this.directory = directory;
@@ -63,6 +66,7 @@ final class BucketWriter {
         this.maxPendingBytes = options.maxPendingBytes();
         this.stats = stats;
         this.failed = failed;
+        this.onFailure = onFailure;
         this.queue = new ArrayBlockingQueue<>(options.maxPendingBatches());
         this.thread = new Thread(this::run, "midge-store-writer-" + index);
         // A broker that forgets to close its store must still be able to exit; close() drains the queue properly.
@@ -80,6 +84,7 @@ final class BucketWriter {
                 return future;
             }
             if (failed.get() != null) {
+                stats.failed.increment();
                 future.completeExceptionally(stopped());
                 return future;
             }
@@ -155,6 +160,9 @@ final class BucketWriter {
 
     private void commit(List<Pending> group, List<EncodedBatch> batches) {
         PersistenceException failure = failed.get() != null ? stopped() : null;
+        if (failure != null) {
+            stats.failed.add(group.size());
+        }
         long bytes = 0;
         int changes = 0;
         for (Pending p : group) {
@@ -176,10 +184,12 @@ final class BucketWriter {
         } catch (RocksDBException | RuntimeException e) {
             // RocksDB leaves nothing of a failed WriteBatch, not even after a restart, and refuses every write
             // after it until the store is opened again.
-            failure = new PersistenceException("Writing to the store in " + directory + " failed: " + e.getMessage()
-                    + ". The store takes no more writes; restart the broker (it restores what was acknowledged).", e);
-            failed.compareAndSet(null, failure);
-            log.error("{} ({} batches not written)", failure.getMessage(), group.size());
+            failure = OpenDb.failure(directory, e);
+            if (failed.compareAndSet(null, failure)) {
+                log.error("{} ({} batches not written)", failure.getMessage(), group.size());
+            }
+            stats.failed.add(group.size());
+            onFailure.run();
         } finally {
             pendingBytes.addAndGet(-bytes);
         }
@@ -189,8 +199,12 @@ final class BucketWriter {
 
     private PersistenceException stopped() {
         PersistenceException first = failed.get();
-        return new PersistenceException("The store in " + directory + " takes no more writes since one failed ("
-                + first.getCause().getMessage() + "); restart the broker.", first);
+        if (first == null) {
+            return new PersistenceException("the store in " + directory + " failed");
+        }
+        String reason = first instanceof StoreWriteFailedException w ? w.reason() : "I/O error";
+        return new StoreWriteFailedException("The store in " + directory + " takes no writes since one failed ("
+                + reason + "); the broker retries by itself once the disk has room", reason, first);
     }
 
     /** Completes the futures, one task per executor: an event loop is woken once per commit, not per batch. */

@@ -15,10 +15,12 @@ package io.midge.broker.persistence;
  * @param maxPendingBatches   batches a writer's queue holds at most; beyond, a write fails at once with
  *                            {@link StoreOverloadedException} (the caller is an event loop: it must not wait)
  * @param maxPendingBytes     bytes a writer's queue holds at most, likewise
+ * @param recoveryRetryMillis after a write failed (full or failing disk), how often the store tries to take writes
+ *                            again ({@link StoreRecovery})
  */
 public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis, int buckets,
                                  int maxBatchesPerCommit, long lingerMicros, int maxPendingBatches,
-                                 long maxPendingBytes) {
+                                 long maxPendingBytes, long recoveryRetryMillis) {
 
     public PersistenceOptions {
         if (syncPolicy == null) {
@@ -30,6 +32,7 @@ public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis,
         check(lingerMicros >= 0, "linger must not be negative");
         check(maxPendingBatches >= 1, "max pending batches must be at least 1");
         check(maxPendingBytes >= 1, "max pending bytes must be at least 1");
+        check(recoveryRetryMillis >= 1, "recovery retry must be at least 1 ms");
     }
 
     private static void check(boolean ok, String message) {
@@ -38,33 +41,41 @@ public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis,
         }
     }
 
-    /** {@code ALWAYS}, 2 writers, up to 256 batches per commit, no linger, 16384 batches / 64 MiB per writer. */
+    /**
+     * {@code ALWAYS}, 2 writers, up to 4096 batches per commit, no linger, 16384 batches / 64 MiB per writer, and a
+     * recovery attempt a second after a failed write.
+     */
     public static PersistenceOptions defaults() {
-        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 2, 4096, 0, 16_384, 64L << 20);
+        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 2, 4096, 0, 16_384, 64L << 20, 1000);
     }
 
     public PersistenceOptions withSyncPolicy(SyncPolicy policy) {
         return new PersistenceOptions(policy, syncIntervalMillis, buckets, maxBatchesPerCommit, lingerMicros,
-                maxPendingBatches, maxPendingBytes);
+                maxPendingBatches, maxPendingBytes, recoveryRetryMillis);
     }
 
     public PersistenceOptions withSyncInterval(long millis) {
         return new PersistenceOptions(syncPolicy, millis, buckets, maxBatchesPerCommit, lingerMicros,
-                maxPendingBatches, maxPendingBytes);
+                maxPendingBatches, maxPendingBytes, recoveryRetryMillis);
     }
 
     public PersistenceOptions withBuckets(int n) {
         return new PersistenceOptions(syncPolicy, syncIntervalMillis, n, maxBatchesPerCommit, lingerMicros,
-                maxPendingBatches, maxPendingBytes);
+                maxPendingBatches, maxPendingBytes, recoveryRetryMillis);
     }
 
     public PersistenceOptions withLinger(long micros) {
         return new PersistenceOptions(syncPolicy, syncIntervalMillis, buckets, maxBatchesPerCommit, micros,
-                maxPendingBatches, maxPendingBytes);
+                maxPendingBatches, maxPendingBytes, recoveryRetryMillis);
     }
 
     public PersistenceOptions withMaxPending(int batches, long bytes) {
         return new PersistenceOptions(syncPolicy, syncIntervalMillis, buckets, maxBatchesPerCommit, lingerMicros,
-                batches, bytes);
+                batches, bytes, recoveryRetryMillis);
+    }
+
+    public PersistenceOptions withRecoveryRetry(long millis) {
+        return new PersistenceOptions(syncPolicy, syncIntervalMillis, buckets, maxBatchesPerCommit, lingerMicros,
+                maxPendingBatches, maxPendingBytes, millis);
     }
 }

@@ -31,7 +31,8 @@ public final class RocksDbPersistence implements Persistence {
     private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
 
     private final Path directory;
-    private final RocksDB db;
+    private final OpenDb db;
+    private final StoreRecovery recovery;
     private final Options dbOptions;
     private final WriteOptions writeOptions;
     private final PersistenceOptions options;
@@ -44,13 +45,15 @@ public final class RocksDbPersistence implements Persistence {
 
     private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options) {
         this.directory = directory;
-        this.db = db;
+        this.db = new OpenDb(directory.toString(), dbOptions, db);
+        this.recovery = new StoreRecovery(directory, this.db, failed, stats, options.recoveryRetryMillis());
         this.dbOptions = dbOptions;
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new BucketWriter(i, db, writeOptions, directory.toString(), options, stats, failed);
+            writers[i] = new BucketWriter(i, this.db, writeOptions, directory.toString(), options, stats, failed,
+                    recovery::writeFailed);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
             syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -150,7 +153,7 @@ public final class RocksDbPersistence implements Persistence {
             throw new IllegalStateException("recover() must run before the first write");
         }
         long start = System.nanoTime();
-        RecoveredState state = Recovery.run(db, directory.toString(), nowMillis);
+        RecoveredState state = Recovery.run(db.initial(), directory.toString(), nowMillis);
         log.info("Store in {} restored in {} ms: {} sessions, {} retained messages, {} wills; dropped {} expired "
                         + "sessions and {} expired messages", directory, (System.nanoTime() - start) / 1_000_000,
                 state.sessions().size(), state.retained().size(), state.wills().size(), state.droppedSessions(),
@@ -165,7 +168,7 @@ public final class RocksDbPersistence implements Persistence {
 
     private void syncWal() {
         try {
-            db.flushWal(true);
+            db.flushWal();
         } catch (RocksDBException | RuntimeException e) {
             log.error("Syncing the write-ahead log in {} failed: {}", directory, e.getMessage());
         }
@@ -176,6 +179,7 @@ public final class RocksDbPersistence implements Persistence {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        recovery.close();
         for (BucketWriter writer : writers) {
             writer.stop();
         }

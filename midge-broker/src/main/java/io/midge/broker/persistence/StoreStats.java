@@ -8,6 +8,8 @@ public final class StoreStats {
     final LongAdder batches = new LongAdder();
     final LongAdder commits = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder recoveries = new LongAdder();
     /** Told each commit's time in nanoseconds (metrics' histogram); the store knows nothing of who listens. */
     private volatile LongConsumer commitTimes = nanos -> { };
 
@@ -28,6 +30,16 @@ public final class StoreStats {
     /** RocksDB writes: one per group of batches; each is one sync under {@link SyncPolicy#ALWAYS}. */
     public long commits() {
         return commits.sum();
+    }
+
+    /** Batches not written because the disk was full or failing (refused while the store recovers, too). */
+    public long failed() {
+        return failed.sum();
+    }
+
+    /** Times the store took writes again after a failed one, without a restart. */
+    public long recoveries() {
+        return recoveries.sum();
     }
 
     /** Batches refused because a writer's queue was full. */

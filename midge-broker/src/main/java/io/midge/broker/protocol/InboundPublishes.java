@@ -3,6 +3,7 @@ package io.midge.broker.protocol;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
+import io.midge.broker.persistence.StoreWriteFailedException;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authorizer;
@@ -182,7 +183,12 @@ final class InboundPublishes {
     private void storeRefused(Publish p, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        log.warn("Storing a message from '{}' failed: {}", c.clientId, cause.toString());
+        if (cause instanceof StoreWriteFailedException) {
+            // The store logged the failure once, with its directory; one line per refused message would flood.
+            log.debug("Storing a message from '{}' failed: {}", c.clientId, cause.toString());
+        } else {
+            log.warn("Storing a message from '{}' failed: {}", c.clientId, cause.toString());
+        }
         if (p.qos() == 0) {
             return;
         }
@@ -190,6 +196,9 @@ final class InboundPublishes {
             disconnector.disconnect(ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
         } else if (cause instanceof StoreOverloadedException) {
             acknowledge(p, ReasonCode.QUOTA_EXCEEDED, "the store is behind");
+        } else if (cause instanceof StoreWriteFailedException failed) {
+            // The client may try again later; the reason says it is the broker's disk, not the message.
+            acknowledge(p, ReasonCode.UNSPECIFIED_ERROR, "the broker's store cannot write: " + failed.reason());
         } else {
             acknowledge(p, ReasonCode.UNSPECIFIED_ERROR, "the message could not be stored");
         }

@@ -5,9 +5,11 @@ import static io.midge.broker.persistence.Samples.message;
 import static io.midge.broker.persistence.Samples.session;
 import static io.midge.broker.persistence.Samples.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -227,30 +229,56 @@ class RocksDbPersistenceTest {
     }
 
     @Test
-    void aBatchThatFailsLeavesNothingBehindAndStopsTheStoreUntilReopened() throws Exception {
+    void aBatchThatFailsLeavesNothingBehindAndStopsTheStoreUntilItIsOpenedAgain() throws Exception {
+        // A store that retries only after a minute: what it refuses meanwhile can be checked without a race.
+        store[0].close();
+        store[0] = RocksDbPersistence.open(dir, Samples.options().withRecoveryRetry(60_000));
+        store[0].recover(NOW);
         // RocksDB refuses a range whose end comes before its start: the whole WriteBatch fails, and so every batch
         // committed with it; the future says so, and none of the batch's other changes is in the store.
         write(store[0], batch("c").putSession(session("c")));
-        EncodedBatch bad = (EncodedBatch) batch("c").appendQueued("c", 1, delivery(message("t", "lost")))
-                .putRetained(message("r", "lost"));
-        bad.add(EncodedBatch.Kind.DELETE_RANGE, Keys.clientEnd("c"), Keys.clientStart("c"));
-
-        CompletableFuture<Void> result = store[0].write(bad, null);
+        CompletableFuture<Void> result = store[0].write(failingBatch(), null);
 
         assertThatThrownBy(() -> result.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(PersistenceException.class).hasMessageContaining(dir.toString())
-                .hasMessageContaining("restart the broker");
+                .cause().isInstanceOf(StoreWriteFailedException.class).hasMessageContaining(dir.toString())
+                .hasMessageContaining("the broker retries by itself");
         // RocksDB takes no write after a failed one; the store says so at once, for every bucket.
         for (String owner : List.of("c", "d", "e", "f")) {
             CompletableFuture<Void> later = store[0].write(batch(owner).putRetained(message("r2", "x")), null);
             assertThatThrownBy(() -> later.get(10, TimeUnit.SECONDS)).cause()
-                    .hasMessageContaining("takes no more writes");
+                    .isInstanceOf(StoreWriteFailedException.class)
+                    .hasMessageContaining("takes no writes since one failed");
         }
+        assertThat(store[0].stats().failed()).isEqualTo(5);
         RecoveredState state = reopen();
         assertThat(state.retained()).isEmpty();
         assertThat(only(state).queued()).isEmpty();
         write(store[0], batch("c").appendQueued("c", 2, delivery(message("t", "kept"))));
         assertThat(only(reopen()).queued()).extracting(QueuedDelivery::sequence).containsExactly(2L);
+    }
+
+    @Test
+    void afterAFailedWriteTheStoreOpensItselfAgainAndTakesWritesWithoutARestart() throws Exception {
+        store[0].close();
+        store[0] = RocksDbPersistence.open(dir, Samples.options().withRecoveryRetry(50));
+        store[0].recover(NOW);
+        write(store[0], batch("c").putSession(session("c")));
+        assertThatThrownBy(() -> store[0].write(failingBatch(), null).get(10, TimeUnit.SECONDS))
+                .cause().isInstanceOf(StoreWriteFailedException.class);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store[0].stats().recoveries() == 1);
+        write(store[0], batch("c").appendQueued("c", 3, delivery(message("t", "after"))));
+
+        RecoveredSession r = only(reopen());
+        assertThat(r.queued()).extracting(QueuedDelivery::sequence).containsExactly(3L);
+    }
+
+    /** A batch RocksDB refuses whole: a range whose end comes before its start, after changes that must not stay. */
+    private EncodedBatch failingBatch() {
+        EncodedBatch bad = (EncodedBatch) batch("c").appendQueued("c", 1, delivery(message("t", "lost")))
+                .putRetained(message("r", "lost"));
+        bad.add(EncodedBatch.Kind.DELETE_RANGE, Keys.clientEnd("c"), Keys.clientStart("c"));
+        return bad;
     }
 
     @Test
