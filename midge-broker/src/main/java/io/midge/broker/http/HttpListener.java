@@ -53,6 +53,7 @@ public final class HttpListener {
         checkCanLogIn(config, authenticator);
         ReloadingSslContext tls = config.tls() == null ? null : ReloadingSslContext.load("http", config.tls());
         HttpLogin login = new HttpLogin(config.anonymousAllowed(), authenticator, authorizer);
+        DashboardFiles dashboard = new DashboardFiles();
         ChannelGroup connections = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
@@ -70,7 +71,7 @@ public final class HttpListener {
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
                         p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("requests", new HttpRequests(login, meters, health, metrics));
+                        p.addLast("requests", new HttpRequests(login, meters, health, metrics, dashboard));
                     }
                 });
         try {

@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the HTTP listener's requests: {@code /health} to anyone, {@code /metrics} to whom {@link HttpLogin} lets
- * in; GET and HEAD only. Refusals for credentials are counted and logged at DEBUG, as MQTT's are.
+ * Answers the HTTP listener's requests: {@code /health} and the dashboard's files ({@link DashboardFiles}) to
+ * anyone, {@code /metrics} to whom {@link HttpLogin} lets in; GET and HEAD only. Refusals for credentials are
+ * counted and logged at DEBUG, as MQTT's are.
  */
 final class HttpRequests extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRequests.class);
@@ -32,17 +33,25 @@ final class HttpRequests extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BrokerMeters meters;
     private final BrokerHealth health;
     private final BrokerMetrics metrics;
+    private final DashboardFiles dashboard;
 
-    HttpRequests(HttpLogin login, BrokerMeters meters, BrokerHealth health, BrokerMetrics metrics) {
+    HttpRequests(HttpLogin login, BrokerMeters meters, BrokerHealth health, BrokerMetrics metrics,
+                 DashboardFiles dashboard) {
         this.login = login;
         this.meters = meters;
         this.health = health;
         this.metrics = metrics;
+        this.dashboard = dashboard;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (DashboardFiles.serves(path)) {
+            send(ctx, request, dashboard.answer(request, uri.rawPath(), path));
+            return;
+        }
         boolean head = request.method().equals(HttpMethod.HEAD);
         if (!path.equals("/health") && !path.equals("/metrics")) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "not found\n", head);
