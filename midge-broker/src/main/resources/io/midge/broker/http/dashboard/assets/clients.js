@@ -152,7 +152,7 @@ export function render(container, route, { live }) {
       key: 'connectedSince', label: 'Since', class: 'wide',
       sort: c => (c.connectedSince ? -Date.parse(c.connectedSince) : null), cell: c => since(c.connectedSince),
     },
-    { key: 'subscriptions', label: 'Subs', class: 'num', sort: c => c.subscriptions, cell: c => count(c.subscriptions) },
+    { key: 'subscriptions', label: 'Subs', class: 'num wide', sort: c => c.subscriptions, cell: c => count(c.subscriptions) },
     { key: 'queued', label: 'Queued', class: 'num', sort: c => c.queued, cell: c => count(c.queued) },
     { key: 'inflight', label: 'In flight', class: 'num wide', sort: c => c.inflight, cell: c => count(c.inflight) },
     { key: 'messagesIn', label: 'In', class: 'num wide', sort: c => c.messagesIn, cell: c => count(c.messagesIn) },

@@ -23,6 +23,18 @@ function loadUplot() {
   return uplotLoading;
 }
 
+/** Tick steps of the time axis, in seconds: whole seconds, minutes. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+
+const two = n => String(n).padStart(2, '0');
+
+/** A time as hh:mm:ss (hh:mm where ticks are minutes apart). */
+function clock(seconds, step) {
+  const d = new Date(seconds * 1000);
+  const minutes = `${two(d.getHours())}:${two(d.getMinutes())}`;
+  return step >= 60 ? minutes : `${minutes}:${two(d.getSeconds())}`;
+}
+
 const COLORS = { blue: '#2563eb', green: '#16a34a', red: '#dc2626', amber: '#d97706', violet: '#7c3aed' };
 
 /** The charts: which history fields each draws, and how its values read. */
@@ -36,7 +48,8 @@ const CHARTS = [
   { id: 'queued', title: 'Queued messages', series: [['queued', 'Queued', COLORS.amber]], format: count },
   {
     id: 'commit', title: 'Store commit time (ms, mean)', series: [['commitMs', 'Commit', COLORS.violet]],
-    format: v => v === null || v === undefined ? '–' : v.toFixed(v < 10 ? 2 : 0) + ' ms',
+    format: v => (v === null || v === undefined ? '–' : v.toFixed(v < 10 ? 2 : 0) + ' ms'),
+    axis: v => String(+v.toFixed(2)),
   },
 ];
 
@@ -93,6 +106,8 @@ export function render(container, route, { live }) {
     for (const chart of charts) {
       chart.plot.setData([xs, ...chart.spec.series.map(([field]) => history.map(p => p[field]))]);
       chart.box.dataset.points = String(history.length);
+      // Between hovers the legend shows the latest values rather than dashes.
+      if (xs.length && chart.plot.cursor.idx === null) chart.plot.setLegend({ idx: xs.length - 1 });
     }
   };
   const unsubscribe = live.subscribe((stats, added) => {
@@ -114,14 +129,23 @@ export function render(container, route, { live }) {
       const plot = new uPlot({
         width: Math.max(200, plotBox.clientWidth),
         height: 170,
+        padding: [8, 28, 0, 0],
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
-        scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(max * 1.15, 1)] } },
-        axes: [axis, { ...axis, size: 52, values: (u, values) => values.map(v => spec.format(v)) }],
-        series: [{}, ...spec.series.map(([, label, color]) => ({
-          label, stroke: color, width: 2, fill: color + '14', points: { show: false },
-          value: (u, v) => spec.format(v),
-        }))],
+        scales: {
+          // At least a minute wide, so that the first seconds do not spread over the whole width.
+          x: { time: true, range: (u, min, max) => (max === null ? [0, 60] : [Math.min(min, max - 60), max]) },
+          y: { range: (u, min, max) => [0, Math.max((max || 0) * 1.15, 1)] },
+        },
+        axes: [
+          { ...axis, size: 30, space: 70, incrs: TIME_STEPS, values: (u, ticks, i, space, step) => ticks.map(t => clock(t, step)) },
+          { ...axis, size: 56, values: (u, values) => values.map(v => (spec.axis || spec.format)(v)) },
+        ],
+        series: [{ label: 'Time', value: (u, t) => (t === null ? '–' : clock(t, 1)) },
+          ...spec.series.map(([, label, color]) => ({
+            label, stroke: color, width: 2, fill: color + '14', points: { show: false },
+            value: (u, v) => spec.format(v),
+          }))],
       }, [[], ...spec.series.map(() => [])], plotBox);
       charts.push({ spec, plot, box, plotBox });
     }
