@@ -9,15 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.midge.broker.security.PasswordFile;
 import io.midge.broker.security.PasswordHash;
 import io.midge.broker.testing.BrokerExtension;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +37,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -57,19 +61,28 @@ class DashboardBrowserTest {
     @TempDir
     Path dir;
 
-    // Durable, so that the store commits (its chart); a short queue, so that the offline subscriber drops messages.
+    // Durable, so that the store commits (its chart).
     @RegisterExtension
-    final BrokerExtension broker = new BrokerExtension(b -> b.set(HTTP_PORT, -1).set(MAX_QUEUED_MESSAGES, 1000))
+    final BrokerExtension broker = new BrokerExtension(b -> b.set(HTTP_PORT, -1).set(MAX_QUEUED_MESSAGES, 10_000))
             .durable(store);
 
-    private static Path chromium;
+    /** One browser for the tests (it takes seconds to start); each test has a page of its own browser context. */
+    private static HeadlessChromium chromium;
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeAll
-    static void findChromium() {
-        chromium = HeadlessChromium.executable().orElse(null);
-        assumeTrue(chromium != null, "No Chromium on the PATH (Debian: apt-get install chromium): the dashboard's "
-                + "browser test is skipped");
+    static void startChromium(@TempDir Path profile) throws IOException {
+        Optional<Path> executable = HeadlessChromium.executable();
+        assumeTrue(executable.isPresent(), "No Chromium on the PATH (Debian: apt-get install chromium): the "
+                + "dashboard's browser test is skipped");
+        chromium = HeadlessChromium.start(executable.get(), profile);
+    }
+
+    @AfterAll
+    static void stopChromium() {
+        if (chromium != null) {
+            chromium.close();
+        }
     }
 
     @AfterEach
@@ -87,6 +100,7 @@ class DashboardBrowserTest {
         MqttClient sensor = paho3("sensor-1", false);
         sensor.subscribe("home/+/temp", 1);
         sensor.subscribe("alerts/#", 0);
+        sensor.subscribe("load/0", 0);
         sensor.publish("home/kitchen/temp", "21.5".getBytes(StandardCharsets.UTF_8), 1, true);
         MqttClient offline = paho3("offline-1", false);
         offline.subscribe("load/#", 1);
@@ -95,7 +109,7 @@ class DashboardBrowserTest {
         Kicked victim = paho5("victim");
         Load load = startLoad();
 
-        try (HeadlessChromium browser = HeadlessChromium.start(chromium, dir, 1280, 800)) {
+        try (HeadlessChromium.Page browser = chromium.open(1280, 800)) {
             browser.navigate(broker.httpUri() + "/");
             browser.waitFor("the overview's five charts", "document.querySelectorAll('.uplot').length === 5",
                     PATIENCE);
@@ -105,15 +119,18 @@ class DashboardBrowserTest {
             browser.waitFor("a point more on the messages chart",
                     "+document.querySelector('[data-chart=messages]').dataset.points > " + points, PATIENCE);
             // A few more seconds of history for a screenshot worth showing.
-            browser.waitFor("ten seconds of history", "window.midge.live.history.length >= 10", PATIENCE);
+            browser.waitFor("fifteen seconds of history", "window.midge.live.history.length >= 15",
+                    Duration.ofSeconds(20));
             assertThat(browser.evaluate("document.querySelector('[data-tile=connections] .tile-value').textContent")
                     .asText()).isEqualTo("3");
             assertThat(browser.errors()).as("errors on the overview").isEmpty();
             browser.screenshot(Path.of("target", "dashboard-desktop.png"));
+            reportFirstLoad(browser);
 
             browser.evaluate("location.hash = '#/clients'");
             String victimRow = "document.querySelector('tr[data-key=\"victim\"]')";
             browser.waitFor("the victim in the clients table", victimRow, PATIENCE);
+            browser.screenshot(Path.of("target", "dashboard-clients.png"));
             browser.evaluate(victimRow + ".querySelector('[data-kick]').click()");
             browser.waitFor("the kick to ask for confirmation",
                     victimRow + ".querySelector('[data-kick]').textContent.startsWith('Confirm')", PATIENCE);
@@ -127,6 +144,7 @@ class DashboardBrowserTest {
                     + ".some(r => r.dataset.key === 'home/+/temp')", PATIENCE);
             assertThat(browser.evaluate("document.querySelector('main').textContent").asText())
                     .contains("alerts/#").contains("3.1.1");
+            browser.screenshot(Path.of("target", "dashboard-client.png"));
 
             browser.evaluate("location.hash = '#/retained'");
             for (String topic : List.of("home", "home/kitchen")) {
@@ -137,6 +155,9 @@ class DashboardBrowserTest {
             String temp = "document.querySelector('li[data-topic=\"home/kitchen/temp\"] .payload')";
             browser.waitFor("home/kitchen/temp in the retained tree", temp, PATIENCE);
             assertThat(browser.evaluate(temp + ".textContent").asText()).contains("21.5");
+            browser.evaluate(temp + ".click()");
+            browser.waitFor("the payload opened", "document.querySelector('.payload-full')", PATIENCE);
+            browser.screenshot(Path.of("target", "dashboard-retained.png"));
 
             browser.viewport(390, 844, true);
             browser.evaluate("location.hash = '#/'");
@@ -160,8 +181,7 @@ class DashboardBrowserTest {
                 .save(passwd);
         Path acl = Files.writeString(dir.resolve("acl"), "user root\nadmin\ntopic #\n");
         broker.restart(b -> b.set(HTTP_ALLOW_ANONYMOUS, false).set(PASSWORD_FILE, passwd).set(ACL_FILE, acl));
-        Path profile = Files.createDirectories(dir.resolve("profile"));
-        try (HeadlessChromium browser = HeadlessChromium.start(chromium, profile, 1280, 800)) {
+        try (HeadlessChromium.Page browser = chromium.open(1280, 800)) {
             browser.navigate(broker.httpUri() + "/");
             browser.waitFor("the login form", "!document.getElementById('login').hidden", PATIENCE);
             browser.evaluate("""
@@ -183,6 +203,29 @@ class DashboardBrowserTest {
             // The only errors are the browser's notes of the 401 answers that brought up the form.
             assertThat(browser.errors()).allSatisfy(error -> assertThat(error).contains("401"));
         }
+    }
+
+    /**
+     * Prints what the first load of the overview cost, from the browser's resource timing: the static files (page,
+     * scripts, styles, uPlot) and the API calls made so far (the events stream, still open, is not among them).
+     */
+    private static void reportFirstLoad(HeadlessChromium.Page browser) {
+        JsonNode load = browser.evaluate("""
+                (() => {
+                  const all = [performance.getEntriesByType('navigation')[0],
+                               ...performance.getEntriesByType('resource')];
+                  const sum = list => list.reduce((n, e) => n + e.transferSize, 0);
+                  const files = all.filter(e => !e.name.includes('/api/'));
+                  const api = all.filter(e => e.name.includes('/api/'));
+                  return { files: files.length, fileBytes: sum(files), decodedBytes: files.reduce(
+                             (n, e) => n + e.decodedBodySize, 0), api: api.length, apiBytes: sum(api),
+                           names: files.map(e => e.name.replace(location.origin, '')) };
+                })()""");
+        System.out.printf("Dashboard first load: %d files, %d bytes transferred (%d bytes unzipped), and %d API "
+                        + "calls, %d bytes: %s%n", load.get("files").asInt(), load.get("fileBytes").asLong(),
+                load.get("decodedBytes").asLong(), load.get("api").asInt(), load.get("apiBytes").asLong(),
+                load.get("names"));
+        assertThat(load.get("fileBytes").asLong()).as("the dashboard's first load stays small").isLessThan(100_000);
     }
 
     private MqttClient paho3(String clientId, boolean cleanSession) throws MqttException {

@@ -48,7 +48,7 @@ export function render(container, route) {
         ['Listener', client.listener || '–'],
         ['MQTT', client.protocolVersion],
         ['Connected', client.connected ? since(client.connectedSince) : 'no'],
-        ['Keep alive', client.keepAlive === null || client.keepAlive === undefined ? '–' : client.keepAlive + ' s'],
+        ['Keep alive', keepAlive(client.keepAlive)],
         ['Session expiry', expiry(client.sessionExpiry)],
         ['Clean start', client.cleanStart ? 'yes' : 'no'],
         ['Messages in', count(client.messagesIn)],
@@ -121,6 +121,11 @@ export function render(container, route) {
     stopped = true;
     clearInterval(timer);
   };
+}
+
+function keepAlive(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  return seconds === 0 ? 'off' : seconds + ' s';
 }
 
 export const SUBSCRIPTION_COLUMNS = [

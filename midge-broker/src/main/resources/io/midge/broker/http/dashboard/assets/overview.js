@@ -49,12 +49,11 @@ const CHARTS = [
   {
     id: 'commit', title: 'Store commit time (ms, mean)', series: [['commitMs', 'Commit', COLORS.violet]],
     format: v => (v === null || v === undefined ? '–' : v.toFixed(v < 10 ? 2 : 0) + ' ms'),
-    axis: v => String(+v.toFixed(2)),
   },
 ];
 
 const TILES = [
-  ['connections', 'Connections', s => count(s.connections), s => `${count(s.sessions.offline)} offline sessions`],
+  ['connections', 'Connections', s => count(s.connections), s => plural(s.sessions.offline, 'offline session')],
   ['in', 'Messages in', s => rate(s.rates.messagesReceived) + '/s', s => `${count(s.messages.received)} total`],
   ['out', 'Messages out', s => rate(s.rates.messagesSent) + '/s', s => `${count(s.messages.sent)} total`],
   ['dropped', 'Dropped', s => count(s.messages.dropped), s => droppedWhy(s.dropped)],
@@ -64,6 +63,20 @@ const TILES = [
   ['broker', 'Uptime', s => duration(s.uptimeSeconds),
     s => `v${s.version}` + (s.node ? ` · ${s.node}` : '') + ` · heap ${bytes(s.heap.used)}`],
 ];
+
+/** A value axis' tick: whole numbers grouped (1,000), fractions as short as they can be (0.25). */
+function tick(v) {
+  return Number.isInteger(v) ? count(v) : String(+v.toFixed(3));
+}
+
+function showLatest(u) {
+  const n = u.data[0].length;
+  if (n && u.cursor.idx == null) u.setLegend({ idx: n - 1 });
+}
+
+function plural(n, what) {
+  return `${count(n)} ${what}${n === 1 ? '' : 's'}`;
+}
 
 function droppedWhy(dropped) {
   const reasons = Object.entries(dropped || {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
@@ -106,8 +119,6 @@ export function render(container, route, { live }) {
     for (const chart of charts) {
       chart.plot.setData([xs, ...chart.spec.series.map(([field]) => history.map(p => p[field]))]);
       chart.box.dataset.points = String(history.length);
-      // Between hovers the legend shows the latest values rather than dashes.
-      if (xs.length && chart.plot.cursor.idx === null) chart.plot.setLegend({ idx: xs.length - 1 });
     }
   };
   const unsubscribe = live.subscribe((stats, added) => {
@@ -133,14 +144,17 @@ export function render(container, route, { live }) {
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
         scales: {
-          // At least a minute wide, so that the first seconds do not spread over the whole width.
-          x: { time: true, range: (u, min, max) => (max === null ? [0, 60] : [Math.min(min, max - 60), max]) },
+          // At least half a minute wide, so that the first seconds do not spread over the whole width.
+          x: { time: true, range: (u, min, max) => (max === null ? [0, 30] : [Math.min(min, max - 30), max]) },
           y: { range: (u, min, max) => [0, Math.max((max || 0) * 1.15, 1)] },
         },
         axes: [
           { ...axis, size: 30, space: 70, incrs: TIME_STEPS, values: (u, ticks, i, space, step) => ticks.map(t => clock(t, step)) },
-          { ...axis, size: 56, values: (u, values) => values.map(v => (spec.axis || spec.format)(v)) },
+          { ...axis, size: 56, values: (u, values) => values.map(tick) },
         ],
+        // Between hovers the legend shows the latest values rather than dashes (after each draw, as uPlot fills
+        // the legend in when it draws).
+        hooks: { draw: [showLatest] },
         series: [{ label: 'Time', value: (u, t) => (t === null ? '–' : clock(t, 1)) },
           ...spec.series.map(([, label, color]) => ({
             label, stroke: color, width: 2, fill: color + '14', points: { show: false },

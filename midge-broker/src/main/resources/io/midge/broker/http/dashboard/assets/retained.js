@@ -134,7 +134,8 @@ export function render(container, route, { live }) {
     }, openable ? (n.expanded ? '▾' : '▸') : '');
     const line = h('div', { class: 'node' }, toggle,
       h('span', { class: 'level' }, n.name === '' ? '(empty)' : n.name),
-      below > 0 && h('span', { class: 'muted small' }, `${count(below)}${n.complete ? '' : '+'} below`),
+      below > 0 && h('span', { class: 'muted small' },
+        `${count(below)}${n.complete ? '' : '+'} message${below === 1 && n.complete ? '' : 's'} below`),
       n.message && preview(n.message));
     const li = h('li', {
       role: 'treeitem', dataset: { topic: n.topic }, 'aria-expanded': openable ? String(n.expanded) : null,
