@@ -54,6 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DashboardBrowserTest {
     private static final Duration PATIENCE = Duration.ofSeconds(15);
+    /** The keys (client identifiers, topic filters) of the table's rows, in the order shown. */
+    private static final String ROW_KEYS = "[...document.querySelectorAll('main tbody tr')].map(r => r.dataset.key)";
 
     @TempDir
     static Path store;
@@ -139,12 +141,38 @@ class DashboardBrowserTest {
             assertThat(victim.disconnect.get(10, TimeUnit.SECONDS)).isEqualTo(0x98);
             assertThat(browser.evaluate("!!document.querySelector('tr[data-key=\"sensor-1\"]')").asBoolean()).isTrue();
 
+            // Search by prefix (on the server), sort the page, page with the API's cursor.
+            browser.evaluate("""
+                    (() => {
+                      const search = document.querySelector('input[type=search]');
+                      search.value = 'sen';
+                      search.dispatchEvent(new Event('input'));
+                    })()""");
+            browser.waitFor("only sensor-1 for the prefix 'sen'", "rowKeys().join() === 'sensor-1'".replace(
+                    "rowKeys()", ROW_KEYS), PATIENCE);
+            browser.evaluate("location.hash = '#/clients?limit=2'");
+            browser.waitFor("a first page of two", ROW_KEYS + ".join() === 'offline-1,publisher'", PATIENCE);
+            browser.evaluate("document.querySelector('.pager .next').click()");
+            browser.waitFor("the second page", ROW_KEYS + ".join() === 'sensor-1'", PATIENCE);
+            browser.evaluate("location.hash = '#/clients'");
+            browser.waitFor("all three", ROW_KEYS + ".length === 3", PATIENCE);
+            browser.evaluate("document.querySelector('th button.sort').click()");
+            browser.evaluate("document.querySelector('th button.sort').click()");
+            browser.waitFor("sorted by client identifier, descending",
+                    ROW_KEYS + ".join() === 'sensor-1,publisher,offline-1'", PATIENCE);
+
             browser.evaluate("location.hash = '#/clients/sensor-1'");
             browser.waitFor("sensor-1's subscriptions", "[...document.querySelectorAll('tbody tr')]"
                     + ".some(r => r.dataset.key === 'home/+/temp')", PATIENCE);
             assertThat(browser.evaluate("document.querySelector('main').textContent").asText())
                     .contains("alerts/#").contains("3.1.1");
             browser.screenshot(Path.of("target", "dashboard-client.png"));
+
+            browser.evaluate("location.hash = '#/subscriptions'");
+            browser.waitFor("the subscriptions of all clients", ROW_KEYS + ".length === 4", PATIENCE);
+            browser.evaluate("location.hash = '#/listeners'");
+            browser.waitFor("the MQTT and HTTP listeners", "document.querySelector('main').textContent"
+                    + ".includes('127.0.0.1:" + broker.port() + "')", PATIENCE);
 
             browser.evaluate("location.hash = '#/retained'");
             for (String topic : List.of("home", "home/kitchen")) {

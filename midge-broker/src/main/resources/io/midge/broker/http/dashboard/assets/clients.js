@@ -16,7 +16,7 @@ export function render(container, route, { live }) {
   const state = {
     prefix: route.params.get('prefix') || '',
     connected: route.params.get('connected') || '',
-    limit: Number(route.params.get('limit')) || 50,
+    limit: Math.min(1000, Math.max(1, Number(route.params.get('limit')) || 50)),
   };
   const cursor = new Cursor();
   const confirming = new Map();
@@ -47,7 +47,8 @@ export function render(container, route, { live }) {
       state.limit = Number(size.value);
       restart();
     },
-  }, [25, 50, 100, 250, 500].map(n => h('option', { value: n }, `${n} per page`)));
+  }, [...new Set([25, 50, 100, 250, 500, state.limit])].sort((a, b) => a - b)
+    .map(n => h('option', { value: n }, `${n} per page`)));
   size.value = String(state.limit);
 
   const total = h('span', { class: 'muted small' });

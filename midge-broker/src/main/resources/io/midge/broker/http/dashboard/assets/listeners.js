@@ -30,7 +30,7 @@ export function render(container) {
       const page = await api('listeners');
       if (stopped) return;
       message.replaceChildren();
-      body.replaceChildren(table(COLUMNS, page.items, { empty: 'No listeners.' }));
+      body.replaceChildren(table(COLUMNS, page.items, { empty: 'No listeners.', rowKey: l => l.name }));
     } catch (e) {
       if (!stopped && e.status !== 401) message.replaceChildren(errorBox(e));
     }

@@ -11,9 +11,12 @@ const PREVIEW = 120;
 function node(name, topic, parent) {
   return {
     name, topic, parent, message: null, children: new Map(), expanded: false,
-    complete: parent ? parent.complete : false, next: null, loading: false,
+    complete: parent ? parent.complete : false, next: null, loading: false, separate: false,
   };
 }
+
+/** The broker's own topics: '#' does not match them (MQTT 4.7.2), so they are a branch asked for on its own. */
+const SYS = '$SYS';
 
 export function render(container, route, { live }) {
   let stopped = false;
@@ -88,7 +91,24 @@ export function render(container, route, { live }) {
 
   function markComplete(target) {
     target.complete = true;
-    for (const child of target.children.values()) markComplete(child);
+    for (const child of target.children.values()) {
+      if (!child.separate) markComplete(child);
+    }
+  }
+
+  /** Adds the $SYS branch (closed) when the broker has retained messages there. */
+  async function addSys() {
+    try {
+      const page = await api('retained', { query: { filter: SYS + '/#', limit: 1 } });
+      if (stopped || !page.items.length || root.children.has(SYS)) return;
+      const sys = node(SYS, SYS, root);
+      sys.complete = false;
+      sys.separate = true;
+      root.children.set(SYS, sys);
+      draw();
+    } catch (e) {
+      fail(e);
+    }
   }
 
   function draw() {
@@ -102,7 +122,8 @@ export function render(container, route, { live }) {
   }
 
   function branch(parent) {
-    const children = [...parent.children.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const children = [...parent.children.values()].sort((a, b) => (a.separate - b.separate)
+      || a.name.localeCompare(b.name));
     const items = children.map(item);
     if (parent.next) {
       items.push(h('li', { class: 'more' }, h('button', {
@@ -149,7 +170,7 @@ export function render(container, route, { live }) {
   }
 
   function preview(m) {
-    const text = m.payloadEncoding === 'utf8' ? m.payload : `binary (base64) ${m.payload}`;
+    const text = m.payloadEncoding === 'utf8' ? m.payload : `binary, base64 ${m.payload}`;
     return h('button', {
       type: 'button', class: 'payload', title: 'Show the message',
       onclick: () => {
@@ -164,7 +185,7 @@ export function render(container, route, { live }) {
   function details(m) {
     const properties = Object.entries(m.properties || {});
     return h('div', { class: 'message' },
-      h('pre', { class: 'payload-full' }, m.payload),
+      h('pre', { class: 'payload-full' }, m.payloadEncoding === 'utf8' ? m.payload : hex(m.payload)),
       h('div', { class: 'meta muted small' },
         `${m.topic} · QoS ${m.qos} · ${bytes(m.payloadBytes)} · ${m.payloadEncoding}`,
         properties.map(([key, value]) => ` · ${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`)),
@@ -172,6 +193,16 @@ export function render(container, route, { live }) {
         label: 'Clear', confirm: 'Confirm clear', title: 'Remove this retained message',
         kind: 'ghost small', action: () => clear(m.topic),
       }));
+  }
+
+  /** A binary payload as hex bytes, sixteen a line (the first 4 KiB). */
+  function hex(base64) {
+    const bytes = atob(base64);
+    const lines = [];
+    for (let i = 0; i < Math.min(bytes.length, 4096); i += 16) {
+      lines.push([...bytes.slice(i, i + 16)].map(c => c.charCodeAt(0).toString(16).padStart(2, '0')).join(' '));
+    }
+    return lines.join('\n') + (bytes.length > 4096 ? '\n…' : '');
   }
 
   async function clear(topic) {
@@ -224,7 +255,7 @@ export function render(container, route, { live }) {
     collect(root);
     root = node('', null, null);
     // Reopens what was open, level by level, once the levels above have come.
-    expand(root, false).then(function reopen(at = root) {
+    expand(root, false).then(addSys).then(function reopen(at = root) {
       return Promise.all([...at.children.values()].filter(c => opened.has(c.topic))
         .map(c => expand(c, false).then(() => reopen(c))));
     });

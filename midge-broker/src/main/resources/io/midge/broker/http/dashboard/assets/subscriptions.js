@@ -51,6 +51,7 @@ export function render(container, route, { live }) {
   function draw() {
     body.replaceChildren(table(COLUMNS, rows, {
       empty: prefix ? 'No subscription matches.' : 'No subscriptions yet.',
+      rowKey: sub => `${sub.clientId} ${sub.filter}`,
       sortState,
       onSort: key => {
         sortState.descending = sortState.key === key ? !sortState.descending : false;
