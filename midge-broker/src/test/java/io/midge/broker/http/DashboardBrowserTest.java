@@ -120,13 +120,9 @@ class DashboardBrowserTest {
             int points = browser.evaluate("+document.querySelector('[data-chart=messages]').dataset.points").asInt();
             browser.waitFor("a point more on the messages chart",
                     "+document.querySelector('[data-chart=messages]').dataset.points > " + points, PATIENCE);
-            // A few more seconds of history for a screenshot worth showing.
-            browser.waitFor("fifteen seconds of history", "window.midge.live.history.length >= 15",
-                    Duration.ofSeconds(20));
             assertThat(browser.evaluate("document.querySelector('[data-tile=connections] .tile-value').textContent")
                     .asText()).isEqualTo("3");
             assertThat(browser.errors()).as("errors on the overview").isEmpty();
-            browser.screenshot(Path.of("target", "dashboard-desktop.png"));
             reportFirstLoad(browser);
 
             browser.evaluate("location.hash = '#/clients'");
@@ -187,6 +183,12 @@ class DashboardBrowserTest {
             browser.waitFor("the payload opened", "document.querySelector('.payload-full')", PATIENCE);
             browser.screenshot(Path.of("target", "dashboard-retained.png"));
 
+            // Back to the overview, whose history grew meanwhile, for the screenshots.
+            browser.evaluate("location.hash = '#/'");
+            browser.waitFor("fifteen seconds of history", "window.midge.live.history.length >= 15", PATIENCE);
+            browser.waitFor("the overview's charts", "document.querySelectorAll('.uplot').length === 5", PATIENCE);
+            browser.screenshot(Path.of("target", "dashboard-desktop.png"));
+
             browser.viewport(390, 844, true);
             browser.evaluate("location.hash = '#/'");
             browser.waitFor("the overview's charts on a phone", "document.querySelectorAll('.uplot').length === 5",
@@ -201,8 +203,8 @@ class DashboardBrowserTest {
     }
 
     @Test
-    @DisplayName("Where the API asks for a login, the dashboard shows its own form (no Basic dialog) and works "
-            + "once signed in")
+    @DisplayName("Where the API asks for a login, the dashboard shows its own form (no Basic dialog), works once "
+            + "signed in, and signs out")
     void theLoginFormSignsIn() throws Exception {
         Path passwd = dir.resolve("passwd");
         PasswordFile.empty().with("root", PasswordHash.create("root-pw".toCharArray(), PasswordHash.MIN_ITERATIONS))
@@ -228,6 +230,12 @@ class DashboardBrowserTest {
                     })()""");
             browser.waitFor("the login form gone", "document.getElementById('login').hidden", PATIENCE);
             browser.waitFor("live figures", "window.midge.live.history.length >= 1", PATIENCE);
+
+            browser.waitFor("the log-out button", "!document.getElementById('logout').hidden", PATIENCE);
+            browser.evaluate("document.getElementById('logout').click()");
+            browser.waitFor("the login form again", "!document.getElementById('login').hidden", PATIENCE);
+            assertThat(browser.evaluate("fetch('api/v1/stats', {headers: {'X-Requested-With': 'midge-dashboard'}})"
+                    + ".then(r => r.status)").asInt()).as("the session is over").isEqualTo(401);
             // The only errors are the browser's notes of the 401 answers that brought up the form.
             assertThat(browser.errors()).allSatisfy(error -> assertThat(error).contains("401"));
         }
