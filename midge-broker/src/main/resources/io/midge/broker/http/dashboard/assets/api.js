@@ -53,6 +53,25 @@ export async function api(path, { method = 'GET', query, body, signal } = {}) {
   return response.json();
 }
 
+/**
+ * A page of up to `limit` items from a paged endpoint. A filtered page may come back short (the API looks at no
+ * more than 10,000 entries a request) while `next` says there is more: the next pages are asked for, up to
+ * `requests` in all, so that a search among 100,000 clients still fills the table without walking all of them.
+ */
+export async function fill(path, query, { limit, requests = 10 } = {}) {
+  let items = [];
+  let after = query.after;
+  let next = null;
+  for (let i = 0; i < requests; i++) {
+    const page = await api(path, { query: { ...query, limit: limit - items.length, after } });
+    items = items.concat(page.items);
+    next = page.next;
+    if (!next || items.length >= limit) break;
+    after = next;
+  }
+  return { items, next };
+}
+
 /** A path segment for a client identifier or topic: every reserved character encoded, slashes included. */
 export function segment(value) {
   return encodeURIComponent(value);

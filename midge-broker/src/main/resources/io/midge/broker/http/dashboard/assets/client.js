@@ -50,7 +50,7 @@ export function render(container, route) {
         ['Connected', client.connected ? since(client.connectedSince) : 'no'],
         ['Keep alive', keepAlive(client.keepAlive)],
         ['Session expiry', expiry(client.sessionExpiry)],
-        ['Clean start', client.cleanStart ? 'yes' : 'no'],
+        ['Clean start', yesNo(client.cleanStart)],
         ['Messages in', count(client.messagesIn)],
         ['Messages out', count(client.messagesOut)],
         ['Bytes in', bytes(client.bytesIn)],
@@ -123,6 +123,11 @@ export function render(container, route) {
   };
 }
 
+function yesNo(flag) {
+  if (flag === null || flag === undefined) return '–';
+  return flag ? 'yes' : 'no';
+}
+
 function keepAlive(seconds) {
   if (seconds === null || seconds === undefined) return '–';
   return seconds === 0 ? 'off' : seconds + ' s';
@@ -147,7 +152,8 @@ export function options(s) {
 const QUEUE_COLUMNS = [
   { key: 'state', label: 'State', cell: m => h('span', { class: 'badge ' + (m.state === 'inflight' ? 'info' : '') },
     m.state === 'inflight' ? 'in flight' : 'queued') },
-  { key: 'topic', label: 'Topic', class: 'mono', cell: m => m.topic },
+  // A QoS 2 message past PUBREC has given its topic back: only its packet identifier is left.
+  { key: 'topic', label: 'Topic', class: 'mono', cell: m => m.topic ?? '(released, awaiting PUBCOMP)' },
   { key: 'qos', label: 'QoS', class: 'num', cell: m => m.qos },
   { key: 'size', label: 'Size', class: 'num', cell: m => bytes(m.payloadBytes) },
   { key: 'packetId', label: 'Packet ID', class: 'num wide', cell: m => m.packetId ?? '–' },

@@ -1,7 +1,7 @@
 // The clients: one page of the API's at a time (never all of them: a broker may hold 100,000), searched by client
 // identifier prefix on the server, sorted within the page, refreshed every few seconds, with a kick button.
 
-import { api, segment } from './api.js';
+import { api, fill, segment } from './api.js';
 import {
   Cursor, connectedBadge, count, debounce, errorBox, h, heading, pager, since, table,
 } from './dom.js';
@@ -79,9 +79,9 @@ export function render(container, route, { live }) {
   async function load() {
     const mine = loading = {};
     try {
-      const page = await api('clients', {
-        query: { prefix: state.prefix, connected: state.connected, limit: state.limit, after: cursor.after },
-      });
+      const page = await fill('clients', {
+        prefix: state.prefix, connected: state.connected, after: cursor.after,
+      }, { limit: state.limit });
       if (stopped || mine !== loading) return;
       cursor.next = page.next;
       rows = page.items;
@@ -148,12 +148,17 @@ export function render(container, route, { live }) {
     { key: 'connected', label: 'Status', sort: c => (c.connected ? 0 : 1), cell: c => connectedBadge(c.connected) },
     { key: 'username', label: 'User', sort: c => c.username, cell: c => c.username || '–', class: 'wide' },
     { key: 'address', label: 'Address', sort: c => c.address, cell: c => c.address || '–', class: 'wide mono' },
-    { key: 'protocolVersion', label: 'MQTT', sort: c => c.protocolVersion, cell: c => c.protocolVersion, class: 'wide' },
+    {
+      key: 'protocolVersion', label: 'MQTT', class: 'wide', sort: c => c.protocolVersion, cell: c => c.protocolVersion,
+    },
     {
       key: 'connectedSince', label: 'Since', class: 'wide',
       sort: c => (c.connectedSince ? -Date.parse(c.connectedSince) : null), cell: c => since(c.connectedSince),
     },
-    { key: 'subscriptions', label: 'Subs', class: 'num wide', sort: c => c.subscriptions, cell: c => count(c.subscriptions) },
+    {
+      key: 'subscriptions', label: 'Subs', class: 'num wide', sort: c => c.subscriptions,
+      cell: c => count(c.subscriptions),
+    },
     { key: 'queued', label: 'Queued', class: 'num', sort: c => c.queued, cell: c => count(c.queued) },
     { key: 'inflight', label: 'In flight', class: 'num wide', sort: c => c.inflight, cell: c => count(c.inflight) },
     { key: 'messagesIn', label: 'In', class: 'num wide', sort: c => c.messagesIn, cell: c => count(c.messagesIn) },

@@ -149,7 +149,10 @@ export function render(container, route, { live }) {
           y: { range: (u, min, max) => [0, Math.max((max || 0) * 1.15, 1)] },
         },
         axes: [
-          { ...axis, size: 30, space: 70, incrs: TIME_STEPS, values: (u, ticks, i, space, step) => ticks.map(t => clock(t, step)) },
+          {
+            ...axis, size: 30, space: 70, incrs: TIME_STEPS,
+            values: (u, ticks, i, space, step) => ticks.map(t => clock(t, step)),
+          },
           { ...axis, size: 56, values: (u, values) => values.map(tick) },
         ],
         // Between hovers the legend shows the latest values rather than dashes (after each draw, as uPlot fills

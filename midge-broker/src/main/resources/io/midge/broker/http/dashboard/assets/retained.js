@@ -2,7 +2,7 @@
 // (filter `level/#`, a page at a time) and files them into the tree, so a level whose messages all came with its
 // parent's answer opens without another request. A topic filter in the search box lists the matches flat instead.
 
-import { api, segment } from './api.js';
+import { api, fill, segment } from './api.js';
 import { Cursor, bytes, confirmButton, count, debounce, errorBox, h, heading, pager } from './dom.js';
 
 const PAGE = 200;
@@ -73,9 +73,9 @@ export function render(container, route, { live }) {
     target.loading = true;
     draw();
     try {
-      const page = await api('retained', {
-        query: { filter: target.topic === null ? '#' : target.topic + '/#', limit: PAGE, after: more ? target.next : null },
-      });
+      const page = await fill('retained', {
+        filter: target.topic === null ? '#' : target.topic + '/#', after: more ? target.next : null,
+      }, { limit: PAGE, requests: 5 });
       if (stopped) return;
       page.items.forEach(file);
       target.next = page.next;
@@ -99,7 +99,7 @@ export function render(container, route, { live }) {
   /** Adds the $SYS branch (closed) when the broker has retained messages there. */
   async function addSys() {
     try {
-      const page = await api('retained', { query: { filter: SYS + '/#', limit: 1 } });
+      const page = await fill('retained', { filter: SYS + '/#' }, { limit: 1, requests: 3 });
       if (stopped || !page.items.length || root.children.has(SYS)) return;
       const sys = node(SYS, SYS, root);
       sys.complete = false;
@@ -217,7 +217,7 @@ export function render(container, route, { live }) {
 
   async function flat() {
     try {
-      const page = await api('retained', { query: { filter, limit: 100, after: flatCursor.after } });
+      const page = await fill('retained', { filter, after: flatCursor.after }, { limit: 100 });
       if (stopped) return;
       flatCursor.next = page.next;
       message.replaceChildren();

@@ -1,6 +1,6 @@
 // All subscriptions, a page at a time in client identifier order, searched by topic filter prefix.
 
-import { api, segment } from './api.js';
+import { fill, segment } from './api.js';
 import { Cursor, count, debounce, errorBox, h, heading, pager, table } from './dom.js';
 import { options } from './client.js';
 
@@ -65,7 +65,7 @@ export function render(container, route, { live }) {
   async function load() {
     const mine = loading = {};
     try {
-      const page = await api('subscriptions', { query: { filter: prefix, limit: 100, after: cursor.after } });
+      const page = await fill('subscriptions', { filter: prefix, after: cursor.after }, { limit: 100 });
       if (stopped || mine !== loading) return;
       cursor.next = page.next;
       rows = page.items;
