@@ -132,9 +132,9 @@ final class DashboardFiles {
         if (gzip) {
             response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
         }
-        if (!current) {
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        }
+        // A 304 says how long the 200 would be (RFC 9110, 8.6), which also keeps the connection open: Netty's
+        // keep-alive handler closes after a response whose length it cannot tell.
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response;
     }
 

@@ -86,6 +86,14 @@ class DashboardFilesTest {
     }
 
     @Test
+    void theConnectionStaysOpenAfterA304() throws Exception {
+        String etag = get("/").headers().firstValue("etag").orElseThrow();
+        String answers = raw("GET / HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag + "\r\n\r\n"
+                + "GET /assets/favicon.svg HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertThat(answers).startsWith("HTTP/1.1 304").contains("HTTP/1.1 200").contains("<svg");
+    }
+
+    @Test
     void browsersThatTakeGzipGetItWithItsOwnTag() throws Exception {
         HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(uri("/assets/uplot/uPlot.iife.min.js")).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
