@@ -61,6 +61,7 @@ public final class HttpListener {
         checkCanLogIn(config, broker.authenticator());
         ReloadingSslContext tls = config.tls() == null ? null : ReloadingSslContext.load("http", config.tls());
         HttpLogin login = new HttpLogin(config.anonymousAllowed(), broker.authenticator(), broker.authorizer());
+        DashboardFiles dashboard = new DashboardFiles();
         ChannelGroup connections = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
         Channel[] bound = new Channel[1];
         ListenersResource listeners = new ListenersResource(api, () -> new ApiContext.ListenerView("http",
@@ -86,7 +87,7 @@ public final class HttpListener {
                         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
                         p.addLast("aggregator", new BodyLimit(bodyLimit));
                         p.addLast("requests", new HttpRequests(login, api.meters(), api.health(), metrics,
-                                apiRequests));
+                                apiRequests, dashboard));
                     }
                 });
         try {

@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the HTTP listener's requests: {@code /health} to anyone, {@code /metrics} and the management API
+ * Answers the HTTP listener's requests: {@code /health} and the dashboard's files ({@link DashboardFiles}) to
+ * anyone, {@code /metrics} and the management API
  * ({@code /api/v1/...}, see {@link ApiRouter} and {@link ApiRequests}) to whom {@link HttpLogin} lets in. Refusals
  * for credentials are counted and logged at DEBUG, as MQTT's are.
  */
@@ -35,20 +36,28 @@ final class HttpRequests extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BrokerHealth health;
     private final BrokerMetrics metrics;
     private final ApiRequests api;
+    private final DashboardFiles dashboard;
 
-    HttpRequests(HttpLogin login, BrokerMeters meters, BrokerHealth health, BrokerMetrics metrics, ApiRequests api) {
+    HttpRequests(HttpLogin login, BrokerMeters meters, BrokerHealth health, BrokerMetrics metrics, ApiRequests api,
+                 DashboardFiles dashboard) {
         this.login = login;
         this.meters = meters;
         this.health = health;
         this.metrics = metrics;
         this.api = api;
+        this.dashboard = dashboard;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        String path = new QueryStringDecoder(request.uri()).rawPath();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.rawPath();
         if (path.startsWith(ApiRouter.PREFIX)) {
             api.handle(ctx, request, path.substring(ApiRouter.PREFIX.length()));
+            return;
+        }
+        if (DashboardFiles.serves(uri.path())) {
+            send(ctx, request, dashboard.answer(request, path, uri.path()));
             return;
         }
         boolean head = request.method().equals(HttpMethod.HEAD);
