@@ -42,9 +42,16 @@ final class ManagementApi {
     private final String username;
     private final String authorization;
     private final HttpClient http;
+    private final int pageSize;
 
     /** {@code url} is the broker's HTTP address, e.g. {@code http://127.0.0.1:8080} (a trailing slash is ignored). */
     ManagementApi(String url, String username, String password) {
+        this(url, username, password, MAX_PAGE);
+    }
+
+    /** With pages of at most {@code pageSize} items (tests ask for small pages to see several). */
+    ManagementApi(String url, String username, String password, int pageSize) {
+        this.pageSize = pageSize;
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.username = username;
         this.authorization = username == null ? null : "Basic " + Base64.getEncoder().encodeToString(
@@ -78,7 +85,7 @@ final class ManagementApi {
         String after = null;
         while (true) {
             Map<String, String> pageQuery = new LinkedHashMap<>(query);
-            pageQuery.put("limit", Integer.toString(Math.min(MAX_PAGE, limit - items.size())));
+            pageQuery.put("limit", Integer.toString(Math.min(pageSize, limit - items.size())));
             if (after != null) {
                 pageQuery.put("after", after);
             }
@@ -153,7 +160,7 @@ final class ManagementApi {
                     : "not allowed: the ACL does not grant '" + username + "' admin";
             case 404 -> notFound != null ? notFound : "no management API at " + base;
             case 503 -> "the broker is starting or closing; try again";
-            default -> "the broker refused the request" + (message == null ? "" : ": " + message);
+            default -> message != null ? message : "unexpected answer from " + base;
         };
     }
 
