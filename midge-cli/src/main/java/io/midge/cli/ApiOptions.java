@@ -1,5 +1,6 @@
 package io.midge.cli;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,7 +28,7 @@ final class ApiOptions {
             description = "User of the broker's password file whom the ACL grants admin (HTTP Basic).")
     String username;
 
-    @Option(names = {"-P", "--password", "--pw"}, paramLabel = "PASSWORD", description = "Its password.")
+    @Option(names = {"-P", "--password", "--pw"}, paramLabel = "PASSWORD", description = "Its password (asked on the console when -u comes without -P).")
     String password;
 
     ManagementApi api() {
@@ -46,7 +47,13 @@ final class ApiOptions {
         if (password != null && username == null) {
             throw new ParameterException(spec.commandLine(), "-P needs a user name (-u)");
         }
-        return new ManagementApi(url, username, password);
+        String secret = password;
+        Console console = System.console();
+        if (username != null && secret == null && console != null) {
+            char[] typed = console.readPassword("Password for %s: ", username); // not on the command line, then
+            secret = typed == null ? null : new String(typed);
+        }
+        return new ManagementApi(url, username, secret);
     }
 
     /** Prints the failure as one line, {@code midge kick: no client 'x' (404)}, and gives the exit code. */
