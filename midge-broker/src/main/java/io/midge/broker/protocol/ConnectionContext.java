@@ -12,6 +12,8 @@ import io.midge.codec.MqttEncoder;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
 import io.netty.channel.ChannelHandlerContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -58,6 +60,20 @@ final class ConnectionContext {
 
     private boolean needsFlush;
     private boolean flushScheduled;
+
+    // The management API's figures of this connection (see ClientConnection): set once the session is open, and
+    // counters bumped on this loop where the broker-wide counters are; 4 longs, an int and a boolean, no object.
+    int keepAlive;
+    boolean cleanStart;
+    long connectedSinceMillis;
+    private long messagesIn;
+    private long messagesOut;
+    private long bytesIn;
+    private long bytesOut;
+    private static final VarHandle MESSAGES_IN = field("messagesIn");
+    private static final VarHandle MESSAGES_OUT = field("messagesOut");
+    private static final VarHandle BYTES_IN = field("bytesIn");
+    private static final VarHandle BYTES_OUT = field("bytesOut");
 
     ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
                       MqttFrameDecoder frameDecoder) {
@@ -124,6 +140,49 @@ final class ConnectionContext {
     boolean fits(MqttPacket packet) {
         return clientMaximumPacketSize >= MqttDecoder.MAX_PACKET_SIZE
                 || MqttEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    // Opaque stores and loads: whole values for a reader on another thread (a plain long may tear, JLS 17.7), at
+    // the cost of a plain store on the loop; the single writer makes get-then-set an exact count.
+
+    void countMessageIn() {
+        MESSAGES_IN.setOpaque(this, (long) MESSAGES_IN.getOpaque(this) + 1);
+    }
+
+    void countMessageOut() {
+        MESSAGES_OUT.setOpaque(this, (long) MESSAGES_OUT.getOpaque(this) + 1);
+    }
+
+    void countBytesIn(long n) {
+        BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + n);
+    }
+
+    void countBytesOut(long n) {
+        BYTES_OUT.setOpaque(this, (long) BYTES_OUT.getOpaque(this) + n);
+    }
+
+    long messagesIn() {
+        return (long) MESSAGES_IN.getOpaque(this);
+    }
+
+    long messagesOut() {
+        return (long) MESSAGES_OUT.getOpaque(this);
+    }
+
+    long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
+    }
+
+    long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ConnectionContext.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Lets go of the will: the client will not need it. */

@@ -388,4 +388,9 @@ final class OutboundWindow {
     int size() {
         return inflight.size();
     }
+
+    /** The sends in flight by packet identifier, oldest first; to read on the session's loop only. */
+    Iterable<Map.Entry<Integer, InflightSend>> inflight() {
+        return inflight.entrySet();
+    }
 }

@@ -188,6 +188,11 @@ final class SessionMailbox {
         return queue.isEmpty();
     }
 
+    /** The queued deliveries, oldest first (the inbox not drained yet is not among them); on the loop only. */
+    Iterable<Delivery> queued() {
+        return queue;
+    }
+
     /** The oldest queued delivery, left in the queue; null when there is none. */
     Delivery peek() {
         return queue.peek();
