@@ -97,7 +97,7 @@ final class StatsCommand implements Callable<Integer> {
                 line += String.format(Locale.ROOT, ", %.2f ms mean",
                         store.get("commitSecondsSum").asDouble() * 1000 / commits);
             }
-            if (store.hasNonNull("commitSecondsMax")) {
+            if (commits > 0 && store.hasNonNull("commitSecondsMax")) {
                 line += String.format(Locale.ROOT, ", %.2f ms max", store.get("commitSecondsMax").asDouble() * 1000);
             }
             line(lines, "store", line);
