@@ -11,6 +11,7 @@ import java.util.List;
  */
 final class Table {
     private final List<String> headers;
+    /** Per column: true when every cell is a number or missing, false when one is not, null while all are missing. */
     private final List<Boolean> numeric = new ArrayList<>();
     private final List<String[]> rows = new ArrayList<>();
 
@@ -27,10 +28,10 @@ final class Table {
         for (int i = 0; i < cells.length; i++) {
             row[i] = cells[i] == null ? "-" : printable(cells[i].toString());
             if (numeric.size() <= i) {
-                numeric.add(true);
+                numeric.add(null); // not known until a cell holds something
             }
-            if (cells[i] != null && !(cells[i] instanceof Number)) {
-                numeric.set(i, false);
+            if (cells[i] != null && !Boolean.FALSE.equals(numeric.get(i))) {
+                numeric.set(i, cells[i] instanceof Number);
             }
         }
         rows.add(row);
@@ -63,7 +64,7 @@ final class Table {
                 line.append("  ");
             }
             String pad = " ".repeat(widths[i] - width(cells[i]));
-            boolean right = i < numeric.size() && numeric.get(i);
+            boolean right = i < numeric.size() && Boolean.TRUE.equals(numeric.get(i));
             line.append(right ? pad + cells[i] : cells[i] + (i == cells.length - 1 ? "" : pad));
         }
         return line.toString();

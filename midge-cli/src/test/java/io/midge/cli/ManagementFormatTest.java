@@ -33,6 +33,14 @@ class ManagementFormatTest {
     }
 
     @Test
+    void aColumnWithNothingButMissingValuesAlignsLeft() {
+        assertThat(print(new Table("A", "USER").row(1L, null).row(22L, null))).isEqualTo(""
+                + " A  USER\n"
+                + " 1  -\n"
+                + "22  -\n");
+    }
+
+    @Test
     void controlCharactersInACellAreEscapedSoThatTheyCannotBreakTheTable() {
         assertThat(Table.printable("a\nb\tc\u001b[31m")).isEqualTo("a\\nb\\tc\\u001b[31m");
         assertThat(Table.printable("plain é")).isEqualTo("plain é");
