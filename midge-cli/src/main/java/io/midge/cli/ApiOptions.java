@@ -28,7 +28,8 @@ final class ApiOptions {
             description = "User of the broker's password file whom the ACL grants admin (HTTP Basic).")
     String username;
 
-    @Option(names = {"-P", "--password", "--pw"}, paramLabel = "PASSWORD", description = "Its password (asked on the console when -u comes without -P).")
+    @Option(names = {"-P", "--password", "--pw"}, paramLabel = "PASSWORD",
+            description = "Its password (asked on the console when -u comes without -P).")
     String password;
 
     ManagementApi api() {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
                 "  midge retained",
                 "  midge retained 'ward3/+/heartrate'",
                 "  midge retained 'config/#' --json",
-                "", "A payload that is not UTF-8 is shown in base64, as base64:...; a long one is cut (--json has all).",
+                "", "A payload that is not UTF-8 is shown in base64, as base64:...; a long one is cut",
+                "(--json has all).",
                 "", ApiOptions.EXIT_CODES})
 final class RetainedCommand implements Callable<Integer> {
     /** Longest payload the table shows, in characters. */
