@@ -257,6 +257,15 @@ class ManagementCommandsTest {
     }
 
     @Test
+    void kickFindsAClientWhoseIdentifierHoldsSlashesSpacesAndPercents() throws Exception {
+        String odd = "room 1/lamp+50%é";
+        Inbox lamp = connect(odd, null, 0);
+        ClientCommandsTest.Run run = midge("kick", odd);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(lamp.disconnectReason.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(0x98);
+    }
+
+    @Test
     void kickOfAnUnknownClientIs404AndExitStatus1() {
         ClientCommandsTest.Run run = midge("kick", "nobody");
         assertThat(run.exitCode()).isEqualTo(1);
