@@ -193,26 +193,31 @@ final class ManagementApi {
         return url.toString();
     }
 
-    /** Why a request got no answer, in the words of the usual causes. */
+    /**
+     * Why a request got no answer, in the words of the usual causes. The whole chain is searched for the specific
+     * ones first: HttpClient wraps an unknown host or a TLS failure in a ConnectException too.
+     */
     static String why(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof HttpConnectTimeoutException) {
-                return "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
-            }
-            if (t instanceof HttpTimeoutException) {
-                return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
-            }
-            if (t instanceof ConnectException) {
-                return "connection refused";
-            }
             if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
                 return "unknown host";
             }
             if (t instanceof SSLException) {
                 return "TLS: " + t.getMessage();
             }
+            if (t instanceof HttpConnectTimeoutException) {
+                return "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
+            }
+            if (t instanceof HttpTimeoutException) {
+                return "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+            }
             if (t instanceof IllegalArgumentException) {
-                return t.getMessage(); // a URL HttpClient cannot use, e.g. a scheme other than http(s)
+                return t.getMessage(); // a URL HttpClient cannot use
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "connection refused";
             }
         }
         return e.getMessage() != null ? e.getMessage() : e.toString();

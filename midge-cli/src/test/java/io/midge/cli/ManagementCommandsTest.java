@@ -362,6 +362,14 @@ class ManagementCommandsTest {
     }
 
     @Test
+    void anUnknownHostIsNamedAsSuch() {
+        url = "http://no-such-host.invalid:8080"; // .invalid never resolves (RFC 2606)
+        ClientCommandsTest.Run run = midge("stats");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("midge stats: cannot reach " + url + " (unknown host)\n");
+    }
+
+    @Test
     void badUsageIsExitStatus2() {
         assertThat(midge("clients", "--connected", "--offline").exitCode()).isEqualTo(2);
         assertThat(midge("clients", "--limit", "0").exitCode()).isEqualTo(2);
