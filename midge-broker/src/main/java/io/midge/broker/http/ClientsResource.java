@@ -169,7 +169,7 @@ final class ClientsResource {
         client.put("protocolVersion", c == null ? version(s.protocolVersion()) : version(c.version().level()));
         client.put("keepAlive", c == null ? null : c.keepAlive());
         client.put("connectedSince", c == null ? null
-                : Instant.ofEpochMilli(c.connectedSinceMillis()).toString());
+                : Instant.ofEpochSecond(c.connectedSinceSeconds()).toString());
         client.put("sessionExpiry", s.expiryIntervalSeconds());
         client.put("cleanStart", c == null ? null : c.cleanStart());
         client.put("subscriptions", s.subscriptions().size());

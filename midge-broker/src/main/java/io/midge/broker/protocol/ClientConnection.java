@@ -32,8 +32,8 @@ public interface ClientConnection {
     /** The keep-alive in force, in seconds (the broker's Server Keep Alive where it overrode the client's). */
     int keepAlive();
 
-    /** When the session was opened for this connection (CONNACK), in milliseconds since the epoch. */
-    long connectedSinceMillis();
+    /** When the session was opened for this connection (CONNACK), in seconds since the epoch. */
+    long connectedSinceSeconds();
 
     /** Whether the client asked for a clean start (3.1.1: clean session). */
     boolean cleanStart();

@@ -240,7 +240,7 @@ final class ConnectFlow {
         int keepAlive = c.dialect.keepAlive(c.config, pendingConnect.keepAlive());
         c.keepAlive = keepAlive;
         c.cleanStart = pendingConnect.cleanStart();
-        c.connectedSinceMillis = System.currentTimeMillis();
+        c.connectedSinceSeconds = (int) (System.currentTimeMillis() / 1000);
         if (keepAlive > 0) {
             // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepAlive",

@@ -99,8 +99,8 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
     }
 
     @Override
-    public long connectedSinceMillis() {
-        return c.connectedSinceMillis;
+    public long connectedSinceSeconds() {
+        return Integer.toUnsignedLong(c.connectedSinceSeconds);
     }
 
     @Override
