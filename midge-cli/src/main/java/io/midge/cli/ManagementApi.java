@@ -97,10 +97,11 @@ final class ManagementApi {
             }
             pageItems.forEach(items::add);
             JsonNode next = page.get("next");
+            String previous = after;
             after = next == null || next.isNull() ? null : next.asText();
-            // A page shorter than asked for with a cursor is fine (the API may cut pages short); an empty page with
-            // a cursor would loop for ever.
-            if (after == null || items.size() >= limit || pageItems.isEmpty()) {
+            // A filtered page may hold fewer items than asked for, none even, and still have a cursor (the API looks
+            // at so many entries per page): go on until there is none. A cursor that does not move would loop.
+            if (after == null || items.size() >= limit || after.equals(previous)) {
                 return new Page(items, after);
             }
         }
@@ -159,7 +160,7 @@ final class ManagementApi {
             case 403 -> username == null ? "not allowed: log in as a user the ACL grants admin"
                     : "not allowed: the ACL does not grant '" + username + "' admin";
             case 404 -> notFound != null ? notFound : "no management API at " + base;
-            case 503 -> "the broker is starting or closing; try again";
+            case 503 -> message != null ? message : "the broker is starting or closing; try again";
             default -> message != null ? message : "unexpected answer from " + base;
         };
     }

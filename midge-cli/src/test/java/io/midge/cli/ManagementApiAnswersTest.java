@@ -47,6 +47,38 @@ class ManagementApiAnswersTest {
     }
 
     @Test
+    void aBusyBrokerSaysWhy() throws IOException {
+        String url = serve(503, "application/json", "{\"status\":503,\"error\":\"Service Unavailable\","
+                + "\"message\":\"the broker did not answer in time; try again\"}");
+        ClientCommandsTest.Run run = ClientCommandsTest.midge("clients", "--url", url);
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("midge clients: the broker did not answer in time; try again (503)\n");
+    }
+
+    @Test
+    void anEmptyFilteredPageWithACursorIsFollowedToTheNext() throws IOException {
+        // The API looks at a bounded number of entries per filtered page: a page may be empty and still go on.
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/api/v1/clients", exchange -> {
+            String query = exchange.getRequestURI().getRawQuery();
+            String body = query.contains("after=c2")
+                    ? "{\"items\":[{\"clientId\":\"x\",\"connected\":true}],\"next\":null}"
+                    : query.contains("after=c1") ? "{\"items\":[],\"next\":\"c2\"}"
+                    : "{\"items\":[],\"next\":\"c1\"}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+        server.start();
+        ClientCommandsTest.Run run = ClientCommandsTest.midge("clients", "--user", "alice", "--json",
+                "--url", "http://127.0.0.1:" + server.getAddress().getPort());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("{\"items\":[{\"clientId\":\"x\",\"connected\":true}],\"next\":null}\n");
+    }
+
+    @Test
     void aBadRequestShowsTheApisMessage() throws IOException {
         String url = serve(400, "application/json", "{\"status\":400,\"error\":\"Bad Request\","
                 + "\"message\":\"filter is not a valid topic filter\",\"field\":\"filter\"}");
