@@ -75,8 +75,9 @@ final class FuzzPackets {
                 b.add(PropertyId.RECEIVE_MAXIMUM, data.consumeInt(1, 0xFFFF));
             }
             if (data.consumeBoolean()) {
-                // At least a PUBACK with a reason string; smaller sizes only drop what the broker sends.
-                b.add(PropertyId.MAXIMUM_PACKET_SIZE, data.consumeLong(64, 0xFFFF_FFFFL));
+                // Room for the CONNACK with an assigned identifier and response information, which cannot be cut
+                // (smaller: no CONNACK at all, MQTT-3.1.2-24); smaller sizes only drop what the broker sends.
+                b.add(PropertyId.MAXIMUM_PACKET_SIZE, data.consumeLong(512, 0xFFFF_FFFFL));
             }
             if (data.consumeBoolean()) {
                 b.add(PropertyId.TOPIC_ALIAS_MAXIMUM, data.consumeInt(0, 0xFFFF));
