@@ -90,6 +90,11 @@ final class EmbeddedClient {
         return sendBytes(buf);
     }
 
+    /** Sends bytes as they are, in one read, from a buffer the leak detector tracks. */
+    EmbeddedClient sendBytes(byte[] bytes) {
+        return sendBytes(ByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes));
+    }
+
     private EmbeddedClient sendBytes(ByteBuf bytes) {
         if (!channel.isOpen()) {
             bytes.release();
