@@ -141,10 +141,13 @@ public final class Cluster implements AutoCloseable {
             public void memberRemoved(MembershipEvent event) {
                 String node = nodeOf(event.getMember());
                 onThread(() -> {
-                    String state = routes.state(node);
-                    log.warn("Node '{}' left the cluster: {}; its routes stay and its queue keeps its messages",
-                            node, RouteTable.STOPPED.equals(state) ? "it shut down"
-                                    : "it stopped answering (crashed, or the network between us failed)");
+                    if (RouteTable.STOPPED.equals(routes.state(node))) {
+                        log.info("Node '{}' left the cluster: it shut down; its routes stay and its queue keeps "
+                                + "its messages", node);
+                    } else {
+                        log.warn("Node '{}' left the cluster: it stopped answering (crashed, or the network between "
+                                + "us failed); its routes stay and its queue keeps its messages", node);
+                    }
                 });
             }
         });

@@ -40,7 +40,7 @@ class ClusterTest {
     private static final int N = 100;
 
     @TempDir
-    Path temp;
+    static Path temp;
     private ClusterNodes nodes;
 
     @BeforeAll
