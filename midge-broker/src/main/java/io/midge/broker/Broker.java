@@ -135,7 +135,7 @@ public final class Broker implements AutoCloseable {
             if (config.cluster().enabled()) {
                 // Joined before the sessions come back, so that their subscriptions are counted as routes.
                 cluster = Cluster.join(config.cluster(), sessions, router, metrics, config.limits().maxInflight(),
-                        group, Transports.clientChannel());
+                        group, Transports.clientChannel(), context.limits());
             }
             restore(recovered, router, sessions, group);
             if (cluster != null) {

@@ -9,6 +9,7 @@ import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.midge.broker.config.ClusterConfig;
+import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.EnhancedAuthenticator;
@@ -18,6 +19,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -54,6 +56,10 @@ public final class Cluster implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final int maxInflight;
     private final Bootstrap bootstrap;
+    private final ConnectionLimits limits;
+    /** Nodes that make a majority of the configured cluster (this one counted, listed or not). */
+    private final int majority;
+    private final int clusterSize;
     /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
     private final Map<String, NodeLink> links = new HashMap<>();
     private HazelcastInstance hazelcast;
@@ -61,8 +67,14 @@ public final class Cluster implements AutoCloseable {
     private volatile boolean closing;
 
     private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
-                    int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType) {
+                    int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
+                    ConnectionLimits limits) {
         this.config = config;
+        this.limits = limits;
+        Set<String> all = new HashSet<>(config.members());
+        all.add(config.host() + ":" + config.port());
+        this.clusterSize = all.size();
+        this.majority = clusterSize / 2 + 1;
         this.secret = new LinkSecret(config.name(), config.secret());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "midge-cluster");
@@ -82,8 +94,9 @@ public final class Cluster implements AutoCloseable {
      * before the sessions are restored.
      */
     public static Cluster join(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
-                               int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType) {
-        Cluster cluster = new Cluster(config, sessions, router, metrics, maxInflight, group, channelType);
+                               int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
+                               ConnectionLimits limits) {
+        Cluster cluster = new Cluster(config, sessions, router, metrics, maxInflight, group, channelType, limits);
         try {
             cluster.hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(config, cluster.secret));
         } catch (RuntimeException e) {
@@ -93,9 +106,10 @@ public final class Cluster implements AutoCloseable {
         }
         cluster.joinedNanos = System.nanoTime();
         cluster.routes.connect(cluster.hazelcast.getReplicatedMap("midge.routes"));
-        log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} configured members up", config.nodeId(),
+        log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
                 config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
-                config.members().size());
+                cluster.clusterSize);
+        cluster.checkMajority();
         return cluster;
     }
 
@@ -135,6 +149,7 @@ public final class Cluster implements AutoCloseable {
             public void memberAdded(MembershipEvent event) {
                 log.info("Node '{}' joined the cluster ({})", nodeOf(event.getMember()), event.getMember()
                         .getAddress());
+                onThread(Cluster.this::checkMajority);
             }
 
             @Override
@@ -148,10 +163,33 @@ public final class Cluster implements AutoCloseable {
                         log.warn("Node '{}' left the cluster: it stopped answering (crashed, or the network between "
                                 + "us failed); its routes stay and its queue keeps its messages", node);
                     }
+                    checkMajority();
                 });
             }
         });
         thread.scheduleWithFixedDelay(() -> run(this::sync), 0, SYNC_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The majority rule: a node that sees fewer than a majority of the cluster's nodes (itself included) takes no
+     * client and no publish until it does again, so that two sides of a network split never both accept messages
+     * the other cannot see. Hazelcast's member list is what the node sees.
+     */
+    private void checkMajority() {
+        int seen = hazelcast.getCluster().getMembers().size();
+        String was = limits.unavailable();
+        if (seen < majority) {
+            String reason = "node '" + config.nodeId() + "' sees " + seen + " of the cluster's " + clusterSize
+                    + " nodes, fewer than a majority (" + majority + ")";
+            limits.setUnavailable(reason);
+            if (was == null) {
+                log.warn("{}: refusing clients and publishes until it sees a majority again", reason);
+            }
+        } else if (was != null) {
+            limits.setUnavailable(null);
+            log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
+                    config.nodeId(), seen, clusterSize);
+        }
     }
 
     private static String nodeOf(Member member) {
@@ -208,6 +246,7 @@ public final class Cluster implements AutoCloseable {
         if (closing) {
             return;
         }
+        checkMajority();
         routes.syncOwn();
         boolean settled = System.nanoTime() - joinedNanos > SETTLE_NANOS;
         for (Map.Entry<String, Set<String>> e : routes.othersRoutes().entrySet()) {

@@ -91,6 +91,11 @@ final class ConnectFlow {
             disconnector.refuse(ReasonCode.QUOTA_EXCEEDED, placeRefusal);
             return;
         }
+        String unavailable = c.broker.limits().unavailable();
+        if (unavailable != null && !c.broker.nodeLinks()) {
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, unavailable);
+            return;
+        }
         if (!takeWill(connect.will())) {
             return;
         }

@@ -7,6 +7,14 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.midge.broker.testing.MosquittoClients;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.packet.PubAck;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,6 +219,40 @@ class ClusterTest {
         assertThat(crash.deliveries().keySet()).containsAll(crash.acknowledged);
         assertThat(crash.duplicates()).as("QoS 2 duplicates").isZero();
         assertThat(crash.received).isSorted();
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("A node that sees fewer than a majority of the nodes refuses CONNECT (0x88; 3.1.1 return code 3) "
+            + "and publishes (PUBACK 0x83), and takes them again once it sees a majority")
+    void minorityRefusesClientsAndPublishes() throws Exception {
+        try (RawClient before = new RawClient(nodes.mqttPort(0))) {
+            before.connect(new Connect(MqttVersion.MQTT_5, "minority-5", true, 0, null, null, null,
+                    MqttProperties.EMPTY));
+            nodes.stop(1);
+            nodes.stop(2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (RawClient c = new RawClient(nodes.mqttPort(0))) {
+                    return c.connAck(new Connect(MqttVersion.MQTT_5, "minority-new", true, 0, null, null, null,
+                            MqttProperties.EMPTY)).reasonCode() == ReasonCode.SERVER_UNAVAILABLE;
+                }
+            });
+            try (RawClient v3 = new RawClient(nodes.mqttPort(0))) {
+                assertThat(v3.connAck(new Connect(MqttVersion.MQTT_3_1_1, "minority-3", true, 0, null, null, null,
+                        MqttProperties.EMPTY)).reasonCode()).isEqualTo(ReasonCode.SERVER_UNAVAILABLE);
+            }
+            before.send(new Publish("minority/t", 1, false, false, 1, MqttProperties.EMPTY,
+                    Unpooled.wrappedBuffer(new byte[] {1})));
+            assertThat(before.receive(PubAck.class).reasonCode())
+                    .isEqualTo(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        }
+        nodes.start(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (RawClient c = new RawClient(nodes.mqttPort(0))) {
+                return c.connAck(new Connect(MqttVersion.MQTT_5, "majority-again", true, 0, null, null, null,
+                        MqttProperties.EMPTY)).reasonCode() == ReasonCode.SUCCESS;
+            }
+        });
     }
 
     private static void report(CrossNodeCrash crash) {
