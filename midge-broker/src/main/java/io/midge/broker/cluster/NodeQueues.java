@@ -53,6 +53,7 @@ final class NodeQueues {
     void adoptRestored() {
         for (Session s : sessions.sessions()) {
             if (s.clientId().startsWith(QUEUE_PREFIX)) {
+                s.keepEverything();
                 queues.put(s.clientId().substring(QUEUE_PREFIX.length()), s);
             }
         }
@@ -74,6 +75,7 @@ final class NodeQueues {
         }
         CompletableFuture<Session> made = new CompletableFuture<>();
         sessions.open(QUEUE_PREFIX + node, false, group.next(), (session, present) -> session.execute(() -> {
+            session.keepEverything();
             session.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             session.setProtocolVersion(5);
             sessions.store().opened(session, !present, session.executor()).whenComplete((v, e) -> {
@@ -160,6 +162,7 @@ final class NodeQueues {
      */
     void attach(NodeLink link, EventLoop loop) {
         sessions.open(QUEUE_PREFIX + link.node, false, loop, (s, present) -> {
+            s.keepEverything();
             s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             s.setProtocolVersion(5);
             if (!present) {
