@@ -93,7 +93,9 @@ class ClusterTest {
     private static org.eclipse.paho.client.mqttv3.MqttClient publisher(String url, String id) throws Exception {
         org.eclipse.paho.client.mqttv3.MqttClient c = new org.eclipse.paho.client.mqttv3.MqttClient(url, id,
                 new MemoryPersistence());
-        c.connect();
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMaxInflight(1000); // QoS 0 publishes count too, and go out faster than a loaded machine sends
+        c.connect(options);
         return c;
     }
 
