@@ -70,6 +70,23 @@ final class BrokerCommand implements Callable<Integer> {
                     + "and opens no store.")
     Path checkConfig;
 
+    @Option(names = "--cluster-port", paramLabel = "PORT",
+            description = "Port of this node's cluster membership (overrides the file).")
+    Integer clusterPort;
+
+    @Option(names = "--cluster-members", paramLabel = "HOST:PORT", split = ",",
+            description = "The cluster's nodes, host:port of their cluster ports, comma-separated; this node may be "
+                    + "among them (overrides the file). Makes the broker a node of a cluster.")
+    List<String> clusterMembers;
+
+    @Option(names = "--cluster-node-id", paramLabel = "ID",
+            description = "This node's name in the cluster, kept across restarts (overrides the file).")
+    String clusterNodeId;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME",
+            description = "Name of the cluster to join (overrides the file).")
+    String clusterName;
+
     @Override
     public Integer call() throws Exception {
         if (checkConfig != null) {
@@ -113,6 +130,18 @@ final class BrokerCommand implements Callable<Integer> {
         }
         if (sysInterval != null) {
             b.set(ConfigKeys.SYS_INTERVAL, sysInterval);
+        }
+        if (clusterPort != null) {
+            b.set(ConfigKeys.CLUSTER_PORT, clusterPort);
+        }
+        if (clusterMembers != null) {
+            b.set(ConfigKeys.CLUSTER_MEMBERS, List.copyOf(clusterMembers));
+        }
+        if (clusterNodeId != null) {
+            b.set(ConfigKeys.CLUSTER_NODE_ID, clusterNodeId);
+        }
+        if (clusterName != null) {
+            b.set(ConfigKeys.CLUSTER_NAME, clusterName);
         }
         Broker broker;
         try {

@@ -20,6 +20,8 @@ public final class ConnectionLimits {
     private final AtomicInteger open = new AtomicInteger();
     private final Map<String, AtomicInteger> openPerListener = new ConcurrentHashMap<>();
     private final AddressRateLimiter rate;
+    /** Why the broker takes no client and no publish now (a cluster node without a majority); null when it does. */
+    private volatile String unavailable;
 
     public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
         this.maxConnections = config.limits().maxConnections();
@@ -87,6 +89,20 @@ public final class ConnectionLimits {
         }
         metrics.refusedConnectionRate.increment();
         return false;
+    }
+
+    /**
+     * Stops taking clients and publishes, for the reason given (CONNACK 0x88 Server unavailable, 3.1.1 return
+     * code 3; publishes refused), or, with null, takes them again. A cluster's node sets it while it sees fewer
+     * than a majority of the cluster's nodes, so that a cut-off minority does not go its own way.
+     */
+    public void setUnavailable(String reason) {
+        this.unavailable = reason;
+    }
+
+    /** Why clients and publishes are refused now, or null when they are not. */
+    public String unavailable() {
+        return unavailable;
     }
 
     /** Whether max-connection-rate is set at all. */

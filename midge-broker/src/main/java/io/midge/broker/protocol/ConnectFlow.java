@@ -2,6 +2,7 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
@@ -77,10 +78,22 @@ final class ConnectFlow {
             c.clientId = "midge-" + UUID.randomUUID();
             assignedClientId = true;
         }
+        if (NodeClientIds.isNode(c.clientId) != c.broker.nodeLinks()) {
+            // A client posing as a node would receive what is forwarded to that node; a link takes nodes only.
+            disconnector.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, c.broker.nodeLinks()
+                    ? "only the cluster's nodes connect to its link listener"
+                    : "client identifiers starting with " + NodeClientIds.PREFIX + " are reserved for cluster nodes");
+            return;
+        }
         c.dialect.negotiate(connect, c);
         c.sessionExpiry = Math.min(c.sessionExpiry, c.config.protocol().maxSessionExpiry());
         if (placeRefusal != null) {
             disconnector.refuse(ReasonCode.QUOTA_EXCEEDED, placeRefusal);
+            return;
+        }
+        String unavailable = c.broker.limits().unavailable();
+        if (unavailable != null && !c.broker.nodeLinks()) {
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, unavailable);
             return;
         }
         if (!takeWill(connect.will())) {

@@ -105,6 +105,11 @@ final class InboundPublishes {
             refuse(p, "not authorized to publish to '" + topic + "'", true);
             return;
         }
+        String unavailable = c.broker.limits().unavailable();
+        if (unavailable != null && !c.broker.nodeLinks()) {
+            refuseUnavailable(p, unavailable);
+            return;
+        }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), p.properties());
         Persistence persistence = c.broker.persistence();
         if (persistence.isDurable() && (p.qos() > 0 || store.behind())) {
@@ -130,6 +135,24 @@ final class InboundPublishes {
         p.release();
         if (p.qos() > 0) {
             store.afterPending(() -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, sayWhy ? reason : null));
+        }
+    }
+
+    /**
+     * A publish while the broker takes none (a cluster node cut off from the majority): dropped, and a QoS 1/2
+     * publisher told so, 0x83 in 5.0; 3.1.1 cannot be told but by closing the connection, which beats a PUBACK for
+     * a message nobody will get.
+     */
+    private void refuseUnavailable(Publish p, String reason) {
+        log.debug("Client '{}': publish refused: {}", c.clientId, reason);
+        p.release();
+        if (p.qos() == 0) {
+            return;
+        }
+        if (!c.dialect.refusesInAcknowledgements()) {
+            disconnector.disconnect(ReasonCode.UNSPECIFIED_ERROR, reason);
+        } else {
+            store.afterPending(() -> acknowledge(p, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, reason));
         }
     }
 

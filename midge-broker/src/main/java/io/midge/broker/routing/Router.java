@@ -36,6 +36,9 @@ public final class Router {
         }
     };
 
+    /** The other nodes of a cluster, each subscribed as if to everything: they all keep every retained message. */
+    private volatile Subscription[] everyNode = new Subscription[0];
+
     public Router(Persistence store) {
         this.store = store;
     }
@@ -46,6 +49,14 @@ public final class Router {
 
     public RetainedStore<Message> retained() {
         return retained;
+    }
+
+    /**
+     * The other nodes of the cluster: a retained message (or its clearing) published here goes to each of them,
+     * whether or not one of their subscriptions matches it, once; so every node keeps every retained message.
+     */
+    public void setEveryNode(Subscription[] nodes) {
+        this.everyNode = nodes.clone();
     }
 
     /**
@@ -120,6 +131,12 @@ public final class Router {
         }
         Matches found = matches.get();
         topicTree.match(message.topic(), message.publisherId(), found);
+        Subscription[] nodes = everyNode;
+        if (message.retain() && nodes.length > 0 && !found.fromNode && !message.topic().startsWith("$")) {
+            for (Subscription node : nodes) {
+                found.addPlain(node, message.publisherId()); // merged with a matching route of that node
+            }
+        }
         Routed routed = new Routed(message, found.size());
         StoredMessage stored = null;
         for (int i = 0; i < found.size(); i++) {

@@ -381,6 +381,15 @@ public final class Session implements Subscriber {
         return will;
     }
 
+    /**
+     * Lifts the client's queue bounds (max-queued-messages and -bytes) off this session: a cluster node's forwarding
+     * queue, whose messages were acknowledged to their publishers for persistent sessions on that node, must drop
+     * none of them while the node is down. It holds them in memory as well as in the store.
+     */
+    public void keepEverything() {
+        mailbox.keepEverything();
+    }
+
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
         return mailbox.pendingMessages();

@@ -49,6 +49,8 @@ final class SessionMailbox {
     // what leaves the queue.
     private final AtomicInteger pendingMessages = new AtomicInteger();
     private final AtomicLong pendingBytes = new AtomicLong();
+    /** Whether the client's bounds do not apply (a cluster node's forwarding queue, see Session#keepEverything). */
+    private volatile boolean unbounded;
 
     // Owned by the session's loop.
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
@@ -75,10 +77,12 @@ final class SessionMailbox {
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
         long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = unbounded ? Integer.MAX_VALUE : factor * config.limits().maxQueuedMessages();
+        long maxBytes = unbounded ? Long.MAX_VALUE / 2 : factor * config.limits().maxQueuedBytes();
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
-        boolean fits = reserve(pendingMessages, factor * config.limits().maxQueuedMessages());
-        if (fits && !reserve(pendingBytes, size, factor * config.limits().maxQueuedBytes())) {
+        boolean fits = reserve(pendingMessages, maxMessages);
+        if (fits && !reserve(pendingBytes, size, maxBytes)) {
             pendingMessages.decrementAndGet();
             fits = false;
         }
@@ -174,7 +178,7 @@ final class SessionMailbox {
                 queue.add(d);
             }
         }
-        while (!queue.isEmpty() && (pendingMessages.get() > config.limits().maxQueuedMessages()
+        while (!unbounded && !queue.isEmpty() && (pendingMessages.get() > config.limits().maxQueuedMessages()
                 || pendingBytes.get() > config.limits().maxQueuedBytes())) {
             drop(queue.poll());
             metrics.droppedQueueFull.increment();
@@ -235,6 +239,10 @@ final class SessionMailbox {
                 metrics.droppedOffline.increment();
             }
         }
+    }
+
+    void keepEverything() {
+        unbounded = true;
     }
 
     /** Puts back a queued delivery the store held, at start. */
