@@ -99,23 +99,13 @@ final class ClientsCommand implements Callable<Integer> {
         Table table = new Table("CLIENT ID", "STATE", "USER", "ADDRESS", "MQTT", "SUBS", "INFLIGHT", "QUEUED",
                 "MSGS IN", "MSGS OUT", "CONNECTED SINCE");
         for (JsonNode c : clients) {
-            table.row(text(c, "clientId"), c.path("connected").asBoolean() ? "connected" : "offline",
-                    text(c, "username"), text(c, "address"), text(c, "protocolVersion"), number(c, "subscriptions"),
-                    number(c, "inflight"), number(c, "queued"), number(c, "messagesIn"), number(c, "messagesOut"),
-                    text(c, "connectedSince"));
+            table.row(ManagementApi.text(c, "clientId"), c.path("connected").asBoolean() ? "connected" : "offline",
+                    ManagementApi.text(c, "username"), ManagementApi.text(c, "address"),
+                    ManagementApi.text(c, "protocolVersion"), ManagementApi.number(c, "subscriptions"),
+                    ManagementApi.number(c, "inflight"), ManagementApi.number(c, "queued"),
+                    ManagementApi.number(c, "messagesIn"), ManagementApi.number(c, "messagesOut"),
+                    ManagementApi.text(c, "connectedSince"));
         }
         return table;
-    }
-
-    /** A field's text, {@code null} when absent or null. */
-    static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    /** A field's number, {@code null} when absent or null. */
-    static Long number(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value == null || !value.isNumber() ? null : value.asLong();
     }
 }

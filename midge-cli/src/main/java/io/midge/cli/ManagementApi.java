@@ -120,6 +120,18 @@ final class ManagementApi {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** A field's text, {@code null} when absent or null. */
+    static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    /** A field's number, {@code null} when absent or null. */
+    static Long number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || !value.isNumber() ? null : value.asLong();
+    }
+
     /** Compact JSON, as the API writes it. */
     static String write(JsonNode node) {
         try {

@@ -77,8 +77,8 @@ final class RetainedCommand implements Callable<Integer> {
     static Table table(List<JsonNode> messages) {
         Table table = new Table("TOPIC", "QOS", "BYTES", "PAYLOAD");
         for (JsonNode m : messages) {
-            table.row(ClientsCommand.text(m, "topic"), ClientsCommand.number(m, "qos"),
-                    ClientsCommand.number(m, "payloadBytes"), payload(m));
+            table.row(ManagementApi.text(m, "topic"), ManagementApi.number(m, "qos"),
+                    ManagementApi.number(m, "payloadBytes"), payload(m));
         }
         return table;
     }
