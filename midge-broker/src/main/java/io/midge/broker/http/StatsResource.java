@@ -11,11 +11,13 @@ import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /api/v1/stats}, and each {@code stats} event: the broker's figures, read from the counters, the
  * sessions and the router. Reading walks the sessions once (connected and queued counts), so the answer is kept for
- * a moment and shared by every request and event stream in it.
+ * a moment and shared by every request and event stream in it. Requests run on the broker's loops: none waits for
+ * another's reading (two may read at once, rarely); only the rates' few samples are locked, for a few operations.
  */
 final class StatsResource {
     /** How long one reading is served to everyone who asks. */
@@ -25,9 +27,12 @@ final class StatsResource {
 
     private final ApiContext api;
     private final String version = BrokerVersion.number();
+    /** Samples for the rates: {nanos, received, sent, bytes in, bytes out}; guarded by itself. */
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
-    private long readAtNanos;
-    private byte[] lastJson;
+    private final AtomicReference<Reading> last = new AtomicReference<>();
+
+    private record Reading(long atNanos, byte[] json) {
+    }
 
     StatsResource(ApiContext api) {
         this.api = api;
@@ -38,13 +43,15 @@ final class StatsResource {
     }
 
     /** The figures as JSON, read now or a moment ago. */
-    synchronized byte[] json() {
+    byte[] json() {
         long now = System.nanoTime();
-        if (lastJson == null || now - readAtNanos >= FRESH_NANOS) {
-            lastJson = Json.bytes(read(now));
-            readAtNanos = now;
+        Reading reading = last.get();
+        if (reading != null && now - reading.atNanos() < FRESH_NANOS) {
+            return reading.json();
         }
-        return lastJson;
+        byte[] json = Json.bytes(read(now));
+        last.set(new Reading(now, json));
+        return json;
     }
 
     private Map<String, Object> read(long now) {
@@ -110,6 +117,20 @@ final class StatsResource {
      */
     private Map<String, Object> rates(long now, long received, long sent, long bytesIn, long bytesOut) {
         long[] current = {now, received, sent, bytesIn, bytesOut};
+        long[] oldest;
+        synchronized (samples) {
+            oldest = sample(current);
+        }
+        double seconds = (now - oldest[0]) / 1e9;
+        return ordered("messagesReceived", rate(received - oldest[1], seconds),
+                "messagesSent", rate(sent - oldest[2], seconds),
+                "bytesReceived", rate(bytesIn - oldest[3], seconds),
+                "bytesSent", rate(bytesOut - oldest[4], seconds));
+    }
+
+    /** Keeps a sample at most once a second within the window; returns the oldest one to compare with. */
+    private long[] sample(long[] current) {
+        long now = current[0];
         while (samples.size() > 1 && now - samples.peekFirst()[0] > RATE_WINDOW_NANOS) {
             samples.pollFirst();
         }
@@ -117,11 +138,7 @@ final class StatsResource {
         if (samples.isEmpty() || now - samples.peekLast()[0] >= TimeUnit.SECONDS.toNanos(1)) {
             samples.addLast(current);
         }
-        double seconds = (now - oldest[0]) / 1e9;
-        return ordered("messagesReceived", rate(received - oldest[1], seconds),
-                "messagesSent", rate(sent - oldest[2], seconds),
-                "bytesReceived", rate(bytesIn - oldest[3], seconds),
-                "bytesSent", rate(bytesOut - oldest[4], seconds));
+        return oldest;
     }
 
     private static double rate(long delta, double seconds) {

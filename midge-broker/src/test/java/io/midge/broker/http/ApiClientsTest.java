@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.midge.broker.testing.BrokerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,8 +31,12 @@ class ApiClientsTest {
     void aConnectedClientIsListedWithItsFigures() throws Exception {
         Mqtt5BlockingClient alice = api.mqtt5("alice", c -> c.keepAlive(30).cleanStart(false)
                 .sessionExpiryInterval(600));
-        alice.subscribeWith().topicFilter("home/+/temp").qos(MqttQos.AT_LEAST_ONCE).send();
-        alice.publishWith().topic("home/kitchen/temp").payload("21".getBytes()).qos(MqttQos.AT_LEAST_ONCE).send();
+        try (Mqtt5BlockingClient.Mqtt5Publishes inbox = alice.publishes(MqttGlobalPublishFilter.ALL)) {
+            alice.subscribeWith().topicFilter("home/+/temp").qos(MqttQos.AT_LEAST_ONCE).send();
+            alice.publishWith().topic("home/kitchen/temp").payload("21".getBytes()).qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            assertThat(inbox.receive(5, TimeUnit.SECONDS)).isPresent();
+        }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(api.get("/api/v1/clients/alice").json().get("messagesOut").asLong()).isEqualTo(1));
 
