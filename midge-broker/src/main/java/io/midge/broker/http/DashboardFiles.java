@@ -62,6 +62,13 @@ final class DashboardFiles {
     /** uPlot's files only change with its version, which a broker upgrade brings: a day is safe. */
     private static final String LIBRARY_CACHE = "public, max-age=86400";
 
+    /**
+     * The page runs only its own scripts and styles and talks only to its own origin, and no other site may frame it
+     * (the kick button is one click from a page that could otherwise overlay it).
+     */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
     private final ClassLoader loader = DashboardFiles.class.getClassLoader();
     private final String uplotFolder = uplotFolder(loader);
     private final Map<String, File> files = new ConcurrentHashMap<>();
@@ -131,6 +138,12 @@ final class DashboardFiles {
                 .set("X-Content-Type-Options", "nosniff");
         if (gzip) {
             response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        if (file.type().startsWith("text/html")) {
+            response.headers()
+                    .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
+                    .set("X-Frame-Options", "DENY")
+                    .set("Referrer-Policy", "no-referrer");
         }
         // A 304 says how long the 200 would be (RFC 9110, 8.6), which also keeps the connection open: Netty's
         // keep-alive handler closes after a response whose length it cannot tell.

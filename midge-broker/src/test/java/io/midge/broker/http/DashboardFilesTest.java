@@ -51,6 +51,14 @@ class DashboardFilesTest {
     }
 
     @Test
+    void thePageRunsOnlyItsOwnScriptsAndCannotBeFramed() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.headers().firstValue("content-security-policy")).hasValueSatisfying(policy ->
+                assertThat(policy).contains("default-src 'self'").contains("frame-ancestors 'none'"));
+        assertThat(page.headers().firstValue("x-frame-options")).hasValue("DENY");
+    }
+
+    @Test
     void assetsHaveTheirContentTypes() throws Exception {
         assertThat(get("/assets/app.js").headers().firstValue("content-type"))
                 .hasValue("text/javascript; charset=utf-8");
