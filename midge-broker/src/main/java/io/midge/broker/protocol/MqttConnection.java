@@ -24,7 +24,6 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -56,6 +55,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> connectTimeout;
     private ConnectionLimits.Place place;
     private PublishThrottle throttle;
+
+    // This connection's place in its loop's keep-alive list (see KeepAlives): a few fields instead of a timer.
+    KeepAlives.Line keepAliveLine;
+    MqttConnection keepAlivePrev;
+    MqttConnection keepAliveNext;
+    long lastRead;
+    /** A packet was read and the end of that read not seen yet (when the keep-alive period restarts). */
+    private boolean readSinceComplete;
 
     public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
                           MqttFrameDecoder frameDecoder) {
@@ -100,6 +107,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readSinceComplete = true;
         if (c.state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
             return;
@@ -137,6 +145,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readSinceComplete) {
+            readSinceComplete = false;
+            KeepAlives.read(this);
+        }
         c.flushIfWritten();
         ctx.fireChannelReadComplete();
     }
@@ -149,17 +161,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            // While we did not read (a throttle, a store behind), the silence is ours.
-            if (!c.reads.pausedSinceLastAsked()) {
-                log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
-                disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
-            }
-            return;
+    /**
+     * One and a half keep-alive periods passed since the last packet: whether the silence is the client's, which ends
+     * the connection ({@link #keepAliveTimedOut}), or ours, which it is forgiven and a new period starts: a packet
+     * being read right now, or reading paused meanwhile (a throttle, a store behind).
+     */
+    boolean keepAliveExpired() {
+        if (readSinceComplete) {
+            return false;
         }
-        ctx.fireUserEventTriggered(evt);
+        return !c.reads.pausedSinceLastAsked();
+    }
+
+    /** Ends a connection whose client was silent for 1.5 times its keep-alive (MQTT-3.1.2-22, MQTT-3.1.2-24). */
+    void keepAliveTimedOut() {
+        log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
+        disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
     }
 
     @Override
@@ -175,6 +192,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         c.state = State.CLOSED;
+        KeepAlives.unwatch(this);
         if (place != null) {
             place.close();
         }
@@ -200,11 +218,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ after CONNACK
 
-    /** The session is open and CONNACK written: what the client sent early is handled now, in order. */
-    private void connected() {
+    /**
+     * The session is open and CONNACK written: the keep-alive granted is watched from now (a keep-alive of 0 is
+     * none), and what the client sent early is handled, in order.
+     */
+    private void connected(int keepAliveSeconds) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
             connectTimeout = null; // a finished task, kept for the connection's life otherwise
+        }
+        if (keepAliveSeconds > 0) {
+            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
+            KeepAlives.watch(this, c.ctx.executor(), keepAliveSeconds * 1_500_000_000L);
         }
         if (early.isEmpty()) {
             return;
