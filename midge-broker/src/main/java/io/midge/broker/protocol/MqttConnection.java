@@ -64,9 +64,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     /** A packet was read and the end of that read not seen yet (when the keep-alive period restarts). */
     private boolean readSinceComplete;
 
-    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
-                          MqttFrameDecoder frameDecoder) {
-        c = new ConnectionContext(broker, listener, encoder, frameDecoder);
+    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
+        c = new ConnectionContext(broker, listener, frameDecoder);
         disconnector = new Disconnector(c);
         store = new StoreOrder(c);
         outbound = new OutboundPublishes(c, disconnector);

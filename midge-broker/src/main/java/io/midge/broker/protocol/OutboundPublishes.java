@@ -39,13 +39,13 @@ final class OutboundPublishes implements SessionConnection {
             return false;
         }
         c.dialect.aliasSent(publish, c);
-        c.ctx.write(publish, c.ctx.voidPromise());
+        c.ctx.write(c.encode(publish), c.ctx.voidPromise());
         return true;
     }
 
     @Override
     public void sendPubRel(int packetId) {
-        c.ctx.write(new PubRel(packetId), c.ctx.voidPromise());
+        c.ctx.write(c.encode(new PubRel(packetId)), c.ctx.voidPromise());
     }
 
     @Override

@@ -9,9 +9,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
 /**
- * Counts the bytes of a connection as the socket sees them: first in the pipeline, so TLS records and WebSocket
- * frames count as sent. One adder bump per read and per buffer written (the encoder writes one per packet); shared by
- * all connections.
+ * Counts the bytes of a TLS or WebSocket connection as the socket sees them: first in the pipeline, so TLS records
+ * and WebSocket frames count as sent. One adder bump per read and per buffer written; shared by all connections. On
+ * plain TCP the MQTT bytes are the socket's, and the codec counts them without this handler (see
+ * {@code ListenerConfig.Transport#isPlain}).
  */
 @Sharable
 final class ByteCounter extends ChannelDuplexHandler {

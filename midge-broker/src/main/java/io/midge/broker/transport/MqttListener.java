@@ -4,7 +4,6 @@ import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
-import io.midge.broker.protocol.MqttPacketEncoder;
 import io.midge.broker.protocol.PublishThrottle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -84,7 +83,11 @@ public final class MqttListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("bytes", bytes);
+                        boolean plain = listener.transport().isPlain();
+                        if (!plain) {
+                            // Socket bytes are TLS records and WebSocket frames: counted before they are unwrapped.
+                            p.addLast("bytes", bytes);
+                        }
                         if (rateLimiter != null) {
                             // First: a connection over the rate is closed before it costs a TLS handshake.
                             p.addLast("connectionRate", rateLimiter);
@@ -97,15 +100,15 @@ public final class MqttListener {
                         if (listener.transport().isWebSocket()) {
                             addWebSocket(p, listener, broker.config().protocol().maxPacketSize());
                         }
-                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().protocol().maxPacketSize());
-                        MqttPacketEncoder encoder = new MqttPacketEncoder();
+                        // On plain TCP the codec counts the socket's bytes itself (see ListenerConfig.Transport).
+                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().protocol().maxPacketSize(),
+                                plain ? broker.metrics().bytesReceived : null);
                         p.addLast("decoder", decoder);
-                        p.addLast("encoder", encoder);
                         if (throttled) {
                             // Holds what was read while PublishThrottle pauses reading, packet by packet.
                             p.addLast("flow", new FlowControlHandler());
                         }
-                        p.addLast("mqtt", new MqttConnection(broker, listener, encoder, decoder));
+                        p.addLast("mqtt", new MqttConnection(broker, listener, decoder));
                     }
                 });
         Channel channel;
