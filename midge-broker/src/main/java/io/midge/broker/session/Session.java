@@ -15,8 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,13 +44,20 @@ public final class Session implements Subscriber {
     private final OutboundWindow window;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
-    private final AtomicReference<Runnable> arrival = new AtomicReference<>();
+    private volatile Runnable arrival;
+    private static final AtomicReferenceFieldUpdater<Session, Runnable> ARRIVAL =
+            AtomicReferenceFieldUpdater.newUpdater(Session.class, Runnable.class, "arrival");
     private volatile boolean online;
     private volatile boolean ended;
     /** Whether the store holds a record under this client id (this session's, or the one it replaced). */
     private volatile boolean stored;
-    /** The next key in the store's queue of this session; publishers on any loop take keys (see Router). */
-    private final AtomicLong nextSequence = new AtomicLong();
+    /**
+     * The next key in the store's queue of this session; publishers on any loop take keys (see Router). A field
+     * updated atomically rather than an AtomicLong: every idle connection has a session.
+     */
+    private volatile long nextSequence;
+    private static final AtomicLongFieldUpdater<Session> NEXT_SEQUENCE =
+            AtomicLongFieldUpdater.newUpdater(Session.class, "nextSequence");
 
     // Owned by the executor.
     private SessionConnection connection;
@@ -69,13 +76,13 @@ public final class Session implements Subscriber {
         this.topicTree = topicTree;
         this.executor = executor;
         this.records = new DeliveryRecords(store, this);
-        this.mailbox = new SessionMailbox(this, records, config, metrics, this::drain);
+        this.mailbox = new SessionMailbox(this, records, config, metrics);
         this.window = new OutboundWindow(this, mailbox, records, metrics);
     }
 
     @Override
     public long reserveSequence() {
-        return nextSequence.getAndIncrement();
+        return NEXT_SEQUENCE.getAndIncrement(this);
     }
 
     @Override
@@ -139,10 +146,23 @@ public final class Session implements Subscriber {
         return mailbox.offer(delivery);
     }
 
-    /** What the mailbox gathered goes to the queue and out, as far as the connection takes it. */
-    private void drain() {
-        mailbox.drain();
-        window.pump();
+    /**
+     * What the mailbox gathered goes to the queue and out, as far as the connection takes it: on the session's loop,
+     * following the session if it moved meanwhile (the mailbox is the task that gets it there).
+     */
+    void drain() {
+        EventLoop loop = executor;
+        if (loop.inEventLoop()) {
+            runArrival();
+            mailbox.drain();
+            window.pump();
+        } else {
+            try {
+                loop.execute(mailbox);
+            } catch (RejectedExecutionException e) {
+                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", clientId);
+            }
+        }
     }
 
     /** The attached connection, or null while the client is offline. */
@@ -224,14 +244,14 @@ public final class Session implements Subscriber {
      * find the connection attached, to close it, rather than no connection at all.
      */
     public void moveTo(EventLoop loop, Runnable onArrival) {
-        arrival.set(onArrival);
+        arrival = onArrival;
         this.executor = loop;
         // Through execute, so that it runs on the session's loop even if the session has moved on by then.
         loop.execute(() -> execute(() -> { }));
     }
 
     private void runArrival() {
-        Runnable first = arrival.getAndSet(null);
+        Runnable first = arrival == null ? null : ARRIVAL.getAndSet(this, null);
         if (first != null) {
             first.run();
         }
@@ -340,7 +360,7 @@ public final class Session implements Subscriber {
     /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
     public void restoreQueued(Delivery d) {
         mailbox.restore(d);
-        nextSequence.set(Math.max(nextSequence.get(), d.sequence() + 1));
+        raiseNextSequence(d.sequence() + 1);
     }
 
     /**
@@ -349,11 +369,16 @@ public final class Session implements Subscriber {
      */
     public void restoreInflight(int packetId, long sequence, Delivery d) {
         window.restore(packetId, sequence, d);
-        nextSequence.set(Math.max(nextSequence.get(), sequence + 1));
+        raiseNextSequence(sequence + 1);
     }
 
     public void restoreNextSequence(long next) {
-        nextSequence.set(Math.max(nextSequence.get(), next));
+        raiseNextSequence(next);
+    }
+
+    /** At start, on this session's loop, before any publisher takes a key. */
+    private void raiseNextSequence(long next) {
+        nextSequence = Math.max(nextSequence, next);
     }
 
     /** How many times a connection was attached; a timer set at one count is void at another. */
