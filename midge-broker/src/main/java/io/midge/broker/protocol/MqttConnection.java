@@ -1,7 +1,6 @@
 package io.midge.broker.protocol;
 
 import io.midge.broker.config.ListenerConfig;
-import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
 import io.midge.broker.session.Session;
@@ -47,13 +46,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Disconnector disconnector;
     private final StoreOrder store;
     private final OutboundPublishes outbound;
-    private final ConnectFlow connect;
+    /** CONNECT to CONNACK; null after, unless enhanced authentication may re-authenticate (see {@link #reauth}). */
+    private ConnectFlow connect;
+    /** The enhanced authentication of a connected client that has a method; null without one (most clients). */
+    private EnhancedAuthFlow reauth;
     private final InboundPublishes publishes;
     private final SubscriptionRequests subscriptions;
     /** Packets sent before CONNACK (MQTT 5.0 section 3.1.4 allows it), handled once the session is open. */
-    private final List<MqttPacket> early = new ArrayList<>();
+    private List<MqttPacket> early;
     private ScheduledFuture<?> connectTimeout;
-    private ConnectionLimits.Place place;
+    /** Whether the connection holds a place in the connection limits, to give back as it closes. */
+    private boolean holdsPlace;
     private PublishThrottle throttle;
 
     // This connection's place in its loop's keep-alive list (see KeepAlives): a few fields instead of a timer.
@@ -88,9 +91,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         c.ctx = ctx;
         c.broker.metrics().connectionsAccepted.increment();
-        place = c.broker.limits().open(c.listener);
-        if (place.refusal() != null) {
-            connect.refuseAtConnect(place.refusal());
+        String refusal = c.broker.limits().open(c.listener);
+        holdsPlace = refusal == null;
+        if (refusal != null) {
+            connect.refuseAtConnect(refusal);
         }
         throttle = PublishThrottle.of(c.config, c.broker.metrics());
         c.reads = new ReadPauses(ctx.channel());
@@ -123,6 +127,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             connect.onConnect((Connect) packet); // the decoder lets nothing but CONNECT through first
         } else if (c.state == State.CONNECTED && !(packet instanceof Connect)) {
             handle(packet);
+        } else if (connect == null) {
+            ReferenceCountUtil.release(packet); // connected: nothing but a CONNECT gets here
+            disconnector.protocolError("MQTT-3.1.0-2: a second CONNECT");
         } else if (packet instanceof Auth && c.state == State.AUTHENTICATING && connect.enhancedAuth().inProgress()) {
             connect.enhancedAuth().onAuth((Auth) packet);
         } else if (connect.enhancedAuth().method() == null && !(packet instanceof Connect)
@@ -130,6 +137,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             // A client need not wait for CONNACK: keep what it sends until the session is open, and read no more
             // meanwhile, so that this costs at most one read's worth of packets.
             c.reads.pause(ReadPauses.Reason.CONNECTING);
+            if (early == null) {
+                early = new ArrayList<>();
+            }
             early.add(packet);
         } else {
             ReferenceCountUtil.release(packet);
@@ -192,11 +202,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         c.state = State.CLOSED;
         KeepAlives.unwatch(this);
-        if (place != null) {
-            place.close();
+        if (holdsPlace) {
+            holdsPlace = false;
+            c.broker.limits().close(c.listener);
         }
-        early.forEach(ReferenceCountUtil::release);
-        early.clear();
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
@@ -230,11 +243,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
             KeepAlives.watch(this, c.ctx.executor(), keepAliveSeconds * 1_500_000_000L);
         }
-        if (early.isEmpty()) {
+        // Not needed any more (an idle connection should not hold them for life): re-authentication only needs the
+        // enhanced flow, and only when the client has a method.
+        EnhancedAuthFlow enhanced = connect.enhancedAuth();
+        reauth = enhanced.method() != null ? enhanced : null;
+        connect = null;
+        if (early == null) {
             return;
         }
-        List<MqttPacket> pending = new ArrayList<>(early);
-        early.clear();
+        List<MqttPacket> pending = early;
+        early = null;
         for (MqttPacket packet : pending) {
             if (c.state == State.CONNECTED) {
                 handle(packet);
@@ -276,7 +294,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 onDisconnect((Disconnect) packet);
                 break;
             case AUTH:
-                connect.enhancedAuth().onAuth((Auth) packet);
+                if (reauth != null) {
+                    reauth.onAuth((Auth) packet);
+                } else {
+                    disconnector.protocolError(EnhancedAuthFlow.AUTH_WITHOUT_METHOD);
+                }
                 break;
             default:
                 disconnector.protocolError("§2.1.2: unexpected " + type);
