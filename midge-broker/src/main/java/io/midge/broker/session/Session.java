@@ -10,8 +10,6 @@ import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -61,9 +59,8 @@ public final class Session implements Subscriber {
 
     // Owned by the executor.
     private SessionConnection connection;
-    /** Made at the first subscription (and its read-only view with it): many devices only publish. */
-    private Map<String, SubscriptionOptions> subscriptions;
-    private Map<String, SubscriptionOptions> readOnlySubscriptions = Map.of();
+    /** Made at the first subscription: many devices only publish. */
+    private SessionSubscriptions subscriptions;
     private final InboundQos2 inboundQos2 = new InboundQos2();
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
@@ -270,7 +267,7 @@ public final class Session implements Subscriber {
 
     /** The session's subscriptions by filter, read-only: {@link #subscribe} and {@link #unsubscribe} change them. */
     public Map<String, SubscriptionOptions> subscriptions() {
-        return readOnlySubscriptions;
+        return subscriptions == null ? Map.of() : subscriptions;
     }
 
     /**
@@ -280,17 +277,16 @@ public final class Session implements Subscriber {
     public boolean subscribe(String filter, SubscriptionOptions options) {
         boolean existed = topicTree.subscribe(this, filter, options).existed();
         if (subscriptions == null) {
-            subscriptions = new LinkedHashMap<>();
-            readOnlySubscriptions = Collections.unmodifiableMap(subscriptions);
+            subscriptions = new SessionSubscriptions();
         }
-        subscriptions.put(filter, options);
+        subscriptions.add(filter, options);
         return existed;
     }
 
     /** Unsubscribes the session from a filter, in the session and the topic tree; returns whether it was subscribed. */
     public boolean unsubscribe(String filter) {
         topicTree.unsubscribe(this, filter);
-        return subscriptions != null && subscriptions.remove(filter) != null;
+        return subscriptions != null && subscriptions.delete(filter);
     }
 
     /** Leaves every subscription, as the session ends; returns the filters it had. */
@@ -302,7 +298,7 @@ public final class Session implements Subscriber {
         for (String filter : filters) {
             topicTree.unsubscribe(this, filter);
         }
-        subscriptions.clear();
+        subscriptions = null;
         return filters;
     }
 
