@@ -36,10 +36,12 @@ public final class Session implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final String clientId;
-    private final DeliveryRecords records;
+    private final Persistence store;
     private final TopicTree topicTree;
     private final SessionMailbox mailbox;
-    private final OutboundWindow window;
+    // Made at the first message (see records() and window()): an idle session holds neither.
+    private DeliveryRecords records;
+    private OutboundWindow window;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
     private volatile Runnable arrival;
@@ -61,7 +63,8 @@ public final class Session implements Subscriber {
     private SessionConnection connection;
     /** Made at the first subscription: many devices only publish. */
     private SessionSubscriptions subscriptions;
-    private final InboundQos2 inboundQos2 = new InboundQos2();
+    /** Made at the first QoS 2 publish: most clients never send one. */
+    private InboundQos2 inboundQos2;
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
     private long attachCount;
@@ -72,9 +75,31 @@ public final class Session implements Subscriber {
         this.clientId = clientId;
         this.topicTree = topicTree;
         this.executor = executor;
-        this.records = new DeliveryRecords(store, this);
-        this.mailbox = new SessionMailbox(this, records, config, metrics);
-        this.window = new OutboundWindow(this, mailbox, records, metrics);
+        this.store = store;
+        this.mailbox = new SessionMailbox(this, config, metrics);
+    }
+
+    /** What the session writes about its deliveries; made when first needed. */
+    DeliveryRecords records() {
+        if (records == null) {
+            records = new DeliveryRecords(store, this);
+        }
+        return records;
+    }
+
+    /** The window of sends in flight; made at the first message that goes out (or is restored in flight). */
+    private OutboundWindow window() {
+        if (window == null) {
+            window = new OutboundWindow(this, mailbox, records(), mailbox.metrics());
+        }
+        return window;
+    }
+
+    /** Sends what is queued, as far as the connection takes it; nothing to do while nothing was ever queued. */
+    private void pump() {
+        if (window != null || !mailbox.isEmpty()) {
+            window().pump();
+        }
     }
 
     @Override
@@ -114,7 +139,9 @@ public final class Session implements Subscriber {
 
     /** Hands the delivery records collected so far to the store, before a write that must come after them. */
     void flushRecords() {
-        records.flush();
+        if (records != null) {
+            records.flush();
+        }
     }
 
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
@@ -152,7 +179,7 @@ public final class Session implements Subscriber {
         if (loop.inEventLoop()) {
             runArrival();
             mailbox.drain();
-            window.pump();
+            pump();
         } else {
             try {
                 loop.execute(mailbox);
@@ -178,21 +205,24 @@ public final class Session implements Subscriber {
 
     /** The client acknowledged a QoS 1 publish. */
     public Ack onPubAck(int packetId) {
-        return window.onPubAck(packetId);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubAck(packetId);
     }
 
     /** The client received a QoS 2 publish; the session answers PUBREL. */
     public Ack onPubRec(int packetId, boolean failed) {
-        return window.onPubRec(packetId, failed);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubRec(packetId, failed);
     }
 
     /** The client completed a QoS 2 delivery. */
     public Ack onPubComp(int packetId) {
-        return window.onPubComp(packetId);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubComp(packetId);
     }
 
     /** The QoS 2 identifiers the client published and has not released yet. */
     public InboundQos2 inboundQos2() {
+        if (inboundQos2 == null) {
+            inboundQos2 = new InboundQos2();
+        }
         return inboundQos2;
     }
 
@@ -211,7 +241,11 @@ public final class Session implements Subscriber {
             pendingWill.payload().release();
             pendingWill = null;
         }
-        window.attached(newConnection);
+        if (window != null) {
+            window.attached(newConnection);
+        } else {
+            pump();
+        }
     }
 
     /** Detaches the connection if it is still the attached one; returns whether it was. */
@@ -256,7 +290,7 @@ public final class Session implements Subscriber {
 
     /** The connection's socket can take more again. */
     public void writable() {
-        window.pump();
+        pump();
     }
 
     public boolean isAttached(SessionConnection c) {
@@ -339,7 +373,9 @@ public final class Session implements Subscriber {
     public List<Delivery> takeUndeliveredShared() {
         List<Delivery> taken = new ArrayList<>();
         mailbox.takeShared(taken);
-        window.takeShared(taken);
+        if (window != null) {
+            window.takeShared(taken);
+        }
         return taken;
     }
 
@@ -348,8 +384,12 @@ public final class Session implements Subscriber {
         ended = true;
         online = false;
         connection = null;
-        window.clear();
-        inboundQos2.clear();
+        if (window != null) {
+            window.clear();
+        }
+        if (inboundQos2 != null) {
+            inboundQos2.clear();
+        }
         mailbox.clear();
     }
 
@@ -364,7 +404,7 @@ public final class Session implements Subscriber {
      * delivery a QoS 2 message waiting for PUBCOMP, whose PUBREL is re-sent.
      */
     public void restoreInflight(int packetId, long sequence, Delivery d) {
-        window.restore(packetId, sequence, d);
+        window().restore(packetId, sequence, d);
         raiseNextSequence(sequence + 1);
     }
 
@@ -407,6 +447,6 @@ public final class Session implements Subscriber {
     }
 
     public int inflightCount() {
-        return window.size();
+        return window == null ? 0 : window.size();
     }
 }

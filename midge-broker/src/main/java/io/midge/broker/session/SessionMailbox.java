@@ -32,7 +32,6 @@ class SessionMailbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
 
     private final Session session;
-    private final DeliveryRecords records;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
 
@@ -60,11 +59,10 @@ class SessionMailbox implements Runnable {
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
     private ArrayDeque<Delivery> queue;
-    private long queueDropsLogged;
+    private int queueDropsLogged;
 
-    SessionMailbox(Session session, DeliveryRecords records, BrokerConfig config, BrokerMetrics metrics) {
+    SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
-        this.records = records;
         this.config = config;
         this.metrics = metrics;
     }
@@ -143,6 +141,10 @@ class SessionMailbox implements Runnable {
                     + "so far by all clients)", session.clientId(), config.limits().maxQueuedMessages(),
                     config.limits().maxQueuedBytes(), n);
         }
+    }
+
+    BrokerMetrics metrics() {
+        return metrics;
     }
 
     /** Messages waiting (inbox and queue). */
@@ -225,7 +227,7 @@ class SessionMailbox implements Runnable {
 
     private void drop(Delivery d) {
         unpend(d);
-        records.forget(d.sequence(), 0);
+        session.records().forget(d.sequence(), 0);
         d.release();
     }
 
