@@ -6,7 +6,6 @@ import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
 import io.midge.broker.protocol.PublishThrottle;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -39,8 +38,7 @@ public final class MqttListener {
     private static final int MAX_HANDSHAKE_BYTES = 8192;
     /** A frame may carry several small packets (MQTT-6.0.0-2): even with a small max-packet-size, allow this. */
     private static final int MIN_FRAME_BYTES = 65536;
-    /** Netty's default sizing of reads (64 B to 64 KiB, adapting to what arrives), shared. */
-    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
+    private static final ReceiveBuffers RECEIVE_BUFFERS = new ReceiveBuffers();
 
     private final ListenerConfig config;
     private final Channel serverChannel;
@@ -80,8 +78,7 @@ public final class MqttListener {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                // One allocator for every connection (each still sizes its reads on its own): otherwise each
-                // channel's config makes its own.
+                // One allocator for every connection, each sizing its reads on its own (see ReceiveBuffers).
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
