@@ -36,7 +36,8 @@ final class ConnectionContext {
     private final boolean countsSocketBytes;
     ChannelHandlerContext ctx;
     State state = State.AWAITING_CONNECT;
-    ReadPauses reads;
+    /** Why reading is paused; made at the first pause (see {@link #reads}): most connections never pause. */
+    private ReadPauses reads;
 
     // Set by CONNECT.
     MqttVersion version;
@@ -69,6 +70,19 @@ final class ConnectionContext {
         this.authorizer = broker.authorizer();
         this.frameDecoder = frameDecoder;
         this.countsSocketBytes = listener.transport().isPlain();
+    }
+
+    /** The reasons reading is paused, made at the first pause. */
+    ReadPauses reads() {
+        if (reads == null) {
+            reads = new ReadPauses(ctx.channel());
+        }
+        return reads;
+    }
+
+    /** Whether reading was paused since the last time this was asked (see {@link ReadPauses#pausedSinceLastAsked}). */
+    boolean readsPausedSinceLastAsked() {
+        return reads != null && reads.pausedSinceLastAsked();
     }
 
     /** Sets the client's protocol version, for reading and writing and for the rules that differ. */

@@ -43,7 +43,7 @@ final class InboundPublishes {
     void onPublish(Publish p, PublishThrottle throttle) {
         c.broker.metrics().receivedByQos[p.qos()].increment();
         if (throttle != null) {
-            throttle.onPublish(c.ctx, c.reads, p.payload().readableBytes());
+            throttle.onPublish(c.ctx, c.reads(), p.payload().readableBytes());
         }
         if (p.qos() > c.config.protocol().maximumQos()) {
             p.release();

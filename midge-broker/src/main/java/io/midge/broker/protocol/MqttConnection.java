@@ -50,7 +50,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private ConnectFlow connect;
     /** The enhanced authentication of a connected client that has a method; null without one (most clients). */
     private EnhancedAuthFlow reauth;
-    private final InboundPublishes publishes;
+    /** Made at the client's first PUBLISH: many clients only subscribe. */
+    private InboundPublishes publishes;
     private final SubscriptionRequests subscriptions;
     /** Packets sent before CONNACK (MQTT 5.0 section 3.1.4 allows it), handled once the session is open. */
     private List<MqttPacket> early;
@@ -73,7 +74,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         store = new StoreOrder(c);
         outbound = new OutboundPublishes(c, disconnector);
         connect = new ConnectFlow(c, disconnector, outbound, this::connected);
-        publishes = new InboundPublishes(c, store, disconnector);
         subscriptions = new SubscriptionRequests(c, store);
     }
 
@@ -97,7 +97,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             connect.refuseAtConnect(refusal);
         }
         throttle = PublishThrottle.of(c.config, c.broker.metrics());
-        c.reads = new ReadPauses(ctx.channel());
         connectTimeout = ctx.executor().schedule(() -> {
             if (c.state == State.AWAITING_CONNECT || c.state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
@@ -136,7 +135,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 && !(packet instanceof Auth)) {
             // A client need not wait for CONNACK: keep what it sends until the session is open, and read no more
             // meanwhile, so that this costs at most one read's worth of packets.
-            c.reads.pause(ReadPauses.Reason.CONNECTING);
+            c.reads().pause(ReadPauses.Reason.CONNECTING);
             if (early == null) {
                 early = new ArrayList<>();
             }
@@ -179,7 +178,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (readSinceComplete) {
             return false;
         }
-        return !c.reads.pausedSinceLastAsked();
+        return !c.readsPausedSinceLastAsked();
     }
 
     /** Ends a connection whose client was silent for 1.5 times its keep-alive (MQTT-3.1.2-22, MQTT-3.1.2-24). */
@@ -260,14 +259,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(packet);
             }
         }
-        c.reads.resume(ReadPauses.Reason.CONNECTING);
+        c.reads().resume(ReadPauses.Reason.CONNECTING);
     }
 
     private void handle(MqttPacket packet) {
         PacketType type = packet.type();
         switch (type) {
             case PUBLISH:
-                publishes.onPublish((Publish) packet, throttle);
+                publishes().onPublish((Publish) packet, throttle);
                 break;
             case PUBACK:
                 checkAck(c.session.onPubAck(((PubAck) packet).packetId()), (PubAck) packet);
@@ -276,7 +275,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 onPubRec((PubRec) packet);
                 break;
             case PUBREL:
-                publishes.onPubRel((PubRel) packet);
+                publishes().onPubRel((PubRel) packet);
                 break;
             case PUBCOMP:
                 checkAck(c.session.onPubComp(((PubComp) packet).packetId()), (PubComp) packet);
@@ -303,6 +302,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             default:
                 disconnector.protocolError("§2.1.2: unexpected " + type);
         }
+    }
+
+    private InboundPublishes publishes() {
+        if (publishes == null) {
+            publishes = new InboundPublishes(c, store, disconnector);
+        }
+        return publishes;
     }
 
     private void onPubRec(PubRec r) {
