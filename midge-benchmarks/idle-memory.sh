@@ -38,10 +38,8 @@ pid=""
 cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 port=${PORT:-18860}
-jvm_flags=(--enable-native-access=ALL-UNNAMED)
-if (( $(jdk_feature_release "$JAVA_HOME") >= 24 )); then
-  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-fi
+set_broker_jvm_flags
+echo "# $(java -version 2>&1 | head -1); ${jvm_flags[*]} ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g}"
 config=()
 [[ -n ${MIDGE_CONFIG:-} ]] && config=(--config "$MIDGE_CONFIG")
 
