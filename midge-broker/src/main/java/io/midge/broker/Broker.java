@@ -3,6 +3,7 @@ package io.midge.broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.http.ApiContext;
 import io.midge.broker.http.BrokerHealth;
 import io.midge.broker.http.BrokerMeters;
 import io.midge.broker.http.HttpListener;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +92,7 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         EventLoopGroup group = null;
-        List<MqttListener> listeners = new ArrayList<>();
+        List<MqttListener> listeners = new CopyOnWriteArrayList<>(); // the API reads it while it fills
         HttpListener http = null;
         BrokerMeters meters = null;
         try {
@@ -118,8 +120,8 @@ public final class Broker implements AutoCloseable {
             meters = new BrokerMeters(context, store instanceof RocksDbPersistence rocks ? rocks.stats() : null);
             if (config.http().enabled()) {
                 // Before the sessions are restored, so that /health answers 503 while they are.
-                http = HttpListener.bind(config.http(), group, meters, health, metrics, checker,
-                        security.authorizer());
+                http = HttpListener.bind(config.http(), group, new ApiContext(context, health, meters,
+                        () -> listenerViews(listeners, context), System.nanoTime()));
             }
             restore(recovered, router, sessions, group);
             for (ListenerConfig l : config.listeners().effective()) {
@@ -178,6 +180,17 @@ public final class Broker implements AutoCloseable {
         }
         // Wills last: one that is due now may go to the restored sessions.
         recovered.wills().forEach(sessions::restoreWill);
+    }
+
+    /** The MQTT listeners as the management API shows them; read when asked, from the list as it is then. */
+    private static List<ApiContext.ListenerView> listenerViews(List<MqttListener> listeners, BrokerContext context) {
+        List<ApiContext.ListenerView> views = new ArrayList<>();
+        for (MqttListener l : List.copyOf(listeners)) {
+            ListenerConfig c = l.config();
+            views.add(new ApiContext.ListenerView(c.name(), c.transport().configName(), c.host(), l.port(),
+                    context.limits().openConnections(c.name()), c.anonymousAllowed()));
+        }
+        return views;
     }
 
     private static Persistence openStore(BrokerConfig config) {

@@ -59,6 +59,7 @@ public final class BrokerMeters {
         dropped(m.droppedExpired, "expired");
         dropped(m.droppedTooLarge, "too_large");
         dropped(m.droppedOffline, "offline_qos0");
+        dropped(m.droppedNoSubscribers, "no_subscribers");
         dropped(m.deliveriesWithheld, "not_authorized");
         dropped(m.publishesDenied, "publish_denied");
         dropped(m.publishesToReservedTopics, "reserved_topic");

@@ -22,6 +22,8 @@ public final class BrokerMetrics {
     public final LongAdder droppedTooLarge = new LongAdder();
     /** QoS 0 messages for offline clients, which are not queued unless configured. */
     public final LongAdder droppedOffline = new LongAdder();
+    /** Publishes from clients (and the management API) that matched no subscription; retained ones not counted. */
+    public final LongAdder droppedNoSubscribers = new LongAdder();
     /** Messages a shared subscription had chosen a session for that ended first, given to another member. */
     public final LongAdder sharedHandedOn = new LongAdder();
     public final LongAdder sessionsExpired = new LongAdder();

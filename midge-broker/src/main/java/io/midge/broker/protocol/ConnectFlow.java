@@ -240,6 +240,9 @@ final class ConnectFlow {
         }
         c.state = State.CONNECTED;
         int keepAlive = c.dialect.keepAlive(c.config, pendingConnect.keepAlive());
+        c.keepAlive = keepAlive;
+        c.cleanStart = pendingConnect.cleanStart();
+        c.connectedSinceSeconds = (int) (System.currentTimeMillis() / 1000);
         c.write(new ConnAck(c.dialect.sessionPresent(sessionPresent), ReasonCode.SUCCESS, connAckProperties));
         pendingConnect = null; // not needed any more: an idle connection should not hold its CONNECT for life
         connAckProperties = null;

@@ -14,6 +14,8 @@ import io.midge.codec.packet.MqttPacket;
 import io.midge.codec.packet.Publish;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -62,6 +64,22 @@ final class ConnectionContext {
 
     private boolean needsFlush;
     private boolean flushScheduled;
+
+    // The management API's figures of this connection (see ClientConnection): set once the session is open, and
+    // counters bumped on this loop where the broker-wide counters are: 4 longs, 2 ints and a boolean (40 bytes
+    // more per connection), no object.
+    int keepAlive;
+    boolean cleanStart;
+    /** Seconds since the epoch, unsigned (an int lasts until 2106): a second is all the API shows. */
+    int connectedSinceSeconds;
+    private long messagesIn;
+    private long messagesOut;
+    private long bytesIn;
+    private long bytesOut;
+    private static final VarHandle MESSAGES_IN = field("messagesIn");
+    private static final VarHandle MESSAGES_OUT = field("messagesOut");
+    private static final VarHandle BYTES_IN = field("bytesIn");
+    private static final VarHandle BYTES_OUT = field("bytesOut");
 
     ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
         this.broker = broker;
@@ -113,6 +131,7 @@ final class ConnectionContext {
         }
         if (countsSocketBytes) {
             broker.metrics().bytesSent.add(encoded.readableBytes());
+            countBytesOut(encoded.readableBytes());
         }
         return encoded;
     }
@@ -159,6 +178,49 @@ final class ConnectionContext {
     boolean fits(MqttPacket packet) {
         return clientMaximumPacketSize >= MqttDecoder.MAX_PACKET_SIZE
                 || MqttEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    // Opaque stores and loads: whole values for a reader on another thread (a plain long may tear, JLS 17.7), at
+    // the cost of a plain store on the loop; the single writer makes get-then-set an exact count.
+
+    void countMessageIn() {
+        MESSAGES_IN.setOpaque(this, (long) MESSAGES_IN.getOpaque(this) + 1);
+    }
+
+    void countMessageOut() {
+        MESSAGES_OUT.setOpaque(this, (long) MESSAGES_OUT.getOpaque(this) + 1);
+    }
+
+    void countBytesIn(long n) {
+        BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + n);
+    }
+
+    void countBytesOut(long n) {
+        BYTES_OUT.setOpaque(this, (long) BYTES_OUT.getOpaque(this) + n);
+    }
+
+    long messagesIn() {
+        return (long) MESSAGES_IN.getOpaque(this);
+    }
+
+    long messagesOut() {
+        return (long) MESSAGES_OUT.getOpaque(this);
+    }
+
+    long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
+    }
+
+    long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ConnectionContext.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Lets go of the will: the client will not need it. */

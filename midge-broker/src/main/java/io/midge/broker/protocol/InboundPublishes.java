@@ -42,6 +42,7 @@ final class InboundPublishes {
 
     void onPublish(Publish p, PublishThrottle throttle) {
         c.broker.metrics().receivedByQos[p.qos()].increment();
+        c.countMessageIn();
         if (throttle != null) {
             throttle.onPublish(c.ctx, c.reads(), p.payload().readableBytes());
         }
@@ -109,7 +110,7 @@ final class InboundPublishes {
             publishDurably(p, message);
             return;
         }
-        ReasonCode code = outcomeCode(c.broker.router().publish(message));
+        ReasonCode code = outcomeCode(counted(c.broker.router().publish(message), p));
         if (p.qos() == 2 && !code.isError()) {
             inboundQos2.add(p.packetId());
         }
@@ -166,7 +167,7 @@ final class InboundPublishes {
             storeRefused(p, error);
             return;
         }
-        ReasonCode code = outcomeCode(c.broker.router().offer(routed));
+        ReasonCode code = outcomeCode(counted(c.broker.router().offer(routed), p));
         if (p.qos() == 2 && code.isError()) {
             releaseInboundQos2(p.packetId());
         }
@@ -218,6 +219,14 @@ final class InboundPublishes {
         if (c.session.inboundQos2().remove(packetId) && c.session.isStored()) {
             store.write(store.batch().removeInboundQos2(c.clientId, packetId), error -> { });
         }
+    }
+
+    /** Counts a publish that reached nobody (a retained one is kept for later subscribers: not dropped). */
+    private Router.Outcome counted(Router.Outcome outcome, Publish p) {
+        if (outcome == Router.Outcome.NO_SUBSCRIBERS && !p.retainFlag()) {
+            c.broker.metrics().droppedNoSubscribers.increment();
+        }
+        return outcome;
     }
 
     private static ReasonCode outcomeCode(Router.Outcome outcome) {

@@ -85,6 +85,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         disconnector.disconnect(code, reason);
     }
 
+    /** Bytes read from the socket for this connection; the transport's byte counter tells each read (on the loop). */
+    public void bytesRead(long n) {
+        c.countBytesIn(n);
+    }
+
+    /** Bytes written to the socket for this connection (on the loop). */
+    public void bytesWritten(long n) {
+        c.countBytesOut(n);
+    }
+
     // ------------------------------------------------------------------ channel events
 
     @Override

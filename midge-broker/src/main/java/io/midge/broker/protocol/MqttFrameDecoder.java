@@ -29,6 +29,9 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (socketBytes != null && msg instanceof ByteBuf buf) {
             socketBytes.add(buf.readableBytes());
+            if (ctx.pipeline().last() instanceof MqttConnection connection) {
+                connection.bytesRead(buf.readableBytes()); // its own figure, as ByteCounter tells it elsewhere
+            }
         }
         super.channelRead(ctx, msg);
     }

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,27 @@ public final class Router {
             }
         });
         return Outcome.DELIVERED;
+    }
+
+    /**
+     * Routes a message from the broker itself, like {@link #publish}, for a caller that answers only once the
+     * broker has taken it (the management API's publish): the future completes with the outcome once a QoS 1/2
+     * message is durable and handed to its subscribers, or fails when the store did not take it (nothing is
+     * delivered then). Takes over the caller's reference to the payload.
+     */
+    public CompletableFuture<Outcome> publishDurably(Message message) {
+        if (!store.isDurable() || message.qos() == 0) {
+            return CompletableFuture.completedFuture(offer(route(message, null)));
+        }
+        StoreBatch batch = store.batch(message.publisherId());
+        Routed routed = route(message, batch);
+        return store.write(batch, null).handle((v, e) -> {
+            if (e != null) {
+                discard(routed);
+                throw e instanceof RuntimeException r ? r : new CompletionException(e);
+            }
+            return offer(routed);
+        });
     }
 
     /**

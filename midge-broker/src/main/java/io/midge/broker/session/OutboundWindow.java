@@ -409,4 +409,9 @@ final class OutboundWindow {
         }
         return inflight;
     }
+
+    /** The sends in flight by packet identifier, oldest first; to read on the session's loop only. */
+    Iterable<Map.Entry<Integer, InflightSend>> inflightSends() {
+        return inflight == null ? List.of() : inflight.entrySet();
+    }
 }

@@ -189,8 +189,13 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** The attached connection, or null while the client is offline. */
-    SessionConnection connection() {
+    /**
+     * The attached connection, or null while the client is offline. On the session's loop, exact. From another
+     * thread (the management API), read it after {@link #isOnline} answered true: {@code online} is volatile and
+     * written after {@code connection} in {@link #attach}, so the reader sees that connection (and what was set on
+     * it before it was attached), or a later value, null included.
+     */
+    public SessionConnection connection() {
         return connection;
     }
 
@@ -448,5 +453,41 @@ public final class Session implements Subscriber {
 
     public int inflightCount() {
         return window == null ? 0 : window.size();
+    }
+
+    /**
+     * A message the session holds for its client, as the management API lists it: in flight (sent, not
+     * acknowledged; {@code topic} null once PUBREC let go of a QoS 2 message) or queued ({@code packetId} 0).
+     */
+    public record Pending(String topic, int qos, int payloadBytes, boolean inflight, int packetId) {
+    }
+
+    /**
+     * On the session's loop: the messages in flight, oldest first, then those queued, after skipping {@code skip}
+     * of them, at most {@code limit}. Costs the skipped and the listed messages, nothing more.
+     */
+    public List<Pending> pending(int skip, int limit) {
+        List<Pending> page = new ArrayList<>(Math.min(limit, 64));
+        int index = 0;
+        for (Map.Entry<Integer, InflightSend> e : window == null ? List.<Map.Entry<Integer, InflightSend>>of()
+                : window.inflightSends()) {
+            if (page.size() >= limit) {
+                return page;
+            }
+            if (index++ >= skip) {
+                Delivery d = e.getValue().delivery;
+                page.add(d == null ? new Pending(null, 2, 0, true, e.getKey())
+                        : new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), true, e.getKey()));
+            }
+        }
+        for (Delivery d : mailbox.queued()) {
+            if (page.size() >= limit) {
+                return page;
+            }
+            if (index++ >= skip) {
+                page.add(new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), false, 0));
+            }
+        }
+        return page;
     }
 }

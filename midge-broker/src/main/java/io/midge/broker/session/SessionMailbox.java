@@ -208,6 +208,11 @@ class SessionMailbox implements Runnable {
         return queue == null || queue.isEmpty();
     }
 
+    /** The queued deliveries, oldest first (the inbox not drained yet is not among them); on the loop only. */
+    Iterable<Delivery> queued() {
+        return queue == null ? List.of() : queue;
+    }
+
     /** The oldest queued delivery, left in the queue; null when there is none. */
     Delivery peek() {
         return queue == null ? null : queue.peek();
