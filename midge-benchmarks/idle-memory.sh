@@ -46,7 +46,16 @@ config=()
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 established() { ss -Htn state established "( sport = :$port )" | wc -l; }
 # Total bytes of a `jmap -histo` (its last line), and the table as "class bytes instances".
-histo() { jmap -histo:live "$1" > "$2"; }
+# jmap attaches to the JVM, which can time out on a busy machine: tried three times.
+histo() {
+  local attempt
+  for attempt in 1 2 3; do
+    jmap -histo:live "$1" > "$2" 2>/dev/null && return 0
+    echo "idle-memory: jmap -histo:live $1 failed (attempt $attempt)" >&2
+    sleep 2
+  done
+  return 1
+}
 total() { awk '$1 == "Total" {print $3}' "$1"; }
 
 for conns in ${CONNS:-10000 19000}; do
@@ -58,8 +67,8 @@ for conns in ${CONNS:-10000 19000}; do
     java "${jvm_flags[@]}" ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "$jar" broker --port "$port" --http-port 0 \
         --data-dir "$work/data" --log-level warn "${config[@]}" > "$work/broker.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 120); do (echo > /dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.5; done
-    "$mqbench" conn -p "$port" -c 500 --hold 0 "${flags[@]}" --quiet > /dev/null 2>&1
+    for _ in $(seq 1 240); do (echo > /dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.5; done
+    "$mqbench" conn -p "$port" -c 500 --hold 0 "${flags[@]}" --quiet > /dev/null 2>&1 || true # a warm-up only
     for _ in $(seq 1 100); do (( $(established) == 0 )) && break; sleep 0.1; done
     sleep 1
     histo "$pid" "$work/before"
