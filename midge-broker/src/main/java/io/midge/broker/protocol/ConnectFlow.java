@@ -17,9 +17,8 @@ import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +34,11 @@ final class ConnectFlow {
     private final Disconnector disconnector;
     private final EnhancedAuthFlow enhancedAuth;
     private final OutboundPublishes outbound;
-    /** Called once the session is open and CONNACK written: packets the client sent early are handled then. */
-    private final Runnable onConnected;
+    /**
+     * Called with the keep-alive granted (in seconds) once the session is open and CONNACK written: packets the
+     * client sent early are handled then.
+     */
+    private final IntConsumer onConnected;
     /** CONNECT with the client identifier it ends up with and without the will, until CONNACK. */
     private Connect pendingConnect;
     private boolean assignedClientId;
@@ -45,7 +47,7 @@ final class ConnectFlow {
     /** Why the connection limits refuse this client, told at CONNECT (in the CONNACK); null when they do not. */
     private String placeRefusal;
 
-    ConnectFlow(ConnectionContext c, Disconnector disconnector, OutboundPublishes outbound, Runnable onConnected) {
+    ConnectFlow(ConnectionContext c, Disconnector disconnector, OutboundPublishes outbound, IntConsumer onConnected) {
         this.c = c;
         this.disconnector = disconnector;
         this.outbound = outbound;
@@ -254,16 +256,11 @@ final class ConnectFlow {
         c.keepAlive = keepAlive;
         c.cleanStart = pendingConnect.cleanStart();
         c.connectedSinceSeconds = (int) (System.currentTimeMillis() / 1000);
-        if (keepAlive > 0) {
-            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
-            c.ctx.pipeline().addBefore(c.ctx.name(), "keepAlive",
-                    new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        }
         c.write(new ConnAck(c.dialect.sessionPresent(sessionPresent), ReasonCode.SUCCESS, connAckProperties));
         pendingConnect = null; // not needed any more: an idle connection should not hold its CONNECT for life
         connAckProperties = null;
         s.attach(outbound);
-        onConnected.run();
+        onConnected.accept(keepAlive);
         c.ctx.flush();
     }
 }

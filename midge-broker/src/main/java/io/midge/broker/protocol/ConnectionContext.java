@@ -11,6 +11,8 @@ import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.packet.Publish;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,11 +33,13 @@ final class ConnectionContext {
     final ListenerConfig listener;
     /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
     final Authorizer authorizer;
-    final MqttPacketEncoder encoder;
     final MqttFrameDecoder frameDecoder;
+    /** Whether the bytes written are the socket's (plain TCP), counted here; else a handler in front counts them. */
+    private final boolean countsSocketBytes;
     ChannelHandlerContext ctx;
     State state = State.AWAITING_CONNECT;
-    ReadPauses reads;
+    /** Why reading is paused; made at the first pause (see {@link #reads}): most connections never pause. */
+    private ReadPauses reads;
 
     // Set by CONNECT.
     MqttVersion version;
@@ -77,27 +81,59 @@ final class ConnectionContext {
     private static final VarHandle BYTES_IN = field("bytesIn");
     private static final VarHandle BYTES_OUT = field("bytesOut");
 
-    ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
-                      MqttFrameDecoder frameDecoder) {
+    ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
         this.broker = broker;
         this.config = broker.config();
         this.listener = listener;
         this.authorizer = broker.authorizer();
-        this.encoder = encoder;
         this.frameDecoder = frameDecoder;
+        this.countsSocketBytes = listener.transport().isPlain();
+    }
+
+    /** The reasons reading is paused, made at the first pause. */
+    ReadPauses reads() {
+        if (reads == null) {
+            reads = new ReadPauses(ctx.channel());
+        }
+        return reads;
+    }
+
+    /** Whether reading was paused since the last time this was asked (see {@link ReadPauses#pausedSinceLastAsked}). */
+    boolean readsPausedSinceLastAsked() {
+        return reads != null && reads.pausedSinceLastAsked();
     }
 
     /** Sets the client's protocol version, for reading and writing and for the rules that differ. */
     void setVersion(MqttVersion v) {
         version = v;
         dialect = MqttDialect.of(v);
-        encoder.setVersion(v);
     }
 
     /** Writes a packet, flushed at the end of the read (or by {@link #flushLater}). */
     void write(MqttPacket packet) {
-        ctx.write(packet, ctx.voidPromise());
+        ctx.write(encode(packet), ctx.voidPromise());
         needsFlush = true;
+    }
+
+    /**
+     * The packet in the client's protocol version (before CONNECT tells it, refusals go out in the 3.1.1 form). A
+     * PUBLISH hands its payload reference over: released once its bytes (which share a large payload) are made.
+     * Encoding here rather than in an encoder handler spares every connection a pipeline context.
+     */
+    ByteBuf encode(MqttPacket packet) {
+        ByteBuf encoded;
+        try {
+            encoded = MqttEncoder.encode(ctx.alloc(), packet, version == null ? MqttVersion.MQTT_3_1_1 : version);
+        } finally {
+            if (packet instanceof Publish publish) {
+                publish.release();
+            }
+        }
+        if (countsSocketBytes) {
+            broker.metrics().bytesSent.add(encoded.readableBytes());
+            countBytesOut(encoded.readableBytes());
+        }
+        return encoded;
     }
 
     /** Flushes what the packets written since the last flush; the end of every read calls it. */

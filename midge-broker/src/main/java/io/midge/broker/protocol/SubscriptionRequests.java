@@ -51,7 +51,7 @@ final class SubscriptionRequests {
                 continue;
             }
             int qos = Math.min(sub.qos(), c.config.protocol().maximumQos());
-            SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
+            SubscriptionOptions options = SubscriptionOptions.of(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
             boolean existed = session.subscribe(filter, options);
             added.put(filter, options);

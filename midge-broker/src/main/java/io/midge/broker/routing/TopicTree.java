@@ -158,7 +158,9 @@ public final class TopicTree {
 
     private static void collect(TopicNode node, String publisherClientId, Matches into) {
         Object subscriptions = node.subscriptions;
-        if (subscriptions instanceof Subscription[] array) {
+        if (subscriptions instanceof Subscription single) {
+            into.addPlain(single, publisherClientId);
+        } else if (subscriptions instanceof Subscription[] array) {
             for (Subscription subscription : array) {
                 into.addPlain(subscription, publisherClientId);
             }

@@ -10,10 +10,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
 /**
- * Counts the bytes of a connection as the socket sees them: first in the pipeline, so TLS records and WebSocket
- * frames count as sent. One adder bump per read and per buffer written (the encoder writes one per packet); shared by
- * all connections. The connection's own figures are its {@link MqttConnection}'s, the pipeline's last handler: found
- * in O(1) ({@code pipeline().last()} is the tail's neighbour), so counting per connection costs no object.
+ * Counts the bytes of a TLS or WebSocket connection as the socket sees them: first in the pipeline, so TLS records
+ * and WebSocket frames count as sent. One adder bump per read and per buffer written; shared by all connections. On
+ * plain TCP the MQTT bytes are the socket's, and the codec counts them without this handler (see
+ * {@code ListenerConfig.Transport#isPlain}). The connection's own figures are its {@link MqttConnection}'s, the
+ * pipeline's last handler: found in O(1) ({@code pipeline().last()} is the tail's neighbour), so counting per
+ * connection costs no object.
  */
 @Sharable
 final class ByteCounter extends ChannelDuplexHandler {
