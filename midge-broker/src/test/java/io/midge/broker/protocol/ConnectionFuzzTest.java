@@ -182,7 +182,9 @@ class ConnectionFuzzTest {
         assertThat(answer).as("answer to a QoS 1 PUBLISH after the random packets")
                 .filteredOn(p -> p instanceof PubAck && ((PubAck) p).packetId() == CHECK_PACKET_ID)
                 .singleElement()
-                .satisfies(p -> assertThat(((PubAck) p).reasonCode().isError()).as("reason code of %s", p).isFalse());
+                // 0x97 when a subscriber's queue is full and the policy drops the message (the observer never reads).
+                .satisfies(p -> assertThat(((PubAck) p).reasonCode()).as("reason code of %s", p).isIn(
+                        ReasonCode.SUCCESS, ReasonCode.NO_MATCHING_SUBSCRIBERS, ReasonCode.QUOTA_EXCEEDED));
         assertThat(client.isOpen()).as("open after PINGREQ and a valid PUBLISH").isTrue();
     }
 
