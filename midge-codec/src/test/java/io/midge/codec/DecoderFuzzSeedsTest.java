@@ -34,7 +34,7 @@ class DecoderFuzzSeedsTest {
     private static final String PREFIX = "seed-";
 
     @Test
-    @DisplayName("The decoder's fuzz corpus holds a valid example of every packet of 3.1, 3.1.1 and 5.0, as encoded today")
+    @DisplayName("The decoder's fuzz corpus holds a valid example of every packet of 3.1, 3.1.1 and 5.0, as encoded")
     void seedsAreCurrent() throws IOException {
         Map<String, byte[]> seeds = seeds();
         if (Boolean.getBoolean("midge.fuzz.seeds.write")) {
@@ -78,7 +78,8 @@ class DecoderFuzzSeedsTest {
             for (Arguments connect : (Iterable<Arguments>) RoundTripTest.connectPackets()::iterator) {
                 MqttPacket packet = (MqttPacket) connect.get()[0];
                 if (((Connect) packet).version() == version) {
-                    seeds.put(PREFIX + "connect-" + v + "-" + n++, input(Side.SERVER_AWAITING_CONNECT, packet, version));
+                    seeds.put(PREFIX + "connect-" + v + "-" + n++,
+                            input(Side.SERVER_AWAITING_CONNECT, packet, version));
                 }
             }
             Side server = Side.valueOf("SERVER_" + v.replace('.', '_'));

@@ -41,12 +41,12 @@ import org.slf4j.LoggerFactory;
  * packet identifiers and order ({@link FuzzPackets}), sometimes split across reads. A second client subscribed to
  * everything makes the broker route what gets through.
  *
- * <p>For every input: nothing escapes the pipeline and nothing is logged at WARN or above (the handler logs what it
- * catches there); whatever the broker writes decodes with the strict client-side decoder; no buffer leaks (checked
- * after each input); and the connection is usable or properly ended: if it is open, PINGREQ gets PINGRESP and a QoS 1
- * PUBLISH its PUBACK; if it was closed, then in 5.0 by a DISCONNECT with an error reason code unless the client sent
- * DISCONNECT (3.x has no server DISCONNECT, which the client decoder would refuse). The normal build replays the
- * stored inputs; fuzzing runs only when asked (see the README's test section).
+ * <p>For every input: nothing escapes the pipeline and no exception is logged (the handler logs what it catches, at
+ * WARN), nor anything at ERROR; whatever the broker writes decodes with the strict client-side decoder; no buffer
+ * leaks (checked after each input); and the connection is usable or properly ended: if it is open, PINGREQ gets
+ * PINGRESP and a QoS 1 PUBLISH its PUBACK; if it was closed, then in 5.0 by a DISCONNECT with an error reason code
+ * unless the client sent DISCONNECT (3.x has no server DISCONNECT, which the client decoder would refuse). The normal
+ * build replays the stored inputs; fuzzing runs only when asked (see the README's test section).
  */
 class ConnectionFuzzTest {
     static final int MAX_PACKET_SIZE = 4096;
@@ -65,8 +65,11 @@ class ConnectionFuzzTest {
         AppenderBase<ILoggingEvent> recorder = new AppenderBase<>() {
             @Override
             protected void append(ILoggingEvent event) {
-                if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
-                    IThrowableProxy t = event.getThrowableProxy();
+                // With a throwable: what exceptionCaught logs, or a task that failed on the loop. Without one, a
+                // warning is policy at work (a full queue dropping a message), which the fuzz is meant to reach.
+                IThrowableProxy t = event.getThrowableProxy();
+                if (event.getLevel().isGreaterOrEqual(Level.ERROR)
+                        || event.getLevel().isGreaterOrEqual(Level.WARN) && t != null) {
                     WARNINGS.add(event.getLoggerName() + ": " + event.getFormattedMessage()
                             + (t == null ? "" : " " + t.getClassName() + ": " + t.getMessage()));
                 }
@@ -122,7 +125,7 @@ class ConnectionFuzzTest {
                 assertProperlyClosed(client, shadow, lastWritten);
             }
             client.channel.checkException();
-            assertThat(WARNINGS).as("warnings logged").isEmpty();
+            assertThat(WARNINGS).as("exceptions and errors logged").isEmpty();
         } finally {
             shadow.release();
         }
@@ -138,7 +141,7 @@ class ConnectionFuzzTest {
         broker.runPendingTasks();
         List<MqttPacket> written = client.received(); // decoded strictly: a malformed answer throws
         client.channel.checkException();
-        assertThat(WARNINGS).as("warnings logged").isEmpty();
+        assertThat(WARNINGS).as("exceptions and errors logged").isEmpty();
         return written.isEmpty() ? lastWritten : written.get(written.size() - 1);
     }
 
@@ -179,7 +182,9 @@ class ConnectionFuzzTest {
         assertThat(answer).as("answer to a QoS 1 PUBLISH after the random packets")
                 .filteredOn(p -> p instanceof PubAck && ((PubAck) p).packetId() == CHECK_PACKET_ID)
                 .singleElement()
-                .satisfies(p -> assertThat(((PubAck) p).reasonCode().isError()).as("reason code of %s", p).isFalse());
+                // 0x97 when a subscriber's queue is full and the policy drops the message (the observer never reads).
+                .satisfies(p -> assertThat(((PubAck) p).reasonCode()).as("reason code of %s", p).isIn(
+                        ReasonCode.SUCCESS, ReasonCode.NO_MATCHING_SUBSCRIBERS, ReasonCode.QUOTA_EXCEEDED));
         assertThat(client.isOpen()).as("open after PINGREQ and a valid PUBLISH").isTrue();
     }
 
