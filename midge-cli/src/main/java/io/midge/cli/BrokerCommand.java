@@ -152,7 +152,11 @@ final class BrokerCommand implements Callable<Integer> {
                 return 0;
             }
             applyLogLevel(built.logLevel());
+            // Before the start: a SIGHUP that comes once the listeners are up must find its handler, not the JVM's
+            // default (which would stop the broker).
+            HangupReload hangup = HangupReload.install();
             broker = Broker.start(built);
+            hangup.started(broker);
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
@@ -160,7 +164,6 @@ final class BrokerCommand implements Callable<Integer> {
             System.err.println("midge: " + e.getMessage());
             return 1;
         }
-        reloadOnHangup(broker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -175,15 +178,6 @@ final class BrokerCommand implements Callable<Integer> {
         if (System.getProperty("midge.log.level") == null
                 && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
             root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT)));
-        }
-    }
-
-    /** {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. */
-    private static void reloadOnHangup(Broker broker) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reloadSecurity());
-        } catch (IllegalArgumentException e) {
-            // No SIGHUP on this system (Windows), or the JVM keeps it (-Xrs): files are still reread on change.
         }
     }
 }
