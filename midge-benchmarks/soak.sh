@@ -207,6 +207,8 @@ echo "# verdict: growth per hour from t=${warmup}s to the end (flagged above $li
 verdict=$(awk -F, -v warmup="$warmup" -v limit="$limit" -v limit_store="$limit_store" '
   NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
   $1 >= warmup {
+    if (first_t == "") first_t = $1
+    last_t = $1
     for (i = 2; i <= NF; i++) if ($i != "") {
       c[i]++; st[i] += $1; sy[i] += $i; sty[i] += $1 * $i; stt[i] += $1 * $1
       last[i] = $i; if (!(i in first)) first[i] = $i
@@ -215,7 +217,8 @@ verdict=$(awk -F, -v warmup="$warmup" -v limit="$limit" -v limit_store="$limit_s
   END {
     split("heap_after_gc_mb rss_kb threads open_files direct_bytes store_bytes sst_files sst_bytes connections " \
           "sessions_connected sessions_offline queued retained", j, " ")
-    for (k in j) judged[j[k]] = 1
+    for (k in j) { judged[j[k]] = 1; floor[j[k]] = 2 }
+    floor["rss_kb"] = 2048; floor["direct_bytes"] = 0; floor["store_bytes"] = 0; floor["sst_bytes"] = 0
     for (i = 2; i in name; i++) {
       col[name[i]] = i
       d = c[i] * stt[i] - st[i] * st[i]
@@ -231,7 +234,10 @@ verdict=$(awk -F, -v warmup="$warmup" -v limit="$limit" -v limit_store="$limit_s
       mean = sy[i] / c[i]
       pct = mean > 0 ? slope[i] * 3600 / mean * 100 : (slope[i] > 0 ? 999 : 0)
       lim = name[i] ~ /^(store|sst)_bytes$/ ? limit_store : limit
-      state = !(name[i] in judged) ? "(shown, not judged)" : pct > lim ? "GROWING" : "flat"
+      # A rise the size of the resolution of a series (a MiB of heap, a file, a connection) is noise, not growth.
+      rise = slope[i] * (last_t - first_t)
+      state = !(name[i] in judged) ? "(shown, not judged)" : pct <= lim ? "flat" \
+        : rise > floor[name[i]] + 0 ? "GROWING" : "flat (a rise within the resolution)"
       # RocksDB appends every write to its log until the memtable holds 64 MiB (its default write buffer), then
       # flushes it to an SST and drops the log: growth that is all log, below that bound, is that cycle, not a leak.
       w = col["wal_bytes"]
