@@ -120,8 +120,8 @@ columns=t_s,heap_after_gc_mb,rss_kb,threads,open_files,direct_bytes,store_bytes,
 echo "$columns" > "$csv"
 declare -A seen_sst=()
 compacted=0
-sample() {
-  local t heap rss threads fds store sst=0 sst_bytes=0 wal=0 wal_bytes=0 f size metrics stats
+sample() { # [LABEL]: SAMPLE lines go into the CSV, others are only printed
+  local label=${1:-SAMPLE} t heap rss threads fds store sst=0 sst_bytes=0 wal=0 wal_bytes=0 f size metrics stats
   local conns sess_on sess_off queued retained commits direct
   t=$(( $(date +%s) - start ))
   # A full GC first (jcmd waits for it), then its after-size from the GC log: the live heap, to a MiB.
@@ -169,9 +169,9 @@ sample() {
     retained=$(metric_sum midge_retained_messages '' "$metrics")
     commits=$(metric_sum midge_store_commit_seconds_count '' "$metrics")
   fi
-  echo "$t,${heap:-},$rss,$threads,$fds,${direct:-},${store:-0},$sst,$sst_bytes,$wal,$wal_bytes,$compacted,${conns:-},${sess_on:-},${sess_off:-},${queued:-},${retained:-},${commits:-}" >> "$csv"
-  printf 'SAMPLE t=%ss heap_after_gc=%sM rss=%sM threads=%s files=%s direct=%sM store=%sK sst=%s/%sK wal=%s/%sK compacted=%s conns=%s sessions=%s+%s queued=%s retained=%s commits=%s\n' \
-    "$t" "${heap:-?}" $((rss / 1024)) "$threads" "$fds" $(( ${direct:-0} / 1048576 )) $(( ${store:-0} / 1024 )) \
+  [[ $label == SAMPLE ]] && echo "$t,${heap:-},$rss,$threads,$fds,${direct:-},${store:-0},$sst,$sst_bytes,$wal,$wal_bytes,$compacted,${conns:-},${sess_on:-},${sess_off:-},${queued:-},${retained:-},${commits:-}" >> "$csv"
+  printf '%s t=%ss heap_after_gc=%sM rss=%sM threads=%s files=%s direct=%sM store=%sK sst=%s/%sK wal=%s/%sK compacted=%s conns=%s sessions=%s+%s queued=%s retained=%s commits=%s\n' \
+    "$label" "$t" "${heap:-?}" $((rss / 1024)) "$threads" "$fds" $(( ${direct:-0} / 1048576 )) $(( ${store:-0} / 1024 )) \
     "$sst" $((sst_bytes / 1024)) "$wal" $((wal_bytes / 1024)) "$compacted" "${conns:-?}" "${sess_on:-?}" \
     "${sess_off:-?}" "${queued:-?}" "${retained:-?}" "${commits:-?}"
 }
@@ -200,6 +200,8 @@ load_status=0
 wait "$load_pid" || load_status=$?
 load_pid=
 show_load
+# Once the load has drained and gone: connections, queues and in-flight state should be back to nothing.
+sample AFTER
 grep '^SOAK-LOAD error\|^SOAK-LOAD violation' "$work/load.log" | head -20 || true
 
 # Verdict: per series, the least-squares slope over the samples from the warm-up's end, as % of their mean per hour.
