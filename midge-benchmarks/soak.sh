@@ -19,6 +19,17 @@
 # ports. Builds midge-benchmarks/target/benchmarks.jar when it is older than its sources.
 # Writes soak.csv, the broker's log and GC log and SoakLoad's output into a /tmp/midge-soak.* directory (kept;
 # its path is printed). Exits 0 when nothing was flagged and SoakLoad saw no violation, 1 otherwise.
+#
+# Output: a SAMPLE line per INTERVAL (heap_after_gc from the GC log line of the full GC `jcmd GC.run` causes, to a
+# MiB; RSS, threads and files from /proc; direct = Netty's pooled direct memory from /metrics; store = `du -sb` of
+# the data directory; sst/wal = RocksDB's table and log files, count/KiB; compacted = SST files gone since the start,
+# i.e. the compactions' work; the rest the broker's own figures), SoakLoad's SOAK-LOAD counter lines (violations:
+# lost, duplicated, wills_missing, sessions_lost, retained_wrong; q0_lost and q1_dup are allowed by MQTT), an AFTER
+# sample once the load has gone, then one VERDICT line per series. Notes on reading it: the store grows by its
+# write-ahead log until RocksDB flushes the memtable (64 MiB of writes, about an hour at the default rates), so
+# store_bytes growing that way is reported as such and not flagged; queued and the session counts swing with the
+# persistent sessions' cycle, so judge them over a full run, not a few minutes; a rise no larger than a series'
+# resolution (2 MiB of RSS, 2 of a count) is not flagged.
 set -euo pipefail
 
 module=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
