@@ -26,7 +26,7 @@
 # i.e. the compactions' work; the rest the broker's own figures), SoakLoad's SOAK-LOAD counter lines (violations:
 # lost, duplicated, wills_missing, sessions_lost, retained_wrong; q0_lost and q1_dup are allowed by MQTT), an AFTER
 # sample once the load has gone, then one VERDICT line per series. Notes on reading it: the store grows by its
-# write-ahead log until RocksDB flushes the memtable (64 MiB of writes, about an hour at the default rates), so
+# write-ahead log until RocksDB flushes the memtable (about 64 MiB of writes: hours at the default rates), so
 # store_bytes growing that way is reported as such and not flagged; queued and the session counts swing with the
 # persistent sessions' cycle, so judge them over a full run, not a few minutes; a rise no larger than a series'
 # resolution (2 MiB of RSS, 2 of a count) is not flagged.
