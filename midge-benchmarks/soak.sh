@@ -120,7 +120,7 @@ done
 start=$(date +%s)
 
 json_number() { # FIELD JSON: the first number after "FIELD":
-  { grep -oE "\"$1\":[0-9.]+" <<< "$2" || true; } | head -1 | cut -d: -f2
+  { grep -oE "\"$1\": *[0-9.]+" <<< "$2" || true; } | head -1 | cut -d: -f2 | tr -d ' '
 }
 metric_sum() { # NAME [LABEL-FILTER] METRICS: the sum of the series of one metric
   { grep -E "^$1(\{|[[:space:]])" <<< "$3" || true; } | { grep -E -- "${2:-.}" || true; } \
