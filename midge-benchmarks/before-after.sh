@@ -24,10 +24,7 @@ work=$(mktemp -d /tmp/midge-before-after.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export SCENARIOS=${SCENARIOS:-"fanin fanout pairs"} QOS_LIST=${QOS_LIST:-"0 1 2"}
 port=18850
-jvm_flags=(--enable-native-access=ALL-UNNAMED)
-if (( $(jdk_feature_release "$JAVA_HOME") >= 24 )); then
-  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-fi
+set_broker_jvm_flags
 
 declare -A jars=([before]=$1 [after]=$2)
 for name in before after; do

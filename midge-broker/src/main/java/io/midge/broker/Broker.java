@@ -1,8 +1,10 @@
 package io.midge.broker;
 
+import io.midge.broker.cluster.Cluster;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.http.ApiContext;
 import io.midge.broker.http.BrokerHealth;
 import io.midge.broker.http.BrokerMeters;
 import io.midge.broker.http.HttpListener;
@@ -17,6 +19,7 @@ import io.midge.broker.persistence.RocksDbPersistence;
 import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authenticator;
+import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.BrokerSecurity;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
@@ -24,6 +27,7 @@ import io.midge.broker.session.SessionStore;
 import io.midge.broker.sys.SysPublisher;
 import io.midge.broker.transport.MqttListener;
 import io.midge.broker.transport.Transports;
+import io.midge.codec.protocol.ReasonCode;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
@@ -32,6 +36,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +55,13 @@ public final class Broker implements AutoCloseable {
     private final BrokerHealth health;
     private final BrokerMeters meters;
     private final HttpListener http;
+    /** The cluster this broker is a node of, and the listener other nodes forward to; null without cluster:. */
+    private final Cluster cluster;
+    private final MqttListener linkListener;
 
     private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
                    BrokerSecurity security, SysPublisher sys, BrokerHealth health, BrokerMeters meters,
-                   HttpListener http) {
+                   HttpListener http, Cluster cluster, MqttListener linkListener) {
         this.config = config;
         this.group = group;
         this.context = context;
@@ -62,6 +71,8 @@ public final class Broker implements AutoCloseable {
         this.health = health;
         this.meters = meters;
         this.http = http;
+        this.cluster = cluster;
+        this.linkListener = linkListener;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -90,9 +101,11 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         EventLoopGroup group = null;
-        List<MqttListener> listeners = new ArrayList<>();
+        List<MqttListener> listeners = new CopyOnWriteArrayList<>(); // the API reads it while it fills
         HttpListener http = null;
         BrokerMeters meters = null;
+        Cluster cluster = null;
+        MqttListener linkListener = null;
         try {
             RecoveredState recovered = store.recover();
             if (store.isDurable()) {
@@ -118,10 +131,19 @@ public final class Broker implements AutoCloseable {
             meters = new BrokerMeters(context, store instanceof RocksDbPersistence rocks ? rocks.stats() : null);
             if (config.http().enabled()) {
                 // Before the sessions are restored, so that /health answers 503 while they are.
-                http = HttpListener.bind(config.http(), group, meters, health, metrics, checker,
-                        security.authorizer());
+                http = HttpListener.bind(config.http(), group, new ApiContext(context, health, meters,
+                        () -> listenerViews(listeners, context), System.nanoTime()));
+            }
+            if (config.cluster().enabled()) {
+                // Joined before the sessions come back, so that their subscriptions are counted as routes.
+                cluster = Cluster.join(config.cluster(), sessions, router, metrics, config.limits().maxInflight(),
+                        group, Transports.clientChannel(), context.limits());
             }
             restore(recovered, router, sessions, group);
+            if (cluster != null) {
+                linkListener = bindLinks(config, cluster, context, group);
+                cluster.open(linkListener.port());
+            }
             for (ListenerConfig l : config.listeners().effective()) {
                 if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
                     log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
@@ -134,17 +156,26 @@ public final class Broker implements AutoCloseable {
                         Transports.nativeAvailable() ? "epoll" : "nio",
                         l.anonymousAllowed() ? "allowed" : "refused");
             }
-            SysPublisher sys = new SysPublisher(router, sessions, metrics);
+            SysPublisher sys = new SysPublisher(router, sessions, metrics,
+                    cluster == null ? null : cluster.nodeId());
             int sysInterval = config.get(ConfigKeys.SYS_INTERVAL);
             if (sysInterval > 0) {
                 sys.start(group.next(), sysInterval);
             }
             health.set(BrokerHealth.State.READY);
-            log.info("Midge started; {}", http == null ? "no HTTP listener (http.port: 0)"
+            log.info("Midge started{}; {}", cluster == null ? "" : " as node '" + cluster.nodeId() + "'",
+                    http == null ? "no HTTP listener (http.port: 0)"
                     : "dashboard, health and metrics on " + http.address(config.http().host()));
-            return new Broker(config, group, context, List.copyOf(listeners), security, sys, health, meters, http);
+            return new Broker(config, group, context, List.copyOf(listeners), security, sys, health, meters, http,
+                    cluster, linkListener);
         } catch (Exception | Error e) {
             security.close();
+            if (cluster != null) {
+                cluster.close();
+            }
+            if (linkListener != null) {
+                linkListener.close();
+            }
             listeners.forEach(MqttListener::close);
             if (http != null) {
                 http.close();
@@ -158,6 +189,23 @@ public final class Broker implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * The listener other nodes forward messages to: MQTT 5 on {@code cluster.host}, for node identifiers only,
+     * authenticated by the cluster's secret and nothing else (no password, no anonymous client); the ACL is not
+     * asked again, the publisher's node asked it.
+     */
+    private static MqttListener bindLinks(BrokerConfig config, Cluster cluster, BrokerContext context,
+                                          EventLoopGroup group) throws InterruptedException {
+        ListenerConfig l = new ListenerConfig("cluster-link", ListenerConfig.Transport.TCP, config.cluster().host(),
+                config.cluster().linkPort(), null, false, 0, null);
+        Authenticator noPasswords = (clientId, username, password, remote) ->
+                CompletableFuture.completedFuture(ReasonCode.NOT_AUTHORIZED);
+        BrokerContext links = new BrokerContext(config, context.sessions(), context.router(), context.metrics(),
+                noPasswords, Map.of(cluster.linkAuthenticator().method(), cluster.linkAuthenticator()),
+                context.persistence(), context.limits(), Authorizer.ALLOW_ALL, true);
+        return MqttListener.bind(l, group, links);
     }
 
     /**
@@ -178,6 +226,17 @@ public final class Broker implements AutoCloseable {
         }
         // Wills last: one that is due now may go to the restored sessions.
         recovered.wills().forEach(sessions::restoreWill);
+    }
+
+    /** The MQTT listeners as the management API shows them; read when asked, from the list as it is then. */
+    private static List<ApiContext.ListenerView> listenerViews(List<MqttListener> listeners, BrokerContext context) {
+        List<ApiContext.ListenerView> views = new ArrayList<>();
+        for (MqttListener l : List.copyOf(listeners)) {
+            ListenerConfig c = l.config();
+            views.add(new ApiContext.ListenerView(c.name(), c.transport().configName(), c.host(), l.port(),
+                    context.limits().openConnections(c.name()), c.anonymousAllowed()));
+        }
+        return views;
     }
 
     private static Persistence openStore(BrokerConfig config) {
@@ -261,10 +320,20 @@ public final class Broker implements AutoCloseable {
         return security.reload();
     }
 
+    /** The port other nodes forward messages to; 0 when this broker is no cluster's node. */
+    public int linkPort() {
+        return linkListener == null ? 0 : linkListener.port();
+    }
+
     @Override
     public void close() {
         health.set(BrokerHealth.State.CLOSING);
         sys.close();
+        if (cluster != null) {
+            // First: the other nodes hear that this one stops, and its links end before its sessions do.
+            cluster.close();
+            linkListener.close();
+        }
         listeners.forEach(MqttListener::close);
         context.sessions().clear();
         if (http != null) {

@@ -70,6 +70,23 @@ final class BrokerCommand implements Callable<Integer> {
                     + "and opens no store.")
     Path checkConfig;
 
+    @Option(names = "--cluster-port", paramLabel = "PORT",
+            description = "Port of this node's cluster membership (overrides the file).")
+    Integer clusterPort;
+
+    @Option(names = "--cluster-members", paramLabel = "HOST:PORT", split = ",",
+            description = "The cluster's nodes, host:port of their cluster ports, comma-separated; this node may be "
+                    + "among them (overrides the file). Makes the broker a node of a cluster.")
+    List<String> clusterMembers;
+
+    @Option(names = "--cluster-node-id", paramLabel = "ID",
+            description = "This node's name in the cluster, kept across restarts (overrides the file).")
+    String clusterNodeId;
+
+    @Option(names = "--cluster-name", paramLabel = "NAME",
+            description = "Name of the cluster to join (overrides the file).")
+    String clusterName;
+
     @Override
     public Integer call() throws Exception {
         if (checkConfig != null) {
@@ -114,6 +131,18 @@ final class BrokerCommand implements Callable<Integer> {
         if (sysInterval != null) {
             b.set(ConfigKeys.SYS_INTERVAL, sysInterval);
         }
+        if (clusterPort != null) {
+            b.set(ConfigKeys.CLUSTER_PORT, clusterPort);
+        }
+        if (clusterMembers != null) {
+            b.set(ConfigKeys.CLUSTER_MEMBERS, List.copyOf(clusterMembers));
+        }
+        if (clusterNodeId != null) {
+            b.set(ConfigKeys.CLUSTER_NODE_ID, clusterNodeId);
+        }
+        if (clusterName != null) {
+            b.set(ConfigKeys.CLUSTER_NAME, clusterName);
+        }
         Broker broker;
         try {
             BrokerConfig built = b.build();
@@ -123,7 +152,11 @@ final class BrokerCommand implements Callable<Integer> {
                 return 0;
             }
             applyLogLevel(built.logLevel());
+            // Before the start: a SIGHUP that comes once the listeners are up must find its handler, not the JVM's
+            // default (which would stop the broker).
+            HangupReload hangup = HangupReload.install();
             broker = Broker.start(built);
+            hangup.started(broker);
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
@@ -131,7 +164,6 @@ final class BrokerCommand implements Callable<Integer> {
             System.err.println("midge: " + e.getMessage());
             return 1;
         }
-        reloadOnHangup(broker);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -146,15 +178,6 @@ final class BrokerCommand implements Callable<Integer> {
         if (System.getProperty("midge.log.level") == null
                 && LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
             root.setLevel(Level.toLevel(level.toUpperCase(Locale.ROOT)));
-        }
-    }
-
-    /** {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. */
-    private static void reloadOnHangup(Broker broker) {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> broker.reloadSecurity());
-        } catch (IllegalArgumentException e) {
-            // No SIGHUP on this system (Windows), or the JVM keeps it (-Xrs): files are still reread on change.
         }
     }
 }

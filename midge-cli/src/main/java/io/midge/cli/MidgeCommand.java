@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
         versionProvider = MidgeVersion.class,
         description = "Midge: an MQTT 3.1, 3.1.1 and 5.0 broker, client and tools.",
         subcommands = {CommandLine.HelpCommand.class, BrokerCommand.class, PubCommand.class, SubCommand.class,
-                RrCommand.class, PasswdCommand.class})
+                RrCommand.class, PasswdCommand.class, ClientsCommand.class, KickCommand.class,
+                RetainedCommand.class, StatsCommand.class})
 public final class MidgeCommand implements Runnable {
 
     @Spec

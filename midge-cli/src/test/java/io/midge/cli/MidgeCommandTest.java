@@ -144,4 +144,28 @@ class MidgeCommandTest {
         assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("midge: listener 'secure': "
                 + "cannot read tls cert file " + dir.resolve("missing.pem") + " (no such file)");
     }
+
+    @Test
+    void brokerClusterFlagsAreCheckedAsTheFileIs(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), "cluster:\n  host: 10.1.2.3\n");
+        java.io.ByteArrayOutputStream stderr = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.err;
+        System.setErr(new java.io.PrintStream(stderr, true, java.nio.charset.StandardCharsets.UTF_8));
+        int badMember;
+        int noSecret;
+        try {
+            badMember = midge("broker", "--in-memory", "--port", "0", "--http-port", "0",
+                    "--cluster-members", "127.0.0.1:7701,nowhere", "--cluster-port", "7701");
+            noSecret = midge("broker", "--config", config.toString(), "--in-memory", "--port", "0",
+                    "--http-port", "0", "--cluster-members", "10.1.2.3:7701", "--cluster-node-id", "a",
+                    "--cluster-name", "shop");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(badMember).isEqualTo(2);
+        assertThat(noSecret).isEqualTo(2);
+        assertThat(stderr.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("midge: 'cluster.members' must list host:port addresses, not 'nowhere'")
+                .contains("midge: 'cluster.secret' is required when 'cluster.host' (10.1.2.3) is not a loopback");
+    }
 }

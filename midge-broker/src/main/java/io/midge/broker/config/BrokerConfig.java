@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * What a broker is told at start, area by area: {@link #listeners()}, {@link #protocol()}, {@link #limits()},
- * {@link #store()}, {@link #security()} and {@link #http()}. Every setting has a default ({@link ConfigKeys}); the configuration file
+ * {@link #store()}, {@link #security()}, {@link #http()} and {@link #cluster()}. Every setting has a default ({@link ConfigKeys}); the configuration file
  * and the command line override them through a {@link Builder}.
  */
 public final class BrokerConfig {
@@ -16,6 +16,7 @@ public final class BrokerConfig {
     private final StoreConfig store;
     private final SecurityConfig security;
     private final HttpConfig http;
+    private final ClusterConfig cluster;
 
     /** What a full queue does with one more message. */
     public enum QueueOverflow {
@@ -33,6 +34,7 @@ public final class BrokerConfig {
         this.store = new StoreConfig(settings);
         this.security = new SecurityConfig(settings);
         this.http = new HttpConfig(settings);
+        this.cluster = new ClusterConfig(settings);
     }
 
     public ListenersConfig listeners() {
@@ -57,6 +59,11 @@ public final class BrokerConfig {
 
     public HttpConfig http() {
         return http;
+    }
+
+    /** The cluster this broker is a node of, if any ({@link ClusterConfig#enabled()}). */
+    public ClusterConfig cluster() {
+        return cluster;
     }
 
     /** How much the broker logs: error, warn, info, debug or trace. (Logging has no other key to make an area.) */

@@ -14,6 +14,8 @@ public enum ConfigArea {
     SECURITY,
     /** The HTTP listener: health, metrics, and who may see them: {@link HttpConfig}. */
     HTTP,
+    /** Several brokers as one: membership, the route table and the links between nodes: {@link ClusterConfig}. */
+    CLUSTER,
     /** What the broker logs, and the status it publishes under {@code $SYS}: {@link BrokerConfig#logLevel()}. */
     LOGGING
 }

@@ -144,6 +144,32 @@ public final class ConfigKeys {
             new TlsValue(), null,
             "HTTPS: a `tls` section as a listener's (`cert`, `key`, `ca`, `client-auth`, `protocols`)");
 
+    public static final ConfigKey<String> CLUSTER_NODE_ID = key(ConfigArea.CLUSTER, "cluster.node-id",
+            new Text(), null,
+            "this node's name in the cluster, unique and kept across restarts (it names the node's stored queues); "
+            + "none means `host:port` of the cluster address; `--cluster-node-id`");
+    public static final ConfigKey<String> CLUSTER_HOST = key(ConfigArea.CLUSTER, "cluster.host",
+            new Text(), "127.0.0.1",
+            "address the cluster's membership and links bind to; off the loopback `cluster.secret` is required");
+    public static final ConfigKey<Integer> CLUSTER_PORT = key(ConfigArea.CLUSTER, "cluster.port",
+            WholeNumber.integer(1, 65535), 5701,
+            "TCP port of the cluster membership (Hazelcast); `--cluster-port`");
+    public static final ConfigKey<List<String>> CLUSTER_MEMBERS = key(ConfigArea.CLUSTER, "cluster.members",
+            new TextList(), List.of(),
+            "the nodes to join, as `host:port` of their cluster address (a node may list itself); none means no "
+            + "cluster: the broker runs alone; `--cluster-members a:7701,b:7701`");
+    public static final ConfigKey<String> CLUSTER_NAME = key(ConfigArea.CLUSTER, "cluster.name",
+            new Text(), "midge",
+            "nodes join only a cluster of the same name (and secret); `--cluster-name`");
+    public static final ConfigKey<String> CLUSTER_SECRET = key(ConfigArea.CLUSTER, "cluster.secret",
+            new Text(), null,
+            "shared secret of the nodes: the links between them authenticate with it, and nodes with different "
+            + "secrets never form one cluster; required when `cluster.host` is not a loopback address");
+    public static final ConfigKey<Integer> CLUSTER_LINK_PORT = key(ConfigArea.CLUSTER, "cluster.link-port",
+            WholeNumber.integer(0, 65535), 0,
+            "TCP port on which the node takes the messages other nodes forward to it; `0` picks a free one (the "
+            + "nodes tell each other)");
+
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
             "how much the broker logs (to standard error): `error`, `warn`, `info`, `debug` (every refused "

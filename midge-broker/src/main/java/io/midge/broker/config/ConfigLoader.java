@@ -19,8 +19,8 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * default.
  */
 public final class ConfigLoader {
-    /** The one nested section of keys (its keys are {@code http.*} in {@link ConfigKeys}). */
-    private static final String HTTP_SECTION = "http";
+    /** The nested sections of keys (their keys are {@code http.*} and {@code cluster.*} in {@link ConfigKeys}). */
+    private static final List<String> SECTIONS = List.of("http", "cluster");
 
     private final YamlSource source;
 
@@ -64,7 +64,7 @@ public final class ConfigLoader {
         List<String> seen = new ArrayList<>();
         for (NodeTuple tuple : mapping.getValue()) {
             String name = source.scalar(tuple.getKeyNode(), "a key");
-            if (name.equals(HTTP_SECTION)) {
+            if (SECTIONS.contains(name)) {
                 readSection(b, name, tuple, seen);
                 continue;
             }

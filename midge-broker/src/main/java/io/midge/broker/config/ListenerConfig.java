@@ -45,6 +45,14 @@ public record ListenerConfig(String name, Transport transport, String host, int 
         public boolean isWebSocket() {
             return webSocket;
         }
+
+        /**
+         * Plain TCP: the bytes of the MQTT packets are the socket's, so the codec counts them (no handler in front
+         * of it, which would cost every connection a pipeline context).
+         */
+        public boolean isPlain() {
+            return !secure && !webSocket;
+        }
     }
 
     public ListenerConfig {

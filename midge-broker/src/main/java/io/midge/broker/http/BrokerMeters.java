@@ -36,6 +36,11 @@ public final class BrokerMeters {
     /** Binds the meters; {@code store} is null for a store that keeps no figures (in memory). */
     public BrokerMeters(BrokerContext broker, StoreStats store) {
         BrokerMetrics m = broker.metrics();
+        if (broker.config().cluster().enabled()) {
+            // Every series of a node says which node: the nodes of a cluster are scraped side by side.
+            registry.config().commonTags("node", broker.config().cluster().nodeId());
+            counter("midge.cluster.forwarded", m.forwardedToNodes, "messages sent to other nodes of the cluster");
+        }
         for (ListenerConfig l : broker.config().listeners().effective()) {
             Gauge.builder("midge.connections", broker.limits(), limits -> limits.openConnections(l.name()))
                     .description("MQTT connections open now").tag("listener", l.name()).register(registry);
@@ -59,6 +64,7 @@ public final class BrokerMeters {
         dropped(m.droppedExpired, "expired");
         dropped(m.droppedTooLarge, "too_large");
         dropped(m.droppedOffline, "offline_qos0");
+        dropped(m.droppedNoSubscribers, "no_subscribers");
         dropped(m.deliveriesWithheld, "not_authorized");
         dropped(m.publishesDenied, "publish_denied");
         dropped(m.publishesToReservedTopics, "reserved_topic");

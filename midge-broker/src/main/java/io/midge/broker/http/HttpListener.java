@@ -2,13 +2,15 @@ package io.midge.broker.http;
 
 import io.midge.broker.config.HttpConfig;
 import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.security.Authenticator;
-import io.midge.broker.security.Authorizer;
 import io.midge.broker.transport.ListenerException;
 import io.midge.broker.transport.ReloadingSslContext;
 import io.midge.broker.transport.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -16,10 +18,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 
@@ -28,8 +34,12 @@ import java.net.InetSocketAddress;
  * server would bring a second set of threads and buffers), with TLS as the MQTT listeners have it.
  */
 public final class HttpListener {
-    /** Requests are a line and a few headers: a body is never needed, so a large one is refused unread. */
-    private static final int MAX_REQUEST_BYTES = 8192;
+    /** The smallest body limit: a publish of a small message, a login. */
+    static final int MIN_BODY_BYTES = 256 * 1024;
+    /** The largest: a body is held whole in memory until it is handled. */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    /** The pipeline's idle timeout, which an event stream takes out. */
+    static final String IDLE_HANDLER = "idle";
     /** An idle connection is closed after this, so that clients that never finish cost nothing for long. */
     private static final int IDLE_SECONDS = 60;
 
@@ -47,13 +57,22 @@ public final class HttpListener {
      * Binds the listener. An address that cannot be bound or a certificate that cannot be used stops it with a
      * {@link ListenerException}; so does a listener that asks for credentials with nothing to check them against.
      */
-    public static HttpListener bind(HttpConfig config, EventLoopGroup group, BrokerMeters meters, BrokerHealth health,
-                                    BrokerMetrics metrics, Authenticator authenticator, Authorizer authorizer)
+    public static HttpListener bind(HttpConfig config, EventLoopGroup group, ApiContext api)
             throws InterruptedException {
-        checkCanLogIn(config, authenticator);
+        BrokerContext broker = api.broker();
+        BrokerMetrics metrics = broker.metrics();
+        checkCanLogIn(config, broker.authenticator());
         ReloadingSslContext tls = config.tls() == null ? null : ReloadingSslContext.load("http", config.tls());
-        HttpLogin login = new HttpLogin(config.anonymousAllowed(), authenticator, authorizer);
+        HttpLogin login = new HttpLogin(config.anonymousAllowed(), broker.authenticator(), broker.authorizer());
+        DashboardFiles dashboard = new DashboardFiles();
         ChannelGroup connections = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
+        Channel[] bound = new Channel[1];
+        ListenersResource listeners = new ListenersResource(api, () -> new ApiContext.ListenerView("http",
+                tls != null ? "https" : "http", config.host(), bound[0] == null ? config.bindPort()
+                : ((InetSocketAddress) bound[0].localAddress()).getPort(), connections.size(),
+                config.anonymousAllowed()));
+        ApiRequests apiRequests = new ApiRequests(new ApiRouter(api, login, listeners), login, metrics, tls != null);
+        int bodyLimit = bodyLimit(broker.config().protocol().maxPacketSize());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(Transports.serverChannel())
@@ -63,18 +82,20 @@ public final class HttpListener {
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS));
+                        p.addLast(IDLE_HANDLER, new ReadTimeoutHandler(IDLE_SECONDS));
                         if (tls != null) {
                             p.addLast("tls", tls.newHandler(ch.alloc()));
                         }
                         p.addLast("http", new HttpServerCodec());
                         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
-                        p.addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
-                        p.addLast("requests", new HttpRequests(login, meters, health, metrics));
+                        p.addLast("aggregator", new BodyLimit(bodyLimit));
+                        p.addLast("requests", new HttpRequests(login, api.meters(), api.health(), metrics,
+                                apiRequests, dashboard));
                     }
                 });
         try {
             Channel channel = bootstrap.bind(config.host(), config.bindPort()).sync().channel();
+            bound[0] = channel;
             return new HttpListener(channel, connections, tls != null);
         } catch (Exception e) {
             if (e instanceof InterruptedException interrupted) {
@@ -82,6 +103,42 @@ public final class HttpListener {
             }
             throw new ListenerException("the HTTP listener cannot listen on " + config.host() + ":"
                     + config.bindPort() + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * The largest request body taken: a publish's payload may be as large as max-packet-size, and base64 makes it a
+     * third larger; within {@link #MIN_BODY_BYTES} and {@link #MAX_BODY_BYTES}.
+     */
+    static int bodyLimit(int maxPacketSize) {
+        long base64 = (long) maxPacketSize * 4 / 3 + 4096;
+        return (int) Math.max(MIN_BODY_BYTES, Math.min(MAX_BODY_BYTES, base64));
+    }
+
+    /** Netty's aggregator, answering a body over the limit with the API's JSON 413 rather than its own. */
+    private static final class BodyLimit extends HttpObjectAggregator {
+        private final int limit;
+
+        BodyLimit(int limit) {
+            super(limit);
+            this.limit = limit;
+        }
+
+        /** A request that asks to send its large body first ({@code Expect: 100-continue}, curl's habit) too. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (response instanceof HttpResponse r && r.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                ReferenceCountUtil.release(response);
+                return ApiRequests.tooLarge(limit);
+            }
+            return response;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // The rest of the body would still arrive: answer, then close rather than read it.
+            ctx.writeAndFlush(ApiRequests.tooLarge(limit)).addListener(ChannelFutureListener.CLOSE);
         }
     }
 

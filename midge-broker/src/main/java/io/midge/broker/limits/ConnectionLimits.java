@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The broker-wide connection limits: connections open at once (in all, and per listener: max-connections) and new
- * connections per second from one address (max-connection-rate). Every connection takes a {@link Place} when it
- * becomes active and gives it back when it closes, whatever happened in between (refused, taken over, lost), so the
- * counts cannot drift.
+ * connections per second from one address (max-connection-rate). Every connection takes a place ({@link #open})
+ * when it becomes active and gives it back ({@link #close}) when it closes, whatever happened in between (refused,
+ * taken over, lost), so the counts cannot drift. The connection remembers whether it holds a place (a flag, not an
+ * object: every idle connection has one).
  */
 public final class ConnectionLimits {
     private final int maxConnections;
@@ -20,6 +21,8 @@ public final class ConnectionLimits {
     private final AtomicInteger open = new AtomicInteger();
     private final Map<String, AtomicInteger> openPerListener = new ConcurrentHashMap<>();
     private final AddressRateLimiter rate;
+    /** Why the broker takes no client and no publish now (a cluster node without a majority); null when it does. */
+    private volatile String unavailable;
 
     public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
         this.maxConnections = config.limits().maxConnections();
@@ -31,37 +34,12 @@ public final class ConnectionLimits {
                 ? new AddressRateLimiter(config.limits().maxConnectionRate(), System.nanoTime()) : null;
     }
 
-    /** A connection's place in the counts; {@link #refusal()} says why it may not connect, if it may not. */
-    public final class Place {
-        private final ListenerConfig listener;
-        private final String refusal;
-        private boolean closed;
-
-        private Place(ListenerConfig listener, String refusal) {
-            this.listener = listener;
-            this.refusal = refusal;
-        }
-
-        /** Null when the connection is within the limits, else why not (for the refusing CONNACK). */
-        public String refusal() {
-            return refusal;
-        }
-
-        /** Gives the place back; once, however often it is called. */
-        public void close() {
-            if (!closed && refusal == null) {
-                open.decrementAndGet();
-                ofListener(listener.name()).decrementAndGet();
-            }
-            closed = true;
-        }
-    }
-
     /**
-     * Counts a new connection in, or, when the broker or the listener already has its maximum, refuses it (and
-     * counts the refusal). A refused connection holds no place: it is answered at CONNECT and closed.
+     * Counts a new connection in (it holds a place until {@link #close}), or, when the broker or the listener already
+     * has its maximum, refuses it (and counts the refusal): returns why, for the refusing CONNACK, or null when the
+     * connection is within the limits. A refused connection holds no place: it is answered at CONNECT and closed.
      */
-    public Place open(ListenerConfig listener) {
+    public String open(ListenerConfig listener) {
         AtomicInteger ofListener = ofListener(listener.name());
         // Counted first, then checked: two connections racing for the last place cannot both get it.
         int all = open.incrementAndGet();
@@ -78,7 +56,13 @@ public final class ConnectionLimits {
             ofListener.decrementAndGet();
             metrics.refusedConnectionLimit.increment();
         }
-        return new Place(listener, refusal);
+        return refusal;
+    }
+
+    /** Gives back the place of a connection that {@link #open} counted in (call once, as it closes). */
+    public void close(ListenerConfig listener) {
+        open.decrementAndGet();
+        ofListener(listener.name()).decrementAndGet();
     }
     /** Whether a new connection from this address is within max-connection-rate (counts a refusal if not). */
     public boolean admit(InetAddress address) {
@@ -87,6 +71,20 @@ public final class ConnectionLimits {
         }
         metrics.refusedConnectionRate.increment();
         return false;
+    }
+
+    /**
+     * Stops taking clients and publishes, for the reason given (CONNACK 0x88 Server unavailable, 3.1.1 return
+     * code 3; publishes refused), or, with null, takes them again. A cluster's node sets it while it sees fewer
+     * than a majority of the cluster's nodes, so that a cut-off minority does not go its own way.
+     */
+    public void setUnavailable(String reason) {
+        this.unavailable = reason;
+    }
+
+    /** Why clients and publishes are refused now, or null when they are not. */
+    public String unavailable() {
+        return unavailable;
     }
 
     /** Whether max-connection-rate is set at all. */

@@ -22,6 +22,8 @@ public final class BrokerMetrics {
     public final LongAdder droppedTooLarge = new LongAdder();
     /** QoS 0 messages for offline clients, which are not queued unless configured. */
     public final LongAdder droppedOffline = new LongAdder();
+    /** Publishes from clients (and the management API) that matched no subscription; retained ones not counted. */
+    public final LongAdder droppedNoSubscribers = new LongAdder();
     /** Messages a shared subscription had chosen a session for that ended first, given to another member. */
     public final LongAdder sharedHandedOn = new LongAdder();
     public final LongAdder sessionsExpired = new LongAdder();
@@ -50,6 +52,8 @@ public final class BrokerMetrics {
     public final LongAdder deliveriesWithheld = new LongAdder();
     /** Requests to the HTTP listener refused for want of credentials (401) or of the admin right (403). */
     public final LongAdder httpRefused = new LongAdder();
+    /** Messages sent to another node of the cluster over a link (first sends; a re-send after a reconnect is not). */
+    public final LongAdder forwardedToNodes = new LongAdder();
 
     private static LongAdder[] byQos() {
         return new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()};

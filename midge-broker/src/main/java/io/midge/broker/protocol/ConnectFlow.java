@@ -2,6 +2,7 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.EnhancedAuthenticator;
@@ -16,9 +17,8 @@ import io.midge.codec.packet.Will;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +34,11 @@ final class ConnectFlow {
     private final Disconnector disconnector;
     private final EnhancedAuthFlow enhancedAuth;
     private final OutboundPublishes outbound;
-    /** Called once the session is open and CONNACK written: packets the client sent early are handled then. */
-    private final Runnable onConnected;
+    /**
+     * Called with the keep-alive granted (in seconds) once the session is open and CONNACK written: packets the
+     * client sent early are handled then.
+     */
+    private final IntConsumer onConnected;
     /** CONNECT with the client identifier it ends up with and without the will, until CONNACK. */
     private Connect pendingConnect;
     private boolean assignedClientId;
@@ -44,7 +47,7 @@ final class ConnectFlow {
     /** Why the connection limits refuse this client, told at CONNECT (in the CONNACK); null when they do not. */
     private String placeRefusal;
 
-    ConnectFlow(ConnectionContext c, Disconnector disconnector, OutboundPublishes outbound, Runnable onConnected) {
+    ConnectFlow(ConnectionContext c, Disconnector disconnector, OutboundPublishes outbound, IntConsumer onConnected) {
         this.c = c;
         this.disconnector = disconnector;
         this.outbound = outbound;
@@ -77,10 +80,22 @@ final class ConnectFlow {
             c.clientId = "midge-" + UUID.randomUUID();
             assignedClientId = true;
         }
+        if (NodeClientIds.isNode(c.clientId) != c.broker.nodeLinks()) {
+            // A client posing as a node would receive what is forwarded to that node; a link takes nodes only.
+            disconnector.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, c.broker.nodeLinks()
+                    ? "only the cluster's nodes connect to its link listener"
+                    : "client identifiers starting with " + NodeClientIds.PREFIX + " are reserved for cluster nodes");
+            return;
+        }
         c.dialect.negotiate(connect, c);
         c.sessionExpiry = Math.min(c.sessionExpiry, c.config.protocol().maxSessionExpiry());
         if (placeRefusal != null) {
             disconnector.refuse(ReasonCode.QUOTA_EXCEEDED, placeRefusal);
+            return;
+        }
+        String unavailable = c.broker.limits().unavailable();
+        if (unavailable != null && !c.broker.nodeLinks()) {
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, unavailable);
             return;
         }
         if (!takeWill(connect.will())) {
@@ -238,16 +253,14 @@ final class ConnectFlow {
         }
         c.state = State.CONNECTED;
         int keepAlive = c.dialect.keepAlive(c.config, pendingConnect.keepAlive());
-        if (keepAlive > 0) {
-            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
-            c.ctx.pipeline().addBefore(c.ctx.name(), "keepAlive",
-                    new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        }
+        c.keepAlive = keepAlive;
+        c.cleanStart = pendingConnect.cleanStart();
+        c.connectedSinceSeconds = (int) (System.currentTimeMillis() / 1000);
         c.write(new ConnAck(c.dialect.sessionPresent(sessionPresent), ReasonCode.SUCCESS, connAckProperties));
         pendingConnect = null; // not needed any more: an idle connection should not hold its CONNECT for life
         connAckProperties = null;
         s.attach(outbound);
-        onConnected.run();
+        onConnected.accept(keepAlive);
         c.ctx.flush();
     }
 }

@@ -11,7 +11,11 @@ import io.midge.codec.MqttDecoder;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.MqttPacket;
+import io.midge.codec.packet.Publish;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -29,11 +33,13 @@ final class ConnectionContext {
     final ListenerConfig listener;
     /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
     final Authorizer authorizer;
-    final MqttPacketEncoder encoder;
     final MqttFrameDecoder frameDecoder;
+    /** Whether the bytes written are the socket's (plain TCP), counted here; else a handler in front counts them. */
+    private final boolean countsSocketBytes;
     ChannelHandlerContext ctx;
     State state = State.AWAITING_CONNECT;
-    ReadPauses reads;
+    /** Why reading is paused; made at the first pause (see {@link #reads}): most connections never pause. */
+    private ReadPauses reads;
 
     // Set by CONNECT.
     MqttVersion version;
@@ -59,27 +65,75 @@ final class ConnectionContext {
     private boolean needsFlush;
     private boolean flushScheduled;
 
-    ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
-                      MqttFrameDecoder frameDecoder) {
+    // The management API's figures of this connection (see ClientConnection): set once the session is open, and
+    // counters bumped on this loop where the broker-wide counters are: 4 longs, 2 ints and a boolean (40 bytes
+    // more per connection), no object.
+    int keepAlive;
+    boolean cleanStart;
+    /** Seconds since the epoch, unsigned (an int lasts until 2106): a second is all the API shows. */
+    int connectedSinceSeconds;
+    private long messagesIn;
+    private long messagesOut;
+    private long bytesIn;
+    private long bytesOut;
+    private static final VarHandle MESSAGES_IN = field("messagesIn");
+    private static final VarHandle MESSAGES_OUT = field("messagesOut");
+    private static final VarHandle BYTES_IN = field("bytesIn");
+    private static final VarHandle BYTES_OUT = field("bytesOut");
+
+    ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
         this.broker = broker;
         this.config = broker.config();
         this.listener = listener;
         this.authorizer = broker.authorizer();
-        this.encoder = encoder;
         this.frameDecoder = frameDecoder;
+        this.countsSocketBytes = listener.transport().isPlain();
+    }
+
+    /** The reasons reading is paused, made at the first pause. */
+    ReadPauses reads() {
+        if (reads == null) {
+            reads = new ReadPauses(ctx.channel());
+        }
+        return reads;
+    }
+
+    /** Whether reading was paused since the last time this was asked (see {@link ReadPauses#pausedSinceLastAsked}). */
+    boolean readsPausedSinceLastAsked() {
+        return reads != null && reads.pausedSinceLastAsked();
     }
 
     /** Sets the client's protocol version, for reading and writing and for the rules that differ. */
     void setVersion(MqttVersion v) {
         version = v;
         dialect = MqttDialect.of(v);
-        encoder.setVersion(v);
     }
 
     /** Writes a packet, flushed at the end of the read (or by {@link #flushLater}). */
     void write(MqttPacket packet) {
-        ctx.write(packet, ctx.voidPromise());
+        ctx.write(encode(packet), ctx.voidPromise());
         needsFlush = true;
+    }
+
+    /**
+     * The packet in the client's protocol version (before CONNECT tells it, refusals go out in the 3.1.1 form). A
+     * PUBLISH hands its payload reference over: released once its bytes (which share a large payload) are made.
+     * Encoding here rather than in an encoder handler spares every connection a pipeline context.
+     */
+    ByteBuf encode(MqttPacket packet) {
+        ByteBuf encoded;
+        try {
+            encoded = MqttEncoder.encode(ctx.alloc(), packet, version == null ? MqttVersion.MQTT_3_1_1 : version);
+        } finally {
+            if (packet instanceof Publish publish) {
+                publish.release();
+            }
+        }
+        if (countsSocketBytes) {
+            broker.metrics().bytesSent.add(encoded.readableBytes());
+            countBytesOut(encoded.readableBytes());
+        }
+        return encoded;
     }
 
     /** Flushes what the packets written since the last flush; the end of every read calls it. */
@@ -124,6 +178,49 @@ final class ConnectionContext {
     boolean fits(MqttPacket packet) {
         return clientMaximumPacketSize >= MqttDecoder.MAX_PACKET_SIZE
                 || MqttEncoder.encodedSize(packet, version) <= clientMaximumPacketSize;
+    }
+
+    // Opaque stores and loads: whole values for a reader on another thread (a plain long may tear, JLS 17.7), at
+    // the cost of a plain store on the loop; the single writer makes get-then-set an exact count.
+
+    void countMessageIn() {
+        MESSAGES_IN.setOpaque(this, (long) MESSAGES_IN.getOpaque(this) + 1);
+    }
+
+    void countMessageOut() {
+        MESSAGES_OUT.setOpaque(this, (long) MESSAGES_OUT.getOpaque(this) + 1);
+    }
+
+    void countBytesIn(long n) {
+        BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + n);
+    }
+
+    void countBytesOut(long n) {
+        BYTES_OUT.setOpaque(this, (long) BYTES_OUT.getOpaque(this) + n);
+    }
+
+    long messagesIn() {
+        return (long) MESSAGES_IN.getOpaque(this);
+    }
+
+    long messagesOut() {
+        return (long) MESSAGES_OUT.getOpaque(this);
+    }
+
+    long bytesIn() {
+        return (long) BYTES_IN.getOpaque(this);
+    }
+
+    long bytesOut() {
+        return (long) BYTES_OUT.getOpaque(this);
+    }
+
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ConnectionContext.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     /** Lets go of the will: the client will not need it. */

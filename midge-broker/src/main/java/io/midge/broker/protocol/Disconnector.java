@@ -58,7 +58,7 @@ final class Disconnector {
         if (c.dialect.tellsDisconnect(code)) {
             MqttProperties props = c.dialect.reasonString(c, reason, p -> new Disconnect(code, p));
             c.state = State.CLOSED;
-            c.ctx.writeAndFlush(new Disconnect(code, props)).addListener(f -> closeGracefully());
+            c.ctx.writeAndFlush(c.encode(new Disconnect(code, props))).addListener(f -> closeGracefully());
         } else {
             close();
         }
@@ -77,7 +77,7 @@ final class Disconnector {
             close(); // a CONNACK larger than the client's Maximum Packet Size is not sent (MQTT-3.1.2-24)
             return;
         }
-        c.ctx.writeAndFlush(connAck).addListener(f -> closeGracefully());
+        c.ctx.writeAndFlush(c.encode(connAck)).addListener(f -> closeGracefully());
     }
 
     /** Closes at once, without a word. */

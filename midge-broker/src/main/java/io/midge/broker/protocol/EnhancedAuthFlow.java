@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * and re-authentication on a connected client. The exchange itself is the authenticator's; this is the packets.
  */
 final class EnhancedAuthFlow {
+    static final String AUTH_WITHOUT_METHOD =
+            "MQTT-4.12.0-7: AUTH from a client that connected without an Authentication Method";
+
     private final ConnectionContext c;
     private final Disconnector disconnector;
     private final ConnectFlow connect;
@@ -75,8 +78,7 @@ final class EnhancedAuthFlow {
     void onAuth(Auth auth) {
         String authMethod = auth.properties().string(PropertyId.AUTHENTICATION_METHOD);
         if (method == null) {
-            disconnector.protocolError(
-                    "MQTT-4.12.0-7: AUTH from a client that connected without an Authentication Method");
+            disconnector.protocolError(AUTH_WITHOUT_METHOD);
             return;
         }
         if (authMethod == null || !authMethod.equals(method)) {

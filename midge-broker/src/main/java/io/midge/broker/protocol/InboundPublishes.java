@@ -43,8 +43,9 @@ final class InboundPublishes {
 
     void onPublish(Publish p, PublishThrottle throttle) {
         c.broker.metrics().receivedByQos[p.qos()].increment();
+        c.countMessageIn();
         if (throttle != null) {
-            throttle.onPublish(c.ctx, c.reads, p.payload().readableBytes());
+            throttle.onPublish(c.ctx, c.reads(), p.payload().readableBytes());
         }
         if (p.qos() > c.config.protocol().maximumQos()) {
             p.release();
@@ -104,13 +105,18 @@ final class InboundPublishes {
             refuse(p, "not authorized to publish to '" + topic + "'", true);
             return;
         }
+        String unavailable = c.broker.limits().unavailable();
+        if (unavailable != null && !c.broker.nodeLinks()) {
+            refuseUnavailable(p, unavailable);
+            return;
+        }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), p.properties());
         Persistence persistence = c.broker.persistence();
         if (persistence.isDurable() && (p.qos() > 0 || store.behind())) {
             publishDurably(p, message);
             return;
         }
-        ReasonCode code = outcomeCode(c.broker.router().publish(message));
+        ReasonCode code = outcomeCode(counted(c.broker.router().publish(message), p));
         if (p.qos() == 2 && !code.isError()) {
             inboundQos2.add(p.packetId());
         }
@@ -129,6 +135,24 @@ final class InboundPublishes {
         p.release();
         if (p.qos() > 0) {
             store.afterPending(() -> acknowledge(p, ReasonCode.NOT_AUTHORIZED, sayWhy ? reason : null));
+        }
+    }
+
+    /**
+     * A publish while the broker takes none (a cluster node cut off from the majority): dropped, and a QoS 1/2
+     * publisher told so, 0x83 in 5.0; 3.1.1 cannot be told but by closing the connection, which beats a PUBACK for
+     * a message nobody will get.
+     */
+    private void refuseUnavailable(Publish p, String reason) {
+        log.debug("Client '{}': publish refused: {}", c.clientId, reason);
+        p.release();
+        if (p.qos() == 0) {
+            return;
+        }
+        if (!c.dialect.refusesInAcknowledgements()) {
+            disconnector.disconnect(ReasonCode.UNSPECIFIED_ERROR, reason);
+        } else {
+            store.afterPending(() -> acknowledge(p, ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, reason));
         }
     }
 
@@ -167,7 +191,7 @@ final class InboundPublishes {
             storeRefused(p, error);
             return;
         }
-        ReasonCode code = outcomeCode(c.broker.router().offer(routed));
+        ReasonCode code = outcomeCode(counted(c.broker.router().offer(routed), p));
         if (p.qos() == 2 && code.isError()) {
             releaseInboundQos2(p.packetId());
         }
@@ -227,6 +251,14 @@ final class InboundPublishes {
         if (c.session.inboundQos2().remove(packetId) && c.session.isStored()) {
             store.write(store.batch().removeInboundQos2(c.clientId, packetId), error -> { });
         }
+    }
+
+    /** Counts a publish that reached nobody (a retained one is kept for later subscribers: not dropped). */
+    private Router.Outcome counted(Router.Outcome outcome, Publish p) {
+        if (outcome == Router.Outcome.NO_SUBSCRIBERS && !p.retainFlag()) {
+            c.broker.metrics().droppedNoSubscribers.increment();
+        }
+        return outcome;
     }
 
     private static ReasonCode outcomeCode(Router.Outcome outcome) {

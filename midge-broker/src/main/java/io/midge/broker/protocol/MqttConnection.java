@@ -1,7 +1,6 @@
 package io.midge.broker.protocol;
 
 import io.midge.broker.config.ListenerConfig;
-import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
 import io.midge.broker.session.Session;
@@ -24,7 +23,6 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -48,23 +46,34 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private final Disconnector disconnector;
     private final StoreOrder store;
     private final OutboundPublishes outbound;
-    private final ConnectFlow connect;
-    private final InboundPublishes publishes;
+    /** CONNECT to CONNACK; null after, unless enhanced authentication may re-authenticate (see {@link #reauth}). */
+    private ConnectFlow connect;
+    /** The enhanced authentication of a connected client that has a method; null without one (most clients). */
+    private EnhancedAuthFlow reauth;
+    /** Made at the client's first PUBLISH: many clients only subscribe. */
+    private InboundPublishes publishes;
     private final SubscriptionRequests subscriptions;
     /** Packets sent before CONNACK (MQTT 5.0 section 3.1.4 allows it), handled once the session is open. */
-    private final List<MqttPacket> early = new ArrayList<>();
+    private List<MqttPacket> early;
     private ScheduledFuture<?> connectTimeout;
-    private ConnectionLimits.Place place;
+    /** Whether the connection holds a place in the connection limits, to give back as it closes. */
+    private boolean holdsPlace;
     private PublishThrottle throttle;
 
-    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttPacketEncoder encoder,
-                          MqttFrameDecoder frameDecoder) {
-        c = new ConnectionContext(broker, listener, encoder, frameDecoder);
+    // This connection's place in its loop's keep-alive list (see KeepAlives): a few fields instead of a timer.
+    KeepAlives.Line keepAliveLine;
+    MqttConnection keepAlivePrev;
+    MqttConnection keepAliveNext;
+    long lastRead;
+    /** A packet was read and the end of that read not seen yet (when the keep-alive period restarts). */
+    private boolean readSinceComplete;
+
+    public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
+        c = new ConnectionContext(broker, listener, frameDecoder);
         disconnector = new Disconnector(c);
         store = new StoreOrder(c);
         outbound = new OutboundPublishes(c, disconnector);
         connect = new ConnectFlow(c, disconnector, outbound, this::connected);
-        publishes = new InboundPublishes(c, store, disconnector);
         subscriptions = new SubscriptionRequests(c, store);
     }
 
@@ -76,18 +85,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         disconnector.disconnect(code, reason);
     }
 
+    /** Bytes read from the socket for this connection; the transport's byte counter tells each read (on the loop). */
+    public void bytesRead(long n) {
+        c.countBytesIn(n);
+    }
+
+    /** Bytes written to the socket for this connection (on the loop). */
+    public void bytesWritten(long n) {
+        c.countBytesOut(n);
+    }
+
     // ------------------------------------------------------------------ channel events
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         c.ctx = ctx;
         c.broker.metrics().connectionsAccepted.increment();
-        place = c.broker.limits().open(c.listener);
-        if (place.refusal() != null) {
-            connect.refuseAtConnect(place.refusal());
+        String refusal = c.broker.limits().open(c.listener);
+        holdsPlace = refusal == null;
+        if (refusal != null) {
+            connect.refuseAtConnect(refusal);
         }
         throttle = PublishThrottle.of(c.config, c.broker.metrics());
-        c.reads = new ReadPauses(ctx.channel());
         connectTimeout = ctx.executor().schedule(() -> {
             if (c.state == State.AWAITING_CONNECT || c.state == State.AUTHENTICATING) {
                 log.debug("{}: no CONNECT within {} s, closing", ctx.channel().remoteAddress(),
@@ -100,6 +119,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readSinceComplete = true;
         if (c.state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
             return;
@@ -116,13 +136,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             connect.onConnect((Connect) packet); // the decoder lets nothing but CONNECT through first
         } else if (c.state == State.CONNECTED && !(packet instanceof Connect)) {
             handle(packet);
+        } else if (connect == null) {
+            ReferenceCountUtil.release(packet); // connected: nothing but a CONNECT gets here
+            disconnector.protocolError("MQTT-3.1.0-2: a second CONNECT");
         } else if (packet instanceof Auth && c.state == State.AUTHENTICATING && connect.enhancedAuth().inProgress()) {
             connect.enhancedAuth().onAuth((Auth) packet);
         } else if (connect.enhancedAuth().method() == null && !(packet instanceof Connect)
                 && !(packet instanceof Auth)) {
             // A client need not wait for CONNACK: keep what it sends until the session is open, and read no more
             // meanwhile, so that this costs at most one read's worth of packets.
-            c.reads.pause(ReadPauses.Reason.CONNECTING);
+            c.reads().pause(ReadPauses.Reason.CONNECTING);
+            if (early == null) {
+                early = new ArrayList<>();
+            }
             early.add(packet);
         } else {
             ReferenceCountUtil.release(packet);
@@ -137,6 +163,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readSinceComplete) {
+            readSinceComplete = false;
+            KeepAlives.read(this);
+        }
         c.flushIfWritten();
         ctx.fireChannelReadComplete();
     }
@@ -149,17 +179,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            // While we did not read (a throttle, a store behind), the silence is ours.
-            if (!c.reads.pausedSinceLastAsked()) {
-                log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
-                disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
-            }
-            return;
+    /**
+     * One and a half keep-alive periods passed since the last packet: whether the silence is the client's, which ends
+     * the connection ({@link #keepAliveTimedOut}), or ours, which it is forgiven and a new period starts: a packet
+     * being read right now, or reading paused meanwhile (a throttle, a store behind).
+     */
+    boolean keepAliveExpired() {
+        if (readSinceComplete) {
+            return false;
         }
-        ctx.fireUserEventTriggered(evt);
+        return !c.readsPausedSinceLastAsked();
+    }
+
+    /** Ends a connection whose client was silent for 1.5 times its keep-alive (MQTT-3.1.2-22, MQTT-3.1.2-24). */
+    void keepAliveTimedOut() {
+        log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
+        disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
     }
 
     @Override
@@ -175,11 +210,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         c.state = State.CLOSED;
-        if (place != null) {
-            place.close();
+        KeepAlives.unwatch(this);
+        if (holdsPlace) {
+            holdsPlace = false;
+            c.broker.limits().close(c.listener);
         }
-        early.forEach(ReferenceCountUtil::release);
-        early.clear();
+        if (early != null) {
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
@@ -200,17 +239,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------ after CONNACK
 
-    /** The session is open and CONNACK written: what the client sent early is handled now, in order. */
-    private void connected() {
+    /**
+     * The session is open and CONNACK written: the keep-alive granted is watched from now (a keep-alive of 0 is
+     * none), and what the client sent early is handled, in order.
+     */
+    private void connected(int keepAliveSeconds) {
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
             connectTimeout = null; // a finished task, kept for the connection's life otherwise
         }
-        if (early.isEmpty()) {
+        if (keepAliveSeconds > 0) {
+            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
+            KeepAlives.watch(this, c.ctx.executor(), keepAliveSeconds * 1_500_000_000L);
+        }
+        // Not needed any more (an idle connection should not hold them for life): re-authentication only needs the
+        // enhanced flow, and only when the client has a method.
+        EnhancedAuthFlow enhanced = connect.enhancedAuth();
+        reauth = enhanced.method() != null ? enhanced : null;
+        connect = null;
+        if (early == null) {
             return;
         }
-        List<MqttPacket> pending = new ArrayList<>(early);
-        early.clear();
+        List<MqttPacket> pending = early;
+        early = null;
         for (MqttPacket packet : pending) {
             if (c.state == State.CONNECTED) {
                 handle(packet);
@@ -218,14 +269,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 ReferenceCountUtil.release(packet);
             }
         }
-        c.reads.resume(ReadPauses.Reason.CONNECTING);
+        c.reads().resume(ReadPauses.Reason.CONNECTING);
     }
 
     private void handle(MqttPacket packet) {
         PacketType type = packet.type();
         switch (type) {
             case PUBLISH:
-                publishes.onPublish((Publish) packet, throttle);
+                publishes().onPublish((Publish) packet, throttle);
                 break;
             case PUBACK:
                 checkAck(c.session.onPubAck(((PubAck) packet).packetId()), (PubAck) packet);
@@ -234,7 +285,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 onPubRec((PubRec) packet);
                 break;
             case PUBREL:
-                publishes.onPubRel((PubRel) packet);
+                publishes().onPubRel((PubRel) packet);
                 break;
             case PUBCOMP:
                 checkAck(c.session.onPubComp(((PubComp) packet).packetId()), (PubComp) packet);
@@ -252,11 +303,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 onDisconnect((Disconnect) packet);
                 break;
             case AUTH:
-                connect.enhancedAuth().onAuth((Auth) packet);
+                if (reauth != null) {
+                    reauth.onAuth((Auth) packet);
+                } else {
+                    disconnector.protocolError(EnhancedAuthFlow.AUTH_WITHOUT_METHOD);
+                }
                 break;
             default:
                 disconnector.protocolError("§2.1.2: unexpected " + type);
         }
+    }
+
+    private InboundPublishes publishes() {
+        if (publishes == null) {
+            publishes = new InboundPublishes(c, store, disconnector);
+        }
+        return publishes;
     }
 
     private void onPubRec(PubRec r) {

@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Frames the inbound stream into packets with the codec's strict decoder. A violation is passed on as the
@@ -15,10 +16,24 @@ import java.util.List;
  */
 public final class MqttFrameDecoder extends ByteToMessageDecoder {
     private final MqttDecoder decoder;
+    /** Where the bytes read are counted when they are the socket's (plain TCP); null when a handler in front does. */
+    private final LongAdder socketBytes;
     private boolean failed;
 
-    public MqttFrameDecoder(int maximumPacketSize) {
+    public MqttFrameDecoder(int maximumPacketSize, LongAdder socketBytes) {
         this.decoder = MqttDecoder.forServer(maximumPacketSize);
+        this.socketBytes = socketBytes;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (socketBytes != null && msg instanceof ByteBuf buf) {
+            socketBytes.add(buf.readableBytes());
+            if (ctx.pipeline().last() instanceof MqttConnection connection) {
+                connection.bytesRead(buf.readableBytes()); // its own figure, as ByteCounter tells it elsewhere
+            }
+        }
+        super.channelRead(ctx, msg);
     }
 
     /** The decoder, whose version tells which protocol a failed CONNECT spoke. */

@@ -48,7 +48,7 @@ final class StoreOrder {
             if (pendingWrites == PAUSE_READING_AT) {
                 // The store is behind with this client's writes: read no more from it until it caught up, so
                 // that a fast publisher is slowed down (TCP pushes back) rather than refused.
-                c.reads.pause(ReadPauses.Reason.STORE_BEHIND);
+                c.reads().pause(ReadPauses.Reason.STORE_BEHIND);
             }
             c.ctx.executor().execute(() -> {
                 writeJoined();
@@ -73,7 +73,7 @@ final class StoreOrder {
         joinedThens = null;
         c.whenStored(c.broker.persistence().write(batch, c.ctx.executor()), error -> {
             if (pendingWrites-- == PAUSE_READING_AT) {
-                c.reads.resume(ReadPauses.Reason.STORE_BEHIND);
+                c.reads().resume(ReadPauses.Reason.STORE_BEHIND);
             }
             thens.forEach(then -> then.accept(error));
         });

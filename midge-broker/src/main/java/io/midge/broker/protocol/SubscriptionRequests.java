@@ -51,7 +51,7 @@ final class SubscriptionRequests {
                 continue;
             }
             int qos = Math.min(sub.qos(), c.config.protocol().maximumQos());
-            SubscriptionOptions options = new SubscriptionOptions(qos, sub.noLocal(), sub.retainAsPublished(),
+            SubscriptionOptions options = SubscriptionOptions.of(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
             boolean existed = session.subscribe(filter, options);
             added.put(filter, options);
@@ -100,7 +100,10 @@ final class SubscriptionRequests {
         store.writeJoined(); // the store sees this client's changes in the order they were made
         List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
         for (String filter : u.topicFilters()) {
-            codes.add(c.session.unsubscribe(filter) ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
+            // A filter SUBSCRIBE refuses was never subscribed to; a 3.x decoder lets a malformed $share/ filter through,
+            // which the topic tree cannot take apart.
+            boolean removed = c.dialect.filterRefusal(filter) == null && c.session.unsubscribe(filter);
+            codes.add(removed ? ReasonCode.SUCCESS : ReasonCode.NO_SUBSCRIPTION_EXISTED);
         }
         c.whenStored(c.broker.sessions().store().unsubscribed(c.session, u.topicFilters(), c.ctx.executor()),
                 error -> {

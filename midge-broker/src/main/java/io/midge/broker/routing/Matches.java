@@ -22,6 +22,8 @@ public final class Matches {
     private int[] firstId = new int[8]; // 1 + index into the id lists below, 0 for none
     private int size;
     private int plainCount;
+    /** Whether the message came from another node of a cluster: it goes to no node then (see NodeClientIds). */
+    boolean fromNode;
 
     // Subscription identifiers: one linked list per delivery, in two int arrays.
     private int[] idValues = new int[8];
@@ -142,6 +144,9 @@ public final class Matches {
         SubscriptionOptions options = subscription.options();
         Subscriber subscriber = subscription.subscriber();
         if (options.noLocal() && publisherClientId != null && publisherClientId.equals(subscriber.clientId())) {
+            return;
+        }
+        if (fromNode && NodeClientIds.isNode(subscriber.clientId())) {
             return;
         }
         int i = plainIndexOf(subscriber);

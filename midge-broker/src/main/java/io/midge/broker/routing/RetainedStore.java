@@ -1,10 +1,14 @@
 package io.midge.broker.routing;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 
 /**
@@ -89,6 +93,72 @@ public final class RetainedStore<M> {
                 }
             }
         }
+    }
+
+    /**
+     * Hands {@code visitor} the retained messages whose topic matches {@code filter} (a valid plain filter) in
+     * topic order: level by level, the names of a level in String order, a topic before the topics below it. It
+     * starts after the topic {@code after} (null: at the first) and stops when the visitor returns false. A page
+     * costs the nodes on its way and the sorting of their children's names, never a copy of the whole store.
+     */
+    public void walkInOrder(String filter, String after, BiPredicate<String, ? super M> visitor) {
+        String[] levels = filter.split("/", -1);
+        String[] from = after == null ? null : after.split("/", -1);
+        walk(root, "", 0, levels, false, from, from != null, visitor);
+    }
+
+    /**
+     * One node of {@link #walkInOrder}; false once the visitor stopped. {@code all}: a '#' matched above, so the
+     * node and everything below it match. {@code onCursor}: the node's topic is the cursor's first levels, so only
+     * what sorts after the cursor is visited.
+     */
+    private boolean walk(Node<M> node, String topic, int depth, String[] filter, boolean all, String[] cursor,
+                         boolean onCursor, BiPredicate<String, ? super M> visitor) {
+        String level = all || depth >= filter.length ? null : filter[depth];
+        boolean hash = all || "#".equals(level);
+        // The node's own topic: a match when the filter ends here, or goes on with '#' ("a/#" matches "a").
+        if (node != root && (hash || depth == filter.length) && !onCursor) {
+            M message = node.message;
+            if (message != null && !visitor.test(topic, message)) {
+                return false;
+            }
+        }
+        if (!hash && level == null) {
+            return true;
+        }
+        ConcurrentHashMap<String, Node<M>> children = node.children();
+        if (children == null) {
+            return true;
+        }
+        List<String> names;
+        if (hash || level.equals("+")) {
+            String least = onCursor && depth < cursor.length ? cursor[depth] : null;
+            names = new ArrayList<>();
+            for (String name : children.keySet()) {
+                boolean system = node == root && TopicFilters.isSystemTopic(name);
+                if (!system && (least == null || name.compareTo(least) >= 0)) {
+                    names.add(name);
+                }
+            }
+            Collections.sort(names);
+        } else {
+            names = List.of(level);
+        }
+        for (String name : names) {
+            Node<M> child = children.get(name);
+            if (child == null) {
+                continue;
+            }
+            boolean childOnCursor = onCursor && depth < cursor.length && name.equals(cursor[depth]);
+            if (onCursor && depth < cursor.length && !childOnCursor && name.compareTo(cursor[depth]) < 0) {
+                continue;
+            }
+            String childTopic = node == root ? name : topic + '/' + name;
+            if (!walk(child, childTopic, depth + 1, filter, hash, cursor, childOnCursor, visitor)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Hands {@code sink} every topic and its retained message, in no particular order; for persistence. */

@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,9 @@ public final class Router {
         }
     };
 
+    /** The other nodes of a cluster, each subscribed as if to everything: they all keep every retained message. */
+    private volatile Subscription[] everyNode = new Subscription[0];
+
     public Router(Persistence store) {
         this.store = store;
     }
@@ -45,6 +49,14 @@ public final class Router {
 
     public RetainedStore<Message> retained() {
         return retained;
+    }
+
+    /**
+     * The other nodes of the cluster: a retained message (or its clearing) published here goes to each of them,
+     * whether or not one of their subscriptions matches it, once; so every node keeps every retained message.
+     */
+    public void setEveryNode(Subscription[] nodes) {
+        this.everyNode = nodes.clone();
     }
 
     /**
@@ -67,6 +79,27 @@ public final class Router {
             }
         });
         return Outcome.DELIVERED;
+    }
+
+    /**
+     * Routes a message from the broker itself, like {@link #publish}, for a caller that answers only once the
+     * broker has taken it (the management API's publish): the future completes with the outcome once a QoS 1/2
+     * message is durable and handed to its subscribers, or fails when the store did not take it (nothing is
+     * delivered then). Takes over the caller's reference to the payload.
+     */
+    public CompletableFuture<Outcome> publishDurably(Message message) {
+        if (!store.isDurable() || message.qos() == 0) {
+            return CompletableFuture.completedFuture(offer(route(message, null)));
+        }
+        StoreBatch batch = store.batch(message.publisherId());
+        Routed routed = route(message, batch);
+        return store.write(batch, null).handle((v, e) -> {
+            if (e != null) {
+                discard(routed);
+                throw e instanceof RuntimeException r ? r : new CompletionException(e);
+            }
+            return offer(routed);
+        });
     }
 
     /**
@@ -98,6 +131,12 @@ public final class Router {
         }
         Matches found = matches.get();
         topicTree.match(message.topic(), message.publisherId(), found);
+        Subscription[] nodes = everyNode;
+        if (message.retain() && nodes.length > 0 && !found.fromNode && !message.topic().startsWith("$")) {
+            for (Subscription node : nodes) {
+                found.addPlain(node, message.publisherId()); // merged with a matching route of that node
+            }
+        }
         Routed routed = new Routed(message, found.size());
         StoredMessage stored = null;
         for (int i = 0; i < found.size(); i++) {

@@ -29,9 +29,41 @@ public record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPubl
         }
     }
 
+    /**
+     * Every combination without a Subscription Identifier, made once: each subscription of each session holds its
+     * options, and a million devices should not hold a million copies of the same few.
+     */
+    private static final SubscriptionOptions[] SHARED = new SubscriptionOptions[3 * 2 * 2 * 3];
+
+    static {
+        for (int qos = 0; qos <= 2; qos++) {
+            for (int retainHandling = 0; retainHandling <= 2; retainHandling++) {
+                for (boolean noLocal : new boolean[] {false, true}) {
+                    for (boolean retainAsPublished : new boolean[] {false, true}) {
+                        SHARED[index(qos, noLocal, retainAsPublished, retainHandling)] =
+                                new SubscriptionOptions(qos, noLocal, retainAsPublished, retainHandling, 0);
+                    }
+                }
+            }
+        }
+    }
+
+    private static int index(int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+        return ((qos * 2 + (noLocal ? 1 : 0)) * 2 + (retainAsPublished ? 1 : 0)) * 3 + retainHandling;
+    }
+
+    /** These options: a shared instance when there is no Subscription Identifier (checked as the constructor does). */
+    public static SubscriptionOptions of(int qos, boolean noLocal, boolean retainAsPublished, int retainHandling,
+                                         int subscriptionId) {
+        if (subscriptionId != 0 || qos < 0 || qos > 2 || retainHandling < 0 || retainHandling > 2) {
+            return new SubscriptionOptions(qos, noLocal, retainAsPublished, retainHandling, subscriptionId);
+        }
+        return SHARED[index(qos, noLocal, retainAsPublished, retainHandling)];
+    }
+
     /** A subscription at {@code qos} with every other option at its default, as MQTT 3.1.1 has it. */
     public static SubscriptionOptions of(int qos) {
-        return new SubscriptionOptions(qos, false, false, 0, 0);
+        return of(qos, false, false, 0, 0);
     }
 
     /** As the store keeps it. */
@@ -40,7 +72,6 @@ public record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPubl
     }
 
     public static SubscriptionOptions fromStored(StoredSubscription s) {
-        return new SubscriptionOptions(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(),
-                s.subscriptionId());
+        return of(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
     }
 }

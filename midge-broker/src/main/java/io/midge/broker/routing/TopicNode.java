@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A node of the {@link TopicTree}: one level of topic filters, with the subscriptions whose filter ends here.
  *
  * <p>The plain subscriptions are an immutable array while there are few, replaced on every change, which is the
- * fastest thing to iterate on the publish path. Past {@value #LARGE} subscribers (a filter that a whole fleet of
+ * fastest thing to iterate on the publish path; a node with one (a device's own topic: the most common node of
+ * all) holds the {@link Subscription} itself, without an array around it. Past {@value #LARGE} subscribers (a filter that a whole fleet of
  * devices subscribes to) copying the array on every subscribe would cost O(n) each, O(n^2) for the fleet, so the
  * node switches to a concurrent map, and back to an array when it has shrunk to half of that.
  */
@@ -18,7 +19,10 @@ final class TopicNode extends TrieNode<TopicNode> {
     private static final Subscription[] NO_SUBSCRIPTIONS = {};
     private static final SharedGroup[] NO_GROUPS = {};
 
-    /** A {@code Subscription[]} or a {@code ConcurrentHashMap<SubscriberKey, Subscription>}; see the class notes. */
+    /**
+     * A {@code Subscription} (exactly one), a {@code Subscription[]} (none, or two or more) or a
+     * {@code ConcurrentHashMap<SubscriberKey, Subscription>}; see the class notes.
+     */
     volatile Object subscriptions = NO_SUBSCRIPTIONS;
     /** The shared subscriptions whose filter ends here, one group per share name; copy-on-write. */
     volatile SharedGroup[] groups = NO_GROUPS;
@@ -38,7 +42,7 @@ final class TopicNode extends TrieNode<TopicNode> {
     @Override
     boolean hasPayload() {
         Object current = subscriptions;
-        return groups.length > 0
+        return groups.length > 0 || current instanceof Subscription
                 || (current instanceof Subscription[] array ? array.length > 0 : !asMap(current).isEmpty());
     }
 
@@ -65,7 +69,16 @@ final class TopicNode extends TrieNode<TopicNode> {
     /** Adds or replaces the subscriber's plain subscription here; true when it replaced one. */
     boolean put(Subscription subscription) {
         Subscriber subscriber = subscription.subscriber();
+        if (subscriptions instanceof Subscription single) {
+            boolean same = single.subscriber() == subscriber;
+            subscriptions = same ? subscription : new Subscription[] {single, subscription};
+            return same;
+        }
         if (subscriptions instanceof Subscription[] array) {
+            if (array.length == 0) {
+                subscriptions = subscription;
+                return false;
+            }
             int index = indexOf(array, subscriber);
             if (index >= 0) {
                 Subscription[] copy = array.clone();
@@ -92,12 +105,19 @@ final class TopicNode extends TrieNode<TopicNode> {
 
     /** Removes the subscriber's plain subscription here; true when there was one. */
     boolean remove(Subscriber subscriber) {
+        if (subscriptions instanceof Subscription single) {
+            if (single.subscriber() != subscriber) {
+                return false;
+            }
+            subscriptions = NO_SUBSCRIPTIONS;
+            return true;
+        }
         if (subscriptions instanceof Subscription[] array) {
             int index = indexOf(array, subscriber);
             if (index < 0) {
                 return false;
             }
-            subscriptions = without(array, index);
+            subscriptions = array.length == 2 ? array[1 - index] : without(array, index);
             return true;
         }
         Map<SubscriberKey, Subscription> map = map();

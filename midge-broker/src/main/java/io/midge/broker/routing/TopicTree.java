@@ -18,6 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TopicTree {
     private final TopicNode root = new TopicNode(null, "");
     private final AtomicInteger subscriptionCount = new AtomicInteger();
+    /** Who hears of filters added and removed (a cluster); null when nobody does, as on a single broker. */
+    private volatile FilterWatcher watcher;
+
+    /** Sets who hears of every subscription added or removed from now on. */
+    public void watch(FilterWatcher filterWatcher) {
+        this.watcher = filterWatcher;
+    }
 
     /**
      * Adds a subscription, or replaces the options of the subscriber's existing subscription to the same filter.
@@ -38,6 +45,10 @@ public final class TopicTree {
             return SubscribeResult.REPLACED;
         }
         subscriptionCount.incrementAndGet();
+        FilterWatcher w = watcher;
+        if (w != null) {
+            w.added(subscriber, filter);
+        }
         return SubscribeResult.CREATED;
     }
 
@@ -54,6 +65,10 @@ public final class TopicTree {
         }
         if (removed) {
             subscriptionCount.decrementAndGet();
+            FilterWatcher w = watcher;
+            if (w != null) {
+                w.removed(subscriber, filter);
+            }
         }
         return removed;
     }
@@ -97,6 +112,7 @@ public final class TopicTree {
      */
     public void match(String topic, String publisherClientId, Matches into) {
         into.clear();
+        into.fromNode = NodeClientIds.isNode(publisherClientId);
         // Filters starting with a wildcard do not match topics starting with '$' (MQTT 5.0 section 4.7.2).
         boolean system = TopicFilters.isSystemTopic(topic);
         into.push(root, 0);
@@ -142,7 +158,9 @@ public final class TopicTree {
 
     private static void collect(TopicNode node, String publisherClientId, Matches into) {
         Object subscriptions = node.subscriptions;
-        if (subscriptions instanceof Subscription[] array) {
+        if (subscriptions instanceof Subscription single) {
+            into.addPlain(single, publisherClientId);
+        } else if (subscriptions instanceof Subscription[] array) {
             for (Subscription subscription : array) {
                 into.addPlain(subscription, publisherClientId);
             }

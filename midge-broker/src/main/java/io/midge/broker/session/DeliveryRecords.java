@@ -30,15 +30,15 @@ final class DeliveryRecords {
     private final Persistence store;
     private final Session session;
     private final String clientId;
-    /** Completes this session's writes on its loop (one object, so that a commit wakes the loop once). */
-    private final Executor onLoop;
+    /** Completes this session's writes on its loop (one object, so that a commit wakes the loop once); made at the first. */
+    private Executor onLoop;
     /** Records of this window not handed to the store yet; null when there are none. */
     private StoreBatch pending;
     /**
      * QoS 1 sends of this window, not encoded yet (packet identifier to sequence): one acknowledged before its
-     * record is written needs no record at all.
+     * record is written needs no record at all. Made at the first such send: an idle session has none.
      */
-    private final Map<Integer, Long> unwrittenSends = new HashMap<>();
+    private Map<Integer, Long> unwrittenSends;
     /** This session's record batches with the store now. */
     private int writing;
     private boolean flushScheduled;
@@ -47,7 +47,6 @@ final class DeliveryRecords {
         this.store = store;
         this.session = session;
         this.clientId = session.clientId();
-        this.onLoop = session::execute;
     }
 
     /** A batch for in-flight records that the caller waits for. */
@@ -68,6 +67,9 @@ final class DeliveryRecords {
 
     /** A QoS 1 PUBLISH goes out without waiting: after a crash it may reach the client again, as QoS 1 allows. */
     void sent(int packetId, long sequence) {
+        if (unwrittenSends == null) {
+            unwrittenSends = new HashMap<>();
+        }
         unwrittenSends.put(packetId, sequence);
         flushSoon();
     }
@@ -81,7 +83,9 @@ final class DeliveryRecords {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        unwrittenSends.remove(packetId, sequence);
+        if (unwrittenSends != null) {
+            unwrittenSends.remove(packetId, sequence);
+        }
         pending().removeQueued(clientId, sequence);
     }
 
@@ -107,8 +111,10 @@ final class DeliveryRecords {
             return;
         }
         StoreBatch batch = pending().removeQueued(clientId, sequence);
-        if (packetId != 0) {
+        if (packetId != 0 && unwrittenSends != null) {
             unwrittenSends.remove(packetId, sequence);
+        }
+        if (packetId != 0) {
             batch.removeInflight(clientId, packetId);
         }
     }
@@ -120,21 +126,27 @@ final class DeliveryRecords {
      */
     void flush() {
         StoreBatch batch = pending;
-        if (batch == null && unwrittenSends.isEmpty()) {
+        boolean sends = unwrittenSends != null && !unwrittenSends.isEmpty();
+        if (batch == null && !sends) {
             return;
         }
         if (batch == null) {
             batch = store.batch(clientId);
         }
-        for (Map.Entry<Integer, Long> send : unwrittenSends.entrySet()) {
-            sending(batch, send.getKey(), send.getValue(), 1);
+        if (sends) {
+            for (Map.Entry<Integer, Long> send : unwrittenSends.entrySet()) {
+                sending(batch, send.getKey(), send.getValue(), 1);
+            }
+            unwrittenSends.clear();
         }
         pending = null;
-        unwrittenSends.clear();
         if (!session.isStored()) {
             return;
         }
         writing++;
+        if (onLoop == null) {
+            onLoop = session::execute;
+        }
         store.write(batch, onLoop).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing the delivery state of '{}' failed: {}", clientId, e.toString());

@@ -5,6 +5,7 @@ import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.session.Session.Ack;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,13 +32,17 @@ final class OutboundWindow {
     private final SessionMailbox mailbox;
     private final DeliveryRecords records;
     private final BrokerMetrics metrics;
-    /** By packet identifier, in the order sent: a new connection gets them again in that order. */
-    private final LinkedHashMap<Integer, InflightSend> inflight = new LinkedHashMap<>();
+    /**
+     * By packet identifier, in the order sent: a new connection gets them again in that order. Made at the first
+     * QoS 1/2 send (see {@link #inflight()}); an idle session, or one at QoS 0 only, never has one.
+     */
+    private LinkedHashMap<Integer, InflightSend> inflight;
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     /** Deliveries of this pump that wait for their in-flight records (one batch for all of them); null if none. */
     private StoreBatch storing;
-    private final List<Map.Entry<Integer, InflightSend>> deferred = new ArrayList<>();
+    /** Made at the first stored QoS 2 send. */
+    private List<Map.Entry<Integer, InflightSend>> deferred;
 
     OutboundWindow(Session session, SessionMailbox mailbox, DeliveryRecords records, BrokerMetrics metrics) {
         this.session = session;
@@ -70,7 +75,7 @@ final class OutboundWindow {
                 metrics.deliveriesWithheld.increment();
                 continue;
             }
-            if (d.qos() > 0 && inflight.size() >= connection.sendQuota()) {
+            if (d.qos() > 0 && size() >= connection.sendQuota()) {
                 break;
             }
             if (d.qos() == 0 && storing != null) {
@@ -84,7 +89,7 @@ final class OutboundWindow {
             }
             int packetId = nextPacketId();
             InflightSend entry = new InflightSend(d, d.sequence());
-            inflight.put(packetId, entry);
+            inflight().put(packetId, entry);
             if (d.isStored() && (d.qos() == 2 || storing != null)) {
                 // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
                 // identifier: re-sent after a crash under another one, it would reach the client twice. What
@@ -124,6 +129,9 @@ final class OutboundWindow {
         }
         entry.storing = true;
         records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+        if (deferred == null) {
+            deferred = new ArrayList<>();
+        }
         deferred.add(Map.entry(packetId, entry));
     }
 
@@ -207,7 +215,7 @@ final class OutboundWindow {
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 0xFFFF ? 1 : id + 1;
-            if (!inflight.containsKey(id)) {
+            if (inflight == null || !inflight.containsKey(id)) {
                 return id;
             }
         }
@@ -217,7 +225,7 @@ final class OutboundWindow {
 
     /** The in-flight send under this identifier that is on the wire, or null (none, or not sent yet). */
     private InflightSend onWire(int packetId) {
-        InflightSend entry = inflight.get(packetId);
+        InflightSend entry = inflight == null ? null : inflight.get(packetId);
         // A stored PUBLISH waiting for its in-flight record has not reached the client: not in flight for it.
         return entry == null || (entry.storing && !entry.released) ? null : entry;
     }
@@ -326,7 +334,8 @@ final class OutboundWindow {
         boolean wrote = false;
         int onWire = 0;
         heldBack = 0;
-        for (Iterator<Map.Entry<Integer, InflightSend>> it = inflight.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<Integer, InflightSend>> it = inflight == null || inflight.isEmpty()
+                ? Collections.emptyIterator() : inflight.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, InflightSend> e = it.next();
             InflightSend entry = e.getValue();
             entry.heldBack = false;
@@ -359,11 +368,14 @@ final class OutboundWindow {
     void restore(int packetId, long sequence, Delivery d) {
         InflightSend entry = new InflightSend(d, sequence);
         entry.released = d == null;
-        inflight.put(packetId, entry);
+        inflight().put(packetId, entry);
     }
 
     /** Moves the sends for shared subscriptions not received yet to {@code taken}, with their payload references. */
     void takeShared(List<Delivery> taken) {
+        if (inflight == null) {
+            return;
+        }
         for (Iterator<InflightSend> it = inflight.values().iterator(); it.hasNext(); ) {
             InflightSend entry = it.next();
             if (entry.delivery != null && entry.delivery.shared()) {
@@ -376,16 +388,30 @@ final class OutboundWindow {
 
     /** Releases everything in flight, as the session ends. */
     void clear() {
-        for (InflightSend entry : inflight.values()) {
-            if (entry.delivery != null) {
-                entry.delivery.release();
+        if (inflight != null) {
+            for (InflightSend entry : inflight.values()) {
+                if (entry.delivery != null) {
+                    entry.delivery.release();
+                }
             }
+            inflight.clear();
         }
-        inflight.clear();
         heldBack = 0;
     }
 
     int size() {
-        return inflight.size();
+        return inflight == null ? 0 : inflight.size();
+    }
+
+    private LinkedHashMap<Integer, InflightSend> inflight() {
+        if (inflight == null) {
+            inflight = new LinkedHashMap<>();
+        }
+        return inflight;
+    }
+
+    /** The sends in flight by packet identifier, oldest first; to read on the session's loop only. */
+    Iterable<Map.Entry<Integer, InflightSend>> inflightSends() {
+        return inflight == null ? List.of() : inflight.entrySet();
     }
 }

@@ -10,13 +10,11 @@ import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,26 +36,35 @@ public final class Session implements Subscriber {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final String clientId;
-    private final DeliveryRecords records;
+    private final Persistence store;
     private final TopicTree topicTree;
     private final SessionMailbox mailbox;
-    private final OutboundWindow window;
+    // Made at the first message (see records() and window()): an idle session holds neither.
+    private DeliveryRecords records;
+    private OutboundWindow window;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
-    private final AtomicReference<Runnable> arrival = new AtomicReference<>();
+    private volatile Runnable arrival;
+    private static final AtomicReferenceFieldUpdater<Session, Runnable> ARRIVAL =
+            AtomicReferenceFieldUpdater.newUpdater(Session.class, Runnable.class, "arrival");
     private volatile boolean online;
     private volatile boolean ended;
     /** Whether the store holds a record under this client id (this session's, or the one it replaced). */
     private volatile boolean stored;
-    /** The next key in the store's queue of this session; publishers on any loop take keys (see Router). */
-    private final AtomicLong nextSequence = new AtomicLong();
+    /**
+     * The next key in the store's queue of this session; publishers on any loop take keys (see Router). A field
+     * updated atomically rather than an AtomicLong: every idle connection has a session.
+     */
+    private volatile long nextSequence;
+    private static final AtomicLongFieldUpdater<Session> NEXT_SEQUENCE =
+            AtomicLongFieldUpdater.newUpdater(Session.class, "nextSequence");
 
     // Owned by the executor.
     private SessionConnection connection;
-    /** Made at the first subscription (and its read-only view with it): many devices only publish. */
-    private Map<String, SubscriptionOptions> subscriptions;
-    private Map<String, SubscriptionOptions> readOnlySubscriptions = Map.of();
-    private final InboundQos2 inboundQos2 = new InboundQos2();
+    /** Made at the first subscription: many devices only publish. */
+    private SessionSubscriptions subscriptions;
+    /** Made at the first QoS 2 publish: most clients never send one. */
+    private InboundQos2 inboundQos2;
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
     private long attachCount;
@@ -68,14 +75,36 @@ public final class Session implements Subscriber {
         this.clientId = clientId;
         this.topicTree = topicTree;
         this.executor = executor;
-        this.records = new DeliveryRecords(store, this);
-        this.mailbox = new SessionMailbox(this, records, config, metrics, this::drain);
-        this.window = new OutboundWindow(this, mailbox, records, metrics);
+        this.store = store;
+        this.mailbox = new SessionMailbox(this, config, metrics);
+    }
+
+    /** What the session writes about its deliveries; made when first needed. */
+    DeliveryRecords records() {
+        if (records == null) {
+            records = new DeliveryRecords(store, this);
+        }
+        return records;
+    }
+
+    /** The window of sends in flight; made at the first message that goes out (or is restored in flight). */
+    private OutboundWindow window() {
+        if (window == null) {
+            window = new OutboundWindow(this, mailbox, records(), mailbox.metrics());
+        }
+        return window;
+    }
+
+    /** Sends what is queued, as far as the connection takes it; nothing to do while nothing was ever queued. */
+    private void pump() {
+        if (window != null || !mailbox.isEmpty()) {
+            window().pump();
+        }
     }
 
     @Override
     public long reserveSequence() {
-        return nextSequence.getAndIncrement();
+        return NEXT_SEQUENCE.getAndIncrement(this);
     }
 
     @Override
@@ -110,7 +139,9 @@ public final class Session implements Subscriber {
 
     /** Hands the delivery records collected so far to the store, before a write that must come after them. */
     void flushRecords() {
-        records.flush();
+        if (records != null) {
+            records.flush();
+        }
     }
 
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
@@ -139,14 +170,32 @@ public final class Session implements Subscriber {
         return mailbox.offer(delivery);
     }
 
-    /** What the mailbox gathered goes to the queue and out, as far as the connection takes it. */
-    private void drain() {
-        mailbox.drain();
-        window.pump();
+    /**
+     * What the mailbox gathered goes to the queue and out, as far as the connection takes it: on the session's loop,
+     * following the session if it moved meanwhile (the mailbox is the task that gets it there).
+     */
+    void drain() {
+        EventLoop loop = executor;
+        if (loop.inEventLoop()) {
+            runArrival();
+            mailbox.drain();
+            pump();
+        } else {
+            try {
+                loop.execute(mailbox);
+            } catch (RejectedExecutionException e) {
+                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", clientId);
+            }
+        }
     }
 
-    /** The attached connection, or null while the client is offline. */
-    SessionConnection connection() {
+    /**
+     * The attached connection, or null while the client is offline. On the session's loop, exact. From another
+     * thread (the management API), read it after {@link #isOnline} answered true: {@code online} is volatile and
+     * written after {@code connection} in {@link #attach}, so the reader sees that connection (and what was set on
+     * it before it was attached), or a later value, null included.
+     */
+    public SessionConnection connection() {
         return connection;
     }
 
@@ -161,21 +210,24 @@ public final class Session implements Subscriber {
 
     /** The client acknowledged a QoS 1 publish. */
     public Ack onPubAck(int packetId) {
-        return window.onPubAck(packetId);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubAck(packetId);
     }
 
     /** The client received a QoS 2 publish; the session answers PUBREL. */
     public Ack onPubRec(int packetId, boolean failed) {
-        return window.onPubRec(packetId, failed);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubRec(packetId, failed);
     }
 
     /** The client completed a QoS 2 delivery. */
     public Ack onPubComp(int packetId) {
-        return window.onPubComp(packetId);
+        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubComp(packetId);
     }
 
     /** The QoS 2 identifiers the client published and has not released yet. */
     public InboundQos2 inboundQos2() {
+        if (inboundQos2 == null) {
+            inboundQos2 = new InboundQos2();
+        }
         return inboundQos2;
     }
 
@@ -194,7 +246,11 @@ public final class Session implements Subscriber {
             pendingWill.payload().release();
             pendingWill = null;
         }
-        window.attached(newConnection);
+        if (window != null) {
+            window.attached(newConnection);
+        } else {
+            pump();
+        }
     }
 
     /** Detaches the connection if it is still the attached one; returns whether it was. */
@@ -224,14 +280,14 @@ public final class Session implements Subscriber {
      * find the connection attached, to close it, rather than no connection at all.
      */
     public void moveTo(EventLoop loop, Runnable onArrival) {
-        arrival.set(onArrival);
+        arrival = onArrival;
         this.executor = loop;
         // Through execute, so that it runs on the session's loop even if the session has moved on by then.
         loop.execute(() -> execute(() -> { }));
     }
 
     private void runArrival() {
-        Runnable first = arrival.getAndSet(null);
+        Runnable first = arrival == null ? null : ARRIVAL.getAndSet(this, null);
         if (first != null) {
             first.run();
         }
@@ -239,7 +295,7 @@ public final class Session implements Subscriber {
 
     /** The connection's socket can take more again. */
     public void writable() {
-        window.pump();
+        pump();
     }
 
     public boolean isAttached(SessionConnection c) {
@@ -250,7 +306,7 @@ public final class Session implements Subscriber {
 
     /** The session's subscriptions by filter, read-only: {@link #subscribe} and {@link #unsubscribe} change them. */
     public Map<String, SubscriptionOptions> subscriptions() {
-        return readOnlySubscriptions;
+        return subscriptions == null ? Map.of() : subscriptions;
     }
 
     /**
@@ -260,17 +316,16 @@ public final class Session implements Subscriber {
     public boolean subscribe(String filter, SubscriptionOptions options) {
         boolean existed = topicTree.subscribe(this, filter, options).existed();
         if (subscriptions == null) {
-            subscriptions = new LinkedHashMap<>();
-            readOnlySubscriptions = Collections.unmodifiableMap(subscriptions);
+            subscriptions = new SessionSubscriptions();
         }
-        subscriptions.put(filter, options);
+        subscriptions.add(filter, options);
         return existed;
     }
 
     /** Unsubscribes the session from a filter, in the session and the topic tree; returns whether it was subscribed. */
     public boolean unsubscribe(String filter) {
         topicTree.unsubscribe(this, filter);
-        return subscriptions != null && subscriptions.remove(filter) != null;
+        return subscriptions != null && subscriptions.delete(filter);
     }
 
     /** Leaves every subscription, as the session ends; returns the filters it had. */
@@ -282,7 +337,7 @@ public final class Session implements Subscriber {
         for (String filter : filters) {
             topicTree.unsubscribe(this, filter);
         }
-        subscriptions.clear();
+        subscriptions = null;
         return filters;
     }
 
@@ -323,7 +378,9 @@ public final class Session implements Subscriber {
     public List<Delivery> takeUndeliveredShared() {
         List<Delivery> taken = new ArrayList<>();
         mailbox.takeShared(taken);
-        window.takeShared(taken);
+        if (window != null) {
+            window.takeShared(taken);
+        }
         return taken;
     }
 
@@ -332,15 +389,19 @@ public final class Session implements Subscriber {
         ended = true;
         online = false;
         connection = null;
-        window.clear();
-        inboundQos2.clear();
+        if (window != null) {
+            window.clear();
+        }
+        if (inboundQos2 != null) {
+            inboundQos2.clear();
+        }
         mailbox.clear();
     }
 
     /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
     public void restoreQueued(Delivery d) {
         mailbox.restore(d);
-        nextSequence.set(Math.max(nextSequence.get(), d.sequence() + 1));
+        raiseNextSequence(d.sequence() + 1);
     }
 
     /**
@@ -348,12 +409,17 @@ public final class Session implements Subscriber {
      * delivery a QoS 2 message waiting for PUBCOMP, whose PUBREL is re-sent.
      */
     public void restoreInflight(int packetId, long sequence, Delivery d) {
-        window.restore(packetId, sequence, d);
-        nextSequence.set(Math.max(nextSequence.get(), sequence + 1));
+        window().restore(packetId, sequence, d);
+        raiseNextSequence(sequence + 1);
     }
 
     public void restoreNextSequence(long next) {
-        nextSequence.set(Math.max(nextSequence.get(), next));
+        raiseNextSequence(next);
+    }
+
+    /** At start, on this session's loop, before any publisher takes a key. */
+    private void raiseNextSequence(long next) {
+        nextSequence = Math.max(nextSequence, next);
     }
 
     /** How many times a connection was attached; a timer set at one count is void at another. */
@@ -376,6 +442,15 @@ public final class Session implements Subscriber {
         return will;
     }
 
+    /**
+     * Lifts the client's queue bounds (max-queued-messages and -bytes) off this session: a cluster node's forwarding
+     * queue, whose messages were acknowledged to their publishers for persistent sessions on that node, must drop
+     * none of them while the node is down. It holds them in memory as well as in the store.
+     */
+    public void keepEverything() {
+        mailbox.keepEverything();
+    }
+
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
         return mailbox.pendingMessages();
@@ -386,6 +461,42 @@ public final class Session implements Subscriber {
     }
 
     public int inflightCount() {
-        return window.size();
+        return window == null ? 0 : window.size();
+    }
+
+    /**
+     * A message the session holds for its client, as the management API lists it: in flight (sent, not
+     * acknowledged; {@code topic} null once PUBREC let go of a QoS 2 message) or queued ({@code packetId} 0).
+     */
+    public record Pending(String topic, int qos, int payloadBytes, boolean inflight, int packetId) {
+    }
+
+    /**
+     * On the session's loop: the messages in flight, oldest first, then those queued, after skipping {@code skip}
+     * of them, at most {@code limit}. Costs the skipped and the listed messages, nothing more.
+     */
+    public List<Pending> pending(int skip, int limit) {
+        List<Pending> page = new ArrayList<>(Math.min(limit, 64));
+        int index = 0;
+        for (Map.Entry<Integer, InflightSend> e : window == null ? List.<Map.Entry<Integer, InflightSend>>of()
+                : window.inflightSends()) {
+            if (page.size() >= limit) {
+                return page;
+            }
+            if (index++ >= skip) {
+                Delivery d = e.getValue().delivery;
+                page.add(d == null ? new Pending(null, 2, 0, true, e.getKey())
+                        : new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), true, e.getKey()));
+            }
+        }
+        for (Delivery d : mailbox.queued()) {
+            if (page.size() >= limit) {
+                return page;
+            }
+            if (index++ >= skip) {
+                page.add(new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), false, 0));
+            }
+        }
+        return page;
     }
 }

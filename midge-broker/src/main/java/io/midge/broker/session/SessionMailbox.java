@@ -10,9 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,16 +23,17 @@ import org.slf4j.LoggerFactory;
  * and logged. The {@link OutboundWindow} takes messages from the head of the queue as the client can receive them.
  *
  * <p>Threads: {@link #offer} from any thread; everything else on the session's loop only.
+ *
+ * <p>Memory: every idle connection has one, so the mailbox is its own drain task, its counters are fields updated
+ * atomically (not Atomic* objects), and its inbox and queue are made at the first message. Not final only so that
+ * its unit test can count the drain tasks.
  */
-final class SessionMailbox {
+class SessionMailbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
 
     private final Session session;
-    private final DeliveryRecords records;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
-    /** Drains on the session's loop, following it if it moves; one object for every batch. */
-    private final Runnable drainOnLoop;
 
     // Shared with producers on other loops.
     @SuppressWarnings("rawtypes")
@@ -44,24 +44,35 @@ final class SessionMailbox {
      * devices never receive a message (measured: half of the heap of 10,000 idle connections).
      */
     private volatile Queue<Delivery> inbox;
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private static final AtomicIntegerFieldUpdater<SessionMailbox> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "drainScheduled");
+    private volatile int drainScheduled;
     // Room reserved in the inbox and the queue together: a producer reserves before it adds, the owner loop frees
     // what leaves the queue.
-    private final AtomicInteger pendingMessages = new AtomicInteger();
-    private final AtomicLong pendingBytes = new AtomicLong();
+    private static final AtomicIntegerFieldUpdater<SessionMailbox> PENDING_MESSAGES =
+            AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "pendingMessages");
+    private volatile int pendingMessages;
+    private static final AtomicLongFieldUpdater<SessionMailbox> PENDING_BYTES =
+            AtomicLongFieldUpdater.newUpdater(SessionMailbox.class, "pendingBytes");
+    private volatile long pendingBytes;
+    /** Whether the client's bounds do not apply (a cluster node's forwarding queue, see Session#keepEverything). */
+    private volatile boolean unbounded;
 
     // Owned by the session's loop.
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
-    private long queueDropsLogged;
+    /** Made at the first message, like the inbox. */
+    private ArrayDeque<Delivery> queue;
+    private int queueDropsLogged;
 
-    /** {@code drain} runs on the session's loop after offers: it calls {@link #drain()} and then sends. */
-    SessionMailbox(Session session, DeliveryRecords records, BrokerConfig config, BrokerMetrics metrics,
-                   Runnable drain) {
+    SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
-        this.records = records;
         this.config = config;
         this.metrics = metrics;
-        this.drainOnLoop = () -> session.execute(drain);
+    }
+
+    /** The drain task, queued on the session's loop after offers: the session drains, following it if it moved. */
+    @Override
+    public void run() {
+        session.drain();
     }
 
     // ---------------------------------------------------------------- from any thread
@@ -75,11 +86,13 @@ final class SessionMailbox {
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
         long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = unbounded ? Integer.MAX_VALUE : factor * config.limits().maxQueuedMessages();
+        long maxBytes = unbounded ? Long.MAX_VALUE / 2 : factor * config.limits().maxQueuedBytes();
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
-        boolean fits = reserve(pendingMessages, factor * config.limits().maxQueuedMessages());
-        if (fits && !reserve(pendingBytes, size, factor * config.limits().maxQueuedBytes())) {
-            pendingMessages.decrementAndGet();
+        boolean fits = reserveMessage(maxMessages);
+        if (fits && !reserveBytes(size, maxBytes)) {
+            PENDING_MESSAGES.decrementAndGet(this);
             fits = false;
         }
         if (!fits) {
@@ -88,11 +101,11 @@ final class SessionMailbox {
             return false;
         }
         inbox().add(delivery);
-        if (drainScheduled.compareAndSet(false, true)) {
+        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
             // drain and one flush, after the batch.
             try {
-                session.executor().execute(drainOnLoop);
+                session.executor().execute(this);
             } catch (RejectedExecutionException e) {
                 log.debug("Session of '{}': loop stopped, delivery left in the mailbox", session.clientId());
             }
@@ -100,25 +113,25 @@ final class SessionMailbox {
         return true;
     }
 
-    private static boolean reserve(AtomicInteger counter, long limit) {
+    private boolean reserveMessage(long limit) {
         while (true) {
-            int n = counter.get();
+            int n = pendingMessages;
             if (n + 1L > limit) {
                 return false;
             }
-            if (counter.compareAndSet(n, n + 1)) {
+            if (PENDING_MESSAGES.compareAndSet(this, n, n + 1)) {
                 return true;
             }
         }
     }
 
-    private static boolean reserve(AtomicLong counter, long amount, long limit) {
+    private boolean reserveBytes(long amount, long limit) {
         while (true) {
-            long n = counter.get();
+            long n = pendingBytes;
             if (n + amount > limit) {
                 return false;
             }
-            if (counter.compareAndSet(n, n + amount)) {
+            if (PENDING_BYTES.compareAndSet(this, n, n + amount)) {
                 return true;
             }
         }
@@ -134,13 +147,17 @@ final class SessionMailbox {
         }
     }
 
+    BrokerMetrics metrics() {
+        return metrics;
+    }
+
     /** Messages waiting (inbox and queue). */
     int pendingMessages() {
-        return pendingMessages.get();
+        return pendingMessages;
     }
 
     long pendingBytes() {
-        return pendingBytes.get();
+        return pendingBytes;
     }
 
     // ---------------------------------------------------------------- on the session's loop
@@ -163,7 +180,7 @@ final class SessionMailbox {
      * queued messages beyond the bounds (with DROP_OLDEST the inbox may hold up to twice as many).
      */
     void drain() {
-        drainScheduled.set(false);
+        drainScheduled = 0;
         Delivery d;
         Queue<Delivery> inbox = this.inbox;
         while (inbox != null && (d = inbox.poll()) != null) {
@@ -171,11 +188,12 @@ final class SessionMailbox {
                 unpend(d);
                 d.release();
             } else {
-                queue.add(d);
+                queue().add(d);
             }
         }
-        while (!queue.isEmpty() && (pendingMessages.get() > config.limits().maxQueuedMessages()
-                || pendingBytes.get() > config.limits().maxQueuedBytes())) {
+        while (!unbounded && queue != null && !queue.isEmpty()
+                && (pendingMessages > config.limits().maxQueuedMessages()
+                || pendingBytes > config.limits().maxQueuedBytes())) {
             drop(queue.poll());
             metrics.droppedQueueFull.increment();
             if (queueDropsLogged++ % 1000 == 0) {
@@ -184,13 +202,25 @@ final class SessionMailbox {
         }
     }
 
+    private ArrayDeque<Delivery> queue() {
+        if (queue == null) {
+            queue = new ArrayDeque<>();
+        }
+        return queue;
+    }
+
     boolean isEmpty() {
-        return queue.isEmpty();
+        return queue == null || queue.isEmpty();
+    }
+
+    /** The queued deliveries, oldest first (the inbox not drained yet is not among them); on the loop only. */
+    Iterable<Delivery> queued() {
+        return queue == null ? List.of() : queue;
     }
 
     /** The oldest queued delivery, left in the queue; null when there is none. */
     Delivery peek() {
-        return queue.peek();
+        return queue == null ? null : queue.peek();
     }
 
     /** Takes the oldest queued delivery out, to be sent: the caller owns its payload reference. */
@@ -207,18 +237,18 @@ final class SessionMailbox {
 
     private void drop(Delivery d) {
         unpend(d);
-        records.forget(d.sequence(), 0);
+        session.records().forget(d.sequence(), 0);
         d.release();
     }
 
     private void unpend(Delivery d) {
-        pendingMessages.decrementAndGet();
-        pendingBytes.addAndGet(-d.message().payloadSize());
+        PENDING_MESSAGES.decrementAndGet(this);
+        PENDING_BYTES.addAndGet(this, -d.message().payloadSize());
     }
 
     /** Drops the queued QoS 0 messages of a client gone offline, unless the broker queues QoS 0 for such clients. */
     void dropOfflineQos0() {
-        if (config.limits().queueQos0()) {
+        if (config.limits().queueQos0() || queue == null) {
             return;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
@@ -232,11 +262,15 @@ final class SessionMailbox {
         }
     }
 
+    void keepEverything() {
+        unbounded = true;
+    }
+
     /** Puts back a queued delivery the store held, at start. */
     void restore(Delivery d) {
-        pendingMessages.incrementAndGet();
-        pendingBytes.addAndGet(d.message().payloadSize());
-        queue.add(d);
+        PENDING_MESSAGES.incrementAndGet(this);
+        PENDING_BYTES.addAndGet(this, d.message().payloadSize());
+        queue().add(d);
     }
 
     /** Moves the waiting deliveries for shared subscriptions to {@code taken}, with their payload references. */
@@ -244,7 +278,10 @@ final class SessionMailbox {
         Delivery d;
         Queue<Delivery> inbox = this.inbox;
         while (inbox != null && (d = inbox.poll()) != null) {
-            queue.add(d);
+            queue().add(d);
+        }
+        if (queue == null) {
+            return;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
             d = it.next();
@@ -258,11 +295,13 @@ final class SessionMailbox {
 
     /** Releases everything waiting, as the session ends. */
     void clear() {
-        for (Delivery d : queue) {
-            unpend(d);
-            d.release();
+        if (queue != null) {
+            for (Delivery d : queue) {
+                unpend(d);
+                d.release();
+            }
+            queue.clear();
         }
-        queue.clear();
         Delivery d;
         Queue<Delivery> inbox = this.inbox;
         while (inbox != null && (d = inbox.poll()) != null) {

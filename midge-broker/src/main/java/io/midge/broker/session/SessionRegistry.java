@@ -18,10 +18,13 @@ import io.midge.codec.Topics;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,7 +40,13 @@ public final class SessionRegistry {
     /** The Session Expiry Interval that means "never" (MQTT 5.0 3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
-    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * Sorted by client identifier, so that the management API pages through it at the cost of a page: a prefix is
+     * a sub-map, a cursor the last identifier shown. Touched only at connect, disconnect and expiry, where its
+     * O(log n) lookups cost nothing that shows (never per message).
+     */
+    private final ConcurrentSkipListMap<String, Session> sessions = new ConcurrentSkipListMap<>();
+    private final NavigableMap<String, Session> byClientId = Collections.unmodifiableNavigableMap(sessions);
     private final TopicTree topicTree;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
@@ -104,6 +113,25 @@ public final class SessionRegistry {
 
     public Collection<Session> sessions() {
         return sessions.values();
+    }
+
+    /** Every session by client identifier, in its order; read-only, safe to walk from any thread. */
+    public NavigableMap<String, Session> byClientId() {
+        return byClientId;
+    }
+
+    /**
+     * Ends a session now, as its expiry would (from any thread; done on the session's loop): its subscriptions,
+     * queue and stored record go; a will still waiting is published. A connection still attached should have been
+     * closed first on the same loop (the management API's kick does so). The future completes once it is done.
+     */
+    public CompletableFuture<Void> discard(Session session) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.execute(() -> {
+            endOnLoop(session, true);
+            done.complete(null);
+        });
+        return done;
     }
 
     /**

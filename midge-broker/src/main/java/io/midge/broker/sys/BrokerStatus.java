@@ -20,6 +20,8 @@ final class BrokerStatus {
     private final Router router;
     private final BrokerMetrics metrics;
     private final String version = BrokerVersion.text();
+    /** This node's identifier in a cluster, null for a broker on its own. */
+    private final String node;
     private final long startedNanos;
     private long lastReadNanos;
     private int maximumConnected;
@@ -29,6 +31,11 @@ final class BrokerStatus {
     private final LoadAverage bytesSent;
 
     BrokerStatus(SessionRegistry sessions, Router router, BrokerMetrics metrics, long nowNanos) {
+        this(sessions, router, metrics, nowNanos, null);
+    }
+
+    BrokerStatus(SessionRegistry sessions, Router router, BrokerMetrics metrics, long nowNanos, String node) {
+        this.node = node;
         this.sessions = sessions;
         this.router = router;
         this.metrics = metrics;
@@ -46,6 +53,9 @@ final class BrokerStatus {
         lastReadNanos = nowNanos;
         Map<String, String> values = new LinkedHashMap<>();
         values.put("version", version);
+        if (node != null) {
+            values.put("node", node);
+        }
         values.put("uptime", Long.toString(TimeUnit.NANOSECONDS.toSeconds(nowNanos - startedNanos)));
         clients(values);
         long messagesReceived = metrics.messagesReceived();

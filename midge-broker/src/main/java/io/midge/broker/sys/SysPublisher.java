@@ -34,8 +34,13 @@ public final class SysPublisher implements AutoCloseable {
     private volatile ScheduledFuture<?> schedule;
 
     public SysPublisher(Router router, SessionRegistry sessions, BrokerMetrics metrics) {
+        this(router, sessions, metrics, null);
+    }
+
+    /** {@code node} is this node's identifier in a cluster ({@code $SYS/broker/node}), null for a lone broker. */
+    public SysPublisher(Router router, SessionRegistry sessions, BrokerMetrics metrics, String node) {
         this.router = router;
-        this.status = new BrokerStatus(sessions, router, metrics, System.nanoTime());
+        this.status = new BrokerStatus(sessions, router, metrics, System.nanoTime(), node);
     }
 
     /** Publishes now and then every {@code intervalSeconds} on {@code loop}, until {@link #close}. */

@@ -4,7 +4,6 @@ import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.MqttConnection;
 import io.midge.broker.protocol.MqttFrameDecoder;
-import io.midge.broker.protocol.MqttPacketEncoder;
 import io.midge.broker.protocol.PublishThrottle;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -39,6 +38,7 @@ public final class MqttListener {
     private static final int MAX_HANDSHAKE_BYTES = 8192;
     /** A frame may carry several small packets (MQTT-6.0.0-2): even with a small max-packet-size, allow this. */
     private static final int MIN_FRAME_BYTES = 65536;
+    private static final ReceiveBuffers RECEIVE_BUFFERS = new ReceiveBuffers();
 
     private final ListenerConfig config;
     private final Channel serverChannel;
@@ -78,13 +78,19 @@ public final class MqttListener {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // One allocator for every connection, each sizing its reads on its own (see ReceiveBuffers).
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("bytes", bytes);
+                        boolean plain = listener.transport().isPlain();
+                        if (!plain) {
+                            // Socket bytes are TLS records and WebSocket frames: counted before they are unwrapped.
+                            p.addLast("bytes", bytes);
+                        }
                         if (rateLimiter != null) {
                             // First: a connection over the rate is closed before it costs a TLS handshake.
                             p.addLast("connectionRate", rateLimiter);
@@ -97,15 +103,15 @@ public final class MqttListener {
                         if (listener.transport().isWebSocket()) {
                             addWebSocket(p, listener, broker.config().protocol().maxPacketSize());
                         }
-                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().protocol().maxPacketSize());
-                        MqttPacketEncoder encoder = new MqttPacketEncoder();
+                        // On plain TCP the codec counts the socket's bytes itself (see ListenerConfig.Transport).
+                        MqttFrameDecoder decoder = new MqttFrameDecoder(broker.config().protocol().maxPacketSize(),
+                                plain ? broker.metrics().bytesReceived : null);
                         p.addLast("decoder", decoder);
-                        p.addLast("encoder", encoder);
                         if (throttled) {
                             // Holds what was read while PublishThrottle pauses reading, packet by packet.
                             p.addLast("flow", new FlowControlHandler());
                         }
-                        p.addLast("mqtt", new MqttConnection(broker, listener, encoder, decoder));
+                        p.addLast("mqtt", new MqttConnection(broker, listener, decoder));
                     }
                 });
         Channel channel;

@@ -26,6 +26,12 @@ public final class Transports {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
     }
 
+    /** The channel of outgoing connections (a cluster's links) on a group made by {@link #newGroup}. */
+    public static Class<? extends io.netty.channel.socket.SocketChannel> clientChannel() {
+        return nativeAvailable() ? io.netty.channel.epoll.EpollSocketChannel.class
+                : io.netty.channel.socket.nio.NioSocketChannel.class;
+    }
+
     public static Class<? extends ServerSocketChannel> serverChannel() {
         return nativeAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }

@@ -71,4 +71,23 @@ class ArchitectureTest {
                         "io.midge.broker.routing..", "io.midge.broker.protocol..", "io.midge.broker.transport..")
                 .check(main);
     }
+
+    @Test
+    @DisplayName("The cluster sits beside the protocol: it uses sessions, routing, store, config, metrics and the "
+            + "enhanced-authentication hook and the limits' availability; only Broker wires it, and nothing else touches it or Hazelcast")
+    void clusterStaysApart() {
+        // Its links speak MQTT with the codec on their own (the client end), so it needs no connection of ours.
+        noClasses().that().resideInAnyPackage("io.midge.broker.cluster..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.midge.broker.protocol..",
+                        "io.midge.broker.transport..", "io.midge.broker.http..", "io.midge.broker.sys..")
+                .check(main);
+        noClasses().that().resideInAPackage("io.midge.broker.*..").and()
+                .resideOutsideOfPackage("io.midge.broker.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("io.midge.broker.cluster..")
+                .check(main);
+        // No Hazelcast class on the publish path, nor anywhere but the cluster: a broker without cluster: loads none.
+        noClasses().that().resideOutsideOfPackage("io.midge.broker.cluster..")
+                .should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
+                .check(main);
+    }
 }

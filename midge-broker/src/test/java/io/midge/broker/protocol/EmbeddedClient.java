@@ -40,14 +40,14 @@ final class EmbeddedClient {
     EmbeddedClient(EmbeddedBroker broker, MqttVersion version) {
         this.version = version;
         this.decoder = MqttDecoder.forClient(version, MqttDecoder.MAX_PACKET_SIZE);
-        MqttFrameDecoder frames = new MqttFrameDecoder(broker.config.protocol().maxPacketSize());
-        MqttPacketEncoder encoder = new MqttPacketEncoder();
-        connection = new MqttConnection(broker.context, EmbeddedBroker.LISTENER, encoder, frames);
+        MqttFrameDecoder frames = new MqttFrameDecoder(broker.config.protocol().maxPacketSize(),
+                broker.context.metrics().bytesReceived);
+        connection = new MqttConnection(broker.context, EmbeddedBroker.LISTENER, frames);
         // Named as MqttListener names them, and added before the channel is active, as there.
         channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("decoder", frames).addLast("encoder", encoder).addLast("mqtt", connection);
+                ch.pipeline().addLast("decoder", frames).addLast("mqtt", connection);
             }
         });
     }
@@ -88,6 +88,11 @@ final class EmbeddedClient {
             buf.writeByte(b);
         }
         return sendBytes(buf);
+    }
+
+    /** Sends bytes as they are, in one read, from a buffer the leak detector tracks. */
+    EmbeddedClient sendBytes(byte[] bytes) {
+        return sendBytes(ByteBufAllocator.DEFAULT.buffer(bytes.length).writeBytes(bytes));
     }
 
     private EmbeddedClient sendBytes(ByteBuf bytes) {

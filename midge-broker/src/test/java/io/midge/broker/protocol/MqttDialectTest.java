@@ -46,8 +46,8 @@ class MqttDialectTest {
     }
 
     private ConnectionContext context(MqttVersion version) {
-        ConnectionContext c = new ConnectionContext(broker.context, EmbeddedBroker.LISTENER, new MqttPacketEncoder(),
-                new MqttFrameDecoder(broker.config.protocol().maxPacketSize()));
+        ConnectionContext c = new ConnectionContext(broker.context, EmbeddedBroker.LISTENER,
+                new MqttFrameDecoder(broker.config.protocol().maxPacketSize(), null));
         c.setVersion(version);
         return c;
     }

@@ -186,4 +186,18 @@ class SubscriptionRequestsTest {
         none.send(new Subscribe(6, List.of(new Subscription("kept", 1, false, false, 2)), MqttProperties.EMPTY));
         assertThat(none.receivedOnly(SubAck.class).reasonCodes()).containsExactly(ReasonCode.GRANTED_QOS_1);
     }
+
+    @Test
+    @DisplayName("MQTT-3.10.4-5 (3.1.1): UNSUBSCRIBE of a $share/ filter without a filter after the group, which a 3.x "
+            + "SUBSCRIBE gets 0x80 for, is answered UNSUBACK and the connection stays usable (found by fuzzing)")
+    void unsubscribeMalformedSharedFilterIn311() {
+        for (MqttVersion version : List.of(MqttVersion.MQTT_3_1, MqttVersion.MQTT_3_1_1)) {
+            EmbeddedClient client = connected(version, "unsub-share-" + version.level());
+            client.send(new Subscribe(1, List.of(new Subscription("$share/abcde", 1)), MqttProperties.EMPTY));
+            assertThat(client.receivedOnly(SubAck.class).reasonCodes()).containsExactly(ReasonCode.UNSPECIFIED_ERROR);
+            client.send(new Unsubscribe(2, List.of("$share/abcde", "$share/g"), MqttProperties.EMPTY));
+            assertThat(client.receivedOnly(UnsubAck.class).packetId()).isEqualTo(2);
+            assertThat(client.isOpen()).isTrue();
+        }
+    }
 }

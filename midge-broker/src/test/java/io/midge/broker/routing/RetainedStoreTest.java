@@ -124,6 +124,51 @@ class RetainedStoreTest {
         assertThat(store.nodeCount()).isZero();
     }
 
+    @Test
+    void walksMatchingTopicsInTopicOrderFromAnyCursor() {
+        List<String> topics = List.of("sport", "sport/", "sport/tennis", "sport/tennis/player1", "sport/golf/player1",
+                "sport/golf", "sports", "/sport", "$SYS/sport", "weather/oslo", "a//b", "a/b", "a-b", "a");
+        for (String topic : topics) {
+            store.put(topic, topic);
+        }
+        for (String filter : List.of("#", "sport/#", "sport/+", "+/+", "+", "a/#", "$SYS/#", "nothing/#")) {
+            List<String> all = walk(filter, null, Integer.MAX_VALUE);
+            List<String> expected = new ArrayList<>(match(filter));
+            expected.sort(RetainedStoreTest::byLevels);
+            assertThat(all).as(filter).isEqualTo(expected);
+            for (int i = 0; i < all.size(); i++) {
+                // From every cursor, the rest; a page of two stops there.
+                assertThat(walk(filter, all.get(i), Integer.MAX_VALUE)).as(filter + " after " + all.get(i))
+                        .isEqualTo(all.subList(i + 1, all.size()));
+                assertThat(walk(filter, all.get(i), 2)).hasSize(Math.min(2, all.size() - i - 1));
+            }
+        }
+        assertThat(walk("#", null, Integer.MAX_VALUE)).startsWith("/sport", "a", "a//b", "a/b", "a-b");
+    }
+
+    private List<String> walk(String filter, String after, int limit) {
+        List<String> seen = new ArrayList<>();
+        store.walkInOrder(filter, after, (topic, message) -> {
+            assertThat(message).isEqualTo(topic);
+            seen.add(topic);
+            return seen.size() < limit;
+        });
+        return seen;
+    }
+
+    /** Topic order: level by level, each level's names in String order, a topic before those below it. */
+    private static int byLevels(String a, String b) {
+        String[] x = a.split("/", -1);
+        String[] y = b.split("/", -1);
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = x[i].compareTo(y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
     private List<String> match(String filter) {
         List<String> found = new ArrayList<>();
         store.match(filter, found::add);

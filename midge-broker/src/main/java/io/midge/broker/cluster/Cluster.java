@@ -1,0 +1,321 @@
+package io.midge.broker.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryEventType;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.midge.broker.config.ClusterConfig;
+import io.midge.broker.limits.ConnectionLimits;
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.routing.Router;
+import io.midge.broker.security.EnhancedAuthenticator;
+import io.midge.broker.session.SessionRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker as a node of a cluster. Hazelcast gives membership, failure detection and the route table
+ * ({@link RouteTable}); messages never travel through it: each node forwards a message once per interested node over
+ * its own links ({@link NodeLink}), from a durable queue per node ({@link NodeQueues}), and the receiving node hands
+ * it to its local subscribers only.
+ *
+ * <p>Started in two steps: {@link #join} before the store's sessions are restored (so that their subscriptions are
+ * counted as routes), {@link #open} once they are and the link listener is bound; only then do other nodes learn
+ * where to connect, so nothing reaches a node before its sessions are back.
+ *
+ * <p>Threads: one thread of its own ({@code midge-cluster}) talks to Hazelcast and manages links and queues, so
+ * that the event loops never wait on the network.
+ */
+public final class Cluster implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    private static final long RELINK_MILLIS = 1_000;
+    private static final long SYNC_SECONDS = 2;
+    /** How long after joining a node trusts its copy of the route table enough to drop routes it does not show. */
+    private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final ClusterConfig config;
+    private final LinkSecret secret;
+    private final ScheduledExecutorService thread;
+    private final RouteTable routes;
+    private final NodeQueues queues;
+    private final BrokerMetrics metrics;
+    private final int maxInflight;
+    private final Bootstrap bootstrap;
+    private final ConnectionLimits limits;
+    /** Nodes that make a majority of the configured cluster (this one counted, listed or not). */
+    private final int majority;
+    private final int clusterSize;
+    /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
+    private final Map<String, NodeLink> links = new HashMap<>();
+    private HazelcastInstance hazelcast;
+    private long joinedNanos;
+    private volatile boolean closing;
+
+    private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
+                    int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
+                    ConnectionLimits limits) {
+        this.config = config;
+        this.limits = limits;
+        Set<String> all = new HashSet<>(config.members());
+        all.add(config.host() + ":" + config.port());
+        this.clusterSize = all.size();
+        this.majority = clusterSize / 2 + 1;
+        this.secret = new LinkSecret(config.name(), config.secret());
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "midge-cluster");
+            t.setDaemon(true);
+            return t;
+        });
+        this.routes = new RouteTable(config.nodeId(), this::onThread);
+        this.queues = new NodeQueues(sessions, router, group);
+        this.metrics = metrics;
+        this.maxInflight = maxInflight;
+        this.bootstrap = new Bootstrap().group(group).channel(channelType);
+        router.topicTree().watch(routes);
+    }
+
+    /**
+     * Joins the cluster (or forms it, when no other member answers): blocks until Hazelcast has decided. Call
+     * before the sessions are restored.
+     */
+    public static Cluster join(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
+                               int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
+                               ConnectionLimits limits) {
+        Cluster cluster = new Cluster(config, sessions, router, metrics, maxInflight, group, channelType, limits);
+        try {
+            cluster.hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(config, cluster.secret));
+        } catch (RuntimeException e) {
+            cluster.thread.shutdownNow();
+            throw new IllegalArgumentException("cannot join the cluster on " + config.host() + ":" + config.port()
+                    + ": " + e.getMessage(), e);
+        }
+        cluster.joinedNanos = System.nanoTime();
+        cluster.routes.connect(cluster.hazelcast.getReplicatedMap("midge.routes"));
+        log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
+                config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
+                cluster.clusterSize);
+        cluster.checkMajority();
+        return cluster;
+    }
+
+    /** What the link listener authenticates other nodes with. */
+    public EnhancedAuthenticator linkAuthenticator() {
+        return new LinkAuthenticator(secret);
+    }
+
+    public String nodeId() {
+        return config.nodeId();
+    }
+
+    /**
+     * The sessions are restored and the link listener listens on {@code linkPort}: announces this node's routes and
+     * where to reach it, and starts following the others.
+     */
+    public void open(int linkPort) {
+        queues.adoptRestored();
+        String address = config.host() + ":" + linkPort;
+        onThread(() -> {
+            routes.syncOwn();
+            routes.announce(RouteTable.UP + address);
+            log.info("Node '{}' takes links on {}; {} routes announced", config.nodeId(), address,
+                    routes.ownRoutes());
+        });
+        hazelcast.getReplicatedMap("midge.routes").addEntryListener(new EntryAdapter<Object, Object>() {
+            @Override
+            public void onEntryEvent(EntryEvent<Object, Object> event) {
+                String key = (String) event.getKey();
+                String value = (String) event.getValue();
+                EntryEventType type = event.getEventType();
+                onThread(() -> routeChanged(type, key, value));
+            }
+        });
+        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+                log.info("Node '{}' joined the cluster ({})", nodeOf(event.getMember()), event.getMember()
+                        .getAddress());
+                onThread(Cluster.this::checkMajority);
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                String node = nodeOf(event.getMember());
+                onThread(() -> {
+                    if (RouteTable.STOPPED.equals(routes.state(node))) {
+                        log.info("Node '{}' left the cluster: it shut down; its routes stay and its queue keeps "
+                                + "its messages", node);
+                    } else {
+                        log.warn("Node '{}' left the cluster: it stopped answering (crashed, or the network between "
+                                + "us failed); its routes stay and its queue keeps its messages", node);
+                    }
+                    checkMajority();
+                });
+            }
+        });
+        thread.scheduleWithFixedDelay(() -> run(this::sync), 0, SYNC_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The majority rule: a node that sees fewer than a majority of the cluster's nodes (itself included) takes no
+     * client and no publish until it does again, so that two sides of a network split never both accept messages
+     * the other cannot see. Hazelcast's member list is what the node sees.
+     */
+    private void checkMajority() {
+        int seen = hazelcast.getCluster().getMembers().size();
+        String was = limits.unavailable();
+        if (seen < majority) {
+            String reason = "node '" + config.nodeId() + "' sees " + seen + " of the cluster's " + clusterSize
+                    + " nodes, fewer than a majority (" + majority + ")";
+            limits.setUnavailable(reason);
+            if (was == null) {
+                log.warn("{}: refusing clients and publishes until it sees a majority again", reason);
+            }
+        } else if (was != null) {
+            limits.setUnavailable(null);
+            log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
+                    config.nodeId(), seen, clusterSize);
+        }
+    }
+
+    private static String nodeOf(Member member) {
+        String node = member.getAttribute(HazelcastSetup.NODE_ATTRIBUTE);
+        return node != null ? node : String.valueOf(member.getAddress());
+    }
+
+    private boolean isMember(String node) {
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            if (node.equals(m.getAttribute(HazelcastSetup.NODE_ATTRIBUTE))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void onThread(Runnable task) {
+        if (!thread.isShutdown()) {
+            thread.execute(() -> run(task));
+        }
+    }
+
+    private static void run(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            // A failure must not stop the thread (nor a periodic sync): the next sync repairs what it missed.
+            log.warn("Cluster task failed: {}", e.toString(), e);
+        }
+    }
+
+    /** An entry of the route table changed (on the cluster's thread). */
+    private void routeChanged(EntryEventType type, String key, String value) {
+        int sep = key.indexOf(RouteTable.SEPARATOR);
+        String node = key.substring(0, sep);
+        if (node.equals(config.nodeId()) || closing) {
+            return;
+        }
+        String filter = key.substring(sep + 1);
+        boolean gone = type == EntryEventType.REMOVED || type == EntryEventType.EVICTED;
+        if (filter.isEmpty()) {
+            if (!gone && value != null && value.startsWith(RouteTable.UP)) {
+                link(node, value.substring(RouteTable.UP.length()));
+            }
+        } else if (gone) {
+            queues.unsubscribe(node, filter);
+        } else {
+            queues.subscribe(node, filter);
+        }
+    }
+
+    /** Every few seconds: own routes as the subscriptions say, queues as the others' routes say, links up. */
+    private void sync() {
+        if (closing) {
+            return;
+        }
+        checkMajority();
+        routes.syncOwn();
+        boolean settled = System.nanoTime() - joinedNanos > SETTLE_NANOS;
+        for (Map.Entry<String, Set<String>> e : routes.othersRoutes().entrySet()) {
+            String node = e.getKey();
+            String state = routes.state(node);
+            queues.reconcile(node, e.getValue(), settled && state != null);
+            if (state != null && state.startsWith(RouteTable.UP) && !links.containsKey(node) && isMember(node)) {
+                link(node, state.substring(RouteTable.UP.length()));
+            }
+        }
+    }
+
+    /** Opens a link to the node at this address, unless the current one goes there already. */
+    private void link(String node, String address) {
+        NodeLink current = links.get(node);
+        if (current != null) {
+            if (current.address.equals(address)) {
+                return;
+            }
+            current.close(); // the node restarted elsewhere; the old link's end is not retried
+        }
+        queues.queue(node);
+        NodeLink link = new NodeLink(node, address, config.nodeId(), secret, new NodeLink.Events() {
+            @Override
+            public void connected(NodeLink l, EventLoop loop) {
+                queues.attach(l, loop);
+            }
+
+            @Override
+            public void closed(NodeLink l) {
+                queues.detach(l);
+                onThread(() -> linkClosed(l));
+            }
+        }, metrics, maxInflight);
+        links.put(node, link);
+        link.connect(bootstrap);
+    }
+
+    private void linkClosed(NodeLink link) {
+        if (links.get(link.node) != link) {
+            return;
+        }
+        links.remove(link.node);
+        if (closing) {
+            return;
+        }
+        thread.schedule(() -> run(() -> {
+            String state = routes.state(link.node);
+            if (!closing && !links.containsKey(link.node) && state != null && state.startsWith(RouteTable.UP)
+                    && isMember(link.node)) {
+                link(link.node, state.substring(RouteTable.UP.length()));
+            }
+        }), RELINK_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Says this node is stopping (so the others log why it left), closes the links and leaves the cluster. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            thread.submit(() -> {
+                routes.announce(RouteTable.STOPPED);
+                links.values().forEach(NodeLink::close);
+                links.clear();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Leaving the cluster: {}", e.toString());
+        }
+        thread.shutdownNow();
+        hazelcast.shutdown();
+    }
+}

@@ -1,0 +1,298 @@
+package io.midge.broker.cluster;
+
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionConnection;
+import io.midge.codec.packet.Auth;
+import io.midge.codec.packet.ConnAck;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.packet.Disconnect;
+import io.midge.codec.packet.PingReq;
+import io.midge.codec.packet.PubAck;
+import io.midge.codec.packet.PubComp;
+import io.midge.codec.packet.PubRec;
+import io.midge.codec.packet.PubRel;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
+import io.midge.codec.protocol.Binary;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection from this node to another node's link listener: what the forwarding queue of that node (a
+ * persistent session, see {@link NodeQueues}) is attached to while it is up. It connects as the MQTT 5 client
+ * {@code $cluster/from/<this node>} with a session that never expires, proves the secret
+ * ({@link LinkAuthenticator}), and then carries the queue's PUBLISHes and PUBRELs out and the acknowledgements back:
+ * the session's window does the rest (in flight, re-sends after a reconnect, QoS 2 in step with the store).
+ *
+ * <p>Threads: everything but {@link #connect} runs on the channel's loop, which is the session's once attached.
+ */
+final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConnection {
+    private static final Logger log = LoggerFactory.getLogger(NodeLink.class);
+    /** The client identifiers links connect under: {@code $cluster/from/<node>}. */
+    static final String LINK_PREFIX = NodeClientIds.PREFIX + "from/";
+    private static final int KEEP_ALIVE_SECONDS = 30;
+
+    /** What the cluster hears of a link. */
+    interface Events {
+        /** Authenticated both ways; called on the link's loop. */
+        void connected(NodeLink link, EventLoop loop);
+
+        /** The link closed, or never opened; called on the link's loop. */
+        void closed(NodeLink link);
+    }
+
+    final String node;
+    final String address;
+    private final String clientId;
+    private final LinkSecret secret;
+    private final Events events;
+    private final BrokerMetrics metrics;
+    private final int maxInflight;
+    private final byte[] clientNonce = LinkSecret.nonce();
+    private byte[] serverNonce;
+    private Channel channel;
+    private int receiveMaximum = 65_535;
+    /** The queue's session once attached; owned by the link's loop. */
+    private Session session;
+    private boolean closedReported;
+
+    NodeLink(String node, String address, String localNode, LinkSecret secret, Events events, BrokerMetrics metrics,
+             int maxInflight) {
+        this.node = node;
+        this.address = address;
+        this.clientId = LINK_PREFIX + localNode;
+        this.secret = secret;
+        this.events = events;
+        this.metrics = metrics;
+        this.maxInflight = maxInflight;
+    }
+
+    /** Connects on one of the group's loops; failures are reported as {@link Events#closed}. */
+    void connect(Bootstrap template) {
+        int colon = address.lastIndexOf(':');
+        InetSocketAddress remote = new InetSocketAddress(address.substring(0, colon),
+                Integer.parseInt(address.substring(colon + 1)));
+        Bootstrap b = template.clone().option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new LinkFrames.Decoder(), new LinkFrames.Encoder(),
+                                new IdleStateHandler(0, KEEP_ALIVE_SECONDS / 2, 0), NodeLink.this);
+                    }
+                });
+        b.connect(remote).addListener(f -> {
+            if (!f.isSuccess()) {
+                log.debug("Link to node '{}' at {} not opened: {}", node, address, f.cause().toString());
+                Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+                ch.eventLoop().execute(this::reportClosed);
+            }
+        });
+    }
+
+    void close() {
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close();
+        }
+    }
+
+    boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    /** The queue's session, now attached to this link (on the link's loop). */
+    void attached(Session s) {
+        this.session = s;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        MqttProperties props = MqttProperties.builder()
+                .add(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFF_FFFFL)
+                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
+                .add(PropertyId.AUTHENTICATION_DATA, Binary.of(clientNonce))
+                .build();
+        ctx.writeAndFlush(new Connect(MqttVersion.MQTT_5, clientId, false, KEEP_ALIVE_SECONDS, null, null, null,
+                props));
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof Auth auth) {
+                onAuth(ctx, auth);
+            } else if (msg instanceof ConnAck connAck) {
+                onConnAck(connAck);
+            } else if (msg instanceof PubAck ack) {
+                acknowledged(session == null ? null : session.onPubAck(ack.packetId()), "PUBACK");
+            } else if (msg instanceof PubRec rec) {
+                acknowledged(session == null ? null : session.onPubRec(rec.packetId(), rec.reasonCode().isError()),
+                        "PUBREC");
+            } else if (msg instanceof PubComp comp) {
+                acknowledged(session == null ? null : session.onPubComp(comp.packetId()), "PUBCOMP");
+            } else if (msg instanceof Disconnect d) {
+                log.info("Node '{}' closed the link: {}", node, d.reasonCode());
+                ctx.close();
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onAuth(ChannelHandlerContext ctx, Auth auth) {
+        Binary data = auth.properties().binary(PropertyId.AUTHENTICATION_DATA);
+        if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || data == null || serverNonce != null) {
+            refused("an unexpected AUTH");
+            return;
+        }
+        serverNonce = data.toByteArray();
+        MqttProperties props = MqttProperties.builder()
+                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
+                .add(PropertyId.AUTHENTICATION_DATA,
+                        Binary.of(secret.proof("client", clientId, clientNonce, serverNonce)))
+                .build();
+        ctx.writeAndFlush(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props));
+    }
+
+    private void onConnAck(ConnAck connAck) {
+        if (connAck.reasonCode() != ReasonCode.SUCCESS) {
+            refused("CONNACK " + connAck.reasonCode()
+                    + " (is cluster.secret the same on every node, and cluster.name?)");
+            return;
+        }
+        Binary proof = connAck.properties().binary(PropertyId.AUTHENTICATION_DATA);
+        if (serverNonce == null || proof == null || !LinkSecret.same(proof.toByteArray(),
+                secret.proof("server", clientId, clientNonce, serverNonce))) {
+            refused("a CONNACK without proof that it knows the cluster secret");
+            return;
+        }
+        receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
+        events.connected(this, channel.eventLoop());
+    }
+
+    private void refused(String why) {
+        log.warn("Link to node '{}' at {} refused: {}", node, address, why);
+        channel.close();
+    }
+
+    private void acknowledged(Session.Ack ack, String what) {
+        if (ack == Session.Ack.WRONG_KIND) {
+            log.warn("Node '{}' sent a {} out of turn: link closed", node, what);
+            channel.close();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.writeAndFlush(PingReq.INSTANCE);
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (session != null && ctx.channel().isWritable()) {
+            session.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        reportClosed();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("Link to node '{}': {}", node, cause.toString());
+        ctx.close();
+    }
+
+    private void reportClosed() {
+        if (!closedReported) {
+            closedReported = true;
+            events.closed(this);
+        }
+    }
+
+    // ------------------------------------------------------------------ what the queue's session sees
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
+    public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
+        Message m = delivery.message();
+        MqttProperties props = m.properties();
+        long expiry = m.remainingExpirySeconds(System.nanoTime());
+        if (expiry >= 0) {
+            // The other node counts the rest of the Message Expiry Interval from its arrival (MQTT-3.3.2-6).
+            props = props.toBuilder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry).build();
+        }
+        if (!dup) {
+            metrics.forwardedToNodes.increment();
+        }
+        channel.write(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, props, m.payload()),
+                channel.voidPromise());
+        return true;
+    }
+
+    @Override
+    public void sendPubRel(int packetId) {
+        channel.write(new PubRel(packetId), channel.voidPromise());
+    }
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return true; // the publisher's node checked the ACL; the receiving node checks its subscribers'
+    }
+
+    @Override
+    public int sendQuota() {
+        return Math.min(receiveMaximum, maxInflight);
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void takenOver() {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "link to " + node + " at " + address;
+    }
+}

@@ -1,0 +1,213 @@
+package io.midge.broker.cluster;
+
+import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.routing.Router;
+import io.midge.broker.routing.Subscription;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionRegistry;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forwarding queue of each other node: a persistent session {@code $cluster/to/<node>} in this node's registry,
+ * subscribed to that node's routes. A message for the node is therefore routed, stored (before the publisher's
+ * acknowledgement), queued, sent in order, re-sent after a reconnect and restored after a restart exactly as for a
+ * client with a persistent session; the {@link NodeLink} to the node is its connection while it is up.
+ *
+ * <p>Threads: {@link #queue} and the route changes are called on the cluster's thread; they change a session on its
+ * own loop.
+ */
+final class NodeQueues {
+    private static final Logger log = LoggerFactory.getLogger(NodeQueues.class);
+    static final String QUEUE_PREFIX = NodeClientIds.PREFIX + "to/";
+    /**
+     * A route as the queue subscribes to it: at QoS 2, so each message keeps its own QoS; its RETAIN flag kept, so
+     * the other node stores what is retained; no retained messages sent on subscribing (every node has them all).
+     */
+    static final SubscriptionOptions ROUTE = new SubscriptionOptions(2, false, true, 2, 0);
+
+    private final SessionRegistry sessions;
+    private final Router router;
+    private final EventLoopGroup group;
+    private final ConcurrentHashMap<String, Session> queues = new ConcurrentHashMap<>();
+
+    NodeQueues(SessionRegistry sessions, Router router, EventLoopGroup group) {
+        this.sessions = sessions;
+        this.router = router;
+        this.group = group;
+    }
+
+    /** Takes up the queues the store held, after the sessions were restored. */
+    void adoptRestored() {
+        for (Session s : sessions.sessions()) {
+            if (s.clientId().startsWith(QUEUE_PREFIX)) {
+                s.keepEverything();
+                queues.put(s.clientId().substring(QUEUE_PREFIX.length()), s);
+            }
+        }
+        if (!queues.isEmpty()) {
+            log.info("Forwarding queues restored for nodes {}", queues.keySet());
+        }
+        publishEveryNode();
+    }
+
+    Set<String> nodes() {
+        return queues.keySet();
+    }
+
+    /** The queue of a node, made (and stored) when it has none yet. On the cluster's thread. */
+    Session queue(String node) {
+        Session s = queues.get(node);
+        if (s != null && !s.isEnded()) {
+            return s;
+        }
+        CompletableFuture<Session> made = new CompletableFuture<>();
+        sessions.open(QUEUE_PREFIX + node, false, group.next(), (session, present) -> session.execute(() -> {
+            session.keepEverything();
+            session.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
+            session.setProtocolVersion(5);
+            sessions.store().opened(session, !present, session.executor()).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Storing the forwarding queue of node '{}' failed: {}", node, e.toString());
+                }
+                made.complete(session);
+            });
+        }));
+        try {
+            s = made.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted making the queue of node " + node, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("making the queue of node " + node + " failed", e);
+        }
+        queues.put(node, s);
+        log.info("Forwarding queue made for node '{}'", node);
+        publishEveryNode();
+        return s;
+    }
+
+    /** A route of the node appeared: its queue subscribes to the filter (durably). */
+    void subscribe(String node, String filter) {
+        Session q = queue(node);
+        q.execute(() -> {
+            if (!q.isEnded() && !q.subscriptions().containsKey(filter)) {
+                q.subscribe(filter, ROUTE);
+                stored(sessions.store().subscribed(q, Map.of(filter, ROUTE), q.executor()), node);
+            }
+        });
+    }
+
+    /** A route of the node went: its queue leaves the filter. */
+    void unsubscribe(String node, String filter) {
+        Session q = queues.get(node);
+        if (q == null) {
+            return;
+        }
+        q.execute(() -> {
+            if (q.unsubscribe(filter)) {
+                stored(sessions.store().unsubscribed(q, List.of(filter), q.executor()), node);
+            }
+        });
+    }
+
+    /**
+     * Makes the queue's subscriptions the node's routes: adds what is missing and, when {@code complete} (the node
+     * announced all of its routes since it started), removes what the node no longer has.
+     */
+    void reconcile(String node, Set<String> routes, boolean complete) {
+        Session q = queue(node);
+        q.execute(() -> {
+            if (q.isEnded()) {
+                return;
+            }
+            Map<String, SubscriptionOptions> added = new java.util.LinkedHashMap<>();
+            for (String filter : routes) {
+                if (!q.subscriptions().containsKey(filter)) {
+                    q.subscribe(filter, ROUTE);
+                    added.put(filter, ROUTE);
+                }
+            }
+            stored(sessions.store().subscribed(q, added, q.executor()), node);
+            if (complete) {
+                List<String> gone = new ArrayList<>();
+                for (String filter : List.copyOf(q.subscriptions().keySet())) {
+                    if (!routes.contains(filter) && q.unsubscribe(filter)) {
+                        gone.add(filter);
+                    }
+                }
+                if (!gone.isEmpty()) {
+                    log.debug("Node '{}' no longer wants {}", node, gone);
+                    stored(sessions.store().unsubscribed(q, gone, q.executor()), node);
+                }
+            }
+        });
+    }
+
+    /**
+     * The link to a node is up (on its loop): the node's queue moves to that loop and the link is attached once the
+     * session is stored as connected, as for a client's CONNACK; what was in flight is sent again, then the queue.
+     */
+    void attach(NodeLink link, EventLoop loop) {
+        sessions.open(QUEUE_PREFIX + link.node, false, loop, (s, present) -> {
+            s.keepEverything();
+            s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
+            s.setProtocolVersion(5);
+            if (!present) {
+                queues.put(link.node, s);
+                publishEveryNode();
+            }
+            sessions.store().opened(s, !present, loop).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("Storing the forwarding queue of node '{}' failed: {}", link.node, e.toString());
+                    link.close();
+                    return;
+                }
+                if (!link.isOpen()) {
+                    return; // closed meanwhile
+                }
+                link.attached(s);
+                s.attach(link);
+                log.info("Link to node '{}' at {} up; {} messages queued, {} in flight", link.node, link.address,
+                        s.pendingMessages(), s.inflightCount());
+            });
+        });
+    }
+
+    /** The link closed (on its loop): its queue keeps what comes, in the store, until the next link. */
+    void detach(NodeLink link) {
+        Session s = link.session();
+        if (s != null) {
+            s.execute(() -> sessions.closed(s, link, null, 0));
+        }
+    }
+
+    /** Every queue subscribes to every retained message: the router sends each one to every node. */
+    private void publishEveryNode() {
+        List<Subscription> all = new ArrayList<>();
+        for (Session s : queues.values()) {
+            all.add(new Subscription(s, ROUTE));
+        }
+        router.setEveryNode(all.toArray(new Subscription[0]));
+    }
+
+    private static void stored(CompletableFuture<Void> write, String node) {
+        write.whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("Storing a route of node '{}' failed: {}", node, e.toString());
+            }
+        });
+    }
+}

@@ -1,0 +1,18 @@
+package io.midge.broker.http;
+
+import io.midge.broker.protocol.BrokerContext;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * What the management API reads and acts through: the broker's parts (the same the connections use), its state,
+ * its meters, and its MQTT listeners as bound (their ports are known only once they are).
+ */
+public record ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters meters,
+                         Supplier<List<ListenerView>> listeners, long startedNanos) {
+
+    /** One MQTT listener as {@code GET /api/v1/listeners} shows it. */
+    public record ListenerView(String name, String transport, String host, int port, int connections,
+                               boolean anonymousAllowed) {
+    }
+}

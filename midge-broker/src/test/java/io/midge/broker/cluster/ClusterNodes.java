@@ -1,0 +1,174 @@
+package io.midge.broker.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster of real broker processes on loopback ports, each a child JVM ({@link ClusterNodeMain}) with its own data
+ * directory. Each node's standard output and error go to {@code target/cluster-logs/<test>/node-<n>-<start>.log}, to
+ * read after a failure. Close it (in {@code @AfterAll}) to kill whatever still runs.
+ */
+final class ClusterNodes implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final Path dataRoot;
+    private final Path logs;
+    private final int[] clusterPorts;
+    private final int[] mqttPorts;
+    private final Process[] processes;
+    private final int[] httpPorts;
+    private final int[] starts;
+    private final String members;
+
+    ClusterNodes(int n, Path dataRoot, String name) {
+        this.dataRoot = dataRoot;
+        this.logs = Path.of("target", "cluster-logs", name);
+        this.clusterPorts = freePorts(n);
+        this.mqttPorts = freePorts(n);
+        this.processes = new Process[n];
+        this.httpPorts = new int[n];
+        this.starts = new int[n];
+        List<String> list = new ArrayList<>();
+        for (int port : clusterPorts) {
+            list.add("127.0.0.1:" + port);
+        }
+        this.members = String.join(",", list);
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int[] freePorts(int n) {
+        int[] ports = new int[n];
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            for (ServerSocket s : held) {
+                s.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return ports;
+    }
+
+    static String nodeId(int i) {
+        return "node" + (i + 1);
+    }
+
+    /** Starts every node, one after the other (each joins the ones before). */
+    void startAll() {
+        for (int i = 0; i < processes.length; i++) {
+            start(i);
+        }
+    }
+
+    /** Starts node {@code i} (0-based) on its data directory and waits until it listens. */
+    void start(int i) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path log = logs.resolve("node-" + (i + 1) + "-" + (starts[i]++) + ".log");
+        try {
+            processes[i] = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+                    "-Dmidge.log.level=INFO", "-cp", System.getProperty("java.class.path"),
+                    ClusterNodeMain.class.getName(), dataRoot.resolve(nodeId(i)).toString(), nodeId(i),
+                    Integer.toString(clusterPorts[i]), members, Integer.toString(mqttPorts[i]))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Process p = processes[i];
+        httpPorts[i] = await().atMost(Duration.ofSeconds(60)).until(() -> {
+            assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
+            Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        }, port -> port > 0);
+    }
+
+    /** SIGKILL: the node gets no chance to say or write anything. */
+    void kill(int i) throws InterruptedException {
+        processes[i].destroyForcibly();
+        assertThat(processes[i].waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** SIGTERM: the node shuts down cleanly. */
+    void stop(int i) throws InterruptedException {
+        processes[i].destroy();
+        if (!processes[i].waitFor(30, TimeUnit.SECONDS)) {
+            processes[i].destroyForcibly();
+        }
+    }
+
+    int mqttPort(int i) {
+        return mqttPorts[i];
+    }
+
+    String url(int i) {
+        return "tcp://127.0.0.1:" + mqttPorts[i];
+    }
+
+    /** A counter or gauge of the node's /metrics (summed over its series with these labels). */
+    double metric(int i, String name) {
+        try {
+            String text = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i]
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The /metrics text of a node, whole. */
+    String metrics(int i) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : processes) {
+            if (p != null) {
+                try {
+                    p.waitFor(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

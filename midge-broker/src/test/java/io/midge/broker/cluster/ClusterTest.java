@@ -1,0 +1,271 @@
+package io.midge.broker.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.midge.broker.testing.MosquittoClients;
+import io.midge.codec.packet.Connect;
+import io.midge.codec.packet.PubAck;
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.protocol.MqttVersion;
+import io.midge.codec.protocol.ReasonCode;
+import io.midge.testkit.RawClient;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three broker processes as one cluster, shared by the tests in order (the crash tests kill and restart node 2,
+ * the retained test restarts node 3). Clients connect to different nodes: Paho 3.1.1, the HiveMQ 5.0 client and
+ * mosquitto_pub/sub. Routes take a moment to reach the other nodes, so each test first probes until they did.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
+    private static final int N = 100;
+
+    @TempDir
+    static Path temp;
+    private ClusterNodes nodes;
+
+    @BeforeAll
+    void startCluster() {
+        nodes = new ClusterNodes(3, temp, "ClusterTest");
+        nodes.startAll();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (nodes != null) {
+            nodes.close();
+        }
+    }
+
+    /** A Paho 3.1.1 client that collects "topic payload" lines. */
+    private static final class Collector {
+        final org.eclipse.paho.client.mqttv3.MqttClient client;
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        Collector(String url, String id, String filter) throws Exception {
+            client = new org.eclipse.paho.client.mqttv3.MqttClient(url, id, new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setCleanSession(true);
+            options.setMaxInflight(1000);
+            client.connect(options);
+            client.subscribe(filter, 2, (topic, m) -> lines.add(topic + " " + new String(m.getPayload(),
+                    StandardCharsets.UTF_8)));
+        }
+
+        List<String> of(String topic) {
+            return lines.stream().filter(l -> l.startsWith(topic + " ")).map(l -> l.substring(topic.length() + 1))
+                    .toList();
+        }
+
+        void close() throws Exception {
+            client.disconnect();
+            client.close();
+        }
+    }
+
+    private static org.eclipse.paho.client.mqttv3.MqttClient publisher(String url, String id) throws Exception {
+        org.eclipse.paho.client.mqttv3.MqttClient c = new org.eclipse.paho.client.mqttv3.MqttClient(url, id,
+                new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMaxInflight(1000); // QoS 0 publishes count too, and go out faster than a loaded machine sends
+        c.connect(options);
+        return c;
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("Published on node 1, received on nodes 2 (Paho) and 3 (HiveMQ 5) at QoS 0, 1 and 2 with their "
+            + "handshakes, in order, QoS 2 exactly once (MQTT-4.6.0-6, MQTT-4.3.3-10); $SYS/broker/node names the node")
+    void publishOnOneNodeReceiveOnTheOthers() throws Exception {
+        Collector paho = new Collector(nodes.url(1), "fan-paho", "fan/#");
+        List<String> hive = new CopyOnWriteArrayList<>();
+        Mqtt5AsyncClient hiveMq = MqttClient.builder().useMqttVersion5().identifier("fan-hivemq")
+                .serverHost("127.0.0.1").serverPort(nodes.mqttPort(2)).buildAsync();
+        hiveMq.connect().get(10, TimeUnit.SECONDS);
+        hiveMq.subscribeWith().topicFilter("fan/#").qos(MqttQos.EXACTLY_ONCE)
+                .callback(p -> hive.add(p.getTopic() + " " + StandardCharsets.UTF_8.decode(p.getPayload().get())))
+                .send().get(10, TimeUnit.SECONDS);
+        org.eclipse.paho.client.mqttv3.MqttClient pub = publisher(nodes.url(0), "fan-pub");
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                pub.publish("fan/probe", "p".getBytes(StandardCharsets.UTF_8), 1, false);
+                return !paho.of("fan/probe").isEmpty() && hive.stream().anyMatch(l -> l.startsWith("fan/probe"));
+            });
+            for (int qos = 0; qos <= 2; qos++) {
+                for (int i = 0; i < N; i++) {
+                    pub.publish("fan/q" + qos, Integer.toString(i).getBytes(StandardCharsets.UTF_8), qos, false);
+                }
+            }
+            List<String> expected = LongStream.range(0, N).mapToObj(Long::toString).toList();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                for (int qos = 0; qos <= 2; qos++) {
+                    assertThat(paho.of("fan/q" + qos)).as("Paho on node 2, QoS %d", qos).isEqualTo(expected);
+                    String topic = "fan/q" + qos;
+                    assertThat(hive.stream().filter(l -> l.startsWith(topic + " "))
+                            .map(l -> l.substring(topic.length() + 1)).toList())
+                            .as("HiveMQ on node 3, QoS %d", qos).isEqualTo(expected);
+                }
+            });
+            // Nothing more arrives: each message once per subscriber (a late duplicate would show in the lists).
+            assertThat(nodes.metric(0, "midge_cluster_forwarded_total")).isGreaterThanOrEqualTo(2 * 3 * N);
+            MosquittoClients.Result sys = MosquittoClients.sub(nodes.mqttPort(2), "-t", "$SYS/broker/node", "-C",
+                    "1", "-W", "5");
+            assertThat(sys.stdout().trim()).isEqualTo("node3");
+            assertThat(nodes.metrics(1)).contains("node=\"node2\"");
+        } finally {
+            pub.disconnect();
+            pub.close();
+            paho.close();
+            hiveMq.disconnect().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("A node with no subscriber to a topic is sent none of its messages")
+    void onlyInterestedNodesAreSentAMessage() throws Exception {
+        Collector only2 = new Collector(nodes.url(1), "only-2", "only2/#");
+        org.eclipse.paho.client.mqttv3.MqttClient pub = publisher(nodes.url(0), "only-pub");
+        try {
+            AtomicInteger probes = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                pub.publish("only2/probe", "p".getBytes(StandardCharsets.UTF_8), 1, false);
+                probes.incrementAndGet();
+                return !only2.of("only2/probe").isEmpty();
+            });
+            // Every probe arrived, so none is still on its way when the counters are read.
+            await().atMost(Duration.ofSeconds(10)).until(() -> only2.of("only2/probe").size() == probes.get());
+            double forwarded = nodes.metric(0, "midge_cluster_forwarded_total");
+            double received3 = nodes.metric(2, "midge_messages_received_total");
+            for (int i = 0; i < 50; i++) {
+                pub.publish("only2/data", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> only2.of("only2/data").size() == 50);
+            assertThat(nodes.metric(0, "midge_cluster_forwarded_total")).as("forwarded by node 1")
+                    .isEqualTo(forwarded + 50);
+            assertThat(nodes.metric(2, "midge_messages_received_total")).as("received by node 3")
+                    .isEqualTo(received3);
+        } finally {
+            pub.disconnect();
+            pub.close();
+            only2.close();
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("A message retained on node 1 is retained on node 3 too, across node 3's restart; clearing it "
+            + "clears it there (MQTT-3.3.1-5, MQTT-3.3.1-6)")
+    void retainedMessagesAreClusterWide() throws Exception {
+        MosquittoClients.pub(nodes.mqttPort(0), "-t", "ret/one", "-m", "kept", "-r", "-q", "1");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "ret/one", "-C", "1", "-W", "2")
+                        .stdout().trim()).isEqualTo("kept"));
+        nodes.stop(2);
+        nodes.start(2);
+        assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "ret/one", "-C", "1", "-W", "5").stdout().trim())
+                .as("after node 3's restart").isEqualTo("kept");
+        MosquittoClients.pub(nodes.mqttPort(0), "-t", "ret/one", "-n", "-r", "-q", "1");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "ret/one", "-C", "1", "-W", "1")
+                        .stdout()).isEmpty());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("QoS 1: node 2 killed (SIGKILL) under load from node 1 and restarted: its persistent subscriber "
+            + "gets every message node 1 acknowledged, first deliveries in order (MQTT-4.3.2-*, MQTT-4.6.0-6)")
+    void crashAtQos1() throws Exception {
+        CrossNodeCrash crash = new CrossNodeCrash(nodes, 1, 0, 1);
+        crash.run();
+        report(crash);
+        assertThat(crash.deliveries().keySet()).containsAll(crash.acknowledged);
+        assertThat(crash.firstDeliveries()).isSorted();
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("QoS 2: node 2 killed (SIGKILL) under load from node 1 and restarted: every acknowledged message "
+            + "delivered exactly once, in order (MQTT-4.3.3-*)")
+    void crashAtQos2() throws Exception {
+        CrossNodeCrash crash = new CrossNodeCrash(nodes, 2, 0, 1);
+        crash.run();
+        report(crash);
+        assertThat(crash.deliveries().keySet()).containsAll(crash.acknowledged);
+        assertThat(crash.duplicates()).as("QoS 2 duplicates").isZero();
+        assertThat(crash.received).isSorted();
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("A node that sees fewer than a majority of the nodes refuses CONNECT (0x88; 3.1.1 return code 3) "
+            + "and publishes (PUBACK 0x83), and takes them again once it sees a majority")
+    void minorityRefusesClientsAndPublishes() throws Exception {
+        try (RawClient before = new RawClient(nodes.mqttPort(0))) {
+            before.connect(new Connect(MqttVersion.MQTT_5, "minority-5", true, 0, null, null, null,
+                    MqttProperties.EMPTY));
+            nodes.stop(1);
+            nodes.stop(2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                try (RawClient c = new RawClient(nodes.mqttPort(0))) {
+                    return c.connAck(new Connect(MqttVersion.MQTT_5, "minority-new", true, 0, null, null, null,
+                            MqttProperties.EMPTY)).reasonCode() == ReasonCode.SERVER_UNAVAILABLE;
+                }
+            });
+            try (RawClient v3 = new RawClient(nodes.mqttPort(0))) {
+                assertThat(v3.connAck(new Connect(MqttVersion.MQTT_3_1_1, "minority-3", true, 0, null, null, null,
+                        MqttProperties.EMPTY)).reasonCode()).isEqualTo(ReasonCode.SERVER_UNAVAILABLE);
+            }
+            before.send(new Publish("minority/t", 1, false, false, 1, MqttProperties.EMPTY,
+                    Unpooled.wrappedBuffer(new byte[] {1})));
+            assertThat(before.receive(PubAck.class).reasonCode())
+                    .isEqualTo(ReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        }
+        nodes.start(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (RawClient c = new RawClient(nodes.mqttPort(0))) {
+                return c.connAck(new Connect(MqttVersion.MQTT_5, "majority-again", true, 0, null, null, null,
+                        MqttProperties.EMPTY)).reasonCode() == ReasonCode.SUCCESS;
+            }
+        });
+    }
+
+    private static void report(CrossNodeCrash crash) {
+        Map<Long, Integer> times = crash.deliveries();
+        List<Long> lost = new ArrayList<>();
+        for (long n : crash.acknowledged) {
+            if (!times.containsKey(n)) {
+                lost.add(n);
+            }
+        }
+        System.out.printf("cluster crash: %d acknowledged, %d delivered, %d lost, %d duplicates%n",
+                crash.acknowledged.size(), crash.received.size(), lost.size(), crash.duplicates());
+    }
+}
