@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The keep-alive of one connection: PINGREQ when nothing was written for a keep-alive period, and the connection
- * given up when nothing was read for one and a half. A timer checks a few times per period: cheaper on the publish
+ * The keep-alive of one connection: PINGREQ when nothing was written or nothing was read for a keep-alive period,
+ * and the connection given up when nothing was read for one and a half. A timer checks a few times per period: cheaper on the publish
  * path than an idle handler, which would add a listener to every write. Confined to the connection's event loop.
  */
 final class KeepAliveTimer {
@@ -38,7 +38,10 @@ final class KeepAliveTimer {
             if (now - lastRead > period + period / 2) {
                 fail.accept(new MqttClientException(MqttClientException.Kind.TIMEOUT,
                         "keep-alive timeout: nothing from the broker for " + (seconds * 3 / 2) + " s"));
-            } else if (now - lastWrite >= period - check) {
+            } else if (now - lastWrite >= period - check || now - lastRead >= period - check) {
+                // Also when only reading has stopped: a client that publishes at QoS 0 all the time writes, so
+                // would never ping, and then hears nothing back and gives up a healthy connection. PINGRESP
+                // proves the broker is there (a client may send PINGREQ at any time, MQTT 5.0 3.12).
                 ping.run();
             }
         }, check, check, TimeUnit.NANOSECONDS);
