@@ -3,6 +3,7 @@ package io.midge.broker.http;
 import static io.midge.broker.config.ConfigKeys.HTTP_PORT;
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.testing.BrokerExtension;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -82,6 +84,40 @@ class MetricsEndpointTest {
         publisher.disconnect();
         subscriber.disconnect();
         await().until(() -> scrape().value("midge_sessions{state=\"connected\"}") == 0);
+    }
+
+    @Test
+    void thePrometheusProjectsOwnParserReadsThePageAsWeDo() throws Exception {
+        // The reference parser of the Prometheus project's Python client (Debian's python3-prometheus-client,
+        // which .ci/run installs): it refuses what Prometheus would refuse, and must read the values our reader reads.
+        Path python = Path.of("/usr/bin/python3");
+        assumeTrue(Files.isExecutable(python) && new ProcessBuilder(python.toString(), "-c",
+                "import prometheus_client.parser").start().waitFor() == 0,
+                "no python3-prometheus-client: the page is checked by PrometheusText only");
+        MqttClient publisher = client("pub", true);
+        publisher.publish("t/1", "m".getBytes(StandardCharsets.UTF_8), 1, false);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(broker.httpUri() + "/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        Process parser = new ProcessBuilder(python.toString(), "-c", """
+                import sys
+                from prometheus_client.parser import text_string_to_metric_families
+                for family in text_string_to_metric_families(sys.stdin.read()):
+                    for sample in family.samples:
+                        labels = ",".join('%s="%s"' % kv for kv in sorted(sample.labels.items()))
+                        print("%s %s{%s} %r" % (family.type, sample.name, labels, sample.value))
+                """).redirectErrorStream(true).start();
+        try (var in = parser.getOutputStream()) {
+            in.write(response.body().getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(parser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(parser.waitFor()).as(out).isZero();
+        PrometheusText ours = PrometheusText.parse(response.body());
+        assertThat(out.lines()).as(out).hasSize(ours.samples.size())
+                .contains("gauge midge_sessions{state=\"connected\"} 1.0")
+                .contains("counter midge_messages_received_total{qos=\"1\"} "
+                        + ours.value("midge_messages_received_total{qos=\"1\"}"))
+                .anyMatch(line -> line.startsWith("histogram midge_store_commit_seconds_bucket{"));
+        publisher.disconnect();
     }
 
     private MqttClient client(String id, boolean clean) throws Exception {
