@@ -1,6 +1,11 @@
 package io.midge.cli;
 
 import io.midge.broker.Broker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. Installed before
@@ -8,6 +13,7 @@ import io.midge.broker.Broker;
  * default, which would stop the broker; one that arrives while the broker is still starting is applied once it has.
  */
 final class HangupReload {
+    private static final Logger log = LoggerFactory.getLogger(HangupReload.class);
     private Broker broker;
     private boolean pending;
 
@@ -16,6 +22,10 @@ final class HangupReload {
 
     static HangupReload install() {
         HangupReload reload = new HangupReload();
+        if (hangupIgnored()) {
+            log.warn("SIGHUP is ignored by this process (started under nohup?): kill -HUP will not reload the "
+                    + "password and ACL files; they are still reread when they change");
+        }
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload.hangup());
         } catch (IllegalArgumentException e) {
@@ -38,6 +48,17 @@ final class HangupReload {
             pending = true;
         } else {
             broker.reloadSecurity();
+        }
+    }
+
+    /** Whether this process ignores SIGHUP, as under nohup: the JVM then installs no handler for it. */
+    static boolean hangupIgnored() {
+        try {
+            // Signal 1 is the lowest bit of the SigIgn mask.
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
+                    .anyMatch(l -> (Long.parseLong(l.substring("SigIgn:".length()).strip(), 16) & 1) != 0);
+        } catch (IOException | RuntimeException e) {
+            return false; // not Linux: no way to tell
         }
     }
 }
