@@ -20,6 +20,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -137,8 +139,18 @@ public final class HttpListener {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            // The rest of the body would still arrive: answer, then close rather than read it.
-            ctx.writeAndFlush(ApiRequests.tooLarge(limit)).addListener(ChannelFutureListener.CLOSE);
+            // Answer, then stop writing but go on reading: the aggregator drops the rest of the body. Closing at once
+            // would reset the connection while the client still sends, and a reset can destroy the answer before
+            // the client reads it. Not "Connection: close", or the keep-alive handler would close at once too.
+            FullHttpResponse response = ApiRequests.tooLarge(limit);
+            HttpUtil.setKeepAlive(response, true);
+            ctx.writeAndFlush(response).addListener(written -> {
+                if (ctx.channel() instanceof SocketChannel socket && written.isSuccess()) {
+                    socket.shutdownOutput();
+                } else {
+                    ctx.close();
+                }
+            });
         }
     }
 
