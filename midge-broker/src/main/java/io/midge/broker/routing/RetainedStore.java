@@ -103,37 +103,91 @@ public final class RetainedStore<M> {
      */
     public void walkInOrder(String filter, String after, BiPredicate<String, ? super M> visitor) {
         String[] levels = filter.split("/", -1);
-        String[] from = after == null ? null : after.split("/", -1);
-        walk(root, "", 0, levels, false, from, from != null, visitor);
+        String[] cursor = after == null ? null : after.split("/", -1);
+        // An explicit stack, and one builder for the topic, because a topic may have tens of thousands of levels:
+        // recursion would overflow the thread's stack, and a string per level would cost the square of the depth.
+        StringBuilder topic = new StringBuilder();
+        ArrayDeque<Visit<M>> stack = new ArrayDeque<>();
+        stack.push(new Visit<>(root, 0, 0, false, cursor != null));
+        while (!stack.isEmpty()) {
+            Visit<M> visit = stack.peek();
+            if (visit.names == null) {
+                topic.setLength(visit.topicLength);
+                if (!enter(visit, topic, levels, cursor, visitor)) {
+                    return;
+                }
+            }
+            if (visit.next >= visit.names.size()) {
+                stack.pop();
+                continue;
+            }
+            String name = visit.names.get(visit.next++);
+            ConcurrentHashMap<String, Node<M>> children = visit.node.children();
+            Node<M> child = children == null ? null : children.get(name);
+            int depth = visit.depth;
+            boolean onCursor = visit.onCursor && depth < cursor.length;
+            if (child == null || onCursor && !name.equals(cursor[depth]) && name.compareTo(cursor[depth]) < 0) {
+                continue;
+            }
+            topic.setLength(visit.topicLength);
+            if (visit.node != root) {
+                topic.append('/');
+            }
+            topic.append(name);
+            stack.push(new Visit<>(child, depth + 1, topic.length(), visit.all || "#".equals(levelAt(levels, depth)),
+                    onCursor && name.equals(cursor[depth])));
+        }
+    }
+
+    /** One node on the way of {@link #walkInOrder}: where it is, and which of its children are still to visit. */
+    private static final class Visit<M> {
+        final Node<M> node;
+        final int depth;
+        final int topicLength;
+        /** A '#' matched above: the node and everything below it match. */
+        final boolean all;
+        /** The node's topic is the cursor's first levels: only what sorts after the cursor is visited. */
+        final boolean onCursor;
+        /** The children's names to visit, in order; null until the node is entered. */
+        List<String> names;
+        int next;
+
+        Visit(Node<M> node, int depth, int topicLength, boolean all, boolean onCursor) {
+            this.node = node;
+            this.depth = depth;
+            this.topicLength = topicLength;
+            this.all = all;
+            this.onCursor = onCursor;
+        }
+    }
+
+    private static String levelAt(String[] levels, int depth) {
+        return depth < levels.length ? levels[depth] : null;
     }
 
     /**
-     * One node of {@link #walkInOrder}; false once the visitor stopped. {@code all}: a '#' matched above, so the
-     * node and everything below it match. {@code onCursor}: the node's topic is the cursor's first levels, so only
-     * what sorts after the cursor is visited.
+     * Enters a node of {@link #walkInOrder}: hands the visitor the node's own message when the filter matches its
+     * topic, then lists the children to visit. False once the visitor stopped.
      */
-    private boolean walk(Node<M> node, String topic, int depth, String[] filter, boolean all, String[] cursor,
-                         boolean onCursor, BiPredicate<String, ? super M> visitor) {
-        String level = all || depth >= filter.length ? null : filter[depth];
-        boolean hash = all || "#".equals(level);
+    private boolean enter(Visit<M> visit, StringBuilder topic, String[] filter, String[] cursor,
+                          BiPredicate<String, ? super M> visitor) {
+        Node<M> node = visit.node;
+        int depth = visit.depth;
+        String level = visit.all ? null : levelAt(filter, depth);
+        boolean hash = visit.all || "#".equals(level);
         // The node's own topic: a match when the filter ends here, or goes on with '#' ("a/#" matches "a").
-        if (node != root && (hash || depth == filter.length) && !onCursor) {
+        if (node != root && (hash || depth == filter.length) && !visit.onCursor) {
             M message = node.message;
-            if (message != null && !visitor.test(topic, message)) {
+            if (message != null && !visitor.test(topic.toString(), message)) {
                 return false;
             }
         }
-        if (!hash && level == null) {
-            return true;
-        }
         ConcurrentHashMap<String, Node<M>> children = node.children();
-        if (children == null) {
-            return true;
-        }
-        List<String> names;
-        if (hash || level.equals("+")) {
-            String least = onCursor && depth < cursor.length ? cursor[depth] : null;
-            names = new ArrayList<>();
+        if (children == null || !hash && level == null) {
+            visit.names = List.of();
+        } else if (hash || level.equals("+")) {
+            String least = visit.onCursor && depth < cursor.length ? cursor[depth] : null;
+            List<String> names = new ArrayList<>();
             for (String name : children.keySet()) {
                 boolean system = node == root && TopicFilters.isSystemTopic(name);
                 if (!system && (least == null || name.compareTo(least) >= 0)) {
@@ -141,22 +195,9 @@ public final class RetainedStore<M> {
                 }
             }
             Collections.sort(names);
+            visit.names = names;
         } else {
-            names = List.of(level);
-        }
-        for (String name : names) {
-            Node<M> child = children.get(name);
-            if (child == null) {
-                continue;
-            }
-            boolean childOnCursor = onCursor && depth < cursor.length && name.equals(cursor[depth]);
-            if (onCursor && depth < cursor.length && !childOnCursor && name.compareTo(cursor[depth]) < 0) {
-                continue;
-            }
-            String childTopic = node == root ? name : topic + '/' + name;
-            if (!walk(child, childTopic, depth + 1, filter, hash, cursor, childOnCursor, visitor)) {
-                return false;
-            }
+            visit.names = List.of(level);
         }
         return true;
     }
