@@ -73,19 +73,10 @@ require_default_jdk_17() {
   echo "$release"
 }
 
-# The JVM options the broker runs with (./midge and the benchmark scripts), for the JDK at $JAVA_HOME, in the array
-# jvm_flags. Netty loads its native epoll transport: say so, or JDK 22+ warns about it at every start. From JDK 24 on,
-# Netty turns its sun.misc.Unsafe fast paths off unless the JVM allows them; with them it decodes 10-30% faster. From
-# JDK 25 on, compact object headers (JEP 519, a product feature there) take 4 bytes off most objects: 11% of the heap
-# of an idle connection (measured with midge-benchmarks/idle-memory.sh).
+# The JVM options the broker runs with for the JDK at $JAVA_HOME, in the array jvm_flags: the release's launcher
+# (midge-dist/src/bin/midge, which ./midge runs too) says which, so that they are written in one place.
 set_broker_jvm_flags() {
-  local release
-  release=$(jdk_feature_release "$JAVA_HOME")
-  jvm_flags=(--enable-native-access=ALL-UNNAMED)
-  if (( ${release:-0} >= 24 )); then
-    jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-  fi
-  if (( ${release:-0} >= 25 )); then
-    jvm_flags+=(-XX:+UseCompactObjectHeaders)
-  fi
+  local root
+  root=$(dirname "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")")
+  read -r -a jvm_flags <<< "$(MIDGE_PRINT_JVM_FLAGS=1 "$root/midge-dist/src/bin/midge")"
 }

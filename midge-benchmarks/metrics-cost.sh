@@ -35,10 +35,7 @@ rounds=${REPEAT:-3}
 export REPEAT=1
 port=18870
 http=18890
-jvm_flags=(--enable-native-access=ALL-UNNAMED)
-if (( $(jdk_feature_release "$JAVA_HOME") >= 24 )); then
-  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-fi
+set_broker_jvm_flags
 
 run() { # name, http port (0 = off)
   local name=$1 http_port=$2
