@@ -149,10 +149,10 @@ class OverloadFloodTest {
             output.lines().filter(l -> l.contains("Overload") || l.contains("overloaded") || l.contains("Memory at"))
                     .limit(20).forEach(l -> System.out.println("  broker: " + l));
 
-            assertThat(failure.get()).as("a publisher or the subscriber failed").isNull();
             assertThat(output).doesNotContain("OutOfMemoryError");
             assertThat(broker.isAlive()).isTrue();
-            assertThat(probes).isGreaterThanOrEqualTo(8);
+            assertThat(failure.get()).as("a publisher or the subscriber failed").isNull();
+            assertThat(probes).isGreaterThanOrEqualTo(5);
             assertThat(value(after, "midge_messages_dropped_total", "reason=\"overload\"")).isPositive();
             assertThat(value(after, "midge_overload_pauses_total", null)).isPositive();
             assertThat(acknowledged).isNotEmpty();
