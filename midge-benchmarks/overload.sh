@@ -72,7 +72,7 @@ free_port() {
 
 # One figure from a /metrics text: the sum of the samples of NAME whose labels contain LABELS (all when empty).
 figure() {
-  awk -v name="$2" -v labels="$3" '
+  awk -v name="$2" -v labels="${3:-}" '
     ($1 ~ "^" name "({|$)") && (labels == "" || index($0, labels) > 0) { sum += $NF }
     END { printf "%.0f", sum }' "$1"
 }

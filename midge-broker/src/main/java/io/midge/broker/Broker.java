@@ -164,7 +164,7 @@ public final class Broker implements AutoCloseable {
             }
             // The overload policy watches memory from here on (see Overload, and the README's Overload); last, as
             // nothing after it can fail and leave it sampling.
-            context.limits().overload().start(group.next());
+            context.limits().overload().start();
             health.set(BrokerHealth.State.READY);
             log.info("Midge started{}; {}", cluster == null ? "" : " as node '" + cluster.nodeId() + "'",
                     http == null ? "no HTTP listener (http.port: 0)"

@@ -1,17 +1,17 @@
 package io.midge.broker.limits;
 
 import io.midge.broker.config.LimitsConfig;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker-wide overload policy: how full memory is (a {@link MemoryGauge}, sampled every 10 ms on one event
- * loop), and which measures that calls for, each from its own watermark (overload-drop-qos0,
+ * The broker-wide overload policy: how full memory is (a {@link MemoryGauge}, sampled every 10 ms on a thread of its
+ * own: an event loop busy with a flood's reads would sample late, just when it matters), and which measures that calls for, each from its own watermark (overload-drop-qos0,
  * overload-pause-publishers, overload-refuse-publishes): {@link #DROP_QOS0}, {@link #PAUSE_PUBLISHERS},
  * {@link #REFUSE_PUBLISHES}. A measure starts when memory reaches its watermark and ends when memory falls
  * {@value #HYSTERESIS} points below it, so that it does not flap at the edge. The protocol applies them to each
@@ -44,7 +44,7 @@ public final class Overload implements AutoCloseable {
     private volatile int percent;
     private final AtomicInteger pausedPublishers = new AtomicInteger();
     private volatile MemoryGauge gauge;
-    private ScheduledFuture<?> sampling;
+    private ScheduledExecutorService sampling;
     private long gcWait = FIRST_GC_WAIT_NANOS;
     private long lastGcAsked;
     private volatile boolean collecting;
@@ -55,11 +55,16 @@ public final class Overload implements AutoCloseable {
         this.refusePublishesAt = limits.overloadRefusePublishes();
     }
 
-    /** Samples the memory every {@value #SAMPLE_MILLIS} ms on {@code loop} until {@link #close}. */
-    public synchronized void start(EventExecutor loop) {
+    /** Samples the memory every {@value #SAMPLE_MILLIS} ms, on the thread {@code midge-overload}, until {@link #close}. */
+    public synchronized void start() {
         gauge = new MemoryGauge();
         lastGcAsked = System.nanoTime();
-        sampling = loop.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        sampling = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "midge-overload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampling.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void sample() {
@@ -184,7 +189,7 @@ public final class Overload implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (sampling != null) {
-            sampling.cancel(false);
+            sampling.shutdownNow();
             sampling = null;
         }
         if (gauge != null) {
