@@ -62,14 +62,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 100); do
-    if ! (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "overload: no free port found" >&2; exit 1
-}
-
 # One figure from a /metrics text: the sum of the samples of NAME whose labels contain LABELS (all when empty).
 figure() {
   awk -v name="$2" -v labels="${3:-}" '
@@ -86,18 +78,20 @@ failed=0
 for qos in $qos_list; do
   run=$work/qos$qos
   mkdir -p "$run"
-  port=$(free_port)
-  http=$(free_port)
-  [[ $http != "$port" ]] || http=$(free_port)
+  # Free ports picked by the broker itself (other programs on the machine race for any port picked here); read
+  # back from its start lines.
   # shellcheck disable=SC2086
-  java "${jvm_flags[@]}" "-Xmx$heap" ${MIDGE_JAVA_OPTS:-} -jar "$jar" broker --port "$port" --http-port "$http" \
+  java "${jvm_flags[@]}" "-Xmx$heap" ${MIDGE_JAVA_OPTS:-} -jar "$jar" broker --port 0 --http-port -1 \
       --data-dir "$work/data/qos$qos" ${BROKER_ARGS:-} > "$run/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 240); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$http/health") == 200 ]] && break
+    grep -q 'Midge started' "$run/broker.log" 2>/dev/null && break
     kill -0 "$broker_pid" 2>/dev/null || { echo "overload: the broker did not start:" >&2; cat "$run/broker.log" >&2; exit 1; }
     sleep 0.5
   done
+  port=$(sed -n 's/.*Midge listening for MQTT over tcp on [0-9.]*:\([0-9]*\).*/\1/p' "$run/broker.log" | head -1)
+  http=$(sed -n 's|.*metrics on http://[0-9.]*:\([0-9]*\)/.*|\1|p' "$run/broker.log" | head -1)
+  [[ -n $port && -n $http ]] || { echo "overload: no ports in the broker's log:" >&2; cat "$run/broker.log" >&2; exit 1; }
   echo "# overload QoS $qos: broker pid $broker_pid (MQTT $port, HTTP $http, -Xmx$heap), $(java -version 2>&1 | head -1)"
   echo "# $pubs publishers x $size B at up to $rate msg/s on $topics topics; $slow slow subscribers at $slow_rate B/s each; $duration s"
 
