@@ -19,7 +19,7 @@
 #   QOS_LIST=1 DURATION=30 PUBS=100 ./midge-benchmarks/overload.sh
 #
 # Environment: QOS_LIST ("0 1"), PUBS (50), TOPICS (20), SLOW (20), SLOW_RATE (16384), SIZE (8192), RATE (200000),
-# DURATION (20 s), HEAP (512m), MIDGE_JAR (midge-cli/target/midge.jar), MIDGE_JAVA_OPTS (added after -Xmx),
+# DURATION (20 s), MQTT (3 or 5: mqbench's protocol, 3 by default), HEAP (512m), MIDGE_JAR (midge-cli/target/midge.jar), MIDGE_JAVA_OPTS (added after -Xmx),
 # MQBENCH (../shared/mqbench/mqbench), BROKER_ARGS (more `midge broker` options, e.g. "--config overload.yaml").
 # Writes the broker's log, the per-second figures and each tool's output into a /tmp/midge-overload.* directory.
 set -euo pipefail
@@ -37,6 +37,7 @@ size=${SIZE:-8192}
 rate=${RATE:-200000}
 duration=${DURATION:-20}
 heap=${HEAP:-512m}
+mqtt=${MQTT:-3}
 # shellcheck source=../.ci/java-home.sh
 source "$root/.ci/java-home.sh"
 use_jdk_17_or_newer
@@ -122,7 +123,7 @@ for qos in $qos_list; do
   ) &
   sampler_pid=$!
 
-  "$mqbench" custom -p "$port" -b "$broker_pid" -q "$qos" -P "$pubs" -S 2 -T "$topics" -s "$size" -r "$rate" \
+  "$mqbench" custom -p "$port" -b "$broker_pid" -V "$mqtt" -q "$qos" -P "$pubs" -S 2 -T "$topics" -s "$size" -r "$rate" \
       -d "$duration" -W 1 --quiet > "$run/mqbench.log" 2>&1 || echo "overload: mqbench exited with $?" >&2
   wait "$probe_pid" || true
   probe_pid=
@@ -146,7 +147,7 @@ for qos in $qos_list; do
   connect_failed=$(sed -n 's/.* connect_failed=\([0-9]*\).*/\1/p' <<< "$probe")
   answered=yes
   [[ ${ping_failed:-1} == 0 && ${connect_failed:-1} == 0 ]] || answered=no
-  echo "SUMMARY qos=$qos heap_after_gc_max_mib=$heap_max memory_max_pct=$mem_max" \
+  echo "SUMMARY qos=$qos mqtt=$mqtt heap_after_gc_max_mib=$heap_max memory_max_pct=$mem_max" \
        "dropped_overload=$(figure "$run/metrics.end" midge_messages_dropped_total 'reason="overload"')" \
        "dropped_queue_full=$(figure "$run/metrics.end" midge_messages_dropped_total 'reason="queue_full"')" \
        "pauses=$(figure "$run/metrics.end" midge_overload_pauses_total)" \
