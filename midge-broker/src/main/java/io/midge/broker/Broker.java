@@ -162,6 +162,9 @@ public final class Broker implements AutoCloseable {
             if (sysInterval > 0) {
                 sys.start(group.next(), sysInterval);
             }
+            // The overload policy watches memory from here on (see Overload, and the README's Overload); last, as
+            // nothing after it can fail and leave it sampling.
+            context.limits().overload().start();
             health.set(BrokerHealth.State.READY);
             log.info("Midge started{}; {}", cluster == null ? "" : " as node '" + cluster.nodeId() + "'",
                     http == null ? "no HTTP listener (http.port: 0)"
@@ -329,6 +332,7 @@ public final class Broker implements AutoCloseable {
     public void close() {
         health.set(BrokerHealth.State.CLOSING);
         sys.close();
+        context.limits().overload().close();
         if (cluster != null) {
             // First: the other nodes hear that this one stops, and its links end before its sessions do.
             cluster.close();

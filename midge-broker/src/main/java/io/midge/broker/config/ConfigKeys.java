@@ -101,6 +101,22 @@ public final class ConfigKeys {
             "publish payload bytes per second one client may send (a burst of that many); a faster client is slowed "
             + "down, not refused; `0` means no limit");
 
+    public static final ConfigKey<Integer> OVERLOAD_DROP_QOS0 = key(ConfigArea.LIMITS, "overload-drop-qos0",
+            WholeNumber.integer(1, 100), 70,
+            "memory in use, in % of its maximum (the heap after the last garbage collection, of `-Xmx`; or Netty's "
+            + "direct memory, of its limit), at or above which QoS 0 publishes are dropped, counted as dropped for "
+            + "`overload` (see Overload below); `100` never drops them");
+    public static final ConfigKey<Integer> OVERLOAD_PAUSE_PUBLISHERS = key(ConfigArea.LIMITS,
+            "overload-pause-publishers", WholeNumber.integer(1, 100), 80,
+            "memory in use, in %, at or above which the broker stops reading from each client that publishes, for "
+            + "as long as it stays there (read again at least every 10 s, or half the client's keep-alive); clients "
+            + "that do not publish are never paused; `100` never pauses");
+    public static final ConfigKey<Integer> OVERLOAD_REFUSE_PUBLISHES = key(ConfigArea.LIMITS,
+            "overload-refuse-publishes", WholeNumber.integer(1, 100), 90,
+            "memory in use, in %, at or above which QoS 1/2 publishes from 5.0 clients are refused with 0x97 Quota "
+            + "exceeded (3.1.x clients cannot be told: they are only paused); not below `overload-drop-qos0`; "
+            + "`100` never refuses");
+
     public static final ConfigKey<Path> DATA_DIR = key(ConfigArea.STORE, "data-dir",
             new Directory(), Path.of("data"),
             "directory of the store (created when absent); `--data-dir DIR` on the command line. One broker per "

@@ -8,6 +8,9 @@ import static io.midge.broker.config.ConfigKeys.MAX_PUBLISH_RATE;
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_BYTES;
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
 import static io.midge.broker.config.ConfigKeys.MAX_SUBSCRIPTIONS;
+import static io.midge.broker.config.ConfigKeys.OVERLOAD_DROP_QOS0;
+import static io.midge.broker.config.ConfigKeys.OVERLOAD_PAUSE_PUBLISHERS;
+import static io.midge.broker.config.ConfigKeys.OVERLOAD_REFUSE_PUBLISHES;
 import static io.midge.broker.config.ConfigKeys.QUEUE_OVERFLOW;
 import static io.midge.broker.config.ConfigKeys.QUEUE_QOS0;
 
@@ -30,6 +33,9 @@ public final class LimitsConfig {
     private final int maxSubscriptions;
     private final int maxPublishRate;
     private final int maxPublishBandwidth;
+    private final int overloadDropQos0;
+    private final int overloadPausePublishers;
+    private final int overloadRefusePublishes;
 
     LimitsConfig(Settings settings) {
         this.maxInflight = settings.get(MAX_INFLIGHT);
@@ -42,6 +48,15 @@ public final class LimitsConfig {
         this.maxSubscriptions = settings.get(MAX_SUBSCRIPTIONS);
         this.maxPublishRate = settings.get(MAX_PUBLISH_RATE);
         this.maxPublishBandwidth = settings.get(MAX_PUBLISH_BANDWIDTH);
+        this.overloadDropQos0 = settings.get(OVERLOAD_DROP_QOS0);
+        this.overloadPausePublishers = settings.get(OVERLOAD_PAUSE_PUBLISHERS);
+        this.overloadRefusePublishes = settings.get(OVERLOAD_REFUSE_PUBLISHES);
+        if (overloadRefusePublishes < overloadDropQos0) {
+            // The documented order: QoS 0 is dropped before any QoS 1/2 publish is refused.
+            throw new IllegalArgumentException("'" + OVERLOAD_REFUSE_PUBLISHES + "' (" + overloadRefusePublishes
+                    + ") must not be below '" + OVERLOAD_DROP_QOS0 + "' (" + overloadDropQos0 + "): QoS 0 is dropped "
+                    + "before QoS 1/2 is refused");
+        }
     }
 
     /** How many QoS 1/2 publishes we have unacknowledged towards one client, at most. */
@@ -92,5 +107,20 @@ public final class LimitsConfig {
     /** Payload bytes per second one client may publish before it is slowed. */
     public int maxPublishBandwidth() {
         return maxPublishBandwidth;
+    }
+
+    /** Memory in use, in % of its maximum, from which QoS 0 publishes are dropped (100: never). */
+    public int overloadDropQos0() {
+        return overloadDropQos0;
+    }
+
+    /** Memory in use, in %, from which clients that publish are not read for a while (100: never). */
+    public int overloadPausePublishers() {
+        return overloadPausePublishers;
+    }
+
+    /** Memory in use, in %, from which QoS 1/2 publishes of 5.0 clients are refused with 0x97 (100: never). */
+    public int overloadRefusePublishes() {
+        return overloadRefusePublishes;
     }
 }

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.limits.Overload;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.StoreStats;
 import io.midge.broker.protocol.BrokerContext;
@@ -68,6 +69,8 @@ public final class BrokerMeters {
         dropped(m.deliveriesWithheld, "not_authorized");
         dropped(m.publishesDenied, "publish_denied");
         dropped(m.publishesToReservedTopics, "reserved_topic");
+        dropped(m.droppedOverload, "overload");
+        overload(broker.limits().overload(), m);
         refusals(m);
         counter("midge.connections.accepted", m.connectionsAccepted, "TCP connections accepted");
         counter("midge.protocol.violations", m.protocolViolations, "connections closed for breaking the protocol");
@@ -100,6 +103,29 @@ public final class BrokerMeters {
         gc.bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+    }
+
+    /** The overload policy: memory as it judges it, the measures in force, and what they did. */
+    private void overload(Overload overload, BrokerMetrics m) {
+        Gauge.builder("midge.overload.memory", overload, Overload::percent).description("memory in use as the "
+                + "overload policy judges it, in % of its maximum (heap after GC, or direct memory)")
+                .register(registry);
+        Gauge.builder("midge.overload.heap.after.gc", overload, Overload::heapAfterGc).baseUnit("bytes")
+                .description("heap in use after the last garbage collection").register(registry);
+        String[] names = {"drop_qos0", "pause_publishers", "refuse_publishes"};
+        int[] measures = {Overload.DROP_QOS0, Overload.PAUSE_PUBLISHERS, Overload.REFUSE_PUBLISHES};
+        for (int i = 0; i < names.length; i++) {
+            int measure = measures[i];
+            Gauge.builder("midge.overload.active", overload, o -> (o.measures() & measure) != 0 ? 1 : 0)
+                    .description("whether an overload measure is in force (1) or not (0)").tag("measure", names[i])
+                    .register(registry);
+        }
+        Gauge.builder("midge.overload.paused.publishers", overload, Overload::pausedPublishers)
+                .description("publishing clients not read now for the overload policy").register(registry);
+        counter("midge.overload.pauses", m.overloadPauses, "times a publishing client's reading was paused for "
+                + "memory past overload-pause-publishers");
+        counter("midge.publishes.refused", m.refusedOverload, "QoS 1/2 publishes refused with 0x97 for memory past "
+                + "overload-refuse-publishes", "reason", "overload");
     }
 
     private void sessions(BrokerContext broker, String state, ToDoubleFunction<BrokerContext> count) {

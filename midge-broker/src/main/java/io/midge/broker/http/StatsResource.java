@@ -98,7 +98,8 @@ final class StatsResource {
         return ordered("queueFull", m.droppedQueueFull.sum(), "expired", m.droppedExpired.sum(),
                 "tooLarge", m.droppedTooLarge.sum(),
                 "notAuthorized", m.publishesDenied.sum() + m.deliveriesWithheld.sum(),
-                "noSubscribers", m.droppedNoSubscribers.sum(), "offline", m.droppedOffline.sum());
+                "noSubscribers", m.droppedNoSubscribers.sum(), "offline", m.droppedOffline.sum(),
+                "overload", m.droppedOverload.sum());
     }
 
     private Map<String, Object> store() {

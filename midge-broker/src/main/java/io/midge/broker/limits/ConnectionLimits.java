@@ -23,6 +23,8 @@ public final class ConnectionLimits {
     private final AddressRateLimiter rate;
     /** Why the broker takes no client and no publish now (a cluster node without a majority); null when it does. */
     private volatile String unavailable;
+    /** The memory watermarks and what the broker does past them (see {@link Overload}). */
+    private final Overload overload;
 
     public ConnectionLimits(BrokerConfig config, BrokerMetrics metrics) {
         this.maxConnections = config.limits().maxConnections();
@@ -32,6 +34,12 @@ public final class ConnectionLimits {
         }
         this.rate = config.limits().maxConnectionRate() > 0
                 ? new AddressRateLimiter(config.limits().maxConnectionRate(), System.nanoTime()) : null;
+        this.overload = new Overload(config.limits());
+    }
+
+    /** The overload policy: which measures memory calls for now. */
+    public Overload overload() {
+        return overload;
     }
 
     /**

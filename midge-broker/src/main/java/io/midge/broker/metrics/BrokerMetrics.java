@@ -14,6 +14,12 @@ public final class BrokerMetrics {
     /** Bytes read from and written to clients' connections, as on the socket (TLS and WebSocket framing included). */
     public final LongAdder bytesReceived = new LongAdder();
     public final LongAdder bytesSent = new LongAdder();
+    /** QoS 0 publishes dropped because memory passed overload-drop-qos0. */
+    public final LongAdder droppedOverload = new LongAdder();
+    /** Times a publishing client's reading was paused because memory passed overload-pause-publishers. */
+    public final LongAdder overloadPauses = new LongAdder();
+    /** QoS 1/2 publishes refused (0x97) because memory passed overload-refuse-publishes. */
+    public final LongAdder refusedOverload = new LongAdder();
     /** Messages dropped because a client's queue reached its bound of messages or bytes. */
     public final LongAdder droppedQueueFull = new LongAdder();
     /** Messages whose Message Expiry Interval passed before they could be sent. */

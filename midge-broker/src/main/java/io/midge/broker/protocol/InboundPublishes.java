@@ -1,5 +1,6 @@
 package io.midge.broker.protocol;
 
+import io.midge.broker.limits.Overload;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
@@ -34,6 +35,8 @@ final class InboundPublishes {
     private final ConnectionContext c;
     private final StoreOrder store;
     private final Disconnector disconnector;
+    /** Made at the first pause for the overload policy: most publishers never meet one. */
+    private OverloadPause overloadPause;
 
     InboundPublishes(ConnectionContext c, StoreOrder store, Disconnector disconnector) {
         this.c = c;
@@ -110,6 +113,12 @@ final class InboundPublishes {
             refuseUnavailable(p, unavailable);
             return;
         }
+        // The one volatile read the overload policy costs a publish; after the checks, so that an alias the
+        // publish sets is known and a broken rule is still a broken rule.
+        int overloaded = c.broker.limits().overload().measures();
+        if (overloaded != 0 && overloaded(p, overloaded)) {
+            return;
+        }
         Message message = toMessage(topic, p.qos(), p.retainFlag(), p.payload(), p.properties());
         Persistence persistence = c.broker.persistence();
         if (persistence.isDurable() && (p.qos() > 0 || store.behind())) {
@@ -123,6 +132,38 @@ final class InboundPublishes {
         if (p.qos() > 0) {
             acknowledge(p, code, null);
         }
+    }
+
+    /**
+     * Applies the overload measures in force to a publish (see {@link Overload}): the publisher is paused, a QoS 0
+     * publish dropped, a 5.0 client's QoS 1/2 publish refused with 0x97; a 3.x client's QoS 1/2 publish is taken
+     * (it could only be refused by closing the connection, and its client would send it again), its publisher
+     * only paused. Returns whether the publish was dropped or refused.
+     */
+    private boolean overloaded(Publish p, int measures) {
+        if ((measures & Overload.PAUSE_PUBLISHERS) != 0) {
+            if (overloadPause == null) {
+                overloadPause = new OverloadPause(c, c.broker.limits().overload());
+            }
+            overloadPause.pause();
+        }
+        if (p.qos() == 0) {
+            if ((measures & Overload.DROP_QOS0) == 0) {
+                return false;
+            }
+            p.release();
+            c.broker.metrics().droppedOverload.increment();
+            return true;
+        }
+        // Another node's link is not refused: its queue keeps the message for it, and slowing it down suffices.
+        if ((measures & Overload.REFUSE_PUBLISHES) == 0 || !c.dialect.refusesInAcknowledgements()
+                || c.broker.nodeLinks()) {
+            return false;
+        }
+        p.release();
+        c.broker.metrics().refusedOverload.increment();
+        store.afterPending(() -> acknowledge(p, ReasonCode.QUOTA_EXCEEDED, "the broker is overloaded: try later"));
+        return true;
     }
 
     /**

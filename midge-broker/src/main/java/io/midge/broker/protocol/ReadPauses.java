@@ -14,7 +14,9 @@ final class ReadPauses {
         /** The client publishes faster than max-publish-rate or max-publish-bandwidth. */
         THROTTLED,
         /** The store is behind with the client's writes. */
-        STORE_BEHIND
+        STORE_BEHIND,
+        /** Memory passed overload-pause-publishers and the client publishes. */
+        OVERLOADED
     }
 
     private final Channel channel;

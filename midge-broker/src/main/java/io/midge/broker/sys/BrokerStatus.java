@@ -65,7 +65,8 @@ final class BrokerStatus {
         values.put("messages/received", Long.toString(messagesReceived));
         values.put("messages/sent", Long.toString(messagesSent));
         values.put("publish/messages/dropped", Long.toString(metrics.droppedQueueFull.sum()
-                + metrics.droppedExpired.sum() + metrics.droppedTooLarge.sum() + metrics.droppedOffline.sum()));
+                + metrics.droppedExpired.sum() + metrics.droppedTooLarge.sum() + metrics.droppedOffline.sum()
+                + metrics.droppedOverload.sum()));
         values.put("bytes/received", Long.toString(bytesIn));
         values.put("bytes/sent", Long.toString(bytesOut));
         values.put("subscriptions/count", Integer.toString(router.topicTree().subscriptionCount()));
