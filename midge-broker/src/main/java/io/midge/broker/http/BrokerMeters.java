@@ -17,7 +17,8 @@ import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.StoreStats;
 import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.session.Session;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
@@ -102,7 +103,11 @@ public final class BrokerMeters {
         new JvmThreadMetrics().bindTo(registry);
         gc.bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        // The allocator the broker's channels use: Netty 4.2's default is the adaptive one, not the pooled one, whose
+        // figures stayed at zero here.
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
     }
 
     /** The overload policy: memory as it judges it, the measures in force, and what they did. */

@@ -79,6 +79,10 @@ class MetricsEndpointTest {
                 .isGreaterThan(before.value("midge_store_commit_seconds_count"));
         assertThat(after.samples.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"))
                 .anyMatch(k -> k.startsWith("netty_allocator_memory_used"));
+        // The allocator the channels use, not an idle one: its direct memory holds the connections' buffers.
+        assertThat(after.samples.keySet().stream()
+                .filter(k -> k.startsWith("netty_allocator_memory_used") && k.contains("memory_type=\"direct\""))
+                .mapToDouble(after::value).sum()).isPositive();
 
         assertThat(after.value("midge_connections_refused_total{reason=\"bad_credentials\"}")).isZero();
         publisher.disconnect();
