@@ -80,8 +80,7 @@ final class RetainedCatchUp {
             if (asked == null && (alone || now - beganNanos > WAIT_NANOS)) {
                 // The first node up: its store is what the cluster retains; the others catch up from it.
                 router.endRetainedSync(false);
-                log.info("Retained messages: no other node up to catch up from; this node's {} are the cluster's",
-                        router.retained().size());
+                log.info("Retained messages: no other node up to catch up from; this node's are the cluster's");
             }
             return;
         }
@@ -120,7 +119,8 @@ final class RetainedCatchUp {
             return;
         }
         Session queue = queues.queue(node);
-        int before = router.retained().size();
+        int[] copies = {0};
+        router.retained().match("#", m -> copies[0]++); // what sendRetained takes: "#" leaves out $ topics
         router.sendRetained(queue, "#", COPIES);
         // The end: RETAIN set on the wire (so the other node does not count it as a message nobody wanted), not in
         // the message (so the link tells it from a copy).
@@ -130,6 +130,7 @@ final class RetainedCatchUp {
         if (!queue.offer(last)) {
             last.release();
         }
-        log.info("Retained messages: node '{}' catches up; about {} copies queued for it", node, before);
+        log.info("Retained messages: node '{}' catches up; {} copies queued for it (expired ones left out)", node,
+                copies[0]);
     }
 }
