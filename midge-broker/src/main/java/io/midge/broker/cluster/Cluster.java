@@ -87,7 +87,7 @@ public final class Cluster implements AutoCloseable {
             return t;
         });
         this.routes = new RouteTable(config.nodeId(), this::onThread);
-        this.queues = new NodeQueues(sessions, router, group);
+        this.queues = new NodeQueues(sessions, router, group, config.maxQueuedMessages(), config.maxQueuedBytes());
         this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues);
         this.directory = new NodeDirectory(config.nodeId(), sessions, queues);
         this.metrics = metrics;

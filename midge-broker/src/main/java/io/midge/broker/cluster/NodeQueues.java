@@ -45,7 +45,12 @@ final class NodeQueues {
     private final ConcurrentHashMap<String, Session> queues = new ConcurrentHashMap<>();
     private final ShareIds shareIds = new ShareIds();
 
-    NodeQueues(SessionRegistry sessions, Router router, EventLoopGroup group) {
+    private final long maxMessages;
+    private final long maxBytes;
+
+    NodeQueues(SessionRegistry sessions, Router router, EventLoopGroup group, long maxMessages, long maxBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
         this.sessions = sessions;
         this.router = router;
         this.group = group;
@@ -60,7 +65,7 @@ final class NodeQueues {
                         shareIds.restored(filter, options.subscriptionId());
                     }
                 });
-                s.keepEverything();
+                s.keepEverything(maxMessages, maxBytes);
                 queues.put(s.clientId().substring(QUEUE_PREFIX.length()), s);
             }
         }
@@ -103,7 +108,7 @@ final class NodeQueues {
         }
         CompletableFuture<Session> made = new CompletableFuture<>();
         sessions.open(QUEUE_PREFIX + node, false, group.next(), (session, present) -> session.execute(() -> {
-            session.keepEverything();
+            session.keepEverything(maxMessages, maxBytes);
             session.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             session.setProtocolVersion(5);
             sessions.store().opened(session, !present, session.executor()).whenComplete((v, e) -> {
@@ -192,7 +197,7 @@ final class NodeQueues {
      */
     void attach(NodeLink link, EventLoop loop) {
         sessions.open(QUEUE_PREFIX + link.node, false, loop, (s, present) -> {
-            s.keepEverything();
+            s.keepEverything(maxMessages, maxBytes);
             s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             s.setProtocolVersion(5);
             if (!present) {
