@@ -16,9 +16,9 @@ import java.util.concurrent.Executor;
  * The cluster's route table: which node has subscribers to which filter, in a Hazelcast replicated map keyed
  * {@code node NUL filter}, plus one entry {@code node NUL} per node that says whether it is up and where its link
  * listener is. Each node writes its own entries only: a filter when its first local subscriber comes, its removal
- * when the last one goes (counted here per filter; a share group's filter {@code $share/g/f} is a route of its own). The publish path
- * never reads the map: each node mirrors the others' routes into its local topic tree, as the subscriptions of
- * their forwarding queues ({@link NodeQueues}).
+ * when the last one goes (counted here per filter; a share group's filter {@code $share/g/f} is a route of its
+ * own). The publish path never reads the map: each node mirrors the others' routes into its local topic tree, as
+ * the subscriptions of their forwarding queues ({@link NodeQueues}).
  *
  * <p>Threads: the counts change on any loop ({@link FilterWatcher}); the map is written on the cluster's thread,
  * which reads the count again, so that changes racing on two loops settle on the last state, whatever their order.

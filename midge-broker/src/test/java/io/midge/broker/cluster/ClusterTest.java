@@ -262,7 +262,8 @@ class ClusterTest {
                 assertThat(body).containsPattern("\\{\"id\":\"node3\",\"mqttAddress\":\"127.0.0.1:"
                         + nodes.mqttPort(2) + "\",\"self\":false,\"link\":\"up\",\"clients\":[1-9]\\d*,");
             });
-            assertThat(nodes.api(2, "clients/api-client-3")).contains("\"clientId\":\"api-client-3\",\"node\":\"node3\"");
+            assertThat(nodes.api(2, "clients/api-client-3"))
+                    .contains("\"clientId\":\"api-client-3\",\"node\":\"node3\"");
             assertThat(nodes.api(2, "clients?prefix=api-")).contains("\"node\":\"node3\"");
         } finally {
             c.disconnect().get(10, TimeUnit.SECONDS);

@@ -6,7 +6,10 @@ import { api } from './api.js';
 import { badge, count, errorBox, h, heading, table } from './dom.js';
 
 const COLUMNS = [
-  { key: 'id', label: 'Node', class: 'id', cell: n => (n.self ? h('span', {}, n.id, ' ', badge('this node', 'ok')) : n.id) },
+  {
+    key: 'id', label: 'Node', class: 'id',
+    cell: n => (n.self ? h('span', {}, n.id, ' ', badge('this node', 'ok')) : n.id),
+  },
   { key: 'mqtt', label: 'MQTT address', class: 'mono', cell: n => n.mqttAddress || '–' },
   {
     key: 'link', label: 'Link', cell: n => (n.self ? '–' : badge(n.link, n.link === 'up' ? 'ok' : 'warn')),
