@@ -1,6 +1,7 @@
 package io.midge.broker;
 
 import io.midge.broker.cluster.Cluster;
+import io.midge.broker.cluster.NodeInfo;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
@@ -39,6 +40,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +107,7 @@ public final class Broker implements AutoCloseable {
         HttpListener http = null;
         BrokerMeters meters = null;
         Cluster cluster = null;
+        AtomicReference<Cluster> joined = new AtomicReference<>(); // the API is up before the cluster is joined
         MqttListener linkListener = null;
         try {
             RecoveredState recovered = store.recover();
@@ -132,12 +135,13 @@ public final class Broker implements AutoCloseable {
             if (config.http().enabled()) {
                 // Before the sessions are restored, so that /health answers 503 while they are.
                 http = HttpListener.bind(config.http(), group, new ApiContext(context, health, meters,
-                        () -> listenerViews(listeners, context), System.nanoTime()));
+                        () -> listenerViews(listeners, context), System.nanoTime(), () -> nodeViews(joined.get())));
             }
             if (config.cluster().enabled()) {
                 // Joined before the sessions come back, so that their subscriptions are counted as routes.
                 cluster = Cluster.join(config.cluster(), sessions, router, metrics, config.limits().maxInflight(),
                         group, Transports.clientChannel(), context.limits());
+                joined.set(cluster);
             }
             restore(recovered, router, sessions, group);
             if (cluster != null) {
@@ -155,6 +159,9 @@ public final class Broker implements AutoCloseable {
                         l.transport().configName(), l.host(), listener.port(), l.name(),
                         Transports.nativeAvailable() ? "epoll" : "nio",
                         l.anonymousAllowed() ? "allowed" : "refused");
+            }
+            if (cluster != null && !listeners.isEmpty()) {
+                cluster.mqttAddress(listeners.get(0).config().host() + ":" + listeners.get(0).port());
             }
             SysPublisher sys = new SysPublisher(router, sessions, metrics,
                     cluster == null ? null : cluster.nodeId());
@@ -229,6 +236,18 @@ public final class Broker implements AutoCloseable {
         }
         // Wills last: one that is due now may go to the restored sessions.
         recovered.wills().forEach(sessions::restoreWill);
+    }
+
+    /** The cluster's nodes as the management API shows them; none for a broker on its own. */
+    private static List<ApiContext.NodeView> nodeViews(Cluster cluster) {
+        if (cluster == null) {
+            return List.of();
+        }
+        List<ApiContext.NodeView> views = new ArrayList<>();
+        for (NodeInfo n : cluster.nodes()) {
+            views.add(new ApiContext.NodeView(n.id(), n.mqttAddress(), n.self(), n.linkUp(), n.clients(), n.queued()));
+        }
+        return views;
     }
 
     /** The MQTT listeners as the management API shows them; read when asked, from the list as it is then. */

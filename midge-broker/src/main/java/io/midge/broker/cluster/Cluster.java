@@ -18,10 +18,13 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +56,8 @@ public final class Cluster implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final RouteTable routes;
     private final NodeQueues queues;
+    private final RetainedCatchUp catchUp;
+    private final NodeDirectory directory;
     private final BrokerMetrics metrics;
     private final int maxInflight;
     private final Bootstrap bootstrap;
@@ -61,7 +66,7 @@ public final class Cluster implements AutoCloseable {
     private final int majority;
     private final int clusterSize;
     /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
-    private final Map<String, NodeLink> links = new HashMap<>();
+    private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
     private HazelcastInstance hazelcast;
     private long joinedNanos;
     private volatile boolean closing;
@@ -82,7 +87,9 @@ public final class Cluster implements AutoCloseable {
             return t;
         });
         this.routes = new RouteTable(config.nodeId(), this::onThread);
-        this.queues = new NodeQueues(sessions, router, group);
+        this.queues = new NodeQueues(sessions, router, group, config.maxQueuedMessages(), config.maxQueuedBytes());
+        this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues);
+        this.directory = new NodeDirectory(config.nodeId(), sessions, queues);
         this.metrics = metrics;
         this.maxInflight = maxInflight;
         this.bootstrap = new Bootstrap().group(group).channel(channelType);
@@ -106,6 +113,9 @@ public final class Cluster implements AutoCloseable {
         }
         cluster.joinedNanos = System.nanoTime();
         cluster.routes.connect(cluster.hazelcast.getReplicatedMap("midge.routes"));
+        cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
+        cluster.catchUp.begin();
+        cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
         log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
                 config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
                 cluster.clusterSize);
@@ -144,12 +154,29 @@ public final class Cluster implements AutoCloseable {
                 onThread(() -> routeChanged(type, key, value));
             }
         });
+        hazelcast.<String, String>getReplicatedMap(RetainedCatchUp.MAP).addEntryListener(
+                new EntryAdapter<String, String>() {
+                    @Override
+                    public void onEntryEvent(EntryEvent<String, String> event) {
+                        if (event.getEventType() == EntryEventType.ADDED
+                                || event.getEventType() == EntryEventType.UPDATED) {
+                            onThread(() -> catchUp.requested(event.getKey(), event.getValue()));
+                        }
+                    }
+                });
         hazelcast.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
-                log.info("Node '{}' joined the cluster ({})", nodeOf(event.getMember()), event.getMember()
-                        .getAddress());
-                onThread(Cluster.this::checkMajority);
+                String node = nodeOf(event.getMember());
+                onThread(() -> {
+                    // What the route table still says of it tells a new node from one that comes back, and how.
+                    String state = routes.state(node);
+                    log.info("Node '{}' joined the cluster ({}): {}", node, event.getMember().getAddress(),
+                            state == null ? "a node not seen before"
+                            : RouteTable.STOPPED.equals(state) ? "back after it shut down"
+                            : "back after it stopped answering (crashed, or cut off)");
+                    checkMajority();
+                });
             }
 
             @Override
@@ -249,14 +276,34 @@ public final class Cluster implements AutoCloseable {
         checkMajority();
         routes.syncOwn();
         boolean settled = System.nanoTime() - joinedNanos > SETTLE_NANOS;
-        for (Map.Entry<String, Set<String>> e : routes.othersRoutes().entrySet()) {
+        List<String> up = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> e : new TreeMap<>(routes.othersRoutes()).entrySet()) {
             String node = e.getKey();
             String state = routes.state(node);
             queues.reconcile(node, e.getValue(), settled && state != null);
             if (state != null && state.startsWith(RouteTable.UP) && !links.containsKey(node) && isMember(node)) {
                 link(node, state.substring(RouteTable.UP.length()));
             }
+            if (state != null && state.startsWith(RouteTable.UP) && isMember(node)) {
+                up.add(node);
+            }
         }
+        catchUp.step(up, hazelcast.getCluster().getMembers().size() == 1);
+        directory.publish();
+    }
+
+    /** Where this node's MQTT clients connect, for the other nodes' management API (see {@link NodeDirectory}). */
+    public void mqttAddress(String hostAndPort) {
+        directory.mqttAddress(hostAndPort);
+    }
+
+    /** The cluster's nodes as this one sees them, for the management API; from any thread. */
+    public List<NodeInfo> nodes() {
+        Set<String> known = new HashSet<>(routes.othersRoutes().keySet());
+        return directory.nodes(known, node -> {
+            NodeLink link = links.get(node);
+            return link != null && link.isOpen() && link.session() != null;
+        });
     }
 
     /** Opens a link to the node at this address, unless the current one goes there already. */
@@ -281,6 +328,7 @@ public final class Cluster implements AutoCloseable {
                 onThread(() -> linkClosed(l));
             }
         }, metrics, maxInflight);
+        link.sharedFilters(queues::sharedFilter);
         links.put(node, link);
         link.connect(bootstrap);
     }

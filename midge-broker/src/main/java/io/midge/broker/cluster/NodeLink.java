@@ -4,6 +4,7 @@ import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.routing.NodeMarks;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.codec.packet.Auth;
@@ -32,6 +33,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     /** The queue's session once attached; owned by the link's loop. */
     private Session session;
     private boolean closedReported;
+    /** The shared filter of a share group's identifier, for the queue's deliveries a group chose ({@link ShareIds}). */
+    private IntFunction<String> sharedFilters = id -> null;
 
     NodeLink(String node, String address, String localNode, LinkSecret secret, Events events, BrokerMetrics metrics,
              int maxInflight) {
@@ -83,6 +87,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         this.events = events;
         this.metrics = metrics;
         this.maxInflight = maxInflight;
+    }
+
+    /** Where the link finds which group chose a delivery; set before {@link #connect}. */
+    void sharedFilters(IntFunction<String> byId) {
+        this.sharedFilters = byId;
     }
 
     /** Connects on one of the group's loops; failures are reported as {@link Events#closed}. */
@@ -258,12 +267,39 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
             // The other node counts the rest of the Message Expiry Interval from its arrival (MQTT-3.3.2-6).
             props = props.toBuilder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry).build();
         }
-        if (!dup) {
+        props = marked(delivery, props);
+        if (!dup && !isSyncEnd(delivery)) {
             metrics.forwardedToNodes.increment();
         }
         channel.write(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, props, m.payload()),
                 channel.voidPromise());
         return true;
+    }
+
+    /**
+     * The mark that tells the other node what the delivery is for ({@link NodeMarks}): one member of a share group
+     * (the group's identifier names it; a message that came from a node itself is handed on once at most), a
+     * retained copy for a node catching up, or plain.
+     */
+    private MqttProperties marked(Delivery delivery, MqttProperties props) {
+        int[] ids = delivery.subscriptionIds();
+        if (ids.length == 1 && ids[0] == NodeMarks.SYNC_ID) {
+            return NodeMarks.marked(props, NodeMarks.SYNC, isSyncEnd(delivery) ? NodeMarks.SYNC_END : "");
+        }
+        if (delivery.shared()) {
+            String filter = ids.length == 1 ? sharedFilters.apply(ids[0]) : null;
+            boolean handedOn = NodeClientIds.isNode(delivery.message().publisherId());
+            return NodeMarks.marked(props, handedOn ? NodeMarks.SHARE_LAST : NodeMarks.SHARE,
+                    filter == null ? "" : filter);
+        }
+        // A publisher's own last user property that looks like a mark is not taken for one.
+        return NodeMarks.of(props) == null ? props : NodeMarks.marked(props, NodeMarks.PLAIN, "");
+    }
+
+    /** The end of a retained sync's copies: RETAIN on the wire, not in the message (see RetainedCatchUp). */
+    private static boolean isSyncEnd(Delivery delivery) {
+        int[] ids = delivery.subscriptionIds();
+        return ids.length == 1 && ids[0] == NodeMarks.SYNC_ID && !delivery.message().retain();
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.midge.broker.routing.Subscription;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionRegistry;
+import io.midge.codec.Topics;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
@@ -42,8 +43,14 @@ final class NodeQueues {
     private final Router router;
     private final EventLoopGroup group;
     private final ConcurrentHashMap<String, Session> queues = new ConcurrentHashMap<>();
+    private final ShareIds shareIds = new ShareIds();
 
-    NodeQueues(SessionRegistry sessions, Router router, EventLoopGroup group) {
+    private final long maxMessages;
+    private final long maxBytes;
+
+    NodeQueues(SessionRegistry sessions, Router router, EventLoopGroup group, long maxMessages, long maxBytes) {
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
         this.sessions = sessions;
         this.router = router;
         this.group = group;
@@ -53,7 +60,12 @@ final class NodeQueues {
     void adoptRestored() {
         for (Session s : sessions.sessions()) {
             if (s.clientId().startsWith(QUEUE_PREFIX)) {
-                s.keepEverything();
+                s.subscriptions().forEach((filter, options) -> {
+                    if (Topics.isSharedFilter(filter)) {
+                        shareIds.restored(filter, options.subscriptionId());
+                    }
+                });
+                s.keepEverything(maxMessages, maxBytes);
                 queues.put(s.clientId().substring(QUEUE_PREFIX.length()), s);
             }
         }
@@ -61,6 +73,27 @@ final class NodeQueues {
             log.info("Forwarding queues restored for nodes {}", queues.keySet());
         }
         publishEveryNode();
+    }
+
+    /**
+     * How a queue subscribes to a route: a share group's with the group's identifier, so that the deliveries the
+     * group chooses the queue for say which group chose them ({@link ShareIds}).
+     */
+    SubscriptionOptions options(String filter) {
+        if (!Topics.isSharedFilter(filter)) {
+            return ROUTE;
+        }
+        return new SubscriptionOptions(ROUTE.qos(), false, true, ROUTE.retainHandling(), shareIds.id(filter));
+    }
+
+    /** The shared filter a queue's delivery was chosen by, from its Subscription Identifier; or null. */
+    String sharedFilter(int id) {
+        return shareIds.filter(id);
+    }
+
+    /** The queue of a node, or null when there is none (yet). From any thread. */
+    Session queueOf(String node) {
+        return queues.get(node);
     }
 
     Set<String> nodes() {
@@ -75,7 +108,7 @@ final class NodeQueues {
         }
         CompletableFuture<Session> made = new CompletableFuture<>();
         sessions.open(QUEUE_PREFIX + node, false, group.next(), (session, present) -> session.execute(() -> {
-            session.keepEverything();
+            session.keepEverything(maxMessages, maxBytes);
             session.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             session.setProtocolVersion(5);
             sessions.store().opened(session, !present, session.executor()).whenComplete((v, e) -> {
@@ -104,8 +137,9 @@ final class NodeQueues {
         Session q = queue(node);
         q.execute(() -> {
             if (!q.isEnded() && !q.subscriptions().containsKey(filter)) {
-                q.subscribe(filter, ROUTE);
-                stored(sessions.store().subscribed(q, Map.of(filter, ROUTE), q.executor()), node);
+                SubscriptionOptions options = options(filter);
+                q.subscribe(filter, options);
+                stored(sessions.store().subscribed(q, Map.of(filter, options), q.executor()), node);
             }
         });
     }
@@ -136,8 +170,9 @@ final class NodeQueues {
             Map<String, SubscriptionOptions> added = new java.util.LinkedHashMap<>();
             for (String filter : routes) {
                 if (!q.subscriptions().containsKey(filter)) {
-                    q.subscribe(filter, ROUTE);
-                    added.put(filter, ROUTE);
+                    SubscriptionOptions options = options(filter);
+                    q.subscribe(filter, options);
+                    added.put(filter, options);
                 }
             }
             stored(sessions.store().subscribed(q, added, q.executor()), node);
@@ -162,7 +197,7 @@ final class NodeQueues {
      */
     void attach(NodeLink link, EventLoop loop) {
         sessions.open(QUEUE_PREFIX + link.node, false, loop, (s, present) -> {
-            s.keepEverything();
+            s.keepEverything(maxMessages, maxBytes);
             s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             s.setProtocolVersion(5);
             if (!present) {

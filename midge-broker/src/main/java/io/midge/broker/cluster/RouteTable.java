@@ -16,9 +16,9 @@ import java.util.concurrent.Executor;
  * The cluster's route table: which node has subscribers to which filter, in a Hazelcast replicated map keyed
  * {@code node NUL filter}, plus one entry {@code node NUL} per node that says whether it is up and where its link
  * listener is. Each node writes its own entries only: a filter when its first local subscriber comes, its removal
- * when the last one goes (counted here per filter; a shared subscription counts for its filter). The publish path
- * never reads the map: each node mirrors the others' routes into its local topic tree, as the subscriptions of
- * their forwarding queues ({@link NodeQueues}).
+ * when the last one goes (counted here per filter; a share group's filter {@code $share/g/f} is a route of its
+ * own). The publish path never reads the map: each node mirrors the others' routes into its local topic tree, as
+ * the subscriptions of their forwarding queues ({@link NodeQueues}).
  *
  * <p>Threads: the counts change on any loop ({@link FilterWatcher}); the map is written on the cluster's thread,
  * which reads the count again, so that changes racing on two loops settle on the last state, whatever their order.
@@ -47,12 +47,15 @@ final class RouteTable implements FilterWatcher {
         return node + SEPARATOR + filter;
     }
 
-    /** The routes to the filter a subscription to {@code filter} needs ({@code $share/g/f} needs {@code f}). */
+    /**
+     * The route a subscription to {@code filter} needs: the filter itself, a shared one too ({@code $share/g/f} is a
+     * route of its own, so that a publishing node knows which nodes have members of which group and picks one node
+     * per group); null for {@code $SYS} and the like, each node's own.
+     */
     static String routed(String filter) {
-        if (Topics.isSharedFilter(filter)) {
-            return filter.substring(filter.indexOf('/', Topics.SHARE_PREFIX.length()) + 1);
-        }
-        return filter;
+        String topics = Topics.isSharedFilter(filter)
+                ? filter.substring(filter.indexOf('/', Topics.SHARE_PREFIX.length()) + 1) : filter;
+        return topics.startsWith("$") ? null : filter;
     }
 
     @Override
@@ -61,8 +64,8 @@ final class RouteTable implements FilterWatcher {
             return;
         }
         String routed = routed(filter);
-        if (routed.startsWith("$")) {
-            return; // $SYS and the like are each node's own
+        if (routed == null) {
+            return;
         }
         if (counts.merge(routed, 1, Integer::sum) == 1) {
             clusterThread.execute(() -> write(routed));
@@ -75,7 +78,7 @@ final class RouteTable implements FilterWatcher {
             return;
         }
         String routed = routed(filter);
-        if (routed.startsWith("$")) {
+        if (routed == null) {
             return;
         }
         if (counts.computeIfPresent(routed, (f, n) -> n <= 1 ? null : n - 1) == null) {

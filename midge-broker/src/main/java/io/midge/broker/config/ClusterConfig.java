@@ -2,6 +2,8 @@ package io.midge.broker.config;
 
 import static io.midge.broker.config.ConfigKeys.CLUSTER_HOST;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_LINK_PORT;
+import static io.midge.broker.config.ConfigKeys.CLUSTER_MAX_QUEUED_BYTES;
+import static io.midge.broker.config.ConfigKeys.CLUSTER_MAX_QUEUED_MESSAGES;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_MEMBERS;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_NAME;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_NODE_ID;
@@ -24,6 +26,8 @@ public final class ClusterConfig {
     private final String name;
     private final String secret;
     private final int linkPort;
+    private final int maxQueuedMessages;
+    private final long maxQueuedBytes;
 
     ClusterConfig(Settings settings) {
         this.host = settings.get(CLUSTER_HOST);
@@ -32,6 +36,8 @@ public final class ClusterConfig {
         this.name = settings.get(CLUSTER_NAME);
         this.secret = settings.get(CLUSTER_SECRET);
         this.linkPort = settings.get(CLUSTER_LINK_PORT);
+        this.maxQueuedMessages = settings.get(CLUSTER_MAX_QUEUED_MESSAGES);
+        this.maxQueuedBytes = settings.get(CLUSTER_MAX_QUEUED_BYTES);
         this.enabled = !members.isEmpty();
         String id = settings.get(CLUSTER_NODE_ID);
         this.nodeId = id != null ? id : host + ":" + port;
@@ -66,6 +72,16 @@ public final class ClusterConfig {
         } catch (NumberFormatException e) {
             return false;
         }
+    }
+
+    /** The bound of each forwarding queue to another node, in messages ({@code cluster.max-queued-messages}). */
+    public int maxQueuedMessages() {
+        return maxQueuedMessages;
+    }
+
+    /** The bound of each forwarding queue to another node, in payload bytes. */
+    public long maxQueuedBytes() {
+        return maxQueuedBytes;
     }
 
     /** Whether this broker is a node of a cluster (members are configured). */

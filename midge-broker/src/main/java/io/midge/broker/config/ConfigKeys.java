@@ -185,6 +185,13 @@ public final class ConfigKeys {
             WholeNumber.integer(0, 65535), 0,
             "TCP port on which the node takes the messages other nodes forward to it; `0` picks a free one (the "
             + "nodes tell each other)");
+    public static final ConfigKey<Integer> CLUSTER_MAX_QUEUED_MESSAGES = key(ConfigArea.CLUSTER,
+            "cluster.max-queued-messages", WholeNumber.integer(1, Integer.MAX_VALUE), 1_000_000,
+            "messages kept for another node that is down or behind (its forwarding queue, held in memory and in "
+            + "the store); beyond it the oldest are dropped, counted as `node_queue_full`");
+    public static final ConfigKey<Long> CLUSTER_MAX_QUEUED_BYTES = key(ConfigArea.CLUSTER,
+            "cluster.max-queued-bytes", WholeNumber.wide(1, Long.MAX_VALUE / 4), 512L << 20,
+            "payload bytes kept for another node that is down or behind; beyond it the oldest messages are dropped");
 
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",

@@ -9,7 +9,26 @@ import java.util.function.Supplier;
  * its meters, and its MQTT listeners as bound (their ports are known only once they are).
  */
 public record ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters meters,
-                         Supplier<List<ListenerView>> listeners, long startedNanos) {
+                         Supplier<List<ListenerView>> listeners, long startedNanos, Supplier<List<NodeView>> nodes) {
+
+    /** A broker that is no cluster's node: no nodes. */
+    public ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters meters,
+                      Supplier<List<ListenerView>> listeners, long startedNanos) {
+        this(broker, health, meters, listeners, startedNanos, List::of);
+    }
+
+    /** This node's identifier in a cluster (the {@code node} of its clients), or null for a broker on its own. */
+    public String nodeId() {
+        return broker.config().cluster().enabled() ? broker.config().cluster().nodeId() : null;
+    }
+
+    /**
+     * One node of the cluster as {@code GET /api/v1/nodes} shows it; {@code linkUp} and {@code queued} are null
+     * for the node answering, {@code mqttAddress} and {@code clients} until the node said.
+     */
+    public record NodeView(String id, String mqttAddress, boolean self, Boolean linkUp, Integer clients,
+                           Long queued) {
+    }
 
     /** One MQTT listener as {@code GET /api/v1/listeners} shows it. */
     public record ListenerView(String name, String transport, String host, int port, int connections,

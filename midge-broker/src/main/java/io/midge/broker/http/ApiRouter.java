@@ -55,6 +55,7 @@ final class ApiRouter {
         RetainedResource retained = new RetainedResource(api);
         PublishResource publish = new PublishResource(api);
         LoginResource logins = new LoginResource(login);
+        NodesResource nodes = new NodesResource(api);
         byte[] openApi = resource("openapi.json");
 
         open(HttpMethod.GET, "health", (r, p) -> now(HealthResource.get(api.health())));
@@ -62,6 +63,7 @@ final class ApiRouter {
         get("events", (r, p) -> now(ApiResponse.stream()));
         get("listeners", (r, p) -> now(listeners.get(r)));
         get("config", (r, p) -> now(ConfigResource.get(api.broker().config())));
+        get("nodes", (r, p) -> now(nodes.get(r)));
         get("clients", (r, p) -> now(clients.list(r)));
         get("clients/{}", (r, p) -> now(clients.get(r, p.get(0))));
         add(HttpMethod.DELETE, "clients/{}", false, (r, p) -> clients.delete(r, p.get(0)));

@@ -63,6 +63,7 @@ public final class BrokerMeters {
         counter("midge.bytes.received", m.bytesReceived, "bytes read from MQTT connections");
         counter("midge.bytes.sent", m.bytesSent, "bytes written to MQTT connections");
         dropped(m.droppedQueueFull, "queue_full");
+        dropped(m.droppedNodeQueueFull, "node_queue_full");
         dropped(m.droppedExpired, "expired");
         dropped(m.droppedTooLarge, "too_large");
         dropped(m.droppedOffline, "offline_qos0");

@@ -26,9 +26,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class ClientsResource {
     private final SessionRegistry sessions;
+    /** This node's identifier in a cluster: every client listed here is this node's (null on its own). */
+    private final String node;
 
     ClientsResource(ApiContext api) {
         this.sessions = api.broker().sessions();
+        this.node = api.nodeId();
     }
 
     ApiResponse list(ApiRequest request) {
@@ -73,14 +76,14 @@ final class ClientsResource {
                 next = Paging.cursor(items.get(items.size() - 1).get("clientId").toString());
                 break; // one more matches: there is a next page
             }
-            items.add(client(s, c));
+            items.add(client(s, c, node));
         }
         return ApiResponse.json(Paging.page(items, next));
     }
 
     ApiResponse get(ApiRequest request, String clientId) {
         Session s = find(clientId);
-        return ApiResponse.json(client(s, ClientConnection.of(s)));
+        return ApiResponse.json(client(s, ClientConnection.of(s), node));
     }
 
     /**
@@ -159,9 +162,12 @@ final class ClientsResource {
     }
 
     /** One client as the API shows it; the connection's fields are null while it is offline. */
-    static Map<String, Object> client(Session s, ClientConnection c) {
+    static Map<String, Object> client(Session s, ClientConnection c, String node) {
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("clientId", s.clientId());
+        if (node != null) {
+            client.put("node", node); // a cluster's node lists the sessions it holds: they are its own
+        }
         client.put("connected", c != null);
         client.put("username", c == null ? null : c.username());
         client.put("address", c == null ? null : address(c.remoteAddress()));

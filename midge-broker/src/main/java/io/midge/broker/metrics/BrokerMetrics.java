@@ -58,6 +58,8 @@ public final class BrokerMetrics {
     public final LongAdder deliveriesWithheld = new LongAdder();
     /** Requests to the HTTP listener refused for want of credentials (401) or of the admin right (403). */
     public final LongAdder httpRefused = new LongAdder();
+    /** Messages dropped, oldest first, from a forwarding queue to another node that reached its bound. */
+    public final LongAdder droppedNodeQueueFull = new LongAdder();
     /** Messages sent to another node of the cluster over a link (first sends; a re-send after a reconnect is not). */
     public final LongAdder forwardedToNodes = new LongAdder();
 

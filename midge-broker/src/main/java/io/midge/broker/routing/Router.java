@@ -7,6 +7,7 @@ import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.RetainedStore;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
+import io.midge.codec.Topics;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -38,6 +39,8 @@ public final class Router {
 
     /** The other nodes of a cluster, each subscribed as if to everything: they all keep every retained message. */
     private volatile Subscription[] everyNode = new Subscription[0];
+    /** This node catching up on the cluster's retained messages; null when it is not (see {@link RetainedSync}). */
+    private volatile RetainedSync retainedSync;
 
     public Router(Persistence store) {
         this.store = store;
@@ -126,8 +129,14 @@ public final class Router {
      * {@link #offer} once the batch is written, or to {@link #discard} if it failed.
      */
     public Routed route(Message message, StoreBatch batch) {
+        if (NodeClientIds.isNode(message.publisherId())) {
+            io.midge.codec.property.UserProperty mark = NodeMarks.of(message.properties());
+            if (mark != null) {
+                return routeMarked(message, mark, batch);
+            }
+        }
         if (message.retain()) {
-            retain(message, batch);
+            retain(message, batch, false);
         }
         Matches found = matches.get();
         topicTree.match(message.topic(), message.publisherId(), found);
@@ -137,6 +146,52 @@ public final class Router {
                 found.addPlain(node, message.publisherId()); // merged with a matching route of that node
             }
         }
+        return deliveries(message, found, batch);
+    }
+
+    /**
+     * A message from another node with a mark ({@link NodeMarks}), taken off here: for one member of a share group,
+     * a retained copy for a node catching up, or plain after all.
+     */
+    private Routed routeMarked(Message marked, io.midge.codec.property.UserProperty mark, StoreBatch batch) {
+        Message message = new Message(marked.topic(), marked.qos(), marked.retain(), marked.payload(),
+                NodeMarks.unmarked(marked.properties()), marked.expiryDeadline(), marked.publisherId());
+        Matches found = matches.get();
+        switch (mark.name()) {
+            case NodeMarks.SHARE, NodeMarks.SHARE_LAST -> {
+                // Not retained again: every retained message reaches every node plainly as well.
+                found.clear();
+                found.fromNode = true;
+                boolean localOnly = mark.name().equals(NodeMarks.SHARE_LAST);
+                Subscription member = Topics.isSharedFilter(mark.value())
+                        ? topicTree.sharedMember(mark.value(), message.topic(), localOnly) : null;
+                if (member != null) {
+                    found.addShared(member);
+                } else {
+                    log.debug("No member of {} left here{} for a message on '{}': dropped", mark.value(),
+                            localOnly ? "" : " nor on any other node", message.topic());
+                }
+            }
+            case NodeMarks.SYNC -> {
+                RetainedSync sync = retainedSync;
+                if (NodeMarks.SYNC_END.equals(mark.value())) {
+                    endRetainedSync(sync, true);
+                } else if (sync != null && message.retain() && sync.takes(message.topic())) {
+                    retain(message, batch, true);
+                }
+                found.clear();
+            }
+            default -> {
+                if (message.retain()) {
+                    retain(message, batch, false);
+                }
+                topicTree.match(message.topic(), message.publisherId(), found);
+            }
+        }
+        return deliveries(message, found, batch);
+    }
+
+    private Routed deliveries(Message message, Matches found, StoreBatch batch) {
         Routed routed = new Routed(message, found.size());
         StoredMessage stored = null;
         for (int i = 0; i < found.size(); i++) {
@@ -196,7 +251,11 @@ public final class Router {
      * Keeps a retained message, or clears the topic's when the payload is empty (MQTT-3.3.1-6). The store keeps a
      * heap copy that it never releases: readers on other loops can then take references without racing a release.
      */
-    private void retain(Message message, StoreBatch batch) {
+    private void retain(Message message, StoreBatch batch, boolean fromSync) {
+        RetainedSync sync = retainedSync;
+        if (sync != null && !fromSync) {
+            sync.touched.add(message.topic()); // before the change: a sync's end then never clears it
+        }
         if (message.payloadSize() == 0) {
             retained.remove(message.topic());
             if (batch != null) {
@@ -233,6 +292,55 @@ public final class Router {
                 log.warn("Storing a retained message failed: {}", e.toString());
             }
         });
+    }
+
+    /**
+     * This node starts catching up on the cluster's retained messages (another node is asked for copies of its
+     * own): from now on, what is retained or cleared here by anything but a copy is newer than the copies.
+     */
+    public void beginRetainedSync() {
+        retainedSync = new RetainedSync();
+    }
+
+    /** Whether this node is still catching up (no end mark came yet). */
+    public boolean retainedSyncRunning() {
+        return retainedSync != null;
+    }
+
+    /**
+     * The copies are all in ({@code complete}): a retained message from another node that none of them renewed, and
+     * nothing newer either, was cleared while this node was away, and is cleared here too. Without
+     * {@code complete} (no other node to ask) the sync just ends.
+     */
+    public void endRetainedSync(boolean complete) {
+        endRetainedSync(retainedSync, complete);
+    }
+
+    private void endRetainedSync(RetainedSync sync, boolean complete) {
+        if (sync == null || retainedSync != sync) {
+            return;
+        }
+        retainedSync = null;
+        if (!complete) {
+            return;
+        }
+        java.util.List<String> stale = new java.util.ArrayList<>();
+        retained.forEach((topic, message) -> {
+            if (sync.stale(topic, message)) {
+                stale.add(topic);
+            }
+        });
+        for (String topic : stale) {
+            Message held = retained.get(topic);
+            if (held != null && sync.stale(topic, held)) {
+                retained.remove(topic);
+                if (storesRetained(held)) {
+                    stored(store.write(store.batch(held.publisherId()).removeRetained(topic), null));
+                }
+            }
+        }
+        log.info("Retained messages in step with the cluster: {} copies taken, {} cleared meanwhile removed",
+                sync.copied.size(), stale.size());
     }
 
     /** Puts a retained message the store held back, at start. */

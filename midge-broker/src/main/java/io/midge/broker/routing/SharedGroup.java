@@ -17,18 +17,30 @@ final class SharedGroup {
         this.members = new Subscription[] {first};
     }
 
-    /** The member whose turn it is: lock-free, safe to call from any number of threads. */
-    Subscription next() {
+    /**
+     * The member whose turn it is: lock-free, safe to call from any number of threads. In a cluster, other nodes
+     * that have members of the group are members too (their forwarding queues, {@link NodeClientIds}): this node's
+     * own members come first, online ones before offline ones; another node only when this one has none, so that a
+     * message crosses to another node only for a group with no member here (MQTT 5.0 section 4.8.2: one member per
+     * group across the cluster). With {@code localOnly}, never another node: null when there is no member here.
+     */
+    Subscription next(boolean localOnly) {
         Subscription[] current = members;
         int count = current.length;
         if (count == 1) {
-            return current[0];
+            Subscription only = current[0];
+            return localOnly && NodeClientIds.isNode(only.subscriber().clientId()) ? null : only;
         }
         int ticket = turn.getAndIncrement();
         int first = Math.floorMod(ticket, count); // floorMod: the counter wraps to negative after 2^31 messages
+        Subscription offline = null;
+        Subscription node = null;
         for (int step = 0; step < count; step++) {
             Subscription candidate = current[(first + step) % count];
-            if (candidate.subscriber().isOnline()) {
+            Subscriber subscriber = candidate.subscriber();
+            if (NodeClientIds.isNode(subscriber.clientId())) {
+                node = node == null ? candidate : node;
+            } else if (subscriber.isOnline()) {
                 if (step > 0) {
                     // Skip the turns of the offline members we passed, so that the next message goes to the member
                     // after this one rather than to this one again: the load stays even among online members. If
@@ -36,9 +48,15 @@ final class SharedGroup {
                     turn.compareAndSet(ticket + 1, ticket + 1 + step);
                 }
                 return candidate;
+            } else if (offline == null) {
+                offline = candidate;
             }
         }
-        return current[first]; // nobody online: queue it in the sessions in turn all the same
+        // Nobody online here: queue it in the sessions in turn all the same, or else pass it to another node.
+        if (offline != null) {
+            return offline;
+        }
+        return localOnly ? null : node;
     }
 
     /** The index of the subscriber's membership, or -1. */

@@ -85,13 +85,35 @@ public final class TopicTree {
      * it, or null when the group has no members. For handing a message on when the member it went to has left.
      */
     public Subscription nextSharedMember(String sharedFilter) {
+        SharedGroup group = group(sharedFilter);
+        return group == null ? null : group.next(false);
+    }
+
+    /**
+     * The member of a share group that a message on {@code topic}, forwarded by another node that chose this node
+     * for the group, goes to: one of this node's own members; with {@code localOnly} false and none left here, one
+     * other node holding members (its forwarding queue). Null when there is none, or the topic does not match.
+     */
+    public Subscription sharedMember(String sharedFilter, String topic, boolean localOnly) {
+        SharedGroup group = group(sharedFilter);
+        if (group == null || !TopicFilters.matches(sharedFilter.substring(sharedFilter.indexOf('/',
+                Topics.SHARE_PREFIX.length()) + 1), topic)) {
+            return null;
+        }
+        return group.next(localOnly);
+    }
+
+    private SharedGroup group(String sharedFilter) {
         int slash = sharedFilter.indexOf('/', Topics.SHARE_PREFIX.length());
+        if (slash < 0) {
+            return null;
+        }
         String group = sharedFilter.substring(Topics.SHARE_PREFIX.length(), slash);
         TopicNode node = TrieNode.find(root, sharedFilter.substring(slash + 1));
         if (node != null) {
             for (SharedGroup candidate : node.groups) {
                 if (candidate.name.equals(group)) {
-                    return candidate.next();
+                    return candidate;
                 }
             }
         }
@@ -169,9 +191,14 @@ public final class TopicTree {
                 into.addPlain(subscription, publisherClientId);
             }
         }
-        // One member of each share group; the spec makes No Local on a shared subscription a protocol error.
+        // One member of each share group; the spec makes No Local on a shared subscription a protocol error. A
+        // message from another node reaches no group: the node it was published on chose one node per group, and
+        // marked the copy it sent for that group (see Router.route).
+        if (into.fromNode) {
+            return;
+        }
         for (SharedGroup group : node.groups) {
-            into.addShared(group.next());
+            into.addShared(group.next(false));
         }
     }
 }

@@ -451,6 +451,16 @@ public final class Session implements Subscriber {
         mailbox.keepEverything();
     }
 
+    /**
+     * A cluster node's forwarding queue with a bound of its own after all ({@code cluster.max-queued-messages} and
+     * bytes), far above a client's: beyond it the oldest queued messages are dropped, counted as
+     * {@code droppedNodeQueueFull}, so that a node down for long does not exhaust the others' memory.
+     */
+    public void keepEverything(long maxMessages, long maxBytes) {
+        mailbox.keepEverything();
+        mailbox.boundAsNodeQueue(maxMessages, maxBytes);
+    }
+
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
         return mailbox.pendingMessages();

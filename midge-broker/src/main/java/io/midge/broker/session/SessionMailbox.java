@@ -57,6 +57,11 @@ class SessionMailbox implements Runnable {
     private volatile long pendingBytes;
     /** Whether the client's bounds do not apply (a cluster node's forwarding queue, see Session#keepEverything). */
     private volatile boolean unbounded;
+    /** Even an unbounded queue's bound (a forwarding queue's, see {@link #boundAsNodeQueue}); none by default. */
+    private volatile long nodeMaxMessages = Integer.MAX_VALUE / 2;
+    private volatile long nodeMaxBytes = Long.MAX_VALUE / 4;
+    /** Whether a forwarding queue is dropping now: logged once per such episode. Owned by the loop. */
+    private boolean nodeQueueFull;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
@@ -86,8 +91,8 @@ class SessionMailbox implements Runnable {
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
         long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
-        long maxMessages = unbounded ? Integer.MAX_VALUE : factor * config.limits().maxQueuedMessages();
-        long maxBytes = unbounded ? Long.MAX_VALUE / 2 : factor * config.limits().maxQueuedBytes();
+        long maxMessages = unbounded ? 2 * nodeMaxMessages : factor * config.limits().maxQueuedMessages();
+        long maxBytes = unbounded ? 2 * nodeMaxBytes : factor * config.limits().maxQueuedBytes();
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
         boolean fits = reserveMessage(maxMessages);
@@ -96,6 +101,10 @@ class SessionMailbox implements Runnable {
             fits = false;
         }
         if (!fits) {
+            if (unbounded) {
+                metrics.droppedNodeQueueFull.increment(); // the inbox at twice the bound: the loop falls behind
+                return false;
+            }
             metrics.droppedQueueFull.increment();
             logDrop();
             return false;
@@ -191,6 +200,9 @@ class SessionMailbox implements Runnable {
                 queue().add(d);
             }
         }
+        if (unbounded) {
+            trimNodeQueue();
+        }
         while (!unbounded && queue != null && !queue.isEmpty()
                 && (pendingMessages > config.limits().maxQueuedMessages()
                 || pendingBytes > config.limits().maxQueuedBytes())) {
@@ -199,6 +211,35 @@ class SessionMailbox implements Runnable {
             if (queueDropsLogged++ % 1000 == 0) {
                 log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
             }
+        }
+    }
+
+    /**
+     * A forwarding queue to another node: beyond these bounds its oldest queued messages are dropped (logged once
+     * per episode, from the first drop until it is below its bounds again).
+     */
+    void boundAsNodeQueue(long maxMessages, long maxBytes) {
+        this.nodeMaxMessages = maxMessages;
+        this.nodeMaxBytes = maxBytes;
+    }
+
+    private void trimNodeQueue() {
+        boolean dropped = false;
+        while (queue != null && !queue.isEmpty()
+                && (pendingMessages > nodeMaxMessages || pendingBytes > nodeMaxBytes)) {
+            drop(queue.poll());
+            metrics.droppedNodeQueueFull.increment();
+            dropped = true;
+        }
+        if (dropped && !nodeQueueFull) {
+            nodeQueueFull = true;
+            log.warn("Forwarding queue '{}' is full ({} messages, {} bytes at most): dropping its oldest messages "
+                    + "until the node takes them again (counted as node_queue_full)", session.clientId(),
+                    nodeMaxMessages, nodeMaxBytes);
+        } else if (!dropped && nodeQueueFull && pendingMessages < nodeMaxMessages && pendingBytes < nodeMaxBytes) {
+            nodeQueueFull = false;
+            log.info("Forwarding queue '{}' is below its bounds again: {} messages dropped in all so far by such "
+                    + "queues", session.clientId(), metrics.droppedNodeQueueFull.sum());
         }
     }
 

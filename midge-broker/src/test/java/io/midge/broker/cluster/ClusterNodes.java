@@ -34,6 +34,7 @@ final class ClusterNodes implements AutoCloseable {
     private final Process[] processes;
     private final int[] httpPorts;
     private final int[] starts;
+    private final Path[] logFiles;
     private final String members;
 
     ClusterNodes(int n, Path dataRoot, String name) {
@@ -44,6 +45,7 @@ final class ClusterNodes implements AutoCloseable {
         this.processes = new Process[n];
         this.httpPorts = new int[n];
         this.starts = new int[n];
+        this.logFiles = new Path[n];
         List<String> list = new ArrayList<>();
         for (int port : clusterPorts) {
             list.add("127.0.0.1:" + port);
@@ -89,6 +91,7 @@ final class ClusterNodes implements AutoCloseable {
     void start(int i) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = logs.resolve("node-" + (i + 1) + "-" + (starts[i]++) + ".log");
+        logFiles[i] = log;
         try {
             processes[i] = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                     "-Dmidge.log.level=INFO", "-cp", System.getProperty("java.class.path"),
@@ -120,6 +123,18 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
+    /** Deletes node {@code i}'s data directory (stopped first): it starts again with an empty store. */
+    void wipe(int i) throws IOException {
+        Path dir = dataRoot.resolve(nodeId(i));
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
     int mqttPort(int i) {
         return mqttPorts[i];
     }
@@ -146,6 +161,17 @@ final class ClusterNodes implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What node {@code i} has logged since it last started. */
+    String log(int i) throws IOException {
+        return Files.readString(logFiles[i]);
+    }
+
+    /** The body of a GET of the node's management API, {@code path} below {@code /api/v1/}. */
+    String api(int i, String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/api/v1/" + path))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** The /metrics text of a node, whole. */

@@ -181,6 +181,118 @@ class ClusterTest {
 
     @Test
     @Order(3)
+    @DisplayName("MQTT 5 4.8.2 across nodes: each message once per share group, QoS 1; a group with members on nodes "
+            + "2 and 3 only, published on node 1; a group with a member on node 1 gets it there; plain subscribers "
+            + "get every message besides")
+    void sharedSubscriptionsAcrossNodes() throws Exception {
+        Map<String, List<String>> got = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Mqtt5AsyncClient> clients = new ArrayList<>();
+        // Group "work": two members on node 2, one on node 3, none on node 1 where the publisher is.
+        // Group "solo": a member on node 1 and one on node 3; node 1's own member takes every message.
+        String[][] members = {{"work-2a", "1", "$share/work/sh/jobs/+"}, {"work-2b", "1", "$share/work/sh/jobs/+"},
+            {"work-3a", "2", "$share/work/sh/jobs/+"}, {"solo-1", "0", "$share/solo/sh/jobs/#"},
+            {"solo-3", "2", "$share/solo/sh/jobs/#"}, {"plain-3", "2", "sh/jobs/+"}};
+        for (String[] m : members) {
+            Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(m[0]).serverHost("127.0.0.1")
+                    .serverPort(nodes.mqttPort(Integer.parseInt(m[1]))).buildAsync();
+            c.connect().get(10, TimeUnit.SECONDS);
+            List<String> lines = new CopyOnWriteArrayList<>();
+            got.put(m[0], lines);
+            c.subscribeWith().topicFilter(m[2]).qos(MqttQos.AT_LEAST_ONCE)
+                    .callback(p -> lines.add(StandardCharsets.UTF_8.decode(p.getPayload().get()).toString()))
+                    .send().get(10, TimeUnit.SECONDS);
+            clients.add(c);
+        }
+        org.eclipse.paho.client.mqttv3.MqttClient pub = publisher(nodes.url(0), "share-pub");
+        try {
+            // Until node 1 knows both nodes' members of "work" (it takes them in turn) and the plain route.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                pub.publish("sh/jobs/probe", "probe".getBytes(StandardCharsets.UTF_8), 1, false);
+                return got.get("work-3a").contains("probe") && (got.get("work-2a").contains("probe")
+                        || got.get("work-2b").contains("probe")) && got.get("plain-3").contains("probe");
+            });
+            for (int i = 0; i < N; i++) {
+                pub.publish("sh/jobs/" + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+            }
+            List<String> expected = LongStream.range(0, N).mapToObj(i -> "m" + i).toList();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(data(got, "work-2a", "work-2b", "work-3a")).as("group work, across nodes 2 and 3")
+                        .containsExactlyInAnyOrderElementsOf(expected);
+                assertThat(data(got, "solo-1")).as("group solo, on the publisher's node").isEqualTo(expected);
+                assertThat(data(got, "plain-3")).as("plain subscriber on node 3").isEqualTo(expected);
+            });
+            assertThat(data(got, "work-2a", "work-2b")).as("node 2's share of group work").isNotEmpty();
+            assertThat(data(got, "work-3a")).as("node 3's share of group work").isNotEmpty();
+            // Nothing more comes late: each message once per group, for a while after the last one came.
+            await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() ->
+                    data(got, "work-2a", "work-2b", "work-3a").size() == N && data(got, "solo-3").isEmpty());
+        } finally {
+            pub.disconnect();
+            pub.close();
+            for (Mqtt5AsyncClient c : clients) {
+                c.disconnect().get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The data messages (not probes) the named clients got, together. */
+    private static List<String> data(Map<String, List<String>> got, String... clients) {
+        List<String> all = new ArrayList<>();
+        for (String c : clients) {
+            got.get(c).stream().filter(l -> !l.equals("probe")).forEach(all::add);
+        }
+        return all;
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("GET /api/v1/nodes lists the three nodes (MQTT address, link up, clients, queued to it), marks the "
+            + "node asked; GET /clients names the node of each client; the nodes' joining is logged with the reason")
+    void nodesInTheApi() throws Exception {
+        Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("api-client-3").serverHost("127.0.0.1")
+                .serverPort(nodes.mqttPort(2)).buildAsync();
+        c.connect().get(10, TimeUnit.SECONDS);
+        try {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                String body = nodes.api(0, "nodes");
+                assertThat(body).contains("{\"id\":\"node1\",\"mqttAddress\":\"127.0.0.1:" + nodes.mqttPort(0)
+                        + "\",\"self\":true,\"link\":null,");
+                assertThat(body).containsPattern("\\{\"id\":\"node2\",\"mqttAddress\":\"127.0.0.1:"
+                        + nodes.mqttPort(1) + "\",\"self\":false,\"link\":\"up\",\"clients\":\\d+,\"queued\":\\d+}");
+                assertThat(body).containsPattern("\\{\"id\":\"node3\",\"mqttAddress\":\"127.0.0.1:"
+                        + nodes.mqttPort(2) + "\",\"self\":false,\"link\":\"up\",\"clients\":[1-9]\\d*,");
+            });
+            assertThat(nodes.api(2, "clients/api-client-3"))
+                    .contains("\"clientId\":\"api-client-3\",\"node\":\"node3\"");
+            assertThat(nodes.api(2, "clients?prefix=api-")).contains("\"node\":\"node3\"");
+        } finally {
+            c.disconnect().get(10, TimeUnit.SECONDS);
+        }
+        assertThat(nodes.log(0)).contains("Node 'node2' joined the cluster", "Node 'node3' joined the cluster");
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("Node 3 restarted on an empty data directory catches up: it serves the messages retained before, "
+            + "which its forwarding queues no longer held, to a new subscriber (MQTT-3.3.1-5)")
+    void restartedEmptyNodeCatchesUpOnRetained() throws Exception {
+        MosquittoClients.pub(nodes.mqttPort(0), "-t", "late/one", "-m", "before", "-r", "-q", "1");
+        MosquittoClients.pub(nodes.mqttPort(1), "-t", "late/two", "-m", "from-2", "-r", "-q", "1");
+        // Wait until node 3 has them (its queues at nodes 1 and 2 are then empty of them), then lose its store.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "late/#", "-C", "2", "-W", "2")
+                        .stdout().lines().sorted().toList()).containsExactly("before", "from-2"));
+        nodes.stop(2);
+        nodes.wipe(2);
+        nodes.start(2);
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() ->
+                assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "late/#", "-C", "2", "-W", "2")
+                        .stdout().lines().sorted().toList()).as("on node 3 after it lost its store")
+                        .containsExactly("before", "from-2"));
+    }
+
+    @Test
+    @Order(5)
     @DisplayName("A message retained on node 1 is retained on node 3 too, across node 3's restart; clearing it "
             + "clears it there (MQTT-3.3.1-5, MQTT-3.3.1-6)")
     void retainedMessagesAreClusterWide() throws Exception {
@@ -199,7 +311,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(7)
     @DisplayName("QoS 1: node 2 killed (SIGKILL) under load from node 1 and restarted: its persistent subscriber "
             + "gets every message node 1 acknowledged, first deliveries in order (MQTT-4.3.2-*, MQTT-4.6.0-6)")
     void crashAtQos1() throws Exception {
@@ -211,7 +323,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(8)
     @DisplayName("QoS 2: node 2 killed (SIGKILL) under load from node 1 and restarted: every acknowledged message "
             + "delivered exactly once, in order (MQTT-4.3.3-*)")
     void crashAtQos2() throws Exception {
@@ -224,7 +336,7 @@ class ClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     @DisplayName("A node that sees fewer than a majority of the nodes refuses CONNECT (0x88; 3.1.1 return code 3) "
             + "and publishes (PUBACK 0x83), and takes them again once it sees a majority")
     void minorityRefusesClientsAndPublishes() throws Exception {

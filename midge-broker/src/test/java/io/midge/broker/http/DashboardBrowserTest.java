@@ -169,6 +169,12 @@ class DashboardBrowserTest {
             browser.evaluate("location.hash = '#/listeners'");
             browser.waitFor("the MQTT and HTTP listeners", "document.querySelector('main').textContent"
                     + ".includes('127.0.0.1:" + broker.port() + "')", PATIENCE);
+            // The Nodes page is a cluster's: a broker on its own shows no link to it, and says why if asked.
+            assertThat(browser.evaluate("document.querySelector('[data-nav=nodes]').hidden").asBoolean())
+                    .as("no Nodes link on a broker of its own").isTrue();
+            browser.evaluate("location.hash = '#/nodes'");
+            browser.waitFor("the Nodes page of a broker on its own", "document.querySelector('main').textContent"
+                    + ".includes('Not a cluster')", PATIENCE);
 
             browser.evaluate("location.hash = '#/retained'");
             for (String topic : List.of("home", "home/kitchen")) {

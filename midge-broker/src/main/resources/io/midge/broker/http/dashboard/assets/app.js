@@ -1,8 +1,9 @@
-// The dashboard's shell: hash routes (#/, #/clients, #/clients/ID, #/subscriptions, #/retained, #/listeners), the
+// The dashboard's shell: hash routes (#/, #/clients, #/clients/ID, #/subscriptions, #/retained, #/listeners,
+// #/nodes on a cluster's node), the
 // live figures from GET /api/v1/events (kept while other pages are shown, so the charts have a history when one
 // comes back), and the login form the API's 401 brings up.
 
-import { followEvents, login, logout, onUnauthorized } from './api.js';
+import { api, followEvents, login, logout, onUnauthorized } from './api.js';
 import { h } from './dom.js';
 
 /** How many one-second points the charts keep: ten minutes. */
@@ -15,6 +16,7 @@ const views = {
   subscriptions: () => import('./subscriptions.js'),
   retained: () => import('./retained.js'),
   listeners: () => import('./listeners.js'),
+  nodes: () => import('./nodes.js'),
 };
 
 /** The figures as they arrive, with rates worked out between consecutive events; views subscribe to them. */
@@ -141,6 +143,7 @@ loginBox.querySelector('form').addEventListener('submit', async event => {
     logoutButton.hidden = false;
     startEvents();
     show();
+    showNodesLink();
   } catch (e) {
     error.textContent = e.status === 401 || e.status === 403
       ? (e.status === 403 ? 'This user is not an admin.' : 'Wrong user or password.')
@@ -163,6 +166,14 @@ logoutButton.addEventListener('click', async () => {
   }
 });
 
+/** Shows the Nodes link when this broker is a cluster's node (a broker on its own lists no nodes). */
+async function showNodesLink() {
+  try {
+    const page = await api('nodes');
+    document.querySelector('[data-nav=nodes]').hidden = page.items.length === 0;
+  } catch (ignored) { /* signed out, or an older broker: the link stays hidden */ }
+}
+
 onUnauthorized(showLogin);
 logoutButton.hidden = !sessionStorage.getItem('midge.signedIn');
 window.addEventListener('hashchange', show);
@@ -170,3 +181,4 @@ window.addEventListener('hashchange', show);
 window.midge = { live };
 startEvents();
 show();
+showNodesLink();
