@@ -170,6 +170,12 @@ public final class ConfigKeys {
             "TCP port on which the node takes the messages other nodes forward to it; `0` picks a free one (the "
             + "nodes tell each other)");
 
+    public static final ConfigKey<List<BridgeConfig>> BRIDGES = key(ConfigArea.BRIDGES, "bridges",
+            new BridgesValue(), List.of(),
+            "links to other MQTT brokers (3.1.1 or 5.0 over TCP, TLS or WebSocket), each with its topic rules "
+            + "(`in`, `out`, `both`, prefixes) and a durable, bounded outbound queue; reread on SIGHUP (see Bridges "
+            + "below)");
+
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
             "how much the broker logs (to standard error): `error`, `warn`, `info`, `debug` (every refused "

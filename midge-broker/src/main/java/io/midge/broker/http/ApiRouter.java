@@ -61,6 +61,7 @@ final class ApiRouter {
         get("stats", (r, p) -> now(stats.get(r)));
         get("events", (r, p) -> now(ApiResponse.stream()));
         get("listeners", (r, p) -> now(listeners.get(r)));
+        get("bridges", (r, p) -> now(BridgesResource.get(api)));
         get("config", (r, p) -> now(ConfigResource.get(api.broker().config())));
         get("clients", (r, p) -> now(clients.list(r)));
         get("clients/{}", (r, p) -> now(clients.get(r, p.get(0))));

@@ -57,6 +57,8 @@ class SessionMailbox implements Runnable {
     private volatile long pendingBytes;
     /** Whether the client's bounds do not apply (a cluster node's forwarding queue, see Session#keepEverything). */
     private volatile boolean unbounded;
+    /** Bounds of this session's own instead of the clients' (a bridge's queue), or null. */
+    private volatile QueueBounds own;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
@@ -85,9 +87,9 @@ class SessionMailbox implements Runnable {
         int size = delivery.message().payloadSize();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
-        long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
-        long maxMessages = unbounded ? Integer.MAX_VALUE : factor * config.limits().maxQueuedMessages();
-        long maxBytes = unbounded ? Long.MAX_VALUE / 2 : factor * config.limits().maxQueuedBytes();
+        long factor = overflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = unbounded ? Integer.MAX_VALUE : factor * maxMessages();
+        long maxBytes = unbounded ? Long.MAX_VALUE / 2 : factor * maxBytes();
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
         boolean fits = reserveMessage(maxMessages);
@@ -97,6 +99,7 @@ class SessionMailbox implements Runnable {
         }
         if (!fits) {
             metrics.droppedQueueFull.increment();
+            countOwnDrop();
             logDrop();
             return false;
         }
@@ -142,9 +145,35 @@ class SessionMailbox implements Runnable {
         long n = metrics.droppedQueueFull.sum();
         if (n == 1 || n % 1000 == 0) {
             log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
-                    + "so far by all clients)", session.clientId(), config.limits().maxQueuedMessages(),
-                    config.limits().maxQueuedBytes(), n);
+                    + "so far by all clients)", session.clientId(), maxMessages(), maxBytes(), n);
         }
+    }
+
+    private int maxMessages() {
+        QueueBounds b = own;
+        return b == null ? config.limits().maxQueuedMessages() : b.maxMessages();
+    }
+
+    private long maxBytes() {
+        QueueBounds b = own;
+        return b == null ? config.limits().maxQueuedBytes() : b.maxBytes();
+    }
+
+    private QueueOverflow overflow() {
+        QueueBounds b = own;
+        return b == null ? config.limits().queueOverflow() : b.overflow();
+    }
+
+    private void countOwnDrop() {
+        QueueBounds b = own;
+        if (b != null) {
+            b.dropped().increment();
+        }
+    }
+
+    void bound(QueueBounds bounds) {
+        own = bounds;
+        unbounded = false;
     }
 
     BrokerMetrics metrics() {
@@ -192,10 +221,10 @@ class SessionMailbox implements Runnable {
             }
         }
         while (!unbounded && queue != null && !queue.isEmpty()
-                && (pendingMessages > config.limits().maxQueuedMessages()
-                || pendingBytes > config.limits().maxQueuedBytes())) {
+                && (pendingMessages > maxMessages() || pendingBytes > maxBytes())) {
             drop(queue.poll());
             metrics.droppedQueueFull.increment();
+            countOwnDrop();
             if (queueDropsLogged++ % 1000 == 0) {
                 log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
             }
