@@ -46,7 +46,7 @@ class BridgeTest {
                 .rule("#", Direction.OUT, qos, "home/", "site1/home/")
                 .rule("#", Direction.IN, qos, "commands/", "site1/commands/").build()));
         awaitConnected(local, "r");
-        try (Subscriber remoteSub = Subscriber.connect(Brokers.uri(remote), "rs").subscribe("site1/#", 2);
+        try (Subscriber remoteSub = Subscriber.connect(Brokers.uri(remote), "rs").subscribe("site1/home/#", 2);
              Subscriber localSub = Subscriber.connect(Brokers.uri(local), "ls").subscribe("commands/#", 2)) {
             awaitSubscribedRemotely(remote);
             List<String> expectedOut = new ArrayList<>();

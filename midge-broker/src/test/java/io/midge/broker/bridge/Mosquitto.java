@@ -43,6 +43,8 @@ final class Mosquitto implements AutoCloseable {
                     "listener " + m.port + " 127.0.0.1"));
             lines.addAll(extraLines);
             Files.write(dir.resolve("mosquitto.conf"), lines);
+            // Started as root, Mosquitto runs as user mosquitto: it must be able to write its persistence file.
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
