@@ -174,7 +174,7 @@ public final class ConfigKeys {
             new BridgesValue(), List.of(),
             "links to other MQTT brokers (3.1.1 or 5.0 over TCP, TLS or WebSocket), each with its topic rules "
             + "(`in`, `out`, `both`, prefixes) and a durable, bounded outbound queue; reread on SIGHUP (see Bridges "
-            + "below)");
+            + "below, and `config/bridge-example.yaml`)");
 
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
