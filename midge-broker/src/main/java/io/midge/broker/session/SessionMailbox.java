@@ -110,7 +110,11 @@ class SessionMailbox implements Runnable {
             try {
                 session.executor().execute(this);
             } catch (RejectedExecutionException e) {
-                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", session.clientId());
+                // The broker is closing and its loops have stopped: no drain will come, so what the inbox holds
+                // (a store write that completed after the loops ended routed it here) is let go now.
+                log.debug("Session of '{}': loop stopped, mailbox released", session.clientId());
+                releaseInbox();
+                drainScheduled = 0;
             }
         }
         return true;
@@ -319,6 +323,16 @@ class SessionMailbox implements Runnable {
                 unpend(d);
                 taken.add(d);
             }
+        }
+    }
+
+    /** Releases what the inbox holds; only once no loop drains it any more. */
+    private void releaseInbox() {
+        Queue<Delivery> inbox = this.inbox;
+        Delivery d;
+        while (inbox != null && (d = inbox.poll()) != null) {
+            unpend(d);
+            d.release();
         }
     }
 
