@@ -5,6 +5,7 @@
 # every message (lost, duplicated, out of order) and the brokers' CPU.
 #
 #   ./midge-benchmarks/bridge-throughput.sh                  # DURATION=10 REPEAT=3 PUBS=1 SIZE=64 (the defaults)
+#   MIDGE_IN_MEMORY=true ./midge-benchmarks/bridge-throughput.sh   # the local Midge without its store: what it costs
 #
 # The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
 # bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
@@ -75,6 +76,7 @@ pids+=("$mosquitto_bridge_pid")
 cat > "$work/midge.yaml" <<CONF
 port: $local_midge
 data-dir: $work/midge-data
+in-memory: ${MIDGE_IN_MEMORY:-false}
 http:
   port: 0
 sys-interval: 0
