@@ -1,7 +1,10 @@
 package io.midge.broker;
 
+import io.midge.broker.bridge.BridgeStatus;
+import io.midge.broker.bridge.Bridges;
 import io.midge.broker.cluster.Cluster;
 import io.midge.broker.cluster.NodeInfo;
+import io.midge.broker.config.BridgeConfig;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
@@ -60,10 +63,11 @@ public final class Broker implements AutoCloseable {
     /** The cluster this broker is a node of, and the listener other nodes forward to; null without cluster:. */
     private final Cluster cluster;
     private final MqttListener linkListener;
+    private final Bridges bridges;
 
     private Broker(BrokerConfig config, EventLoopGroup group, BrokerContext context, List<MqttListener> listeners,
                    BrokerSecurity security, SysPublisher sys, BrokerHealth health, BrokerMeters meters,
-                   HttpListener http, Cluster cluster, MqttListener linkListener) {
+                   HttpListener http, Cluster cluster, MqttListener linkListener, Bridges bridges) {
         this.config = config;
         this.group = group;
         this.context = context;
@@ -75,6 +79,7 @@ public final class Broker implements AutoCloseable {
         this.http = http;
         this.cluster = cluster;
         this.linkListener = linkListener;
+        this.bridges = bridges;
     }
 
     public static Broker start(BrokerConfig config) throws InterruptedException {
@@ -109,6 +114,7 @@ public final class Broker implements AutoCloseable {
         Cluster cluster = null;
         AtomicReference<Cluster> joined = new AtomicReference<>(); // the API is up before the cluster is joined
         MqttListener linkListener = null;
+        Bridges bridges = null;
         try {
             RecoveredState recovered = store.recover();
             if (store.isDurable()) {
@@ -132,10 +138,15 @@ public final class Broker implements AutoCloseable {
                     Map.copyOf(methods), store, new ConnectionLimits(config, metrics), security.authorizer());
             BrokerHealth health = new BrokerHealth();
             meters = new BrokerMeters(context, store instanceof RocksDbPersistence rocks ? rocks.stats() : null);
+            bridges = new Bridges(sessions, router, security.authorizer(), group, Transports.clientChannel(),
+                    config.limits().maxInflight());
+            Bridges bridgesForViews = bridges;
+            meters.watchBridges(() -> bridgeViews(bridgesForViews));
             if (config.http().enabled()) {
                 // Before the sessions are restored, so that /health answers 503 while they are.
                 http = HttpListener.bind(config.http(), group, new ApiContext(context, health, meters,
-                        () -> listenerViews(listeners, context), System.nanoTime(), () -> nodeViews(joined.get())));
+                        () -> listenerViews(listeners, context), System.nanoTime(), () -> nodeViews(joined.get()),
+                        () -> bridgeViews(bridgesForViews)));
             }
             if (config.cluster().enabled()) {
                 // Joined before the sessions come back, so that their subscriptions are counted as routes.
@@ -148,6 +159,8 @@ public final class Broker implements AutoCloseable {
                 linkListener = bindLinks(config, cluster, context, group);
                 cluster.open(linkListener.port());
             }
+            // Before the listeners: each bridge's queue keeps what clients publish from their first message.
+            bridges.start(config.bridges());
             for (ListenerConfig l : config.listeners().effective()) {
                 if (!l.anonymousAllowed() && checker == Authenticator.ALLOW_ALL && methods.isEmpty()) {
                     log.warn("Listener '{}' refuses anonymous clients, and no password-file is configured to check "
@@ -166,6 +179,7 @@ public final class Broker implements AutoCloseable {
             SysPublisher sys = new SysPublisher(router, sessions, metrics,
                     cluster == null ? null : cluster.nodeId());
             int sysInterval = config.get(ConfigKeys.SYS_INTERVAL);
+            sys.addFigures(() -> bridgeFigures(bridgesForViews));
             if (sysInterval > 0) {
                 sys.start(group.next(), sysInterval);
             }
@@ -177,9 +191,12 @@ public final class Broker implements AutoCloseable {
                     http == null ? "no HTTP listener (http.port: 0)"
                     : "dashboard, health and metrics on " + http.address(config.http().host()));
             return new Broker(config, group, context, List.copyOf(listeners), security, sys, health, meters, http,
-                    cluster, linkListener);
+                    cluster, linkListener, bridges);
         } catch (Exception | Error e) {
             security.close();
+            if (bridges != null) {
+                bridges.close();
+            }
             if (cluster != null) {
                 cluster.close();
             }
@@ -248,6 +265,31 @@ public final class Broker implements AutoCloseable {
             views.add(new ApiContext.NodeView(n.id(), n.mqttAddress(), n.self(), n.linkUp(), n.clients(), n.queued()));
         }
         return views;
+    }
+
+    /** The bridges as the management API and the metrics show them. */
+    private static List<ApiContext.BridgeView> bridgeViews(Bridges bridges) {
+        List<ApiContext.BridgeView> views = new ArrayList<>();
+        for (BridgeStatus b : bridges.status()) {
+            views.add(new ApiContext.BridgeView(b.name(), b.address(), b.connected(), b.queued(), b.queuedBytes(),
+                    b.sent(), b.received(), b.dropped(), b.lastError()));
+        }
+        return views;
+    }
+
+    /** The bridges' figures under {@code $SYS/broker/bridges/<name>/...}. */
+    private static Map<String, String> bridgeFigures(Bridges bridges) {
+        Map<String, String> figures = new java.util.LinkedHashMap<>();
+        for (BridgeStatus b : bridges.status()) {
+            String at = "bridges/" + b.name() + "/";
+            figures.put(at + "connected", b.connected() ? "1" : "0");
+            figures.put(at + "queued", Integer.toString(b.queued()));
+            figures.put(at + "sent", Long.toString(b.sent()));
+            figures.put(at + "received", Long.toString(b.received()));
+            figures.put(at + "dropped", Long.toString(b.dropped()));
+            figures.put(at + "last-error", b.lastError() == null ? "" : b.lastError());
+        }
+        return figures;
     }
 
     /** The MQTT listeners as the management API shows them; read when asked, from the list as it is then. */
@@ -342,6 +384,21 @@ public final class Broker implements AutoCloseable {
         return security.reload();
     }
 
+    /**
+     * Makes the running bridges those of {@code configs} (SIGHUP): new ones start, removed ones stop (their queues
+     * go), changed ones reconnect keeping their queues, the others are not touched.
+     *
+     * @return what changed ("added 'x'", ...)
+     */
+    public List<String> reloadBridges(List<BridgeConfig> configs) {
+        return bridges.apply(configs);
+    }
+
+    /** Every bridge's state and figures. */
+    public List<BridgeStatus> bridges() {
+        return bridges.status();
+    }
+
     /** The port other nodes forward messages to; 0 when this broker is no cluster's node. */
     public int linkPort() {
         return linkListener == null ? 0 : linkListener.port();
@@ -357,6 +414,7 @@ public final class Broker implements AutoCloseable {
             cluster.close();
             linkListener.close();
         }
+        bridges.close();
         listeners.forEach(MqttListener::close);
         context.sessions().clear();
         if (http != null) {

@@ -154,7 +154,7 @@ final class BrokerCommand implements Callable<Integer> {
             applyLogLevel(built.logLevel());
             // Before the start: a SIGHUP that comes once the listeners are up must find its handler, not the JVM's
             // default (which would stop the broker).
-            HangupReload hangup = HangupReload.install();
+            HangupReload hangup = HangupReload.install(config);
             broker = Broker.start(built);
             hangup.started(broker);
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {

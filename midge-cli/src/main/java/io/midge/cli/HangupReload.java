@@ -1,6 +1,8 @@
 package io.midge.cli;
 
 import io.midge.broker.Broker;
+import io.midge.broker.config.ConfigException;
+import io.midge.broker.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,20 +10,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change. Installed before
+ * {@code kill -HUP}: rereads the password and ACL files, as they are also reread when they change, and the
+ * configuration file's {@code bridges} (each bridge added, removed or changed on its own; a file with a mistake
+ * changes none and says where the mistake is). Installed before
  * the broker starts, so that a SIGHUP sent as soon as the listeners are up finds this handler and not the JVM's
  * default, which would stop the broker; one that arrives while the broker is still starting is applied once it has.
  */
 final class HangupReload {
     private static final Logger log = LoggerFactory.getLogger(HangupReload.class);
+    private final Path configFile;
     private Broker broker;
     private boolean pending;
 
-    private HangupReload() {
+    private HangupReload(Path configFile) {
+        this.configFile = configFile;
     }
 
-    static HangupReload install() {
-        HangupReload reload = new HangupReload();
+    /** {@code configFile} is the broker's configuration file, null when it has none. */
+    static HangupReload install(Path configFile) {
+        HangupReload reload = new HangupReload(configFile);
         if (hangupIgnored()) {
             log.warn("SIGHUP is ignored by this process (started under nohup?): kill -HUP will not reload the "
                     + "password and ACL files; they are still reread when they change");
@@ -39,7 +46,7 @@ final class HangupReload {
         broker = started;
         if (pending) {
             pending = false;
-            broker.reloadSecurity();
+            reload();
         }
     }
 
@@ -47,7 +54,19 @@ final class HangupReload {
         if (broker == null) {
             pending = true;
         } else {
-            broker.reloadSecurity();
+            reload();
+        }
+    }
+
+    private void reload() {
+        broker.reloadSecurity();
+        if (configFile == null) {
+            return;
+        }
+        try {
+            broker.reloadBridges(ConfigLoader.load(configFile).bridges());
+        } catch (ConfigException | IllegalArgumentException e) {
+            log.error("Reload: {}; the bridges stay as they were", e.getMessage());
         }
     }
 

@@ -62,4 +62,52 @@ class ReloadOnHangupTest {
             broker.waitFor();
         }
     }
+
+    @Test
+    @EnabledOnOs({OS.LINUX, OS.MAC})
+    void hangupAddsAndRemovesBridges(@TempDir Path dir) throws Exception {
+        assumeFalse(HangupReload.hangupIgnored(), "SIGHUP is ignored in this process (started under nohup?): nothing to test");
+        Path config = Files.writeString(dir.resolve("midge.yaml"), "in-memory: true\nport: 0\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process broker = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dmidge.log.level=INFO", MidgeCommand.class.getName(), "broker", "--config", config.toString(), "--http-port", "0")
+                .redirectErrorStream(true).start();
+        List<String> log = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    log.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.stream().anyMatch(l -> l.contains("listening")));
+            Files.writeString(config, "in-memory: true\nport: 0\nbridges:\n  - name: hq\n    address: 127.0.0.1:9\n"
+                    + "    topics: [{filter: \"a/#\", direction: out, qos: 1}]\n");
+            hangup(broker);
+            await().atMost(Duration.ofSeconds(10)).failFast("the broker's log: " + log, () -> !broker.isAlive())
+                    .until(() -> log.stream().anyMatch(l -> l.contains("Bridges reloaded: added 'hq'")));
+            Files.writeString(config, "in-memory: true\nport: 0\nbridges: [{name: x, address: nowhere}]\n");
+            hangup(broker);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.stream().anyMatch(l -> l.contains("midge.yaml:3")
+                    && l.contains("the bridges stay as they were")));
+            Files.writeString(config, "in-memory: true\nport: 0\n");
+            hangup(broker);
+            await().atMost(Duration.ofSeconds(10)).failFast("the broker's log: " + log, () -> !broker.isAlive())
+                    .until(() -> log.stream().anyMatch(l -> l.contains("Bridges reloaded: removed 'hq'")));
+        } finally {
+            broker.destroy();
+            broker.waitFor();
+        }
+    }
+
+    private static void hangup(Process broker) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(broker.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+    }
 }

@@ -66,6 +66,11 @@ public final class BrokerConfig {
         return cluster;
     }
 
+    /** The bridges to other brokers, each with a unique name; empty when there are none. */
+    public java.util.List<BridgeConfig> bridges() {
+        return settings.get(ConfigKeys.BRIDGES);
+    }
+
     /** How much the broker logs: error, warn, info, debug or trace. (Logging has no other key to make an area.) */
     public String logLevel() {
         return settings.get(ConfigKeys.LOG_LEVEL);

@@ -16,6 +16,8 @@ public enum ConfigArea {
     HTTP,
     /** Several brokers as one: membership, the route table and the links between nodes: {@link ClusterConfig}. */
     CLUSTER,
+    /** Links to other MQTT brokers, with a durable queue each: {@link BrokerConfig#bridges()}. */
+    BRIDGES,
     /** What the broker logs, and the status it publishes under {@code $SYS}: {@link BrokerConfig#logLevel()}. */
     LOGGING
 }

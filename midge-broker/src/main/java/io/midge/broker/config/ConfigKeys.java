@@ -193,6 +193,12 @@ public final class ConfigKeys {
             "cluster.max-queued-bytes", WholeNumber.wide(1, Long.MAX_VALUE / 4), 512L << 20,
             "payload bytes kept for another node that is down or behind; beyond it the oldest messages are dropped");
 
+    public static final ConfigKey<List<BridgeConfig>> BRIDGES = key(ConfigArea.BRIDGES, "bridges",
+            new BridgesValue(), List.of(),
+            "links to other MQTT brokers (3.1.1 or 5.0 over TCP, TLS or WebSocket), each with its topic rules "
+            + "(`in`, `out`, `both`, prefixes) and a durable, bounded outbound queue; reread on SIGHUP (see Bridges "
+            + "below, and `config/bridge-example.yaml`)");
+
     public static final ConfigKey<String> LOG_LEVEL = key(ConfigArea.LOGGING, "log-level",
             Choice.ofTexts("error", "warn", "info", "debug", "trace").listedAsOneOf(), "info",
             "how much the broker logs (to standard error): `error`, `warn`, `info`, `debug` (every refused "

@@ -9,13 +9,8 @@ import java.util.function.Supplier;
  * its meters, and its MQTT listeners as bound (their ports are known only once they are).
  */
 public record ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters meters,
-                         Supplier<List<ListenerView>> listeners, long startedNanos, Supplier<List<NodeView>> nodes) {
-
-    /** A broker that is no cluster's node: no nodes. */
-    public ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters meters,
-                      Supplier<List<ListenerView>> listeners, long startedNanos) {
-        this(broker, health, meters, listeners, startedNanos, List::of);
-    }
+                         Supplier<List<ListenerView>> listeners, long startedNanos, Supplier<List<NodeView>> nodes,
+                         Supplier<List<BridgeView>> bridges) {
 
     /** This node's identifier in a cluster (the {@code node} of its clients), or null for a broker on its own. */
     public String nodeId() {
@@ -33,5 +28,10 @@ public record ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters
     /** One MQTT listener as {@code GET /api/v1/listeners} shows it. */
     public record ListenerView(String name, String transport, String host, int port, int connections,
                                boolean anonymousAllowed) {
+    }
+
+    /** One bridge as {@code GET /api/v1/bridges} and the metrics show it (see the bridge package's BridgeStatus). */
+    public record BridgeView(String name, String address, boolean connected, int queued, long queuedBytes, long sent,
+                             long received, long dropped, String lastError) {
     }
 }

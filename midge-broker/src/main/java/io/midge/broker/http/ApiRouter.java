@@ -62,6 +62,7 @@ final class ApiRouter {
         get("stats", (r, p) -> now(stats.get(r)));
         get("events", (r, p) -> now(ApiResponse.stream()));
         get("listeners", (r, p) -> now(listeners.get(r)));
+        get("bridges", (r, p) -> now(BridgesResource.get(api)));
         get("config", (r, p) -> now(ConfigResource.get(api.broker().config())));
         get("nodes", (r, p) -> now(nodes.get(r)));
         get("clients", (r, p) -> now(clients.list(r)));

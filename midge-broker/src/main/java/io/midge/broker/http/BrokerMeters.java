@@ -2,6 +2,7 @@ package io.midge.broker.http;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,6 +21,11 @@ import io.midge.broker.session.Session;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
@@ -172,8 +178,63 @@ public final class BrokerMeters {
         FunctionCounter.builder(name, adder, read).description(help).tags(tags).register(registry);
     }
 
+    /** The bridges, read at scrape time: their meters come and go with them (a reload). */
+    public void watchBridges(Supplier<List<ApiContext.BridgeView>> bridges) {
+        this.bridges = bridges;
+    }
+
+    private volatile Supplier<List<ApiContext.BridgeView>> bridges = List::of;
+    private final Map<String, List<Meter>> bridgeMeters = new HashMap<>();
+    /** What the bridges' meters read: held here, as Micrometer holds a meter's state object only weakly. */
+    private final Map<String, Supplier<ApiContext.BridgeView>> bridgeViews = new HashMap<>();
+
+    /** Registers the meters of bridges that appeared and removes those of bridges that went. */
+    private synchronized void syncBridges() {
+        Map<String, ApiContext.BridgeView> now = new HashMap<>();
+        for (ApiContext.BridgeView b : bridges.get()) {
+            now.put(b.name(), b);
+        }
+        for (String gone : List.copyOf(bridgeMeters.keySet())) {
+            if (!now.containsKey(gone)) {
+                bridgeMeters.remove(gone).forEach(registry::remove);
+                bridgeViews.remove(gone);
+            }
+        }
+        for (String name : now.keySet()) {
+            if (bridgeMeters.containsKey(name)) {
+                continue;
+            }
+            Supplier<ApiContext.BridgeView> view = () -> bridges.get().stream().filter(b -> b.name().equals(name))
+                    .findFirst().orElse(null);
+            bridgeViews.put(name, view);
+            List<Meter> meters = new ArrayList<>();
+            meters.add(Gauge.builder("midge.bridge.connected", view, v -> read(v, b -> b.connected() ? 1 : 0))
+                    .description("whether the bridge's link is up").tag("bridge", name).register(registry));
+            meters.add(Gauge.builder("midge.bridge.queued", view, v -> read(v, ApiContext.BridgeView::queued))
+                    .description("messages held for the remote (queued and in flight)").tag("bridge", name)
+                    .register(registry));
+            meters.add(FunctionCounter.builder("midge.bridge.sent", view, v -> read(v, ApiContext.BridgeView::sent))
+                    .description("messages published to the remote").tag("bridge", name).register(registry));
+            meters.add(FunctionCounter.builder("midge.bridge.received", view,
+                    v -> read(v, ApiContext.BridgeView::received))
+                    .description("messages from the remote published here").tag("bridge", name).register(registry));
+            meters.add(FunctionCounter.builder("midge.bridge.dropped", view,
+                    v -> read(v, ApiContext.BridgeView::dropped))
+                    .description("messages dropped at the queue's bound or too large for the remote")
+                    .tag("bridge", name).register(registry));
+            bridgeMeters.put(name, meters);
+        }
+    }
+
+    private static double read(Supplier<ApiContext.BridgeView> view,
+                               java.util.function.ToDoubleFunction<ApiContext.BridgeView> figure) {
+        ApiContext.BridgeView v = view.get();
+        return v == null ? Double.NaN : figure.applyAsDouble(v);
+    }
+
     /** The Prometheus text format (version 0.0.4) of every meter now. */
     public String scrape() {
+        syncBridges();
         return registry.scrape();
     }
 

@@ -2,6 +2,7 @@ package io.midge.broker.protocol;
 
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.BridgeClientIds;
 import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.security.Authenticator;
 import io.midge.broker.security.Authorizer;
@@ -85,6 +86,11 @@ final class ConnectFlow {
             disconnector.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, c.broker.nodeLinks()
                     ? "only the cluster's nodes connect to its link listener"
                     : "client identifiers starting with " + NodeClientIds.PREFIX + " are reserved for cluster nodes");
+            return;
+        }
+        if (BridgeClientIds.isBridge(c.clientId)) {
+            disconnector.refuse(ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
+                    "client identifiers starting with " + BridgeClientIds.PREFIX + " are reserved for bridges");
             return;
         }
         c.dialect.negotiate(connect, c);

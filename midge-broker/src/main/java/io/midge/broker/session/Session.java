@@ -461,6 +461,14 @@ public final class Session implements Subscriber {
         mailbox.boundAsNodeQueue(maxMessages, maxBytes);
     }
 
+    /**
+     * Bounds of this session's own in place of the clients' (a bridge's outbound queue): what does not fit is
+     * dropped by their policy, counted in their counter and in the broker's, and logged.
+     */
+    public void bound(QueueBounds bounds) {
+        mailbox.bound(bounds);
+    }
+
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
         return mailbox.pendingMessages();

@@ -62,6 +62,8 @@ class SessionMailbox implements Runnable {
     private volatile long nodeMaxBytes = Long.MAX_VALUE / 4;
     /** Whether a forwarding queue is dropping now: logged once per such episode. Owned by the loop. */
     private boolean nodeQueueFull;
+    /** Bounds of this session's own instead of the clients' (a bridge's queue), or null. */
+    private volatile QueueBounds own;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
@@ -90,9 +92,9 @@ class SessionMailbox implements Runnable {
         int size = delivery.message().payloadSize();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
-        long factor = config.limits().queueOverflow() == QueueOverflow.DROP_NEW ? 1 : 2;
-        long maxMessages = unbounded ? 2 * nodeMaxMessages : factor * config.limits().maxQueuedMessages();
-        long maxBytes = unbounded ? 2 * nodeMaxBytes : factor * config.limits().maxQueuedBytes();
+        long factor = overflow() == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = unbounded ? 2 * nodeMaxMessages : factor * maxMessages();
+        long maxBytes = unbounded ? 2 * nodeMaxBytes : factor * maxBytes();
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
         boolean fits = reserveMessage(maxMessages);
@@ -106,6 +108,7 @@ class SessionMailbox implements Runnable {
                 return false;
             }
             metrics.droppedQueueFull.increment();
+            countOwnDrop();
             logDrop();
             return false;
         }
@@ -116,7 +119,11 @@ class SessionMailbox implements Runnable {
             try {
                 session.executor().execute(this);
             } catch (RejectedExecutionException e) {
-                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", session.clientId());
+                // The broker is closing and its loops have stopped: no drain will come, so what the inbox holds
+                // (a store write that completed after the loops ended routed it here) is let go now.
+                log.debug("Session of '{}': loop stopped, mailbox released", session.clientId());
+                releaseInbox();
+                drainScheduled = 0;
             }
         }
         return true;
@@ -151,9 +158,35 @@ class SessionMailbox implements Runnable {
         long n = metrics.droppedQueueFull.sum();
         if (n == 1 || n % 1000 == 0) {
             log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
-                    + "so far by all clients)", session.clientId(), config.limits().maxQueuedMessages(),
-                    config.limits().maxQueuedBytes(), n);
+                    + "so far by all clients)", session.clientId(), maxMessages(), maxBytes(), n);
         }
+    }
+
+    private int maxMessages() {
+        QueueBounds b = own;
+        return b == null ? config.limits().maxQueuedMessages() : b.maxMessages();
+    }
+
+    private long maxBytes() {
+        QueueBounds b = own;
+        return b == null ? config.limits().maxQueuedBytes() : b.maxBytes();
+    }
+
+    private QueueOverflow overflow() {
+        QueueBounds b = own;
+        return b == null ? config.limits().queueOverflow() : b.overflow();
+    }
+
+    private void countOwnDrop() {
+        QueueBounds b = own;
+        if (b != null) {
+            b.dropped().increment();
+        }
+    }
+
+    void bound(QueueBounds bounds) {
+        own = bounds;
+        unbounded = false;
     }
 
     BrokerMetrics metrics() {
@@ -204,10 +237,10 @@ class SessionMailbox implements Runnable {
             trimNodeQueue();
         }
         while (!unbounded && queue != null && !queue.isEmpty()
-                && (pendingMessages > config.limits().maxQueuedMessages()
-                || pendingBytes > config.limits().maxQueuedBytes())) {
+                && (pendingMessages > maxMessages() || pendingBytes > maxBytes())) {
             drop(queue.poll());
             metrics.droppedQueueFull.increment();
+            countOwnDrop();
             if (queueDropsLogged++ % 1000 == 0) {
                 log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
             }
@@ -331,6 +364,16 @@ class SessionMailbox implements Runnable {
                 unpend(d);
                 taken.add(d);
             }
+        }
+    }
+
+    /** Releases what the inbox holds; only once no loop drains it any more. */
+    private void releaseInbox() {
+        Queue<Delivery> inbox = this.inbox;
+        Delivery d;
+        while (inbox != null && (d = inbox.poll()) != null) {
+            unpend(d);
+            d.release();
         }
     }
 

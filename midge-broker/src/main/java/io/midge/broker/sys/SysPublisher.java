@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +33,8 @@ public final class SysPublisher implements AutoCloseable {
     private final BrokerStatus status;
     private final Map<String, String> published = new HashMap<>();
     private volatile ScheduledFuture<?> schedule;
+    /** Figures of parts the sys package does not know (the bridges): topic (after the prefix) to payload. */
+    private volatile Supplier<Map<String, String>> more = Map::of;
 
     public SysPublisher(Router router, SessionRegistry sessions, BrokerMetrics metrics) {
         this(router, sessions, metrics, null);
@@ -48,9 +51,21 @@ public final class SysPublisher implements AutoCloseable {
         schedule = loop.scheduleAtFixedRate(this::publishChanges, 0, intervalSeconds, TimeUnit.SECONDS);
     }
 
+    /** Adds figures read every interval along with the broker's own: topic (after {@code $SYS/broker/}) to payload. */
+    public void addFigures(Supplier<Map<String, String>> figures) {
+        Supplier<Map<String, String>> before = more;
+        more = () -> {
+            Map<String, String> all = new java.util.LinkedHashMap<>(before.get());
+            all.putAll(figures.get());
+            return all;
+        };
+    }
+
     private void publishChanges() {
         try {
-            status.read(System.nanoTime()).forEach((topic, payload) -> {
+            Map<String, String> figures = new java.util.LinkedHashMap<>(status.read(System.nanoTime()));
+            figures.putAll(more.get());
+            figures.forEach((topic, payload) -> {
                 if (!payload.equals(published.put(topic, payload))) {
                     publish(BrokerStatus.PREFIX + topic, payload);
                 }

@@ -90,4 +90,20 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("com.hazelcast..")
                 .check(main);
     }
+
+    @Test
+    @DisplayName("Bridges sit beside the protocol, as the cluster does: they use sessions, routing, config and the "
+            + "ACL; only Broker wires them, and nothing else touches them")
+    void bridgesStayApart() {
+        // Their links speak MQTT with the codec on their own (the client end), so they need no connection of ours.
+        noClasses().that().resideInAnyPackage("io.midge.broker.bridge..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.midge.broker.protocol..",
+                        "io.midge.broker.transport..", "io.midge.broker.http..", "io.midge.broker.sys..",
+                        "io.midge.broker.cluster..")
+                .check(main);
+        noClasses().that().resideInAPackage("io.midge.broker.*..").and()
+                .resideOutsideOfPackage("io.midge.broker.bridge..")
+                .should().dependOnClassesThat().resideInAPackage("io.midge.broker.bridge..")
+                .check(main);
+    }
 }

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Bridged QoS 1 throughput, issue #12's bar: messages per second from a publisher on a local broker, through a
+# bridge, to a subscriber on a remote Mosquitto, beside the same publisher connected directly to the remote, and
+# beside Mosquitto's own bridge (a local Mosquitto bridged to the same remote), in the same run. mqbench counts
+# every message (lost, duplicated, out of order) and the brokers' CPU.
+#
+#   ./midge-benchmarks/bridge-throughput.sh                  # DURATION=10 REPEAT=3 PUBS=1 SIZE=64 (the defaults)
+#   MIDGE_IN_MEMORY=true ./midge-benchmarks/bridge-throughput.sh   # the local Midge without its store: what it costs
+#
+# The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
+# bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
+# out every autosave interval only), so the comparison favours Mosquitto on durability. Needs /usr/sbin/mosquitto.
+set -euo pipefail
+
+module=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+root=$(dirname "$module")
+mqbench=${MQBENCH_DIR:-$root/../shared/mqbench}
+[[ -x $mqbench/mqbench ]] || make -C "$mqbench" >&2
+duration=${DURATION:-10}
+repeat=${REPEAT:-3}
+pubs=${PUBS:-1}
+size=${SIZE:-64}
+remote=${REMOTE_PORT:-18861}
+local_midge=${MIDGE_PORT:-18862}
+local_mosquitto=${MOSQUITTO_PORT:-18863}
+
+work=$(mktemp -d)
+chmod 777 "$work" # Mosquitto started as root runs as user mosquitto
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+await_port() {
+  for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "bridge-throughput: nothing listens on $1" >&2
+  cat "$work"/*.log >&2
+  exit 1
+}
+
+cat > "$work/remote.conf" <<CONF
+listener $remote 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 1000000
+# The Receive Maximum it grants (5.0) and the window it keeps (3.1.1): at Mosquitto's default of 20, any bridge
+# is held to 20 messages per round trip. ${REMOTE_INFLIGHT:-1000} for both bridges and the direct publisher alike.
+max_inflight_messages ${REMOTE_INFLIGHT:-1000}
+CONF
+/usr/sbin/mosquitto -c "$work/remote.conf" > "$work/remote.log" 2>&1 &
+remote_pid=$!
+pids+=("$remote_pid")
+
+cat > "$work/bridge.conf" <<CONF
+listener $local_mosquitto 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $work/
+max_queued_messages 1000000
+connection bench
+address 127.0.0.1:$remote
+topic bench/# out 1
+cleansession false
+max_inflight_messages ${REMOTE_INFLIGHT:-1000}
+CONF
+/usr/sbin/mosquitto -c "$work/bridge.conf" > "$work/bridge.log" 2>&1 &
+mosquitto_bridge_pid=$!
+pids+=("$mosquitto_bridge_pid")
+
+cat > "$work/midge.yaml" <<CONF
+port: $local_midge
+data-dir: $work/midge-data
+in-memory: ${MIDGE_IN_MEMORY:-false}
+http:
+  port: 0
+sys-interval: 0
+bridges:
+  - name: bench
+    address: 127.0.0.1:$remote
+    version: "5"
+    client-id: midge-bench-bridge
+    topics:
+      - {filter: "bench/#", direction: out, qos: 1}
+CONF
+"$root/midge" broker --config "$work/midge.yaml" > "$work/midge.log" 2>&1 &
+midge_pid=$!
+pids+=("$midge_pid")
+await_port "$remote"
+await_port "$local_mosquitto"
+await_port "$local_midge"
+sleep 2 # both bridges connect
+midge_java=$(pgrep -P "$midge_pid" java || echo "$midge_pid")
+
+run() { # name pub-port broker-pids
+  "$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
+    --pub-addrs "127.0.0.1:$2" --sub-addrs "127.0.0.1:$remote" -b "$3" 2>/dev/null \
+    | grep '^RESULT' | sed "s/^RESULT/RESULT path=$1/"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$repeat"); do
+  run direct "$remote" "$remote_pid"
+  run midge-bridge "$local_midge" "$midge_java,$remote_pid"
+  run mosquitto-bridge "$local_mosquitto" "$mosquitto_bridge_pid,$remote_pid"
+done | tee "$work/results.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+for path in direct midge-bridge mosquitto-bridge; do
+  grep "path=$path " "$work/results.txt" | awk -v p="$path" '{
+      for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      rates = rates " " v["recv_rate"]; cpu = cpu " " v["broker_cpu_us_per_msg"]
+      lost += v["lost"]; dup += v["dup"]; reo += v["reordered"] }
+    END { printf "%-17s recv msg/s:%s   brokers CPU us/msg:%s   lost %d, dup %d, reordered %d\n", p, rates, cpu,
+          lost, dup, reo }'
+done
