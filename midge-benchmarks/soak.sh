@@ -84,10 +84,7 @@ port=$(free_port)
 http=$(free_port)
 [[ $http != "$port" ]] || http=$(free_port)
 
-jvm_flags=(--enable-native-access=ALL-UNNAMED)
-if (( $(jdk_feature_release "$JAVA_HOME") >= 24 )); then
-  jvm_flags+=(--sun-misc-unsafe-memory-access=allow)
-fi
+set_broker_jvm_flags
 # shellcheck disable=SC2086
 java "${jvm_flags[@]}" -Xmx512m ${MIDGE_JAVA_OPTS:-} "-Xlog:gc:file=$work/gc.log" -jar "$jar" broker --port "$port" \
     --http-port "$http" --data-dir "$data" --log-level warn > "$work/broker.log" 2>&1 &
