@@ -264,12 +264,12 @@ abstract class ClusterSessionCases {
         try (RawClient onNode1 = new RawClient(nodes().mqttPort(0))) {
             onNode1.connect(connect5("clean-1", false, 0));
             subscribe(onNode1, "clean/#", 1);
-            onNode1.send(new Disconnect(ReasonCode.SUCCESS, MqttProperties.EMPTY));
+            onNode1.send(new Disconnect(ReasonCode.NORMAL_DISCONNECTION, MqttProperties.EMPTY));
         }
         publish(0, "clean-1-pub", "clean/q", 1, 3);
         try (RawClient onNode2 = new RawClient(nodes().mqttPort(1))) {
             assertThat(onNode2.connect(connect5("clean-1", true, 0)).sessionPresent()).isFalse();
-            onNode2.send(new Disconnect(ReasonCode.SUCCESS, MqttProperties.EMPTY));
+            onNode2.send(new Disconnect(ReasonCode.NORMAL_DISCONNECTION, MqttProperties.EMPTY));
         }
         assertThat(clientStatus(0, "clean-1")).as("node 1 discarded its session").isEqualTo(404);
         try (RawClient back = new RawClient(nodes().mqttPort(0))) {
@@ -340,7 +340,7 @@ abstract class ClusterSessionCases {
             try (RawClient c = new RawClient(nodes().mqttPort(0))) {
                 assertThat(c.connAck(connect5("fence-1", true, 0)).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
                 subscribe(c, "fence/new/#", 1);
-                c.send(new Disconnect(ReasonCode.SUCCESS, MqttProperties.EMPTY));
+                c.send(new Disconnect(ReasonCode.NORMAL_DISCONNECTION, MqttProperties.EMPTY));
             }
         });
 
