@@ -182,11 +182,20 @@ final class SessionHandover implements SessionGate {
             return result;
         }
         result.whenComplete((r, e) -> opening.remove(clientId));
-        onThread(() -> {
-            try {
-                decide(clientId, cleanStart, persistent, loop, result, 3);
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+        // Most connections: nobody else owns the session; one round trip claims it, no thread waits meanwhile.
+        owners.claimIfFreeOrMine(clientId, persistent).whenComplete((other, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else if (other == null) {
+                result.complete(null);
+            } else {
+                onThread(() -> {
+                    try {
+                        decide(clientId, cleanStart, persistent, loop, result, 3);
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                });
             }
         });
         return result;
@@ -238,7 +247,8 @@ final class SessionHandover implements SessionGate {
     private void fetch(String clientId, boolean cleanStart, boolean persistent, SessionOwner owner, EventLoop loop,
                        CompletableFuture<Refusal> result) {
         long id = requestIds.incrementAndGet();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
         CompletableFuture<HandoverCodec.Frame> answer = new CompletableFuture<>();
         waiting.put(id, answer);
         send(owner.node(), HandoverCodec.request(id, clientId, cleanStart), deadline).whenComplete((sent, e) -> {
@@ -256,7 +266,7 @@ final class SessionHandover implements SessionGate {
             } else if (frame.status() == HandoverCodec.REFUSED) {
                 result.complete(new Refusal(frame.reason(), null));
             } else if (frame.status() == HandoverCodec.NO_SESSION) {
-                claimed(clientId, owner, persistent, id, false, result);
+                claimed(clientId, owner, persistent, id, false, started, result);
             } else {
                 install(frame.session(), loop).whenCompleteAsync((v, failed) -> {
                     if (failed != null) {
@@ -267,7 +277,7 @@ final class SessionHandover implements SessionGate {
                     } else if (System.nanoTime() - deadline > 0) {
                         undo(clientId, owner.node(), id, deadline, result, "the handover took too long");
                     } else {
-                        claimed(clientId, owner, persistent, id, true, result);
+                        claimed(clientId, owner, persistent, id, true, started, result);
                     }
                 }, thread);
             }
@@ -276,7 +286,7 @@ final class SessionHandover implements SessionGate {
 
     /** The session is here (or there was none): the registry entry moves to this node, and the owner hears it. */
     private void claimed(String clientId, SessionOwner owner, boolean persistent, long id, boolean installed,
-                         CompletableFuture<Refusal> result) {
+                         long started, CompletableFuture<Refusal> result) {
         SessionOwner mine = owners.claimAfter(clientId, owner, persistent);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
         if (mine == null) {
@@ -290,7 +300,8 @@ final class SessionHandover implements SessionGate {
         }
         if (installed) {
             send(owner.node(), HandoverCodec.done(id, clientId, true), deadline);
-            log.info("Session of '{}' moved here from node '{}' (epoch {})", clientId, owner.node(), mine.epoch());
+            log.info("Session of '{}' moved here from node '{}' (epoch {}) in {} ms", clientId, owner.node(),
+                    mine.epoch(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } else {
             log.info("Session of '{}' taken from node '{}', which dropped it (epoch {})", clientId, owner.node(),
                     mine.epoch());
@@ -390,6 +401,11 @@ final class SessionHandover implements SessionGate {
                 Session s = sessions.get(clientId);
                 if ((s == null || s.isEnded()) && !opening.contains(clientId)) {
                     owners.release(clientId);
+                    Session again = sessions.get(clientId);
+                    if (again != null && !again.isEnded()) {
+                        // Opened here meanwhile (its claim came just before the release): claimed again.
+                        owners.claimIfFreeOrMine(clientId, again.expiryIntervalSeconds() > 0);
+                    }
                 }
             });
         }

@@ -1,5 +1,11 @@
 package io.midge.broker.cluster;
 
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentMap;
 
 /**
@@ -49,6 +55,65 @@ final class SessionOwners {
             mine = claimFrom(clientId, null, persistent);
         }
         return mine;
+    }
+
+    /**
+     * The common case in one step, without waiting: when nobody owns the session, or this node does, this node
+     * claims it (a new entry, or its own with the persistence flag updated) and the stage completes with null;
+     * otherwise nothing changes and it completes with the owner. On Hazelcast one entry processor, run where the
+     * entry lives, so one round trip and no thread held meanwhile.
+     */
+    CompletionStage<SessionOwner> claimIfFreeOrMine(String clientId, boolean persistent) {
+        if (map instanceof IMap<String, String> imap) {
+            return imap.submitToKey(clientId, new ClaimIfFreeOrMine(self, persistent))
+                    .thenApply(SessionOwner::decode);
+        }
+        String[] other = new String[1];
+        map.compute(clientId, (k, current) -> {
+            String next = claimedValue(current, self, persistent);
+            other[0] = next == null ? current : null;
+            return next == null ? current : next;
+        });
+        return CompletableFuture.completedFuture(SessionOwner.decode(other[0]));
+    }
+
+    /**
+     * What the entry becomes when this node claims it if free or its own: the new value, or null to leave it (the
+     * entry is another node's, or this node's already as wanted; {@code current} then tells which).
+     */
+    static String claimedValue(String current, String self, boolean persistent) {
+        SessionOwner owner = SessionOwner.decode(current);
+        if (owner == null) {
+            return new SessionOwner(self, 1, persistent).encode();
+        }
+        if (owner.node().equals(self) && owner.persistent() != persistent) {
+            return new SessionOwner(self, owner.epoch(), persistent).encode();
+        }
+        return null;
+    }
+
+    /** {@link #claimedValue} as a Hazelcast entry processor; answers the other owner's entry, or null. */
+    static final class ClaimIfFreeOrMine implements EntryProcessor<String, String, String>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String self;
+        private final boolean persistent;
+
+        ClaimIfFreeOrMine(String self, boolean persistent) {
+            this.self = self;
+            this.persistent = persistent;
+        }
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            String current = entry.getValue();
+            String next = claimedValue(current, self, persistent);
+            if (next != null) {
+                entry.setValue(next);
+                return null;
+            }
+            SessionOwner owner = SessionOwner.decode(current);
+            return owner.node().equals(self) ? null : current;
+        }
     }
 
     /** This node's session ended: the entry goes, if it is still this node's (a newer owner's stays). */

@@ -42,6 +42,24 @@ class SessionOwnersTest {
     }
 
     @Test
+    @DisplayName("Claim if free or own: a free entry is claimed, an own one kept (its persistence flag updated, "
+            + "same epoch), another node's left alone and answered")
+    void claimIfFreeOrMine() throws Exception {
+        assertThat(a.claimIfFreeOrMine("c1", false).toCompletableFuture().get()).isNull();
+        assertThat(a.get("c1")).isEqualTo(new SessionOwner("node-a", 1, false));
+        assertThat(a.claimIfFreeOrMine("c1", true).toCompletableFuture().get()).isNull();
+        assertThat(a.get("c1")).isEqualTo(new SessionOwner("node-a", 1, true));
+        assertThat(b.claimIfFreeOrMine("c1", true).toCompletableFuture().get())
+                .isEqualTo(new SessionOwner("node-a", 1, true));
+        assertThat(b.get("c1").node()).isEqualTo("node-a");
+        SessionOwners.ClaimIfFreeOrMine processor = new SessionOwners.ClaimIfFreeOrMine("node-c", true);
+        java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c2", null);
+        assertThat(processor.process(entry)).isNull();
+        assertThat(SessionOwner.decode(entry.getValue())).isEqualTo(new SessionOwner("node-c", 1, true));
+        assertThat(new SessionOwners.ClaimIfFreeOrMine("node-a", true).process(entry)).isEqualTo(entry.getValue());
+    }
+
+    @Test
     @DisplayName("A node lets go of its own entry only: an old owner's release leaves the new owner's entry")
     void releasesOwnOnly() {
         SessionOwner first = a.claimFrom("c1", null, true);
