@@ -62,6 +62,11 @@ public final class Cluster implements AutoCloseable {
     private final int maxInflight;
     private final Bootstrap bootstrap;
     private final ConnectionLimits limits;
+    private final SessionRegistry sessions;
+    private final Router router;
+    private final EventLoopGroup group;
+    /** Which node owns each client's session, and its moves between nodes; made once joined. */
+    private SessionHandover handover;
     /** Nodes that make a majority of the configured cluster (this one counted, listed or not). */
     private final int majority;
     private final int clusterSize;
@@ -76,6 +81,9 @@ public final class Cluster implements AutoCloseable {
                     ConnectionLimits limits) {
         this.config = config;
         this.limits = limits;
+        this.sessions = sessions;
+        this.router = router;
+        this.group = group;
         Set<String> all = new HashSet<>(config.members());
         all.add(config.host() + ":" + config.port());
         this.clusterSize = all.size();
@@ -116,11 +124,35 @@ public final class Cluster implements AutoCloseable {
         cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
         cluster.catchUp.begin();
         cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
+        cluster.startSessionRegistry();
         log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
                 config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
                 cluster.clusterSize);
         cluster.checkMajority();
         return cluster;
+    }
+
+    /**
+     * The session registry: an IMap with a synchronous backup on every other node (up to 6), so that it survives
+     * any minority of the nodes dying at once; the gate every client's session opens through from now on.
+     */
+    private void startSessionRegistry() {
+        String name = "midge.sessions";
+        try {
+            hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(name)
+                    .setBackupCount(Math.min(6, Math.max(0, clusterSize - 1))));
+        } catch (RuntimeException e) {
+            log.debug("Session registry configured already: {}", e.toString());
+        }
+        com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
+        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, group,
+                this::isMember);
+        handover.listen(router.topicTree());
+        sessions.setGate(handover);
+        map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->
+                handover.ownerChanged(event.getKey()), false);
+        map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
+                handover.ownerChanged(event.getKey()), false);
     }
 
     /** What the link listener authenticates other nodes with. */
@@ -138,6 +170,7 @@ public final class Cluster implements AutoCloseable {
      */
     public void open(int linkPort) {
         queues.adoptRestored();
+        handover.fenceRestored();
         String address = config.host() + ":" + linkPort;
         onThread(() -> {
             routes.syncOwn();
@@ -319,11 +352,13 @@ public final class Cluster implements AutoCloseable {
         NodeLink link = new NodeLink(node, address, config.nodeId(), secret, new NodeLink.Events() {
             @Override
             public void connected(NodeLink l, EventLoop loop) {
+                handover.linkUp(l);
                 queues.attach(l, loop);
             }
 
             @Override
             public void closed(NodeLink l) {
+                handover.linkDown(l);
                 queues.detach(l);
                 onThread(() -> linkClosed(l));
             }
@@ -364,6 +399,7 @@ public final class Cluster implements AutoCloseable {
             log.debug("Leaving the cluster: {}", e.toString());
         }
         thread.shutdownNow();
+        handover.close();
         hazelcast.shutdown();
     }
 }

@@ -23,6 +23,7 @@ import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,6 +78,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     private boolean closedReported;
     /** The shared filter of a share group's identifier, for the queue's deliveries a group chose ({@link ShareIds}). */
     private IntFunction<String> sharedFilters = id -> null;
+    /** CONNACK came with the proof: the other node is who it says. */
+    private volatile boolean authenticated;
 
     NodeLink(String node, String address, String localNode, LinkSecret secret, Events events, BrokerMetrics metrics,
              int maxInflight) {
@@ -127,6 +130,20 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     boolean isOpen() {
         Channel ch = channel;
         return ch != null && ch.isActive();
+    }
+
+    /**
+     * Sends a message for the other node itself (a session handover, see {@link SessionHandover}) at QoS 0, from any
+     * thread, beside the queue's traffic; false when the link is not up (nothing is sent).
+     */
+    boolean sendControl(String topic, byte[] payload) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive() || !authenticated) {
+            return false;
+        }
+        ch.eventLoop().execute(() -> ch.writeAndFlush(new Publish(topic, 0, false, false, 0, MqttProperties.EMPTY,
+                Unpooled.wrappedBuffer(payload)), ch.voidPromise()));
+        return true;
     }
 
     /** The queue's session, now attached to this link (on the link's loop). */
@@ -201,6 +218,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
             return;
         }
         receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
+        authenticated = true;
         events.connected(this, channel.eventLoop());
     }
 

@@ -10,6 +10,7 @@ import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.security.PasswordAuthenticator;
 import io.midge.broker.security.TransportIdentity;
 import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionGate;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
@@ -218,8 +219,38 @@ final class ConnectFlow {
             return;
         }
         c.state = State.CONNECTING;
+        SessionGate gate = c.broker.sessions().gate();
+        if (gate != null && !c.broker.nodeLinks()) {
+            // A node of a cluster: the session may live on another node and come here first (or not at all).
+            gate.beforeOpen(c.clientId, pendingConnect.cleanStart(), c.sessionExpiry > 0, c.ctx.channel().eventLoop())
+                    .whenComplete((refusal, error) -> c.ctx.executor().execute(() -> gateAnswered(refusal, error)));
+            return;
+        }
         c.broker.sessions().open(c.clientId, pendingConnect.cleanStart(), c.ctx.channel().eventLoop(),
                 this::opened);
+    }
+
+    /** The cluster answered whether this node may open the session (on the connection's loop). */
+    private void gateAnswered(SessionGate.Refusal refusal, Throwable error) {
+        if (error == null && refusal == null) {
+            // Opened even if the client left meanwhile: the session (perhaps moved here) then goes offline as after
+            // any connection, its expiry counting (see sessionStored).
+            c.broker.sessions().open(c.clientId, pendingConnect.cleanStart(), c.ctx.channel().eventLoop(),
+                    this::opened);
+            return;
+        }
+        if (c.state != State.CONNECTING) {
+            c.releaseWill(); // the client left meanwhile
+            return;
+        }
+        if (error != null) {
+            log.warn("Opening the session of '{}' in the cluster failed", c.clientId, error);
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster could not open the session");
+        } else if (refusal.serverReference() != null) {
+            disconnector.refuse(ReasonCode.USE_ANOTHER_SERVER, refusal.reason(), refusal.serverReference());
+        } else {
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, refusal.reason());
+        }
     }
 
     private void opened(Session s, boolean sessionPresent) {

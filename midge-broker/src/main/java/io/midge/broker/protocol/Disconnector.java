@@ -6,6 +6,7 @@ import io.midge.codec.protocol.ReasonCode;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.PropertyId;
 import io.netty.channel.socket.DuplexChannel;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,12 +67,20 @@ final class Disconnector {
 
     /** Refuses a CONNECT: CONNACK with the code (the 3.x return code closest to it), then close. */
     void refuse(ReasonCode code, String reason) {
+        refuse(code, reason, null);
+    }
+
+    /** Refuses a CONNECT as above, naming in 5.0 the server to use instead (Server Reference) when not null. */
+    void refuse(ReasonCode code, String reason, String serverReference) {
         c.broker.metrics().connectionsRefused.increment();
         log.debug("Refused client '{}' from {}: {} ({})", c.clientId, c.ctx.channel().remoteAddress(), reason, code);
         c.releaseWill();
         c.state = State.CLOSED;
         MqttProperties props = c.dialect == null ? MqttProperties.EMPTY
                 : c.dialect.reasonString(c, reason, p -> new ConnAck(false, code, p));
+        if (serverReference != null && c.version == MqttVersion.MQTT_5) {
+            props = props.toBuilder().add(PropertyId.SERVER_REFERENCE, serverReference).build();
+        }
         ConnAck connAck = new ConnAck(false, code, props);
         if (c.version != null && !c.fits(connAck)) {
             close(); // a CONNACK larger than the client's Maximum Packet Size is not sent (MQTT-3.1.2-24)

@@ -6,6 +6,7 @@ import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.persistence.StoreWriteFailedException;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.InboundQos2;
@@ -95,8 +96,8 @@ final class InboundPublishes {
             store.afterPending(() -> c.write(new PubRec(p.packetId())));
             return;
         }
-        if (topic.startsWith("$")) {
-            // Topics that start with $ are the broker's ($SYS/...; §4.7.2): a client could otherwise fake them.
+        if (topic.startsWith("$") && !(c.broker.nodeLinks() && NodeClientIds.isNode(topic))) {
+            // Topics that start with $ are the broker's ($cluster/... on a link: what nodes tell each other) ($SYS/...; §4.7.2): a client could otherwise fake them.
             c.broker.metrics().publishesToReservedTopics.increment();
             // 0x87 without a Reason String: the code says it, and the Paho interoperability client, which
             // publishes to a $ topic to see that wildcards do not match it, cannot read a PUBACK with properties.

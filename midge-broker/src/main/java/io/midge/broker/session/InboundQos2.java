@@ -32,6 +32,11 @@ public final class InboundQos2 {
         return ids == null ? 0 : ids.size();
     }
 
+    /** The identifiers, ascending (to move the session to another node). */
+    public int[] ids() {
+        return ids == null ? new int[0] : ids.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
     void clear() {
         ids = null;
     }

@@ -469,6 +469,16 @@ public final class Session implements Subscriber {
         mailbox.bound(bounds);
     }
 
+    /** The mailbox, for {@link SessionSnapshot}; on the session's loop only. */
+    SessionMailbox mailbox() {
+        return mailbox;
+    }
+
+    /** The sends in flight, oldest first, for {@link SessionSnapshot}; on the session's loop only. */
+    Iterable<Map.Entry<Integer, InflightSend>> inflightSends() {
+        return window == null ? List.of() : window.inflightSends();
+    }
+
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
         return mailbox.pendingMessages();

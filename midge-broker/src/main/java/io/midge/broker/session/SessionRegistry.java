@@ -53,6 +53,8 @@ public final class SessionRegistry {
     private final Consumer<Message> willPublisher;
     private final SessionStore store;
     private volatile boolean closing;
+    /** The cluster's say on which node owns a session; null without a cluster. */
+    private volatile SessionGate gate;
 
     /** The outcome of opening a session for a new connection. */
     public interface OpenCallback {
@@ -101,6 +103,15 @@ public final class SessionRegistry {
             long left = Math.max(0, recovered.expiresAtMillis() - System.currentTimeMillis());
             scheduleExpiry(session, left, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** What the cluster says before a session opens here, and hears when one ends; null without a cluster. */
+    public SessionGate gate() {
+        return gate;
+    }
+
+    public void setGate(SessionGate gate) {
+        this.gate = gate;
     }
 
     public Session get(String clientId) {
@@ -305,6 +316,10 @@ public final class SessionRegistry {
             if (!closing) {
                 // At shutdown sessions end in memory only: the store keeps them for the restart.
                 store.ended(session);
+                SessionGate g = gate;
+                if (g != null) {
+                    g.ended(session.clientId());
+                }
             }
         }
         List<Delivery> undelivered = sharedFilters.isEmpty() || closing ? List.of()

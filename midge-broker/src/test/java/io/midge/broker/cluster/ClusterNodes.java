@@ -135,6 +135,14 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
+    boolean isAlive(int i) {
+        return processes[i] != null && processes[i].isAlive();
+    }
+
+    int httpPort(int i) {
+        return httpPorts[i];
+    }
+
     int mqttPort(int i) {
         return mqttPorts[i];
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -367,6 +368,16 @@ class ClusterTest {
                         MqttProperties.EMPTY)).reasonCode() == ReasonCode.SUCCESS;
             }
         });
+    }
+
+    /** The session cases on this same cluster, after the tests above (see {@link ClusterSessionCases}). */
+    @Nested
+    @DisplayName("Sessions across nodes")
+    class Sessions extends ClusterSessionCases {
+        @Override
+        ClusterNodes nodes() {
+            return nodes;
+        }
     }
 
     private static void report(CrossNodeCrash crash) {
