@@ -77,6 +77,8 @@ final class PahoQos1Subscriber implements PersistentSubscriber, MqttCallback, Ru
     public void run() {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(false);
+        // 3.1.1 only: by default Paho retries a failed CONNECT as MQTT 3.1, whose CONNACK has no Session Present.
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setConnectionTimeout(5);
         options.setKeepAliveInterval(0);
         while (!stop) {
