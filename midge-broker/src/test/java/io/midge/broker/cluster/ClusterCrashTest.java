@@ -48,6 +48,7 @@ class ClusterCrashTest {
 
     @BeforeAll
     void startTwoOfThree() {
+        ClusterLogs.clear(NAME);
         nodes = new ClusterNodes(3, temp, NAME);
         nodes.start(0);
         nodes.start(1); // two of three: a majority, so both take clients

@@ -20,6 +20,21 @@ final class ClusterLogs {
     private ClusterLogs() {
     }
 
+    /** Deletes the logs of an earlier run of the test (before its nodes start), so that only this run's are read. */
+    static void clear(String test) {
+        Path dir = Path.of("target", "cluster-logs", test);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Everything node {@code i} (0-based) logged so far, over all its starts. */
     static String of(String test, int i) {
         Path dir = Path.of("target", "cluster-logs", test);
