@@ -312,31 +312,6 @@ class ClusterTest {
     }
 
     @Test
-    @Order(7)
-    @DisplayName("QoS 1: node 2 killed (SIGKILL) under load from node 1 and restarted: its persistent subscriber "
-            + "gets every message node 1 acknowledged, first deliveries in order (MQTT-4.3.2-*, MQTT-4.6.0-6)")
-    void crashAtQos1() throws Exception {
-        CrossNodeCrash crash = new CrossNodeCrash(nodes, 1, 0, 1);
-        crash.run();
-        report(crash);
-        assertThat(crash.deliveries().keySet()).containsAll(crash.acknowledged);
-        assertThat(crash.firstDeliveries()).isSorted();
-    }
-
-    @Test
-    @Order(8)
-    @DisplayName("QoS 2: node 2 killed (SIGKILL) under load from node 1 and restarted: every acknowledged message "
-            + "delivered exactly once, in order (MQTT-4.3.3-*)")
-    void crashAtQos2() throws Exception {
-        CrossNodeCrash crash = new CrossNodeCrash(nodes, 2, 0, 1);
-        crash.run();
-        report(crash);
-        assertThat(crash.deliveries().keySet()).containsAll(crash.acknowledged);
-        assertThat(crash.duplicates()).as("QoS 2 duplicates").isZero();
-        assertThat(crash.received).isSorted();
-    }
-
-    @Test
     @Order(9)
     @DisplayName("A node that sees fewer than a majority of the nodes refuses CONNECT (0x88; 3.1.1 return code 3) "
             + "and publishes (PUBACK 0x83), and takes them again once it sees a majority")
@@ -378,17 +353,5 @@ class ClusterTest {
         ClusterNodes nodes() {
             return nodes;
         }
-    }
-
-    private static void report(CrossNodeCrash crash) {
-        Map<Long, Integer> times = crash.deliveries();
-        List<Long> lost = new ArrayList<>();
-        for (long n : crash.acknowledged) {
-            if (!times.containsKey(n)) {
-                lost.add(n);
-            }
-        }
-        System.out.printf("cluster crash: %d acknowledged, %d delivered, %d lost, %d duplicates%n",
-                crash.acknowledged.size(), crash.received.size(), lost.size(), crash.duplicates());
     }
 }
