@@ -18,6 +18,10 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.netty.buffer.Unpooled;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,20 +163,35 @@ final class ConnectFlow {
             return;
         }
         c.state = State.AUTHENTICATING;
-        authenticator.authenticate(c.clientId, connect.username(), connect.password(),
-                c.ctx.channel().remoteAddress()).whenComplete((code, error) -> c.ctx.executor().execute(() -> {
-                    if (c.state != State.AUTHENTICATING) {
-                        return; // closed meanwhile
-                    }
-                    if (error != null) {
-                        log.warn("Authenticating '{}' failed", c.clientId, error);
-                        disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
-                    } else if (code != ReasonCode.SUCCESS) {
-                        refuseLogin(code, "not authenticated");
-                    } else {
-                        openSession(null);
-                    }
-                }));
+        CompletionStage<ReasonCode> answer = authenticator.authenticate(c.clientId, connect.username(),
+                connect.password(), c.ctx.channel().remoteAddress());
+        if (answer instanceof CompletableFuture<ReasonCode> known && known.isDone()) {
+            // Answered at once (no password file): go on within this read rather than as a task of its own.
+            ReasonCode code = null;
+            Throwable error = null;
+            try {
+                code = known.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e;
+            }
+            authenticated(code, error);
+            return;
+        }
+        answer.whenComplete((code, error) -> c.ctx.executor().execute(() -> authenticated(code, error)));
+    }
+
+    private void authenticated(ReasonCode code, Throwable error) {
+        if (c.state != State.AUTHENTICATING) {
+            return; // closed meanwhile
+        }
+        if (error != null) {
+            log.warn("Authenticating '{}' failed", c.clientId, error);
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
+        } else if (code != ReasonCode.SUCCESS) {
+            refuseLogin(code, "not authenticated");
+        } else {
+            openSession(null);
+        }
     }
 
     /** Refuses a client for its credentials (counted apart from other refusals). */

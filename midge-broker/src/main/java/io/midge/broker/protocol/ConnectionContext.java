@@ -64,6 +64,12 @@ final class ConnectionContext {
 
     private boolean needsFlush;
     private boolean flushScheduled;
+    /**
+     * A read of this connection is being handled: from its first packet to the end of the read, which flushes. What
+     * the session writes meanwhile (a PUBREL for a PUBREC, the next PUBLISH for a PUBACK) waits for that flush, so
+     * that a read of many acknowledgements costs one socket write, not one each.
+     */
+    boolean inRead;
 
     // The management API's figures of this connection (see ClientConnection): set once the session is open, and
     // counters bumped on this loop where the broker-wide counters are: 4 longs, 2 ints and a boolean (40 bytes
@@ -134,6 +140,23 @@ final class ConnectionContext {
             countBytesOut(encoded.readableBytes());
         }
         return encoded;
+    }
+
+    /**
+     * Flushes what was written: at the end of the read when one is being handled (see {@link #inRead}), else now.
+     * Where publishes are throttled a task flushes too: the listener's FlowControlHandler holds the end of a read back
+     * while packets wait in it.
+     */
+    void flush() {
+        if (inRead) {
+            needsFlush = true;
+            if (PublishThrottle.limits(config)) {
+                flushLater();
+            }
+        } else {
+            needsFlush = false;
+            ctx.flush();
+        }
     }
 
     /** Flushes what the packets written since the last flush; the end of every read calls it. */

@@ -120,6 +120,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readSinceComplete = true;
+        c.inRead = true;
         if (c.state == State.CLOSED) {
             ReferenceCountUtil.release(msg);
             return;
@@ -167,6 +168,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             readSinceComplete = false;
             KeepAlives.read(this);
         }
+        c.inRead = false;
         c.flushIfWritten();
         ctx.fireChannelReadComplete();
     }
