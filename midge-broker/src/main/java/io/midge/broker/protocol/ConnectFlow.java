@@ -143,13 +143,14 @@ final class ConnectFlow {
     /** User name and password: the listener's rules first, then the authenticator, off the loop. */
     private void authenticate(Connect connect, boolean certified) {
         Authenticator authenticator = c.broker.authenticator();
-        if (connect.username() == null && !c.listener.anonymousAllowed()) {
+        boolean anonymousAllowed = c.listener.anonymousAllowed();
+        if (connect.username() == null && !anonymousAllowed) {
             // Secure by default: a listener off the loopback lets nobody in without a name unless told to.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '"
                     + c.listener.name() + "'");
             return;
         }
-        if (!c.listener.anonymousAllowed() && authenticator == Authenticator.ALLOW_ALL && !certified) {
+        if (!anonymousAllowed && authenticator == Authenticator.ALLOW_ALL && !certified) {
             // Nothing checks user names (no password file): where anonymous clients are refused, a name the client
             // merely claims proves nothing either.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
