@@ -144,15 +144,14 @@ final class ConnectionContext {
 
     /**
      * Flushes what was written: at the end of the read when one is being handled (see {@link #inRead}), else now.
-     * Where publishes are throttled a task flushes too: the listener's FlowControlHandler holds the end of a read back
-     * while packets wait in it.
+     * A task flushes too (one per read at most, and it finds nothing to do when the end of the read came first), so
+     * that nothing waits if a handler in front holds the end of a read back (a FlowControlHandler does while packets
+     * wait in it) or hands a packet on outside a read.
      */
     void flush() {
         if (inRead) {
             needsFlush = true;
-            if (PublishThrottle.limits(config)) {
-                flushLater();
-            }
+            flushLater();
         } else {
             needsFlush = false;
             ctx.flush();
