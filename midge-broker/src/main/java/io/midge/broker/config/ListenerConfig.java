@@ -92,8 +92,8 @@ public record ListenerConfig(String name, Transport transport, String host, int 
     }
 
     static boolean isLoopback(String host) {
-        if (host.equals("localhost")) {
-            return true;
+        if (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")) {
+            return true; // the usual spellings, without parsing the address at every CONNECT
         }
         try {
             // Literal addresses only: a name is not looked up at start.

@@ -20,6 +20,10 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.netty.buffer.Unpooled;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,13 +150,14 @@ final class ConnectFlow {
     /** User name and password: the listener's rules first, then the authenticator, off the loop. */
     private void authenticate(Connect connect, boolean certified) {
         Authenticator authenticator = c.broker.authenticator();
-        if (connect.username() == null && !c.listener.anonymousAllowed()) {
+        boolean anonymousAllowed = c.listener.anonymousAllowed();
+        if (connect.username() == null && !anonymousAllowed) {
             // Secure by default: a listener off the loopback lets nobody in without a name unless told to.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "anonymous clients are not allowed on listener '"
                     + c.listener.name() + "'");
             return;
         }
-        if (!c.listener.anonymousAllowed() && authenticator == Authenticator.ALLOW_ALL && !certified) {
+        if (!anonymousAllowed && authenticator == Authenticator.ALLOW_ALL && !certified) {
             // Nothing checks user names (no password file): where anonymous clients are refused, a name the client
             // merely claims proves nothing either.
             refuseLogin(ReasonCode.NOT_AUTHORIZED, "no authentication is configured for listener '"
@@ -166,20 +171,35 @@ final class ConnectFlow {
             return;
         }
         c.state = State.AUTHENTICATING;
-        authenticator.authenticate(c.clientId, connect.username(), connect.password(),
-                c.ctx.channel().remoteAddress()).whenComplete((code, error) -> c.ctx.executor().execute(() -> {
-                    if (c.state != State.AUTHENTICATING) {
-                        return; // closed meanwhile
-                    }
-                    if (error != null) {
-                        log.warn("Authenticating '{}' failed", c.clientId, error);
-                        disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
-                    } else if (code != ReasonCode.SUCCESS) {
-                        refuseLogin(code, "not authenticated");
-                    } else {
-                        openSession(null);
-                    }
-                }));
+        CompletionStage<ReasonCode> answer = authenticator.authenticate(c.clientId, connect.username(),
+                connect.password(), c.ctx.channel().remoteAddress());
+        if (answer instanceof CompletableFuture<ReasonCode> known && known.isDone()) {
+            // Answered at once (no password file): go on within this read rather than as a task of its own.
+            ReasonCode code = null;
+            Throwable error = null;
+            try {
+                code = known.join();
+            } catch (CompletionException | CancellationException e) {
+                error = e;
+            }
+            authenticated(code, error);
+            return;
+        }
+        answer.whenComplete((code, error) -> c.ctx.executor().execute(() -> authenticated(code, error)));
+    }
+
+    private void authenticated(ReasonCode code, Throwable error) {
+        if (c.state != State.AUTHENTICATING) {
+            return; // closed meanwhile
+        }
+        if (error != null) {
+            log.warn("Authenticating '{}' failed", c.clientId, error);
+            disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "authentication failed");
+        } else if (code != ReasonCode.SUCCESS) {
+            refuseLogin(code, "not authenticated");
+        } else {
+            openSession(null);
+        }
     }
 
     /** Refuses a client for its credentials (counted apart from other refusals). */

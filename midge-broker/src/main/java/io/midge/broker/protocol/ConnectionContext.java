@@ -64,6 +64,12 @@ final class ConnectionContext {
 
     private boolean needsFlush;
     private boolean flushScheduled;
+    /**
+     * A read of this connection is being handled: from its first packet to the end of the read, which flushes. What
+     * the session writes meanwhile (a PUBREL for a PUBREC, the next PUBLISH for a PUBACK) waits for that flush, so
+     * that a read of many acknowledgements costs one socket write, not one each.
+     */
+    boolean inRead;
 
     // The management API's figures of this connection (see ClientConnection): set once the session is open, and
     // counters bumped on this loop where the broker-wide counters are: 4 longs, 2 ints and a boolean (40 bytes
@@ -134,6 +140,22 @@ final class ConnectionContext {
             countBytesOut(encoded.readableBytes());
         }
         return encoded;
+    }
+
+    /**
+     * Flushes what was written: at the end of the read when one is being handled (see {@link #inRead}), else now.
+     * A task flushes too (one per read at most, and it finds nothing to do when the end of the read came first), so
+     * that nothing waits if a handler in front holds the end of a read back (a FlowControlHandler does while packets
+     * wait in it) or hands a packet on outside a read.
+     */
+    void flush() {
+        if (inRead) {
+            needsFlush = true;
+            flushLater();
+        } else {
+            needsFlush = false;
+            ctx.flush();
+        }
     }
 
     /** Flushes what the packets written since the last flush; the end of every read calls it. */

@@ -18,6 +18,9 @@ import java.util.concurrent.TimeUnit;
  * loop's clock only goes forward, so the order holds), and one scheduled task per list runs when the head's deadline
  * passes. As exact as a timer per connection, O(1) per read, and a few fields per connection.
  *
+ * <p>Until CONNACK a connection sits in the list of the period connect-timeout instead, and no read moves it on:
+ * {@link MqttConnection#keepAliveExpired} tells the two apart by the connection's state.
+ *
  * <p>Threads: everything runs on the loop the connections belong to. The registry of loops is shared; each loop adds
  * and removes only its own entry, which it drops when it has no connection to watch (so an embedded test loop
  * leaves nothing behind).

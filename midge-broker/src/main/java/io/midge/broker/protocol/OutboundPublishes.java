@@ -63,7 +63,7 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
 
     @Override
     public void flush() {
-        c.ctx.flush();
+        c.flush();
     }
 
     @Override

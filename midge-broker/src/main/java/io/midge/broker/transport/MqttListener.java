@@ -77,7 +77,8 @@ public final class MqttListener {
                 .channel(Transports.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY child option: Netty's socket channels set it already as they are made (on Linux), and
+                // setting it again cost every connection a system call.
                 // One allocator for every connection, each sizing its reads on its own (see ReceiveBuffers).
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))

@@ -1,6 +1,7 @@
 package io.midge.broker.transport;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandler;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
@@ -10,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ThreadAwareExecutor;
 
 /** Native epoll where the platform has it (fewer copies, less garbage), else Java NIO. */
 public final class Transports {
@@ -22,8 +24,24 @@ public final class Transports {
 
     /** One event loop per core unless told otherwise. */
     public static EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory factory = nativeAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory factory = nativeAvailable() ? epoll() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), factory);
+    }
+
+    /** Epoll, each loop's channels kept by file descriptor in an {@link FdTable}. */
+    private static IoHandlerFactory epoll() {
+        IoHandlerFactory netty = EpollIoHandler.newFactory();
+        return new IoHandlerFactory() {
+            @Override
+            public IoHandler newHandler(ThreadAwareExecutor executor) {
+                return FdTable.install(netty.newHandler(executor));
+            }
+
+            @Override
+            public boolean isChangingThreadSupported() {
+                return netty.isChangingThreadSupported();
+            }
+        };
     }
 
     /** The channel of outgoing connections (a cluster's links) on a group made by {@link #newGroup}. */

@@ -18,7 +18,10 @@ import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -79,6 +82,37 @@ class OutboundPublishesTest {
         assertThat(sub.received()).isEmpty();
         assertThat(broker.sessions.get("sub").inflightCount()).isZero();
         assertThat(sub.isOpen()).isTrue();
+    }
+
+    @Test
+    @DisplayName("MQTT-4.3.3-4 (5.0): PUBRECs and PUBCOMPs that arrive in one read are answered (PUBRELs, and the "
+            + "sends they made room for) in one flush, not one socket write each")
+    void acknowledgementsOfOneReadFlushOnce() {
+        EmbeddedClient sub = subscriber(MqttVersion.MQTT_5, "t", 2);
+        EmbeddedClient pub = publisher();
+        for (int i = 1; i <= 3; i++) {
+            pub.send(publish("t", 2, i, "m" + i, MqttProperties.EMPTY));
+        }
+        pub.received();
+        List<MqttPacket> sent = sub.received();
+        assertThat(sent).hasSize(3).allMatch(p -> p instanceof Publish);
+        AtomicInteger flushes = new AtomicInteger();
+        sub.channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void flush(ChannelHandlerContext ctx) {
+                flushes.incrementAndGet();
+                ctx.flush();
+            }
+        });
+        sub.sendTogether(new PubRec(((Publish) sent.get(0)).packetId()), new PubRec(((Publish) sent.get(1)).packetId()),
+                new PubRec(((Publish) sent.get(2)).packetId()));
+        assertThat(flushes).hasValue(1);
+        List<MqttPacket> released = sub.received();
+        assertThat(released).hasSize(3).allMatch(p -> p instanceof PubRel);
+        flushes.set(0);
+        sub.sendTogether(released.stream().map(r -> new PubComp(((PubRel) r).packetId())).toArray(MqttPacket[]::new));
+        assertThat(flushes.get()).isLessThanOrEqualTo(1);
+        assertThat(broker.sessions.get("sub").inflightCount()).isZero();
     }
 
     @Test
