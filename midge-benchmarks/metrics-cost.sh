@@ -85,6 +85,7 @@ direct_cost() {
     curl -s -N -o /dev/null "http://127.0.0.1:$dhttp/api/v1/events" &
     pids+=($!)
   done
+  sleep 30 # the stream's code compiled first: the JIT's work is the start's, not the stream's
   t0=$(cpu); sleep 30; t1=$(cpu)
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   awk -v t=$((t1 - t0)) -v idle="$ticks_idle" -v n="${EVENT_STREAMS:-1}" -v hz="$hz" 'BEGIN {
