@@ -6,6 +6,7 @@
 #
 #   ./midge-benchmarks/bridge-throughput.sh                  # DURATION=10 REPEAT=3 PUBS=1 SIZE=64 (the defaults)
 #   MIDGE_IN_MEMORY=true ./midge-benchmarks/bridge-throughput.sh   # the local Midge without its store: what it costs
+#   MIDGE_SYNC=interval ./midge-benchmarks/bridge-throughput.sh     # stored, but synced on a timer, not per batch
 #
 # The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
 # bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
@@ -77,6 +78,7 @@ cat > "$work/midge.yaml" <<CONF
 port: $local_midge
 data-dir: $work/midge-data
 in-memory: ${MIDGE_IN_MEMORY:-false}
+sync: ${MIDGE_SYNC:-always}
 http:
   port: 0
 sys-interval: 0
