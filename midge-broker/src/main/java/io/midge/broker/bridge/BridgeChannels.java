@@ -1,6 +1,7 @@
 package io.midge.broker.bridge;
 
 import io.midge.broker.config.BridgeConfig;
+import io.midge.broker.link.ClientFrames;
 import io.midge.codec.MqttDecoder;
 import io.midge.codec.protocol.MqttVersion;
 import io.netty.channel.Channel;
@@ -66,10 +67,10 @@ final class BridgeChannels {
                             .customHeaders(new DefaultHttpHeaders())
                             .maxFramePayloadLength(MqttDecoder.MAX_PACKET_SIZE)
                             .handshakeTimeoutMillis(WEBSOCKET_HANDSHAKE_MILLIS).build()));
-                    p.addLast("websocket-frames", new BridgeFrames.WebSocketBytes());
+                    p.addLast("websocket-frames", new ClientFrames.WebSocketBytes());
                 }
-                p.addLast("mqtt-decoder", new BridgeFrames.Decoder(version, config.name()));
-                p.addLast("mqtt-encoder", new BridgeFrames.Encoder(version));
+                p.addLast("mqtt-decoder", new ClientFrames.Decoder(version, "bridge '" + config.name() + "'"));
+                p.addLast("mqtt-encoder", new ClientFrames.Encoder(version));
                 int ping = Math.max(1, config.keepAlive() / 2);
                 if (config.keepAlive() > 0) {
                     // A remote silent for one and a half keep-alives is gone (as a broker judges its clients).

@@ -1,5 +1,6 @@
 package io.midge.broker.cluster;
 
+import io.midge.broker.link.ClientFrames;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
@@ -107,7 +108,9 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new LinkFrames.Decoder(), new LinkFrames.Encoder(),
+                        ch.pipeline().addLast(
+                                new ClientFrames.Decoder(MqttVersion.MQTT_5, "link to node '" + node + "'"),
+                                new ClientFrames.Encoder(MqttVersion.MQTT_5),
                                 new IdleStateHandler(0, KEEP_ALIVE_SECONDS / 2, 0), NodeLink.this);
                     }
                 });

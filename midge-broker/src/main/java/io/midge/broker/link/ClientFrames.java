@@ -1,4 +1,4 @@
-package io.midge.broker.bridge;
+package io.midge.broker.link;
 
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.MqttDecoder;
@@ -19,21 +19,24 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
- * The bridge speaks to the remote as a client, in the remote's MQTT version, with the codec the broker speaks. (The
- * cluster's links have their own pair, MQTT 5 only; the cluster package may not use this one.)
+ * The client end of a link to another broker (a cluster node's link, a bridge) speaks MQTT in the link's version with
+ * the codec the broker speaks: these handlers frame what comes in and encode what goes out.
  */
-final class BridgeFrames {
-    private BridgeFrames() {
+public final class ClientFrames {
+    private ClientFrames() {
     }
 
-    /** Frames what the remote sends; a malformed packet closes the link (the remote's fault, logged). */
-    static final class Decoder extends ByteToMessageDecoder {
+    /**
+     * Frames what the remote sends; a malformed packet is the remote's fault: it goes to the link's handler as an
+     * exception naming {@code link} (which logs it and closes the link).
+     */
+    public static final class Decoder extends ByteToMessageDecoder {
         private final MqttDecoder decoder;
-        private final String bridge;
+        private final String link;
 
-        Decoder(MqttVersion version, String bridge) {
+        public Decoder(MqttVersion version, String link) {
             this.decoder = MqttDecoder.forClient(version, MqttDecoder.MAX_PACKET_SIZE);
-            this.bridge = bridge;
+            this.link = link;
         }
 
         @Override
@@ -45,17 +48,17 @@ final class BridgeFrames {
                 }
             } catch (MqttCodecException e) {
                 in.skipBytes(in.readableBytes());
-                ctx.fireExceptionCaught(new IllegalStateException("bridge '" + bridge
-                        + "': the remote sent a malformed packet: " + e.getMessage(), e));
+                ctx.fireExceptionCaught(new IllegalStateException(link + ": the remote sent a malformed packet: "
+                        + e.getMessage(), e));
             }
         }
     }
 
     /** Encodes packets; a PUBLISH's payload reference is released once its bytes are in the outbound buffer. */
-    static final class Encoder extends ChannelOutboundHandlerAdapter {
+    public static final class Encoder extends ChannelOutboundHandlerAdapter {
         private final MqttVersion version;
 
-        Encoder(MqttVersion version) {
+        public Encoder(MqttVersion version) {
             this.version = version;
         }
 
@@ -78,7 +81,7 @@ final class BridgeFrames {
     }
 
     /** MQTT over WebSocket: packets' bytes out in binary frames, binary frames' content in as plain bytes. */
-    static final class WebSocketBytes extends ChannelDuplexHandler {
+    public static final class WebSocketBytes extends ChannelDuplexHandler {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof BinaryWebSocketFrame || msg instanceof ContinuationWebSocketFrame) {
