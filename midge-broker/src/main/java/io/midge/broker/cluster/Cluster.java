@@ -94,7 +94,7 @@ public final class Cluster implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.routes = new RouteTable(config.nodeId(), this::onThread);
+        this.routes = new RouteTable(config.nodeId(), this::onThread, router.topicTree());
         this.queues = new NodeQueues(sessions, router, group, config.maxQueuedMessages(), config.maxQueuedBytes());
         this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues);
         this.directory = new NodeDirectory(config.nodeId(), sessions, queues);
@@ -297,7 +297,7 @@ public final class Cluster implements AutoCloseable {
         } else if (gone) {
             queues.unsubscribe(node, filter);
         } else {
-            queues.subscribe(node, filter);
+            queues.subscribe(node, filter, RouteTable.isDurable(value));
         }
     }
 
@@ -310,7 +310,7 @@ public final class Cluster implements AutoCloseable {
         routes.syncOwn();
         boolean settled = System.nanoTime() - joinedNanos > SETTLE_NANOS;
         List<String> up = new ArrayList<>();
-        for (Map.Entry<String, Set<String>> e : new TreeMap<>(routes.othersRoutes()).entrySet()) {
+        for (Map.Entry<String, Map<String, Boolean>> e : new TreeMap<>(routes.othersRoutes()).entrySet()) {
             String node = e.getKey();
             String state = routes.state(node);
             queues.reconcile(node, e.getValue(), settled && state != null);

@@ -25,7 +25,11 @@ import org.slf4j.LoggerFactory;
  * The forwarding queue of each other node: a persistent session {@code $cluster/to/<node>} in this node's registry,
  * subscribed to that node's routes. A message for the node is therefore routed, stored (before the publisher's
  * acknowledgement), queued, sent in order, re-sent after a reconnect and restored after a restart exactly as for a
- * client with a persistent session; the {@link NodeLink} to the node is its connection while it is up.
+ * client with a persistent session; the {@link NodeLink} to the node is its connection while it is up. A route
+ * behind which the other node has no persistent session wanting QoS 1/2 ({@link RouteTable#CLEAN}) is a subscription
+ * that is not {@link io.midge.broker.routing.Subscription#durable}: QoS 1 through it only is queued in memory, not
+ * stored, as a single broker does for clean sessions; one queue either way, so a message matching both kinds is
+ * one delivery (stored), and the order per publisher holds across both.
  *
  * <p>Threads: {@link #queue} and the route changes are called on the cluster's thread; they change a session on its
  * own loop.
@@ -43,6 +47,11 @@ final class NodeQueues {
     private final Router router;
     private final EventLoopGroup group;
     private final ConcurrentHashMap<String, Session> queues = new ConcurrentHashMap<>();
+    /**
+     * By node, the routes its queue is subscribed to as clean ({@link RouteTable#CLEAN}): QoS 1 through them is not
+     * stored. Every other subscription of a queue is durable, a restored one too until the route table says more.
+     */
+    private final ConcurrentHashMap<String, Set<String>> cleanRoutes = new ConcurrentHashMap<>();
     private final ShareIds shareIds = new ShareIds();
 
     private final long maxMessages;
@@ -132,17 +141,38 @@ final class NodeQueues {
         return s;
     }
 
-    /** A route of the node appeared: its queue subscribes to the filter (durably). */
-    void subscribe(String node, String filter) {
+    /**
+     * A route of the node appeared or changed: its queue subscribes to the filter (the subscription is stored, so
+     * that the queue has it at once after a restart), durable as the route says.
+     */
+    void subscribe(String node, String filter, boolean durable) {
         Session q = queue(node);
         q.execute(() -> {
-            if (!q.isEnded() && !q.subscriptions().containsKey(filter)) {
-                SubscriptionOptions options = options(filter);
-                q.subscribe(filter, options);
-                stored(sessions.store().subscribed(q, Map.of(filter, options), q.executor()), node);
+            if (!q.isEnded() && subscribeRoute(node, q, filter, durable)) {
+                stored(sessions.store().subscribed(q, Map.of(filter, options(filter)), q.executor()), node);
             }
         });
     }
+
+    /**
+     * Subscribes the queue to a route, or changes whether it is durable (a replaced subscription: no message falls
+     * between the two); true when the subscription is new. On the queue's loop.
+     */
+    private boolean subscribeRoute(String node, Session q, String filter, boolean durable) {
+        Set<String> clean = cleanRoutes.computeIfAbsent(node, n -> ConcurrentHashMap.newKeySet());
+        boolean existed = q.subscriptions().containsKey(filter);
+        if (existed && durable != clean.contains(filter)) {
+            return false; // as it is
+        }
+        q.subscribe(filter, options(filter), durable);
+        if (durable) {
+            clean.remove(filter);
+        } else {
+            clean.add(filter);
+        }
+        return !existed;
+    }
+
 
     /** A route of the node went: its queue leaves the filter. */
     void unsubscribe(String node, String filter) {
@@ -151,35 +181,43 @@ final class NodeQueues {
             return;
         }
         q.execute(() -> {
+            forgetClean(node, filter);
             if (q.unsubscribe(filter)) {
                 stored(sessions.store().unsubscribed(q, List.of(filter), q.executor()), node);
             }
         });
     }
 
+    private void forgetClean(String node, String filter) {
+        Set<String> clean = cleanRoutes.get(node);
+        if (clean != null) {
+            clean.remove(filter);
+        }
+    }
+
     /**
-     * Makes the queue's subscriptions the node's routes: adds what is missing and, when {@code complete} (the node
-     * announced all of its routes since it started), removes what the node no longer has.
+     * Makes the queue's subscriptions the node's routes (filter to durable): adds what is missing, makes each as
+     * durable as its route and, when {@code complete} (the node announced all of its routes since it started),
+     * removes what the node no longer has.
      */
-    void reconcile(String node, Set<String> routes, boolean complete) {
+    void reconcile(String node, Map<String, Boolean> routes, boolean complete) {
         Session q = queue(node);
         q.execute(() -> {
             if (q.isEnded()) {
                 return;
             }
             Map<String, SubscriptionOptions> added = new java.util.LinkedHashMap<>();
-            for (String filter : routes) {
-                if (!q.subscriptions().containsKey(filter)) {
-                    SubscriptionOptions options = options(filter);
-                    q.subscribe(filter, options);
-                    added.put(filter, options);
+            routes.forEach((filter, durable) -> {
+                if (subscribeRoute(node, q, filter, durable)) {
+                    added.put(filter, options(filter));
                 }
-            }
+            });
             stored(sessions.store().subscribed(q, added, q.executor()), node);
             if (complete) {
                 List<String> gone = new ArrayList<>();
                 for (String filter : List.copyOf(q.subscriptions().keySet())) {
-                    if (!routes.contains(filter) && q.unsubscribe(filter)) {
+                    if (!routes.containsKey(filter) && q.unsubscribe(filter)) {
+                        forgetClean(node, filter);
                         gone.add(filter);
                     }
                 }

@@ -4,6 +4,8 @@ import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.midge.broker.routing.FilterWatcher;
 import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.Subscriber;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.routing.TopicTree;
 import io.midge.codec.Topics;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,22 +22,41 @@ import java.util.concurrent.Executor;
  * own). The publish path never reads the map: each node mirrors the others' routes into its local topic tree, as
  * the subscriptions of their forwarding queues ({@link NodeQueues}).
  *
+ * <p>A route's value says whether it is durable: empty when a persistent session (one the store keeps) wants the
+ * filter at QoS 1 or 2, {@value #CLEAN} when only clean sessions or QoS 0 subscriptions do. The other nodes store
+ * what they forward through a durable route before acknowledging it; through a clean one only at QoS 2. Durable is
+ * the empty value, so that a value this node does not know means durable: when in doubt, store.
+ *
  * <p>Threads: the counts change on any loop ({@link FilterWatcher}); the map is written on the cluster's thread,
- * which reads the count again, so that changes racing on two loops settle on the last state, whatever their order.
+ * which reads the count again and looks at the filter's subscriptions in the topic tree, so that changes racing on
+ * two loops settle on the last state, whatever their order.
  */
 final class RouteTable implements FilterWatcher {
     static final char SEPARATOR = '\0';
     static final String UP = "up ";
     static final String STOPPED = "stopped";
+    /** The value of a route only clean sessions (or QoS 0 subscriptions) stand behind. */
+    static final String CLEAN = "clean";
+    /** The value of a durable route. */
+    static final String DURABLE = "";
 
     private final String self;
     private final Executor clusterThread;
+    private final TopicTree tree;
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
+    /**
+     * This node's routes announced durable (as last written); read on the loops to skip work that changes nothing:
+     * a clean route stays clean when a subscriber leaves.
+     */
+    private final Set<String> durable = ConcurrentHashMap.newKeySet();
+    /** Routes with a write queued on the cluster's thread: a burst of changes to one filter makes one write. */
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private volatile ReplicatedMap<String, String> map;
 
-    RouteTable(String self, Executor clusterThread) {
+    RouteTable(String self, Executor clusterThread, TopicTree tree) {
         this.self = self;
         this.clusterThread = clusterThread;
+        this.tree = tree;
     }
 
     /** The map is there: from now on changes are written (what came before is in {@link #syncOwn}). */
@@ -45,6 +66,11 @@ final class RouteTable implements FilterWatcher {
 
     static String key(String node, String filter) {
         return node + SEPARATOR + filter;
+    }
+
+    /** Whether a route's value (null: none) says it is durable. */
+    static boolean isDurable(String value) {
+        return !CLEAN.equals(value);
     }
 
     /**
@@ -58,8 +84,13 @@ final class RouteTable implements FilterWatcher {
         return topics.startsWith("$") ? null : filter;
     }
 
+    /** Whether a subscription makes its route durable: a persistent session's (kept in the store) at QoS 1 or 2. */
+    private static boolean durable(Subscriber subscriber, SubscriptionOptions options) {
+        return options.qos() > 0 && subscriber.isStored() && !NodeClientIds.isNode(subscriber.clientId());
+    }
+
     @Override
-    public void added(Subscriber subscriber, String filter) {
+    public void added(Subscriber subscriber, String filter, SubscriptionOptions options) {
         if (NodeClientIds.isNode(subscriber.clientId())) {
             return;
         }
@@ -67,8 +98,12 @@ final class RouteTable implements FilterWatcher {
         if (routed == null) {
             return;
         }
-        if (counts.merge(routed, 1, Integer::sum) == 1) {
-            clusterThread.execute(() -> write(routed));
+        // A new route, or one that may have to be durable; another clean subscriber of a route changes nothing (a
+        // fleet of clean sessions subscribing to one filter costs no look at the others). A durable subscriber
+        // queues a write even when the route is durable already: a write racing with it may have looked at the
+        // subscriptions just before it came (the write looks again, and stops at the first durable one).
+        if (counts.merge(routed, 1, Integer::sum) == 1 || durable(subscriber, options)) {
+            queueWrite(routed);
         }
     }
 
@@ -81,25 +116,55 @@ final class RouteTable implements FilterWatcher {
         if (routed == null) {
             return;
         }
-        if (counts.computeIfPresent(routed, (f, n) -> n <= 1 ? null : n - 1) == null) {
-            clusterThread.execute(() -> write(routed));
+        // The route goes, or may be clean now.
+        if (counts.computeIfPresent(routed, (f, n) -> n <= 1 ? null : n - 1) == null || durable.contains(routed)) {
+            queueWrite(routed);
         }
     }
 
-    /** Writes the filter's route as the count says now. On the cluster's thread. */
+    @Override
+    public void changed(Subscriber subscriber, String filter, SubscriptionOptions options) {
+        if (NodeClientIds.isNode(subscriber.clientId())) {
+            return;
+        }
+        String routed = routed(filter);
+        if (routed != null && (durable(subscriber, options) || durable.contains(routed))) {
+            queueWrite(routed);
+        }
+    }
+
+    private void queueWrite(String filter) {
+        if (queued.add(filter)) {
+            clusterThread.execute(() -> write(filter));
+        }
+    }
+
+    /** Writes the filter's route as the count and the subscriptions say now. On the cluster's thread. */
     private void write(String filter) {
+        queued.remove(filter); // before reading: a change from now on queues another write
         ReplicatedMap<String, String> routes = map;
+        String value = counts.containsKey(filter) ? value(filter) : null;
         if (routes == null) {
             return; // not joined yet: syncOwn writes them all
         }
         String key = key(self, filter);
-        if (counts.containsKey(filter)) {
-            if (!routes.containsKey(key)) {
-                routes.put(key, "");
+        if (value == null) {
+            if (routes.containsKey(key)) {
+                routes.remove(key);
             }
-        } else if (routes.containsKey(key)) {
-            routes.remove(key);
+        } else if (!value.equals(routes.get(key))) {
+            routes.put(key, value);
         }
+    }
+
+    /** A wanted route's value as its subscriptions say now, noted in {@link #durable}. */
+    private String value(String filter) {
+        if (tree.anySubscription(filter, s -> durable(s.subscriber(), s.options()))) {
+            durable.add(filter);
+            return DURABLE;
+        }
+        durable.remove(filter);
+        return CLEAN;
     }
 
     /**
@@ -119,7 +184,7 @@ final class RouteTable implements FilterWatcher {
             }
         }
         for (String filter : wanted) {
-            routes.put(key(self, filter), "");
+            routes.put(key(self, filter), value(filter));
         }
     }
 
@@ -128,16 +193,17 @@ final class RouteTable implements FilterWatcher {
         map.put(key(self, ""), state);
     }
 
-    /** The other nodes' routes by node, as the local copy of the map has them now. */
-    Map<String, Set<String>> othersRoutes() {
-        Map<String, Set<String>> byNode = new HashMap<>();
-        for (String key : map.keySet()) {
+    /** The other nodes' routes by node, each filter with whether it is durable, as the local copy has them now. */
+    Map<String, Map<String, Boolean>> othersRoutes() {
+        Map<String, Map<String, Boolean>> byNode = new HashMap<>();
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            String key = e.getKey();
             int sep = key.indexOf(SEPARATOR);
             String node = key.substring(0, sep);
             if (!node.equals(self)) {
-                Set<String> filters = byNode.computeIfAbsent(node, n -> new HashSet<>());
+                Map<String, Boolean> filters = byNode.computeIfAbsent(node, n -> new HashMap<>());
                 if (sep + 1 < key.length()) {
-                    filters.add(key.substring(sep + 1));
+                    filters.put(key.substring(sep + 1), isDurable(e.getValue()));
                 }
             }
         }

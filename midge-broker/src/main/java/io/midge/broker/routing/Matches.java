@@ -19,6 +19,7 @@ public final class Matches {
     private byte[] qos = new byte[8];
     private boolean[] retainAsPublished = new boolean[8];
     private boolean[] shared = new boolean[8];
+    private boolean[] durable = new boolean[8];
     private int[] firstId = new int[8]; // 1 + index into the id lists below, 0 for none
     private int size;
     private int plainCount;
@@ -69,6 +70,15 @@ public final class Matches {
         return retainAsPublished[i];
     }
 
+    /**
+     * Whether any of the matching subscriptions is {@link Subscription#durable}: a QoS 1 delivery to a stored
+     * subscriber is kept in the store only then.
+     */
+    public boolean durable(int i) {
+        checkIndex(i);
+        return durable[i];
+    }
+
     /** Whether this delivery is for a shared subscription (reported apart from the subscriber's own ones). */
     public boolean shared(int i) {
         checkIndex(i);
@@ -114,6 +124,9 @@ public final class Matches {
             if (retainAsPublished[i]) {
                 text.append(" rap");
             }
+            if (!durable[i]) {
+                text.append(" not-durable");
+            }
             if (firstId[i] != 0) {
                 text.append(" ids ").append(Arrays.toString(subscriptionIds(i)));
             }
@@ -151,7 +164,7 @@ public final class Matches {
         }
         int i = plainIndexOf(subscriber);
         if (i < 0) {
-            i = append(subscriber, options, false);
+            i = append(subscription, false);
             plainCount++;
             if (indexed) {
                 index(i);
@@ -161,6 +174,7 @@ public final class Matches {
         } else {
             qos[i] = (byte) Math.max(qos[i], options.qos());
             retainAsPublished[i] |= options.retainAsPublished();
+            durable[i] |= subscription.durable(); // one delivery, stored if any route it came by needs it
         }
         addId(i, options.subscriptionId());
     }
@@ -168,23 +182,26 @@ public final class Matches {
     /** Adds the delivery of a shared subscription: always its own, with that subscription's options only. */
     void addShared(Subscription subscription) {
         SubscriptionOptions options = subscription.options();
-        addId(append(subscription.subscriber(), options, true), options.subscriptionId());
+        addId(append(subscription, true), options.subscriptionId());
     }
 
-    private int append(Subscriber subscriber, SubscriptionOptions options, boolean isShared) {
+    private int append(Subscription subscription, boolean isShared) {
+        SubscriptionOptions options = subscription.options();
         if (size == subscribers.length) {
             int capacity = size * 2;
             subscribers = Arrays.copyOf(subscribers, capacity);
             qos = Arrays.copyOf(qos, capacity);
             retainAsPublished = Arrays.copyOf(retainAsPublished, capacity);
             shared = Arrays.copyOf(shared, capacity);
+            durable = Arrays.copyOf(durable, capacity);
             firstId = Arrays.copyOf(firstId, capacity);
         }
         int i = size++;
-        subscribers[i] = subscriber;
+        subscribers[i] = subscription.subscriber();
         qos[i] = (byte) options.qos();
         retainAsPublished[i] = options.retainAsPublished();
         shared[i] = isShared;
+        durable[i] = subscription.durable();
         firstId[i] = 0;
         return i;
     }

@@ -201,7 +201,11 @@ public final class Router {
             boolean retainFlag = message.retain() && found.retainAsPublished(i);
             message.payload().retain();
             Delivery delivery = new Delivery(message, qos, retainFlag, found.subscriptionIds(i), found.shared(i));
-            if (batch != null && qos > 0 && session.isStored()) {
+            // A route of another node that no persistent session stands behind is not stored at QoS 1 (a crash of
+            // this node loses what only clean sessions wanted, as on one broker). QoS 2 is stored all the same: the
+            // other node holds its packet identifier until PUBREL, and only a stored in-flight record keeps this
+            // node, restarted, from giving that identifier to a new message the other would drop as a duplicate.
+            if (batch != null && qos > 0 && session.isStored() && (qos == 2 || found.durable(i))) {
                 if (stored == null) {
                     stored = StoredMessages.toStored(message); // one copy for every subscriber
                 }

@@ -1,8 +1,11 @@
 package io.midge.broker.routing;
 
 import io.midge.codec.Topics;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * Every subscription of every session, indexed by topic filter level, and the matching of published topics against
@@ -31,7 +34,16 @@ public final class TopicTree {
      * A shared filter {@code $share/<group>/<filter>} makes the subscriber a member of that group.
      */
     public SubscribeResult subscribe(Subscriber subscriber, String filter, SubscriptionOptions options) {
-        Subscription subscription = new Subscription(subscriber, options);
+        return subscribe(subscriber, filter, options, true);
+    }
+
+    /**
+     * {@link #subscribe(Subscriber, String, SubscriptionOptions)}, saying whether QoS 1 deliveries through the
+     * subscription are kept in the store ({@link Subscription#durable}); replacing a subscription changes that too.
+     */
+    public SubscribeResult subscribe(Subscriber subscriber, String filter, SubscriptionOptions options,
+                                     boolean durable) {
+        Subscription subscription = new Subscription(subscriber, options, durable);
         boolean replaced;
         if (Topics.isSharedFilter(filter)) {
             int slash = filter.indexOf('/', Topics.SHARE_PREFIX.length());
@@ -41,13 +53,16 @@ public final class TopicTree {
         } else {
             replaced = TrieNode.updateCreating(root, filter, node -> node.put(subscription));
         }
+        FilterWatcher w = watcher;
         if (replaced) {
+            if (w != null) {
+                w.changed(subscriber, filter, options);
+            }
             return SubscribeResult.REPLACED;
         }
         subscriptionCount.incrementAndGet();
-        FilterWatcher w = watcher;
         if (w != null) {
-            w.added(subscriber, filter);
+            w.added(subscriber, filter, options);
         }
         return SubscribeResult.CREATED;
     }
@@ -71,6 +86,51 @@ public final class TopicTree {
             }
         }
         return removed;
+    }
+
+    /**
+     * The subscriber is kept in the store from now on, with these subscriptions (by filter): the watcher hears of each,
+     * since a persistent session's QoS 1/2 subscriptions make durable routes in a cluster.
+     */
+    public void storedNow(Subscriber subscriber, Map<String, SubscriptionOptions> subscriptions) {
+        FilterWatcher w = watcher;
+        if (w != null) {
+            subscriptions.forEach((filter, options) -> w.changed(subscriber, filter, options));
+        }
+    }
+
+    /**
+     * Whether any subscription to exactly {@code filter} (a shared one's group members for {@code $share/g/f}) passes
+     * the test; lock-free, like {@link #match}, and it stops at the first that does.
+     */
+    public boolean anySubscription(String filter, Predicate<Subscription> test) {
+        if (Topics.isSharedFilter(filter)) {
+            SharedGroup group = group(filter);
+            if (group != null) {
+                for (Subscription member : group.members) {
+                    if (test.test(member)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        TopicNode node = TrieNode.find(root, filter);
+        if (node == null) {
+            return false;
+        }
+        Object subscriptions = node.subscriptions;
+        if (subscriptions instanceof Subscription single) {
+            return test.test(single);
+        }
+        Iterable<Subscription> all = subscriptions instanceof Subscription[] array ? Arrays.asList(array)
+                : TopicNode.asMap(subscriptions).values();
+        for (Subscription subscription : all) {
+            if (test.test(subscription)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Removes the subscriber's subscriptions to all these filters, as when its session ends. */

@@ -90,10 +90,10 @@ final class OutboundWindow {
             int packetId = nextPacketId();
             InflightSend entry = new InflightSend(d, d.sequence());
             inflight().put(packetId, entry);
-            if (d.isStored() && (d.qos() == 2 || storing != null)) {
+            if (storing != null || (d.isStored() && d.qos() == 2)) {
                 // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
                 // identifier: re-sent after a crash under another one, it would reach the client twice. What
-                // follows it waits too, to keep the order.
+                // follows it waits too, to keep the order, stored or not (a cluster node's queue holds both).
                 deferSend(packetId, entry);
                 continue;
             }
@@ -128,7 +128,9 @@ final class OutboundWindow {
             storing = records.batch();
         }
         entry.storing = true;
-        records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+        if (entry.sequence != Delivery.NOT_STORED) {
+            records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+        }
         if (deferred == null) {
             deferred = new ArrayList<>();
         }

@@ -314,7 +314,15 @@ public final class Session implements Subscriber {
      * subscribed to that filter already (its options are replaced).
      */
     public boolean subscribe(String filter, SubscriptionOptions options) {
-        boolean existed = topicTree.subscribe(this, filter, options).existed();
+        return subscribe(filter, options, true);
+    }
+
+    /**
+     * {@link #subscribe(String, SubscriptionOptions)} for a cluster node's forwarding queue, saying whether QoS 1
+     * deliveries through this route are kept in the store ({@link io.midge.broker.routing.Subscription#durable}).
+     */
+    public boolean subscribe(String filter, SubscriptionOptions options, boolean durable) {
+        boolean existed = topicTree.subscribe(this, filter, options, durable).existed();
         if (subscriptions == null) {
             subscriptions = new SessionSubscriptions();
         }
@@ -365,7 +373,12 @@ public final class Session implements Subscriber {
     }
 
     public void setStored(boolean stored) {
+        boolean storedNow = stored && !this.stored;
         this.stored = stored;
+        if (storedNow && subscriptions != null && !subscriptions.isEmpty()) {
+            // A live session resumed as persistent: its subscriptions now make durable routes in a cluster.
+            topicTree.storedNow(this, subscriptions);
+        }
     }
 
     // ---------------------------------------------------------------- the session's end and its restoring

@@ -150,21 +150,33 @@ class ClusterTest {
 
     @Test
     @Order(2)
-    @DisplayName("A node with no subscriber to a topic is sent none of its messages")
+    @DisplayName("A node with no subscriber to a topic is sent none of its messages; a QoS 1 message that only clean "
+            + "sessions on other nodes want is forwarded without a store write on the publisher's node, one that a "
+            + "persistent session wants is stored there before PUBACK (MQTT-4.3.2-2: nothing acknowledged lost)")
     void onlyInterestedNodesAreSentAMessage() throws Exception {
         Collector only2 = new Collector(nodes.url(1), "only-2", "only2/#");
+        org.eclipse.paho.client.mqttv3.MqttClient kept3 = new org.eclipse.paho.client.mqttv3.MqttClient(nodes.url(2),
+                "only-3-kept", new MemoryPersistence());
+        MqttConnectOptions persistent = new MqttConnectOptions();
+        persistent.setCleanSession(false);
+        kept3.connect(persistent);
+        List<String> got3 = new CopyOnWriteArrayList<>();
+        kept3.subscribe("only3/#", 1, (topic, m) -> got3.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         org.eclipse.paho.client.mqttv3.MqttClient pub = publisher(nodes.url(0), "only-pub");
         try {
             AtomicInteger probes = new AtomicInteger();
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 pub.publish("only2/probe", "p".getBytes(StandardCharsets.UTF_8), 1, false);
+                pub.publish("only3/probe", "p".getBytes(StandardCharsets.UTF_8), 1, false);
                 probes.incrementAndGet();
-                return !only2.of("only2/probe").isEmpty();
+                return !only2.of("only2/probe").isEmpty() && got3.contains("p");
             });
             // Every probe arrived, so none is still on its way when the counters are read.
-            await().atMost(Duration.ofSeconds(10)).until(() -> only2.of("only2/probe").size() == probes.get());
+            await().atMost(Duration.ofSeconds(10)).until(() -> only2.of("only2/probe").size() == probes.get()
+                    && got3.size() == probes.get());
             double forwarded = nodes.metric(0, "midge_cluster_forwarded_total");
             double received3 = nodes.metric(2, "midge_messages_received_total");
+            double stored1 = nodes.metric(0, "midge_store_batches_total");
             for (int i = 0; i < 50; i++) {
                 pub.publish("only2/data", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
             }
@@ -173,10 +185,23 @@ class ClusterTest {
                     .isEqualTo(forwarded + 50);
             assertThat(nodes.metric(2, "midge_messages_received_total")).as("received by node 3")
                     .isEqualTo(received3);
+            assertThat(nodes.metric(0, "midge_store_batches_total") - stored1)
+                    .as("store writes on node 1 for 50 QoS 1 messages only a clean session wants").isLessThan(10);
+            stored1 = nodes.metric(0, "midge_store_batches_total");
+            for (int i = 0; i < 50; i++) {
+                pub.publish("only3/data", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> got3.size() == probes.get() + 50);
+            assertThat(nodes.metric(0, "midge_store_batches_total") - stored1)
+                    .as("store writes on node 1 for 50 QoS 1 messages a persistent session wants")
+                    .isGreaterThanOrEqualTo(50);
         } finally {
             pub.disconnect();
             pub.close();
             only2.close();
+            kept3.unsubscribe("only3/#");
+            kept3.disconnect();
+            kept3.close();
         }
     }
 

@@ -2,13 +2,38 @@ package io.midge.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Subscriber;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.routing.TopicTree;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-    private record Client(String clientId) implements Subscriber {
+    /** A local subscriber; {@code stored} as a persistent session is. */
+    private static final class Client implements Subscriber {
+        private final String clientId;
+        volatile boolean stored;
+
+        Client(String clientId) {
+            this.clientId = clientId;
+        }
+
+        Client(String clientId, boolean stored) {
+            this.clientId = clientId;
+            this.stored = stored;
+        }
+
+        @Override
+        public String clientId() {
+            return clientId;
+        }
+
         @Override
         public boolean isOnline() {
             return true;
@@ -18,34 +43,109 @@ class RouteTableTest {
         public boolean offer(Delivery delivery) {
             return false;
         }
+
+        @Override
+        public boolean isStored() {
+            return stored;
+        }
     }
+
+    private static final SubscriptionOptions QOS0 = SubscriptionOptions.of(0);
+    private static final SubscriptionOptions QOS1 = SubscriptionOptions.of(1);
 
     @Test
     @DisplayName("A filter is one route however many local subscribers want it; a share group's filter is a route "
             + "of its own (MQTT 5 4.8.2: the publishing node picks one node per group); nodes' own subscriptions and "
             + "$ filters are no routes")
     void routesAreCountedPerFilter() {
-        RouteTable table = new RouteTable("n1", Runnable::run); // not joined: counts only
+        TopicTree tree = new TopicTree();
+        RouteTable table = new RouteTable("n1", Runnable::run, tree); // not joined: counts only
+        tree.watch(table);
         Client a = new Client("a");
         Client b = new Client("b");
-        table.added(a, "x/#");
-        table.added(b, "x/#");
-        table.added(b, "$share/g/x/#");
-        table.added(a, "$share/g/x/#");
-        table.added(a, "$SYS/#");
-        table.added(a, "$share/g/$SYS/#");
-        table.added(new Client("$cluster/to/n2"), "y");
+        tree.subscribe(a, "x/#", QOS1);
+        tree.subscribe(b, "x/#", QOS1);
+        tree.subscribe(b, "$share/g/x/#", QOS1);
+        tree.subscribe(a, "$share/g/x/#", QOS1);
+        tree.subscribe(a, "$SYS/#", QOS1);
+        tree.subscribe(a, "$share/g/$SYS/#", QOS1);
+        tree.subscribe(new Client("$cluster/to/n2", true), "y", QOS1);
         assertThat(table.ownRoutes()).isEqualTo(2);
-        table.removed(a, "x/#");
-        table.removed(b, "x/#");
+        tree.unsubscribe(a, "x/#");
+        tree.unsubscribe(b, "x/#");
         assertThat(table.ownRoutes()).as("the share group's route stays").isEqualTo(1);
-        table.removed(b, "$share/g/x/#");
+        tree.unsubscribe(b, "$share/g/x/#");
         assertThat(table.ownRoutes()).as("a still is in the group").isEqualTo(1);
-        table.removed(a, "$share/g/x/#");
+        tree.unsubscribe(a, "$share/g/x/#");
         assertThat(table.ownRoutes()).isZero();
         assertThat(RouteTable.routed("$share/group/a/+/c")).isEqualTo("$share/group/a/+/c");
         assertThat(RouteTable.routed("$share/group/$SYS/x")).isNull();
         assertThat(RouteTable.key("n1", "a/b")).isEqualTo("n1\0a/b");
+    }
+
+    @Test
+    @DisplayName("A route is durable while a persistent session wants it at QoS 1 or 2 (its messages must survive a "
+            + "crash of the publishing node), clean while only clean sessions or QoS 0 subscriptions do; it follows "
+            + "replaced options, a session that became persistent, and leaving subscribers; share groups too; a value "
+            + "a node does not know counts as durable")
+    void routeDurability() {
+        Map<String, String> announced = new ConcurrentHashMap<>();
+        TopicTree tree = new TopicTree();
+        RouteTable table = new RouteTable("n1", Runnable::run, tree);
+        tree.watch(table);
+        table.connect(replicatedMap(announced));
+        String x = RouteTable.key("n1", "x/#");
+        Client clean = new Client("clean");
+        Client kept = new Client("kept", true);
+        tree.subscribe(clean, "x/#", QOS1);
+        assertThat(announced).containsEntry(x, RouteTable.CLEAN);
+        tree.subscribe(kept, "x/#", QOS0);
+        assertThat(announced).as("QoS 0 is never stored").containsEntry(x, RouteTable.CLEAN);
+        tree.subscribe(kept, "x/#", QOS1);
+        assertThat(announced).containsEntry(x, RouteTable.DURABLE);
+        tree.subscribe(kept, "x/#", QOS0);
+        assertThat(announced).containsEntry(x, RouteTable.CLEAN);
+        tree.subscribe(kept, "x/#", QOS1);
+        tree.unsubscribe(kept, "x/#");
+        assertThat(announced).containsEntry(x, RouteTable.CLEAN);
+        tree.unsubscribe(clean, "x/#");
+        assertThat(announced).doesNotContainKey(x);
+
+        Client resumed = new Client("resumed");
+        tree.subscribe(resumed, "y", QOS1);
+        assertThat(announced).containsEntry(RouteTable.key("n1", "y"), RouteTable.CLEAN);
+        resumed.stored = true;
+        tree.storedNow(resumed, Map.of("y", QOS1));
+        assertThat(announced).containsEntry(RouteTable.key("n1", "y"), RouteTable.DURABLE);
+
+        tree.subscribe(clean, "$share/g/z", QOS1);
+        assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.CLEAN);
+        tree.subscribe(kept, "$share/g/z", QOS1);
+        assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.DURABLE);
+        tree.subscribe(new Client("$cluster/to/n2", true), "w", QOS1);
+        assertThat(announced).doesNotContainKey(RouteTable.key("n1", "w"));
+
+        assertThat(RouteTable.isDurable(null)).isTrue();
+        assertThat(RouteTable.isDurable("")).isTrue();
+        assertThat(RouteTable.isDurable("something newer")).isTrue();
+        assertThat(RouteTable.isDurable(RouteTable.CLEAN)).isFalse();
+        announced.put(RouteTable.key("n2", "a"), RouteTable.CLEAN);
+        announced.put(RouteTable.key("n2", "b"), "");
+        assertThat(table.othersRoutes()).containsEntry("n2", Map.of("a", false, "b", true));
+    }
+
+    /** The replicated map's {@link Map} methods over a plain map: all the route table uses of it. */
+    @SuppressWarnings("unchecked")
+    private static ReplicatedMap<String, String> replicatedMap(Map<String, String> backing) {
+        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(RouteTableTest.class.getClassLoader(),
+                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
+                    try {
+                        return Map.class.getMethod(method.getName(), method.getParameterTypes())
+                                .invoke(backing, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
