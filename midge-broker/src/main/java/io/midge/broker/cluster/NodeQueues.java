@@ -173,7 +173,6 @@ final class NodeQueues {
         return !existed;
     }
 
-
     /** A route of the node went: its queue leaves the filter. */
     void unsubscribe(String node, String filter) {
         Session q = queues.get(node);
