@@ -79,6 +79,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     private boolean closedReported;
     /** The shared filter of a share group's identifier, for the queue's deliveries a group chose ({@link ShareIds}). */
     private IntFunction<String> sharedFilters = id -> null;
+    /**
+     * In a read of acknowledgements: each PUBACK lets the queue send what waited for room, and those sends are
+     * flushed once at the read's end ({@link #channelReadComplete}), not once per acknowledgement (a full window
+     * otherwise made one write, and one TCP segment, per message).
+     */
+    private boolean reading;
+    private boolean flushPending;
     /** CONNACK came with the proof: the other node is who it says. */
     private volatile boolean authenticated;
 
@@ -172,6 +179,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         try {
             if (msg instanceof Auth auth) {
                 onAuth(ctx, auth);
@@ -191,6 +199,16 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private void onAuth(ChannelHandlerContext ctx, Auth auth) {
@@ -340,7 +358,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void flush() {
-        channel.flush();
+        if (reading) {
+            flushPending = true;
+        } else {
+            channel.flush();
+        }
     }
 
     @Override
