@@ -1,0 +1,93 @@
+package io.midge.broker.session;
+
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The sessions in the order of their client identifiers, for the management API's pages (a prefix is a sub-map, a
+ * cursor the last identifier shown): brought up to date when it is read, from the identifiers whose session came or
+ * went since, rather than at every connect and close.
+ *
+ * <p>Why: the registry itself is a hash map. Keeping a sorted map exact at every connect and disconnect cost two walks
+ * of a skip list each time (O(log n) string comparisons, most of them cache misses), about 9% of the broker's CPU per
+ * connect and disconnect, for an order that only the API reads. Here a connect or a close costs one queue entry; a
+ * session that comes and goes between two reads never enters the sorted map at all, and one that stays enters it once.
+ * The changes kept between two reads are bounded ({@link #MAX_CHANGES}): past it they are dropped and the next read
+ * sorts the registry afresh.
+ *
+ * <p>Threads: {@link #changed} from any thread, after the registry's map changed; {@link #sorted} from any thread
+ * (one at a time brings it up to date); the map it returns may be walked while it changes (a skip list), and is at
+ * most a moment old.
+ */
+final class SortedSessions {
+    /** Changes kept at most between two reads (about 2.5 MB of queue entries); past it, the next read re-sorts. */
+    static final int MAX_CHANGES = 32_768;
+
+    private final Map<String, Session> sessions;
+    private final ConcurrentSkipListMap<String, Session> sorted = new ConcurrentSkipListMap<>();
+    private final NavigableMap<String, Session> view = Collections.unmodifiableNavigableMap(sorted);
+    /** Client identifiers whose session came or went since the last read (an identifier may be here many times). */
+    private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Too many changes waited: they were dropped, and the next read sorts every session afresh. */
+    private volatile boolean resort;
+
+    /** {@code sessions}: the registry's map, which says what is there. */
+    SortedSessions(Map<String, Session> sessions) {
+        this.sessions = sessions;
+    }
+
+    /** The session of {@code clientId} came or went: call after the registry's map changed. */
+    void changed(String clientId) {
+        if (resort) {
+            return; // the next read sorts everything anyway
+        }
+        if (waiting.incrementAndGet() > MAX_CHANGES) {
+            resort = true;
+            return;
+        }
+        changed.offer(clientId);
+    }
+
+    /** Every session in order, brought up to date now: read-only, safe to walk from any thread. */
+    NavigableMap<String, Session> sorted() {
+        catchUp();
+        return view;
+    }
+
+    private synchronized void catchUp() {
+        if (resort) {
+            // In this order: a change after the flag is cleared is queued again; one before it is in the map walked.
+            changed.clear();
+            waiting.set(0);
+            resort = false;
+            Set<String> present = new HashSet<>();
+            for (Map.Entry<String, Session> e : sessions.entrySet()) {
+                present.add(e.getKey());
+                sorted.put(e.getKey(), e.getValue());
+            }
+            sorted.keySet().retainAll(present);
+            return;
+        }
+        Set<String> ids = new HashSet<>();
+        String id;
+        while ((id = changed.poll()) != null) {
+            waiting.decrementAndGet();
+            ids.add(id);
+        }
+        for (String clientId : ids) {
+            Session s = sessions.get(clientId);
+            if (s == null) {
+                sorted.remove(clientId);
+            } else {
+                sorted.put(clientId, s);
+            }
+        }
+    }
+}
