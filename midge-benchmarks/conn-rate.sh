@@ -57,7 +57,7 @@ machine() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9, $2 + $3 + $4 + $5 +
 # The store's group commits so far and their summed seconds, from the broker's /metrics (HTTP on port + 100).
 commits() {
   curl -s "http://127.0.0.1:$(( $1 + 100 ))/metrics" \
-      | awk '/^midge_store_commit_seconds_count/ {n = $2} /^midge_store_commit_seconds_sum/ {s = $2} END {print n + 0, s + 0}'
+      | awk '/^midge_store_commit_seconds_count/ {n = $2} /^midge_store_commit_seconds_sum/ {s = $2} END {printf "%d %.6f\n", n, s}'
 }
 # Sockets of the broker's port not closed by the broker yet (established, or closed by the client only).
 open_sockets() { ss -Htn state established state close-wait "( sport = :$1 )" | wc -l; }

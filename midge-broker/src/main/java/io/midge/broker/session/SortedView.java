@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The sessions in the order of their client identifiers, for the management API's pages (a prefix is a sub-map, a
- * cursor the last identifier shown): brought up to date when it is read, from the identifiers whose session came or
- * went since, rather than at every connect and close.
+ * A hash map's entries in the order of their keys, brought up to date when read, from the keys that changed since,
+ * rather than at every change: the session registry's sessions by client identifier, for the management API's pages
+ * (a prefix is a sub-map, a cursor the last identifier shown).
  *
  * <p>Why: the registry itself is a hash map. Keeping a sorted map exact at every connect and disconnect cost two walks
  * of a skip list each time (O(log n) string comparisons, most of them cache misses), about 9% of the broker's CPU per
@@ -25,25 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (one at a time brings it up to date); the map it returns may be walked while it changes (a skip list), and is at
  * most a moment old.
  */
-final class SortedSessions {
+final class SortedView<V> {
     /** Changes kept at most between two reads (about 2.5 MB of queue entries); past it, the next read re-sorts. */
     static final int MAX_CHANGES = 32_768;
 
-    private final Map<String, Session> sessions;
-    private final ConcurrentSkipListMap<String, Session> sorted = new ConcurrentSkipListMap<>();
-    private final NavigableMap<String, Session> view = Collections.unmodifiableNavigableMap(sorted);
+    private final Map<String, V> sessions;
+    private final ConcurrentSkipListMap<String, V> sorted = new ConcurrentSkipListMap<>();
+    private final NavigableMap<String, V> view = Collections.unmodifiableNavigableMap(sorted);
     /** Client identifiers whose session came or went since the last read (an identifier may be here many times). */
     private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     /** Too many changes waited: they were dropped, and the next read sorts every session afresh. */
     private volatile boolean resort;
 
-    /** {@code sessions}: the registry's map, which says what is there. */
-    SortedSessions(Map<String, Session> sessions) {
-        this.sessions = sessions;
+    /** {@code map}: the map whose entries this sorts (a concurrent one), which says what is there. */
+    SortedView(Map<String, V> map) {
+        this.sessions = map;
     }
 
-    /** The session of {@code clientId} came or went: call after the registry's map changed. */
+    /** The entry of {@code clientId} came, went or was replaced: call after the map changed. */
     void changed(String clientId) {
         if (resort) {
             return; // the next read sorts everything anyway
@@ -55,8 +55,8 @@ final class SortedSessions {
         changed.offer(clientId);
     }
 
-    /** Every session in order, brought up to date now: read-only, safe to walk from any thread. */
-    NavigableMap<String, Session> sorted() {
+    /** Every entry in order, brought up to date now: read-only, safe to walk from any thread. */
+    NavigableMap<String, V> sorted() {
         catchUp();
         return view;
     }
@@ -68,7 +68,7 @@ final class SortedSessions {
             waiting.set(0);
             resort = false;
             Set<String> present = new HashSet<>();
-            for (Map.Entry<String, Session> e : sessions.entrySet()) {
+            for (Map.Entry<String, V> e : sessions.entrySet()) {
                 present.add(e.getKey());
                 sorted.put(e.getKey(), e.getValue());
             }
@@ -82,7 +82,7 @@ final class SortedSessions {
             ids.add(id);
         }
         for (String clientId : ids) {
-            Session s = sessions.get(clientId);
+            V s = sessions.get(clientId);
             if (s == null) {
                 sorted.remove(clientId);
             } else {
