@@ -10,6 +10,7 @@
 #   ./midge-benchmarks/conn-rate.sh /tmp/before.jar midge-cli/target/midge.jar
 #   PERSISTENT=1 ./midge-benchmarks/conn-rate.sh                      # Clean Session 0: stored (sync: always)
 #   IO_THREADS=2 ./midge-benchmarks/conn-rate.sh
+#   ./midge-benchmarks/conn-rate.sh midge-cli/target/midge.jar peer:mosquitto peer:hivemq   # ../shared/peers beside it
 #
 # Environment: CONNS (10000), WARM (3 unmeasured rounds per broker: the JIT compiles the connect path), REPEAT (5
 # measured rounds per broker), HOLD (1 s), CONCURRENCY (mqbench's connects in progress, 200), PERSISTENT (0),
@@ -38,7 +39,9 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 conns=${CONNS:-10000}
 work=$(mktemp -d /tmp/midge-conn-rate.XXXXXX)
 pids=()
+peers=()
 cleanup() {
+  for p in "${peers[@]}"; do "$root/../shared/peers/stop.sh" "$p" > /dev/null 2>&1 || true; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -78,10 +81,19 @@ for i in "${!jars[@]}"; do
   [[ -s $config ]] && config_flag=(--config "$config")
   store=(--data-dir "$work/data-$i")
   (( ${IN_MEMORY:-0} )) && store=(--in-memory)
-  # shellcheck disable=SC2086
-  java "${jvm_flags[@]}" ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "${jars[$i]}" broker --port "$port" \
-      --http-port "$((port + 100))" "${store[@]}" --log-level warn "${config_flag[@]}" > "$work/broker-$i.log" 2>&1 &
-  pids+=($!)
+  if [[ ${jars[$i]} == peer:* ]]; then
+    # Another broker for comparison (../shared/peers): mosquitto with bench-configs/mosquitto-bench.conf, ...
+    peer=${jars[$i]#peer:}
+    peer_config=$root/../shared/peers/bench-configs/$peer-bench.conf
+    [[ -f $peer_config ]] || peer_config=$(ls "$root/../shared/peers/bench-configs/$peer"-bench.* 2>/dev/null | head -1)
+    pids+=("$("$root/../shared/peers/start.sh" "$peer" "$port" ${peer_config:+"$peer_config"} | tail -1)")
+    peers+=("${pids[-1]}")
+  else
+    # shellcheck disable=SC2086
+    java "${jvm_flags[@]}" ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "${jars[$i]}" broker --port "$port" \
+        --http-port "$((port + 100))" "${store[@]}" --log-level warn "${config_flag[@]}" > "$work/broker-$i.log" 2>&1 &
+    pids+=($!)
+  fi
   ports+=("$port")
   port=$((port + 1))
 done
