@@ -26,8 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * most a moment old.
  */
 final class SortedView<V> {
-    /** Changes kept at most between two reads (about 2.5 MB of queue entries); past it, the next read re-sorts. */
-    static final int MAX_CHANGES = 32_768;
+    /**
+     * Changes kept at most between two reads: at most some 600 KB (a queue entry, and the identifier of a session
+     * that ended since), whatever the number of sessions; past it, the next read sorts the whole map afresh.
+     */
+    static final int MAX_CHANGES = 8_192;
 
     private final Map<String, V> sessions;
     private final ConcurrentSkipListMap<String, V> sorted = new ConcurrentSkipListMap<>();
