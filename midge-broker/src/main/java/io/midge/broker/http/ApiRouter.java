@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * The management API's paths below {@code /api/v1/}: which handler a method and path go to, with the path's
@@ -65,12 +66,15 @@ final class ApiRouter {
         get("bridges", (r, p) -> now(BridgesResource.get(api)));
         get("config", (r, p) -> now(ConfigResource.get(api.broker().config())));
         get("nodes", (r, p) -> now(nodes.get(r)));
-        get("clients", (r, p) -> now(clients.list(r)));
+        // Off the loop: a page of clients or subscriptions first brings the sorted registry up to date, which after
+        // many connects and closes (or many at a restart) may take a while (see session.SortedView).
+        get("clients", (r, p) -> CompletableFuture.supplyAsync(() -> clients.list(r), ForkJoinPool.commonPool()));
         get("clients/{}", (r, p) -> now(clients.get(r, p.get(0))));
         add(HttpMethod.DELETE, "clients/{}", false, (r, p) -> clients.delete(r, p.get(0)));
         get("clients/{}/subscriptions", (r, p) -> clients.subscriptions(r, p.get(0)));
         get("clients/{}/queue", (r, p) -> clients.queue(r, p.get(0)));
-        get("subscriptions", (r, p) -> subscriptions.list(r));
+        get("subscriptions", (r, p) -> CompletableFuture.supplyAsync(() -> subscriptions.list(r),
+                ForkJoinPool.commonPool()).thenCompose(page -> page));
         get("retained", (r, p) -> now(retained.list(r)));
         add(HttpMethod.DELETE, "retained/{*}", false, (r, p) -> retained.delete(r, p.get(0)));
         add(HttpMethod.POST, "publish", false, (r, p) -> publish.post(r));

@@ -23,10 +23,15 @@ import io.midge.codec.packet.Unsubscribe;
 import io.midge.codec.property.MqttProperties;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +86,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     void disconnect(ReasonCode code, String reason) {
         disconnector.disconnect(code, reason);
+    }
+
+    /**
+     * Closes every connection that came in through {@code listener} on the loops of {@code group} (a listener that
+     * stops); the future completes once they are all closed. Each loop finds its connections in its keep-alive lists,
+     * which hold every open connection, so that no set of connections is kept up at every connect and close.
+     */
+    public static CompletableFuture<Void> closeAll(EventLoopGroup group, ListenerConfig listener) {
+        List<CompletableFuture<Void>> loops = new ArrayList<>();
+        for (EventExecutor loop : group) {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            loops.add(closed);
+            try {
+                loop.execute(() -> {
+                    List<MqttConnection> all = KeepAlives.watched(loop);
+                    AtomicInteger left = new AtomicInteger(1);
+                    for (MqttConnection connection : all) {
+                        if (connection.c.listener == listener) {
+                            left.incrementAndGet();
+                            connection.c.ctx.channel().close().addListener(f -> {
+                                if (left.decrementAndGet() == 0) {
+                                    closed.complete(null);
+                                }
+                            });
+                        }
+                    }
+                    if (left.decrementAndGet() == 0) {
+                        closed.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                closed.complete(null); // the loop stopped: it closed its channels as it did
+            }
+        }
+        return CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new));
     }
 
     /** Bytes read from the socket for this connection; the transport's byte counter tells each read (on the loop). */
@@ -252,10 +292,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      */
     private void connected(int keepAliveSeconds) {
         KeepAlives.unwatch(this); // the connect timeout
-        if (keepAliveSeconds > 0) {
-            // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24).
-            KeepAlives.watch(this, c.ctx.executor(), keepAliveSeconds * 1_500_000_000L);
-        }
+        // Closed after one and a half keep-alive periods without a packet (MQTT-3.1.2-22 / 3.1.2-24); without a
+        // keep-alive, listed all the same (KeepAlives lists every open connection, for closeAll).
+        KeepAlives.watch(this, c.ctx.executor(),
+                keepAliveSeconds > 0 ? keepAliveSeconds * 1_500_000_000L : KeepAlives.NO_DEADLINE);
         // Not needed any more (an idle connection should not hold them for life): re-authentication only needs the
         // enhanced flow, and only when the client has a method.
         EnhancedAuthFlow enhanced = connect.enhancedAuth();

@@ -18,13 +18,12 @@ import io.midge.codec.Topics;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -41,12 +40,11 @@ public final class SessionRegistry {
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     /**
-     * Sorted by client identifier, so that the management API pages through it at the cost of a page: a prefix is
-     * a sub-map, a cursor the last identifier shown. Touched only at connect, disconnect and expiry, where its
-     * O(log n) lookups cost nothing that shows (never per message).
+     * A hash map: touched at every connect and disconnect. The order the management API pages through is kept apart
+     * ({@link SortedView}), told of each change here and sorted only when read.
      */
-    private final ConcurrentSkipListMap<String, Session> sessions = new ConcurrentSkipListMap<>();
-    private final NavigableMap<String, Session> byClientId = Collections.unmodifiableNavigableMap(sessions);
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final SortedView<Session> sorted = new SortedView<>(sessions);
     private final TopicTree topicTree;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
@@ -99,6 +97,7 @@ public final class SessionRegistry {
         }
         session.restoreNextSequence(recovered.nextSequence());
         sessions.put(session.clientId(), session);
+        sorted.changed(session.clientId());
         if (recovered.expiresAtMillis() != Long.MAX_VALUE) {
             long left = Math.max(0, recovered.expiresAtMillis() - System.currentTimeMillis());
             scheduleExpiry(session, left, TimeUnit.MILLISECONDS);
@@ -126,9 +125,13 @@ public final class SessionRegistry {
         return sessions.values();
     }
 
-    /** Every session by client identifier, in its order; read-only, safe to walk from any thread. */
+    /**
+     * Every session by client identifier, in its order; read-only, safe to walk from any thread. It is brought up to
+     * date by the call, at the cost of the connects and closes since the last one (see {@link SortedView}): for
+     * the management API, not for a hot path.
+     */
     public NavigableMap<String, Session> byClientId() {
-        return byClientId;
+        return sorted.sorted();
     }
 
     /**
@@ -171,6 +174,7 @@ public final class SessionRegistry {
         if (existing == null) {
             Session fresh = new Session(clientId, loop, config, metrics, store.persistence(), topicTree);
             Session previous = sessions.put(clientId, fresh);
+            sorted.changed(clientId);
             // The store's record of the replaced session is the new one's to remove or overwrite; publishers stop
             // queueing for the old one in the store at once.
             fresh.setStored(previous != null && previous.isStored());
@@ -314,7 +318,9 @@ public final class SessionRegistry {
             }
         }
         if (removeFromRegistry) {
-            sessions.remove(session.clientId(), session);
+            if (sessions.remove(session.clientId(), session)) {
+                sorted.changed(session.clientId());
+            }
             if (!closing) {
                 // At shutdown sessions end in memory only: the store keeps them for the restart.
                 store.ended(session);

@@ -12,15 +12,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +39,15 @@ public final class MqttListener {
 
     private final ListenerConfig config;
     private final Channel serverChannel;
-    private final ChannelGroup connections;
+    /** The loops the connections run on: a listener that stops closes its connections there. */
+    private final EventLoopGroup group;
     private final CertificateWatcher watcher;
 
-    private MqttListener(ListenerConfig config, Channel serverChannel, ChannelGroup connections,
+    private MqttListener(ListenerConfig config, Channel serverChannel, EventLoopGroup group,
                          CertificateWatcher watcher) {
         this.config = config;
         this.serverChannel = serverChannel;
-        this.connections = connections;
+        this.group = group;
         this.watcher = watcher;
     }
 
@@ -67,7 +65,6 @@ public final class MqttListener {
                     listener.tls().clientAuth().name().toLowerCase(), tls.describeLoaded());
         }
         ReloadingSslContext sslContext = tls;
-        ChannelGroup connections = new DefaultChannelGroup("mqtt-connections", GlobalEventExecutor.INSTANCE);
         ConnectionRateLimiter rateLimiter = broker.limits().limitsRate()
                 ? new ConnectionRateLimiter(broker.limits()) : null;
         boolean throttled = PublishThrottle.limits(broker.config());
@@ -85,7 +82,6 @@ public final class MqttListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        connections.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         boolean plain = listener.transport().isPlain();
                         if (!plain) {
@@ -126,7 +122,7 @@ public final class MqttListener {
                     + ":" + listener.port() + " (" + TlsFiles.describe(e) + ")", e);
         }
         CertificateWatcher watcher = tls == null ? null : new CertificateWatcher(listener.name(), tls);
-        return new MqttListener(listener, channel, connections, watcher);
+        return new MqttListener(listener, channel, group, watcher);
     }
 
     /**
@@ -160,6 +156,7 @@ public final class MqttListener {
             watcher.close();
         }
         serverChannel.close().syncUninterruptibly();
-        connections.close().awaitUninterruptibly();
+        // No ChannelGroup (a map entry and a close listener at every connect): each loop knows its connections.
+        MqttConnection.closeAll(group, config).join();
     }
 }
