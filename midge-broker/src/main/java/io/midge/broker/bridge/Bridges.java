@@ -30,6 +30,9 @@ public final class Bridges implements AutoCloseable {
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
     /** Counters by bridge name: they outlive a bridge's change by a reload. */
     private final Map<String, BridgeCounters> counters = new ConcurrentHashMap<>();
+    private BridgePlacement placement = BridgePlacement.HERE;
+    /** Whether the bridges run here, as last applied. */
+    private boolean hosting;
 
     public Bridges(SessionRegistry sessions, Router router, Authorizer authorizer, EventLoopGroup group,
                    Class<? extends SocketChannel> channelType, int maxInflight) {
@@ -37,10 +40,49 @@ public final class Bridges implements AutoCloseable {
     }
 
     /**
+     * Where the bridges run, on a cluster (a broker alone runs them itself); set before {@link #start}. From then on,
+     * as the placement changes, each bridge starts here or stands by.
+     */
+    public synchronized void place(BridgePlacement where) {
+        this.placement = where;
+        where.onChange(() -> CompletableFuture.runAsync(this::placementChanged));
+    }
+
+    /** The cluster's choice may have changed: the bridges start here, or stand by for another node. */
+    private synchronized void placementChanged() {
+        boolean here = placement.runsHere();
+        if (here == hosting) {
+            return;
+        }
+        hosting = here;
+        if (!bridges.isEmpty()) {
+            log.info("Bridges now run on {}: {}", placement.host(), here ? "starting them here"
+                    : "this node stands by");
+        }
+        for (Bridge b : bridges.values()) {
+            try {
+                if (here) {
+                    b.start();
+                } else {
+                    b.standBy();
+                }
+            } catch (RuntimeException e) {
+                log.warn("Bridge '{}': {} failed: {}", b.config().name(), here ? "starting" : "standing by",
+                        e.toString());
+            }
+        }
+    }
+
+    /**
      * Starts the configured bridges and drops the stored queues of bridges no longer configured (logged, with what
-     * they held).
+     * they held). On a cluster node that does not run the bridges now they stand by (see {@link Bridge#standBy}).
      */
     public synchronized void start(List<BridgeConfig> configs) {
+        hosting = placement.runsHere();
+        if (!configs.isEmpty() && placement != BridgePlacement.HERE) {
+            log.info("Bridges run on {}: {}", placement.host(), hosting ? "starting them here"
+                    : "this node stands by");
+        }
         List<String> names = configs.stream().map(BridgeConfig::name).toList();
         for (Session s : List.copyOf(context.sessions().sessions())) {
             String id = s.clientId();
@@ -56,7 +98,11 @@ public final class Bridges implements AutoCloseable {
 
     private void startOne(BridgeConfig c) {
         Bridge b = new Bridge(c, context, counters.computeIfAbsent(c.name(), n -> new BridgeCounters()));
-        b.start();
+        if (hosting) {
+            b.start();
+        } else {
+            b.standBy();
+        }
         bridges.put(c.name(), b);
     }
 

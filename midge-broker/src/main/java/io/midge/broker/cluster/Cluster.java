@@ -15,6 +15,8 @@ import io.midge.broker.routing.Router;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -28,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +76,14 @@ public final class Cluster implements AutoCloseable {
     /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
     private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
     private HazelcastInstance hazelcast;
+    /** TLS for each link this node opens (its handler first in the pipeline), and what reloads its files; or null. */
+    private Function<ByteBufAllocator, ? extends ChannelHandler> linkTls;
+    private AutoCloseable linkTlsWatcher;
     private long joinedNanos;
     private volatile boolean closing;
+    /** The node that runs the bridges ({@link BridgeHost}), as last decided; null for none. */
+    private volatile String bridgeHost;
+    private final List<Runnable> bridgeHostWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
                     int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
@@ -153,6 +162,15 @@ public final class Cluster implements AutoCloseable {
                 handover.ownerChanged(event.getKey()), false);
         map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
+    }
+
+    /**
+     * TLS on the links this node opens ({@code cluster.tls}): {@code handlers} makes each link's TLS handler, and
+     * {@code watcher} (closed with the cluster) keeps its certificate current. Set before {@link #open}.
+     */
+    public void linkTls(Function<ByteBufAllocator, ? extends ChannelHandler> handlers, AutoCloseable watcher) {
+        this.linkTls = handlers;
+        this.linkTlsWatcher = watcher;
     }
 
     /** What the link listener authenticates other nodes with. */
@@ -250,6 +268,37 @@ public final class Cluster implements AutoCloseable {
             log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
                     config.nodeId(), seen, clusterSize);
         }
+        electBridgeHost();
+    }
+
+    /** Decides again which node runs the bridges, from the members as this node sees them; tells the watchers. */
+    private void electBridgeHost() {
+        List<String> members = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(nodeOf(m));
+        }
+        String host = BridgeHost.of(members, majority);
+        if (!java.util.Objects.equals(host, bridgeHost)) {
+            bridgeHost = host;
+            bridgeHostWatchers.forEach(Runnable::run);
+        }
+    }
+
+    /** Whether this node runs the cluster's bridges now (see {@link BridgeHost}); from any thread. */
+    public boolean runsBridges() {
+        return config.nodeId().equals(bridgeHost);
+    }
+
+    /** Where the bridges run, for the log: "node 'a'", or "no node" while this one sees no majority. */
+    public String bridgeHost() {
+        String host = bridgeHost;
+        return host == null ? "no node (this one sees no majority)" : "node '" + host + "'"
+                + (host.equals(config.nodeId()) ? " (this one, the oldest)" : " (the oldest)");
+    }
+
+    /** Calls {@code changed}, on the cluster's thread, whenever the node that runs the bridges changes. */
+    public void watchBridgeHost(Runnable changed) {
+        bridgeHostWatchers.add(changed);
     }
 
     private static String nodeOf(Member member) {
@@ -364,6 +413,7 @@ public final class Cluster implements AutoCloseable {
             }
         }, metrics, maxInflight);
         link.sharedFilters(queues::sharedFilter);
+        link.tls(linkTls);
         links.put(node, link);
         link.connect(bootstrap);
     }
@@ -400,6 +450,13 @@ public final class Cluster implements AutoCloseable {
         }
         thread.shutdownNow();
         handover.close();
+        if (linkTlsWatcher != null) {
+            try {
+                linkTlsWatcher.close();
+            } catch (Exception e) {
+                log.debug("Stopping the link certificate's watcher: {}", e.toString());
+            }
+        }
         hazelcast.shutdown();
     }
 }

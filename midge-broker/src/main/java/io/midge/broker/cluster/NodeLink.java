@@ -24,18 +24,23 @@ import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +84,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     private boolean closedReported;
     /** The shared filter of a share group's identifier, for the queue's deliveries a group chose ({@link ShareIds}). */
     private IntFunction<String> sharedFilters = id -> null;
+    /** Makes the link's TLS handler ({@code cluster.tls}); null for plain TCP. */
+    private Function<ByteBufAllocator, ? extends ChannelHandler> tls;
     /** CONNACK came with the proof: the other node is who it says. */
     private volatile boolean authenticated;
 
@@ -98,6 +105,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         this.sharedFilters = byId;
     }
 
+    /** TLS for this link (its handler goes first); null for none. Set before {@link #connect}. */
+    void tls(Function<ByteBufAllocator, ? extends ChannelHandler> handlers) {
+        this.tls = handlers;
+    }
+
     /** Connects on one of the group's loops; failures are reported as {@link Events#closed}. */
     void connect(Bootstrap template) {
         int colon = address.lastIndexOf(':');
@@ -108,6 +120,9 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.apply(ch.alloc()));
+                        }
                         ch.pipeline().addLast(
                                 new ClientFrames.Decoder(MqttVersion.MQTT_5, "link to node '" + node + "'"),
                                 new ClientFrames.Encoder(MqttVersion.MQTT_5),
@@ -261,7 +276,14 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("Link to node '{}': {}", node, cause.toString());
+        Throwable tlsFailure = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (tlsFailure instanceof SSLException) {
+            // A certificate the other end does not trust (its alert), or one of its own this node does not.
+            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
+                    + "signed by the other's cluster.tls ca?)", node, address, tlsFailure.getMessage());
+        } else {
+            log.debug("Link to node '{}': {}", node, cause.toString());
+        }
         ctx.close();
     }
 

@@ -11,24 +11,46 @@ import org.slf4j.LoggerFactory;
 /**
  * Failed TLS (a client that does not trust the certificate, offers no common version, has no client certificate
  * where one is required, or sends no TLS at all) is the client's problem, not the broker's: logged at debug and the
- * connection closed, rather than reported as an unexpected error with a stack trace.
+ * connection closed, rather than reported as an unexpected error with a stack trace. On a cluster's link listener
+ * ({@link #LINKS}) only nodes connect, so a failure there is a node misconfigured or a stranger: logged as a warning
+ * naming the peer and the reason.
  */
 @ChannelHandler.Sharable
 final class TlsFailures extends ChannelInboundHandlerAdapter {
-    static final TlsFailures INSTANCE = new TlsFailures();
+    static final TlsFailures INSTANCE = new TlsFailures(false);
+    static final TlsFailures LINKS = new TlsFailures(true);
     private static final Logger log = LoggerFactory.getLogger(TlsFailures.class);
 
-    private TlsFailures() {
+    private final boolean links;
+
+    private TlsFailures(boolean links) {
+        this.links = links;
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable tls = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (tls instanceof SSLException) {
-            log.debug("TLS with {} failed: {}", ctx.channel().remoteAddress(), tls.toString());
+            if (links) {
+                log.warn("Cluster link from {} refused: TLS failed: {} (does its cluster.tls cert chain to this "
+                        + "node's cluster.tls ca?)", ctx.channel().remoteAddress(), reason(tls));
+            } else {
+                log.debug("TLS with {} failed: {}", ctx.channel().remoteAddress(), tls.toString());
+            }
             ctx.close();
         } else {
             ctx.fireExceptionCaught(cause);
         }
+    }
+
+    /** The innermost message: the one that says what was wrong with the certificate. */
+    static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String outer = String.valueOf(e.getMessage());
+        return t == e || t.getMessage() == null || outer.contains(t.getMessage()) ? outer
+                : outer + ": " + t.getMessage();
     }
 }
