@@ -254,18 +254,23 @@ public final class Broker implements AutoCloseable {
     private static BridgePlacement bridgePlacement(Cluster cluster) {
         return new BridgePlacement() {
             @Override
-            public boolean runsHere() {
-                return cluster.runsBridges();
+            public void offer(java.util.Collection<String> bridges) {
+                cluster.offerBridges(bridges);
             }
 
             @Override
-            public String host() {
-                return cluster.bridgeHost();
+            public boolean runsHere(String bridge) {
+                return cluster.runsBridge(bridge);
+            }
+
+            @Override
+            public String host(String bridge) {
+                return cluster.bridgeHost(bridge);
             }
 
             @Override
             public void onChange(Runnable changed) {
-                cluster.watchBridgeHost(changed);
+                cluster.watchBridgeHosts(changed);
             }
         };
     }

@@ -31,8 +31,9 @@ public final class Bridges implements AutoCloseable {
     /** Counters by bridge name: they outlive a bridge's change by a reload. */
     private final Map<String, BridgeCounters> counters = new ConcurrentHashMap<>();
     private BridgePlacement placement = BridgePlacement.HERE;
-    /** Whether the bridges run here, as last applied. */
-    private boolean hosting;
+    /** The bridges that run here (the others stand by for another node), as last applied. */
+    private final java.util.Set<String> hosted = new java.util.HashSet<>();
+    private boolean closed;
 
     public Bridges(SessionRegistry sessions, Router router, Authorizer authorizer, EventLoopGroup group,
                    Class<? extends SocketChannel> channelType, int maxInflight) {
@@ -48,41 +49,39 @@ public final class Bridges implements AutoCloseable {
         where.onChange(() -> CompletableFuture.runAsync(this::placementChanged));
     }
 
-    /** The cluster's choice may have changed: the bridges start here, or stand by for another node. */
+    /** The cluster's choice may have changed: each bridge starts here, or stands by for another node. */
     private synchronized void placementChanged() {
-        boolean here = placement.runsHere();
-        if (here == hosting) {
+        if (closed) {
             return;
         }
-        hosting = here;
-        if (!bridges.isEmpty()) {
-            log.info("Bridges now run on {}: {}", placement.host(), here ? "starting them here"
-                    : "this node stands by");
-        }
         for (Bridge b : bridges.values()) {
+            String name = b.config().name();
+            boolean here = placement.runsHere(name);
+            if (here == hosted.contains(name)) {
+                continue;
+            }
+            log.info("Bridge '{}' now runs on {}: {}", name, placement.host(name),
+                    here ? "starting it here" : "this node stands by");
             try {
                 if (here) {
+                    hosted.add(name);
                     b.start();
                 } else {
+                    hosted.remove(name);
                     b.standBy();
                 }
             } catch (RuntimeException e) {
-                log.warn("Bridge '{}': {} failed: {}", b.config().name(), here ? "starting" : "standing by",
-                        e.toString());
+                log.warn("Bridge '{}': {} failed: {}", name, here ? "starting" : "standing by", e.toString());
             }
         }
     }
 
     /**
      * Starts the configured bridges and drops the stored queues of bridges no longer configured (logged, with what
-     * they held). On a cluster node that does not run the bridges now they stand by (see {@link Bridge#standBy}).
+     * they held). On a cluster a bridge that another node runs stands by here (see {@link Bridge#standBy}).
      */
     public synchronized void start(List<BridgeConfig> configs) {
-        hosting = placement.runsHere();
-        if (!configs.isEmpty() && placement != BridgePlacement.HERE) {
-            log.info("Bridges run on {}: {}", placement.host(), hosting ? "starting them here"
-                    : "this node stands by");
-        }
+        placement.offer(configs.stream().map(BridgeConfig::name).toList());
         List<String> names = configs.stream().map(BridgeConfig::name).toList();
         for (Session s : List.copyOf(context.sessions().sessions())) {
             String id = s.clientId();
@@ -98,12 +97,19 @@ public final class Bridges implements AutoCloseable {
 
     private void startOne(BridgeConfig c) {
         Bridge b = new Bridge(c, context, counters.computeIfAbsent(c.name(), n -> new BridgeCounters()));
-        if (hosting) {
+        bridges.put(c.name(), b);
+        boolean here = placement.runsHere(c.name());
+        if (placement != BridgePlacement.HERE) {
+            log.info("Bridge '{}' runs on {}: {}", c.name(), placement.host(c.name()),
+                    here ? "starting it here" : "this node stands by");
+        }
+        if (here) {
+            hosted.add(c.name());
             b.start();
         } else {
+            hosted.remove(c.name());
             b.standBy();
         }
-        bridges.put(c.name(), b);
     }
 
     /**
@@ -116,9 +122,11 @@ public final class Bridges implements AutoCloseable {
         List<String> changes = new ArrayList<>();
         Map<String, BridgeConfig> wanted = new LinkedHashMap<>();
         configs.forEach(c -> wanted.put(c.name(), c));
+        placement.offer(List.copyOf(wanted.keySet()));
         for (String name : List.copyOf(bridges.keySet())) {
             if (!wanted.containsKey(name)) {
                 bridges.remove(name).stop(true).join();
+                hosted.remove(name);
                 counters.remove(name);
                 changes.add("removed '" + name + "'");
             }
@@ -153,6 +161,7 @@ public final class Bridges implements AutoCloseable {
     /** Stops every link; the queues stay in the store for the next start. */
     @Override
     public synchronized void close() {
+        closed = true;
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             stopping.add(b.stop(false));

@@ -8,6 +8,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.midge.broker.config.ClusterConfig;
 import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.metrics.BrokerMetrics;
@@ -81,8 +82,10 @@ public final class Cluster implements AutoCloseable {
     private AutoCloseable linkTlsWatcher;
     private long joinedNanos;
     private volatile boolean closing;
-    /** The node that runs the bridges ({@link BridgeHost}), as last decided; null for none. */
-    private volatile String bridgeHost;
+    /** What each node says it has configured of bridges ({@link BridgeHost#MAP}). */
+    private ReplicatedMap<String, String> bridgeOffers;
+    /** Bridge name to the node that runs it ({@link BridgeHost}), as last decided; a bridge run nowhere is absent. */
+    private volatile Map<String, String> bridgeHosts = Map.of();
     private final List<Runnable> bridgeHostWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
@@ -133,6 +136,13 @@ public final class Cluster implements AutoCloseable {
         cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
         cluster.catchUp.begin();
         cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
+        cluster.bridgeOffers = cluster.hazelcast.getReplicatedMap(BridgeHost.MAP);
+        cluster.bridgeOffers.addEntryListener(new EntryAdapter<String, String>() {
+            @Override
+            public void onEntryEvent(EntryEvent<String, String> event) {
+                cluster.onThread(cluster::electBridgeHosts);
+            }
+        });
         cluster.startSessionRegistry();
         log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
                 config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
@@ -268,36 +278,65 @@ public final class Cluster implements AutoCloseable {
             log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
                     config.nodeId(), seen, clusterSize);
         }
-        electBridgeHost();
+        electBridgeHosts();
     }
 
-    /** Decides again which node runs the bridges, from the members as this node sees them; tells the watchers. */
-    private void electBridgeHost() {
+    /**
+     * Decides again which node runs each bridge ({@link BridgeHost}), from the members as this node sees them and
+     * what each said it has configured; tells the watchers when anything changed. From any thread.
+     */
+    private synchronized void electBridgeHosts() {
+        ReplicatedMap<String, String> offers = bridgeOffers;
+        if (offers == null || hazelcast == null) {
+            return;
+        }
         List<String> members = new ArrayList<>();
         for (Member m : hazelcast.getCluster().getMembers()) {
             members.add(nodeOf(m));
         }
-        String host = BridgeHost.of(members, majority);
-        if (!java.util.Objects.equals(host, bridgeHost)) {
-            bridgeHost = host;
+        Set<String> names = new java.util.TreeSet<>();
+        for (String entry : offers.values()) {
+            names.addAll(BridgeHost.names(entry));
+        }
+        Map<String, String> hosts = new TreeMap<>();
+        for (String name : names) {
+            String host = BridgeHost.of(name, members, majority, node -> BridgeHost.names(offers.get(node)));
+            if (host != null) {
+                hosts.put(name, host);
+            }
+        }
+        if (!hosts.equals(bridgeHosts)) {
+            bridgeHosts = Map.copyOf(hosts);
             bridgeHostWatchers.forEach(Runnable::run);
         }
     }
 
-    /** Whether this node runs the cluster's bridges now (see {@link BridgeHost}); from any thread. */
-    public boolean runsBridges() {
-        return config.nodeId().equals(bridgeHost);
+    /**
+     * This node has these bridges configured (at start, and after each reload): it may run them, and the cluster
+     * decides again where each runs. Blocks until this node's own decision knows it.
+     */
+    public void offerBridges(java.util.Collection<String> names) {
+        bridgeOffers.put(config.nodeId(), BridgeHost.entry(names));
+        electBridgeHosts();
     }
 
-    /** Where the bridges run, for the log: "node 'a'", or "no node" while this one sees no majority. */
-    public String bridgeHost() {
-        String host = bridgeHost;
-        return host == null ? "no node (this one sees no majority)" : "node '" + host + "'"
-                + (host.equals(config.nodeId()) ? " (this one, the oldest)" : " (the oldest)");
+    /** Whether this node runs that bridge now (see {@link BridgeHost}); from any thread. */
+    public boolean runsBridge(String name) {
+        return config.nodeId().equals(bridgeHosts.get(name));
     }
 
-    /** Calls {@code changed}, on the cluster's thread, whenever the node that runs the bridges changes. */
-    public void watchBridgeHost(Runnable changed) {
+    /** Where that bridge runs, for the log: "node 'a' (the oldest that has it)", or "no node" and why. */
+    public String bridgeHost(String name) {
+        String host = bridgeHosts.get(name);
+        if (host == null) {
+            return "no node yet (a majority, and each older node's bridges, must be seen first)";
+        }
+        return "node '" + host + "'" + (host.equals(config.nodeId()) ? " (this one, the oldest that has it)"
+                : " (the oldest that has it)");
+    }
+
+    /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */
+    public void watchBridgeHosts(Runnable changed) {
         bridgeHostWatchers.add(changed);
     }
 
