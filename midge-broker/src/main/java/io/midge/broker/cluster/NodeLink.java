@@ -58,6 +58,9 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     /** The client identifiers links connect under: {@code $cluster/from/<node>}. */
     static final String LINK_PREFIX = NodeClientIds.PREFIX + "from/";
     private static final int KEEP_ALIVE_SECONDS = 30;
+    private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    /** When each refused link's failure (node and reason) was last logged as a warning. */
+    private static final java.util.Map<String, Long> WARNED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What the cluster hears of a link. */
     interface Events {
@@ -279,12 +282,35 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         Throwable tlsFailure = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (tlsFailure instanceof SSLException) {
             // A certificate the other end does not trust (its alert), or one of its own this node does not.
-            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
-                    + "signed by the other's cluster.tls ca?)", node, address, tlsFailure.getMessage());
+            String why = tlsFailure.getMessage();
+            if (firstInAMinute(node + "\0" + why)) {
+                log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
+                        + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
+                        address, why);
+            } else {
+                log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
+            }
         } else {
             log.debug("Link to node '{}': {}", node, cause.toString());
         }
         ctx.close();
+    }
+
+    /**
+     * Whether this failure was not logged as a warning in the last minute: a link is tried again every second, and a
+     * misconfigured node would otherwise fill the log.
+     */
+    private static boolean firstInAMinute(String failure) {
+        long now = System.nanoTime();
+        Long last = WARNED.get(failure);
+        if (last != null && now - last < WARN_EVERY_NANOS) {
+            return false;
+        }
+        if (WARNED.size() > 1_000) {
+            WARNED.clear();
+        }
+        WARNED.put(failure, now);
+        return true;
     }
 
     private void reportClosed() {
