@@ -82,11 +82,8 @@ public final class Cluster implements AutoCloseable {
     private AutoCloseable linkTlsWatcher;
     private long joinedNanos;
     private volatile boolean closing;
-    /** What each node says it has configured of bridges ({@link BridgeHost#MAP}). */
-    private ReplicatedMap<String, String> bridgeOffers;
-    /** Bridge name to the node that runs it ({@link BridgeHost}), as last decided; a bridge run nowhere is absent. */
-    private volatile Map<String, String> bridgeHosts = Map.of();
-    private final List<Runnable> bridgeHostWatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Which node runs each bridge; made once joined. */
+    private BridgeHost bridgeHost;
 
     private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
                     int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
@@ -136,11 +133,13 @@ public final class Cluster implements AutoCloseable {
         cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
         cluster.catchUp.begin();
         cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
-        cluster.bridgeOffers = cluster.hazelcast.getReplicatedMap(BridgeHost.MAP);
-        cluster.bridgeOffers.addEntryListener(new EntryAdapter<String, String>() {
+        ReplicatedMap<String, String> bridgeOffers = cluster.hazelcast.getReplicatedMap(BridgeHost.MAP);
+        cluster.bridgeHost = new BridgeHost(config.nodeId(), cluster.majority, bridgeOffers,
+                cluster::membersOldestFirst);
+        bridgeOffers.addEntryListener(new EntryAdapter<String, String>() {
             @Override
             public void onEntryEvent(EntryEvent<String, String> event) {
-                cluster.onThread(cluster::electBridgeHosts);
+                cluster.onThread(cluster.bridgeHost::elect);
             }
         });
         cluster.startSessionRegistry();
@@ -278,66 +277,40 @@ public final class Cluster implements AutoCloseable {
             log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
                     config.nodeId(), seen, clusterSize);
         }
-        electBridgeHosts();
-    }
-
-    /**
-     * Decides again which node runs each bridge ({@link BridgeHost}), from the members as this node sees them and
-     * what each said it has configured; tells the watchers when anything changed. From any thread.
-     */
-    private synchronized void electBridgeHosts() {
-        ReplicatedMap<String, String> offers = bridgeOffers;
-        if (offers == null || hazelcast == null) {
-            return;
-        }
-        List<String> members = new ArrayList<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            members.add(nodeOf(m));
-        }
-        Set<String> names = new java.util.TreeSet<>();
-        for (String entry : offers.values()) {
-            names.addAll(BridgeHost.names(entry));
-        }
-        Map<String, String> hosts = new TreeMap<>();
-        for (String name : names) {
-            String host = BridgeHost.of(name, members, majority, node -> BridgeHost.names(offers.get(node)));
-            if (host != null) {
-                hosts.put(name, host);
-            }
-        }
-        if (!hosts.equals(bridgeHosts)) {
-            bridgeHosts = Map.copyOf(hosts);
-            bridgeHostWatchers.forEach(Runnable::run);
+        if (bridgeHost != null) {
+            bridgeHost.elect();
         }
     }
 
     /**
-     * This node has these bridges configured (at start, and after each reload): it may run them, and the cluster
-     * decides again where each runs. Blocks until this node's own decision knows it.
+     * This node has these bridges configured (at start, and after each reload): it may run them, and where each runs
+     * is decided again ({@link BridgeHost}) before this returns.
      */
     public void offerBridges(java.util.Collection<String> names) {
-        bridgeOffers.put(config.nodeId(), BridgeHost.entry(names));
-        electBridgeHosts();
+        bridgeHost.offer(names);
     }
 
-    /** Whether this node runs that bridge now (see {@link BridgeHost}); from any thread. */
+    /** Whether this node runs that bridge now; from any thread. */
     public boolean runsBridge(String name) {
-        return config.nodeId().equals(bridgeHosts.get(name));
+        return bridgeHost.runsHere(name);
     }
 
     /** Where that bridge runs, for the log: "node 'a' (the oldest that has it)", or "no node" and why. */
     public String bridgeHost(String name) {
-        String host = bridgeHosts.get(name);
-        if (host == null) {
-            return "no node yet (a majority, and each older node's bridges, must be seen first)";
-        }
-        return "node '" + host + "'" + (host.equals(config.nodeId()) ? " (this one, the oldest that has it)"
-                : " (the oldest that has it)");
+        return bridgeHost.describe(name);
     }
 
     /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */
     public void watchBridgeHosts(Runnable changed) {
-        bridgeHostWatchers.add(changed);
+        bridgeHost.watch(changed);
+    }
+
+    private List<String> membersOldestFirst() {
+        List<String> members = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(nodeOf(m));
+        }
+        return members;
     }
 
     private static String nodeOf(Member member) {
