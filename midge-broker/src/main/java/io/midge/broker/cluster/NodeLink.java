@@ -34,6 +34,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -259,6 +260,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             ctx.writeAndFlush(PingReq.INSTANCE);
+        } else if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            if (handshake.cause() instanceof SSLException) {
+                tlsFailed(handshake.cause());
+            } else {
+                log.debug("Link to node '{}': TLS handshake not completed: {}", node, handshake.cause().toString());
+            }
+            ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -281,19 +289,23 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable tlsFailure = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (tlsFailure instanceof SSLException) {
-            // A certificate the other end does not trust (its alert), or one of its own this node does not.
-            String why = tlsFailure.getMessage();
-            if (firstInAMinute(node + "\0" + why)) {
-                log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
-                        + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
-                        address, why);
-            } else {
-                log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
-            }
+            tlsFailed(tlsFailure);
         } else {
             log.debug("Link to node '{}': {}", node, cause.toString());
         }
         ctx.close();
+    }
+
+    /** A certificate the other end does not trust (its alert says so), or one of its own this node does not. */
+    private void tlsFailed(Throwable cause) {
+        String why = cause.getMessage();
+        if (firstInAMinute(node + "\0" + why)) {
+            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
+                    + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
+                    address, why);
+        } else {
+            log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
+        }
     }
 
     /**
