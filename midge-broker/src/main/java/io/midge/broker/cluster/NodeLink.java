@@ -298,7 +298,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     /** A certificate the other end does not trust (its alert says so), or one of its own this node does not. */
     private void tlsFailed(Throwable cause) {
-        String why = cause.getMessage();
+        // The innermost cause says what was wrong with the certificate (BoringSSL's outer message says little).
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root == cause || root.getMessage() == null ? cause.getMessage()
+                : cause.getMessage() + ": " + root.getMessage();
         if (firstInAMinute(node + "\0" + why)) {
             log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
                     + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
