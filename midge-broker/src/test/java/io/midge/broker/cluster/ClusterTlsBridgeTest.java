@@ -53,7 +53,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterTlsBridgeTest {
-    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    /** A node's start (a JVM, then Hazelcast's join) takes 15-30 s on a loaded 2-core machine, more under heavy load. */
+    private static final Duration START = Duration.ofSeconds(300);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int EACH = 50;
 
@@ -233,7 +235,7 @@ class ClusterTlsBridgeTest {
     private void awaitStarted(int i) {
         Process p = processes.get(i);
         Path log = logs.get(i);
-        httpPorts.add(await().atMost(WAIT).until(() -> {
+        httpPorts.add(await().atMost(START).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
