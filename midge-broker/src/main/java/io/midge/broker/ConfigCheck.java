@@ -17,7 +17,7 @@ public final class ConfigCheck {
     }
 
     /**
-     * Reads the password and ACL files, every listener's TLS files and the HTTP listener's, and checks that an HTTP
+     * Reads the password and ACL files, every listener's TLS files, the cluster links' and the HTTP listener's, and checks that an HTTP
      * listener that asks for credentials has a password file to check them against.
      *
      * @throws io.midge.broker.security.SecurityFileException a password or ACL file that cannot be used
@@ -30,6 +30,9 @@ public final class ConfigCheck {
                 if (listener.tls() != null) {
                     ReloadingSslContext.load(listener.name(), listener.tls());
                 }
+            }
+            if (config.cluster().enabled() && config.cluster().tls() != null) {
+                ReloadingSslContext.loadClient("cluster-link", config.cluster().tls());
             }
             if (config.http().enabled()) {
                 Authenticator checker = security.authenticator();

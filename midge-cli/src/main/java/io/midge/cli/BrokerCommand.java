@@ -9,6 +9,7 @@ import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ConfigLoader;
 import io.midge.broker.config.ListenerConfig;
+import io.midge.broker.config.TlsConfig;
 import io.midge.broker.persistence.PersistenceException;
 import io.midge.broker.security.SecurityFileException;
 import io.midge.broker.transport.ListenerException;
@@ -87,6 +88,19 @@ final class BrokerCommand implements Callable<Integer> {
             description = "Name of the cluster to join (overrides the file).")
     String clusterName;
 
+    @Option(names = "--cluster-tls-cert", paramLabel = "FILE",
+            description = "This node's certificate (PEM) for TLS on the links between nodes; with --cluster-tls-key "
+                    + "and --cluster-tls-ca (overrides the file's cluster.tls).")
+    Path clusterTlsCert;
+
+    @Option(names = "--cluster-tls-key", paramLabel = "FILE",
+            description = "The private key (PEM) of --cluster-tls-cert.")
+    Path clusterTlsKey;
+
+    @Option(names = "--cluster-tls-ca", paramLabel = "FILE",
+            description = "The CA (PEM) every node's link certificate must chain to; each node checks the other's.")
+    Path clusterTlsCa;
+
     @Override
     public Integer call() throws Exception {
         if (checkConfig != null) {
@@ -145,6 +159,9 @@ final class BrokerCommand implements Callable<Integer> {
         }
         Broker broker;
         try {
+            if (clusterTlsCert != null || clusterTlsKey != null || clusterTlsCa != null) {
+                b.set(ConfigKeys.CLUSTER_TLS, clusterTls(settings.cluster().tls()));
+            }
             BrokerConfig built = b.build();
             if (checkConfig != null) {
                 ConfigCheck.check(built);
@@ -171,6 +188,19 @@ final class BrokerCommand implements Callable<Integer> {
         }, "midge-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The file's cluster.tls with what the flags give instead; each of cert, key and ca is needed from one of them. */
+    private TlsConfig clusterTls(TlsConfig file) {
+        Path cert = clusterTlsCert != null ? clusterTlsCert : file == null ? null : file.certFile();
+        Path key = clusterTlsKey != null ? clusterTlsKey : file == null ? null : file.keyFile();
+        Path ca = clusterTlsCa != null ? clusterTlsCa : file == null ? null : file.caFile();
+        if (cert == null || key == null || ca == null) {
+            throw new IllegalArgumentException("TLS between nodes needs --cluster-tls-cert, --cluster-tls-key and "
+                    + "--cluster-tls-ca (or cluster.tls in the file)");
+        }
+        return new TlsConfig(cert, key, ca, TlsConfig.ClientAuth.REQUIRED, TlsConfig.CertificateUsername.NONE,
+                file == null ? null : file.protocols());
     }
 
     /** The level of the broker's own log lines (Netty's stay at WARN), unless -Dmidge.log.level says otherwise. */

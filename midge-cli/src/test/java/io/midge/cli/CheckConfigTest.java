@@ -133,4 +133,34 @@ class CheckConfigTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err()).contains("midge: " + config + ": cannot read the configuration file");
     }
+
+    @Test
+    void theClusterLinksTlsFilesAreCheckedAndAMissingOneIsNamed(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), """
+                cluster:
+                  members: [127.0.0.1:7701]
+                  tls:
+                    cert: node.pem
+                    key: node.key
+                    ca: cluster-ca.pem
+                """);
+
+        int exit = midge("broker", "--check-config", config.toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err()).contains("midge: listener 'cluster-link': cannot read tls cert file "
+                + dir.resolve("node.pem") + " (no such file)");
+    }
+
+    @Test
+    void theClusterTlsFlagsNeedCertKeyAndCa(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("midge.yaml"), "cluster:\n  members: [127.0.0.1:7701]\n");
+
+        int exit = midge("broker", "--check-config", config.toString(), "--cluster-tls-cert",
+                dir.resolve("node.pem").toString());
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err()).contains("midge: TLS between nodes needs --cluster-tls-cert, --cluster-tls-key and "
+                + "--cluster-tls-ca (or cluster.tls in the file)");
+    }
 }

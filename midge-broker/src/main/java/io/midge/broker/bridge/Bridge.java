@@ -23,6 +23,14 @@ import org.slf4j.LoggerFactory;
 final class Bridge implements BridgeLink.Events {
     private static final Logger log = LoggerFactory.getLogger(Bridge.class);
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private static final long DRAIN_CHECK_MILLIS = 500;
+
+    /**
+     * What this node does of the bridge: runs it (HOST), leaves it to another node (STANDBY), sends what its queue
+     * kept from when it ran it, before the queue goes (DRAIN), or nothing any more (STOPPED: removed, or the broker
+     * stops). Changed on the loop only.
+     */
+    private enum Role { HOST, STANDBY, DRAIN, STOPPED }
 
     private final BridgeConfig config;
     private final BridgeContext context;
@@ -34,7 +42,9 @@ final class Bridge implements BridgeLink.Events {
     private final Backoff backoff = new Backoff();
     // On the loop.
     private BridgeLink link;
-    private boolean stopped;
+    private Role role = Role.STANDBY;
+    /** While draining: the queue was empty when the drain link closed. */
+    private boolean drained;
     private String loggedError;
     /** The counter of connections when this bridge (this configuration of it) started. */
     private final long connectsAtStart;
@@ -56,31 +66,79 @@ final class Bridge implements BridgeLink.Events {
         return config;
     }
 
-    /** Opens the queue (stored before this returns) and starts connecting. */
+    /**
+     * Runs the bridge here: opens the queue with the out rules' subscriptions (stored before this returns; on a
+     * cluster they are routes, so what matches on any node reaches it) and starts connecting.
+     */
     void start() {
         queue.open(loop, rules.queueSubscriptions());
-        loop.execute(this::connect);
+        loop.execute(() -> {
+            if (role != Role.STOPPED && role != Role.HOST) {
+                role = Role.HOST;
+                if (link != null) {
+                    link.close(); // a drain link: the queue's old messages go out with the rest now
+                }
+                connect();
+            }
+        });
+    }
+
+    /**
+     * Another node runs the bridge: this one keeps no link to the remote, and its queue takes nothing more (it has no
+     * subscriptions, so no routes either). What the queue still holds from when this node ran the bridge is sent by
+     * a link of its own (client identifier {@code <client-id>-drain}, clean start, nothing subscribed), and then
+     * the queue goes. Called from the broker's start, or as the cluster's choice changes (not on the loop).
+     */
+    void standBy() {
+        stopLink(Role.STANDBY).join();
+        if (context.sessions().get(queue.clientId()) == null) {
+            return; // no queue was ever made here
+        }
+        queue.open(loop, java.util.Map.of());
+        int held = queue.queued();
+        if (held == 0) {
+            queue.discard().join();
+            return;
+        }
+        log.info("Bridge '{}' runs on another node; the {} messages this node's queue holds from when it ran it are "
+                + "sent to {} as client '{}', then the queue goes", config.name(), held, config.address(),
+                BridgeLink.drainClientId(config));
+        loop.execute(() -> {
+            if (role == Role.STANDBY) {
+                role = Role.DRAIN;
+                drained = false;
+                connect();
+            }
+        });
     }
 
     /** Stops the link; with {@code discard} the queue and what it holds go too (the bridge was removed). */
     CompletableFuture<Void> stop(boolean discard) {
-        CompletableFuture<Void> stoppedLink = new CompletableFuture<>();
-        loop.execute(() -> {
-            stopped = true;
-            if (link != null) {
-                link.close();
-            }
-            stoppedLink.complete(null);
-        });
+        CompletableFuture<Void> stoppedLink = stopLink(Role.STOPPED);
         return discard ? stoppedLink.thenCompose(v -> queue.discard()) : stoppedLink;
     }
 
+    /** Closes the link, if any, and takes {@code next} as the role (nothing reconnects unless that is HOST). */
+    private CompletableFuture<Void> stopLink(Role next) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            if (role != Role.STOPPED) {
+                role = next;
+            }
+            if (link != null) {
+                link.close();
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
     private void connect() {
-        if (stopped) {
+        if (role != Role.HOST && role != Role.DRAIN) {
             return;
         }
         BridgeLink next = new BridgeLink(config, rules, this, inbound, counters, context.maxInflight(),
-                counters.connects.sum() == connectsAtStart);
+                counters.connects.sum() == connectsAtStart, role == Role.DRAIN);
         link = next;
         SslContext ssl;
         try {
@@ -101,9 +159,22 @@ final class Bridge implements BridgeLink.Events {
         });
     }
 
+    /** While draining: once the queue is empty the drain link closes, and the queue goes as it does. */
+    private void checkDrained(BridgeLink l) {
+        if (l != link || role != Role.DRAIN || !l.isOpen()) {
+            return;
+        }
+        if (queue.queued() == 0) {
+            drained = true;
+            l.close();
+        } else {
+            loop.schedule(() -> checkDrained(l), DRAIN_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
     @Override
     public void connected(BridgeLink l) {
-        if (l != link || stopped) {
+        if (l != link || (role != Role.HOST && role != Role.DRAIN)) {
             l.close();
             return;
         }
@@ -113,9 +184,12 @@ final class Bridge implements BridgeLink.Events {
             counters.lastError = null;
             loggedError = null;
             backoff.reset();
-            log.info("Bridge '{}' connected to {} (MQTT {}, {}); {} messages queued", config.name(),
+            log.info("Bridge '{}' connected to {} (MQTT {}, {}); {} messages queued{}", config.name(),
                     config.address(), config.version() == 5 ? "5.0" : "3.1.1", config.transport().configName(),
-                    queue.queued());
+                    queue.queued(), role == Role.DRAIN ? " from when this node ran it, to send before it goes" : "");
+            if (role == Role.DRAIN) {
+                checkDrained(l);
+            }
         });
     }
 
@@ -139,11 +213,18 @@ final class Bridge implements BridgeLink.Events {
             return;
         }
         counters.connected = false;
-        if (wasUp) {
+        if (role == Role.DRAIN && drained) {
+            role = Role.STANDBY;
+            log.info("Bridge '{}': this node's old queue is sent; it goes, and the bridge runs on another node",
+                    config.name());
+            queue.discard();
+            return;
+        }
+        if (wasUp && role == Role.HOST) {
             log.info("Bridge '{}': link to {} down; messages queue until it is back", config.name(),
                     config.address());
         }
-        if (!stopped) {
+        if (role == Role.HOST || role == Role.DRAIN) {
             loop.schedule(this::connect, backoff.next(), TimeUnit.MILLISECONDS);
         }
     }

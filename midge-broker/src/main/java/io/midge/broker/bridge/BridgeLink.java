@@ -78,10 +78,17 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
     private int nextSubscribeId = 1;
     /** Whether this is the bridge's first link since it started: its subscriptions may be new to the remote. */
     private final boolean first;
+    /**
+     * A drain link: it only sends what a cluster node's queue kept from when that node ran the bridge (another node
+     * runs it now, under the configured client identifier), so it connects under its own, with a clean start, and
+     * subscribes to nothing.
+     */
+    private final boolean drain;
 
     BridgeLink(BridgeConfig config, TopicRules rules, Events events, BridgeInbound inbound, BridgeCounters counters,
-               int maxInflight, boolean first) {
+               int maxInflight, boolean first, boolean drain) {
         this.first = first;
+        this.drain = drain;
         this.config = config;
         this.rules = rules;
         this.events = events;
@@ -140,18 +147,23 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
         ctx.fireChannelActive();
     }
 
+    /** The client identifier of a drain link (see {@link #drain}). */
+    static String drainClientId(BridgeConfig config) {
+        return config.clientId() + "-drain";
+    }
+
     private void sendConnect(ChannelHandlerContext ctx) {
         MqttProperties props = MqttProperties.EMPTY;
         if (version == MqttVersion.MQTT_5) {
             props = MqttProperties.builder()
-                    .add(PropertyId.SESSION_EXPIRY_INTERVAL, config.sessionExpiry())
+                    .add(PropertyId.SESSION_EXPIRY_INTERVAL, drain ? 0 : config.sessionExpiry())
                     .add(PropertyId.RECEIVE_MAXIMUM, 65_535)
                     .build();
         }
         Binary password = config.password() == null ? null
                 : Binary.of(config.password().getBytes(StandardCharsets.UTF_8));
-        ctx.writeAndFlush(new Connect(version, config.clientId(), config.cleanStart(), config.keepAlive(),
-                config.username(), password, null, props));
+        ctx.writeAndFlush(new Connect(version, drain ? drainClientId(config) : config.clientId(),
+                drain || config.cleanStart(), config.keepAlive(), config.username(), password, null, props));
     }
 
     @Override
@@ -199,7 +211,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
         List<Subscription> subs = new ArrayList<>();
         // A 3.1.1 remote sends the retained messages again at every SUBSCRIBE: a session it kept keeps the
         // subscriptions too, so they are sent again only on the bridge's first link (its rules may have changed).
-        boolean subscribe = first || !connAck.sessionPresent() || version == MqttVersion.MQTT_5;
+        boolean subscribe = !drain && (first || !connAck.sessionPresent() || version == MqttVersion.MQTT_5);
         for (BridgeConfig.TopicRule rule : subscribe ? rules.inbound() : List.<BridgeConfig.TopicRule>of()) {
             // No Local: what this bridge publishes there does not come back (MQTT-3.8.3-3); Retain As Published:
             // retained messages stay retained here; Retain Handling 1: retained messages only for a subscription

@@ -30,6 +30,10 @@ public final class Bridges implements AutoCloseable {
     private final Map<String, Bridge> bridges = new ConcurrentHashMap<>();
     /** Counters by bridge name: they outlive a bridge's change by a reload. */
     private final Map<String, BridgeCounters> counters = new ConcurrentHashMap<>();
+    private BridgePlacement placement = BridgePlacement.HERE;
+    /** The bridges that run here (the others stand by for another node), as last applied. */
+    private final java.util.Set<String> hosted = new java.util.HashSet<>();
+    private boolean closed;
 
     public Bridges(SessionRegistry sessions, Router router, Authorizer authorizer, EventLoopGroup group,
                    Class<? extends SocketChannel> channelType, int maxInflight) {
@@ -37,10 +41,47 @@ public final class Bridges implements AutoCloseable {
     }
 
     /**
+     * Where the bridges run, on a cluster (a broker alone runs them itself); set before {@link #start}. From then on,
+     * as the placement changes, each bridge starts here or stands by.
+     */
+    public synchronized void place(BridgePlacement where) {
+        this.placement = where;
+        where.onChange(() -> CompletableFuture.runAsync(this::placementChanged));
+    }
+
+    /** The cluster's choice may have changed: each bridge starts here, or stands by for another node. */
+    private synchronized void placementChanged() {
+        if (closed) {
+            return;
+        }
+        for (Bridge b : bridges.values()) {
+            String name = b.config().name();
+            boolean here = placement.runsHere(name);
+            if (here == hosted.contains(name)) {
+                continue;
+            }
+            log.info("Bridge '{}' now runs on {}: {}", name, placement.host(name),
+                    here ? "starting it here" : "this node stands by");
+            try {
+                if (here) {
+                    hosted.add(name);
+                    b.start();
+                } else {
+                    hosted.remove(name);
+                    b.standBy();
+                }
+            } catch (RuntimeException e) {
+                log.warn("Bridge '{}': {} failed: {}", name, here ? "starting" : "standing by", e.toString());
+            }
+        }
+    }
+
+    /**
      * Starts the configured bridges and drops the stored queues of bridges no longer configured (logged, with what
-     * they held).
+     * they held). On a cluster a bridge that another node runs stands by here (see {@link Bridge#standBy}).
      */
     public synchronized void start(List<BridgeConfig> configs) {
+        placement.offer(configs.stream().map(BridgeConfig::name).toList());
         List<String> names = configs.stream().map(BridgeConfig::name).toList();
         for (Session s : List.copyOf(context.sessions().sessions())) {
             String id = s.clientId();
@@ -56,8 +97,19 @@ public final class Bridges implements AutoCloseable {
 
     private void startOne(BridgeConfig c) {
         Bridge b = new Bridge(c, context, counters.computeIfAbsent(c.name(), n -> new BridgeCounters()));
-        b.start();
         bridges.put(c.name(), b);
+        boolean here = placement.runsHere(c.name());
+        if (placement != BridgePlacement.HERE) {
+            log.info("Bridge '{}' runs on {}: {}", c.name(), placement.host(c.name()),
+                    here ? "starting it here" : "this node stands by");
+        }
+        if (here) {
+            hosted.add(c.name());
+            b.start();
+        } else {
+            hosted.remove(c.name());
+            b.standBy();
+        }
     }
 
     /**
@@ -70,9 +122,11 @@ public final class Bridges implements AutoCloseable {
         List<String> changes = new ArrayList<>();
         Map<String, BridgeConfig> wanted = new LinkedHashMap<>();
         configs.forEach(c -> wanted.put(c.name(), c));
+        placement.offer(List.copyOf(wanted.keySet()));
         for (String name : List.copyOf(bridges.keySet())) {
             if (!wanted.containsKey(name)) {
                 bridges.remove(name).stop(true).join();
+                hosted.remove(name);
                 counters.remove(name);
                 changes.add("removed '" + name + "'");
             }
@@ -107,6 +161,7 @@ public final class Bridges implements AutoCloseable {
     /** Stops every link; the queues stay in the store for the next start. */
     @Override
     public synchronized void close() {
+        closed = true;
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         for (Bridge b : bridges.values()) {
             stopping.add(b.stop(false));

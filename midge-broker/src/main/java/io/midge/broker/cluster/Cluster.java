@@ -8,6 +8,7 @@ import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryEventType;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.midge.broker.config.ClusterConfig;
 import io.midge.broker.limits.ConnectionLimits;
 import io.midge.broker.metrics.BrokerMetrics;
@@ -15,6 +16,8 @@ import io.midge.broker.routing.Router;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -28,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +77,13 @@ public final class Cluster implements AutoCloseable {
     /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
     private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
     private HazelcastInstance hazelcast;
+    /** TLS for each link this node opens (its handler first in the pipeline), and what reloads its files; or null. */
+    private Function<ByteBufAllocator, ? extends ChannelHandler> linkTls;
+    private AutoCloseable linkTlsWatcher;
     private long joinedNanos;
     private volatile boolean closing;
+    /** Which node runs each bridge; made once joined. */
+    private BridgeHost bridgeHost;
 
     private Cluster(ClusterConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
                     int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
@@ -124,6 +133,15 @@ public final class Cluster implements AutoCloseable {
         cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
         cluster.catchUp.begin();
         cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
+        ReplicatedMap<String, String> bridgeOffers = cluster.hazelcast.getReplicatedMap(BridgeHost.MAP);
+        cluster.bridgeHost = new BridgeHost(config.nodeId(), cluster.majority, bridgeOffers,
+                cluster::membersOldestFirst);
+        bridgeOffers.addEntryListener(new EntryAdapter<String, String>() {
+            @Override
+            public void onEntryEvent(EntryEvent<String, String> event) {
+                cluster.onThread(cluster.bridgeHost::elect);
+            }
+        });
         cluster.startSessionRegistry();
         log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
                 config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
@@ -153,6 +171,15 @@ public final class Cluster implements AutoCloseable {
                 handover.ownerChanged(event.getKey()), false);
         map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
+    }
+
+    /**
+     * TLS on the links this node opens ({@code cluster.tls}): {@code handlers} makes each link's TLS handler, and
+     * {@code watcher} (closed with the cluster) keeps its certificate current. Set before {@link #open}.
+     */
+    public void linkTls(Function<ByteBufAllocator, ? extends ChannelHandler> handlers, AutoCloseable watcher) {
+        this.linkTls = handlers;
+        this.linkTlsWatcher = watcher;
     }
 
     /** What the link listener authenticates other nodes with. */
@@ -250,6 +277,40 @@ public final class Cluster implements AutoCloseable {
             log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
                     config.nodeId(), seen, clusterSize);
         }
+        if (bridgeHost != null) {
+            bridgeHost.elect();
+        }
+    }
+
+    /**
+     * This node has these bridges configured (at start, and after each reload): it may run them, and where each runs
+     * is decided again ({@link BridgeHost}) before this returns.
+     */
+    public void offerBridges(java.util.Collection<String> names) {
+        bridgeHost.offer(names);
+    }
+
+    /** Whether this node runs that bridge now; from any thread. */
+    public boolean runsBridge(String name) {
+        return bridgeHost.runsHere(name);
+    }
+
+    /** Where that bridge runs, for the log: "node 'a' (the oldest that has it)", or "no node" and why. */
+    public String bridgeHost(String name) {
+        return bridgeHost.describe(name);
+    }
+
+    /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */
+    public void watchBridgeHosts(Runnable changed) {
+        bridgeHost.watch(changed);
+    }
+
+    private List<String> membersOldestFirst() {
+        List<String> members = new ArrayList<>();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(nodeOf(m));
+        }
+        return members;
     }
 
     private static String nodeOf(Member member) {
@@ -364,6 +425,7 @@ public final class Cluster implements AutoCloseable {
             }
         }, metrics, maxInflight);
         link.sharedFilters(queues::sharedFilter);
+        link.tls(linkTls);
         links.put(node, link);
         link.connect(bootstrap);
     }
@@ -400,6 +462,13 @@ public final class Cluster implements AutoCloseable {
         }
         thread.shutdownNow();
         handover.close();
+        if (linkTlsWatcher != null) {
+            try {
+                linkTlsWatcher.close();
+            } catch (Exception e) {
+                log.debug("Stopping the link certificate's watcher: {}", e.toString());
+            }
+        }
         hazelcast.shutdown();
     }
 }

@@ -24,18 +24,24 @@ import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.Function;
 import java.util.function.IntFunction;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +59,9 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     /** The client identifiers links connect under: {@code $cluster/from/<node>}. */
     static final String LINK_PREFIX = NodeClientIds.PREFIX + "from/";
     private static final int KEEP_ALIVE_SECONDS = 30;
+    private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    /** When each refused link's failure (node and reason) was last logged as a warning. */
+    private static final java.util.Map<String, Long> WARNED = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What the cluster hears of a link. */
     interface Events {
@@ -86,6 +95,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
      */
     private boolean reading;
     private boolean flushPending;
+    /** Makes the link's TLS handler ({@code cluster.tls}); null for plain TCP. */
+    private Function<ByteBufAllocator, ? extends ChannelHandler> tls;
     /** CONNACK came with the proof: the other node is who it says. */
     private volatile boolean authenticated;
 
@@ -105,6 +116,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         this.sharedFilters = byId;
     }
 
+    /** TLS for this link (its handler goes first); null for none. Set before {@link #connect}. */
+    void tls(Function<ByteBufAllocator, ? extends ChannelHandler> handlers) {
+        this.tls = handlers;
+    }
+
     /** Connects on one of the group's loops; failures are reported as {@link Events#closed}. */
     void connect(Bootstrap template) {
         int colon = address.lastIndexOf(':');
@@ -115,6 +131,9 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.apply(ch.alloc()));
+                        }
                         ch.pipeline().addLast(
                                 new ClientFrames.Decoder(MqttVersion.MQTT_5, "link to node '" + node + "'"),
                                 new ClientFrames.Encoder(MqttVersion.MQTT_5),
@@ -259,6 +278,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             ctx.writeAndFlush(PingReq.INSTANCE);
+        } else if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+            if (handshake.cause() instanceof SSLException) {
+                tlsFailed(handshake.cause());
+            } else {
+                log.debug("Link to node '{}': TLS handshake not completed: {}", node, handshake.cause().toString());
+            }
+            ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }
@@ -279,8 +305,48 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("Link to node '{}': {}", node, cause.toString());
+        Throwable tlsFailure = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (tlsFailure instanceof SSLException) {
+            tlsFailed(tlsFailure);
+        } else {
+            log.debug("Link to node '{}': {}", node, cause.toString());
+        }
         ctx.close();
+    }
+
+    /** A certificate the other end does not trust (its alert says so), or one of its own this node does not. */
+    private void tlsFailed(Throwable cause) {
+        // The innermost cause says what was wrong with the certificate (BoringSSL's outer message says little).
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String why = root == cause || root.getMessage() == null ? cause.getMessage()
+                : cause.getMessage() + ": " + root.getMessage();
+        if (firstInAMinute(node + "\0" + why)) {
+            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
+                    + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
+                    address, why);
+        } else {
+            log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
+        }
+    }
+
+    /**
+     * Whether this failure was not logged as a warning in the last minute: a link is tried again every second, and a
+     * misconfigured node would otherwise fill the log.
+     */
+    private static boolean firstInAMinute(String failure) {
+        long now = System.nanoTime();
+        Long last = WARNED.get(failure);
+        if (last != null && now - last < WARN_EVERY_NANOS) {
+            return false;
+        }
+        if (WARNED.size() > 1_000) {
+            WARNED.clear();
+        }
+        WARNED.put(failure, now);
+        return true;
     }
 
     private void reportClosed() {

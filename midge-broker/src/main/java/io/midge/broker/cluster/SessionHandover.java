@@ -6,6 +6,7 @@ import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoredDelivery;
+import io.midge.broker.routing.BridgeClientIds;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.NodeClientIds;
@@ -124,7 +125,7 @@ final class SessionHandover implements SessionGate {
      */
     void fenceRestored() {
         for (Session s : List.copyOf(sessions.sessions())) {
-            if (!NodeClientIds.isNode(s.clientId())) {
+            if (registered(s.clientId())) {
                 onThread(() -> fence(s.clientId(), true));
             }
         }
@@ -132,9 +133,17 @@ final class SessionHandover implements SessionGate {
 
     /** The registry entry of a client changed, on some node (from Hazelcast's event thread). */
     void ownerChanged(String clientId) {
-        if (!NodeClientIds.isNode(clientId)) {
+        if (registered(clientId)) {
             onThread(() -> fence(clientId, false));
         }
+    }
+
+    /**
+     * Whether the registry holds the session: a client's does; a node's forwarding queue and a bridge's queue are
+     * each node's own (a bridge moves by its own rule, see {@link BridgeHost}).
+     */
+    private static boolean registered(String clientId) {
+        return !NodeClientIds.isNode(clientId) && !BridgeClientIds.isBridge(clientId);
     }
 
     private void fence(String clientId, boolean claimFree) {
@@ -396,7 +405,7 @@ final class SessionHandover implements SessionGate {
 
     @Override
     public void ended(String clientId) {
-        if (!NodeClientIds.isNode(clientId)) {
+        if (registered(clientId)) {
             onThread(() -> {
                 Session s = sessions.get(clientId);
                 if ((s == null || s.isEnded()) && !opening.contains(clientId)) {

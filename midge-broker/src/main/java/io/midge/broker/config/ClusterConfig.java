@@ -9,6 +9,7 @@ import static io.midge.broker.config.ConfigKeys.CLUSTER_NAME;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_NODE_ID;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_PORT;
 import static io.midge.broker.config.ConfigKeys.CLUSTER_SECRET;
+import static io.midge.broker.config.ConfigKeys.CLUSTER_TLS;
 
 import java.util.List;
 
@@ -28,6 +29,7 @@ public final class ClusterConfig {
     private final int linkPort;
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
+    private final TlsConfig tls;
 
     ClusterConfig(Settings settings) {
         this.host = settings.get(CLUSTER_HOST);
@@ -38,6 +40,7 @@ public final class ClusterConfig {
         this.linkPort = settings.get(CLUSTER_LINK_PORT);
         this.maxQueuedMessages = settings.get(CLUSTER_MAX_QUEUED_MESSAGES);
         this.maxQueuedBytes = settings.get(CLUSTER_MAX_QUEUED_BYTES);
+        this.tls = settings.get(CLUSTER_TLS);
         this.enabled = !members.isEmpty();
         String id = settings.get(CLUSTER_NODE_ID);
         this.nodeId = id != null ? id : host + ":" + port;
@@ -114,6 +117,14 @@ public final class ClusterConfig {
     /** The shared secret, or an empty text when none is configured (loopback only). */
     public String secret() {
         return secret == null ? "" : secret;
+    }
+
+    /**
+     * TLS on the links between nodes, mutual (client certificates required, checked against its CA); null for plain
+     * TCP.
+     */
+    public TlsConfig tls() {
+        return tls;
     }
 
     /** The port of the link listener; 0 for any free one. */

@@ -185,6 +185,12 @@ public final class ConfigKeys {
             WholeNumber.integer(0, 65535), 0,
             "TCP port on which the node takes the messages other nodes forward to it; `0` picks a free one (the "
             + "nodes tell each other)");
+    public static final ConfigKey<TlsConfig> CLUSTER_TLS = key(ConfigArea.CLUSTER, "cluster.tls",
+            TlsValue.mutual(), null,
+            "TLS on the links that carry messages between nodes, mutual: a `tls` section with `cert`, `key` and `ca` "
+            + "(required: each node checks the other's certificate against it, both ways; reloaded when the files "
+            + "change); Hazelcast's own traffic stays plain (see Cluster below); `--cluster-tls-cert`, "
+            + "`--cluster-tls-key`, `--cluster-tls-ca`");
     public static final ConfigKey<Integer> CLUSTER_MAX_QUEUED_MESSAGES = key(ConfigArea.CLUSTER,
             "cluster.max-queued-messages", WholeNumber.integer(1, Integer.MAX_VALUE), 1_000_000,
             "messages kept for another node that is down or behind (its forwarding queue, held in memory and in "

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * WatchService: it sees files replaced through symbolic links and on network file systems alike, and reading a
  * few kilobytes every few seconds costs nothing. Runs on a thread of its own: file reads never block an event loop.
  */
-final class CertificateWatcher implements AutoCloseable {
+public final class CertificateWatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CertificateWatcher.class);
 
     /** How often the files are read; {@code -Dmidge.tls.reload-interval-ms} changes it (tests). */
@@ -21,7 +21,7 @@ final class CertificateWatcher implements AutoCloseable {
 
     private final ScheduledExecutorService executor;
 
-    CertificateWatcher(String listener, ReloadingSslContext context) {
+    public CertificateWatcher(String listener, ReloadingSslContext context) {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "midge-tls-watch-" + listener);
             t.setDaemon(true);

@@ -95,7 +95,7 @@ public final class MqttListener {
                         if (sslContext != null) {
                             // The context current now: a reloaded certificate applies from the next connection.
                             p.addLast("tls", sslContext.newHandler(ch.alloc()));
-                            p.addLast("tls-failures", TlsFailures.INSTANCE);
+                            p.addLast("tls-failures", broker.nodeLinks() ? TlsFailures.LINKS : TlsFailures.INSTANCE);
                         }
                         if (listener.transport().isWebSocket()) {
                             addWebSocket(p, listener, broker.config().protocol().maxPacketSize());

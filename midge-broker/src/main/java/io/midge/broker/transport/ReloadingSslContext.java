@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A TLS listener's server context, replaceable while the listener runs: each new connection takes the context
- * current when it is accepted; connections already open keep the one they were handshaken with.
+ * current when it is accepted; connections already open keep the one they were handshaken with. A client context
+ * ({@link #loadClient}: a cluster node's links to the others) is made and replaced the same way, per connection
+ * opened.
  */
 public final class ReloadingSslContext {
     private static final Logger log = LoggerFactory.getLogger(ReloadingSslContext.class);
@@ -21,23 +23,37 @@ public final class ReloadingSslContext {
     private final String listener;
     private final TlsConfig tls;
     private final SslProvider provider;
+    private final boolean client;
     private volatile SslContext current;
     // Touched by the watcher's thread only (and by the constructor before it starts).
     private TlsFiles loaded;
     private TlsFiles refused;
     private String unreadable;
 
-    private ReloadingSslContext(String listener, TlsConfig tls, SslProvider provider) {
+    private ReloadingSslContext(String listener, TlsConfig tls, SslProvider provider, boolean client) {
         this.listener = listener;
         this.tls = tls;
         this.provider = provider;
+        this.client = client;
     }
 
     /** Reads and checks the files now; a {@link ListenerException} names the file that is missing or wrong. */
     public static ReloadingSslContext load(String listener, TlsConfig tls) {
-        ReloadingSslContext context = new ReloadingSslContext(listener, tls, TlsContexts.provider(tls));
+        return load(listener, tls, false);
+    }
+
+    /**
+     * The client end's context, from the same kind of files: its certificate and key, which the other end checks,
+     * and the CA it checks the other end's certificate against. Watch it with a {@link CertificateWatcher}.
+     */
+    public static ReloadingSslContext loadClient(String name, TlsConfig tls) {
+        return load(name, tls, true);
+    }
+
+    private static ReloadingSslContext load(String listener, TlsConfig tls, boolean client) {
+        ReloadingSslContext context = new ReloadingSslContext(listener, tls, TlsContexts.provider(tls), client);
         TlsFiles files = TlsFiles.read(listener, tls);
-        context.current = TlsContexts.build(listener, tls, context.provider, files);
+        context.current = TlsContexts.build(listener, tls, context.provider, files, client);
         context.loaded = files;
         return context;
     }
@@ -74,7 +90,7 @@ public final class ReloadingSslContext {
             return false;
         }
         try {
-            current = TlsContexts.build(listener, tls, provider, files);
+            current = TlsContexts.build(listener, tls, provider, files, client);
         } catch (ListenerException e) {
             refused = files;
             log.error("{}; still using the certificate loaded before", e.getMessage());
@@ -99,7 +115,7 @@ public final class ReloadingSslContext {
     }
 
     /** What the log says about the listener's first certificate. */
-    String describeLoaded() {
+    public String describeLoaded() {
         return describe(loaded.cert());
     }
 }

@@ -57,10 +57,12 @@ public final class TlsContexts {
     }
 
     /**
-     * The server context for these files. Throws a {@link ListenerException} naming the listener and the file
-     * when a file holds no usable certificate or key, or when the key does not belong to the certificate.
+     * The server context for these files, or with {@code client} the client end's (a cluster node's link: its
+     * certificate for the other end to check, and the CA it checks the other end's against, without host names).
+     * Throws a {@link ListenerException} naming the listener and the file when a file holds no usable certificate
+     * or key, or when the key does not belong to the certificate.
      */
-    static SslContext build(String listener, TlsConfig tls, SslProvider provider, TlsFiles files) {
+    static SslContext build(String listener, TlsConfig tls, SslProvider provider, TlsFiles files, boolean client) {
         List<X509Certificate> chain = certificates(listener, "cert", tls.certFile(), files.cert());
         List<X509Certificate> cas = files.ca() == null ? null
                 : certificates(listener, "ca", tls.caFile(), files.ca());
@@ -73,18 +75,29 @@ public final class TlsContexts {
                     + tls.certFile(), null);
         }
         try {
-            SslContextBuilder builder = key != null
-                    ? SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                    // Netty reads the forms the JDK cannot (PKCS#1 with BouncyCastle on the class path).
-                    : SslContextBuilder.forServer(new ByteArrayInputStream(files.cert()),
-                            new ByteArrayInputStream(files.key()));
-            builder.sslProvider(provider)
-                    .protocols(tls.protocols())
-                    .clientAuth(switch (tls.clientAuth()) {
-                        case NONE -> ClientAuth.NONE;
-                        case OPTIONAL -> ClientAuth.OPTIONAL;
-                        case REQUIRED -> ClientAuth.REQUIRE;
-                    });
+            SslContextBuilder builder;
+            if (client) {
+                builder = SslContextBuilder.forClient()
+                        // The peer is whoever holds a certificate of the cluster's own CA: nodes have no host names.
+                        .endpointIdentificationAlgorithm(null);
+                if (key != null) {
+                    builder.keyManager(key, chain.toArray(X509Certificate[]::new));
+                } else {
+                    builder.keyManager(new ByteArrayInputStream(files.cert()), new ByteArrayInputStream(files.key()));
+                }
+            } else {
+                builder = key != null
+                        ? SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
+                        // Netty reads the forms the JDK cannot (PKCS#1 with BouncyCastle on the class path).
+                        : SslContextBuilder.forServer(new ByteArrayInputStream(files.cert()),
+                                new ByteArrayInputStream(files.key()));
+                builder.clientAuth(switch (tls.clientAuth()) {
+                    case NONE -> ClientAuth.NONE;
+                    case OPTIONAL -> ClientAuth.OPTIONAL;
+                    case REQUIRED -> ClientAuth.REQUIRE;
+                });
+            }
+            builder.sslProvider(provider).protocols(tls.protocols());
             if (cas != null) {
                 builder.trustManager(cas.toArray(X509Certificate[]::new));
             }

@@ -27,7 +27,7 @@ class ConfigKeysTest {
             assertThat(ConfigKeys.named(key.name())).isSameAs(key);
             names.add(key.name());
         }
-        assertThat(names).doesNotHaveDuplicates().hasSize(49);
+        assertThat(names).doesNotHaveDuplicates().hasSize(50);
         assertThat(ConfigKeys.named("prot")).isNull();
     }
 

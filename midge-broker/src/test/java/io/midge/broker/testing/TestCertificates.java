@@ -124,7 +124,21 @@ public final class TestCertificates {
                 "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost"));
     }
 
+    /**
+     * A cluster node's certificate, for both ends of its links: server and client authentication, CN=localhost and
+     * the server's SANs.
+     */
+    public Pem node(String stem) {
+        return issue(dir.resolve(stem + ".pem"), dir.resolve(stem + ".key"), "localhost",
+                new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth},
+                new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost"));
+    }
+
     private Pem issue(Path certFile, Path keyFile, String cn, KeyPurposeId purpose, GeneralName... names) {
+        return issue(certFile, keyFile, cn, new KeyPurposeId[] {purpose}, names);
+    }
+
+    private Pem issue(Path certFile, Path keyFile, String cn, KeyPurposeId[] purposes, GeneralName... names) {
         try {
             KeyPair keys = newKeys();
             X500Name subject = new X500Name(cn == null ? "O=Midge tests" : "O=Midge tests,CN=" + cn);
@@ -133,7 +147,7 @@ public final class TestCertificates {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes));
             b.addExtension(Extension.authorityKeyIdentifier, false,
                     ext.createAuthorityKeyIdentifier(caKeys.getPublic()));
             b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
