@@ -35,6 +35,7 @@ public final class RocksDbPersistence implements Persistence {
     private final StoreRecovery recovery;
     private final Options dbOptions;
     private final WriteOptions writeOptions;
+    private final WriteOptions unsyncedOptions;
     private final PersistenceOptions options;
     private final BucketWriter[] writers;
     private final ScheduledExecutorService syncTimer;
@@ -50,10 +51,11 @@ public final class RocksDbPersistence implements Persistence {
         this.dbOptions = dbOptions;
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
+        this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new BucketWriter(i, this.db, writeOptions, directory.toString(), options, stats, failed,
-                    recovery::writeFailed);
+            writers[i] = new BucketWriter(i, this.db, writeOptions, unsyncedOptions, directory.toString(), options,
+                    stats, failed, recovery::writeFailed);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
             syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -196,6 +198,7 @@ public final class RocksDbPersistence implements Persistence {
         }
         db.close();
         writeOptions.close();
+        unsyncedOptions.close();
         dbOptions.close();
         log.info("Store in {} closed", directory);
     }
