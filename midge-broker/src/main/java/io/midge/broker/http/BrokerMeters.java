@@ -100,6 +100,8 @@ public final class BrokerMeters {
             Timer commits = Timer.builder("midge.store.commit").description("one group commit to the store")
                     .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
             store.onCommit(nanos -> commits.record(Duration.ofNanos(nanos)));
+            FunctionCounter.builder("midge.store.syncs", store, StoreStats::syncs)
+                    .description("group commits that synced the write-ahead log (sync: always)").register(registry);
             FunctionCounter.builder("midge.store.failed.batches", store, StoreStats::failed)
                     .description("store writes not made because the disk was full or failing").register(registry);
             FunctionCounter.builder("midge.store.recoveries", store, StoreStats::recoveries)

@@ -186,6 +186,9 @@ final class BucketWriter {
                 }
                 stats.committed(System.nanoTime() - start);
                 stats.commits.increment();
+                if (sync && writeOptions.sync()) {
+                    stats.syncs.increment();
+                }
             }
         } catch (RocksDBException | RuntimeException e) {
             // RocksDB leaves nothing of a failed WriteBatch, not even after a restart, and refuses every write

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@link BucketWriter} per bucket of owners with group commit, read back by {@link Recovery}.
  *
  * <p>The write-ahead log is always on. Under {@link SyncPolicy#ALWAYS} every commit is synced before its futures
- * complete; under {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating
- * system does. Either way a write that completed survives a kill of the broker's process.
+ * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}); under
+ * {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating system does.
+ * Either way a write that completed survives a kill of the broker's process.
  */
 public final class RocksDbPersistence implements Persistence {
     private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
@@ -193,9 +194,8 @@ public final class RocksDbPersistence implements Persistence {
                 Thread.currentThread().interrupt();
             }
         }
-        if (options.syncPolicy() != SyncPolicy.ALWAYS) {
-            syncWal(); // a clean stop leaves nothing unsynced, whatever the policy
-        }
+        // A clean stop leaves nothing unsynced, whatever the policy (under ALWAYS, batches that needed no sync).
+        syncWal();
         db.close();
         writeOptions.close();
         unsyncedOptions.close();
