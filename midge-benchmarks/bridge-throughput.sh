@@ -7,12 +7,12 @@
 #   ./midge-benchmarks/bridge-throughput.sh                  # DURATION=10 REPEAT=3 PUBS=1 SIZE=64 (the defaults)
 #   MIDGE_IN_MEMORY=true ./midge-benchmarks/bridge-throughput.sh   # the local Midge without its store: what it costs
 #   MIDGE_SYNC=interval ./midge-benchmarks/bridge-throughput.sh     # stored, but synced on a timer, not per batch
-#   MIDGE_JAR=a.jar MIDGE_JAR_B=b.jar ./midge-benchmarks/bridge-throughput.sh   # two builds, runs interleaved
+#   MIDGE_JAR=base.jar MIDGE_COMPARE="new=new.jar" ./midge-benchmarks/bridge-throughput.sh   # builds side by side
 #
-# MIDGE_JAR runs that jar (midge-cli/target/midge.jar of another build) as the local Midge instead of this
-# checkout's; MIDGE_JAR_B adds a second local Midge from that jar (path midge-bridge-b), measured in turn with the
-# others, so that a change is compared with its base in the same minutes. MIDGE_HTTP_PORT (0: none) opens the first
-# local Midge's HTTP listener, for its /metrics (store commits and their time) during the runs.
+# MIDGE_JAR runs that jar (midge-cli/target/midge.jar of some build, copied away) as the local Midge instead of this
+# checkout's; MIDGE_COMPARE ("label=jar ...") adds one more local Midge per jar (path midge-bridge-<label>), each
+# measured in turn with the others in every round, so that a change is compared with its base in the same minutes.
+# MIDGE_HTTP_PORT (0: none) opens the first local Midge's HTTP listener, for its /metrics during the runs.
 #
 # The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
 # bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
@@ -30,7 +30,6 @@ size=${SIZE:-64}
 remote=${REMOTE_PORT:-18861}
 local_midge=${MIDGE_PORT:-18862}
 local_mosquitto=${MOSQUITTO_PORT:-18863}
-local_midge_b=${MIDGE_B_PORT:-18864}
 
 work=$(mktemp -d)
 chmod 777 "$work" # Mosquitto started as root runs as user mosquitto
@@ -114,17 +113,21 @@ use_jdk_17_or_newer >/dev/null
 export JAVA_HOME
 start_midge midge "$local_midge" "${MIDGE_HTTP_PORT:-0}" "${MIDGE_JAR:-}"
 midge_pid=$started_pid
-if [[ -n ${MIDGE_JAR_B:-} ]]; then
-  start_midge midge-b "$local_midge_b" 0 "$MIDGE_JAR_B"
-  midge_b_pid=$started_pid
-fi
+extra_labels=() extra_ports=() extra_pids=()
+port=$((local_midge + 10))
+for entry in ${MIDGE_COMPARE:-}; do
+  label=${entry%%=*}
+  start_midge "midge-$label" "$port" 0 "${entry#*=}"
+  extra_labels+=("$label") extra_ports+=("$port") extra_pids+=("$started_pid")
+  port=$((port + 1))
+done
 await_port "$remote"
 await_port "$local_mosquitto"
 await_port "$local_midge"
-[[ -z ${MIDGE_JAR_B:-} ]] || await_port "$local_midge_b"
+for p in "${extra_ports[@]}"; do await_port "$p"; done
 sleep 2 # the bridges connect
-midge_java=$(pgrep -P "$midge_pid" java || echo "$midge_pid")
-[[ -z ${MIDGE_JAR_B:-} ]] || midge_b_java=$(pgrep -P "$midge_b_pid" java || echo "$midge_b_pid")
+java_of() { pgrep -P "$1" java || echo "$1"; }
+midge_java=$(java_of "$midge_pid")
 
 run() { # name pub-port broker-pids
   "$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
@@ -136,12 +139,14 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$repeat"); do
   run direct "$remote" "$remote_pid"
   run midge-bridge "$local_midge" "$midge_java,$remote_pid"
-  [[ -z ${MIDGE_JAR_B:-} ]] || run midge-bridge-b "$local_midge_b" "$midge_b_java,$remote_pid"
+  for i in "${!extra_labels[@]}"; do
+    run "midge-bridge-${extra_labels[$i]}" "${extra_ports[$i]}" "$(java_of "${extra_pids[$i]}"),$remote_pid"
+  done
   run mosquitto-bridge "$local_mosquitto" "$mosquitto_bridge_pid,$remote_pid"
 done | tee "$work/results.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-for path in direct midge-bridge ${MIDGE_JAR_B:+midge-bridge-b} mosquitto-bridge; do
+for path in direct midge-bridge "${extra_labels[@]/#/midge-bridge-}" mosquitto-bridge; do
   grep "path=$path " "$work/results.txt" | awk -v p="$path" '{
       for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       rates = rates " " v["recv_rate"]; cpu = cpu " " v["broker_cpu_us_per_msg"]
