@@ -113,12 +113,14 @@ use_jdk_17_or_newer >/dev/null
 export JAVA_HOME
 start_midge midge "$local_midge" "${MIDGE_HTTP_PORT:-0}" "${MIDGE_JAR:-}"
 midge_pid=$started_pid
-extra_labels=() extra_ports=() extra_pids=()
+extra_labels=() extra_ports=() extra_pids=() extra_http=()
 port=$((local_midge + 10))
 for entry in ${MIDGE_COMPARE:-}; do
   label=${entry%%=*}
-  start_midge "midge-$label" "$port" 0 "${entry#*=}"
-  extra_labels+=("$label") extra_ports+=("$port") extra_pids+=("$started_pid")
+  http=0
+  [[ ${MIDGE_HTTP_PORT:-0} == 0 ]] || http=$((MIDGE_HTTP_PORT + ${#extra_labels[@]} + 1))
+  start_midge "midge-$label" "$port" "$http" "${entry#*=}"
+  extra_labels+=("$label") extra_ports+=("$port") extra_pids+=("$started_pid") extra_http+=("$http")
   port=$((port + 1))
 done
 await_port "$remote"
@@ -129,25 +131,47 @@ sleep 2 # the bridges connect
 java_of() { pgrep -P "$1" java || echo "$1"; }
 midge_java=$(java_of "$midge_pid")
 
-run() { # name pub-port broker-pids
+run() { # name pub-port broker-pids [http-port of that Midge, for its store's figures]
+  local profile=${4:-0} before after sampler
+  if [[ $profile != 0 ]]; then
+    before=$(store_figures)
+    (while sleep 0.5; do queued_now; done) > "$work/queued.txt" & sampler=$!
+  fi
   "$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
     --pub-addrs "127.0.0.1:$2" --sub-addrs "127.0.0.1:$remote" -b "$3" 2>/dev/null \
     | grep '^RESULT' | sed "s/^RESULT/RESULT path=$1/"
+  if [[ $profile != 0 ]]; then
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    after=$(store_figures)
+    # What that Midge's store did during the run (warm-up included): commits, how many synced, their
+    # mean time, and the most its bridge's queue held (sampled twice a second).
+    echo "$before $after $(sort -n "$work/queued.txt" | tail -1)" | awk '{
+        commits = $4 - $1; syncs = $5 - $2; ms = commits > 0 ? ($6 - $3) / commits * 1000 : 0
+        printf "PROFILE path=%s commits=%d synced=%d mean_commit_ms=%.3f bridge_queued_max=%s\n",
+               p, commits, syncs, ms, $7 }' p="$1"
+  fi
 }
+metrics() { curl -sf "http://127.0.0.1:$profile/metrics" || true; }
+store_figures() { # commits, syncs, commit seconds
+  metrics | awk '$1 == "midge_store_commit_seconds_count" { c = $2 } $1 == "midge_store_syncs_total" { s = $2 }
+                 $1 == "midge_store_commit_seconds_sum" { t = $2 } END { print c + 0, s + 0, t + 0 }'
+}
+queued_now() { metrics | awk '$1 ~ /^midge_bridge_queued/ { print $2 + 0 }'; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$repeat"); do
   run direct "$remote" "$remote_pid"
-  run midge-bridge "$local_midge" "$midge_java,$remote_pid"
+  run midge-bridge "$local_midge" "$midge_java,$remote_pid" "${MIDGE_HTTP_PORT:-0}"
   for i in "${!extra_labels[@]}"; do
-    run "midge-bridge-${extra_labels[$i]}" "${extra_ports[$i]}" "$(java_of "${extra_pids[$i]}"),$remote_pid"
+    run "midge-bridge-${extra_labels[$i]}" "${extra_ports[$i]}" "$(java_of "${extra_pids[$i]}"),$remote_pid" \
+      "${extra_http[$i]}"
   done
   run mosquitto-bridge "$local_mosquitto" "$mosquitto_bridge_pid,$remote_pid"
 done | tee "$work/results.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 for path in direct midge-bridge "${extra_labels[@]/#/midge-bridge-}" mosquitto-bridge; do
-  grep "path=$path " "$work/results.txt" | awk -v p="$path" '{
+  grep "^RESULT path=$path " "$work/results.txt" | awk -v p="$path" '{
       for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       rates = rates " " v["recv_rate"]; cpu = cpu " " v["broker_cpu_us_per_msg"]
       lost += v["lost"]; dup += v["dup"]; reo += v["reordered"] }
