@@ -12,7 +12,8 @@
 # MIDGE_JAR runs that jar (midge-cli/target/midge.jar of some build, copied away) as the local Midge instead of this
 # checkout's; MIDGE_COMPARE ("label=jar ...") adds one more local Midge per jar (path midge-bridge-<label>), each
 # measured in turn with the others in every round, so that a change is compared with its base in the same minutes.
-# MIDGE_HTTP_PORT (0: none) opens the first local Midge's HTTP listener, for its /metrics during the runs.
+# PROFILE_HTTP_PORT (0: none) opens each local Midge's HTTP listener (from that port on) and prints a PROFILE line per
+# run: what its store did (commits, synced, mean commit time) and the most its bridge's queue held.
 #
 # The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
 # bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
@@ -111,14 +112,14 @@ start_midge() { # name port http-port jar (empty: this checkout's)
 source "$root/.ci/java-home.sh"
 use_jdk_17_or_newer >/dev/null
 export JAVA_HOME
-start_midge midge "$local_midge" "${MIDGE_HTTP_PORT:-0}" "${MIDGE_JAR:-}"
+start_midge midge "$local_midge" "${PROFILE_HTTP_PORT:-0}" "${MIDGE_JAR:-}"
 midge_pid=$started_pid
 extra_labels=() extra_ports=() extra_pids=() extra_http=()
 port=$((local_midge + 10))
 for entry in ${MIDGE_COMPARE:-}; do
   label=${entry%%=*}
   http=0
-  [[ ${MIDGE_HTTP_PORT:-0} == 0 ]] || http=$((MIDGE_HTTP_PORT + ${#extra_labels[@]} + 1))
+  [[ ${PROFILE_HTTP_PORT:-0} == 0 ]] || http=$((PROFILE_HTTP_PORT + ${#extra_labels[@]} + 1))
   start_midge "midge-$label" "$port" "$http" "${entry#*=}"
   extra_labels+=("$label") extra_ports+=("$port") extra_pids+=("$started_pid") extra_http+=("$http")
   port=$((port + 1))
@@ -161,7 +162,7 @@ queued_now() { metrics | awk '$1 ~ /^midge_bridge_queued/ { print $2 + 0 }'; }
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$repeat"); do
   run direct "$remote" "$remote_pid"
-  run midge-bridge "$local_midge" "$midge_java,$remote_pid" "${MIDGE_HTTP_PORT:-0}"
+  run midge-bridge "$local_midge" "$midge_java,$remote_pid" "${PROFILE_HTTP_PORT:-0}"
   for i in "${!extra_labels[@]}"; do
     run "midge-bridge-${extra_labels[$i]}" "${extra_ports[$i]}" "$(java_of "${extra_pids[$i]}"),$remote_pid" \
       "${extra_http[$i]}"
