@@ -77,10 +77,11 @@ class BridgesPageBrowserTest {
                     .as("no Bridges link without bridges").isTrue();
         }
 
+        int nobody = deadPort();
         local.restart(b -> b.set(BRIDGES, List.of(
                 bridge("hospital", remote.port(), new TopicRule("home/#", Direction.OUT, 1, "", ""),
                         new TopicRule("hospital/commands/#", Direction.IN, 1, "", "")),
-                bridge("backup", deadPort(), new TopicRule("home/#", Direction.OUT, 1, "", "")))));
+                bridge("backup", nobody, new TopicRule("home/#", Direction.OUT, 1, "", "")))));
         MqttAsyncClient monitor = connect(local.uri(), "monitor");
         MqttAsyncClient nurse = connect(remote.uri(), "nurse");
         ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor();
