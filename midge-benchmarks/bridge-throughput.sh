@@ -7,6 +7,13 @@
 #   ./midge-benchmarks/bridge-throughput.sh                  # DURATION=10 REPEAT=3 PUBS=1 SIZE=64 (the defaults)
 #   MIDGE_IN_MEMORY=true ./midge-benchmarks/bridge-throughput.sh   # the local Midge without its store: what it costs
 #   MIDGE_SYNC=interval ./midge-benchmarks/bridge-throughput.sh     # stored, but synced on a timer, not per batch
+#   MIDGE_JAR=base.jar MIDGE_COMPARE="new=new.jar" ./midge-benchmarks/bridge-throughput.sh   # builds side by side
+#
+# MIDGE_JAR runs that jar (midge-cli/target/midge.jar of some build, copied away) as the local Midge instead of this
+# checkout's; MIDGE_COMPARE ("label=jar ...") adds one more local Midge per jar (path midge-bridge-<label>), each
+# measured in turn with the others in every round, so that a change is compared with its base in the same minutes.
+# PROFILE_HTTP_PORT (0: none) opens each local Midge's HTTP listener (from that port on) and prints a PROFILE line per
+# run: what its store did (commits, synced, mean commit time) and the most its bridge's queue held.
 #
 # The local Midge runs with its store on disk and the default sync policy (always: every QoS 1 message is in the
 # bridge's queue, synced, before its PUBACK). Mosquitto's bridge keeps its queue in memory (persistence writes it
@@ -74,47 +81,98 @@ CONF
 mosquitto_bridge_pid=$!
 pids+=("$mosquitto_bridge_pid")
 
-cat > "$work/midge.yaml" <<CONF
-port: $local_midge
-data-dir: $work/midge-data
+midge_config() { # name port http-port
+  cat > "$work/$1.yaml" <<CONF
+port: $2
+data-dir: $work/$1-data
 in-memory: ${MIDGE_IN_MEMORY:-false}
 sync: ${MIDGE_SYNC:-always}
 http:
-  port: 0
+  port: $3
 sys-interval: 0
 bridges:
   - name: bench
     address: 127.0.0.1:$remote
     version: "5"
-    client-id: midge-bench-bridge
+    client-id: $1-bench-bridge
     topics:
       - {filter: "bench/#", direction: out, qos: 1}
 CONF
-"$root/midge" broker --config "$work/midge.yaml" > "$work/midge.log" 2>&1 &
-midge_pid=$!
-pids+=("$midge_pid")
+}
+start_midge() { # name port http-port jar (empty: this checkout's)
+  midge_config "$1" "$2" "$3"
+  if [[ -n $4 ]]; then
+    MIDGE_JAR=$4 "$root/midge-dist/src/bin/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+  else
+    "$root/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+  fi
+  started_pid=$!
+  pids+=("$started_pid")
+}
+source "$root/.ci/java-home.sh"
+use_jdk_17_or_newer >/dev/null
+export JAVA_HOME
+start_midge midge "$local_midge" "${PROFILE_HTTP_PORT:-0}" "${MIDGE_JAR:-}"
+midge_pid=$started_pid
+extra_labels=() extra_ports=() extra_pids=() extra_http=()
+port=$((local_midge + 10))
+for entry in ${MIDGE_COMPARE:-}; do
+  label=${entry%%=*}
+  http=0
+  [[ ${PROFILE_HTTP_PORT:-0} == 0 ]] || http=$((PROFILE_HTTP_PORT + ${#extra_labels[@]} + 1))
+  start_midge "midge-$label" "$port" "$http" "${entry#*=}"
+  extra_labels+=("$label") extra_ports+=("$port") extra_pids+=("$started_pid") extra_http+=("$http")
+  port=$((port + 1))
+done
 await_port "$remote"
 await_port "$local_mosquitto"
 await_port "$local_midge"
-sleep 2 # both bridges connect
-midge_java=$(pgrep -P "$midge_pid" java || echo "$midge_pid")
+for p in "${extra_ports[@]}"; do await_port "$p"; done
+sleep 2 # the bridges connect
+java_of() { pgrep -P "$1" java || echo "$1"; }
+midge_java=$(java_of "$midge_pid")
 
-run() { # name pub-port broker-pids
+run() { # name pub-port broker-pids [http-port of that Midge, for its store's figures]
+  local profile=${4:-0} before after sampler
+  if [[ $profile != 0 ]]; then
+    before=$(store_figures)
+    (while sleep 0.5; do queued_now; done) > "$work/queued.txt" & sampler=$!
+  fi
   "$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
     --pub-addrs "127.0.0.1:$2" --sub-addrs "127.0.0.1:$remote" -b "$3" 2>/dev/null \
     | grep '^RESULT' | sed "s/^RESULT/RESULT path=$1/"
+  if [[ $profile != 0 ]]; then
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    after=$(store_figures)
+    # What that Midge's store did during the run (warm-up included): commits, how many synced, their
+    # mean time, and the most its bridge's queue held (sampled twice a second).
+    echo "$before $after $(sort -n "$work/queued.txt" | tail -1)" | awk '{
+        commits = $4 - $1; syncs = $5 - $2; ms = commits > 0 ? ($6 - $3) / commits * 1000 : 0
+        printf "PROFILE path=%s commits=%d synced=%d mean_commit_ms=%.3f bridge_queued_max=%s\n",
+               p, commits, syncs, ms, $7 }' p="$1"
+  fi
 }
+metrics() { curl -sf "http://127.0.0.1:$profile/metrics" || true; }
+store_figures() { # commits, syncs, commit seconds
+  metrics | awk '$1 == "midge_store_commit_seconds_count" { c = $2 } $1 == "midge_store_syncs_total" { s = $2 }
+                 $1 == "midge_store_commit_seconds_sum" { t = $2 } END { print c + 0, s + 0, t + 0 }'
+}
+queued_now() { metrics | awk '$1 ~ /^midge_bridge_queued/ { print $2 + 0 }'; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$repeat"); do
   run direct "$remote" "$remote_pid"
-  run midge-bridge "$local_midge" "$midge_java,$remote_pid"
+  run midge-bridge "$local_midge" "$midge_java,$remote_pid" "${PROFILE_HTTP_PORT:-0}"
+  for i in "${!extra_labels[@]}"; do
+    run "midge-bridge-${extra_labels[$i]}" "${extra_ports[$i]}" "$(java_of "${extra_pids[$i]}"),$remote_pid" \
+      "${extra_http[$i]}"
+  done
   run mosquitto-bridge "$local_mosquitto" "$mosquitto_bridge_pid,$remote_pid"
 done | tee "$work/results.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-for path in direct midge-bridge mosquitto-bridge; do
-  grep "path=$path " "$work/results.txt" | awk -v p="$path" '{
+for path in direct midge-bridge "${extra_labels[@]/#/midge-bridge-}" mosquitto-bridge; do
+  grep "^RESULT path=$path " "$work/results.txt" | awk -v p="$path" '{
       for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       rates = rates " " v["recv_rate"]; cpu = cpu " " v["broker_cpu_us_per_msg"]
       lost += v["lost"]; dup += v["dup"]; reo += v["reordered"] }

@@ -58,8 +58,8 @@ final class Bridge implements BridgeLink.Events {
         this.connectsAtStart = counters.connects.sum();
         this.queue = new BridgeQueue(config.name(), context.sessions(), new QueueBounds(config.maxQueuedMessages(),
                 config.maxQueuedBytes(), config.queueOverflow(), counters.dropped));
-        this.inbound = new BridgeInbound(config, rules, context.router(), context.authorizer(), queue.clientId(),
-                counters);
+        this.inbound = new BridgeInbound(config, rules, context.router(), context.authorizer(), queue,
+                context.sessions().store().persistence(), counters);
     }
 
     BridgeConfig config() {

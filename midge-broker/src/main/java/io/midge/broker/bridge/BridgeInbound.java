@@ -1,9 +1,13 @@
 package io.midge.broker.bridge;
 
 import io.midge.broker.config.BridgeConfig;
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authorizer;
+import io.midge.broker.session.InboundQos2;
+import io.midge.broker.session.Session;
 import io.midge.codec.packet.PubAck;
 import io.midge.codec.packet.PubComp;
 import io.midge.codec.packet.PubRec;
@@ -15,9 +19,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * (same topic and payload, among the last {@value #ECHO_MEMORY} sent) is taken for the echo of its own and not
  * published again. A remote client that publishes exactly what this bridge just sent loses that one copy.
  *
- * <p>Threads: the bridge's link loop; the QoS 2 identifiers outlive its links (not a restart: after one the remote
- * re-sends an unreleased QoS 2 message, which is then published again).
+ * <p>QoS 2: the identifiers of messages stored here and not released yet by the remote's PUBREL are the queue
+ * session's inbound QoS 2 state ({@code $bridge/<name>}), kept in the store as a client's are: the identifier is
+ * written in the same batch as the message, before PUBREC, and removed before PUBCOMP. So a message the remote sends
+ * again after a restart of this broker (it never saw the PUBREC) is acknowledged, not published twice
+ * (MQTT-4.3.3-9). When the remote has no session for the bridge any more (CONNACK Session Present 0) it will not
+ * send them again and may reuse the identifiers: they are forgotten.
+ *
+ * <p>Threads: the bridge's link loop, which is also the queue session's.
  */
 final class BridgeInbound {
     private static final Logger log = LoggerFactory.getLogger(BridgeInbound.class);
@@ -43,32 +52,44 @@ final class BridgeInbound {
     private final Authorizer authorizer;
     private final String publisherId;
     private final BridgeCounters counters;
-    private final Set<Integer> qos2Received = new HashSet<>();
+    private final BridgeQueue queue;
+    private final Persistence store;
+    /** The last store write of this bridge's inbound messages: acknowledgements go out in order, after it. */
+    private CompletableFuture<?> lastWrite = CompletableFuture.completedFuture(null);
     private final ArrayDeque<Long> echoOrder = new ArrayDeque<>();
     private final Map<Long, Integer> echoes = new HashMap<>();
     private String lastRefusedTopic;
 
-    BridgeInbound(BridgeConfig config, TopicRules rules, Router router, Authorizer authorizer, String publisherId,
-                  BridgeCounters counters) {
+    BridgeInbound(BridgeConfig config, TopicRules rules, Router router, Authorizer authorizer, BridgeQueue queue,
+                  Persistence store, BridgeCounters counters) {
         this.config = config;
         this.rules = rules;
         this.router = router;
         this.authorizer = authorizer;
-        this.publisherId = publisherId;
+        this.queue = queue;
+        this.publisherId = queue.clientId();
+        this.store = store;
         this.counters = counters;
+    }
+
+    /** The identifiers of QoS 2 messages stored and not released: the queue session's, on its loop. */
+    private InboundQos2 received() {
+        return queue.session().inboundQos2();
     }
 
     void onPublish(Publish p, Channel channel) {
         int qos = p.qos();
         int id = p.packetId();
-        if (qos == 2 && qos2Received.contains(id)) {
-            channel.writeAndFlush(new PubRec(id)); // a re-send of one published already (MQTT-4.3.3-9)
+        if (qos == 2 && received().contains(id)) {
+            // A re-send of one stored here already (MQTT-4.3.3-9): PUBREC again, once that copy is stored.
+            afterWrites(channel, () -> acknowledge(channel, qos, id, ReasonCode.SUCCESS));
             return;
         }
         String local = rules.toLocal(p.topic());
         boolean echo = config.version() == 4 && isEcho(p.topic(), p.payload());
         if (local == null || echo || !mayPublish(local)) {
-            acknowledge(channel, qos, id, local == null || echo ? ReasonCode.SUCCESS : ReasonCode.NOT_AUTHORIZED);
+            ReasonCode code = local == null || echo ? ReasonCode.SUCCESS : ReasonCode.NOT_AUTHORIZED;
+            afterWrites(channel, () -> acknowledge(channel, qos, id, code));
             return;
         }
         MqttProperties props = p.properties().without(PropertyId.TOPIC_ALIAS, PropertyId.SUBSCRIPTION_IDENTIFIER);
@@ -80,24 +101,82 @@ final class BridgeInbound {
             router.publish(m);
             return;
         }
-        router.publishDurably(m).whenComplete((outcome, e) -> channel.eventLoop().execute(() -> {
+        StoreBatch batch = store.batch(publisherId);
+        Session q = queue.session();
+        if (qos == 2) {
+            // Known at once, so that a copy sent again meanwhile is not published twice; stored with the message.
+            q.inboundQos2().add(id);
+            if (q.isStored()) {
+                batch.putInboundQos2(publisherId, id);
+            }
+        }
+        CompletableFuture<Router.Outcome> stored = router.publishDurably(m, batch);
+        lastWrite = stored;
+        stored.whenComplete((outcome, e) -> channel.eventLoop().execute(() -> {
             if (e != null) {
                 // Not stored: not acknowledged, so the remote sends it again on the next link.
+                if (qos == 2) {
+                    q.inboundQos2().remove(id);
+                }
                 log.warn("Bridge '{}': storing a message from the remote failed ({}); link closed", config.name(),
                         e.toString());
                 channel.close();
                 return;
             }
-            if (qos == 2) {
-                qos2Received.add(id);
-            }
             acknowledge(channel, qos, id, ReasonCode.SUCCESS);
         }));
     }
 
+    /** The remote released a QoS 2 message: PUBCOMP once its identifier's release is stored. */
     void onPubRel(int id, Channel channel) {
-        qos2Received.remove(id);
-        channel.writeAndFlush(new PubComp(id));
+        Session q = queue.session();
+        if (!q.inboundQos2().remove(id) || !q.isStored() || !store.isDurable()) {
+            afterWrites(channel, () -> channel.writeAndFlush(new PubComp(id)));
+            return;
+        }
+        CompletableFuture<Void> released = store.write(store.batch(publisherId).removeInboundQos2(publisherId, id),
+                null);
+        lastWrite = released;
+        released.whenComplete((v, e) -> channel.eventLoop().execute(() -> {
+            if (e != null) {
+                // Not released in the store: no PUBCOMP, so the remote sends PUBREL again on the next link.
+                log.warn("Bridge '{}': storing the release of a QoS 2 message failed ({}); link closed",
+                        config.name(), e.toString());
+                channel.close();
+                return;
+            }
+            channel.writeAndFlush(new PubComp(id));
+        }));
+    }
+
+    /**
+     * The remote has no session for the bridge (CONNACK Session Present 0): it sends no unreleased message again and
+     * may use their identifiers for new ones, so they are forgotten, here and in the store.
+     */
+    void remoteSessionGone() {
+        Session q = queue.session();
+        int[] ids = q.inboundQos2().ids();
+        if (ids.length == 0) {
+            return;
+        }
+        StoreBatch batch = store.batch(publisherId);
+        for (int id : ids) {
+            q.inboundQos2().remove(id);
+            batch.removeInboundQos2(publisherId, id);
+        }
+        if (q.isStored() && store.isDurable()) {
+            lastWrite = store.write(batch, null);
+        }
+    }
+
+    /** Runs {@code action} on the link's loop once this bridge's store writes so far are done (in order). */
+    private void afterWrites(Channel channel, Runnable action) {
+        CompletableFuture<?> last = lastWrite;
+        if (last.isDone()) {
+            action.run();
+        } else {
+            last.whenComplete((v, e) -> channel.eventLoop().execute(action));
+        }
     }
 
     private void acknowledge(Channel channel, int qos, int id, ReasonCode code) {

@@ -204,6 +204,9 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
             return;
         }
         connAckSeen = true;
+        if (!connAck.sessionPresent()) {
+            inbound.remoteSessionGone();
+        }
         if (version == MqttVersion.MQTT_5) {
             receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
             maximumPacketSize = connAck.properties().number(PropertyId.MAXIMUM_PACKET_SIZE, Long.MAX_VALUE);

@@ -38,6 +38,8 @@ final class BucketWriter {
 
     private final OpenDb db;
     private final WriteOptions writeOptions;
+    /** For a commit of batches none of which needs a sync ({@link StoreBatch#noSyncNeeded}): never synced. */
+    private final WriteOptions unsyncedOptions;
     private final String directory;
     private final int maxBatchesPerCommit;
     private final long lingerNanos;
@@ -56,10 +58,12 @@ final class BucketWriter {
     private final Thread thread;
     private volatile boolean stopping;
 
-    BucketWriter(int index, OpenDb db, WriteOptions writeOptions, String directory, PersistenceOptions options,
-                 StoreStats stats, AtomicReference<PersistenceException> failed, Runnable onFailure) {
+    BucketWriter(int index, OpenDb db, WriteOptions writeOptions, WriteOptions unsyncedOptions, String directory,
+                 PersistenceOptions options, StoreStats stats, AtomicReference<PersistenceException> failed,
+                 Runnable onFailure) {
         this.db = db;
         this.writeOptions = writeOptions;
+        this.unsyncedOptions = unsyncedOptions;
         this.directory = directory;
         this.maxBatchesPerCommit = options.maxBatchesPerCommit();
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(options.lingerMicros());
@@ -165,9 +169,11 @@ final class BucketWriter {
         }
         long bytes = 0;
         int changes = 0;
+        boolean sync = false;
         for (Pending p : group) {
             bytes += p.batch.bytes();
             changes += p.batch.count();
+            sync |= p.batch.syncNeeded();
             batches.add(p.batch);
         }
         try {
@@ -176,10 +182,13 @@ final class BucketWriter {
                 // The whole group in one native call: RocksDB takes the records as they were encoded.
                 long start = System.nanoTime();
                 try (WriteBatch writeBatch = new WriteBatch(EncodedBatch.writeBatchOf(batches))) {
-                    db.write(writeOptions, writeBatch);
+                    db.write(sync ? writeOptions : unsyncedOptions, writeBatch);
                 }
                 stats.committed(System.nanoTime() - start);
                 stats.commits.increment();
+                if (sync && writeOptions.sync()) {
+                    stats.syncs.increment();
+                }
             }
         } catch (RocksDBException | RuntimeException e) {
             // RocksDB leaves nothing of a failed WriteBatch, not even after a restart, and refuses every write

@@ -27,6 +27,7 @@ final class EncodedBatch implements StoreBatch {
     private int count;
     private long bytes;
     private boolean sealed;
+    private boolean syncNeeded = true;
     // The message encoded last: a message fanned out to many subscribers' queues is encoded once.
     private StoredMessage lastMessage;
     private byte[] lastEncoded;
@@ -43,6 +44,17 @@ final class EncodedBatch implements StoreBatch {
     @Override
     public boolean isEmpty() {
         return count == 0;
+    }
+
+    @Override
+    public StoreBatch noSyncNeeded() {
+        syncNeeded = false;
+        return this;
+    }
+
+    @Override
+    public boolean syncNeeded() {
+        return syncNeeded;
     }
 
     /** How many changes the batch holds. */

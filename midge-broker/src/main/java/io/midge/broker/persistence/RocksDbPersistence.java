@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * {@link BucketWriter} per bucket of owners with group commit, read back by {@link Recovery}.
  *
  * <p>The write-ahead log is always on. Under {@link SyncPolicy#ALWAYS} every commit is synced before its futures
- * complete; under {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating
- * system does. Either way a write that completed survives a kill of the broker's process.
+ * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}); under
+ * {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating system does.
+ * Either way a write that completed survives a kill of the broker's process.
  */
 public final class RocksDbPersistence implements Persistence {
     private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
@@ -35,6 +36,7 @@ public final class RocksDbPersistence implements Persistence {
     private final StoreRecovery recovery;
     private final Options dbOptions;
     private final WriteOptions writeOptions;
+    private final WriteOptions unsyncedOptions;
     private final PersistenceOptions options;
     private final BucketWriter[] writers;
     private final ScheduledExecutorService syncTimer;
@@ -50,10 +52,11 @@ public final class RocksDbPersistence implements Persistence {
         this.dbOptions = dbOptions;
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
+        this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new BucketWriter(i, this.db, writeOptions, directory.toString(), options, stats, failed,
-                    recovery::writeFailed);
+            writers[i] = new BucketWriter(i, this.db, writeOptions, unsyncedOptions, directory.toString(), options,
+                    stats, failed, recovery::writeFailed);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
             syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -191,11 +194,11 @@ public final class RocksDbPersistence implements Persistence {
                 Thread.currentThread().interrupt();
             }
         }
-        if (options.syncPolicy() != SyncPolicy.ALWAYS) {
-            syncWal(); // a clean stop leaves nothing unsynced, whatever the policy
-        }
+        // A clean stop leaves nothing unsynced, whatever the policy (under ALWAYS, batches that needed no sync).
+        syncWal();
         db.close();
         writeOptions.close();
+        unsyncedOptions.close();
         dbOptions.close();
         log.info("Store in {} closed", directory);
     }

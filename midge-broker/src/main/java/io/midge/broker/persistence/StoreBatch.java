@@ -64,4 +64,20 @@ public interface StoreBatch {
     StoreBatch putWill(StoredWill will);
 
     StoreBatch removeWill(String clientId);
+
+    /**
+     * Marks the batch as one that nobody is told is durable: the records of what a subscriber acknowledged, which
+     * nothing waits for. Under {@link SyncPolicy#ALWAYS} a commit of such batches only is written to the log without
+     * a sync of its own (it survives a kill of the broker at once, and reaches the disk with the next synced commit,
+     * which syncs the whole log); a crash of the machine in between may lose it, which at worst sends an acknowledged
+     * QoS 1 message again or a PUBREL twice, as after any crash. A commit that holds any other batch is synced.
+     */
+    default StoreBatch noSyncNeeded() {
+        return this;
+    }
+
+    /** Whether a commit with this batch must be synced (see {@link #noSyncNeeded}). */
+    default boolean syncNeeded() {
+        return true;
+    }
 }

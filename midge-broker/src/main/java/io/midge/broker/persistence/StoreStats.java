@@ -7,6 +7,7 @@ import java.util.function.LongConsumer;
 public final class StoreStats {
     final LongAdder batches = new LongAdder();
     final LongAdder commits = new LongAdder();
+    final LongAdder syncs = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder failed = new LongAdder();
     final LongAdder recoveries = new LongAdder();
@@ -30,6 +31,11 @@ public final class StoreStats {
     /** RocksDB writes: one per group of batches; each is one sync under {@link SyncPolicy#ALWAYS}. */
     public long commits() {
         return commits.sum();
+    }
+
+    /** Commits that synced the log: under {@link SyncPolicy#ALWAYS}, those with a batch that needed it. */
+    public long syncs() {
+        return syncs.sum();
     }
 
     /** Batches not written because the disk was full or failing (refused while the store recovers, too). */

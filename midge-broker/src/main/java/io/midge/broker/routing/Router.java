@@ -91,10 +91,17 @@ public final class Router {
      * delivered then). Takes over the caller's reference to the payload.
      */
     public CompletableFuture<Outcome> publishDurably(Message message) {
+        return publishDurably(message, store.batch(message.publisherId()));
+    }
+
+    /**
+     * {@link #publishDurably(Message)} with a batch of the publisher's that already holds changes of its own (a
+     * bridge's QoS 2 identifier), written in the same commit as the message; ignored for QoS 0 or a store in memory.
+     */
+    public CompletableFuture<Outcome> publishDurably(Message message, StoreBatch batch) {
         if (!store.isDurable() || message.qos() == 0) {
             return CompletableFuture.completedFuture(offer(route(message, null)));
         }
-        StoreBatch batch = store.batch(message.publisherId());
         Routed routed = route(message, batch);
         return store.write(batch, null).handle((v, e) -> {
             if (e != null) {

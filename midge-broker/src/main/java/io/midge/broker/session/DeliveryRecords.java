@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * kept the store's writer from keeping up, and a QoS 1 send acknowledged before its record was written is not
  * written at all. The session's other writes ({@link #write}, and the session records of {@link SessionStore}) flush
  * the collected records first, so that the store sees every change of the session in the order it was made.
+ *
+ * <p>For the same reason the collected records need no sync of their own ({@link StoreBatch#noSyncNeeded}): under
+ * {@code sync: always} they reach the log at once and the disk with the next commit that syncs, so that the
+ * acknowledgements of a stream to a persistent subscriber (a bridge's queue) do not make a second stream of syncs
+ * beside the publishers', whose acknowledgements wait for theirs.
  */
 final class DeliveryRecords {
     private static final Logger log = LoggerFactory.getLogger(DeliveryRecords.class);
@@ -147,7 +152,7 @@ final class DeliveryRecords {
         if (onLoop == null) {
             onLoop = session::execute;
         }
-        store.write(batch, onLoop).whenComplete((v, e) -> {
+        store.write(batch.noSyncNeeded(), onLoop).whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("Storing the delivery state of '{}' failed: {}", clientId, e.toString());
             }

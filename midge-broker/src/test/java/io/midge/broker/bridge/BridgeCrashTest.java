@@ -95,7 +95,8 @@ class BridgeCrashTest {
                 System.getProperty("java.class.path"), BridgeBrokerMain.class.getName(), data.toString(),
                 Integer.toString(port), Integer.toString(remotePort))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        await().atMost(WAIT).until(() -> {
+        // A JVM and its store starting: well over 30 s at a load average of 30 (seen on the shared 2-core machine).
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
             assertThat(p.isAlive()).as("child broker running; stderr: %s", Files.readString(err)).isTrue();
             return Files.readString(out).contains("MIDGE-PORT");
         });

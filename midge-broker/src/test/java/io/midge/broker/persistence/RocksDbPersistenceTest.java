@@ -19,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +84,29 @@ class RocksDbPersistenceTest {
         assertThat(r.nextSequence()).isEqualTo(10);
         assertThat(state.wills()).containsExactly(will);
         assertThat(state.retained()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Under sync always, a commit of batches that need no sync (what a subscriber acknowledged) is not "
+            + "synced, a commit with any other batch is; both are there after a reopen")
+    void batchesThatNeedNoSyncAreWrittenWithoutOne() {
+        StoreStats stats = store[0].stats();
+        long commits = stats.commits();
+        long syncs = stats.syncs();
+        write(store[0], batch("dev-1").putSession(session("dev-1")));
+        assertThat(stats.syncs()).isEqualTo(syncs + 1);
+        write(store[0], batch("dev-1").appendQueued("dev-1", 1, delivery(message("t/1", "one"))).noSyncNeeded());
+        assertThat(stats.commits()).isEqualTo(commits + 2);
+        assertThat(stats.syncs()).as("a commit of an unsynced batch only").isEqualTo(syncs + 1);
+        CompletableFuture<Void> unsynced = store[0].write(batch("dev-1")
+                .appendQueued("dev-1", 2, delivery(message("t/2", "two"))).noSyncNeeded(), null);
+        write(store[0], batch("dev-1").putInflight("dev-1", 5, 1, InflightState.AWAITING_PUBACK));
+        Samples.await(unsynced);
+        assertThat(stats.syncs()).as("the next batch that needs one syncs").isGreaterThanOrEqualTo(syncs + 2);
+
+        RecoveredSession r = only(reopen());
+        assertThat(r.queued()).extracting(QueuedDelivery::sequence).containsExactly(2L);
+        assertThat(r.inflight()).extracting(InflightDelivery::sequence).containsExactly(1L);
     }
 
     @Test

@@ -1,5 +1,5 @@
 // The dashboard's shell: hash routes (#/, #/clients, #/clients/ID, #/subscriptions, #/retained, #/listeners,
-// #/nodes on a cluster's node), the
+// #/nodes on a cluster's node, #/bridges where bridges are configured), the
 // live figures from GET /api/v1/events (kept while other pages are shown, so the charts have a history when one
 // comes back), and the login form the API's 401 brings up.
 
@@ -17,6 +17,7 @@ const views = {
   retained: () => import('./retained.js'),
   listeners: () => import('./listeners.js'),
   nodes: () => import('./nodes.js'),
+  bridges: () => import('./bridges.js'),
 };
 
 /** The figures as they arrive, with rates worked out between consecutive events; views subscribe to them. */
@@ -143,7 +144,7 @@ loginBox.querySelector('form').addEventListener('submit', async event => {
     logoutButton.hidden = false;
     startEvents();
     show();
-    showNodesLink();
+    showSectionLinks();
   } catch (e) {
     error.textContent = e.status === 401 || e.status === 403
       ? (e.status === 403 ? 'This user is not an admin.' : 'Wrong user or password.')
@@ -166,12 +167,16 @@ logoutButton.addEventListener('click', async () => {
   }
 });
 
-/** Shows the Nodes link when this broker is a cluster's node (a broker on its own lists no nodes). */
-async function showNodesLink() {
-  try {
-    const page = await api('nodes');
-    document.querySelector('[data-nav=nodes]').hidden = page.items.length === 0;
-  } catch (ignored) { /* signed out, or an older broker: the link stays hidden */ }
+/**
+ * Shows the links to the sections only some brokers have: Nodes on a cluster's node (a broker on its own lists no
+ * nodes), Bridges where the configuration has bridges.
+ */
+function showSectionLinks() {
+  for (const section of ['nodes', 'bridges']) {
+    api(section).then(page => {
+      document.querySelector(`[data-nav=${section}]`).hidden = page.items.length === 0;
+    }, () => { /* signed out, or an older broker: the link stays hidden */ });
+  }
 }
 
 onUnauthorized(showLogin);
@@ -181,4 +186,4 @@ window.addEventListener('hashchange', show);
 window.midge = { live };
 startEvents();
 show();
-showNodesLink();
+showSectionLinks();
