@@ -165,12 +165,14 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * The sessions are restored and the link listener listens on {@code linkPort}: announces this node's routes and
-     * where to reach it, and starts following the others.
+     * The sessions are restored and the link listener listens on {@code linkPort}: reclaims the restored sessions in
+     * the session registry, announces this node's routes and where to reach it, and starts following the others.
+     * Returns the client identifiers of the restored sessions that were stale copies and were dropped: their stored
+     * wills are void.
      */
-    public void open(int linkPort) {
+    public Set<String> open(int linkPort) {
         queues.adoptRestored();
-        handover.fenceRestored();
+        Set<String> stale = handover.fenceRestored();
         String address = config.host() + ":" + linkPort;
         onThread(() -> {
             routes.syncOwn();
@@ -228,6 +230,7 @@ public final class Cluster implements AutoCloseable {
             }
         });
         thread.scheduleWithFixedDelay(() -> run(this::sync), 0, SYNC_SECONDS, TimeUnit.SECONDS);
+        return stale;
     }
 
     /**

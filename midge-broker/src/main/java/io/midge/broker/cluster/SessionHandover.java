@@ -6,6 +6,7 @@ import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoredDelivery;
+import io.midge.broker.persistence.StoredSession;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.NodeClientIds;
@@ -78,6 +79,8 @@ final class SessionHandover implements SessionGate {
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
+    /** The epoch each session this node just let open is held under, until the connection takes it ({@link #epoch}). */
+    private final Map<String, Long> epochs = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
 
     /** A session handed to {@code to}: its subscriptions (to put back if the move fails) and what it sent. */
@@ -119,37 +122,56 @@ final class SessionHandover implements SessionGate {
     // ------------------------------------------------------------------ fencing
 
     /**
-     * After the store's sessions were restored: each one this node does not own in the registry is dropped (its
-     * owner moved it on while this node was down), each one nobody owns is claimed.
+     * After the store's sessions were restored, before their wills: each is reclaimed in the registry under the epoch
+     * stored with it, and the highest epoch wins ({@link SessionOwners#reclaim}). A session whose entry is another
+     * node's under the same or a higher epoch is a stale copy (its owner moved it on while this node was down, or
+     * this node lost it in a move and kept it on disk): it is dropped, without its will. Waits for the registry's
+     * answers (at most {@link #TIMEOUT_MILLIS}; a session not answered by then is fenced later, as the registry
+     * changes). Returns the client identifiers of the copies dropped, whose stored wills are void.
      */
-    void fenceRestored() {
+    Set<String> fenceRestored() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        Set<String> stale = ConcurrentHashMap.newKeySet();
         for (Session s : List.copyOf(sessions.sessions())) {
-            if (!NodeClientIds.isNode(s.clientId())) {
-                onThread(() -> fence(s.clientId(), true));
+            String clientId = s.clientId();
+            if (NodeClientIds.isNode(clientId)) {
+                continue;
             }
+            all.add(owners.reclaim(clientId, s.clusterEpoch(), s.expiryIntervalSeconds() > 0)
+                    .toCompletableFuture().thenCompose(owner -> {
+                        if (owner.node().equals(self)) {
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        stale.add(clientId);
+                        log.info("Session of '{}' belongs to node '{}' (epoch {}, this node's copy {}): this node's "
+                                + "stale copy is dropped", clientId, owner.node(), owner.epoch(), s.clusterEpoch());
+                        return drop(s);
+                    }));
         }
+        try {
+            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("Reclaiming the restored sessions in the cluster's registry: {}", e.toString());
+        }
+        return Set.copyOf(stale);
     }
 
     /** The registry entry of a client changed, on some node (from Hazelcast's event thread). */
     void ownerChanged(String clientId) {
         if (!NodeClientIds.isNode(clientId)) {
-            onThread(() -> fence(clientId, false));
+            onThread(() -> fence(clientId));
         }
     }
 
-    private void fence(String clientId, boolean claimFree) {
+    private void fence(String clientId) {
         Session s = sessions.get(clientId);
         if (s == null || s.isEnded() || opening.contains(clientId) || outgoing.containsKey(clientId)) {
             return;
         }
         SessionOwner owner = owners.get(clientId);
-        if (owner == null) {
-            if (claimFree && owners.claimFrom(clientId, null, s.expiryIntervalSeconds() > 0) == null) {
-                fence(clientId, false);
-            }
-            return;
-        }
-        if (!owner.node().equals(self)) {
+        if (owner != null && !owner.node().equals(self)) {
             log.info("Session of '{}' belongs to node '{}' (epoch {}): this node's stale copy is dropped", clientId,
                     owner.node(), owner.epoch());
             drop(s);
@@ -183,11 +205,11 @@ final class SessionHandover implements SessionGate {
         }
         result.whenComplete((r, e) -> opening.remove(clientId));
         // Most connections: nobody else owns the session; one round trip claims it, no thread waits meanwhile.
-        owners.claimIfFreeOrMine(clientId, persistent).whenComplete((other, error) -> {
+        owners.claimIfFreeOrMine(clientId, persistent).whenComplete((owner, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
-            } else if (other == null) {
-                result.complete(null);
+            } else if (owner.node().equals(self)) {
+                opened(clientId, owner, result);
             } else {
                 onThread(() -> {
                     try {
@@ -205,25 +227,27 @@ final class SessionHandover implements SessionGate {
                         CompletableFuture<Refusal> result, int tries) {
         SessionOwner owner = owners.get(clientId);
         if (owner == null || owner.node().equals(self)) {
-            if ((owner == null || owner.persistent() != persistent)
-                    && owners.claimFrom(clientId, owner, persistent) == null) {
+            SessionOwner mine = owner == null || owner.persistent() != persistent
+                    ? owners.claimFrom(clientId, owner, persistent) : owner;
+            if (mine == null) {
                 retry(clientId, cleanStart, persistent, loop, result, tries);
                 return;
             }
-            result.complete(null);
+            opened(clientId, mine, result);
             return;
         }
         if (!isMember.test(owner.node())) {
             if (cleanStart || !owner.persistent()) {
                 // Nothing of that session is to be kept: it starts afresh here, and the node drops its copy when
                 // it comes back (fencing).
-                if (owners.claimFrom(clientId, owner, persistent) == null) {
+                SessionOwner mine = owners.claimFrom(clientId, owner, persistent);
+                if (mine == null) {
                     retry(clientId, cleanStart, persistent, loop, result, tries);
                     return;
                 }
                 log.info("Session of '{}' taken from node '{}', which is down, with a clean start (epoch {})",
-                        clientId, owner.node(), owner.epoch() + 1);
-                result.complete(null);
+                        clientId, owner.node(), mine.epoch());
+                opened(clientId, mine, result);
             } else {
                 result.complete(new Refusal("the session of '" + clientId + "' is on node '" + owner.node()
                         + "', which is down: connect again once it is back, or with a clean start", owner.node()));
@@ -231,6 +255,18 @@ final class SessionHandover implements SessionGate {
             return;
         }
         fetch(clientId, cleanStart, persistent, owner, loop, result);
+    }
+
+    /** This node holds the session under {@code mine}: the connection opens it, and stores the epoch with it. */
+    private void opened(String clientId, SessionOwner mine, CompletableFuture<Refusal> result) {
+        epochs.put(clientId, mine.epoch());
+        result.complete(null);
+    }
+
+    @Override
+    public long epoch(String clientId) {
+        Long epoch = epochs.remove(clientId);
+        return epoch == null ? 0 : epoch;
     }
 
     private void retry(String clientId, boolean cleanStart, boolean persistent, EventLoop loop,
@@ -248,6 +284,8 @@ final class SessionHandover implements SessionGate {
                        CompletableFuture<Refusal> result) {
         long id = requestIds.incrementAndGet();
         long started = System.nanoTime();
+        // The epoch the session will be held under here: stored with it as it is installed, then claimed.
+        long epoch = owners.nextEpoch(owner);
         long deadline = started + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
         CompletableFuture<HandoverCodec.Frame> answer = new CompletableFuture<>();
         waiting.put(id, answer);
@@ -266,9 +304,9 @@ final class SessionHandover implements SessionGate {
             } else if (frame.status() == HandoverCodec.REFUSED) {
                 result.complete(new Refusal(frame.reason(), null));
             } else if (frame.status() == HandoverCodec.NO_SESSION) {
-                claimed(clientId, owner, persistent, id, false, started, result);
+                claimed(clientId, owner, persistent, epoch, id, false, started, result);
             } else {
-                install(frame.session(), loop).whenCompleteAsync((v, failed) -> {
+                install(frame.session(), epoch, loop).whenCompleteAsync((v, failed) -> {
                     if (failed != null) {
                         log.warn("Installing the session of '{}' from node '{}' failed: {}", clientId, owner.node(),
                                 failed.toString());
@@ -277,7 +315,7 @@ final class SessionHandover implements SessionGate {
                     } else if (System.nanoTime() - deadline > 0) {
                         undo(clientId, owner.node(), id, deadline, result, "the handover took too long");
                     } else {
-                        claimed(clientId, owner, persistent, id, true, started, result);
+                        claimed(clientId, owner, persistent, epoch, id, true, started, result);
                     }
                 }, thread);
             }
@@ -285,9 +323,9 @@ final class SessionHandover implements SessionGate {
     }
 
     /** The session is here (or there was none): the registry entry moves to this node, and the owner hears it. */
-    private void claimed(String clientId, SessionOwner owner, boolean persistent, long id, boolean installed,
-                         long started, CompletableFuture<Refusal> result) {
-        SessionOwner mine = owners.claimAfter(clientId, owner, persistent);
+    private void claimed(String clientId, SessionOwner owner, boolean persistent, long epoch, long id,
+                         boolean installed, long started, CompletableFuture<Refusal> result) {
+        SessionOwner mine = owners.claimAfter(clientId, owner, persistent, epoch);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS);
         if (mine == null) {
             if (installed) {
@@ -306,7 +344,7 @@ final class SessionHandover implements SessionGate {
             log.info("Session of '{}' taken from node '{}', which dropped it (epoch {})", clientId, owner.node(),
                     mine.epoch());
         }
-        result.complete(null);
+        opened(clientId, mine, result);
     }
 
     /** The installed copy goes again, and the owner keeps its session. */
@@ -321,10 +359,15 @@ final class SessionHandover implements SessionGate {
     }
 
     /**
-     * Stores the session in one batch (replacing any stale copy) and puts it into the registry, offline, as a
-     * restart would; completes on the connection's loop, where it is then resumed.
+     * Stores the session in one batch (replacing any stale copy), under the epoch it is about to be claimed with, and
+     * puts it into the registry, offline, as a restart would; completes on the connection's loop, where it is then
+     * resumed.
      */
-    private CompletableFuture<Void> install(RecoveredSession s, EventLoop loop) {
+    private CompletableFuture<Void> install(RecoveredSession moved, long epoch, EventLoop loop) {
+        StoredSession record = moved.session();
+        RecoveredSession s = new RecoveredSession(new StoredSession(record.clientId(), record.protocolVersion(),
+                record.expiryIntervalSeconds(), record.disconnectedAtMillis(), epoch), moved.expiresAtMillis(),
+                moved.subscriptions(), moved.queued(), moved.inflight(), moved.inboundQos2(), moved.nextSequence());
         String id = s.clientId();
         Session stale = sessions.get(id);
         CompletableFuture<Void> cleared = stale == null ? CompletableFuture.completedFuture(null) : drop(stale);

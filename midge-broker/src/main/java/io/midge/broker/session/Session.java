@@ -67,6 +67,8 @@ public final class Session implements Subscriber {
     private InboundQos2 inboundQos2;
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
+    /** On a node of a cluster, the registry epoch this node holds the session under (stored with it); else 0. */
+    private volatile long clusterEpoch;
     private long attachCount;
     private Message pendingWill;
 
@@ -356,6 +358,14 @@ public final class Session implements Subscriber {
 
     public void setProtocolVersion(int level) {
         this.protocolVersion = level;
+    }
+
+    public long clusterEpoch() {
+        return clusterEpoch;
+    }
+
+    public void setClusterEpoch(long epoch) {
+        this.clusterEpoch = epoch;
     }
 
     /** Whether the store holds a record under this session's client id, which ending the session must remove. */

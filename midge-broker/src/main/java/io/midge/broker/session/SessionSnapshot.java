@@ -50,7 +50,8 @@ public final class SessionSnapshot {
             queued.add(new QueuedDelivery(sequence++, StoredMessages.toStored(d, StoredMessages.toStored(d.message()))));
         }
         StoredSession record = new StoredSession(s.clientId(), s.protocolVersion(),
-                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), StoredSession.CONNECTED);
+                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), StoredSession.CONNECTED,
+                s.clusterEpoch());
         return new RecoveredSession(record, Long.MAX_VALUE, subscriptions, queued, inflight, s.inboundQos2().ids(),
                 sequence);
     }
