@@ -145,8 +145,8 @@ public final class Cluster implements AutoCloseable {
             log.debug("Session registry configured already: {}", e.toString());
         }
         com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
-        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, group,
-                this::isMember);
+        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
+                group, this::isMember);
         handover.listen(router.topicTree());
         sessions.setGate(handover);
         map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->

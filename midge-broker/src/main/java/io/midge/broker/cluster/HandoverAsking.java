@@ -50,6 +50,21 @@ final class HandoverAsking {
     /** The epoch each session this node just let open is held under, until the connection takes it ({@link #epoch}). */
     private final Map<String, Long> epochs = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
+    /** Sessions installed here whose old owner has yet to send what reached it during the move (the tail). */
+    private final Map<String, Arrival> arriving = new ConcurrentHashMap<>();
+
+    /**
+     * Store keys left free below the queue of a session moved here, for its tail: the tail goes ahead of what reached
+     * the session here directly meanwhile, also in the store's order.
+     */
+    static final long TAIL_ROOM = 1L << 20;
+
+    /**
+     * A session moved here, waiting for its tail: it goes behind the first {@code position} queued deliveries (the
+     * snapshot's), stored from key {@code firstSequence} on; CONNACK waits for it.
+     */
+    private record Arrival(long requestId, int position, long firstSequence, CompletableFuture<Void> tailIn) {
+    }
 
     HandoverAsking(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links,
                    Predicate<String> isMember, HandoverGiving giving, Set<String> opening) {
@@ -180,7 +195,7 @@ final class HandoverAsking {
             } else if (frame.status() == HandoverCodec.REFUSED) {
                 result.complete(new Refusal(frame.reason(), null));
             } else if (frame.status() == HandoverCodec.NO_SESSION) {
-                claimed(clientId, owner, persistent, epoch, id, false, started, result);
+                claimed(clientId, owner, persistent, epoch, id, null, started, result);
             } else {
                 install(frame.session(), epoch, loop).whenCompleteAsync((v, failed) -> {
                     if (failed != null) {
@@ -191,16 +206,20 @@ final class HandoverAsking {
                     } else if (System.nanoTime() - deadline > 0) {
                         undo(clientId, owner.node(), id, deadline, result, "the handover took too long");
                     } else {
-                        claimed(clientId, owner, persistent, epoch, id, true, started, result);
+                        claimed(clientId, owner, persistent, epoch, id, frame.session(), started, result);
                     }
                 }, links.thread());
             }
         }, links.thread());
     }
 
-    /** The session is here (or there was none): the registry entry moves to this node, and the owner hears it. */
+    /**
+     * The session is here ({@code moved}; null: there was none): the registry entry moves to this node, and the owner
+     * hears it. A session moved here opens once the owner sent its tail (or did not in time).
+     */
     private void claimed(String clientId, SessionOwner owner, boolean persistent, long epoch, long id,
-                         boolean installed, long started, CompletableFuture<Refusal> result) {
+                         RecoveredSession moved, long started, CompletableFuture<Refusal> result) {
+        boolean installed = moved != null;
         SessionOwner mine = owners.claimAfter(clientId, owner, persistent, epoch);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS);
         if (mine == null) {
@@ -213,9 +232,20 @@ final class HandoverAsking {
             return;
         }
         if (installed) {
+            Arrival arrival = new Arrival(id, moved.queued().size(), moved.nextSequence(), new CompletableFuture<>());
+            arriving.put(clientId, arrival);
             links.send(owner.node(), HandoverCodec.done(id, clientId, true), deadline);
-            log.info("Session of '{}' moved here from node '{}' (epoch {}) in {} ms", clientId, owner.node(),
-                    mine.epoch(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            arrival.tailIn().orTimeout(SessionHandover.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+                arriving.remove(clientId, arrival);
+                if (e != null) {
+                    log.warn("Session of '{}': node '{}' sent no tail in time; what it sends later is queued last",
+                            clientId, owner.node());
+                }
+                log.info("Session of '{}' moved here from node '{}' (epoch {}) in {} ms", clientId, owner.node(),
+                        mine.epoch(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                opened(clientId, mine, result);
+            });
+            return;
         } else {
             log.info("Session of '{}' taken from node '{}', which dropped it (epoch {})", clientId, owner.node(),
                     mine.epoch());
@@ -244,7 +274,8 @@ final class HandoverAsking {
         StoredSession record = moved.session();
         RecoveredSession s = new RecoveredSession(new StoredSession(record.clientId(), record.protocolVersion(),
                 record.expiryIntervalSeconds(), record.disconnectedAtMillis(), epoch), moved.expiresAtMillis(),
-                moved.subscriptions(), moved.queued(), moved.inflight(), moved.inboundQos2(), moved.nextSequence());
+                moved.subscriptions(), moved.queued(), moved.inflight(), moved.inboundQos2(),
+                moved.nextSequence() + TAIL_ROOM);
         String id = s.clientId();
         Session stale = sessions.get(id);
         CompletableFuture<Void> cleared = stale == null ? CompletableFuture.completedFuture(null)
@@ -282,20 +313,37 @@ final class HandoverAsking {
         return done;
     }
 
-    /** Messages that reached the old owner after it cut the session loose: queued here too, durably. */
-    void appendTail(String clientId, List<StoredDelivery> tail) {
+    /** The old owner's tail of a session moved here (on the link's loop). */
+    void onTail(HandoverCodec.Frame tail) {
+        Arrival arrival = arriving.get(tail.clientId());
+        appendTail(tail.clientId(), tail.tail(), arrival != null && arrival.requestId() == tail.requestId()
+                ? arrival : null);
+    }
+
+    /**
+     * What reached the old owner during the move, queued here durably: behind the snapshot's queue and ahead of what
+     * reached the session here since, while it waits for it ({@code arrival}); at the end when it came too late.
+     */
+    private void appendTail(String clientId, List<StoredDelivery> tail, Arrival arrival) {
         Session s = sessions.get(clientId);
         if (s == null || tail.isEmpty()) {
-            log.warn("Session of '{}': {} late messages from its old node have no session here", clientId,
-                    tail.size());
+            if (s == null && !tail.isEmpty()) {
+                log.warn("Session of '{}': {} messages from its old node have no session here", clientId,
+                        tail.size());
+            }
+            if (arrival != null) {
+                arrival.tailIn().complete(null);
+            }
             return;
         }
         s.execute(() -> {
             Persistence store = sessions.store().persistence();
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
             List<Delivery> deliveries = new ArrayList<>();
-            for (StoredDelivery d : tail) {
-                long sequence = batch == null ? Delivery.NOT_STORED : s.reserveSequence();
+            for (int i = 0; i < tail.size(); i++) {
+                StoredDelivery d = tail.get(i);
+                long sequence = batch == null ? Delivery.NOT_STORED
+                        : arrival != null && i < TAIL_ROOM ? arrival.firstSequence() + i : s.reserveSequence();
                 if (batch != null) {
                     batch.appendQueued(clientId, sequence, d);
                 }
@@ -304,13 +352,22 @@ final class HandoverAsking {
             CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
                     : store.write(batch, s.executor());
             written.whenComplete((v, e) -> {
-                for (Delivery d : deliveries) {
-                    if (!s.offer(d)) {
-                        d.release();
+                if (s.isEnded()) {
+                    deliveries.forEach(Delivery::release);
+                } else if (arrival != null) {
+                    s.insertQueued(arrival.position(), deliveries);
+                } else {
+                    for (Delivery d : deliveries) {
+                        if (!s.offer(d)) {
+                            d.release();
+                        }
                     }
                 }
-                log.info("Session of '{}': {} messages that reached its old node late queued here", clientId,
-                        deliveries.size());
+                log.info("Session of '{}': {} messages that reached its old node during the move queued here{}",
+                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)");
+                if (arrival != null) {
+                    arrival.tailIn().complete(null);
+                }
             });
         });
     }

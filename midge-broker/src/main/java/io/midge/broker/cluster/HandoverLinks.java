@@ -11,6 +11,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -44,8 +45,14 @@ final class HandoverLinks {
         /** The node a session moved to says whether it has it (on the session thread). */
         void done(HandoverCodec.Frame done);
 
-        /** Messages that reached a session's old node after the move (on the link's loop). */
+        /** Messages that reached a session's old node during the move (on the link's loop). */
         void tail(HandoverCodec.Frame tail);
+
+        /** A session's old node asks this one to route the session's filters to its new node (session thread). */
+        void route(String from, HandoverCodec.Frame route);
+
+        /** A node routes a moving session's filters to its new node now (on the link's loop, in the queue's order). */
+        void mark(String from, HandoverCodec.Frame mark);
     }
 
     private final EventLoopGroup group;
@@ -79,6 +86,11 @@ final class HandoverLinks {
 
     void close() {
         thread.shutdownNow();
+    }
+
+    /** The nodes this node has a link up to. */
+    Set<String> nodes() {
+        return Set.copyOf(links.keySet());
     }
 
     /** Sends on the link to the node, waiting for it to come up until the deadline. */
@@ -153,6 +165,8 @@ final class HandoverLinks {
             case HandoverCodec.ANSWER -> receiver.answer(frame);
             case HandoverCodec.DONE -> onThread(() -> receiver.done(frame));
             case HandoverCodec.TAIL -> receiver.tail(frame);
+            case HandoverCodec.ROUTE -> onThread(() -> receiver.route(from, frame));
+            case HandoverCodec.MARK -> receiver.mark(from, frame);
             default -> log.warn("Unknown session handover message {} from node '{}'", frame.kind(), from);
         }
     }

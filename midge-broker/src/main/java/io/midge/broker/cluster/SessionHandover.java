@@ -56,13 +56,13 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
-    SessionHandover(String self, SessionOwners owners, SessionRegistry sessions, EventLoopGroup group,
-                    Predicate<String> isMember) {
+    SessionHandover(String self, SessionOwners owners, SessionRegistry sessions, NodeQueues queues,
+                    EventLoopGroup group, Predicate<String> isMember) {
         this.self = self;
         this.owners = owners;
         this.sessions = sessions;
         this.links = new HandoverLinks(group);
-        this.giving = new HandoverGiving(self, owners, sessions, links, opening);
+        this.giving = new HandoverGiving(self, owners, sessions, links, queues, opening);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
     }
 
@@ -205,6 +205,16 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
 
     @Override
     public void tail(HandoverCodec.Frame tail) {
-        asking.appendTail(tail.clientId(), tail.tail());
+        asking.onTail(tail);
+    }
+
+    @Override
+    public void route(String from, HandoverCodec.Frame route) {
+        giving.onRoute(from, route);
+    }
+
+    @Override
+    public void mark(String from, HandoverCodec.Frame mark) {
+        giving.onMark(from, mark);
     }
 }

@@ -408,6 +408,14 @@ public final class Session implements Subscriber {
         mailbox.clear();
     }
 
+    /**
+     * Puts deliveries, stored already, into the queue behind its first {@code position} ones (on this session's loop,
+     * before it is attached): a cluster's session move, see {@link SessionMailbox#insert}.
+     */
+    public void insertQueued(int position, List<Delivery> deliveries) {
+        mailbox.insert(position, deliveries);
+    }
+
     /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
     public void restoreQueued(Delivery d) {
         mailbox.restore(d);
