@@ -153,6 +153,11 @@ public final class Cluster implements AutoCloseable {
                 handover.ownerChanged(event.getKey()), false);
         map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                handover.merged();
+            }
+        });
     }
 
     /** What the link listener authenticates other nodes with. */

@@ -94,11 +94,33 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
      * changes). Returns the client identifiers of the copies dropped, whose stored wills are void.
      */
     Set<String> fenceRestored() {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
         Set<String> stale = ConcurrentHashMap.newKeySet();
+        try {
+            reclaim(stale).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Reclaiming the restored sessions in the cluster's registry: {}", e.toString());
+        }
+        return Set.copyOf(stale);
+    }
+
+    /**
+     * This node's part of the cluster merged into another part after a network split (or nodes started at once
+     * formed separate clusters first): the merged registry kept the other part's entries, so each session here is
+     * reclaimed again under its epoch, and the highest epoch wins as at start.
+     */
+    void merged() {
+        links.onThread(() -> reclaim(ConcurrentHashMap.newKeySet()));
+    }
+
+    /** Reclaims every client session of this node under its epoch; drops (and adds to {@code stale}) those lost. */
+    private CompletableFuture<Void> reclaim(Set<String> stale) {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
         for (Session s : List.copyOf(sessions.sessions())) {
             String clientId = s.clientId();
-            if (NodeClientIds.isNode(clientId)) {
+            if (NodeClientIds.isNode(clientId) || s.isEnded() || opening.contains(clientId)
+                    || giving.isMoving(clientId)) {
                 continue;
             }
             all.add(owners.reclaim(clientId, s.clusterEpoch(), s.expiryIntervalSeconds() > 0)
@@ -112,14 +134,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
                         return drop(sessions, s);
                     }));
         }
-        try {
-            CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            log.warn("Reclaiming the restored sessions in the cluster's registry: {}", e.toString());
-        }
-        return Set.copyOf(stale);
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
     }
 
     /** The registry entry of a client changed, on some node (from Hazelcast's event thread). */
