@@ -87,8 +87,23 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
+    /** Starts the nodes at once, each on its data directory, and waits until every one listens. */
+    void startTogether(int... indexes) {
+        for (int i : indexes) {
+            launch(i);
+        }
+        for (int i : indexes) {
+            awaitListening(i);
+        }
+    }
+
     /** Starts node {@code i} (0-based) on its data directory and waits until it listens. */
     void start(int i) {
+        launch(i);
+        awaitListening(i);
+    }
+
+    private void launch(int i) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path log = logs.resolve("node-" + (i + 1) + "-" + (starts[i]++) + ".log");
         logFiles[i] = log;
@@ -101,7 +116,11 @@ final class ClusterNodes implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void awaitListening(int i) {
         Process p = processes[i];
+        Path log = logFiles[i];
         httpPorts[i] = await().atMost(Duration.ofSeconds(60)).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
@@ -113,6 +132,16 @@ final class ClusterNodes implements AutoCloseable {
     void kill(int i) throws InterruptedException {
         processes[i].destroyForcibly();
         assertThat(processes[i].waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** SIGTERM to the nodes at once: they shut down cleanly, together. */
+    void stopTogether(int... indexes) throws InterruptedException {
+        for (int i : indexes) {
+            processes[i].destroy();
+        }
+        for (int i : indexes) {
+            stop(i);
+        }
     }
 
     /** SIGTERM: the node shuts down cleanly. */

@@ -140,7 +140,8 @@ abstract class ClusterRegistryCases {
     @Order(1)
     @DisplayName("The move window: a publisher on node 3 streams QoS 1 while a persistent subscriber moves between "
             + "nodes 1 and 2 six times; every acknowledged message arrives, first arrivals in the order published "
-            + "(MQTT 4.6), the subscriber keeps its session each time (Session Present 1, MQTT-3.2.2-2)")
+            + "(MQTT 4.6), the subscriber keeps its session each time (Session Present 1, MQTT-3.2.2-2); the copies of "
+            + "the switch's milliseconds are counted and printed")
     void nothingFallsBetweenTheCopiesOfAMovingSession() throws Exception {
         Arrivals arrivals = new Arrivals();
         org.eclipse.paho.client.mqttv3.MqttClient sub = paho(0, "win-sub");
@@ -258,12 +259,10 @@ abstract class ClusterRegistryCases {
         publish(0, "reg-1-pub2", "reg/new/q", 2);
 
         // The whole cluster stops; the stale node starts first, alone, and reclaims what it has.
-        nodes().stop(0);
-        nodes().stop(1);
+        nodes().stopTogether(0, 1);
         nodes().start(2);
         assertThat(clientStatus(2, "reg-1")).as("node 3, alone, reclaimed its copy").isEqualTo(200);
-        nodes().start(0);
-        nodes().start(1);
+        nodes().startTogether(0, 1);
         await().atMost(LONG).untilAsserted(() -> assertThat(clientStatus(2, "reg-1"))
                 .as("node 3's stale copy dropped once node 1 reclaimed the newer one").isEqualTo(404));
         assertThat(nodes().log(2)).contains("Session of 'reg-1' belongs to node 'node1'");
