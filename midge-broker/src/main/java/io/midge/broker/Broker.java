@@ -22,6 +22,7 @@ import io.midge.broker.persistence.PersistenceOptions;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.RecoveredState;
 import io.midge.broker.persistence.RocksDbPersistence;
+import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authenticator;
@@ -44,6 +45,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -159,9 +161,17 @@ public final class Broker implements AutoCloseable {
                 joined.set(cluster);
             }
             restore(recovered, router, sessions, group);
+            Set<String> stale = Set.of();
             if (cluster != null) {
                 linkListener = bindLinks(config, cluster, context, group);
-                cluster.open(linkListener.port());
+                stale = cluster.open(linkListener.port());
+            }
+            // Wills after the sessions (one that is due now may go to them), and after the cluster's registry said
+            // which restored sessions are stale copies: their wills are void.
+            for (StoredWill will : recovered.wills()) {
+                if (!stale.contains(will.clientId())) {
+                    sessions.restoreWill(will);
+                }
             }
             if (cluster != null) {
                 bridges.place(bridgePlacement(cluster));
@@ -291,8 +301,6 @@ public final class Broker implements AutoCloseable {
         for (Future<?> f : restoring) {
             f.sync();
         }
-        // Wills last: one that is due now may go to the restored sessions.
-        recovered.wills().forEach(sessions::restoreWill);
     }
 
     /** The cluster's nodes as the management API shows them; none for a broker on its own. */

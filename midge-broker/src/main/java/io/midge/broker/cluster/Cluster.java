@@ -163,14 +163,19 @@ public final class Cluster implements AutoCloseable {
             log.debug("Session registry configured already: {}", e.toString());
         }
         com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
-        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, group,
-                this::isMember);
+        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
+                group, this::isMember);
         handover.listen(router.topicTree());
         sessions.setGate(handover);
         map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
         map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                handover.merged();
+            }
+        });
     }
 
     /**
@@ -192,12 +197,14 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * The sessions are restored and the link listener listens on {@code linkPort}: announces this node's routes and
-     * where to reach it, and starts following the others.
+     * The sessions are restored and the link listener listens on {@code linkPort}: reclaims the restored sessions in
+     * the session registry, announces this node's routes and where to reach it, and starts following the others.
+     * Returns the client identifiers of the restored sessions that were stale copies and were dropped: their stored
+     * wills are void.
      */
-    public void open(int linkPort) {
+    public Set<String> open(int linkPort) {
         queues.adoptRestored();
-        handover.fenceRestored();
+        Set<String> stale = handover.fenceRestored();
         String address = config.host() + ":" + linkPort;
         onThread(() -> {
             routes.syncOwn();
@@ -255,6 +262,7 @@ public final class Cluster implements AutoCloseable {
             }
         });
         thread.scheduleWithFixedDelay(() -> run(this::sync), 0, SYNC_SECONDS, TimeUnit.SECONDS);
+        return stale;
     }
 
     /**

@@ -26,7 +26,9 @@ import java.util.Map;
 /**
  * The bytes of the session handover messages nodes send each other on their links ({@link SessionHandover}): a
  * request for a client's session, the answer (nothing, a refusal, or the whole session), the new owner's word that
- * it has it (or not), and the messages that reached the old owner after it cut the session loose. Plain
+ * it has it (or not), the messages that reached the old owner before it cut the session loose, the old owner's request
+ * to every node to route the session's filters to the new owner, and each node's mark that it does (sent through its
+ * forwarding queue, behind what it routed before). Plain
  * {@link DataOutputStream} fields, in the order written here; both ends run the same version of Midge.
  */
 final class HandoverCodec {
@@ -34,6 +36,8 @@ final class HandoverCodec {
     static final byte ANSWER = 2;
     static final byte DONE = 3;
     static final byte TAIL = 4;
+    static final byte ROUTE = 5;
+    static final byte MARK = 6;
 
     /** What the owner answers a request with. */
     static final byte NO_SESSION = 0;
@@ -43,9 +47,16 @@ final class HandoverCodec {
     private HandoverCodec() {
     }
 
-    /** One decoded message; the fields a kind does not use are null, false or empty. */
+    /**
+     * One decoded message; the fields a kind does not use are null, false or empty. {@code reason} is also the node a
+     * ROUTE names, {@code filters} its filters.
+     */
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
-                 RecoveredSession session, List<StoredDelivery> tail) {
+                 RecoveredSession session, List<StoredDelivery> tail, List<String> filters) {
+        Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
+              RecoveredSession session, List<StoredDelivery> tail) {
+            this(kind, requestId, clientId, flag, status, reason, session, tail, List.of());
+        }
     }
 
     static byte[] request(long requestId, String clientId, boolean cleanStart) {
@@ -79,10 +90,33 @@ final class HandoverCodec {
         });
     }
 
-    static byte[] tail(String clientId, List<StoredDelivery> deliveries) {
+    /** A node asks every other node to route {@code filters} to {@code to} from now on, and to say when it does. */
+    static byte[] route(long requestId, String clientId, String to, List<String> filters) {
+        return write(out -> {
+            out.writeByte(ROUTE);
+            out.writeLong(requestId);
+            out.writeUTF(clientId);
+            out.writeUTF(to);
+            out.writeInt(filters.size());
+            for (String f : filters) {
+                out.writeUTF(f);
+            }
+        });
+    }
+
+    /** A node routes the filters of a ROUTE to the new owner now: what it routed before is ahead of this. */
+    static byte[] mark(long requestId, String clientId) {
+        return write(out -> {
+            out.writeByte(MARK);
+            out.writeLong(requestId);
+            out.writeUTF(clientId);
+        });
+    }
+
+    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries) {
         return write(out -> {
             out.writeByte(TAIL);
-            out.writeLong(0);
+            out.writeLong(requestId);
             out.writeUTF(clientId);
             out.writeInt(deliveries.size());
             for (StoredDelivery d : deliveries) {
@@ -106,6 +140,18 @@ final class HandoverCodec {
                     String reason = in.readUTF();
                     RecoveredSession session = status == SESSION ? readSession(in) : null;
                     return new Frame(kind, requestId, clientId, false, status, reason, session, List.of());
+                }
+                case ROUTE -> {
+                    String to = in.readUTF();
+                    int n = in.readInt();
+                    List<String> filters = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        filters.add(in.readUTF());
+                    }
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters);
+                }
+                case MARK -> {
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of());
                 }
                 case TAIL -> {
                     int n = in.readInt();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 
 /**
  * The cluster's session registry: client identifier to owning node and epoch ({@link SessionOwner}), in a Hazelcast
@@ -14,15 +15,28 @@ import java.util.concurrent.ConcurrentMap;
  * ({@code putIfAbsent}, {@code replace(key, old, new)}, {@code remove(key, old)}), which the map's partition owner
  * applies one at a time: of two nodes claiming the same session from the same owner, exactly one wins.
  *
+ * <p>The epoch of a claim is the claiming node's clock in milliseconds, or one above the previous owner's epoch when
+ * that is higher: every move raises it (a fencing token whatever the clocks say), and claims that follow no previous
+ * owner (after a session ended, or after a restart of the whole cluster emptied the registry) still come out above
+ * older ones. Each node stores the epoch with its sessions; on start it reclaims them with the stored epoch
+ * ({@link #reclaim}), and the highest epoch wins: a copy that lost a move while its node was down, and that the
+ * node kept on disk, loses to the copy that was moved on, whichever node starts first.
+ *
  * <p>Calls block on the network: never on an event loop (the cluster's session thread makes them).
  */
 final class SessionOwners {
     private final ConcurrentMap<String, String> map;
     private final String self;
+    private final LongSupplier clock;
 
     SessionOwners(ConcurrentMap<String, String> map, String self) {
+        this(map, self, System::currentTimeMillis);
+    }
+
+    SessionOwners(ConcurrentMap<String, String> map, String self, LongSupplier clock) {
         this.map = map;
         this.self = self;
+        this.clock = clock;
     }
 
     String self() {
@@ -34,57 +48,77 @@ final class SessionOwners {
         return SessionOwner.decode(map.get(clientId));
     }
 
+    /** The epoch a claim after {@code previous} (null: none known) takes: now, or one above it if that is higher. */
+    long nextEpoch(SessionOwner previous) {
+        return Math.max(previous == null ? 1 : previous.epoch() + 1, clock.getAsLong());
+    }
+
+    /** {@link #claimFrom(String, SessionOwner, boolean, long)} with the next epoch. */
+    SessionOwner claimFrom(String clientId, SessionOwner expected, boolean persistent) {
+        return claimFrom(clientId, expected, persistent, nextEpoch(expected));
+    }
+
     /**
-     * Makes this node the owner, with the next epoch, if the entry is still {@code expected} (null: no entry).
+     * Makes this node the owner, under {@code epoch}, if the entry is still {@code expected} (null: no entry).
      * Returns the new owner, or null when the entry changed meanwhile (another node claimed, or the owner let go).
      */
-    SessionOwner claimFrom(String clientId, SessionOwner expected, boolean persistent) {
-        SessionOwner mine = new SessionOwner(self, expected == null ? 1 : expected.epoch() + 1, persistent);
+    SessionOwner claimFrom(String clientId, SessionOwner expected, boolean persistent, long epoch) {
+        SessionOwner mine = new SessionOwner(self, epoch, persistent);
         boolean done = expected == null ? map.putIfAbsent(clientId, mine.encode()) == null
                 : map.replace(clientId, expected.encode(), mine.encode());
         return done ? mine : null;
     }
 
     /**
-     * As {@link #claimFrom}, and when the previous owner let go meanwhile (the entry is gone), claims the free entry:
-     * what a node does after the owner answered that it dropped the session.
+     * As {@link #claimFrom}, and when the previous owner let go meanwhile (the entry is gone), claims the free entry
+     * under the same epoch: what a node does after the owner answered that it dropped the session.
      */
-    SessionOwner claimAfter(String clientId, SessionOwner expected, boolean persistent) {
-        SessionOwner mine = claimFrom(clientId, expected, persistent);
+    SessionOwner claimAfter(String clientId, SessionOwner expected, boolean persistent, long epoch) {
+        SessionOwner mine = claimFrom(clientId, expected, persistent, epoch);
         if (mine == null && expected != null && map.get(clientId) == null) {
-            mine = claimFrom(clientId, null, persistent);
+            mine = claimFrom(clientId, null, persistent, epoch);
         }
         return mine;
     }
 
     /**
      * The common case in one step, without waiting: when nobody owns the session, or this node does, this node
-     * claims it (a new entry, or its own with the persistence flag updated) and the stage completes with null;
-     * otherwise nothing changes and it completes with the owner. On Hazelcast one entry processor, run where the
-     * entry lives, so one round trip and no thread held meanwhile.
+     * claims it (a new entry, or its own with the persistence flag updated); otherwise nothing changes. Completes
+     * with the entry as it is then: this node's, or the other owner's. On Hazelcast one entry processor, run where
+     * the entry lives, so one round trip and no thread held meanwhile.
      */
     CompletionStage<SessionOwner> claimIfFreeOrMine(String clientId, boolean persistent) {
+        return apply(clientId, new ClaimIfFreeOrMine(self, persistent, nextEpoch(null)));
+    }
+
+    /**
+     * A session this node restored from its store, under the epoch stored with it: this node takes the entry when it
+     * is free, its own, or another node's under a lower epoch; otherwise the other node's copy is the newer one.
+     * Completes with the entry as it is then (this node's: won; another's: this node's copy is stale).
+     */
+    CompletionStage<SessionOwner> reclaim(String clientId, long storedEpoch, boolean persistent) {
+        return apply(clientId, new Reclaim(self, storedEpoch, persistent));
+    }
+
+    private CompletionStage<SessionOwner> apply(String clientId, Rule rule) {
         if (map instanceof IMap<String, String> imap) {
-            return imap.submitToKey(clientId, new ClaimIfFreeOrMine(self, persistent))
-                    .thenApply(SessionOwner::decode);
+            return imap.submitToKey(clientId, rule).thenApply(SessionOwner::decode);
         }
-        String[] other = new String[1];
-        map.compute(clientId, (k, current) -> {
-            String next = claimedValue(current, self, persistent);
-            other[0] = next == null ? current : null;
+        String after = map.compute(clientId, (k, current) -> {
+            String next = rule.next(current);
             return next == null ? current : next;
         });
-        return CompletableFuture.completedFuture(SessionOwner.decode(other[0]));
+        return CompletableFuture.completedFuture(SessionOwner.decode(after));
     }
 
     /**
      * What the entry becomes when this node claims it if free or its own: the new value, or null to leave it (the
-     * entry is another node's, or this node's already as wanted; {@code current} then tells which).
+     * entry is another node's, or this node's already as wanted).
      */
-    static String claimedValue(String current, String self, boolean persistent) {
+    static String claimedValue(String current, String self, boolean persistent, long epochIfFree) {
         SessionOwner owner = SessionOwner.decode(current);
         if (owner == null) {
-            return new SessionOwner(self, 1, persistent).encode();
+            return new SessionOwner(self, epochIfFree, persistent).encode();
         }
         if (owner.node().equals(self) && owner.persistent() != persistent) {
             return new SessionOwner(self, owner.epoch(), persistent).encode();
@@ -92,27 +126,75 @@ final class SessionOwners {
         return null;
     }
 
-    /** {@link #claimedValue} as a Hazelcast entry processor; answers the other owner's entry, or null. */
-    static final class ClaimIfFreeOrMine implements EntryProcessor<String, String, String>, Serializable {
+    /**
+     * The reclaim rule: the highest epoch wins. The entry becomes this node's (under the stored epoch, or its own
+     * higher one) when it is free, its own, or another node's under a lower epoch; null leaves it (another node's
+     * under the same or a higher epoch: the holder keeps a tie).
+     */
+    static String reclaimedValue(String current, String self, long storedEpoch, boolean persistent) {
+        SessionOwner owner = SessionOwner.decode(current);
+        if (owner == null || (!owner.node().equals(self) && owner.epoch() < storedEpoch)) {
+            return new SessionOwner(self, storedEpoch, persistent).encode();
+        }
+        if (owner.node().equals(self) && (owner.epoch() < storedEpoch || owner.persistent() != persistent)) {
+            return new SessionOwner(self, Math.max(owner.epoch(), storedEpoch), persistent).encode();
+        }
+        return null;
+    }
+
+    /** A change of one entry, as a Hazelcast entry processor: answers the entry as it is afterwards. */
+    private abstract static class Rule implements EntryProcessor<String, String, String>, Serializable {
         private static final long serialVersionUID = 1L;
+
+        /** The new value, or null to leave {@code current}. */
+        abstract String next(String current);
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            String next = next(entry.getValue());
+            if (next != null) {
+                entry.setValue(next);
+                return next;
+            }
+            return entry.getValue();
+        }
+    }
+
+    /** {@link #claimedValue} as an entry processor. */
+    static final class ClaimIfFreeOrMine extends Rule {
+        private static final long serialVersionUID = 2L;
         private final String self;
         private final boolean persistent;
+        private final long epochIfFree;
 
-        ClaimIfFreeOrMine(String self, boolean persistent) {
+        ClaimIfFreeOrMine(String self, boolean persistent, long epochIfFree) {
             this.self = self;
+            this.persistent = persistent;
+            this.epochIfFree = epochIfFree;
+        }
+
+        @Override
+        String next(String current) {
+            return claimedValue(current, self, persistent, epochIfFree);
+        }
+    }
+
+    /** {@link #reclaimedValue} as an entry processor. */
+    static final class Reclaim extends Rule {
+        private static final long serialVersionUID = 1L;
+        private final String self;
+        private final long storedEpoch;
+        private final boolean persistent;
+
+        Reclaim(String self, long storedEpoch, boolean persistent) {
+            this.self = self;
+            this.storedEpoch = storedEpoch;
             this.persistent = persistent;
         }
 
         @Override
-        public String process(Map.Entry<String, String> entry) {
-            String current = entry.getValue();
-            String next = claimedValue(current, self, persistent);
-            if (next != null) {
-                entry.setValue(next);
-                return null;
-            }
-            SessionOwner owner = SessionOwner.decode(current);
-            return owner.node().equals(self) ? null : current;
+        String next(String current) {
+            return reclaimedValue(current, self, storedEpoch, persistent);
         }
     }
 

@@ -39,6 +39,15 @@ public interface Persistence extends AutoCloseable {
     CompletableFuture<Void> write(StoreBatch batch, Executor completeOn);
 
     /**
+     * Completes once every batch written before this call is durable and its future was completed or handed to its
+     * executor (a cluster node moving a session waits so for the messages routed before a route changed). A store
+     * that writes nothing completes at once.
+     */
+    default CompletableFuture<Void> barrier() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Reads everything back, dropping (and deleting) expired sessions and messages. Blocks: call it once at start,
      * before the first write, not on an event loop.
      */

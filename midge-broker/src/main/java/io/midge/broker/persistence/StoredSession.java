@@ -9,9 +9,12 @@ import java.util.Objects;
  * @param expiryIntervalSeconds the Session Expiry Interval granted; {@link #NEVER_EXPIRES} for never
  * @param disconnectedAtMillis  epoch milliseconds at which the client went offline, or {@link #CONNECTED} while a
  *                              connection is attached
+ * @param clusterEpoch          the epoch under which this node of a cluster holds the session (the fencing token of
+ *                              the cluster's session registry), kept so that it outlives a restart of the whole
+ *                              cluster; 0 on a broker on its own
  */
 public record StoredSession(String clientId, int protocolVersion, long expiryIntervalSeconds,
-                            long disconnectedAtMillis) {
+                            long disconnectedAtMillis, long clusterEpoch) {
     /** The Session Expiry Interval that means "never" (MQTT 5.0 section 3.1.2.11.2). */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
     public static final long CONNECTED = -1;
@@ -24,6 +27,14 @@ public record StoredSession(String clientId, int protocolVersion, long expiryInt
         if (disconnectedAtMillis < CONNECTED) {
             throw new IllegalArgumentException("disconnectedAtMillis must be CONNECTED or a time");
         }
+        if (clusterEpoch < 0) {
+            throw new IllegalArgumentException("negative cluster epoch: " + clusterEpoch);
+        }
+    }
+
+    /** A session outside a cluster (epoch 0). */
+    public StoredSession(String clientId, int protocolVersion, long expiryIntervalSeconds, long disconnectedAtMillis) {
+        this(clientId, protocolVersion, expiryIntervalSeconds, disconnectedAtMillis, 0);
     }
 
     /**

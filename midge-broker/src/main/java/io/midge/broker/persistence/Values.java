@@ -153,15 +153,24 @@ final class Values {
 
     // ---------------------------------------------------------------- sessions and subscriptions
 
-    /** A session: protocol version, expiry interval, and the time it went offline plus one (0 while connected). */
+    /**
+     * A session: protocol version, expiry interval, the time it went offline plus one (0 while connected), and on a
+     * node of a cluster its epoch. A record without the epoch (a broker on its own, or written before there was one)
+     * reads as epoch 0.
+     */
     static byte[] session(StoredSession s) {
-        return new ByteWriter(16).writeByte(s.protocolVersion()).writeVarLong(s.expiryIntervalSeconds())
-                .writeVarLong(s.disconnectedAtMillis() + 1).toByteArray();
+        ByteWriter w = new ByteWriter(24).writeByte(s.protocolVersion()).writeVarLong(s.expiryIntervalSeconds())
+                .writeVarLong(s.disconnectedAtMillis() + 1);
+        if (s.clusterEpoch() > 0) {
+            w.writeVarLong(s.clusterEpoch());
+        }
+        return w.toByteArray();
     }
 
     static StoredSession session(String clientId, byte[] value) {
         ByteReader r = new ByteReader(value, 0);
-        return new StoredSession(clientId, r.readByte(), r.readVarLong(), r.readVarLong() - 1);
+        return new StoredSession(clientId, r.readByte(), r.readVarLong(), r.readVarLong() - 1,
+                r.remaining() > 0 ? r.readVarLong() : 0);
     }
 
     static byte[] subscription(StoredSubscription o) {

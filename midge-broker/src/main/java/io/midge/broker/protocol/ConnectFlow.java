@@ -277,6 +277,13 @@ final class ConnectFlow {
         c.session = s;
         s.setExpiryIntervalSeconds(c.sessionExpiry);
         s.setProtocolVersion(c.version.level());
+        SessionGate gate = c.broker.sessions().gate();
+        if (gate != null && !c.broker.nodeLinks()) {
+            long epoch = gate.epoch(c.clientId);
+            if (epoch > 0) {
+                s.setClusterEpoch(epoch); // stored with the session just below
+            }
+        }
         // CONNACK only once a new persistent session is durable (in memory this completes at once, right here). A
         // session not resumed is stored as after a clean start, whatever the client asked for.
         c.whenStored(c.broker.sessions().store().opened(s, !sessionPresent, c.ctx.executor()), error -> {

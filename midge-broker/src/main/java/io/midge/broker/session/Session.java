@@ -67,6 +67,8 @@ public final class Session implements Subscriber {
     private InboundQos2 inboundQos2;
     private long expiryIntervalSeconds;
     private int protocolVersion = 4;
+    /** On a node of a cluster, the registry epoch this node holds the session under (stored with it); else 0. */
+    private volatile long clusterEpoch;
     private long attachCount;
     private Message pendingWill;
 
@@ -366,6 +368,14 @@ public final class Session implements Subscriber {
         this.protocolVersion = level;
     }
 
+    public long clusterEpoch() {
+        return clusterEpoch;
+    }
+
+    public void setClusterEpoch(long epoch) {
+        this.clusterEpoch = epoch;
+    }
+
     /** Whether the store holds a record under this session's client id, which ending the session must remove. */
     @Override
     public boolean isStored() {
@@ -409,6 +419,14 @@ public final class Session implements Subscriber {
             inboundQos2.clear();
         }
         mailbox.clear();
+    }
+
+    /**
+     * Puts deliveries, stored already, into the queue behind its first {@code position} ones (on this session's loop,
+     * before it is attached): a cluster's session move, see {@link SessionMailbox#insert}.
+     */
+    public void insertQueued(int position, List<Delivery> deliveries) {
+        mailbox.insert(position, deliveries);
     }
 
     /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */

@@ -17,6 +17,14 @@ public interface SessionGate {
      */
     CompletableFuture<Refusal> beforeOpen(String clientId, boolean cleanStart, boolean persistent, EventLoop loop);
 
+    /**
+     * The registry epoch under which this node holds the session of {@code clientId}, once {@link #beforeOpen} let it
+     * open (stored with the session, so that it outlives a restart of the whole cluster); 0 when not known.
+     */
+    default long epoch(String clientId) {
+        return 0;
+    }
+
     /** The session of {@code clientId} ended on this node (called on its loop; must not block). */
     void ended(String clientId);
 

@@ -6,6 +6,7 @@ import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
 import io.netty.util.internal.PlatformDependent;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
@@ -345,6 +346,28 @@ class SessionMailbox implements Runnable {
         PENDING_MESSAGES.incrementAndGet(this);
         PENDING_BYTES.addAndGet(this, d.message().payloadSize());
         queue().add(d);
+    }
+
+    /**
+     * Puts deliveries into the queue behind its first {@code position} ones, the inbox drained first: what a session
+     * moved here from another node of a cluster received there during the move, ahead of what reached it here since.
+     */
+    void insert(int position, List<Delivery> deliveries) {
+        drain();
+        ArrayDeque<Delivery> q = queue();
+        List<Delivery> head = new ArrayList<>();
+        for (int i = 0; i < position && !q.isEmpty(); i++) {
+            head.add(q.pollFirst());
+        }
+        for (int i = deliveries.size() - 1; i >= 0; i--) {
+            Delivery d = deliveries.get(i);
+            PENDING_MESSAGES.incrementAndGet(this);
+            PENDING_BYTES.addAndGet(this, d.message().payloadSize());
+            q.addFirst(d);
+        }
+        for (int i = head.size() - 1; i >= 0; i--) {
+            q.addFirst(head.get(i));
+        }
     }
 
     /** Moves the waiting deliveries for shared subscriptions to {@code taken}, with their payload references. */

@@ -82,6 +82,7 @@ public final class SessionRegistry {
         Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence(), topicTree);
         session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
         session.setProtocolVersion(recovered.session().protocolVersion());
+        session.setClusterEpoch(recovered.session().clusterEpoch());
         session.setStored(true);
         recovered.subscriptions().forEach((filter, stored) ->
                 session.subscribe(filter, SubscriptionOptions.fromStored(stored)));

@@ -26,10 +26,19 @@ public final class SessionSnapshot {
 
     /** On the session's loop: everything the session holds, the mailbox drained first; the session is unchanged. */
     public static RecoveredSession of(Session s) {
+        return of(s, new ArrayList<>());
+    }
+
+    /**
+     * As {@link #of(Session)}, and adds to {@code read} the deliveries it read (in flight, then queued), still the
+     * session's own: to tell later arrivals from them.
+     */
+    public static RecoveredSession of(Session s, List<Delivery> read) {
         if (!s.executor().inEventLoop()) {
             throw new IllegalStateException("a session is read on its own loop only");
         }
         s.mailbox().drain();
+        read.addAll(deliveriesHeld(s));
         Map<String, StoredSubscription> subscriptions = new LinkedHashMap<>();
         s.subscriptions().forEach((filter, options) -> subscriptions.put(filter, options.toStored()));
         long sequence = 0;
@@ -50,7 +59,8 @@ public final class SessionSnapshot {
             queued.add(new QueuedDelivery(sequence++, StoredMessages.toStored(d, StoredMessages.toStored(d.message()))));
         }
         StoredSession record = new StoredSession(s.clientId(), s.protocolVersion(),
-                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), StoredSession.CONNECTED);
+                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), StoredSession.CONNECTED,
+                s.clusterEpoch());
         return new RecoveredSession(record, Long.MAX_VALUE, subscriptions, queued, inflight, s.inboundQos2().ids(),
                 sequence);
     }
@@ -61,6 +71,10 @@ public final class SessionSnapshot {
      */
     public static List<Delivery> deliveries(Session s) {
         s.mailbox().drain();
+        return deliveriesHeld(s);
+    }
+
+    private static List<Delivery> deliveriesHeld(Session s) {
         List<Delivery> all = new ArrayList<>();
         for (Map.Entry<Integer, InflightSend> e : s.inflightSends()) {
             if (e.getValue().delivery != null) {

@@ -129,7 +129,7 @@ public final class SessionStore {
 
     private static StoredSession record(Session s, long disconnectedAt) {
         return new StoredSession(s.clientId(), s.protocolVersion(),
-                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), disconnectedAt);
+                Math.min(s.expiryIntervalSeconds(), StoredSession.NEVER_EXPIRES), disconnectedAt, s.clusterEpoch());
     }
 
     // Nothing waits for these writes: a failure is logged (the store then refuses every write, which the

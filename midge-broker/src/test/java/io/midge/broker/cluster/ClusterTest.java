@@ -379,4 +379,14 @@ class ClusterTest {
             return nodes;
         }
     }
+
+    /** The registry across a whole-cluster restart, and moves under load (see {@link ClusterRegistryCases}). */
+    @Nested
+    @DisplayName("Session registry and moves")
+    class Registry extends ClusterRegistryCases {
+        @Override
+        ClusterNodes nodes() {
+            return nodes;
+        }
+    }
 }

@@ -67,7 +67,8 @@ class HandoverCodecTest {
     }
 
     @Test
-    @DisplayName("Request, refusal, done and tail messages read back; a truncated one is refused, not guessed")
+    @DisplayName("Request, refusal, done, tail, route and mark messages read back; a truncated one is refused, not "
+            + "guessed")
     void otherMessages() {
         HandoverCodec.Frame req = HandoverCodec.read(HandoverCodec.request(1, "c", true));
         assertThat(req.kind()).isEqualTo(HandoverCodec.REQUEST);
@@ -81,8 +82,16 @@ class HandoverCodecTest {
         HandoverCodec.Frame done = HandoverCodec.read(HandoverCodec.done(3, "c", false));
         assertThat(done.kind()).isEqualTo(HandoverCodec.DONE);
         assertThat(done.flag()).isFalse();
-        HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail("c", List.of(delivery("t", 1, "late"))));
+        HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c", List.of(delivery("t", 1, "late"))));
         assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"));
+        assertThat(tail.requestId()).isEqualTo(4);
+        HandoverCodec.Frame route = HandoverCodec.read(HandoverCodec.route(5, "c", "node 2", List.of("a/#", "$share/g/b")));
+        assertThat(route.kind()).isEqualTo(HandoverCodec.ROUTE);
+        assertThat(route.reason()).isEqualTo("node 2");
+        assertThat(route.filters()).containsExactly("a/#", "$share/g/b");
+        HandoverCodec.Frame mark = HandoverCodec.read(HandoverCodec.mark(5, "c"));
+        assertThat(mark.kind()).isEqualTo(HandoverCodec.MARK);
+        assertThat(mark.requestId()).isEqualTo(5);
         byte[] whole = HandoverCodec.request(1, "client", false);
         assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length - 3)))
                 .isInstanceOf(IllegalArgumentException.class);

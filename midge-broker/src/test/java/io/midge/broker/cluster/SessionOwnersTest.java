@@ -3,14 +3,17 @@ package io.midge.broker.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class SessionOwnersTest {
     private final ConcurrentHashMap<String, String> map = new ConcurrentHashMap<>();
-    private final SessionOwners a = new SessionOwners(map, "node-a");
-    private final SessionOwners b = new SessionOwners(map, "node b:7701");
-    private final SessionOwners c = new SessionOwners(map, "node-c");
+    /** The nodes' clocks (milliseconds); 0 keeps the epochs small: 1, then one more per move. */
+    private final AtomicLong now = new AtomicLong();
+    private final SessionOwners a = new SessionOwners(map, "node-a", now::get);
+    private final SessionOwners b = new SessionOwners(map, "node b:7701", now::get);
+    private final SessionOwners c = new SessionOwners(map, "node-c", now::get);
 
     @Test
     @DisplayName("An owner reads back as written, whatever its node identifier holds")
@@ -43,20 +46,68 @@ class SessionOwnersTest {
 
     @Test
     @DisplayName("Claim if free or own: a free entry is claimed, an own one kept (its persistence flag updated, "
-            + "same epoch), another node's left alone and answered")
+            + "same epoch), another node's left alone; each answers the entry as it is then")
     void claimIfFreeOrMine() throws Exception {
-        assertThat(a.claimIfFreeOrMine("c1", false).toCompletableFuture().get()).isNull();
-        assertThat(a.get("c1")).isEqualTo(new SessionOwner("node-a", 1, false));
-        assertThat(a.claimIfFreeOrMine("c1", true).toCompletableFuture().get()).isNull();
+        assertThat(a.claimIfFreeOrMine("c1", false).toCompletableFuture().get())
+                .isEqualTo(new SessionOwner("node-a", 1, false));
+        assertThat(a.claimIfFreeOrMine("c1", true).toCompletableFuture().get())
+                .isEqualTo(new SessionOwner("node-a", 1, true));
         assertThat(a.get("c1")).isEqualTo(new SessionOwner("node-a", 1, true));
         assertThat(b.claimIfFreeOrMine("c1", true).toCompletableFuture().get())
                 .isEqualTo(new SessionOwner("node-a", 1, true));
         assertThat(b.get("c1").node()).isEqualTo("node-a");
-        SessionOwners.ClaimIfFreeOrMine processor = new SessionOwners.ClaimIfFreeOrMine("node-c", true);
+        SessionOwners.ClaimIfFreeOrMine processor = new SessionOwners.ClaimIfFreeOrMine("node-c", true, 7);
         java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c2", null);
-        assertThat(processor.process(entry)).isNull();
-        assertThat(SessionOwner.decode(entry.getValue())).isEqualTo(new SessionOwner("node-c", 1, true));
-        assertThat(new SessionOwners.ClaimIfFreeOrMine("node-a", true).process(entry)).isEqualTo(entry.getValue());
+        assertThat(SessionOwner.decode(processor.process(entry))).isEqualTo(new SessionOwner("node-c", 7, true));
+        assertThat(SessionOwner.decode(entry.getValue())).isEqualTo(new SessionOwner("node-c", 7, true));
+        assertThat(new SessionOwners.ClaimIfFreeOrMine("node-a", true, 9).process(entry)).isEqualTo(entry.getValue());
+    }
+
+    @Test
+    @DisplayName("Epochs follow the clock and every move raises them: a claim with no previous owner takes the time, "
+            + "a move one above the previous epoch even when a node's clock is behind")
+    void epochsFollowTheClock() {
+        now.set(1_000);
+        SessionOwner first = a.claimFrom("c1", null, true);
+        assertThat(first.epoch()).isEqualTo(1_000);
+        now.set(900); // b's clock behind a's
+        assertThat(b.claimFrom("c1", first, true).epoch()).isEqualTo(1_001);
+        b.release("c1");
+        now.set(5_000);
+        assertThat(c.claimFrom("c1", null, true).epoch()).as("after the session ended: the time again")
+                .isEqualTo(5_000);
+    }
+
+    @Test
+    @DisplayName("Reclaim after a restart of the whole cluster: the highest stored epoch wins, whichever node comes "
+            + "first; the loser is told the winner (its copy is stale), the holder keeps a tie")
+    void reclaimHighestEpochWins() throws Exception {
+        // Node a lost the session in a move (epoch 5 -> 6) but kept its copy on disk; it starts first.
+        assertThat(a.reclaim("c1", 5, true).toCompletableFuture().get()).isEqualTo(new SessionOwner("node-a", 5, true));
+        assertThat(b.reclaim("c1", 6, true).toCompletableFuture().get())
+                .as("b's newer copy takes the entry").isEqualTo(new SessionOwner("node b:7701", 6, true));
+        assertThat(a.get("c1").node()).as("so a's fencing drops its copy").isEqualTo("node b:7701");
+        // In the other order the stale copy never gets the entry.
+        assertThat(b.reclaim("c2", 6, true).toCompletableFuture().get().node()).isEqualTo("node b:7701");
+        assertThat(a.reclaim("c2", 5, true).toCompletableFuture().get())
+                .isEqualTo(new SessionOwner("node b:7701", 6, true));
+        // A tie stays with the holder; a node's own entry under a lower epoch is raised to its stored one.
+        assertThat(c.reclaim("c2", 6, true).toCompletableFuture().get().node()).isEqualTo("node b:7701");
+        assertThat(b.reclaim("c2", 8, true).toCompletableFuture().get())
+                .isEqualTo(new SessionOwner("node b:7701", 8, true));
+        assertThat(b.reclaim("c2", 3, true).toCompletableFuture().get().epoch()).isEqualTo(8);
+    }
+
+    @Test
+    @DisplayName("The reclaim rule as Hazelcast runs it (entry processor): same answers as on a plain map")
+    void reclaimProcessor() {
+        java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c1",
+                new SessionOwner("node-a", 5, true).encode());
+        assertThat(new SessionOwners.Reclaim("node-c", 5, true).process(entry))
+                .isEqualTo(new SessionOwner("node-a", 5, true).encode());
+        assertThat(new SessionOwners.Reclaim("node-c", 9, true).process(entry))
+                .isEqualTo(new SessionOwner("node-c", 9, true).encode());
+        assertThat(entry.getValue()).isEqualTo(new SessionOwner("node-c", 9, true).encode());
     }
 
     @Test
@@ -75,7 +126,7 @@ class SessionOwnersTest {
     void claimsAfterTheOwnerLetGo() {
         SessionOwner first = a.claimFrom("c1", null, false);
         a.release("c1");
-        assertThat(b.claimAfter("c1", first, true)).isEqualTo(new SessionOwner("node b:7701", 1, true));
-        assertThat(c.claimAfter("c1", first, true)).as("the entry is b's now, not free").isNull();
+        assertThat(b.claimAfter("c1", first, true, 2)).isEqualTo(new SessionOwner("node b:7701", 2, true));
+        assertThat(c.claimAfter("c1", first, true, 2)).as("the entry is b's now, not free").isNull();
     }
 }

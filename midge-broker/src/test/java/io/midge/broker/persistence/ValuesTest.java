@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.midge.codec.property.MqttProperties;
 import java.util.Arrays;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class ValuesTest {
@@ -39,6 +40,19 @@ class ValuesTest {
         StoredSession offline = new StoredSession("c", 5, StoredSession.NEVER_EXPIRES, 1_700_000_000_123L);
         assertThat(Values.session("c", Values.session(connected))).isEqualTo(connected);
         assertThat(Values.session("c", Values.session(offline))).isEqualTo(offline);
+    }
+
+    @Test
+    @DisplayName("A cluster node's session keeps its registry epoch; a record written without one (a broker on its "
+            + "own, or before epochs were stored) reads as epoch 0, and is written byte for byte as before")
+    void sessionKeepsItsClusterEpoch() {
+        StoredSession node = new StoredSession("c", 5, 3600, StoredSession.CONNECTED, 1_733_380_000_456L);
+        assertThat(Values.session("c", Values.session(node))).isEqualTo(node);
+        StoredSession alone = new StoredSession("c", 5, 3600, 1_700_000_000_123L);
+        byte[] before = new ByteWriter(16).writeByte(5).writeVarLong(3600).writeVarLong(1_700_000_000_124L)
+                .toByteArray();
+        assertThat(Values.session(alone)).isEqualTo(before);
+        assertThat(Values.session("c", before).clusterEpoch()).isZero();
     }
 
     @Test

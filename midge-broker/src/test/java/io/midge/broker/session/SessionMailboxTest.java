@@ -118,6 +118,20 @@ class SessionMailboxTest {
     }
 
     @Test
+    @DisplayName("A moved session's tail goes behind the snapshot's queue and ahead of what came since, the inbox "
+            + "drained first, and counts against the queue")
+    void insertPutsTheTailInPlace() {
+        open(BrokerConfig.builder());
+        mailbox.restore(delivery("s0", 1));
+        mailbox.restore(delivery("s1", 1));
+        mailbox.offer(delivery("d0", 1)); // still in the inbox
+        mailbox.insert(2, List.of(delivery("t0", 1), delivery("t1", 1)));
+        assertThat(mailbox.pendingMessages()).isEqualTo(5);
+        assertThat(queued()).containsExactly("s0", "s1", "t0", "t1", "d0");
+        assertThat(mailbox.pendingMessages()).isZero();
+    }
+
+    @Test
     @DisplayName("Offers before the loop gets to them are drained in one task; the next offer schedules another")
     void oneDrainPerBatch() {
         open(BrokerConfig.builder());

@@ -1,0 +1,296 @@
+package io.midge.broker.cluster;
+
+import io.midge.broker.persistence.RecoveredSession;
+import io.midge.broker.persistence.StoredDelivery;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.routing.StoredMessages;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.session.SessionSnapshot;
+import io.midge.codec.property.MqttProperties;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The old owner's side of a session handover ({@link SessionHandover}): another node asks for a session of this
+ * node. This node closes the old connection (5.0: DISCONNECT 0x8E) and sends the whole session, which stays in its
+ * topic tree meanwhile. Once the new node says it has it, no message may fall between the two copies while the
+ * other nodes' routes change: this node asks every node it has a link to to route the session's filters to the new
+ * node now ({@link #onRoute}), and each says so with a mark sent through its forwarding queue to this node, behind
+ * everything it routed here before. With every mark in (or after {@link #SWITCH_MILLIS}), this node cuts the session
+ * out of its topic tree, lets every loop and the store pass, sends the new node what reached the session since the
+ * snapshot (the tail, which the new node puts ahead of what reached it directly), and drops its copy. Should the new
+ * node not have it, the registry decides: its entry still this node's, the session stays here.
+ */
+final class HandoverGiving {
+    private static final Logger log = LoggerFactory.getLogger(HandoverGiving.class);
+    /** How long the old owner waits for the other nodes' marks before it cuts the session anyway. */
+    static final long SWITCH_MILLIS = 5_000;
+    /**
+     * The topic of the marks put into a moving session's own queue here, one per node as its mark arrives (and one
+     * for this node's own publishers): what came from that node after its mark reaches the new node directly.
+     */
+    private static final String MARK_TOPIC = NodeClientIds.PREFIX + "mark";
+    /** Where a delivery came from: this node's publishers. */
+    private static final String HERE = "";
+
+    private final String self;
+    private final SessionOwners owners;
+    private final SessionRegistry sessions;
+    private final HandoverLinks links;
+    private final NodeQueues queues;
+    /** Sessions this node is opening (the asking side's): not given away meanwhile. */
+    private final Set<String> opening;
+    /** Sessions this node is handing to another node, until that node has them (or the time is up). */
+    private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+
+    /**
+     * A session handed to {@code to}: the deliveries its snapshot held, its filters that other nodes route, and the
+     * nodes whose marks are due once it switches routes ({@code marked} completes when none is).
+     */
+    private record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
+                            Set<String> marksDue, CompletableFuture<Void> marked) {
+    }
+
+    HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, NodeQueues queues,
+                   Set<String> opening) {
+        this.self = self;
+        this.owners = owners;
+        this.sessions = sessions;
+        this.links = links;
+        this.queues = queues;
+        this.opening = opening;
+    }
+
+    /** Whether this node is handing the client's session to another node now. */
+    boolean isMoving(String clientId) {
+        return outgoing.containsKey(clientId);
+    }
+
+    /** Another node asks for a session of this node (on the session thread). */
+    void onRequest(String from, HandoverCodec.Frame request) {
+        String clientId = request.clientId();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS);
+        Session s = sessions.get(clientId);
+        if (s == null || s.isEnded()) {
+            links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.NO_SESSION, null, null),
+                    deadline);
+            return;
+        }
+        if (outgoing.containsKey(clientId) || opening.contains(clientId)) {
+            links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.REFUSED,
+                    "the session of '" + clientId + "' is moving between nodes; connect again in a moment", null),
+                    deadline);
+            return;
+        }
+        Outgoing moving = new Outgoing(s, from, request.requestId(), Collections.newSetFromMap(new IdentityHashMap<>()),
+                new CopyOnWriteArrayList<>(), ConcurrentHashMap.newKeySet(), new CompletableFuture<>());
+        outgoing.put(clientId, moving);
+        s.execute(() -> {
+            if (s.isEnded() || request.flag() || s.expiryIntervalSeconds() == 0) {
+                // A clean start elsewhere (or a session that ends with its connection): this one just ends.
+                s.kickConnection();
+                sessions.discard(s).whenComplete((v, e) -> {
+                    outgoing.remove(clientId, moving);
+                    links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.NO_SESSION, null,
+                            null), deadline);
+                });
+                return;
+            }
+            s.kickConnection(); // DISCONNECT 0x8E Session taken over (MQTT 5.0 3.1.4); 3.1.1: closed
+            Message will = s.takePendingWill();
+            if (will != null) {
+                will.payload().release(); // the client is back (elsewhere): a delayed will is void
+            }
+            // The session stays subscribed: what reaches it from now on goes to the new node as the tail.
+            for (String filter : s.subscriptions().keySet()) {
+                if (RouteTable.routed(filter) != null) {
+                    moving.filters().add(filter);
+                }
+            }
+            List<Delivery> read = new ArrayList<>();
+            RecoveredSession snapshot = SessionSnapshot.of(s, read);
+            moving.sent().addAll(read);
+            links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.SESSION, null,
+                    snapshot), deadline);
+            links.later(() -> settle(clientId, moving, false), 3 * SessionHandover.TIMEOUT_MILLIS);
+        });
+    }
+
+    /**
+     * The new node said whether it has the session (on the session thread). It has: the other nodes switch their
+     * routes to it first, then the session is settled; it has not: settled at once.
+     */
+    void onDone(HandoverCodec.Frame done) {
+        Outgoing moving = outgoing.get(done.clientId());
+        if (moving == null || moving.requestId() != done.requestId()) {
+            return;
+        }
+        SessionOwner owner = owners.get(done.clientId());
+        if (!done.flag() || owner == null || owner.node().equals(self)) {
+            settle(done.clientId(), moving, done.flag());
+            return;
+        }
+        switchRoutes(done.clientId(), moving, owner.node());
+    }
+
+    /** Asks every node this one has a link to to route the session's filters to {@code to}; settles once all did. */
+    private void switchRoutes(String clientId, Outgoing moving, String to) {
+        List<String> filters = List.copyOf(moving.filters());
+        Set<String> due = moving.marksDue();
+        due.addAll(links.nodes());
+        due.remove(self);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS);
+        byte[] route = HandoverCodec.route(moving.requestId(), clientId, to, filters);
+        for (String node : List.copyOf(due)) {
+            links.send(node, route, deadline).whenComplete((v, e) -> {
+                if (e != null) {
+                    marked(moving, node); // no link to it: nothing of it is on its way here
+                }
+            });
+        }
+        marked(moving, null);
+        long started = System.nanoTime();
+        // This node's own publishers too: its queue to the new node takes the filters before the cut.
+        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> mark(moving.session(), null));
+        CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> links.onThread(() -> {
+                    if (e != null) {
+                        log.warn("Session of '{}': nodes {} did not say in time that they route its filters to node "
+                                + "'{}'; the session is cut here anyway", clientId, moving.marksDue(), to);
+                    } else {
+                        log.debug("Session of '{}': every node routes its filters to node '{}' after {} ms", clientId,
+                                to, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                    }
+                    settle(clientId, moving, true);
+                }));
+    }
+
+    /** A node routes a moving session's filters to the new node now (on the link's loop). */
+    void onMark(String from, HandoverCodec.Frame mark) {
+        Outgoing moving = outgoing.get(mark.clientId());
+        if (moving != null && moving.requestId() == mark.requestId()) {
+            // Behind every message of that node that reached the session here (this loop offered them, in order).
+            mark(moving.session(), NodeLink.LINK_PREFIX + from);
+            marked(moving, from);
+        }
+    }
+
+    /** Puts the mark of a node (its link's client identifier; null: this node) into the session's queue. */
+    private static void mark(Session s, String origin) {
+        Delivery d = new Delivery(new Message(MARK_TOPIC, 1, false, Unpooled.EMPTY_BUFFER, MqttProperties.EMPTY,
+                Message.NEVER, origin), 1, false, Delivery.NO_IDS);
+        if (!s.offer(d)) {
+            d.release();
+        }
+    }
+
+    /** The node a delivery came from: its link's client identifier, or {@link #HERE}. */
+    private static String origin(Delivery d) {
+        String publisher = d.message().publisherId();
+        return publisher != null && publisher.startsWith(NodeLink.LINK_PREFIX) ? publisher : HERE;
+    }
+
+    private static void marked(Outgoing moving, String node) {
+        if (node != null) {
+            moving.marksDue().remove(node);
+        }
+        if (moving.marksDue().isEmpty()) {
+            moving.marked().complete(null);
+        }
+    }
+
+    /**
+     * Another node moves a session and asks this one to route its filters to the new node (on the session thread):
+     * the forwarding queue to that node takes them now, and once every loop and the store passed what was routed
+     * before, a mark goes to the asking node through this node's queue to it, behind all of that.
+     */
+    void onRoute(String from, HandoverCodec.Frame route) {
+        routeTo(route.reason(), route.filters()).whenComplete((v, e) -> {
+            byte[] mark = HandoverCodec.mark(route.requestId(), route.clientId());
+            Session queue = queues.queueOf(from);
+            Delivery d = new Delivery(new Message(HandoverLinks.TOPIC_PREFIX + from, 1, false,
+                    Unpooled.wrappedBuffer(mark), MqttProperties.EMPTY, Message.NEVER, null), 1, false,
+                    Delivery.NO_IDS);
+            if (queue == null || queue.isEnded() || !queue.offer(d)) {
+                d.release();
+                // No queue to that node: nothing this node routed is on its way there.
+                links.send(from, mark, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS));
+            }
+        });
+    }
+
+    /**
+     * Routes the filters to node {@code to} (its forwarding queue subscribes to them; on {@code to} itself the
+     * session is subscribed already); completes once every loop passed the change, the store wrote what was routed
+     * before it, and every loop handed that on.
+     */
+    private CompletableFuture<Void> routeTo(String to, List<String> filters) {
+        if (!to.equals(self)) {
+            for (String filter : filters) {
+                queues.subscribe(to, filter);
+            }
+        }
+        return links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
+                .thenCompose(v -> links.everyLoop());
+    }
+
+    /**
+     * The session moved (or did not): the registry decides. Its entry still this node's, the session stays here as
+     * it was; otherwise it is cut out of the topic tree, and once every loop and the store passed the cut, what
+     * reached it since the snapshot goes to the new owner (an empty tail too: the new owner waits for it), and this
+     * node's copy goes.
+     */
+    private void settle(String clientId, Outgoing moving, boolean installed) {
+        if (!outgoing.remove(clientId, moving)) {
+            return;
+        }
+        SessionOwner owner = owners.get(clientId);
+        Session s = moving.session();
+        if (owner != null && owner.node().equals(self)) {
+            log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
+                    installed ? "" : " (no word from it in time)");
+            return;
+        }
+        s.execute(() -> {
+            for (String filter : List.copyOf(s.subscriptions().keySet())) {
+                s.unsubscribe(filter);
+            }
+            links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
+                    .thenCompose(v -> links.everyLoop()).whenComplete((v, e) -> s.execute(() -> {
+                        List<StoredDelivery> tail = new ArrayList<>();
+                        Set<String> marked = new HashSet<>();
+                        for (Delivery d : SessionSnapshot.deliveries(s)) {
+                            if (MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1) {
+                                String origin = d.message().publisherId();
+                                marked.add(origin == null ? HERE : origin);
+                            } else if (!moving.sent().contains(d) && !marked.contains(origin(d))) {
+                                // Not behind its node's mark: routed before that node sent to the new node too.
+                                tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
+                            }
+                        }
+                        if (owner != null) {
+                            links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail),
+                                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
+                        }
+                        sessions.discard(s);
+                        log.info("Session of '{}' handed over to node '{}' ({} messages of the move after it)",
+                                clientId, owner == null ? moving.to() : owner.node(), tail.size());
+                    }));
+        });
+    }
+}

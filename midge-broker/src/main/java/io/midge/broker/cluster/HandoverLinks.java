@@ -1,0 +1,196 @@
+package io.midge.broker.cluster;
+
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.routing.Subscriber;
+import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.routing.TopicTree;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How the session handover's messages travel between nodes ({@link HandoverCodec}), and the thread the handover runs
+ * on. Out: on the link to the node, as QoS 0 {@code $cluster/session/<node>} beside the forwarding queue's traffic,
+ * waiting a while for a link that is not up yet. In: a subscriber of {@code $cluster/session/#} in the local topic
+ * tree, which decodes what other nodes' links publish and hands it to the {@link Receiver}.
+ *
+ * <p>Threads: registry calls block on the network, so the handover runs them on one thread of its own
+ * ({@code midge-sessions}), which also orders a node's claims and releases; nothing here blocks a loop.
+ */
+final class HandoverLinks {
+    private static final Logger log = LoggerFactory.getLogger(HandoverLinks.class);
+    static final String TOPIC_PREFIX = NodeClientIds.PREFIX + "session/";
+    private static final long LINK_POLL_MILLIS = 100;
+
+    /** What the handover does with each kind of message from another node. */
+    interface Receiver {
+        /** Another node asks for a session of this node (on the session thread). */
+        void request(String from, HandoverCodec.Frame request);
+
+        /** The owner answered a request of this node (on the link's loop). */
+        void answer(HandoverCodec.Frame answer);
+
+        /** The node a session moved to says whether it has it (on the session thread). */
+        void done(HandoverCodec.Frame done);
+
+        /** Messages that reached a session's old node during the move (on the link's loop). */
+        void tail(HandoverCodec.Frame tail);
+
+        /** A session's old node asks this one to route the session's filters to its new node (session thread). */
+        void route(String from, HandoverCodec.Frame route);
+
+        /** A node routes a moving session's filters to its new node now (on the link's loop, in the queue's order). */
+        void mark(String from, HandoverCodec.Frame mark);
+    }
+
+    private final EventLoopGroup group;
+    private final ScheduledExecutorService thread;
+    /** The link up to each node, to send on. */
+    private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
+    private Receiver receiver;
+
+    HandoverLinks(EventLoopGroup group) {
+        this.group = group;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "midge-sessions");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Takes the handover messages other nodes send this one (they arrive on the link listener, as QoS 0). */
+    void listen(TopicTree tree, Receiver to) {
+        this.receiver = to;
+        tree.subscribe(new Inbox(), TOPIC_PREFIX + "#", SubscriptionOptions.of(0));
+    }
+
+    void linkUp(NodeLink link) {
+        links.put(link.node, link);
+    }
+
+    void linkDown(NodeLink link) {
+        links.remove(link.node, link);
+    }
+
+    void close() {
+        thread.shutdownNow();
+    }
+
+    /** The nodes this node has a link up to. */
+    Set<String> nodes() {
+        return Set.copyOf(links.keySet());
+    }
+
+    /** Sends on the link to the node, waiting for it to come up until the deadline. */
+    CompletableFuture<Void> send(String node, byte[] message, long deadline) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
+        trySend(node, message, deadline, sent);
+        return sent;
+    }
+
+    private void trySend(String node, byte[] message, long deadline, CompletableFuture<Void> sent) {
+        NodeLink link = links.get(node);
+        if (link != null && link.sendControl(TOPIC_PREFIX + node, message)) {
+            sent.complete(null);
+        } else if (System.nanoTime() - deadline > 0 || thread.isShutdown()) {
+            sent.completeExceptionally(new IllegalStateException("no link to node '" + node + "'"));
+        } else {
+            thread.schedule(() -> trySend(node, message, deadline, sent), LINK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs the task on the session thread; a failure is logged, and the thread goes on. */
+    void onThread(Runnable task) {
+        if (!thread.isShutdown()) {
+            thread.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("Session registry task failed: {}", e.toString(), e);
+                }
+            });
+        }
+    }
+
+    /** Runs the task on the session thread after a delay. */
+    void later(Runnable task, long delayMillis) {
+        if (!thread.isShutdown()) {
+            thread.schedule(() -> onThread(task), delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The session thread, for futures to complete on. */
+    ScheduledExecutorService thread() {
+        return thread;
+    }
+
+    /** Completes once every event loop ran a task queued after this call. */
+    CompletableFuture<Void> everyLoop() {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (EventExecutor loop : group) {
+            CompletableFuture<Void> passed = new CompletableFuture<>();
+            loop.execute(() -> passed.complete(null));
+            all.add(passed);
+        }
+        return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+    }
+
+    /** A message from another node (publisher {@code $cluster/from/<node>}), on the link's loop. */
+    private void received(String fromClientId, byte[] bytes) {
+        if (fromClientId == null || !fromClientId.startsWith(NodeLink.LINK_PREFIX) || receiver == null) {
+            return;
+        }
+        String from = fromClientId.substring(NodeLink.LINK_PREFIX.length());
+        HandoverCodec.Frame frame;
+        try {
+            frame = HandoverCodec.read(bytes);
+        } catch (IllegalArgumentException e) {
+            log.warn("A session handover message from node '{}' could not be read: {}", from, e.getMessage());
+            return;
+        }
+        switch (frame.kind()) {
+            case HandoverCodec.REQUEST -> onThread(() -> receiver.request(from, frame));
+            case HandoverCodec.ANSWER -> receiver.answer(frame);
+            case HandoverCodec.DONE -> onThread(() -> receiver.done(frame));
+            case HandoverCodec.TAIL -> receiver.tail(frame);
+            case HandoverCodec.ROUTE -> onThread(() -> receiver.route(from, frame));
+            case HandoverCodec.MARK -> receiver.mark(from, frame);
+            default -> log.warn("Unknown session handover message {} from node '{}'", frame.kind(), from);
+        }
+    }
+
+    /** Where the handover messages land: a subscriber of {@code $cluster/session/#} in the local topic tree. */
+    private final class Inbox implements Subscriber {
+        @Override
+        public String clientId() {
+            return "midge-session-handover";
+        }
+
+        @Override
+        public boolean isOnline() {
+            return true;
+        }
+
+        @Override
+        public boolean offer(Delivery delivery) {
+            try {
+                received(delivery.message().publisherId(), ByteBufUtil.getBytes(delivery.message().payload()));
+            } finally {
+                delivery.release();
+            }
+            return true;
+        }
+    }
+}
