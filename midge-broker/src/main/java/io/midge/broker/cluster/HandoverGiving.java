@@ -242,7 +242,7 @@ final class HandoverGiving {
     private CompletableFuture<Void> routeTo(String to, List<String> filters) {
         if (!to.equals(self)) {
             for (String filter : filters) {
-                queues.subscribe(to, filter);
+                queues.subscribe(to, filter, true); // a moving session is persistent: its route is durable
             }
         }
         return links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
