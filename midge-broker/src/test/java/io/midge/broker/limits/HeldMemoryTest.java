@@ -54,8 +54,13 @@ class HeldMemoryTest {
     private static final int BATCH = 20;
     /** Batches each of the two publishers sends: about 130 MB in all, 13 MB of it for the stalled client. */
     private static final int BATCHES = 28_000;
-    /** What may be held beyond the counted bounds: allocator chunks, in-flight copies, outbound buffers, reads. */
-    private static final long ALLOWANCE = 6L << 20;
+    /**
+     * What may be held beyond the counted bounds: the copies' rounding to the allocator's size classes (a 100-byte
+     * payload takes 128), the stalled client's in-flight window (1,024 messages) and outbound buffer (128 KiB), and
+     * during the flood the publishers' read buffers, whose 64 KiB come in chunks of 2 MiB. Measured: 5.5 MiB beyond
+     * the baseline at rest, 9.5 MiB at the peak; without the copies 86 MiB (21 times the bounds).
+     */
+    private static final long ALLOWANCE = 8L << 20;
 
     @TempDir
     Path temp;
@@ -116,7 +121,9 @@ class HeldMemoryTest {
                     mib((long) queued * PAYLOAD), dropped);
 
             assertThat(failure.get()).as("a publisher failed").isNull();
-            assertThat(dropped).as("both queues reached their bound").isPositive();
+            assertThat(dropped).as("the queues reached their bound").isPositive();
+            assertThat(queued * PAYLOAD).as("payload queued: more than one queue's bound, so both hold messages")
+                    .isGreaterThan(1.5 * QUEUE_BYTES);
             assertThat(held - baseline).as("direct memory held beyond the baseline")
                     .isLessThanOrEqualTo(bounds + ALLOWANCE);
             assertThat(peak.get() - baseline).as("direct memory beyond the baseline at any time")
