@@ -92,8 +92,11 @@ final class OutboundWindow {
                 continue;
             }
             int packetId = nextPacketId();
-            if (sentSinceOwned++ == 0) {
+            if (sentSinceOwned == 0) {
                 firstNotOwned = packetId;
+            }
+            if (sentSinceOwned < 0xFFFF) {
+                sentSinceOwned++; // at 0xFFFF identifiers have gone round: ownInflight visits the whole window
             }
             InflightSend entry = new InflightSend(d, d.sequence());
             inflight().put(packetId, entry);
@@ -147,9 +150,9 @@ final class OutboundWindow {
         }
     }
 
-    private static void own(InflightSend entry) {
+    private void own(InflightSend entry) {
         if (entry.delivery != null) {
-            entry.delivery = OwnPayload.of(entry.delivery);
+            entry.delivery = OwnPayload.of(entry.delivery, metrics.payloadsCopied);
         }
     }
 

@@ -4,6 +4,7 @@ import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Gives a delivery that a session holds for longer than a moment a payload buffer of its own size.
@@ -37,11 +38,13 @@ final class OwnPayload {
     /**
      * The delivery itself when {@link #pinsMore} is false, else the same delivery with its payload copied into a
      * buffer of its own size: the delivery's reference to the old payload is released, the copy's is the caller's.
+     * Copies are counted in {@code copies}.
      */
-    static Delivery of(Delivery d) {
+    static Delivery of(Delivery d, LongAdder copies) {
         if (!pinsMore(d)) {
             return d;
         }
+        copies.increment();
         Message m = d.message();
         ByteBuf slice = m.payload();
         int size = slice.readableBytes();

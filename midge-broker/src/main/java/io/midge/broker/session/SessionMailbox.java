@@ -284,7 +284,7 @@ class SessionMailbox implements Runnable {
             tail[i] = queue.pollLast();
         }
         for (Delivery d : tail) {
-            queue.add(OwnPayload.of(d));
+            queue.add(OwnPayload.of(d, metrics.payloadsCopied));
         }
     }
 

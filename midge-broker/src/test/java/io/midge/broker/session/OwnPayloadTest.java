@@ -59,6 +59,7 @@ class OwnPayloadTest {
         sessions.run();
         assertThat(session.inflightCount()).isEqualTo(1);
         assertThat(read.refCnt()).as("ours and the window's").isEqualTo(2);
+        assertThat(sessions.metrics.payloadsCopied.sum()).isZero();
     }
 
     @Test
@@ -74,6 +75,7 @@ class OwnPayloadTest {
         assertThat(session.pendingMessages()).isEqualTo(2);
         assertThat(read.refCnt()).as("only ours: no waiting message holds the read buffer").isEqualTo(1);
         assertThat(session.pendingBytes()).isEqualTo(4);
+        assertThat(sessions.metrics.payloadsCopied.sum()).as("m0 in flight, m1 and m2 queued").isEqualTo(3);
 
         assertThat(session.onPubAck(1)).isEqualTo(Ack.ACCEPTED);
         assertThat(session.onPubAck(2)).isEqualTo(Ack.ACCEPTED);
@@ -115,11 +117,12 @@ class OwnPayloadTest {
     @DisplayName("A payload that is a buffer of its own, or most of the buffer it is a slice of, is left as it is")
     void ownOrLargeIsLeftAlone() {
         Delivery own = TestSessions.delivery("own", 1);
-        assertThat(OwnPayload.of(own)).isSameAs(own);
+        assertThat(OwnPayload.of(own, sessions.metrics.payloadsCopied)).isSameAs(own);
         ByteBuf big = read.retainedSlice(0, 40_000);
         Delivery large = new Delivery(new Message("t", 1, false, big, MqttProperties.EMPTY, Message.NEVER, "p"), 1,
                 false, Delivery.NO_IDS);
-        assertThat(OwnPayload.of(large)).isSameAs(large);
+        assertThat(OwnPayload.of(large, sessions.metrics.payloadsCopied)).isSameAs(large);
+        assertThat(sessions.metrics.payloadsCopied.sum()).isZero();
         own.release();
         large.release();
     }
