@@ -101,6 +101,7 @@ class HeldMemoryTest {
             AtomicLong peak = new AtomicLong();
             Thread sampler = Threads.startDaemon(() -> sample(http, peak));
             long start = System.nanoTime();
+            Duration cpuBefore = cpu(broker);
             flood(port, BATCHES);
             long floodMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             sampler.interrupt();
@@ -109,6 +110,7 @@ class HeldMemoryTest {
             String at = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(new Settled(http), m -> m != null);
             long held = direct(at);
+            double cpuPerMessage = (cpu(broker).minus(cpuBefore).toNanos() / 1000.0) / (2.0 * BATCHES * BATCH);
             peak.accumulateAndGet(held, Math::max);
             double queued = value(at, "midge_queued_messages", null);
             double dropped = value(at, "midge_messages_dropped_total", "reason=\"queue_full\"");
@@ -116,9 +118,10 @@ class HeldMemoryTest {
             System.out.printf("held memory: %d MB published in %d ms; Netty direct memory %.1f MiB at rest before, "
                     + "%.1f MiB at most during the flood, %.1f MiB after it: %.1f MiB held beyond the baseline for "
                     + "queue bounds of %.1f MiB in all (%.0f messages queued, %.1f MiB of payload; %.0f dropped at "
-                    + "the bound)%n", 2L * BATCHES * BATCH * (PAYLOAD + 14) / 1_000_000, floodMillis,
+                    + "the bound); broker CPU %.2f us per message published%n",
+                    2L * BATCHES * BATCH * (PAYLOAD + 14) / 1_000_000, floodMillis,
                     mib(baseline), mib(peak.get()), mib(held), mib(held - baseline), mib(bounds), queued,
-                    mib((long) queued * PAYLOAD), dropped);
+                    mib((long) queued * PAYLOAD), dropped, cpuPerMessage);
 
             assertThat(failure.get()).as("a publisher failed").isNull();
             assertThat(dropped).as("the queues reached their bound").isPositive();
@@ -232,6 +235,11 @@ class HeldMemoryTest {
             last = figures;
             return same ? m : null;
         }
+    }
+
+    /** The CPU time the process has used so far, all its threads. */
+    private static Duration cpu(Process p) {
+        return p.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private static void signal(Process p, String signal) throws Exception {
