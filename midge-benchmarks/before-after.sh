@@ -8,7 +8,8 @@
 #
 # Environment: SCENARIOS ("fanin fanout pairs"), QOS_LIST ("0 1 2"), DURATION (10), WARMUP (2), REPEAT (1),
 # MIDGE_JAVA_OPTS ("-Xms1g -Xmx1g"), MIDGE_CONFIG (a YAML file for both; default: the broker's defaults, durable).
-# Prints the suite's RESULT lines for each jar, then one SUMMARY line per scenario and QoS with both medians.
+# Prints the suite's RESULT lines for each jar, then one SUMMARY line per scenario and QoS with both medians (rate
+# and the broker's CPU per message).
 set -euo pipefail
 
 module=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -44,17 +45,25 @@ for name in before after; do
   port=$((port + 1))
 done
 
-# One line per scenario and QoS: deliveries per second (median of the repeats) before and after, and the ratio.
+# The median of one RESULT field over the repeats of a scenario and QoS in a results file.
+median_of() {
+  grep -E "scenario=$2\b" "$1" | grep -E "\bqos=$3\b" | grep -oE "\b$4=[0-9.]+" | cut -d= -f2 | sort -n \
+      | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'
+}
+
+# One line per scenario and QoS: deliveries per second (median of the repeats) before and after, and the ratio; the
+# broker's CPU per delivered message (µs, median) before and after, the figure least moved by a busy machine.
 for scenario in $SCENARIOS; do
   for qos in $QOS_LIST; do
     line="SUMMARY $scenario qos=$qos"
+    cpu="cpu_us_per_msg"
     for name in before after; do
-      median=$(grep -E "scenario=$scenario\b" "$work/$name.results" | grep -E "\bqos=$qos\b" \
-          | grep -oE 'recv_rate=[0-9.]+' | cut -d= -f2 | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}')
+      median=$(median_of "$work/$name.results" "$scenario" "$qos" recv_rate)
       line="$line $name=${median:-?}"
       eval "m_$name=\${median:-0}"
+      cpu="$cpu $name=$(median_of "$work/$name.results" "$scenario" "$qos" broker_cpu_us_per_msg)"
     done
     # shellcheck disable=SC2154
-    echo "$line ratio=$(awk -v a="$m_after" -v b="$m_before" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    echo "$line ratio=$(awk -v a="$m_after" -v b="$m_before" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') $cpu"
   done
 done

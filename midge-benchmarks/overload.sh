@@ -8,7 +8,8 @@
 #   - overload-probe.py: SLOW subscribers, one on each of bench/0..SLOW-1, each reading SLOW_RATE bytes a second; an
 #     idle client that sends PINGREQ every half second; a new CONNECT every half second;
 #   - every second a line of the broker's figures from /metrics: memory as the policy judges it, heap after GC,
-#     direct memory, the measures in force, publishers paused now.
+#     direct memory (the JDK's direct pool, and Netty's allocator's own count of its chunks), the payload queued
+#     (messages queued x SIZE), the measures in force, publishers paused now.
 # It prints the mqbench RESULT line, the probe's PROBE line, and a SUMMARY line: heap after GC (max), drops for
 # overload and for full queues, pauses, refusals, whether every PINGREQ and CONNECT was answered, and whether the
 # broker is alive without an OutOfMemoryError in its log. Exits 1 when a ping or connect failed, the broker died or
@@ -107,10 +108,12 @@ for qos in $qos_list; do
   ( # a line of the broker's figures every second
     while sleep 1; do
       curl -s -m 5 "http://127.0.0.1:$http/metrics" > "$run/metrics.now" || { echo "t=$(date +%s) metrics: no answer"; continue; }
-      printf 't=%s memory_pct=%s heap_after_gc_mib=%s direct_mib=%s drop_qos0=%s pause=%s refuse=%s paused_now=%s dropped_overload=%s dropped_queue_full=%s pauses=%s refused=%s\n' \
+      printf 't=%s memory_pct=%s heap_after_gc_mib=%s direct_mib=%s netty_direct_mib=%s queued_mib=%s drop_qos0=%s pause=%s refuse=%s paused_now=%s dropped_overload=%s dropped_queue_full=%s pauses=%s refused=%s\n' \
         "$(date +%s)" "$(figure "$run/metrics.now" midge_overload_memory)" \
         "$(( $(figure "$run/metrics.now" midge_overload_heap_after_gc_bytes) >> 20 ))" \
         "$(( $(figure "$run/metrics.now" jvm_buffer_memory_used_bytes 'id="direct"') >> 20 ))" \
+        "$(( $(figure "$run/metrics.now" netty_allocator_memory_used 'memory_type="direct"') >> 20 ))" \
+        "$(( $(figure "$run/metrics.now" midge_queued_messages) * size >> 20 ))" \
         "$(figure "$run/metrics.now" midge_overload_active 'drop_qos0')" \
         "$(figure "$run/metrics.now" midge_overload_active 'pause_publishers')" \
         "$(figure "$run/metrics.now" midge_overload_active 'refuse_publishes')" \
@@ -140,6 +143,8 @@ for qos in $qos_list; do
   curl -s -m 10 "http://127.0.0.1:$http/metrics" > "$run/metrics.end" || true
   heap_max=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^heap_after_gc_mib=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
                   END { print m + 0 }' "$run/figures.log")
+  netty_max=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^netty_direct_mib=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
+                   END { print m + 0 }' "$run/figures.log")
   mem_max=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^memory_pct=/) { split($i, a, "="); if (a[2] > m) m = a[2] } }
                  END { print m + 0 }' "$run/figures.log")
   probe=$(grep '^PROBE ' "$run/probe.log" || echo "PROBE none")
@@ -147,7 +152,7 @@ for qos in $qos_list; do
   connect_failed=$(sed -n 's/.* connect_failed=\([0-9]*\).*/\1/p' <<< "$probe")
   answered=yes
   [[ ${ping_failed:-1} == 0 && ${connect_failed:-1} == 0 ]] || answered=no
-  echo "SUMMARY qos=$qos mqtt=$mqtt heap_after_gc_max_mib=$heap_max memory_max_pct=$mem_max" \
+  echo "SUMMARY qos=$qos mqtt=$mqtt heap_after_gc_max_mib=$heap_max memory_max_pct=$mem_max netty_direct_max_mib=$netty_max" \
        "dropped_overload=$(figure "$run/metrics.end" midge_messages_dropped_total 'reason="overload"')" \
        "dropped_queue_full=$(figure "$run/metrics.end" midge_messages_dropped_total 'reason="queue_full"')" \
        "pauses=$(figure "$run/metrics.end" midge_overload_pauses_total)" \

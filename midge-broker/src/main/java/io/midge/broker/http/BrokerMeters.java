@@ -95,6 +95,8 @@ public final class BrokerMeters {
         counter("midge.shared.handed.on", m.sharedHandedOn, "shared-subscription messages given to another member");
         counter("midge.sessions.expired", m.sessionsExpired, "sessions ended by their expiry interval");
         counter("midge.wills.published", m.willsPublished, "wills published");
+        counter("midge.payloads.copied", m.payloadsCopied, "payloads of messages that wait (queued, or unacknowledged "
+                + "while the client is behind) copied out of their read buffer");
         counter("midge.http.refused", m.httpRefused, "HTTP requests refused for credentials (401) or rights (403)");
         if (store != null) {
             Timer commits = Timer.builder("midge.store.commit").description("one group commit to the store")

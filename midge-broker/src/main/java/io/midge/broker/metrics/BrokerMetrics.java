@@ -62,6 +62,8 @@ public final class BrokerMetrics {
     public final LongAdder droppedNodeQueueFull = new LongAdder();
     /** Messages sent to another node of the cluster over a link (first sends; a re-send after a reconnect is not). */
     public final LongAdder forwardedToNodes = new LongAdder();
+    /** Payloads of waiting messages copied out of the read buffer they arrived in (see session.OwnPayload). */
+    public final LongAdder payloadsCopied = new LongAdder();
 
     private static LongAdder[] byQos() {
         return new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder()};

@@ -43,6 +43,9 @@ final class OutboundWindow {
     private StoreBatch storing;
     /** Made at the first stored QoS 2 send. */
     private List<Map.Entry<Integer, InflightSend>> deferred;
+    /** Sends put in flight since {@link #ownInflight} last ran, and the packet identifier the first of them got. */
+    private int sentSinceOwned;
+    private int firstNotOwned;
 
     OutboundWindow(Session session, SessionMailbox mailbox, DeliveryRecords records, BrokerMetrics metrics) {
         this.session = session;
@@ -56,6 +59,7 @@ final class OutboundWindow {
         SessionConnection connection = session.connection();
         if (connection == null) {
             mailbox.dropOfflineQos0();
+            ownInflight();
             return;
         }
         if (storing != null) {
@@ -88,6 +92,12 @@ final class OutboundWindow {
                 continue;
             }
             int packetId = nextPacketId();
+            if (sentSinceOwned == 0) {
+                firstNotOwned = packetId;
+            }
+            if (sentSinceOwned < 0xFFFF) {
+                sentSinceOwned++; // at 0xFFFF identifiers have gone round: ownInflight visits the whole window
+            }
             InflightSend entry = new InflightSend(d, d.sequence());
             inflight().put(packetId, entry);
             if (storing != null || (d.isStored() && d.qos() == 2)) {
@@ -108,6 +118,41 @@ final class OutboundWindow {
         }
         if (wrote) {
             connection.flush();
+        }
+        if (d != null) {
+            ownInflight(); // the client is behind: what it has not acknowledged may wait long
+        }
+    }
+
+    /**
+     * Gives the payloads in flight a buffer of their own (see {@link OwnPayload}), once the client is behind or
+     * offline: unacknowledged, they may wait as long as a queued message. Visits only what was sent since the last
+     * time, by packet identifier (given in turn), or the whole window when that is fewer.
+     */
+    private void ownInflight() {
+        int n = sentSinceOwned;
+        if (n == 0 || inflight == null) {
+            return;
+        }
+        sentSinceOwned = 0;
+        int span = Math.floorMod(nextPacketId - firstNotOwned, 0xFFFF);
+        if (n >= inflight.size() || span >= inflight.size()) {
+            for (InflightSend entry : inflight.values()) {
+                own(entry);
+            }
+            return;
+        }
+        for (int id = firstNotOwned; id != nextPacketId; id = id == 0xFFFF ? 1 : id + 1) {
+            InflightSend entry = inflight.get(id);
+            if (entry != null) {
+                own(entry);
+            }
+        }
+    }
+
+    private void own(InflightSend entry) {
+        if (entry.delivery != null) {
+            entry.delivery = OwnPayload.of(entry.delivery, metrics.payloadsCopied);
         }
     }
 

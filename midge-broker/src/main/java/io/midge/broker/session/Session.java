@@ -182,6 +182,7 @@ public final class Session implements Subscriber {
             runArrival();
             mailbox.drain();
             pump();
+            mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
         } else {
             try {
                 loop.execute(mailbox);
@@ -474,22 +475,13 @@ public final class Session implements Subscriber {
     }
 
     /**
-     * Lifts the client's queue bounds (max-queued-messages and -bytes) off this session: a cluster node's forwarding
-     * queue, whose messages were acknowledged to their publishers for persistent sessions on that node, must drop
-     * none of them while the node is down. It holds them in memory as well as in the store.
-     */
-    public void keepEverything() {
-        mailbox.keepEverything();
-    }
-
-    /**
-     * A cluster node's forwarding queue with a bound of its own after all ({@code cluster.max-queued-messages} and
-     * bytes), far above a client's: beyond it the oldest queued messages are dropped, counted as
+     * A cluster node's forwarding queue: not bounded like a client's, since its messages were acknowledged to their
+     * publishers for persistent sessions on that node, but by a bound of its own ({@code cluster.max-queued-messages}
+     * and bytes), far above a client's: beyond it the oldest queued messages are dropped, counted as
      * {@code droppedNodeQueueFull}, so that a node down for long does not exhaust the others' memory.
      */
     public void keepEverything(long maxMessages, long maxBytes) {
-        mailbox.keepEverything();
-        mailbox.boundAsNodeQueue(maxMessages, maxBytes);
+        mailbox.bound(QueueBounds.forwarding(maxMessages, maxBytes));
     }
 
     /**

@@ -56,20 +56,20 @@ class SessionMailbox implements Runnable {
     private static final AtomicLongFieldUpdater<SessionMailbox> PENDING_BYTES =
             AtomicLongFieldUpdater.newUpdater(SessionMailbox.class, "pendingBytes");
     private volatile long pendingBytes;
-    /** Whether the client's bounds do not apply (a cluster node's forwarding queue, see Session#keepEverything). */
-    private volatile boolean unbounded;
-    /** Even an unbounded queue's bound (a forwarding queue's, see {@link #boundAsNodeQueue}); none by default. */
-    private volatile long nodeMaxMessages = Integer.MAX_VALUE / 2;
-    private volatile long nodeMaxBytes = Long.MAX_VALUE / 4;
-    /** Whether a forwarding queue is dropping now: logged once per such episode. Owned by the loop. */
-    private boolean nodeQueueFull;
-    /** Bounds of this session's own instead of the clients' (a bridge's queue), or null. */
+    /**
+     * Bounds of this session's own instead of the clients' (a bridge's queue, a cluster node's forwarding queue), or
+     * null: the clients' ({@code max-queued-messages}, {@code max-queued-bytes}, {@code queue-overflow}).
+     */
     private volatile QueueBounds own;
+    /** Whether a forwarding queue is dropping now: logged once per such episode. Owned by the loop. */
+    private boolean dropping;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
     private ArrayDeque<Delivery> queue;
     private int queueDropsLogged;
+    /** How many deliveries the last drain put at the queue's tail: those {@link #ownQueued} may have to copy. */
+    private int drained;
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
@@ -91,11 +91,12 @@ class SessionMailbox implements Runnable {
      */
     boolean offer(Delivery delivery) {
         int size = delivery.message().payloadSize();
+        QueueBounds b = own;
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
-        long factor = overflow() == QueueOverflow.DROP_NEW ? 1 : 2;
-        long maxMessages = unbounded ? 2 * nodeMaxMessages : factor * maxMessages();
-        long maxBytes = unbounded ? 2 * nodeMaxBytes : factor * maxBytes();
+        long factor = overflow(b) == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = factor * maxMessages(b);
+        long maxBytes = Math.min(maxBytes(b), Long.MAX_VALUE / 2) * factor;
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
         boolean fits = reserveMessage(maxMessages);
@@ -104,13 +105,10 @@ class SessionMailbox implements Runnable {
             fits = false;
         }
         if (!fits) {
-            if (unbounded) {
-                metrics.droppedNodeQueueFull.increment(); // the inbox at twice the bound: the loop falls behind
-                return false;
+            countDrop(b);
+            if (b == null || !b.forwarding()) {
+                logDrop(b); // a forwarding queue's drops are logged per episode, as its loop trims it
             }
-            metrics.droppedQueueFull.increment();
-            countOwnDrop();
-            logDrop();
             return false;
         }
         inbox().add(delivery);
@@ -154,40 +152,40 @@ class SessionMailbox implements Runnable {
         }
     }
 
-    private void logDrop() {
+    private void logDrop(QueueBounds b) {
         // One line at the first drop and then one per thousand, so that a flood does not flood the log too.
         long n = metrics.droppedQueueFull.sum();
         if (n == 1 || n % 1000 == 0) {
             log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
-                    + "so far by all clients)", session.clientId(), maxMessages(), maxBytes(), n);
+                    + "so far by all clients)", session.clientId(), maxMessages(b), maxBytes(b), n);
         }
     }
 
-    private int maxMessages() {
-        QueueBounds b = own;
+    private int maxMessages(QueueBounds b) {
         return b == null ? config.limits().maxQueuedMessages() : b.maxMessages();
     }
 
-    private long maxBytes() {
-        QueueBounds b = own;
+    private long maxBytes(QueueBounds b) {
         return b == null ? config.limits().maxQueuedBytes() : b.maxBytes();
     }
 
-    private QueueOverflow overflow() {
-        QueueBounds b = own;
+    private QueueOverflow overflow(QueueBounds b) {
         return b == null ? config.limits().queueOverflow() : b.overflow();
     }
 
-    private void countOwnDrop() {
-        QueueBounds b = own;
-        if (b != null) {
-            b.dropped().increment();
+    /** Counts a message dropped at the bound: a forwarding queue's as node_queue_full, the others' as queue_full. */
+    private void countDrop(QueueBounds b) {
+        if (b == null) {
+            metrics.droppedQueueFull.increment();
+            return;
         }
+        (b.forwarding() ? metrics.droppedNodeQueueFull : metrics.droppedQueueFull).increment();
+        b.dropped().increment();
     }
 
+    /** Bounds of this session's own in place of the clients' (see {@link QueueBounds}). */
     void bound(QueueBounds bounds) {
         own = bounds;
-        unbounded = false;
     }
 
     BrokerMetrics metrics() {
@@ -232,48 +230,62 @@ class SessionMailbox implements Runnable {
                 d.release();
             } else {
                 queue().add(d);
+                drained++;
             }
         }
-        if (unbounded) {
-            trimNodeQueue();
-        }
-        while (!unbounded && queue != null && !queue.isEmpty()
-                && (pendingMessages > maxMessages() || pendingBytes > maxBytes())) {
+        trim();
+    }
+
+    /**
+     * Drops the oldest queued messages beyond the bounds, counted; logged once per thousand, or for a forwarding
+     * queue once per episode (from the first drop until it is below its bounds again).
+     */
+    private void trim() {
+        QueueBounds b = own;
+        int maxMessages = maxMessages(b);
+        long maxBytes = maxBytes(b);
+        boolean forwarding = b != null && b.forwarding();
+        boolean dropped = false;
+        while (queue != null && !queue.isEmpty() && (pendingMessages > maxMessages || pendingBytes > maxBytes)) {
             drop(queue.poll());
-            metrics.droppedQueueFull.increment();
-            countOwnDrop();
-            if (queueDropsLogged++ % 1000 == 0) {
+            countDrop(b);
+            dropped = true;
+            if (!forwarding && queueDropsLogged++ % 1000 == 0) {
                 log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
             }
+        }
+        if (!forwarding) {
+            return;
+        }
+        if (dropped && !dropping) {
+            dropping = true;
+            log.warn("Forwarding queue '{}' is full ({} messages, {} bytes at most): dropping its oldest messages "
+                    + "until the node takes them again (counted as node_queue_full)", session.clientId(),
+                    maxMessages, maxBytes);
+        } else if (!dropped && dropping && pendingMessages < maxMessages && pendingBytes < maxBytes) {
+            dropping = false;
+            log.info("Forwarding queue '{}' is below its bounds again: {} messages dropped in all so far by such "
+                    + "queues", session.clientId(), metrics.droppedNodeQueueFull.sum());
         }
     }
 
     /**
-     * A forwarding queue to another node: beyond these bounds its oldest queued messages are dropped (logged once
-     * per episode, from the first drop until it is below its bounds again).
+     * Gives what the last drain queued and the session could not send at once a payload of its own (see
+     * {@link OwnPayload}), so that a waiting message holds what its queue counts and not the read buffer it
+     * arrived in. Called after each drain's sends: those are the tail of the queue, as sends take from its head.
      */
-    void boundAsNodeQueue(long maxMessages, long maxBytes) {
-        this.nodeMaxMessages = maxMessages;
-        this.nodeMaxBytes = maxBytes;
-    }
-
-    private void trimNodeQueue() {
-        boolean dropped = false;
-        while (queue != null && !queue.isEmpty()
-                && (pendingMessages > nodeMaxMessages || pendingBytes > nodeMaxBytes)) {
-            drop(queue.poll());
-            metrics.droppedNodeQueueFull.increment();
-            dropped = true;
+    void ownQueued() {
+        int n = queue == null ? 0 : Math.min(drained, queue.size());
+        drained = 0;
+        if (n == 0) {
+            return;
         }
-        if (dropped && !nodeQueueFull) {
-            nodeQueueFull = true;
-            log.warn("Forwarding queue '{}' is full ({} messages, {} bytes at most): dropping its oldest messages "
-                    + "until the node takes them again (counted as node_queue_full)", session.clientId(),
-                    nodeMaxMessages, nodeMaxBytes);
-        } else if (!dropped && nodeQueueFull && pendingMessages < nodeMaxMessages && pendingBytes < nodeMaxBytes) {
-            nodeQueueFull = false;
-            log.info("Forwarding queue '{}' is below its bounds again: {} messages dropped in all so far by such "
-                    + "queues", session.clientId(), metrics.droppedNodeQueueFull.sum());
+        Delivery[] tail = new Delivery[n];
+        for (int i = n - 1; i >= 0; i--) {
+            tail[i] = queue.pollLast();
+        }
+        for (Delivery d : tail) {
+            queue.add(OwnPayload.of(d, metrics.payloadsCopied));
         }
     }
 
@@ -335,10 +347,6 @@ class SessionMailbox implements Runnable {
                 metrics.droppedOffline.increment();
             }
         }
-    }
-
-    void keepEverything() {
-        unbounded = true;
     }
 
     /** Puts back a queued delivery the store held, at start. */

@@ -24,8 +24,7 @@ class NodeQueueBoundTest {
     private void open(long maxMessages, long maxBytes) {
         BrokerConfig c = BrokerConfig.builder().set(MAX_QUEUED_MESSAGES, 1).build(); // a client's bound: not this
         mailbox = new SessionMailbox(sessions.session(c), c, sessions.metrics);
-        mailbox.keepEverything();
-        mailbox.boundAsNodeQueue(maxMessages, maxBytes);
+        mailbox.bound(QueueBounds.forwarding(maxMessages, maxBytes));
     }
 
     @AfterEach
