@@ -318,6 +318,6 @@ final class ConnectFlow {
         connAckProperties = null;
         s.attach(outbound);
         onConnected.accept(keepAlive);
-        c.ctx.flush();
+        c.flushNow();
     }
 }
