@@ -74,6 +74,35 @@ public final class MqttEncoder {
         return out;
     }
 
+    /**
+     * Whether {@link #encode} shares the packet's payload rather than copying it (a PUBLISH with a large payload):
+     * such a packet is written on its own, not appended with {@link #encodeInto}.
+     */
+    public static boolean sharesPayload(MqttPacket packet) {
+        return packet instanceof Publish publish && publish.payload().readableBytes() >= SHARE_PAYLOAD_FROM;
+    }
+
+    /**
+     * Appends the packet to {@code out} (which grows as needed), its payload copied whatever its size, and returns
+     * the bytes written: for a connection that gathers the small packets of one flush in one buffer. The caller keeps
+     * its reference to the packet.
+     */
+    public static int encodeInto(ByteBuf out, MqttPacket packet, MqttVersion version) {
+        PacketType type = packet.type();
+        if (type == PacketType.AUTH && !version.isV5()) {
+            throw new IllegalArgumentException("AUTH exists only in MQTT 5.0");
+        }
+        int remaining = remainingLength(packet, type, version);
+        if (remaining > MqttDecoder.MAX_REMAINING_LENGTH) {
+            throw new IllegalArgumentException("packet too large for MQTT: " + remaining + " bytes");
+        }
+        int size = 1 + variableByteIntSize(remaining) + remaining;
+        out.ensureWritable(size);
+        writeFixedHeader(out, packet, type, remaining);
+        writeBody(out, packet, type, version);
+        return size;
+    }
+
     private static void writeFixedHeader(ByteBuf out, MqttPacket packet, PacketType type, int remaining) {
         int flags = type.requiredFlags();
         if (packet instanceof Publish p) {

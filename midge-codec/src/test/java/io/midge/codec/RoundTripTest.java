@@ -388,6 +388,19 @@ class RoundTripTest {
         return decoder;
     }
 
+    /** Appended after other bytes into a small buffer (which must grow), the packet reads as {@code encode} made it. */
+    private static void assertEncodesIntoTheSameBytes(MqttPacket packet, MqttVersion version, byte[] expected) {
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.buffer(4);
+        try {
+            out.writeByte(0x7F);
+            assertThat(MqttEncoder.encodeInto(out, packet, version)).isEqualTo(expected.length);
+            assertThat(out.readByte()).isEqualTo((byte) 0x7F);
+            assertThat(ByteBufUtil.getBytes(out)).isEqualTo(expected);
+        } finally {
+            out.release();
+        }
+    }
+
     static void assertRoundTrip(MqttPacket packet, MqttVersion version, MqttDecoder decoder) {
         ByteBuf first = MqttEncoder.encode(PooledByteBufAllocator.DEFAULT, packet, version);
         ByteBuf second = null;
@@ -395,6 +408,7 @@ class RoundTripTest {
         try {
             assertThat(first.readableBytes()).isEqualTo(MqttEncoder.encodedSize(packet, version));
             byte[] firstBytes = ByteBufUtil.getBytes(first);
+            assertEncodesIntoTheSameBytes(packet, version, firstBytes);
             decoded = decoder.decode(first);
             assertThat(first.isReadable()).as("the decoder consumed the whole packet").isFalse();
             assertThat(decoded).isEqualTo(packet);

@@ -22,7 +22,8 @@ final class EncodedBatch implements StoreBatch {
     private static final byte[] EMPTY = {};
 
     private final String owner;
-    private byte[] records = new byte[96];
+    /** Made at the first change: most batches of a broker with clean sessions only stay empty. */
+    private byte[] records = EMPTY;
     private int length;
     private int count;
     private long bytes;
@@ -133,7 +134,7 @@ final class EncodedBatch implements StoreBatch {
 
     private void ensure(int more) {
         if (length + more > records.length) {
-            records = Arrays.copyOf(records, Math.max(records.length * 2, length + more));
+            records = Arrays.copyOf(records, Math.max(Math.max(records.length * 2, 96), length + more));
         }
     }
 

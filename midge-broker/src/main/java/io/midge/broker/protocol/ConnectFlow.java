@@ -325,6 +325,6 @@ final class ConnectFlow {
         connAckProperties = null;
         s.attach(outbound);
         onConnected.accept(keepAlive);
-        c.ctx.flush();
+        c.flushNow();
     }
 }

@@ -65,6 +65,17 @@ final class ConnectionContext {
     private boolean needsFlush;
     private boolean flushScheduled;
     /**
+     * The packets written since the last hand-over to the channel, encoded one after another into one buffer: a read
+     * of many acknowledgements, or a drain of many small PUBLISHes, costs the channel one buffer, not one each (its
+     * allocation, its outbound entry and pending-bytes count, its release). Handed over at every flush and whenever it
+     * reaches {@link #GATHER_LIMIT}, so that the channel's writability still follows what was written; null while
+     * nothing waits.
+     */
+    private ByteBuf gathered;
+    /** Bytes gathered at most before they are handed to the channel. */
+    static final int GATHER_LIMIT = 16 * 1024;
+    private static final int GATHER_INITIAL = 1024;
+    /**
      * A read of this connection is being handled: from its first packet to the end of the read, which flushes. What
      * the session writes meanwhile (a PUBREL for a PUBREC, the next PUBLISH for a PUBACK) waits for that flush, so
      * that a read of many acknowledgements costs one socket write, not one each.
@@ -117,8 +128,61 @@ final class ConnectionContext {
 
     /** Writes a packet, flushed at the end of the read (or by {@link #flushLater}). */
     void write(MqttPacket packet) {
-        ctx.write(encode(packet), ctx.voidPromise());
+        send(packet);
         needsFlush = true;
+    }
+
+    /**
+     * Writes a packet without flushing: appended to the gathered bytes (see {@link #gathered}), or, a PUBLISH whose
+     * payload the encoder shares rather than copies (or any packet once the connection is closed), written on its own
+     * after them. A PUBLISH hands its payload reference over.
+     */
+    void send(MqttPacket packet) {
+        // Closed: nothing would hand gathered bytes over any more; the channel itself lets go of a late write.
+        if (MqttEncoder.sharesPayload(packet) || state == State.CLOSED) {
+            handOver();
+            ctx.write(encode(packet), ctx.voidPromise());
+            return;
+        }
+        if (gathered == null) {
+            gathered = ctx.alloc().ioBuffer(GATHER_INITIAL);
+        }
+        int size;
+        try {
+            size = MqttEncoder.encodeInto(gathered, packet, version == null ? MqttVersion.MQTT_3_1_1 : version);
+        } finally {
+            if (packet instanceof Publish publish) {
+                publish.release();
+            }
+        }
+        countBytesSent(size);
+        if (gathered.readableBytes() >= GATHER_LIMIT) {
+            handOver();
+        }
+    }
+
+    /** Hands the gathered packets to the channel (not flushed): before a packet written past them, and at a flush. */
+    void handOver() {
+        ByteBuf bytes = gathered;
+        if (bytes != null) {
+            gathered = null;
+            ctx.write(bytes, ctx.voidPromise());
+        }
+    }
+
+    /** Hands the gathered packets over and flushes the channel now. */
+    void flushNow() {
+        handOver();
+        ctx.flush();
+    }
+
+    /** Lets go of what was gathered and never handed over: the connection closed first. */
+    void dropGathered() {
+        ByteBuf bytes = gathered;
+        if (bytes != null) {
+            gathered = null;
+            bytes.release();
+        }
     }
 
     /**
@@ -135,11 +199,15 @@ final class ConnectionContext {
                 publish.release();
             }
         }
-        if (countsSocketBytes) {
-            broker.metrics().bytesSent.add(encoded.readableBytes());
-            countBytesOut(encoded.readableBytes());
-        }
+        countBytesSent(encoded.readableBytes());
         return encoded;
+    }
+
+    private void countBytesSent(int n) {
+        if (countsSocketBytes) {
+            broker.metrics().bytesSent.add(n);
+            countBytesOut(n);
+        }
     }
 
     /**
@@ -154,7 +222,7 @@ final class ConnectionContext {
             flushLater();
         } else {
             needsFlush = false;
-            ctx.flush();
+            flushNow();
         }
     }
 
@@ -162,7 +230,7 @@ final class ConnectionContext {
     void flushIfWritten() {
         if (needsFlush) {
             needsFlush = false;
-            ctx.flush();
+            flushNow();
         }
     }
 

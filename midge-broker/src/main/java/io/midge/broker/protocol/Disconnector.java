@@ -59,6 +59,7 @@ final class Disconnector {
         if (c.dialect.tellsDisconnect(code)) {
             MqttProperties props = c.dialect.reasonString(c, reason, p -> new Disconnect(code, p));
             c.state = State.CLOSED;
+            c.handOver(); // what was written before it goes first
             c.ctx.writeAndFlush(c.encode(new Disconnect(code, props))).addListener(f -> closeGracefully());
         } else {
             close();
@@ -86,6 +87,7 @@ final class Disconnector {
             close(); // a CONNACK larger than the client's Maximum Packet Size is not sent (MQTT-3.1.2-24)
             return;
         }
+        c.handOver();
         c.ctx.writeAndFlush(c.encode(connAck)).addListener(f -> closeGracefully());
     }
 

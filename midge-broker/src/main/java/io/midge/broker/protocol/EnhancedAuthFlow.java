@@ -60,7 +60,7 @@ final class EnhancedAuthFlow {
             if (c.state == State.AUTHENTICATING && exchange == null) {
                 exchange = authenticator.begin(c.clientId, user);
                 step(exchange.respond(firstData), false);
-                c.ctx.flush();
+                c.flushNow();
             }
         };
         long holdBack = authenticator.holdBackNanos(c.ctx.channel().remoteAddress());
@@ -107,7 +107,7 @@ final class EnhancedAuthFlow {
         if (step instanceof EnhancedAuthenticator.Step.Continue) {
             c.write(new Auth(ReasonCode.CONTINUE_AUTHENTICATION,
                     properties(((EnhancedAuthenticator.Step.Continue) step).serverData())));
-            c.ctx.flush();
+            c.flushNow();
         } else if (step instanceof EnhancedAuthenticator.Step.Success) {
             EnhancedAuthenticator.Step.Success s = (EnhancedAuthenticator.Step.Success) step;
             exchange = null; // done; a re-authentication begins a new one
@@ -115,7 +115,7 @@ final class EnhancedAuthFlow {
                 disconnector.disconnect(ReasonCode.NOT_AUTHORIZED, "re-authenticated as another user");
             } else if (reauthenticating) {
                 c.write(new Auth(ReasonCode.SUCCESS, properties(s.serverData())));
-                c.ctx.flush();
+                c.flushNow();
             } else {
                 if (s.username() != null) {
                     c.username = s.username();

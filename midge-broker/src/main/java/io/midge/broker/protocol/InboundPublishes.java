@@ -49,7 +49,7 @@ final class InboundPublishes {
         c.broker.metrics().receivedByQos[p.qos()].increment();
         c.countMessageIn();
         if (throttle != null) {
-            throttle.onPublish(c.ctx, c.reads(), p.payload().readableBytes());
+            throttle.onPublish(c, p.payload().readableBytes());
         }
         if (p.qos() > c.config.protocol().maximumQos()) {
             p.release();

@@ -260,6 +260,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         c.state = State.CLOSED;
+        c.dropGathered();
         KeepAlives.unwatch(this);
         if (holdsPlace) {
             holdsPlace = false;

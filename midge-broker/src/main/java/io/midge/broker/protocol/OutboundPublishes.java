@@ -41,14 +41,14 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
             return false;
         }
         c.dialect.aliasSent(publish, c);
-        c.ctx.write(c.encode(publish), c.ctx.voidPromise());
+        c.send(publish);
         c.countMessageOut();
         return true;
     }
 
     @Override
     public void sendPubRel(int packetId) {
-        c.ctx.write(c.encode(new PubRel(packetId)), c.ctx.voidPromise());
+        c.send(new PubRel(packetId));
     }
 
     @Override

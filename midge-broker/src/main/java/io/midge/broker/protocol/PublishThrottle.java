@@ -38,7 +38,9 @@ public final class PublishThrottle {
     }
 
     /** Counts a publish of {@code payloadBytes}; stops reading for as long as that puts the client over its rate. */
-    void onPublish(ChannelHandlerContext ctx, ReadPauses reads, int payloadBytes) {
+    void onPublish(ConnectionContext c, int payloadBytes) {
+        ChannelHandlerContext ctx = c.ctx;
+        ReadPauses reads = c.reads();
         long now = System.nanoTime();
         long wait = Math.max(messages == null ? 0 : messages.spend(1, now),
                 bytes == null ? 0 : bytes.spend(payloadBytes, now));
@@ -47,23 +49,24 @@ public final class PublishThrottle {
             if (!paused) {
                 paused = true;
                 metrics.publishThrottled.increment();
-                ctx.executor().schedule(() -> resume(ctx, reads), wait, TimeUnit.NANOSECONDS);
+                ctx.executor().schedule(() -> resume(c, reads), wait, TimeUnit.NANOSECONDS);
             }
         }
     }
 
-    private void resume(ChannelHandlerContext ctx, ReadPauses reads) {
+    private void resume(ConnectionContext c, ReadPauses reads) {
+        ChannelHandlerContext ctx = c.ctx;
         long now = System.nanoTime();
         long wait = Math.max(messages == null ? 0 : messages.debtNanos(now), bytes == null ? 0 : bytes.debtNanos(now));
         if (wait > 0) {
-            ctx.executor().schedule(() -> resume(ctx, reads), wait, TimeUnit.NANOSECONDS);
+            ctx.executor().schedule(() -> resume(c, reads), wait, TimeUnit.NANOSECONDS);
             return;
         }
         paused = false;
         if (ctx.channel().isActive()) {
             // Hands over the packets the FlowControlHandler kept (which may pause again), then reads on.
             reads.resume(ReadPauses.Reason.THROTTLED);
-            ctx.flush();
+            c.flushNow(); // what they were answered with, gathered in the connection's buffer too
         }
     }
 }

@@ -17,6 +17,10 @@ final class InflightSend {
     boolean heldBack;
     /** A stored QoS 2 PUBLISH, or its PUBREL, waits for its in-flight record before it goes out. */
     boolean storing;
+    /** Its packet identifier, and its neighbours in the order sent: kept by {@link InflightSends}. */
+    int packetId;
+    InflightSend prev;
+    InflightSend next;
 
     InflightSend(Delivery delivery, long sequence) {
         this.delivery = delivery;

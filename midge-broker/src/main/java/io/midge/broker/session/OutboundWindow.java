@@ -5,9 +5,6 @@ import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.session.Session.Ack;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -36,13 +33,13 @@ final class OutboundWindow {
      * By packet identifier, in the order sent: a new connection gets them again in that order. Made at the first
      * QoS 1/2 send (see {@link #inflight()}); an idle session, or one at QoS 0 only, never has one.
      */
-    private LinkedHashMap<Integer, InflightSend> inflight;
+    private InflightSends inflight;
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
     /** Deliveries of this pump that wait for their in-flight records (one batch for all of them); null if none. */
     private StoreBatch storing;
     /** Made at the first stored QoS 2 send. */
-    private List<Map.Entry<Integer, InflightSend>> deferred;
+    private List<InflightSend> deferred;
     /** Sends put in flight since {@link #ownInflight} last ran, and the packet identifier the first of them got. */
     private int sentSinceOwned;
     private int firstNotOwned;
@@ -104,14 +101,14 @@ final class OutboundWindow {
                 // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
                 // identifier: re-sent after a crash under another one, it would reach the client twice. What
                 // follows it waits too, to keep the order, stored or not (a cluster node's queue holds both).
-                deferSend(packetId, entry);
+                deferSend(entry);
                 continue;
             }
             if (d.isStored()) {
                 // QoS 1 may reach the client again after a crash anyway: no need to wait.
                 records.sent(packetId, d.sequence());
             }
-            sendNew(connection, packetId, entry);
+            sendNew(connection, entry);
         }
         if (storing != null) {
             writeDeferred();
@@ -137,8 +134,8 @@ final class OutboundWindow {
         sentSinceOwned = 0;
         int span = Math.floorMod(nextPacketId - firstNotOwned, 0xFFFF);
         if (n >= inflight.size() || span >= inflight.size()) {
-            for (InflightSend entry : inflight.values()) {
-                own(entry);
+            for (Map.Entry<Integer, InflightSend> entry : inflight.entries()) {
+                own(entry.getValue());
             }
             return;
         }
@@ -157,33 +154,33 @@ final class OutboundWindow {
     }
 
     /** Sends an in-flight PUBLISH for the first time. */
-    private void sendNew(SessionConnection connection, int packetId, InflightSend entry) {
+    private void sendNew(SessionConnection connection, InflightSend entry) {
         Delivery d = entry.delivery;
         d.message().payload().retain(); // one reference for the wire, one kept for a resend
-        if (!send(connection, d, packetId, false)) {
+        if (!send(connection, d, entry.packetId, false)) {
             // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
-            inflight.remove(packetId);
-            records.forget(entry.sequence, packetId);
+            inflight.remove(entry);
+            records.forget(entry.sequence, entry.packetId);
             d.release();
         }
     }
 
-    private void deferSend(int packetId, InflightSend entry) {
+    private void deferSend(InflightSend entry) {
         if (storing == null) {
             storing = records.batch();
         }
         entry.storing = true;
         if (entry.sequence != Delivery.NOT_STORED) {
-            records.sending(storing, packetId, entry.sequence, entry.delivery.qos());
+            records.sending(storing, entry.packetId, entry.sequence, entry.delivery.qos());
         }
         if (deferred == null) {
             deferred = new ArrayList<>();
         }
-        deferred.add(Map.entry(packetId, entry));
+        deferred.add(entry);
     }
 
     private void writeDeferred() {
-        List<Map.Entry<Integer, InflightSend>> sends = List.copyOf(deferred);
+        List<InflightSend> sends = List.copyOf(deferred);
         deferred.clear();
         StoreBatch batch = storing;
         records.write(batch, session::execute).whenComplete((v, e) -> {
@@ -193,15 +190,14 @@ final class OutboundWindow {
             storing = null;
             SessionConnection connection = session.connection();
             boolean wrote = false;
-            for (Map.Entry<Integer, InflightSend> send : sends) {
-                InflightSend entry = send.getValue();
-                if (inflight.get(send.getKey()) != entry || !entry.storing) {
+            for (InflightSend entry : sends) {
+                if (inflight.get(entry.packetId) != entry || !entry.storing) {
                     continue; // dropped, or the session ended meanwhile
                 }
                 entry.storing = false;
                 // Offline by now: the next connection re-sends it with the others in flight.
                 if (connection != null && !entry.heldBack) {
-                    sendNew(connection, send.getKey(), entry);
+                    sendNew(connection, entry);
                     wrote = true;
                 }
             }
@@ -216,17 +212,18 @@ final class OutboundWindow {
     private boolean resendHeldBack(SessionConnection connection) {
         int onWire = inflight.size() - heldBack;
         boolean wrote = false;
-        Iterator<Map.Entry<Integer, InflightSend>> it = inflight.entrySet().iterator();
-        while (heldBack > 0 && onWire < connection.sendQuota() && it.hasNext()) {
-            Map.Entry<Integer, InflightSend> e = it.next();
-            if (e.getValue().heldBack) {
-                e.getValue().heldBack = false;
+        InflightSend next;
+        for (InflightSend e = inflight.first(); heldBack > 0 && onWire < connection.sendQuota() && e != null;
+                e = next) {
+            next = e.next;
+            if (e.heldBack) {
+                e.heldBack = false;
                 heldBack--;
                 wrote = true;
-                if (resend(connection, e.getKey(), e.getValue())) {
+                if (resend(connection, e)) {
                     onWire++;
                 } else {
-                    it.remove();
+                    inflight.remove(e);
                 }
             }
         }
@@ -237,13 +234,13 @@ final class OutboundWindow {
      * Re-sends an unacknowledged PUBLISH with DUP; false when it is too large for the client now, and so dropped as
      * if sent and acknowledged (MQTT-3.1.2-25): the caller removes it from the in-flight messages.
      */
-    private boolean resend(SessionConnection connection, int packetId, InflightSend entry) {
+    private boolean resend(SessionConnection connection, InflightSend entry) {
         entry.delivery.message().payload().retain();
-        if (send(connection, entry.delivery, packetId, true)) {
+        if (send(connection, entry.delivery, entry.packetId, true)) {
             return true;
         }
         entry.delivery.release(); // the connection let go of the wire's reference, this is the window's
-        records.forget(entry.sequence, packetId);
+        records.forget(entry.sequence, entry.packetId);
         return false;
     }
 
@@ -262,7 +259,7 @@ final class OutboundWindow {
         while (true) {
             int id = nextPacketId;
             nextPacketId = id == 0xFFFF ? 1 : id + 1;
-            if (inflight == null || !inflight.containsKey(id)) {
+            if (inflight == null || inflight.get(id) == null) {
                 return id;
             }
         }
@@ -286,7 +283,7 @@ final class OutboundWindow {
         if (entry.delivery == null || entry.delivery.qos() != 1) {
             return Ack.WRONG_KIND; // a QoS 2 send awaits PUBREC, or PUBCOMP after PUBREL
         }
-        inflight.remove(packetId);
+        inflight.remove(entry);
         notHeldBack(entry);
         entry.delivery.release();
         records.acknowledged(packetId, entry.sequence);
@@ -317,7 +314,7 @@ final class OutboundWindow {
         entry.delivery = null;
         if (failed) {
             // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
-            inflight.remove(packetId);
+            inflight.remove(entry);
             records.forget(entry.sequence, packetId);
             pump();
             return Ack.ACCEPTED;
@@ -357,7 +354,7 @@ final class OutboundWindow {
         if (!entry.released) {
             return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK, a QoS 2 send PUBREC
         }
-        inflight.remove(packetId);
+        inflight.remove(entry);
         records.completed(packetId, entry.sequence);
         pump();
         return Ack.ACCEPTED;
@@ -381,24 +378,23 @@ final class OutboundWindow {
         boolean wrote = false;
         int onWire = 0;
         heldBack = 0;
-        for (Iterator<Map.Entry<Integer, InflightSend>> it = inflight == null || inflight.isEmpty()
-                ? Collections.emptyIterator() : inflight.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Integer, InflightSend> e = it.next();
-            InflightSend entry = e.getValue();
+        InflightSend next;
+        for (InflightSend entry = inflight == null ? null : inflight.first(); entry != null; entry = next) {
+            next = entry.next;
             entry.heldBack = false;
             if (entry.storing) {
                 onWire++; // goes out once stored
             } else if (entry.released) {
                 // PUBREL is never held back (MQTT-3.3.4-10), though the delivery counts until PUBCOMP.
-                connection.sendPubRel(e.getKey());
+                connection.sendPubRel(entry.packetId);
                 onWire++;
                 wrote = true;
             } else if (onWire < connection.sendQuota()) {
                 wrote = true;
-                if (resend(connection, e.getKey(), entry)) {
+                if (resend(connection, entry)) {
                     onWire++;
                 } else {
-                    it.remove();
+                    inflight.remove(entry);
                 }
             } else {
                 entry.heldBack = true;
@@ -423,10 +419,11 @@ final class OutboundWindow {
         if (inflight == null) {
             return;
         }
-        for (Iterator<InflightSend> it = inflight.values().iterator(); it.hasNext(); ) {
-            InflightSend entry = it.next();
+        InflightSend next;
+        for (InflightSend entry = inflight.first(); entry != null; entry = next) {
+            next = entry.next;
             if (entry.delivery != null && entry.delivery.shared()) {
-                it.remove();
+                inflight.remove(entry);
                 notHeldBack(entry);
                 taken.add(entry.delivery);
             }
@@ -436,7 +433,7 @@ final class OutboundWindow {
     /** Releases everything in flight, as the session ends. */
     void clear() {
         if (inflight != null) {
-            for (InflightSend entry : inflight.values()) {
+            for (InflightSend entry = inflight.first(); entry != null; entry = entry.next) {
                 if (entry.delivery != null) {
                     entry.delivery.release();
                 }
@@ -450,15 +447,15 @@ final class OutboundWindow {
         return inflight == null ? 0 : inflight.size();
     }
 
-    private LinkedHashMap<Integer, InflightSend> inflight() {
+    private InflightSends inflight() {
         if (inflight == null) {
-            inflight = new LinkedHashMap<>();
+            inflight = new InflightSends();
         }
         return inflight;
     }
 
     /** The sends in flight by packet identifier, oldest first; to read on the session's loop only. */
     Iterable<Map.Entry<Integer, InflightSend>> inflightSends() {
-        return inflight == null ? List.of() : inflight.entrySet();
+        return inflight == null ? List.of() : inflight.entries();
     }
 }
