@@ -1,5 +1,6 @@
 package io.midge.broker.cluster;
 
+import io.midge.broker.link.WarnOncePerMinute;
 import io.midge.broker.link.ClientFrames;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
@@ -59,9 +60,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     /** The client identifiers links connect under: {@code $cluster/from/<node>}. */
     static final String LINK_PREFIX = NodeClientIds.PREFIX + "from/";
     private static final int KEEP_ALIVE_SECONDS = 30;
-    private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
     /** When each refused link's failure (node and reason) was last logged as a warning. */
-    private static final java.util.Map<String, Long> WARNED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final WarnOncePerMinute WARNINGS = new WarnOncePerMinute();
 
     /** What the cluster hears of a link. */
     interface Events {
@@ -323,7 +323,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         }
         String why = root == cause || root.getMessage() == null ? cause.getMessage()
                 : cause.getMessage() + ": " + root.getMessage();
-        if (firstInAMinute(node + "\0" + why)) {
+        if (WARNINGS.first(node + "\0" + why)) {
             log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
                     + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
                     address, why);
@@ -332,22 +332,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         }
     }
 
-    /**
-     * Whether this failure was not logged as a warning in the last minute: a link is tried again every second, and a
-     * misconfigured node would otherwise fill the log.
-     */
-    private static boolean firstInAMinute(String failure) {
-        long now = System.nanoTime();
-        Long last = WARNED.get(failure);
-        if (last != null && now - last < WARN_EVERY_NANOS) {
-            return false;
-        }
-        if (WARNED.size() > 1_000) {
-            WARNED.clear();
-        }
-        WARNED.put(failure, now);
-        return true;
-    }
 
     private void reportClosed() {
         if (!closedReported) {

@@ -1,14 +1,12 @@
 package io.midge.broker.transport;
 
+import io.midge.broker.link.WarnOncePerMinute;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +23,8 @@ final class TlsFailures extends ChannelInboundHandlerAdapter {
     static final TlsFailures INSTANCE = new TlsFailures(false);
     static final TlsFailures LINKS = new TlsFailures(true);
     private static final Logger log = LoggerFactory.getLogger(TlsFailures.class);
-    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** When each refused link's failure (peer host and reason) was last logged as a warning. */
-    private static final Map<String, Long> WARNED = new ConcurrentHashMap<>();
+    private static final WarnOncePerMinute WARNINGS = new WarnOncePerMinute();
 
     private final boolean links;
 
@@ -43,7 +40,7 @@ final class TlsFailures extends ChannelInboundHandlerAdapter {
                 String why = reason(tls);
                 SocketAddress peer = ctx.channel().remoteAddress();
                 String host = peer instanceof InetSocketAddress inet ? inet.getHostString() : String.valueOf(peer);
-                if (firstInAMinute(host + "\0" + why)) {
+                if (WARNINGS.first(host + "\0" + why)) {
                     log.warn("Cluster link from {} refused: TLS failed: {} (does its cluster.tls cert chain to this "
                             + "node's cluster.tls ca?); logged again in a minute if it goes on", peer, why);
                 } else {
@@ -58,22 +55,6 @@ final class TlsFailures extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Whether this failure (peer host and reason) was not logged as a warning in the last minute: a node tries its
-     * link again every second, and would otherwise fill the log.
-     */
-    private static boolean firstInAMinute(String failure) {
-        long now = System.nanoTime();
-        Long last = WARNED.get(failure);
-        if (last != null && now - last < WARN_EVERY_NANOS) {
-            return false;
-        }
-        if (WARNED.size() > 1_000) {
-            WARNED.clear();
-        }
-        WARNED.put(failure, now);
-        return true;
-    }
 
     /** The innermost message: the one that says what was wrong with the certificate. */
     static String reason(Throwable e) {
