@@ -24,7 +24,7 @@ public final class InboundQos2 {
             return false;
         }
         int mask = table.length - 1;
-        for (int i = packetId & mask; ; i = (i + 1) & mask) {
+        for (int i = PacketIdSlots.home(packetId, mask); ; i = (i + 1) & mask) {
             int id = table[i];
             if (id == packetId) {
                 return true;
@@ -43,7 +43,7 @@ public final class InboundQos2 {
             grow();
         }
         int mask = slots.length - 1;
-        int i = packetId & mask;
+        int i = PacketIdSlots.home(packetId, mask);
         while (slots[i] != 0) {
             if (slots[i] == packetId) {
                 return;
@@ -61,7 +61,7 @@ public final class InboundQos2 {
         }
         int[] table = slots;
         int mask = table.length - 1;
-        int i = packetId & mask;
+        int i = PacketIdSlots.home(packetId, mask);
         while (table[i] != packetId) {
             if (table[i] == 0) {
                 return false;
@@ -71,7 +71,7 @@ public final class InboundQos2 {
         // Backward-shift deletion: moves later entries of the probe run into the gap, so lookups never need tombstones.
         int gap = i;
         for (int j = (gap + 1) & mask; table[j] != 0; j = (j + 1) & mask) {
-            int home = table[j] & mask;
+            int home = PacketIdSlots.home(table[j], mask);
             // The entry at j may fill the gap if its home slot is not cyclically within (gap, j].
             if (((j - home) & mask) >= ((j - gap) & mask)) {
                 table[gap] = table[j];
@@ -98,6 +98,11 @@ public final class InboundQos2 {
         }
         Arrays.sort(ids);
         return ids;
+    }
+
+    /** The longest run of occupied slots: what a removal may walk (for the tests). */
+    int longestRun() {
+        return PacketIdSlots.longestRun(slots.length, i -> slots[i] != 0);
     }
 
     void clear() {

@@ -44,7 +44,7 @@ final class InflightSends {
         }
         InflightSend[] table = slots;
         int mask = table.length - 1;
-        for (int i = packetId & mask; ; i = (i + 1) & mask) {
+        for (int i = PacketIdSlots.home(packetId, mask); ; i = (i + 1) & mask) {
             InflightSend send = table[i];
             if (send == null || send.packetId == packetId) {
                 return send;
@@ -87,14 +87,14 @@ final class InflightSends {
     void remove(InflightSend send) {
         InflightSend[] table = slots;
         int mask = table.length - 1;
-        int i = send.packetId & mask;
+        int i = PacketIdSlots.home(send.packetId, mask);
         while (table[i] != send) {
             i = (i + 1) & mask;
         }
         // Backward-shift deletion: later sends of the probe run move into the gap, so lookups need no tombstones.
         int gap = i;
         for (int j = (gap + 1) & mask; table[j] != null; j = (j + 1) & mask) {
-            int home = table[j].packetId & mask;
+            int home = PacketIdSlots.home(table[j].packetId, mask);
             if (((j - home) & mask) >= ((j - gap) & mask)) {
                 table[gap] = table[j];
                 gap = j;
@@ -153,9 +153,14 @@ final class InflightSends {
         slots = table;
     }
 
+    /** The longest run of occupied slots: what a removal may walk (for the tests). */
+    int longestRun() {
+        return PacketIdSlots.longestRun(slots.length, i -> slots[i] != null);
+    }
+
     private static void insert(InflightSend[] table, InflightSend send) {
         int mask = table.length - 1;
-        int i = send.packetId & mask;
+        int i = PacketIdSlots.home(send.packetId, mask);
         while (table[i] != null) {
             i = (i + 1) & mask;
         }

@@ -58,4 +58,19 @@ class InboundQos2Test {
     void zeroRefused() {
         assertThatThrownBy(() -> new InboundQos2().add(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    @DisplayName("Consecutive identifiers (as a publisher hands them out) leave only short runs of slots")
+    void consecutiveIdentifiersSpread() {
+        InboundQos2 ids = new InboundQos2();
+        for (int id = 1; id <= 1024; id++) {
+            ids.add(id);
+        }
+        // Slotted by the identifier itself, 1,024 consecutive identifiers were one run of 1,024 slots.
+        assertThat(ids.longestRun()).isLessThan(32);
+        for (int id = 1; id <= 1024; id++) {
+            assertThat(ids.remove(id)).isTrue();
+        }
+        assertThat(ids.size()).isZero();
+    }
 }

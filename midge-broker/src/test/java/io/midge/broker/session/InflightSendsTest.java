@@ -77,4 +77,20 @@ class InflightSendsTest {
         }
         return all;
     }
+
+    @Test
+    @DisplayName("A window of consecutive identifiers (as they are handed out) leaves only short runs of slots: a "
+            + "removal walks a few slots, not the whole window")
+    void consecutiveIdentifiersSpread() {
+        InflightSends sends = new InflightSends();
+        for (int id = 1; id <= 1024; id++) {
+            sends.put(id, new InflightSend(null, id));
+        }
+        // Slotted by the identifier itself, 1,024 consecutive identifiers were one run of 1,024 slots.
+        assertThat(sends.longestRun()).isLessThan(32);
+        for (int id = 1; id <= 1024; id++) {
+            assertThat(sends.remove(id).packetId).isEqualTo(id);
+        }
+        assertThat(sends.isEmpty()).isTrue();
+    }
 }
