@@ -54,9 +54,20 @@ public final class ClientFrames {
         }
     }
 
-    /** Encodes packets; a PUBLISH's payload reference is released once its bytes are in the outbound buffer. */
+    /**
+     * Encodes packets; a PUBLISH's payload reference is released once its bytes are made. The small packets written
+     * between two flushes (every acknowledgement, a PUBLISH whose payload the encoder copies) are encoded one after
+     * another into one buffer, handed on at the flush: a link carries hundreds of them per flush, and a buffer, an
+     * outbound entry and a release each cost more than the encoding (the clients' connections do the same, see
+     * ConnectionContext). A packet written with a promise of its own, a PUBLISH whose payload is shared, or anything
+     * else, goes on its own, after what was gathered.
+     */
     public static final class Encoder extends ChannelOutboundHandlerAdapter {
+        /** Gathered bytes are handed on at this size without waiting for the flush, so writability follows them. */
+        private static final int GATHER_LIMIT = 16 * 1024;
+        private static final int GATHER_INITIAL = 1024;
         private final MqttVersion version;
+        private ByteBuf gathered;
 
         public Encoder(MqttVersion version) {
             this.version = version;
@@ -64,6 +75,23 @@ public final class ClientFrames {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (msg instanceof MqttPacket packet && promise.isVoid() && !MqttEncoder.sharesPayload(packet)) {
+                if (gathered == null) {
+                    gathered = ctx.alloc().ioBuffer(GATHER_INITIAL);
+                }
+                try {
+                    MqttEncoder.encodeInto(gathered, packet, version);
+                } finally {
+                    if (packet instanceof Publish publish) {
+                        publish.release();
+                    }
+                }
+                if (gathered.readableBytes() >= GATHER_LIMIT) {
+                    handOver(ctx);
+                }
+                return;
+            }
+            handOver(ctx);
             if (msg instanceof MqttPacket packet) {
                 ByteBuf encoded;
                 try {
@@ -76,6 +104,39 @@ public final class ClientFrames {
                 ctx.write(encoded, promise);
             } else {
                 ctx.write(msg, promise);
+            }
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            handOver(ctx);
+            ctx.flush();
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            dropGathered(); // a close discards what was written and not flushed, these bytes too
+            ctx.close(promise);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            dropGathered();
+        }
+
+        private void handOver(ChannelHandlerContext ctx) {
+            ByteBuf bytes = gathered;
+            if (bytes != null) {
+                gathered = null;
+                ctx.write(bytes, ctx.voidPromise());
+            }
+        }
+
+        private void dropGathered() {
+            ByteBuf bytes = gathered;
+            if (bytes != null) {
+                gathered = null;
+                bytes.release();
             }
         }
     }
