@@ -70,12 +70,14 @@ final class BridgeChannels {
                     p.addLast("websocket-frames", new ClientFrames.WebSocketBytes());
                 }
                 p.addLast("mqtt-decoder", new ClientFrames.Decoder(version, "bridge '" + config.name() + "'"));
-                p.addLast("mqtt-encoder", new ClientFrames.Encoder(version));
                 int ping = Math.max(1, config.keepAlive() / 2);
                 if (config.keepAlive() > 0) {
-                    // A remote silent for one and a half keep-alives is gone (as a broker judges its clients).
+                    // A remote silent for one and a half keep-alives is gone (as a broker judges its clients). Under
+                    // the encoder, it watches the gathered buffers (above it, it would give every packet a promise
+                    // with a listener, and nothing could be gathered).
                     p.addLast("keep-alive", new IdleStateHandler(config.keepAlive() * 3 / 2, ping, 0));
                 }
+                p.addLast("mqtt-encoder", new ClientFrames.Encoder(version));
                 p.addLast("bridge", link);
             }
         };

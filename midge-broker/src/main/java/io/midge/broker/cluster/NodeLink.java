@@ -134,10 +134,12 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.apply(ch.alloc()));
                         }
+                        // The idle handler sits under the encoder, so that it watches the gathered buffers: above
+                        // it, it would give every packet a promise with a listener, and nothing could be gathered.
                         ch.pipeline().addLast(
                                 new ClientFrames.Decoder(MqttVersion.MQTT_5, "link to node '" + node + "'"),
-                                new ClientFrames.Encoder(MqttVersion.MQTT_5),
-                                new IdleStateHandler(0, KEEP_ALIVE_SECONDS / 2, 0), NodeLink.this);
+                                new IdleStateHandler(0, KEEP_ALIVE_SECONDS / 2, 0),
+                                new ClientFrames.Encoder(MqttVersion.MQTT_5), NodeLink.this);
                     }
                 });
         b.connect(remote).addListener(f -> {

@@ -15,6 +15,7 @@ public final class NodeClientIds {
 
     /** Whether the identifier (null for the broker itself) is a node's. */
     public static boolean isNode(String clientId) {
-        return clientId != null && clientId.startsWith(PREFIX);
+        // Asked for every message routed: the first character settles it for nearly every client identifier.
+        return clientId != null && !clientId.isEmpty() && clientId.charAt(0) == '$' && clientId.startsWith(PREFIX);
     }
 }
