@@ -54,9 +54,22 @@ public final class ClientFrames {
         }
     }
 
-    /** Encodes packets; a PUBLISH's payload reference is released once its bytes are in the outbound buffer. */
+    /**
+     * Encodes packets; a PUBLISH's payload reference is released once its bytes are in the outbound buffer. The small
+     * packets written with the channel's void promise between two flushes (a window's PUBLISHes let out by a read of
+     * acknowledgements) are encoded one after another into one buffer, handed to the channel at the flush or past
+     * {@link #GATHER_LIMIT}: one buffer, one outbound entry and one release per flush, not per packet, as the broker's
+     * own connections do. A packet written with a promise of its own, or one whose payload the encoder shares (a
+     * large one), goes on its own after what was gathered.
+     */
     public static final class Encoder extends ChannelOutboundHandlerAdapter {
+        /** Bytes gathered at most before they are handed to the channel (so that its writability follows them). */
+        static final int GATHER_LIMIT = 16 * 1024;
+        private static final int GATHER_INITIAL = 1024;
+
         private final MqttVersion version;
+        /** What was gathered since the last flush; null while nothing waits. */
+        private ByteBuf gathered;
 
         public Encoder(MqttVersion version) {
             this.version = version;
@@ -64,18 +77,70 @@ public final class ClientFrames {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof MqttPacket packet) {
-                ByteBuf encoded;
+            if (!(msg instanceof MqttPacket packet)) {
+                handOver(ctx);
+                ctx.write(msg, promise);
+                return;
+            }
+            if (promise.isVoid() && !MqttEncoder.sharesPayload(packet)) {
+                if (gathered == null) {
+                    gathered = ctx.alloc().ioBuffer(GATHER_INITIAL);
+                }
                 try {
-                    encoded = MqttEncoder.encode(ctx.alloc(), packet, version);
+                    MqttEncoder.encodeInto(gathered, packet, version);
                 } finally {
                     if (packet instanceof Publish publish) {
                         publish.release();
                     }
                 }
-                ctx.write(encoded, promise);
-            } else {
-                ctx.write(msg, promise);
+                if (gathered.readableBytes() >= GATHER_LIMIT) {
+                    handOver(ctx);
+                }
+                return;
+            }
+            handOver(ctx);
+            ByteBuf encoded;
+            try {
+                encoded = MqttEncoder.encode(ctx.alloc(), packet, version);
+            } finally {
+                if (packet instanceof Publish publish) {
+                    publish.release();
+                }
+            }
+            ctx.write(encoded, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            handOver(ctx);
+            ctx.flush();
+        }
+
+        @Override
+        public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+            dropGathered();
+            ctx.close(promise);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            dropGathered();
+        }
+
+        private void handOver(ChannelHandlerContext ctx) {
+            ByteBuf bytes = gathered;
+            if (bytes != null) {
+                gathered = null;
+                ctx.write(bytes, ctx.voidPromise());
+            }
+        }
+
+        /** Closing before the flush: what was gathered never goes out (as the channel drops what it holds unflushed). */
+        private void dropGathered() {
+            ByteBuf bytes = gathered;
+            if (bytes != null) {
+                gathered = null;
+                bytes.release();
             }
         }
     }
