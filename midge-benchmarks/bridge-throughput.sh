@@ -101,10 +101,12 @@ CONF
 }
 start_midge() { # name port http-port jar (empty: this checkout's)
   midge_config "$1" "$2" "$3"
+  # Without this script's MIDGE_PORT in the environment: midge takes it for the port of every broker it starts.
   if [[ -n $4 ]]; then
-    MIDGE_JAR=$4 "$root/midge-dist/src/bin/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+    env -u MIDGE_PORT MIDGE_JAR="$4" "$root/midge-dist/src/bin/midge" broker --config "$work/$1.yaml" \
+      > "$work/$1.log" 2>&1 &
   else
-    "$root/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+    env -u MIDGE_PORT "$root/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
   fi
   started_pid=$!
   pids+=("$started_pid")
