@@ -101,10 +101,12 @@ CONF
 }
 start_midge() { # name port http-port jar (empty: this checkout's)
   midge_config "$1" "$2" "$3"
+  # Without this script's MIDGE_PORT in the environment: midge takes it for the port of every broker it starts.
   if [[ -n $4 ]]; then
-    MIDGE_JAR=$4 "$root/midge-dist/src/bin/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+    env -u MIDGE_PORT MIDGE_JAR="$4" "$root/midge-dist/src/bin/midge" broker --config "$work/$1.yaml" \
+      > "$work/$1.log" 2>&1 &
   else
-    "$root/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
+    env -u MIDGE_PORT "$root/midge" broker --config "$work/$1.yaml" > "$work/$1.log" 2>&1 &
   fi
   started_pid=$!
   pids+=("$started_pid")
@@ -132,15 +134,31 @@ sleep 2 # the bridges connect
 java_of() { pgrep -P "$1" java || echo "$1"; }
 midge_java=$(java_of "$midge_pid")
 
+# CPU ticks (user + system) of each of these processes (comma-separated pids), space-separated.
+ticks_of() {
+  local p
+  for p in ${1//,/ }; do awk '{ printf "%d ", $14 + $15 }' "/proc/$p/stat" 2>/dev/null || printf "0 "; done
+}
 run() { # name pub-port broker-pids [http-port of that Midge, for its store's figures]
-  local profile=${4:-0} before after sampler
+  local profile=${4:-0} before after sampler ticks_before result
   if [[ $profile != 0 ]]; then
     before=$(store_figures)
     (while sleep 0.5; do queued_now; done) > "$work/queued.txt" & sampler=$!
   fi
-  "$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
+  ticks_before=$(ticks_of "$3")
+  result=$("$mqbench/mqbench" custom -q 1 -P "$pubs" -S 1 -T 1 -w -s "$size" -d "$duration" -W 2 \
     --pub-addrs "127.0.0.1:$2" --sub-addrs "127.0.0.1:$remote" -b "$3" 2>/dev/null \
-    | grep '^RESULT' | sed "s/^RESULT/RESULT path=$1/"
+    | grep '^RESULT' | sed "s/^RESULT/RESULT path=$1/")
+  echo "$result"
+  if [[ $3 == *,* ]]; then
+    # How the brokers' CPU per message splits between the local broker and the remote (each one's share of their
+    # ticks over the whole mqbench run, warm-up included, applied to mqbench's figure): on 2 cores the remote is
+    # the bottleneck, so what the local one spends is taken from it.
+    echo "$ticks_before $(ticks_of "$3") $(sed -n 's/.*broker_cpu_us_per_msg=\([0-9.]*\).*/\1/p' <<< "$result")" \
+      | awk '{ l = $3 - $1; r = $4 - $2; t = l + r
+               if (t > 0 && $5 != "") printf "CPU_SPLIT path=%s local_us_per_msg=%.1f remote_us_per_msg=%.1f\n",
+                                             p, $5 * l / t, $5 * r / t }' p="$1"
+  fi
   if [[ $profile != 0 ]]; then
     kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
     after=$(store_figures)
@@ -172,10 +190,15 @@ done | tee "$work/results.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 for path in direct midge-bridge "${extra_labels[@]/#/midge-bridge-}" mosquitto-bridge; do
-  grep "^RESULT path=$path " "$work/results.txt" | awk -v p="$path" '{
+  grep -E "^(RESULT|CPU_SPLIT) path=$path " "$work/results.txt" | awk -v p="$path" '
+    /^CPU_SPLIT/ { for (i = 3; i <= NF; i++) { split($i, kv, "="); split_[kv[1]] = split_[kv[1]] " " kv[2] }; next }
+    {
       for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       rates = rates " " v["recv_rate"]; cpu = cpu " " v["broker_cpu_us_per_msg"]
       lost += v["lost"]; dup += v["dup"]; reo += v["reordered"] }
     END { printf "%-17s recv msg/s:%s   brokers CPU us/msg:%s   lost %d, dup %d, reordered %d\n", p, rates, cpu,
-          lost, dup, reo }'
+          lost, dup, reo
+          if (split_["local_us_per_msg"] != "")
+            printf "%-17s   of which local:%s   remote:%s\n", "", split_["local_us_per_msg"],
+                   split_["remote_us_per_msg"] }'
 done

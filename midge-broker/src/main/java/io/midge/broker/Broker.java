@@ -319,8 +319,8 @@ public final class Broker implements AutoCloseable {
     private static List<ApiContext.BridgeView> bridgeViews(Bridges bridges) {
         List<ApiContext.BridgeView> views = new ArrayList<>();
         for (BridgeStatus b : bridges.status()) {
-            views.add(new ApiContext.BridgeView(b.name(), b.address(), b.connected(), b.queued(), b.queuedBytes(),
-                    b.sent(), b.received(), b.dropped(), b.lastError()));
+            views.add(new ApiContext.BridgeView(b.name(), b.address(), b.state(), b.connected(), b.queued(),
+                    b.queuedBytes(), b.sent(), b.received(), b.dropped(), b.lastError()));
         }
         return views;
     }
@@ -330,6 +330,7 @@ public final class Broker implements AutoCloseable {
         Map<String, String> figures = new java.util.LinkedHashMap<>();
         for (BridgeStatus b : bridges.status()) {
             String at = "bridges/" + b.name() + "/";
+            figures.put(at + "state", b.state());
             figures.put(at + "connected", b.connected() ? "1" : "0");
             figures.put(at + "queued", Integer.toString(b.queued()));
             figures.put(at + "sent", Long.toString(b.sent()));

@@ -42,7 +42,11 @@ final class Bridge implements BridgeLink.Events {
     private final Backoff backoff = new Backoff();
     // On the loop.
     private BridgeLink link;
-    private Role role = Role.STANDBY;
+    /**
+     * Written on the loop only; volatile for {@link #status}, read from any thread. Null until {@link #start} or
+     * {@link #standBy} first gave it one: a broker starts its bridges as it starts, and shows them connecting.
+     */
+    private volatile Role role;
     /** While draining: the queue was empty when the drain link closed. */
     private boolean drained;
     private String loggedError;
@@ -230,7 +234,15 @@ final class Bridge implements BridgeLink.Events {
     }
 
     BridgeStatus status() {
-        return new BridgeStatus(config.name(), config.address(), counters.connected, queue.queued(),
+        boolean connected = counters.connected;
+        Role now = role;
+        String state = now == null ? "connecting" : switch (now) {
+            case HOST -> connected ? "running" : "connecting";
+            case STANDBY -> "standby";
+            case DRAIN -> "draining";
+            case STOPPED -> "stopped";
+        };
+        return new BridgeStatus(config.name(), config.address(), state, connected, queue.queued(),
                 queue.queuedBytes(), counters.sent.sum(), counters.received.sum(),
                 counters.dropped.sum() + counters.tooLarge.sum(), counters.lastError);
     }

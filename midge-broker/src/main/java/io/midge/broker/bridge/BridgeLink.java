@@ -84,6 +84,13 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
      * subscribes to nothing.
      */
     private final boolean drain;
+    /**
+     * In a read of the remote's packets: each PUBACK lets the queue send what waited for room, and those sends are
+     * flushed once at the read's end ({@link #channelReadComplete}), not once per acknowledgement (a full window
+     * otherwise makes one socket write, and one TCP segment, per message), as a cluster node's link does.
+     */
+    private boolean reading;
+    private boolean flushPending;
 
     BridgeLink(BridgeConfig config, TopicRules rules, Events events, BridgeInbound inbound, BridgeCounters counters,
                int maxInflight, boolean first, boolean drain) {
@@ -168,6 +175,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         try {
             if (msg instanceof Publish publish) {
                 if (connAckSeen) {
@@ -194,6 +202,16 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     private void onConnAck(ChannelHandlerContext ctx, ConnAck connAck) {
@@ -365,7 +383,11 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void flush() {
-        channel.flush();
+        if (reading) {
+            flushPending = true;
+        } else {
+            channel.flush();
+        }
     }
 
     @Override

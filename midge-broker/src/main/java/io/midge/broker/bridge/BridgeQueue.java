@@ -81,6 +81,7 @@ final class BridgeQueue {
 
     private void prepare(Session s) {
         s.bound(bounds);
+        s.withoutQos1InflightRecords(); // the queue entry is what keeps a message until the remote's PUBACK
         s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
         s.setProtocolVersion(5); // keeps the properties of what it queues
     }

@@ -31,7 +31,9 @@ public record ApiContext(BrokerContext broker, BrokerHealth health, BrokerMeters
     }
 
     /** One bridge as {@code GET /api/v1/bridges} and the metrics show it (see the bridge package's BridgeStatus). */
-    public record BridgeView(String name, String address, boolean connected, int queued, long queuedBytes, long sent,
-                             long received, long dropped, String lastError) {
+    public record BridgeView(String name, String address, String state, boolean connected, int queued,
+                             long queuedBytes, long sent, long received, long dropped, String lastError) {
+        /** Every state a bridge may be in (the bridge package's BridgeStatus says what each means). */
+        public static final List<String> STATES = List.of("running", "connecting", "standby", "draining", "stopped");
     }
 }

@@ -16,6 +16,7 @@ final class BridgesResource {
             Map<String, Object> item = new LinkedHashMap<>();
             item.put("name", b.name());
             item.put("address", b.address());
+            item.put("state", b.state());
             item.put("connected", b.connected());
             item.put("queued", b.queued());
             item.put("queuedBytes", b.queuedBytes());

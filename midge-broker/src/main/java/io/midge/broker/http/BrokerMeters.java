@@ -216,6 +216,13 @@ public final class BrokerMeters {
             List<Meter> meters = new ArrayList<>();
             meters.add(Gauge.builder("midge.bridge.connected", view, v -> read(v, b -> b.connected() ? 1 : 0))
                     .description("whether the bridge's link is up").tag("bridge", name).register(registry));
+            // One gauge per state, 1 for the bridge's state now (Prometheus' way with an enumeration).
+            for (String state : ApiContext.BridgeView.STATES) {
+                meters.add(Gauge.builder("midge.bridge.state", view,
+                                v -> read(v, b -> state.equals(b.state()) ? 1 : 0))
+                        .description("1 for the bridge's state now: what this broker does of it")
+                        .tag("bridge", name).tag("state", state).register(registry));
+            }
             meters.add(Gauge.builder("midge.bridge.queued", view, v -> read(v, ApiContext.BridgeView::queued))
                     .description("messages held for the remote (queued and in flight)").tag("bridge", name)
                     .register(registry));

@@ -71,6 +71,8 @@ public final class Session implements Subscriber {
     private volatile long clusterEpoch;
     private long attachCount;
     private Message pendingWill;
+    /** See {@link #withoutQos1InflightRecords}; set before the session's first send. */
+    private volatile boolean qos1InflightRecords = true;
 
     public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
                    Persistence store, TopicTree topicTree) {
@@ -482,6 +484,20 @@ public final class Session implements Subscriber {
      */
     public void keepEverything(long maxMessages, long maxBytes) {
         mailbox.bound(QueueBounds.forwarding(maxMessages, maxBytes));
+    }
+
+    /**
+     * The session's QoS 1 sends get no in-flight record in the store (a bridge's outbound queue; see
+     * {@link DeliveryRecords#sent}): its remote keeps no state for a QoS 1 message it received, so one sent again
+     * after a restart under a new identifier reaches it as one sent again with DUP under the old one would, and a
+     * store write per message is saved. Re-sends after a reconnect keep their identifiers (the window holds them).
+     */
+    public void withoutQos1InflightRecords() {
+        qos1InflightRecords = false;
+    }
+
+    boolean recordsQos1Inflight() {
+        return qos1InflightRecords;
     }
 
     /**

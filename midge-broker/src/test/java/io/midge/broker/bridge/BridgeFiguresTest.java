@@ -39,14 +39,42 @@ class BridgeFiguresTest {
             String base = "http://127.0.0.1:" + local.httpPort();
             String api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/bridges")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(api).contains("\"name\":\"hq\"", "\"connected\":true", "\"sent\":1", "\"lastError\":null");
+            assertThat(api).contains("\"name\":\"hq\"", "\"state\":\"running\"", "\"connected\":true", "\"sent\":1", "\"lastError\":null");
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("midge_bridge_connected{bridge=\"hq\"} 1.0",
+                    "midge_bridge_state{bridge=\"hq\",state=\"running\"} 1.0",
+                    "midge_bridge_state{bridge=\"hq\",state=\"connecting\"} 0.0",
                     "midge_bridge_sent_total{bridge=\"hq\"} 1.0", "midge_bridge_dropped_total{bridge=\"hq\"} 0.0");
             await().atMost(WAIT).untilAsserted(() -> assertThat(sys.received())
-                    .contains("$SYS/broker/bridges/hq/connected 1", "$SYS/broker/bridges/hq/sent 1"));
+                    .contains("$SYS/broker/bridges/hq/connected 1", "$SYS/broker/bridges/hq/state running",
+                            "$SYS/broker/bridges/hq/sent 1"));
         }
+    }
+
+    @Test
+    @DisplayName("A bridge's state follows its link: running while it is up, connecting once the remote is gone, in "
+            + "the API and the metrics (midge_bridge_state, one per state)")
+    void stateFollowsTheLink() throws Exception {
+        Broker remote = brokers.start(0, null, List.of());
+        Broker local = brokers.start(0, null, List.of(BridgeSpec.to("hq", remote.port()).out("f/#", 1).build()),
+                b -> b.set(HTTP_PORT, -1));
+        awaitConnected(local, "hq");
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + local.httpPort();
+        assertThat(get(http, base + "/api/v1/bridges")).contains("\"state\":\"running\"", "\"connected\":true");
+        brokers.stop(remote);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get(http, base + "/api/v1/bridges"))
+                .contains("\"state\":\"connecting\"", "\"connected\":false"));
+        assertThat(get(http, base + "/metrics")).contains(
+                "midge_bridge_state{bridge=\"hq\",state=\"connecting\"} 1.0",
+                "midge_bridge_state{bridge=\"hq\",state=\"running\"} 0.0",
+                "midge_bridge_state{bridge=\"hq\",state=\"standby\"} 0.0");
+        assertThat(BridgeTest.status(local, "hq").state()).isEqualTo("connecting");
+    }
+
+    private static String get(HttpClient http, String uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(uri)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the bridge runs on one node only (the older of the two) so the remote gets each message once, whichever node it was
  * published on, and what the remote sends is published once. Node 3's certificate another CA signed: it joins
  * Hazelcast (the secret is the same) but its links are refused, both ends saying why, and no message reaches it.
+ * Last, the node running the bridge is killed and the other takes it over.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -69,6 +70,8 @@ class ClusterTlsBridgeTest {
     private final int[] clusterPorts = freePorts(3);
     private final List<Collector> collectors = new ArrayList<>();
     private TestCertificates ca;
+    /** The node (0 or 1) that runs the bridge, as {@link #bridgeRunsOnOneNode} found it. */
+    private int bridgeHost = -1;
 
     @BeforeAll
     void start() throws Exception {
@@ -127,10 +130,12 @@ class ClusterTlsBridgeTest {
             + "whichever node it was published on, and what the remote sends is published once")
     void bridgeRunsOnOneNode() throws Exception {
         // Nodes 1 and 2 started together: either may be the older.
-        int host = await().atMost(WAIT).until(() -> api(0, "bridges").contains("\"connected\":true") ? 0
-                : api(1, "bridges").contains("\"connected\":true") ? 1 : -1, h -> h >= 0);
+        int host = await().atMost(WAIT).until(() -> api(0, "bridges").contains("\"state\":\"running\"") ? 0
+                : api(1, "bridges").contains("\"state\":\"running\"") ? 1 : -1, h -> h >= 0);
+        bridgeHost = host;
         int other = 1 - host;
-        assertThat(api(other, "bridges")).contains("\"connected\":false");
+        assertThat(api(host, "bridges")).contains("\"connected\":true");
+        assertThat(api(other, "bridges")).contains("\"state\":\"standby\"", "\"connected\":false");
         assertThat(api(2, "bridges")).doesNotContain("\"up\"");
         assertThat(log(host)).containsPattern("Bridge 'up' (now )?runs on node 'node" + (host + 1) + "' \\(this one, "
                 + "the oldest that has it\\): starting it here");
@@ -178,6 +183,27 @@ class ClusterTlsBridgeTest {
         publish(mqtt(0), "p1y", "y/data", "secret-", 5);
         await().atMost(WAIT).until(() -> on2.data("y/data").size() == 5);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> on3.lines.isEmpty());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("The node running the bridge killed (SIGKILL): the other node that has it takes the bridge over "
+            + "(standby, then running), and what is published on it from then on reaches the remote")
+    void bridgeMovesWhenItsNodeDies() throws Exception {
+        assertThat(bridgeHost).as("the bridge's node, found by the test before").isIn(0, 1);
+        int other = 1 - bridgeHost;
+        assertThat(api(other, "bridges")).contains("\"state\":\"standby\"");
+        Collector atRemote = collect("tcp://127.0.0.1:" + remote.port(), "far-after", "b/#");
+        processes.get(bridgeHost).destroyForcibly(); // SIGKILL
+        assertThat(processes.get(bridgeHost).waitFor(20, TimeUnit.SECONDS)).isTrue();
+        long killed = System.nanoTime();
+        await().atMost(WAIT).until(() -> api(other, "bridges").contains("\"state\":\"running\""));
+        System.out.printf("Bridge taken over %.1f s after the kill%n", (System.nanoTime() - killed) / 1e9);
+        assertThat(log(other)).containsPattern("Bridge 'up' now runs on node 'node" + (other + 1) + "' \\(this one, "
+                + "the oldest that has it\\): starting it here");
+        publish(mqtt(other), "q-after", "b/after", "late-", EACH);
+        // At least once: each acknowledged message reaches the remote.
+        await().atMost(WAIT).until(() -> new HashSet<>(atRemote.data("b/after")).size() == EACH);
     }
 
     // ------------------------------------------------------------------ the nodes

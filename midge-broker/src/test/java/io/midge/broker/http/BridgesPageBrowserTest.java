@@ -66,7 +66,7 @@ class BridgesPageBrowserTest {
     }
 
     @Test
-    @DisplayName("The Bridges page shows each bridge live (link, remote, queued, sent and received with rates, "
+    @DisplayName("The Bridges page shows each bridge live (state, remote, queued, sent and received with rates, "
             + "dropped, last error), and its link only where bridges are configured")
     void theBridgesPageShowsEachBridge() throws Exception {
         try (HeadlessChromium.Page browser = chromium.open(1280, 800)) {
@@ -101,14 +101,14 @@ class BridgesPageBrowserTest {
             String hospital = "document.querySelector('tr[data-key=\"hospital\"]')";
             String backup = "document.querySelector('tr[data-key=\"backup\"]')";
             String cell = "%s.querySelector('td[data-label=\"%s\"]').textContent";
-            browser.waitFor("hospital connected", cell.formatted(hospital, "Link") + " === 'connected'", PATIENCE);
+            browser.waitFor("hospital running", cell.formatted(hospital, "State") + " === 'running'", PATIENCE);
             String rate = "parseFloat((%s.querySelector('td[data-label=\"%s\"] .small') || {}).textContent) > 0";
             browser.waitFor("hospital sending and receiving, with rates per second", rate.formatted(hospital, "Sent")
                     + " && " + rate.formatted(hospital, "Received"), PATIENCE);
             assertThat(browser.evaluate(cell.formatted(hospital, "Remote")).asText())
                     .isEqualTo("127.0.0.1:" + remote.port());
-            browser.waitFor("backup not connected, with why", cell.formatted(backup, "Link")
-                    + " === 'not connected' && " + cell.formatted(backup, "Last error") + ".includes('cannot connect')",
+            browser.waitFor("backup connecting, with why", cell.formatted(backup, "State")
+                    + " === 'connecting' && " + cell.formatted(backup, "Last error") + ".includes('cannot connect')",
                     PATIENCE);
             browser.waitFor("backup's queue growing", "+" + backup + ".querySelector('td[data-label=\"Queued\"] "
                     + ".stacked').firstChild.textContent.replace(/,/g, '') >= 10", PATIENCE);

@@ -1,5 +1,6 @@
-// The broker's bridges to other MQTT brokers (GET /api/v1/bridges): whether each link is up, the remote, what waits
-// in its durable outbound queue, what it sent, received and dropped, with rates, and why its link last failed.
+// The broker's bridges to other MQTT brokers (GET /api/v1/bridges): each one's state (running, connecting, on
+// standby for another cluster node, draining, stopped), the remote, what waits in its durable outbound queue, what
+// it sent, received and dropped, with rates, and why its link last failed.
 // Refreshed at every tick of the live figures (once a second), so it moves as the overview does. The Bridges link
 // in the header is shown only when bridges are configured (see app.js).
 
@@ -12,14 +13,25 @@ function withRate(total, perSecond) {
     perSecond === null || perSecond === undefined ? null : h('span', { class: 'muted small' }, rate(perSecond) + '/s'));
 }
 
+/** How each state of GET /api/v1/bridges looks, and what it means (its tooltip). */
+const STATE_KINDS = { running: 'ok', connecting: 'warn', standby: 'muted', draining: 'info', stopped: 'muted' };
+const STATE_TITLES = {
+  running: 'this broker runs the bridge; its link is up',
+  connecting: 'this broker runs the bridge; its link is down (connecting, or waiting to retry)',
+  standby: 'another node of the cluster runs the bridge',
+  draining: 'another node runs the bridge; this one sends what its queue kept from when it ran it',
+  stopped: 'the bridge is stopping',
+};
+
 const COLUMNS = [
   { key: 'name', label: 'Bridge', class: 'id', cell: b => b.name },
   { key: 'remote', label: 'Remote', class: 'mono wide', cell: b => b.address },
   {
-    key: 'link', label: 'Link',
+    key: 'state', label: 'State',
     cell: b => {
-      const state = b.connected ? badge('connected', 'ok') : badge('not connected', 'warn');
-      if (b.lastError) state.title = b.lastError; // the Last error column is hidden on a phone
+      const state = badge(b.state, STATE_KINDS[b.state] || '');
+      state.title = STATE_TITLES[b.state] || '';
+      if (b.lastError) state.title += (state.title ? ' — ' : '') + b.lastError; // Last error is hidden on a phone
       return state;
     },
   },
