@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.rocksdb.CompressionType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * {@link BucketWriter} per bucket of owners with group commit, read back by {@link Recovery}.
  *
  * <p>The write-ahead log is always on. Under {@link SyncPolicy#ALWAYS} every commit is synced before its futures
- * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}); under
+ * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}), by one
+ * {@link LogSyncer} whose each sync covers what all the writers wrote before it; under
  * {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating system does.
  * Either way a write that completed survives a kill of the broker's process.
  */
@@ -39,13 +41,16 @@ public final class RocksDbPersistence implements Persistence {
     private final WriteOptions unsyncedOptions;
     private final PersistenceOptions options;
     private final BucketWriter[] writers;
+    /** Syncs the log for all writers under {@link SyncPolicy#ALWAYS}; null under the other policies. */
+    private final LogSyncer syncer;
     private final ScheduledExecutorService syncTimer;
     private final StoreStats stats = new StoreStats();
     private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
     private final AtomicBoolean written = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options) {
+    private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options,
+                               UnaryOperator<LogSyncer.LogSync> syncs) {
         this.directory = directory;
         this.db = new OpenDb(directory.toString(), dbOptions, db);
         this.recovery = new StoreRecovery(directory, this.db, failed, stats, options.recoveryRetryMillis());
@@ -53,10 +58,13 @@ public final class RocksDbPersistence implements Persistence {
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
         this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        this.syncer = options.syncPolicy() != SyncPolicy.ALWAYS
+                || !Boolean.parseBoolean(System.getProperty("midge.store.syncer", "true")) ? null // TEMP experiment : new LogSyncer(
+                syncs.apply(this.db::syncWal), directory.toString(), stats, failed, recovery::writeFailed);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
             writers[i] = new BucketWriter(i, this.db, writeOptions, unsyncedOptions, directory.toString(), options,
-                    stats, failed, recovery::writeFailed);
+                    stats, failed, recovery::writeFailed, syncer);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
             syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -77,6 +85,11 @@ public final class RocksDbPersistence implements Persistence {
      * broker, a damaged or unreadable store, files that are not a Midge store, and a store of another format.
      */
     public static RocksDbPersistence open(Path directory, PersistenceOptions options) {
+        return open(directory, options, UnaryOperator.identity());
+    }
+
+    /** {@link #open(Path, PersistenceOptions)} with the syncs of the log wrapped, for tests that delay or fail them. */
+    static RocksDbPersistence open(Path directory, PersistenceOptions options, UnaryOperator<LogSyncer.LogSync> syncs) {
         Path dir = directory.toAbsolutePath().normalize();
         boolean fresh = StoreDirectory.prepare(dir);
         RocksDB.loadLibrary();
@@ -111,7 +124,7 @@ public final class RocksDbPersistence implements Persistence {
                     + "a backup.", e);
         }
         log.info("Store opened in {} ({}, sync {})", dir, fresh ? "new" : "existing", options.syncPolicy());
-        return new RocksDbPersistence(dir, db, dbOptions, options);
+        return new RocksDbPersistence(dir, db, dbOptions, options, syncs);
     }
 
     public Path directory() {
@@ -203,6 +216,9 @@ public final class RocksDbPersistence implements Persistence {
         recovery.close();
         for (BucketWriter writer : writers) {
             writer.stop();
+        }
+        if (syncer != null) {
+            syncer.stop(); // after the writers: it syncs and completes what they handed over last
         }
         if (syncTimer != null) {
             syncTimer.shutdownNow();
