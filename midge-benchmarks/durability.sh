@@ -8,6 +8,7 @@
 #
 #   ./midge-benchmarks/durability.sh                                  # midge-cli/target/midge.jar, rebuilt by ./midge
 #   REPEAT=3 MODES="in-memory always" ./midge-benchmarks/durability.sh /tmp/before.jar midge-cli/target/midge.jar
+#   ./midge-benchmarks/durability.sh midge.jar midge.jar+-Dname=value+-Dother=1   # one build, JVM options added
 #
 # Environment: SCENARIOS ("fanin pairs"), MODES ("in-memory always interval"), REPEAT (1), DURATION (10), WARMUP (2),
 # MOSQUITTO (1: run it when installed; 0: not), PORT (18870: the broker's MQTT port, its HTTP port is PORT + 100,
@@ -63,14 +64,15 @@ run() { # LABEL SCENARIO PID PORT [MIDGE]
 }
 
 midge_run() { # JAR_INDEX SCENARIO MODE
-  local jar=${jars[$1]}
+  local jar=${jars[$1]%%+*} extra=()
+  [[ ${jars[$1]} == *+* ]] && IFS=+ read -r -a extra <<< "${jars[$1]#*+}"
   case $3 in
     in-memory) store=(--in-memory) ;;
     *) store=(--data-dir "$work/data"); printf 'sync: %s\n' "$3" > "$work/midge.yaml"; store+=(--config "$work/midge.yaml") ;;
   esac
   rm -rf "$work/data"
   # shellcheck disable=SC2086
-  java "${jvm_flags[@]}" ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g} -jar "$jar" broker --port "$port" --http-port "$http" \
+  java "${jvm_flags[@]}" ${MIDGE_JAVA_OPTS:--Xms1g -Xmx1g} "${extra[@]}" -jar "$jar" broker --port "$port" --http-port "$http" \
       "${store[@]}" --log-level warn > "$work/broker.log" 2>&1 &
   broker_pid=$!
   for _ in $(seq 1 240); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.5; done

@@ -33,7 +33,7 @@ final class BucketWriter {
 
     /** A submitted batch and whom to tell when it is durable. */
     record Pending(EncodedBatch batch, CompletableFuture<Void> future, Executor completeOn,
-                           long submittedNanos) {
+                   long submittedNanos) {
     }
 
     private final OpenDb db;

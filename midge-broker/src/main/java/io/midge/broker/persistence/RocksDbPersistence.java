@@ -58,8 +58,9 @@ public final class RocksDbPersistence implements Persistence {
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
         this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        // TEMP experiment switch midge.store.syncer
         this.syncer = options.syncPolicy() != SyncPolicy.ALWAYS
-                || !Boolean.parseBoolean(System.getProperty("midge.store.syncer", "true")) ? null // TEMP experiment : new LogSyncer(
+                || !Boolean.parseBoolean(System.getProperty("midge.store.syncer", "true")) ? null : new LogSyncer(
                 syncs.apply(this.db::syncWal), directory.toString(), stats, failed, recovery::writeFailed);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
