@@ -1,10 +1,13 @@
 package io.midge.broker.persistence;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,21 +25,24 @@ import org.slf4j.LoggerFactory;
  * of syncs per second stays about constant while the number of batches per sync grows with the load, and without
  * load a lone batch waits for nothing but its own sync.
  *
- * <p>Under {@link SyncPolicy#ALWAYS} with a {@link LogSyncer}, a writer writes without a sync and the syncer's one
- * sync covers the commits of every writer: one sync per cycle, not one per writer.
- *
  * <p>Batches are written and completed in the order they were queued, which is the per-owner order the store
  * promises, since an owner always maps to the same writer.
  */
 final class BucketWriter {
     private static final Logger log = LoggerFactory.getLogger(BucketWriter.class);
 
-    /** A submitted batch and whom to tell when it is durable. */
-    record Pending(EncodedBatch batch, CompletableFuture<Void> future, Executor completeOn,
-                   long submittedNanos) {
+    /** How a writer hands a commit to RocksDB; a test wraps it to hold, watch or fail the synced writes. */
+    @FunctionalInterface
+    interface StoreWrite {
+        void write(WriteOptions options, WriteBatch batch) throws RocksDBException;
     }
 
-    private final OpenDb db;
+    /** A submitted batch and whom to tell when it is durable. */
+    private record Pending(EncodedBatch batch, CompletableFuture<Void> future, Executor completeOn,
+                           long submittedNanos) {
+    }
+
+    private final StoreWrite db;
     private final WriteOptions writeOptions;
     /** For a commit of batches none of which needs a sync ({@link StoreBatch#noSyncNeeded}): never synced. */
     private final WriteOptions unsyncedOptions;
@@ -51,10 +57,6 @@ final class BucketWriter {
      */
     private final AtomicReference<PersistenceException> failed;
     private final Runnable onFailure;
-    /** Syncs for all writers under {@link SyncPolicy#ALWAYS}; null when this writer's commits need no sync. */
-    private final LogSyncer syncer;
-    /** This writer's commits waiting in {@link #syncer}: while there are any, the next waits behind them. */
-    private final AtomicInteger withSyncer = new AtomicInteger();
     private final ArrayBlockingQueue<Pending> queue;
     private final AtomicLong pendingBytes = new AtomicLong();
     /** Submissions between their check of {@link #stopping} and their offer: the writer outlives them. */
@@ -62,9 +64,9 @@ final class BucketWriter {
     private final Thread thread;
     private volatile boolean stopping;
 
-    BucketWriter(int index, OpenDb db, WriteOptions writeOptions, WriteOptions unsyncedOptions, String directory,
+    BucketWriter(int index, StoreWrite db, WriteOptions writeOptions, WriteOptions unsyncedOptions, String directory,
                  PersistenceOptions options, StoreStats stats, AtomicReference<PersistenceException> failed,
-                 Runnable onFailure, LogSyncer syncer) {
+                 Runnable onFailure) {
         this.db = db;
         this.writeOptions = writeOptions;
         this.unsyncedOptions = unsyncedOptions;
@@ -75,7 +77,6 @@ final class BucketWriter {
         this.stats = stats;
         this.failed = failed;
         this.onFailure = onFailure;
-        this.syncer = syncer;
         this.queue = new ArrayBlockingQueue<>(options.maxPendingBatches());
         this.thread = new Thread(this::run, "midge-store-writer-" + index);
         // A broker that forgets to close its store must still be able to exit; close() drains the queue properly.
@@ -181,21 +182,17 @@ final class BucketWriter {
             sync |= p.batch.syncNeeded();
             batches.add(p.batch);
         }
-        // With a syncer, this writer never syncs: the syncer's next sync covers this write.
-        boolean syncHere = sync && syncer == null;
-        long start = System.nanoTime();
         try {
             // A group of empty batches (kept only for their place in the order) costs no write.
             if (failure == null && changes > 0) {
                 // The whole group in one native call: RocksDB takes the records as they were encoded.
+                long start = System.nanoTime();
                 try (WriteBatch writeBatch = new WriteBatch(EncodedBatch.writeBatchOf(batches))) {
-                    db.write(syncHere ? writeOptions : unsyncedOptions, writeBatch);
+                    db.write(sync ? writeOptions : unsyncedOptions, writeBatch);
                 }
-                if (syncer == null) {
-                    stats.committed(System.nanoTime() - start);
-                }
+                stats.committed(System.nanoTime() - start);
                 stats.commits.increment();
-                if (syncHere && writeOptions.sync()) {
+                if (sync && writeOptions.sync()) {
                     stats.syncs.increment();
                 }
             }
@@ -212,25 +209,10 @@ final class BucketWriter {
             pendingBytes.addAndGet(-bytes);
         }
         stats.batches.add(group.size());
-        boolean needsSync = failure == null && changes > 0 && sync;
-        if (syncer != null && (needsSync || withSyncer.get() > 0)) {
-            // Written (or failed) before the hand-over: only a sync that begins after it completes it.
-            syncer.add(new LogSyncer.Written(List.copyOf(group), needsSync, failure, start, withSyncer));
-        } else {
-            Completions completions = new Completions();
-            for (Pending p : group) {
-                completions.add(p.future, p.completeOn, failure);
-            }
-            completions.run();
-        }
+        complete(group, failure);
     }
 
     private PersistenceException stopped() {
-        return refused(failed, directory);
-    }
-
-    /** Why a write is refused once one failed: until {@link StoreRecovery} opened the store again. */
-    static PersistenceException refused(AtomicReference<PersistenceException> failed, String directory) {
         PersistenceException first = failed.get();
         if (first == null) {
             return new PersistenceException("the store in " + directory + " failed");
@@ -238,5 +220,35 @@ final class BucketWriter {
         String reason = first instanceof StoreWriteFailedException w ? w.reason() : "I/O error";
         return new StoreWriteFailedException("The store in " + directory + " takes no writes since one failed ("
                 + reason + "); the broker retries by itself once the disk has room", reason, first);
+    }
+
+    /** Completes the futures, one task per executor: an event loop is woken once per commit, not per batch. */
+    private static void complete(List<Pending> group, PersistenceException failure) {
+        Map<Executor, List<CompletableFuture<Void>>> byExecutor = new IdentityHashMap<>();
+        for (Pending p : group) {
+            if (p.completeOn == null) {
+                finish(p.future, failure);
+            } else {
+                byExecutor.computeIfAbsent(p.completeOn, e -> new ArrayList<>()).add(p.future);
+            }
+        }
+        for (Map.Entry<Executor, List<CompletableFuture<Void>>> e : byExecutor.entrySet()) {
+            List<CompletableFuture<Void>> futures = e.getValue();
+            Runnable task = () -> futures.forEach(f -> finish(f, failure));
+            try {
+                e.getKey().execute(task);
+            } catch (RejectedExecutionException rejected) {
+                // The loop is shutting down; what waits on it will not run anyway, but nobody hangs on a future.
+                task.run();
+            }
+        }
+    }
+
+    private static void finish(CompletableFuture<Void> future, PersistenceException failure) {
+        if (failure == null) {
+            future.complete(null);
+        } else {
+            future.completeExceptionally(failure);
+        }
     }
 }

@@ -43,20 +43,6 @@ final class OpenDb {
         }
     }
 
-    /** Syncs the write-ahead log: every write that returned before the call is on the disk once it returns. */
-    void syncWal() throws RocksDBException {
-        lock.readLock().lock();
-        try {
-            if (db == null) {
-                throw new RocksDBException("the store is not open");
-            }
-            db.flushWal(true);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** Syncs the log when the database is open (not while a reopening failed), for the timer and the close. */
     void flushWal() throws RocksDBException {
         lock.readLock().lock();
         try {

@@ -25,8 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link BucketWriter} per bucket of owners with group commit, read back by {@link Recovery}.
  *
  * <p>The write-ahead log is always on. Under {@link SyncPolicy#ALWAYS} every commit is synced before its futures
- * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}), by one
- * {@link LogSyncer} whose each sync covers what all the writers wrote before it; under
+ * complete (except a commit only of batches that need no sync, {@link StoreBatch#noSyncNeeded}); under
  * {@link SyncPolicy#INTERVAL} a timer syncs the log; under {@link SyncPolicy#NONE} the operating system does.
  * Either way a write that completed survives a kill of the broker's process.
  */
@@ -41,8 +40,6 @@ public final class RocksDbPersistence implements Persistence {
     private final WriteOptions unsyncedOptions;
     private final PersistenceOptions options;
     private final BucketWriter[] writers;
-    /** Syncs the log for all writers under {@link SyncPolicy#ALWAYS}; null under the other policies. */
-    private final LogSyncer syncer;
     private final ScheduledExecutorService syncTimer;
     private final StoreStats stats = new StoreStats();
     private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
@@ -50,7 +47,7 @@ public final class RocksDbPersistence implements Persistence {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options,
-                               UnaryOperator<LogSyncer.LogSync> syncs) {
+                               UnaryOperator<BucketWriter.StoreWrite> writes) {
         this.directory = directory;
         this.db = new OpenDb(directory.toString(), dbOptions, db);
         this.recovery = new StoreRecovery(directory, this.db, failed, stats, options.recoveryRetryMillis());
@@ -58,14 +55,10 @@ public final class RocksDbPersistence implements Persistence {
         this.options = options;
         this.writeOptions = new WriteOptions().setSync(options.syncPolicy() == SyncPolicy.ALWAYS).setDisableWAL(false);
         this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
-        // TEMP experiment switch midge.store.syncer
-        this.syncer = options.syncPolicy() != SyncPolicy.ALWAYS
-                || !Boolean.parseBoolean(System.getProperty("midge.store.syncer", "true")) ? null : new LogSyncer(
-                syncs.apply(this.db::syncWal), directory.toString(), stats, failed, recovery::writeFailed);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new BucketWriter(i, this.db, writeOptions, unsyncedOptions, directory.toString(), options,
-                    stats, failed, recovery::writeFailed, syncer);
+            writers[i] = new BucketWriter(i, writes.apply(this.db::write), writeOptions, unsyncedOptions, directory.toString(), options,
+                    stats, failed, recovery::writeFailed);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
             syncTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -89,8 +82,9 @@ public final class RocksDbPersistence implements Persistence {
         return open(directory, options, UnaryOperator.identity());
     }
 
-    /** {@link #open(Path, PersistenceOptions)} with the syncs of the log wrapped, for tests that delay or fail them. */
-    static RocksDbPersistence open(Path directory, PersistenceOptions options, UnaryOperator<LogSyncer.LogSync> syncs) {
+    /** {@link #open(Path, PersistenceOptions)} with the writers' writes wrapped, for tests that hold or fail them. */
+    static RocksDbPersistence open(Path directory, PersistenceOptions options,
+                                   UnaryOperator<BucketWriter.StoreWrite> writes) {
         Path dir = directory.toAbsolutePath().normalize();
         boolean fresh = StoreDirectory.prepare(dir);
         RocksDB.loadLibrary();
@@ -125,7 +119,7 @@ public final class RocksDbPersistence implements Persistence {
                     + "a backup.", e);
         }
         log.info("Store opened in {} ({}, sync {})", dir, fresh ? "new" : "existing", options.syncPolicy());
-        return new RocksDbPersistence(dir, db, dbOptions, options, syncs);
+        return new RocksDbPersistence(dir, db, dbOptions, options, writes);
     }
 
     public Path directory() {
@@ -217,9 +211,6 @@ public final class RocksDbPersistence implements Persistence {
         recovery.close();
         for (BucketWriter writer : writers) {
             writer.stop();
-        }
-        if (syncer != null) {
-            syncer.stop(); // after the writers: it syncs and completes what they handed over last
         }
         if (syncTimer != null) {
             syncTimer.shutdownNow();

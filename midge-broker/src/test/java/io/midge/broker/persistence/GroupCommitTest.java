@@ -99,9 +99,7 @@ class GroupCommitTest {
 
     @Test
     void aFullQueueFailsTheWriteAtOnceInsteadOfBlocking() throws Exception {
-        // Without syncs, the writer completes its commits itself (under ALWAYS the log's syncer does).
-        PersistenceOptions tiny = Samples.options().withSyncPolicy(SyncPolicy.NONE).withBuckets(1)
-                .withMaxPending(2, 1 << 20).withLinger(0);
+        PersistenceOptions tiny = Samples.options().withBuckets(1).withMaxPending(2, 1 << 20).withLinger(0);
         try (RocksDbPersistence store = RocksDbPersistence.open(dir, tiny)) {
             store.recover();
             // Hold the writer: it completes the first batch through an executor that waits, on the writer thread.
