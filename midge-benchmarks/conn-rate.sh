@@ -17,7 +17,7 @@
 # MQTT (3 or 5), IO_THREADS (unset: the broker's default), SYNC (unset: the default `always`; or interval, none),
 # IN_MEMORY (0; 1 runs the brokers without a store), MIDGE_JAVA_OPTS ("-Xms1g -Xmx1g"), MIDGE_CONFIG (a YAML file
 # the settings above are added to), PORT (18870, then one up per jar), JFR (a directory: a JFR profile of each
-# broker's measured rounds is written there).
+# broker's measured rounds is written there), TMPDIR (where the data directories go).
 # Prints one ROUND line per round and jar, and one SUMMARY line per jar with medians [min..max].
 set -euo pipefail
 
@@ -37,7 +37,7 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 conns=${CONNS:-10000}
-work=$(mktemp -d /tmp/midge-conn-rate.XXXXXX)
+work=$(mktemp -d "${TMPDIR:-/tmp}/midge-conn-rate.XXXXXX")
 pids=()
 peers=()
 cleanup() {

@@ -31,12 +31,18 @@ import org.slf4j.LoggerFactory;
 final class BucketWriter {
     private static final Logger log = LoggerFactory.getLogger(BucketWriter.class);
 
+    /** How a writer hands a commit to RocksDB; a test wraps it to hold, watch or fail the synced writes. */
+    @FunctionalInterface
+    interface StoreWrite {
+        void write(WriteOptions options, WriteBatch batch) throws RocksDBException;
+    }
+
     /** A submitted batch and whom to tell when it is durable. */
     private record Pending(EncodedBatch batch, CompletableFuture<Void> future, Executor completeOn,
                            long submittedNanos) {
     }
 
-    private final OpenDb db;
+    private final StoreWrite db;
     private final WriteOptions writeOptions;
     /** For a commit of batches none of which needs a sync ({@link StoreBatch#noSyncNeeded}): never synced. */
     private final WriteOptions unsyncedOptions;
@@ -58,7 +64,7 @@ final class BucketWriter {
     private final Thread thread;
     private volatile boolean stopping;
 
-    BucketWriter(int index, OpenDb db, WriteOptions writeOptions, WriteOptions unsyncedOptions, String directory,
+    BucketWriter(int index, StoreWrite db, WriteOptions writeOptions, WriteOptions unsyncedOptions, String directory,
                  PersistenceOptions options, StoreStats stats, AtomicReference<PersistenceException> failed,
                  Runnable onFailure) {
         this.db = db;

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.rocksdb.CompressionType;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
@@ -45,7 +46,8 @@ public final class RocksDbPersistence implements Persistence {
     private final AtomicBoolean written = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options) {
+    private RocksDbPersistence(Path directory, RocksDB db, Options dbOptions, PersistenceOptions options,
+                               UnaryOperator<BucketWriter.StoreWrite> writes) {
         this.directory = directory;
         this.db = new OpenDb(directory.toString(), dbOptions, db);
         this.recovery = new StoreRecovery(directory, this.db, failed, stats, options.recoveryRetryMillis());
@@ -55,7 +57,7 @@ public final class RocksDbPersistence implements Persistence {
         this.unsyncedOptions = new WriteOptions().setSync(false).setDisableWAL(false);
         this.writers = new BucketWriter[options.buckets()];
         for (int i = 0; i < writers.length; i++) {
-            writers[i] = new BucketWriter(i, this.db, writeOptions, unsyncedOptions, directory.toString(), options,
+            writers[i] = new BucketWriter(i, writes.apply(this.db::write), writeOptions, unsyncedOptions, directory.toString(), options,
                     stats, failed, recovery::writeFailed);
         }
         if (options.syncPolicy() == SyncPolicy.INTERVAL) {
@@ -77,6 +79,12 @@ public final class RocksDbPersistence implements Persistence {
      * broker, a damaged or unreadable store, files that are not a Midge store, and a store of another format.
      */
     public static RocksDbPersistence open(Path directory, PersistenceOptions options) {
+        return open(directory, options, UnaryOperator.identity());
+    }
+
+    /** {@link #open(Path, PersistenceOptions)} with the writers' writes wrapped, for tests that hold or fail them. */
+    static RocksDbPersistence open(Path directory, PersistenceOptions options,
+                                   UnaryOperator<BucketWriter.StoreWrite> writes) {
         Path dir = directory.toAbsolutePath().normalize();
         boolean fresh = StoreDirectory.prepare(dir);
         RocksDB.loadLibrary();
@@ -111,7 +119,7 @@ public final class RocksDbPersistence implements Persistence {
                     + "a backup.", e);
         }
         log.info("Store opened in {} ({}, sync {})", dir, fresh ? "new" : "existing", options.syncPolicy());
-        return new RocksDbPersistence(dir, db, dbOptions, options);
+        return new RocksDbPersistence(dir, db, dbOptions, options, writes);
     }
 
     public Path directory() {

@@ -63,15 +63,18 @@ public final class GroupCommitBenchmark {
             Thread.sleep(1000); // warm up
             long batches0 = done.sum();
             long commits0 = store.stats().commits();
+            long syncs0 = store.stats().syncs();
             long start = System.nanoTime();
             Thread.sleep(seconds * 1000L);
             double elapsed = (System.nanoTime() - start) / 1e9;
             long batches = done.sum() - batches0;
             long commits = store.stats().commits() - commits0;
+            long syncs = store.stats().syncs() - syncs0;
             running.set(false);
             System.out.printf("%s, %d publishers x window %d, %d buckets, linger %d us: %.0f batches/s, "
-                            + "%.0f commits/s (syncs/s under ALWAYS), %.1f batches per commit%n", policy, publishers,
-                    window, buckets, linger, batches / elapsed, commits / elapsed, (double) batches / commits);
+                            + "%.0f commits/s, %.0f syncs/s, %.1f batches per sync%n", policy, publishers,
+                    window, buckets, linger, batches / elapsed, commits / elapsed, syncs / elapsed,
+                    (double) batches / Math.max(1, syncs));
         } finally {
             for (ExecutorService loop : loops) {
                 loop.shutdownNow();
