@@ -82,11 +82,19 @@ await_port() { # PORT PID
   exit 1
 }
 
+# The JVM's own thread names by thread id (the kernel's are cut at 15 characters: "hz.midge-node1."), from a thread
+# dump; empty when jcmd cannot attach. Read once per broker, after it settled, so that the threads are there.
+java_names() { # PID -> "tid|name" lines
+  jcmd "$1" Thread.print 2> /dev/null | sed -n 's/^"\([^"]*\)".* nid=\([0-9a-fx]*\).*/\2|\1/p' \
+    | while IFS='|' read -r nid name; do echo "$((nid))|$name"; done
+}
+
 # One line per thread: tid|name|voluntary|involuntary|CPU ticks (utime+stime).
 snapshot() { # PID
-  local t name stat
+  local t name stat names=$work/names.$1
   for t in /proc/"$1"/task/*; do
-    name=$(cat "$t/comm" 2> /dev/null) || continue
+    name=$(awk -F'|' -v tid="${t##*/}" '$1 == tid {print $2; exit}' "$names" 2> /dev/null)
+    [[ -n $name ]] || name=$(cat "$t/comm" 2> /dev/null) || continue
     stat=$(cat "$t/stat" 2> /dev/null) || continue
     stat=${stat##*) }   # the fields after the name, which may hold spaces
     awk -v tid="${t##*/}" -v name="$name" -v stat="$stat" '
@@ -119,6 +127,7 @@ report() { # LOAD NODE BEFORE AFTER
 measure() { # LOAD PID...
   local load=$1 i=0 p
   shift
+  for p in "$@"; do [[ -s $work/names.$p ]] || java_names "$p" > "$work/names.$p"; done
   for p in "$@"; do snapshot "$p" > "$work/before.$p"; done
   sleep "$DURATION"
   for p in "$@"; do snapshot "$p" > "$work/after.$p"; done
