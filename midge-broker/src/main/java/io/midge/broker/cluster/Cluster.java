@@ -51,6 +51,11 @@ import org.slf4j.LoggerFactory;
 public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
     private static final long RELINK_MILLIS = 1_000;
+    /**
+     * How often {@link #sync} runs: a timer that stays, as the safety net behind the events (the route table, the
+     * queues and the links put right whatever an event missed or a failed dial left); every 2 s costs a node one
+     * wake-up, where Hazelcast's own heartbeats and housekeeping cost hundreds a second.
+     */
     private static final long SYNC_SECONDS = 2;
     /** How long after joining a node trusts its copy of the route table enough to drop routes it does not show. */
     private static final long SETTLE_NANOS = TimeUnit.SECONDS.toNanos(10);

@@ -134,7 +134,7 @@ public final class BrokerMeters {
         int[] measures = {Overload.DROP_QOS0, Overload.PAUSE_PUBLISHERS, Overload.REFUSE_PUBLISHES};
         for (int i = 0; i < names.length; i++) {
             int measure = measures[i];
-            Gauge.builder("midge.overload.active", overload, o -> (o.measures() & measure) != 0 ? 1 : 0)
+            Gauge.builder("midge.overload.active", overload, o -> (o.check() & measure) != 0 ? 1 : 0)
                     .description("whether an overload measure is in force (1) or not (0)").tag("measure", names[i])
                     .register(registry);
         }

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -29,16 +30,32 @@ import javax.management.openmbean.CompositeData;
  */
 final class MemoryGauge implements AutoCloseable {
     private final long heapMax = Runtime.getRuntime().maxMemory();
-    private final long directMax = PlatformDependent.maxDirectMemory();
+    private final long directMax;
     private final BufferPoolMXBean directPool = directPool();
+    /** Direct memory in use; Netty's or the JDK's count but in tests. */
+    private final LongSupplier direct;
     private final Set<String> heapPools = new HashSet<>();
     private final List<NotificationEmitter> emitters = new ArrayList<>();
     private final NotificationListener listener = this::collected;
     /** Heap in use after the last collection (0 before the first). */
     private volatile long heapAfterGc;
     private volatile long lastGcNanos = System.nanoTime();
+    /** Told after each collection, once the figure is read (on the JVM's notification thread). */
+    private final Runnable onCollection;
 
     MemoryGauge() {
+        this(() -> { });
+    }
+
+    MemoryGauge(Runnable onCollection) {
+        this(onCollection, null, PlatformDependent.maxDirectMemory());
+    }
+
+    /** With {@code direct} in place of the direct memory's real count (tests); null for the real one. */
+    MemoryGauge(Runnable onCollection, LongSupplier direct, long directMax) {
+        this.onCollection = onCollection;
+        this.direct = direct != null ? direct : this::directInUse;
+        this.directMax = directMax;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 heapPools.add(pool.getName());
@@ -66,6 +83,7 @@ final class MemoryGauge implements AutoCloseable {
         }
         heapAfterGc = used;
         lastGcNanos = System.nanoTime();
+        onCollection.run();
     }
 
     /** Heap in use after the last garbage collection. */
@@ -77,8 +95,13 @@ final class MemoryGauge implements AutoCloseable {
         return heapMax;
     }
 
-    /** Direct memory in use: Netty's own count where it allocates without the JDK's cleaner, else the JDK's. */
+    /** Direct memory in use. */
     long directUsed() {
+        return direct.getAsLong();
+    }
+
+    /** Netty's own count where it allocates without the JDK's cleaner, else the JDK's. */
+    private long directInUse() {
         long netty = PlatformDependent.usedDirectMemory();
         if (netty >= 0) {
             return netty;
@@ -100,7 +123,12 @@ final class MemoryGauge implements AutoCloseable {
         return Math.max(percent(heapAfterGc, heapMax), percent(directUsed(), directMax));
     }
 
-    private static int percent(long used, long max) {
+    /** The heap after the last collection, in % of its maximum. */
+    int heapPercent() {
+        return percent(heapAfterGc, heapMax);
+    }
+
+    static int percent(long used, long max) {
         return max <= 0 ? 0 : (int) Math.min(1000, used * 100 / max);
     }
 

@@ -1,21 +1,28 @@
 package io.midge.broker.limits;
 
 import io.midge.broker.config.LimitsConfig;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broker-wide overload policy: how full memory is (a {@link MemoryGauge}, sampled every 10 ms on a thread of its
- * own: an event loop busy with a flood's reads would sample late, just when it matters), and which measures that calls for, each from its own watermark (overload-drop-qos0,
- * overload-pause-publishers, overload-refuse-publishes): {@link #DROP_QOS0}, {@link #PAUSE_PUBLISHERS},
- * {@link #REFUSE_PUBLISHES}. A measure starts when memory reaches its watermark and ends when memory falls
- * {@value #HYSTERESIS} points below it, so that it does not flap at the edge. The protocol applies them to each
- * publish: {@link #measures()} is the one volatile read a publish costs.
+ * The broker-wide overload policy: how full memory is (a {@link MemoryGauge}), and which measures that calls for,
+ * each from its own watermark (overload-drop-qos0, overload-pause-publishers, overload-refuse-publishes):
+ * {@link #DROP_QOS0}, {@link #PAUSE_PUBLISHERS}, {@link #REFUSE_PUBLISHES}. A measure starts when memory reaches its
+ * watermark and ends when memory falls {@value #HYSTERESIS} points below it, so that it does not flap at the edge.
+ * The protocol applies them to each publish: {@link #check()} is what a publish costs, three field reads.
+ *
+ * <p>Memory is judged where it changes, with no timer while no measure holds, so that an idle broker does not wake
+ * up for it: the heap after each garbage collection (the JVM's notification), and Netty's direct memory, which
+ * grows with what publishes bring in, at each publish ({@link #check()}: judged again only when the figure moved to
+ * another percent). While a measure holds, the thread {@code midge-overload} samples every {@value #SAMPLE_MILLIS}
+ * ms as well: a measure must end promptly when memory falls, though paused publishers send nothing that would check
+ * it, and a loop busy with a flood's reads would sample late; the same thread asks for a collection when none came.
  */
 public final class Overload implements AutoCloseable {
     /** QoS 0 publishes are dropped (and counted). */
@@ -37,14 +44,26 @@ public final class Overload implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Overload.class);
 
+    /**
+     * The direct memory, in bytes, within which its figure stays at the percent last judged: outside it a publish
+     * judges again. {@link #NOT_JUDGING} (no gauge) while the broker does not watch memory (before start, in tests).
+     */
+    private record Band(MemoryGauge gauge, long low, long high) {
+    }
+
+    private static final Band NOT_JUDGING = new Band(null, Long.MIN_VALUE, Long.MAX_VALUE);
+
     private final int dropQos0At;
     private final int pausePublishersAt;
     private final int refusePublishesAt;
     private volatile int measures;
     private volatile int percent;
+    private volatile Band band = NOT_JUDGING;
     private final AtomicInteger pausedPublishers = new AtomicInteger();
     private volatile MemoryGauge gauge;
-    private ScheduledExecutorService sampling;
+    private ScheduledThreadPoolExecutor sampling;
+    /** The sampler while a measure holds, else null. */
+    private ScheduledFuture<?> sampler;
     private long gcWait = FIRST_GC_WAIT_NANOS;
     private long lastGcAsked;
     private volatile boolean collecting;
@@ -55,23 +74,72 @@ public final class Overload implements AutoCloseable {
         this.refusePublishesAt = limits.overloadRefusePublishes();
     }
 
-    /** Samples the memory every {@value #SAMPLE_MILLIS} ms, on the thread {@code midge-overload}, until {@link #close}. */
-    public synchronized void start() {
-        gauge = new MemoryGauge();
+    /**
+     * Watches memory until {@link #close}: judged after each collection and as publishes check it, and sampled
+     * every {@value #SAMPLE_MILLIS} ms on the thread {@code midge-overload} while a measure holds.
+     */
+    public void start() {
+        start(MemoryGauge::new);
+    }
+
+    /** Watches memory through the gauge {@code gauges} makes, telling it what to call after each collection. */
+    synchronized void start(Function<Runnable, MemoryGauge> gauges) {
         lastGcAsked = System.nanoTime();
-        sampling = Executors.newSingleThreadScheduledExecutor(task -> {
+        // The thread starts with the first measure; idle, it waits without a timeout.
+        sampling = new ScheduledThreadPoolExecutor(1, task -> {
             Thread thread = new Thread(task, "midge-overload");
             thread.setDaemon(true);
             return thread;
         });
-        sampling.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        sampling.setRemoveOnCancelPolicy(true);
+        gauge = gauges.apply(this::judge);
+        judge();
     }
 
-    private void sample() {
+    /**
+     * The measures in force, after judging memory again if its direct part moved to another percent since it was
+     * last judged: what each publish asks. The same as {@link #measures()} while memory is not watched.
+     */
+    public int check() {
+        Band b = band;
+        if (b.gauge != null) {
+            long direct = b.gauge.directUsed();
+            if (direct < b.low || direct >= b.high) {
+                judge();
+            }
+        }
+        return measures;
+    }
+
+    /** Reads the gauge and sets the measures; after a collection, at a publish that saw memory move, and sampling. */
+    private synchronized void judge() {
+        MemoryGauge g = gauge;
+        if (g == null) {
+            return;
+        }
         try {
-            update(gauge.percent());
-            if (measures == 0) {
-                gcWait = FIRST_GC_WAIT_NANOS;
+            long direct = g.directUsed();
+            long max = g.directMax();
+            int directPercent = MemoryGauge.percent(direct, max);
+            // The bytes whose figure is the same percent, widened to hold this reading whatever the rounding.
+            band = new Band(g, Math.min(direct, bytesAt(directPercent, max)),
+                    Math.max(direct + 1, bytesAt(directPercent + 1, max)));
+            update(Math.max(g.heapPercent(), directPercent));
+        } catch (RuntimeException e) {
+            log.warn("Reading the memory for the overload policy failed: {}", e.toString());
+        }
+    }
+
+    /** The fewest bytes that make {@code percent} % of {@code max}. */
+    private static long bytesAt(int percent, long max) {
+        return max <= 0 ? Long.MAX_VALUE : (long) Math.ceil(max / 100.0 * percent);
+    }
+
+    /** Every {@value #SAMPLE_MILLIS} ms while a measure holds: judges, and asks for a collection when none came. */
+    private synchronized void sample() {
+        try {
+            judge();
+            if (measures == 0 || gauge == null) {
                 return;
             }
             long now = System.nanoTime();
@@ -99,7 +167,7 @@ public final class Overload implements AutoCloseable {
      * Sets the measures for memory at {@code percent} of its maximum. The sampler calls it; so do tests, which
      * need no sampler.
      */
-    public void update(int percent) {
+    public synchronized void update(int percent) {
         this.percent = percent;
         int before = measures;
         int after = measure(before, DROP_QOS0, dropQos0At, percent)
@@ -108,6 +176,16 @@ public final class Overload implements AutoCloseable {
         if (after != before) {
             measures = after;
             logChange(before, after, percent);
+        }
+        if (sampling == null) {
+            return;
+        }
+        if (after != 0 && sampler == null) {
+            sampler = sampling.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        } else if (after == 0 && sampler != null) {
+            sampler.cancel(false);
+            sampler = null;
+            gcWait = FIRST_GC_WAIT_NANOS;
         }
     }
 
@@ -154,8 +232,9 @@ public final class Overload implements AutoCloseable {
         return measures;
     }
 
-    /** Memory in use at the last sample, in % of its maximum. */
+    /** Memory in use, in % of its maximum, as judged now (heap after the last collection, direct memory now). */
     public int percent() {
+        check();
         return percent;
     }
 
@@ -167,6 +246,11 @@ public final class Overload implements AutoCloseable {
     /** A connection paused for the policy reads again (or closed). */
     public void publisherResumed() {
         pausedPublishers.decrementAndGet();
+    }
+
+    /** Whether the sampler is scheduled: only while a measure holds. */
+    synchronized boolean sampling() {
+        return sampler != null;
     }
 
     /** Connections not read now for the policy. */
@@ -188,12 +272,15 @@ public final class Overload implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        band = NOT_JUDGING;
         if (sampling != null) {
             sampling.shutdownNow();
             sampling = null;
+            sampler = null;
         }
         if (gauge != null) {
             gauge.close();
+            gauge = null;
         }
     }
 }

@@ -118,6 +118,8 @@ final class BucketWriter {
     /** Stops taking batches, writes those already queued, and waits for the thread to end. */
     void stop() {
         stopping = true;
+        // Wakes the writer from take(): an empty batch, which commits as nothing. A full queue needs no waking.
+        queue.offer(new Pending(new EncodedBatch("$stop"), new CompletableFuture<>(), null, System.nanoTime()));
         try {
             thread.join();
         } catch (InterruptedException e) {
@@ -130,7 +132,9 @@ final class BucketWriter {
         List<EncodedBatch> batches = new ArrayList<>(maxBatchesPerCommit);
         try {
             while (true) {
-                Pending first = queue.poll(20, TimeUnit.MILLISECONDS);
+                // Blocks until work arrives: an idle writer never wakes (stop() wakes it with an empty batch).
+                // Once stopping, it polls until the submissions in flight are in, then ends.
+                Pending first = stopping ? queue.poll(20, TimeUnit.MILLISECONDS) : queue.take();
                 if (first == null) {
                     // In this order: a submission that got past its check of stopping is counted in submitting
                     // until its batch is in the queue.

@@ -114,9 +114,10 @@ final class InboundPublishes {
             refuseUnavailable(p, unavailable);
             return;
         }
-        // The one volatile read the overload policy costs a publish; after the checks, so that an alias the
-        // publish sets is known and a broken rule is still a broken rule.
-        int overloaded = c.broker.limits().overload().measures();
+        // What the overload policy costs a publish (three field reads; the publish is where direct memory grows,
+        // so it is judged here); after the checks, so that an alias the publish sets is known and a broken rule is
+        // still a broken rule.
+        int overloaded = c.broker.limits().overload().check();
         if (overloaded != 0 && overloaded(p, overloaded)) {
             return;
         }

@@ -11,6 +11,8 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigException;
 import io.midge.broker.config.ConfigLoader;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -94,6 +96,68 @@ class OverloadTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> gauge.lastGcNanos() != before);
             assertThat(gauge.heapAfterGc()).isPositive().isLessThan(gauge.heapMax());
             assertThat(gauge.percent()).isBetween(0, 100);
+        }
+    }
+
+    @Test
+    @DisplayName("At rest the policy keeps no timer: direct memory past a watermark starts its measure at the next "
+            + "publish's check, and only then is memory sampled, until the measure ends")
+    void samplesOnlyWhileAMeasureHolds() {
+        AtomicLong direct = new AtomicLong(100);
+        Overload o = overload(70, 80, 90);
+        o.start(onGc -> new MemoryGauge(onGc, direct::get, 1000));
+        try {
+            assertThat(o.check()).isZero();
+            assertThat(o.sampling()).as("no timer below every watermark").isFalse();
+            direct.set(750);
+            assertThat(o.measures()).as("not judged before a publish checks").isZero();
+            assertThat(o.check()).isEqualTo(Overload.DROP_QOS0);
+            assertThat(o.percent()).isEqualTo(75);
+            assertThat(o.sampling()).isTrue();
+            // Nothing checks from here on (a paused publisher sends nothing): the sampler alone ends the measure.
+            direct.set(640);
+            await().atMost(Duration.ofSeconds(10)).until(() -> o.measures() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !o.sampling());
+            direct.set(820);
+            assertThat(o.check()).isEqualTo(Overload.DROP_QOS0 | Overload.PAUSE_PUBLISHERS);
+            assertThat(o.sampling()).isTrue();
+        } finally {
+            o.close();
+        }
+        assertThat(o.sampling()).isFalse();
+    }
+
+    @Test
+    @DisplayName("A publish judges memory again only when direct memory moved to another percent")
+    void checkJudgesOnlyWhenThePercentMoves() {
+        AtomicLong direct = new AtomicLong(0);
+        AtomicInteger reads = new AtomicInteger();
+        Thread test = Thread.currentThread();
+        Overload o = overload(70, 80, 90);
+        // Only this thread's reads count: a collection judges too, on the JVM's notification thread.
+        o.start(onGc -> new MemoryGauge(onGc, () -> {
+            if (Thread.currentThread() == test) {
+                reads.incrementAndGet();
+            }
+            return direct.get();
+        }, 100_000));
+        try {
+            direct.set(69_999);
+            o.check();
+            assertThat(o.percent()).isEqualTo(69);
+            int before = reads.get();
+            for (int i = 0; i < 1000; i++) {
+                direct.set(69_000 + i);
+                assertThat(o.check()).isZero();
+            }
+            assertThat(reads.get() - before).as("one read per check, no judging").isEqualTo(1000);
+            direct.set(70_000);
+            assertThat(o.check()).isEqualTo(Overload.DROP_QOS0);
+            direct.set(68_999);
+            assertThat(o.check()).as("within the hysteresis").isEqualTo(Overload.DROP_QOS0);
+            assertThat(o.percent()).isEqualTo(68);
+        } finally {
+            o.close();
         }
     }
 }
