@@ -242,7 +242,9 @@ final class HandoverGiving {
     private CompletableFuture<Void> routeTo(String to, List<String> filters) {
         if (!to.equals(self)) {
             for (String filter : filters) {
-                queues.subscribe(to, filter, true); // a moving session is persistent: its route is durable
+                // Durable (a moving session is persistent), and kept until the new owner's own route is seen here:
+                // a sync meanwhile must not take it away (see NodeQueues#subscribeForMove).
+                queues.subscribeForMove(to, filter);
             }
         }
         return links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
