@@ -362,7 +362,8 @@ final class HandoverAsking {
                 }
             }
             if (!copiesOf.isEmpty()) {
-                s.dropArriving(d -> copiesOf.remove(HandoverGiving.identity(d, self)),
+                s.dropArriving(d -> !copiesOf.isEmpty() && d.message().forwardId() != 0
+                        && copiesOf.remove(HandoverGiving.identity(d, self)),
                         System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
