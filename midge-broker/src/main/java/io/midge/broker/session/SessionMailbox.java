@@ -70,9 +70,9 @@ class SessionMailbox implements Runnable {
     private int queueDropsLogged;
     /** How many deliveries the last drain put at the queue's tail: those {@link #ownQueued} may have to copy. */
     private int drained;
-    /** Arrivals to drop as they are drained, until {@link #droppingUntil} (see {@link #dropArriving}); else null. */
-    private java.util.function.Predicate<Delivery> dropping;
-    private long droppingUntil;
+    /** Arrivals to drop as they are drained, until {@link #copiesUntil} (see {@link #dropArriving}); else null. */
+    private java.util.function.Predicate<Delivery> copies;
+    private long copiesUntil;
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
@@ -231,7 +231,7 @@ class SessionMailbox implements Runnable {
             if (session.isEnded()) {
                 unpend(d);
                 d.release();
-            } else if (dropping != null && drops(d)) {
+            } else if (copies != null && isCopy(d)) {
                 drop(d);
             } else {
                 queue().add(d);
@@ -241,12 +241,12 @@ class SessionMailbox implements Runnable {
         trim();
     }
 
-    private boolean drops(Delivery d) {
-        if (System.nanoTime() - droppingUntil > 0) {
-            dropping = null;
+    private boolean isCopy(Delivery d) {
+        if (System.nanoTime() - copiesUntil > 0) {
+            copies = null;
             return false;
         }
-        return dropping.test(d);
+        return copies.test(d);
     }
 
     /**
@@ -254,8 +254,8 @@ class SessionMailbox implements Runnable {
      * copies of what a session moved here from another node of a cluster got from the old node already.
      */
     void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
-        dropping = drop;
-        droppingUntil = untilNanos;
+        copies = drop;
+        copiesUntil = untilNanos;
     }
 
     /**
