@@ -159,7 +159,9 @@ abstract class ClusterRegistryCases {
         AtomicBoolean stop = new AtomicBoolean();
         org.eclipse.paho.client.mqttv3.MqttClient pub = paho(2, "win-pub");
         MqttConnectOptions pubOptions = new MqttConnectOptions();
-        pubOptions.setMaxInflight(10);
+        // One in flight at a time (each publish waits for its acknowledgement), but Paho counts a completed one out
+        // only once its callback thread got to it, which on a loaded machine can lag several behind.
+        pubOptions.setMaxInflight(1000);
         pub.connect(pubOptions);
         Thread publisher = new Thread(() -> {
             try {
