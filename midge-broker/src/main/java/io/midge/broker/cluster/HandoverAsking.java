@@ -15,6 +15,7 @@ import io.midge.broker.session.SessionGate.Refusal;
 import io.midge.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -316,15 +317,21 @@ final class HandoverAsking {
     /** The old owner's tail of a session moved here (on the link's loop). */
     void onTail(HandoverCodec.Frame tail) {
         Arrival arrival = arriving.get(tail.clientId());
-        appendTail(tail.clientId(), tail.tail(), arrival != null && arrival.requestId() == tail.requestId()
-                ? arrival : null);
+        appendTail(tail.clientId(), tail.tail(), tail.filters(), arrival != null
+                && arrival.requestId() == tail.requestId() ? arrival : null);
     }
+
+    /**
+     * How long after its tail a moved session still drops copies of the tail's messages that reach it directly:
+     * the other nodes' queues to this one may be behind (a link down for a moment, say).
+     */
+    static final long COPIES_DROPPED_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     /**
      * What reached the old owner during the move, queued here durably: behind the snapshot's queue and ahead of what
      * reached the session here since, while it waits for it ({@code arrival}); at the end when it came too late.
      */
-    private void appendTail(String clientId, List<StoredDelivery> tail, Arrival arrival) {
+    private void appendTail(String clientId, List<StoredDelivery> tail, List<String> identities, Arrival arrival) {
         Session s = sessions.get(clientId);
         if (s == null || tail.isEmpty()) {
             if (s == null && !tail.isEmpty()) {
@@ -339,6 +346,26 @@ final class HandoverAsking {
         s.execute(() -> {
             Persistence store = sessions.store().persistence();
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
+            // A message the old node got between a node's switch of routes and its mark reached this node directly
+            // too: that copy goes, the tail's keeps its place (and a copy still on its way is dropped as it comes).
+            Set<String> copiesOf = new HashSet<>();
+            for (String identity : identities) {
+                if (!identity.isEmpty()) {
+                    copiesOf.add(identity);
+                }
+            }
+            List<Delivery> copies = copiesOf.isEmpty() ? List.of()
+                    : s.takeQueuedIf(d -> copiesOf.remove(HandoverGiving.identity(d, self)));
+            for (Delivery copy : copies) {
+                if (batch != null && copy.isStored()) {
+                    batch.removeQueued(clientId, copy.sequence());
+                }
+            }
+            if (!copiesOf.isEmpty()) {
+                s.dropArriving(d -> !copiesOf.isEmpty() && d.message().forwardId() != 0
+                        && copiesOf.remove(HandoverGiving.identity(d, self)),
+                        System.nanoTime() + COPIES_DROPPED_NANOS);
+            }
             List<Delivery> deliveries = new ArrayList<>();
             for (int i = 0; i < tail.size(); i++) {
                 StoredDelivery d = tail.get(i);
@@ -352,6 +379,7 @@ final class HandoverAsking {
             CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
                     : store.write(batch, s.executor());
             written.whenComplete((v, e) -> {
+                copies.forEach(Delivery::release);
                 if (s.isEnded()) {
                     deliveries.forEach(Delivery::release);
                 } else if (arrival != null) {
@@ -363,8 +391,9 @@ final class HandoverAsking {
                         }
                     }
                 }
-                log.info("Session of '{}': {} messages that reached its old node during the move queued here{}",
-                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)");
+                log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
+                        + "({} copies that came here directly dropped)", clientId, deliveries.size(),
+                        arrival != null ? "" : ", last (they came late)", copies.size());
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }

@@ -49,7 +49,8 @@ final class HandoverCodec {
 
     /**
      * One decoded message; the fields a kind does not use are null, false or empty. {@code reason} is also the node a
-     * ROUTE names, {@code filters} its filters.
+     * ROUTE names, {@code filters} its filters; for a TAIL, {@code filters} holds each delivery's identity
+     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}.
      */
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
                  RecoveredSession session, List<StoredDelivery> tail, List<String> filters) {
@@ -113,14 +114,19 @@ final class HandoverCodec {
         });
     }
 
-    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries) {
+    /** What reached the old owner during the move, each delivery with its identity (empty: none). */
+    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities) {
+        if (identities.size() != deliveries.size()) {
+            throw new IllegalArgumentException("one identity per delivery");
+        }
         return write(out -> {
             out.writeByte(TAIL);
             out.writeLong(requestId);
             out.writeUTF(clientId);
             out.writeInt(deliveries.size());
-            for (StoredDelivery d : deliveries) {
-                writeDelivery(out, d);
+            for (int i = 0; i < deliveries.size(); i++) {
+                writeDelivery(out, deliveries.get(i));
+                out.writeUTF(identities.get(i));
             }
         });
     }
@@ -156,10 +162,12 @@ final class HandoverCodec {
                 case TAIL -> {
                     int n = in.readInt();
                     List<StoredDelivery> tail = new ArrayList<>(n);
+                    List<String> identities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         tail.add(readDelivery(in));
+                        identities.add(in.readUTF());
                     }
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail);
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail, identities);
                 }
                 default -> throw new IllegalArgumentException("unknown handover message kind " + kind);
             }

@@ -122,6 +122,8 @@ final class HandoverGiving {
                     moving.filters().add(filter);
                 }
             }
+            // Told apart by identity at the cut (what the snapshot read is not sent again): no copies meanwhile.
+            s.setHandingOver(true);
             List<Delivery> read = new ArrayList<>();
             RecoveredSession snapshot = SessionSnapshot.of(s, read);
             moving.sent().addAll(read);
@@ -205,6 +207,21 @@ final class HandoverGiving {
         return publisher != null && publisher.startsWith(NodeLink.LINK_PREFIX) ? publisher : HERE;
     }
 
+    /**
+     * What makes a delivery's message the same on every node ({@link Message#forwardId} with the node that gave it,
+     * named by the link it came in by, or {@code self}'s link for this node's own publishers); empty for a message
+     * without one, which went to one node only (the new owner cannot have it from elsewhere), and for a share
+     * group's delivery.
+     */
+    static String identity(Delivery d, String self) {
+        long id = d.message().forwardId();
+        if (id == 0 || d.shared()) {
+            return ""; // a share group's delivery: on the links without one (each node chooses its member)
+        }
+        String origin = origin(d);
+        return (origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin) + " " + id;
+    }
+
     private static void marked(Outgoing moving, String node) {
         if (node != null) {
             moving.marksDue().remove(node);
@@ -242,7 +259,9 @@ final class HandoverGiving {
     private CompletableFuture<Void> routeTo(String to, List<String> filters) {
         if (!to.equals(self)) {
             for (String filter : filters) {
-                queues.subscribe(to, filter, true); // a moving session is persistent: its route is durable
+                // Durable (a moving session is persistent), and kept until the new owner's own route is seen here:
+                // a sync meanwhile must not take it away (see NodeQueues#subscribeForMove).
+                queues.subscribeForMove(to, filter);
             }
         }
         return links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
@@ -264,6 +283,7 @@ final class HandoverGiving {
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
                     installed ? "" : " (no word from it in time)");
+            s.execute(() -> s.setHandingOver(false));
             return;
         }
         s.execute(() -> {
@@ -273,18 +293,22 @@ final class HandoverGiving {
             links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
                     .thenCompose(v -> links.everyLoop()).whenComplete((v, e) -> s.execute(() -> {
                         List<StoredDelivery> tail = new ArrayList<>();
+                        List<String> identities = new ArrayList<>();
                         Set<String> marked = new HashSet<>();
                         for (Delivery d : SessionSnapshot.deliveries(s)) {
                             if (MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1) {
                                 String origin = d.message().publisherId();
                                 marked.add(origin == null ? HERE : origin);
                             } else if (!moving.sent().contains(d) && !marked.contains(origin(d))) {
-                                // Not behind its node's mark: routed before that node sent to the new node too.
+                                // Not behind its node's mark: routed before that node sent to the new node too, or
+                                // between its switch and its mark, to both (the new node tells those by identity).
                                 tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
+                                identities.add(identity(d, self));
                             }
                         }
                         if (owner != null) {
-                            links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail),
+                            links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
+                                            identities),
                                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
                         }
                         sessions.discard(s);

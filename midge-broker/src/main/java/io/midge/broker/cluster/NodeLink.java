@@ -383,6 +383,10 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
             return NodeMarks.marked(props, handedOn ? NodeMarks.SHARE_LAST : NodeMarks.SHARE,
                     filter == null ? "" : filter);
         }
+        long forwardId = delivery.message().forwardId();
+        if (forwardId != 0) {
+            return NodeMarks.marked(props, NodeMarks.PLAIN, Long.toString(forwardId));
+        }
         // A publisher's own last user property that looks like a mark is not taken for one.
         return NodeMarks.of(props) == null ? props : NodeMarks.marked(props, NodeMarks.PLAIN, "");
     }

@@ -52,6 +52,18 @@ final class NodeQueues {
      * stored. Every other subscription of a queue is durable, a restored one too until the route table says more.
      */
     private final ConcurrentHashMap<String, Set<String>> cleanRoutes = new ConcurrentHashMap<>();
+    /**
+     * By node, the filters a session move routes there ({@link #subscribeForMove}), each with the time until which
+     * it stays: the move's old owner asks for them before the new owner's own routes may have reached this node's
+     * copy of the route table (the new owner's cluster thread may be busy for seconds, a replicated map is only
+     * eventually the same everywhere). Meanwhile {@link #reconcile} and a route's removal would take away from the
+     * queue what the moving session is about to be sent here for, and what this node's publishers send in that time
+     * would reach no node at all. Dropped as soon as the node's own route for the filter is seen (it rules from then
+     * on), or once its time is up (then the next reconcile cleans up after a move that came to nothing).
+     */
+    private final ConcurrentHashMap<String, Map<String, Long>> moveRoutes = new ConcurrentHashMap<>();
+    /** How long a move's route stays at least, waiting for the node's own route. */
+    static final long MOVE_ROUTE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private final ShareIds shareIds = new ShareIds();
 
     private final long maxMessages;
@@ -148,10 +160,48 @@ final class NodeQueues {
     void subscribe(String node, String filter, boolean durable) {
         Session q = queue(node);
         q.execute(() -> {
+            unpin(node, filter); // the node's own route: it rules from now on
             if (!q.isEnded() && subscribeRoute(node, q, filter, durable)) {
                 stored(sessions.store().subscribed(q, Map.of(filter, options(filter)), q.executor()), node);
             }
         });
+    }
+
+    /**
+     * A session moving to the node asks for its filters to be routed there now, ahead of the node's own routes
+     * (see {@link #moveRoutes}): the queue subscribes to them, durable (a moving session is persistent), and keeps
+     * them until the node's own route for each is seen, or {@link #MOVE_ROUTE_NANOS} passed.
+     */
+    void subscribeForMove(String node, String filter) {
+        Session q = queue(node);
+        q.execute(() -> {
+            moveRoutes.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
+                    .put(filter, System.nanoTime() + MOVE_ROUTE_NANOS);
+            if (!q.isEnded() && subscribeRoute(node, q, filter, true)) {
+                stored(sessions.store().subscribed(q, Map.of(filter, options(filter)), q.executor()), node);
+            }
+        });
+    }
+
+    /** Whether a move routes the filter to the node and its time is not up (on the queue's loop). */
+    private boolean pinned(String node, String filter) {
+        Map<String, Long> pins = moveRoutes.get(node);
+        Long until = pins == null ? null : pins.get(filter);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until < 0) {
+            return true;
+        }
+        pins.remove(filter, until);
+        return false;
+    }
+
+    private void unpin(String node, String filter) {
+        Map<String, Long> pins = moveRoutes.get(node);
+        if (pins != null) {
+            pins.remove(filter);
+        }
     }
 
     /**
@@ -180,6 +230,13 @@ final class NodeQueues {
             return;
         }
         q.execute(() -> {
+            if (pinned(node, filter)) {
+                // A move routes it there and the node's own route has not come yet: this removal is older than
+                // the move (the sync removes it later if the node does not want it after all).
+                log.debug("Route {} of node '{}' kept through its removal: a session moving there wants it", filter,
+                        node);
+                return;
+            }
             forgetClean(node, filter);
             if (q.unsubscribe(filter)) {
                 stored(sessions.store().unsubscribed(q, List.of(filter), q.executor()), node);
@@ -207,6 +264,7 @@ final class NodeQueues {
             }
             Map<String, SubscriptionOptions> added = new java.util.LinkedHashMap<>();
             routes.forEach((filter, durable) -> {
+                unpin(node, filter); // the node's own route has come: it rules from now on
                 if (subscribeRoute(node, q, filter, durable)) {
                     added.put(filter, options(filter));
                 }
@@ -215,7 +273,7 @@ final class NodeQueues {
             if (complete) {
                 List<String> gone = new ArrayList<>();
                 for (String filter : List.copyOf(q.subscriptions().keySet())) {
-                    if (!routes.containsKey(filter) && q.unsubscribe(filter)) {
+                    if (!routes.containsKey(filter) && !pinned(node, filter) && q.unsubscribe(filter)) {
                         forgetClean(node, filter);
                         gone.add(filter);
                     }

@@ -23,6 +23,8 @@ public final class Matches {
     private int[] firstId = new int[8]; // 1 + index into the id lists below, 0 for none
     private int size;
     private int plainCount;
+    /** How many of the deliveries are for other nodes of a cluster (their forwarding queues). */
+    private int nodeTargets;
     /** Whether the message came from another node of a cluster: it goes to no node then (see NodeClientIds). */
     boolean fromNode;
 
@@ -51,6 +53,11 @@ public final class Matches {
 
     public boolean isEmpty() {
         return size == 0;
+    }
+
+    /** How many of the deliveries go to other nodes of a cluster. */
+    public int nodeTargets() {
+        return nodeTargets;
     }
 
     public Subscriber subscriber(int i) {
@@ -142,6 +149,7 @@ public final class Matches {
         pending = 0;
         size = 0;
         plainCount = 0;
+        nodeTargets = 0;
         idCount = 0;
         if (indexed) {
             indexed = false;
@@ -198,6 +206,9 @@ public final class Matches {
         }
         int i = size++;
         subscribers[i] = subscription.subscriber();
+        if (NodeClientIds.isNode(subscribers[i].clientId())) {
+            nodeTargets++;
+        }
         qos[i] = (byte) options.qos();
         retainAsPublished[i] = options.retainAsPublished();
         shared[i] = isShared;

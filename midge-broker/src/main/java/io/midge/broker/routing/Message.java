@@ -16,11 +16,26 @@ import java.util.concurrent.TimeUnit;
  * @param expiryDeadline   {@link System#nanoTime()} after which the message is not delivered, or
  *                         {@link Long#MAX_VALUE} when it never expires
  * @param publisherId      the client identifier of the publisher (for No Local), or null for the broker itself
+ * @param forwardId        in a cluster, what makes the message the same on every node it reached: a number the
+ *                         node it was published on gave it when it went to another node and somewhere else too
+ *                         (with that node, named by the link it came in by, it tells a copy from another message:
+ *                         see {@code HandoverGiving}); 0 when it has none
  */
 public record Message(String topic, int qos, boolean retain, ByteBuf payload, MqttProperties properties,
-                      long expiryDeadline, String publisherId) {
+                      long expiryDeadline, String publisherId, long forwardId) {
 
     public static final long NEVER = Long.MAX_VALUE;
+
+    /** A message without a {@link #forwardId}. */
+    public Message(String topic, int qos, boolean retain, ByteBuf payload, MqttProperties properties,
+                   long expiryDeadline, String publisherId) {
+        this(topic, qos, retain, payload, properties, expiryDeadline, publisherId, 0);
+    }
+
+    /** The same message (the same payload, not another reference to it) with this {@link #forwardId}. */
+    public Message withForwardId(long id) {
+        return new Message(topic, qos, retain, payload, properties, expiryDeadline, publisherId, id);
+    }
 
     public boolean isExpired(long now) {
         return expiryDeadline != NEVER && now - expiryDeadline >= 0;

@@ -16,7 +16,8 @@ import io.midge.codec.property.UserProperty;
  *   <li>{@link #SHARE_LAST}: the same, but for local members only; nobody left means dropped;
  *   <li>{@link #SYNC}: a copy of a retained message for a node that is catching up, or (value {@code end}) the end
  *       of the copies ({@link RetainedSync});
- *   <li>{@link #PLAIN}: as none, sent only when the message's own last user property looks like a mark.
+ *   <li>{@link #PLAIN}: as none; sent when the message has a {@link Message#forwardId} (its value, in decimal), or
+ *       when the message's own last user property looks like a mark (empty value).
  * </ul>
  */
 public final class NodeMarks {
@@ -46,6 +47,18 @@ public final class NodeMarks {
             }
         }
         return null;
+    }
+
+    /** The {@link Message#forwardId} a {@link #PLAIN} mark carries; 0 for none (or for another mark). */
+    public static long forwardId(UserProperty mark) {
+        if (!PLAIN.equals(mark.name()) || mark.value().isEmpty()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(mark.value());
+        } catch (NumberFormatException e) {
+            return 0; // not ours to fail on: the message goes on without one
+        }
     }
 
     /** The properties with a mark added last. */

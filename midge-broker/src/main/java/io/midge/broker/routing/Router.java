@@ -41,6 +41,13 @@ public final class Router {
     private volatile Subscription[] everyNode = new Subscription[0];
     /** This node catching up on the cluster's retained messages; null when it is not (see {@link RetainedSync}). */
     private volatile RetainedSync retainedSync;
+    /**
+     * The last {@link Message#forwardId} given here. Starts from the clock (milliseconds, shifted past a million ids
+     * a millisecond), so that a restarted node does not give a number its last run gave to a message still on its
+     * way somewhere.
+     */
+    private final java.util.concurrent.atomic.AtomicLong forwardIds =
+            new java.util.concurrent.atomic.AtomicLong(System.currentTimeMillis() << 20);
 
     public Router(Persistence store) {
         this.store = store;
@@ -162,7 +169,8 @@ public final class Router {
      */
     private Routed routeMarked(Message marked, io.midge.codec.property.UserProperty mark, StoreBatch batch) {
         Message message = new Message(marked.topic(), marked.qos(), marked.retain(), marked.payload(),
-                NodeMarks.unmarked(marked.properties()), marked.expiryDeadline(), marked.publisherId());
+                NodeMarks.unmarked(marked.properties()), marked.expiryDeadline(), marked.publisherId(),
+                NodeMarks.forwardId(mark));
         Matches found = matches.get();
         switch (mark.name()) {
             case NodeMarks.SHARE, NodeMarks.SHARE_LAST -> {
@@ -199,6 +207,11 @@ public final class Router {
     }
 
     private Routed deliveries(Message message, Matches found, StoreBatch batch) {
+        if (found.nodeTargets() > 0 && found.size() > 1 && !found.fromNode) {
+            // Going to another node and somewhere else too: if a session that it reaches here or there moves between
+            // the two meanwhile, the session's new node must tell the copies apart (see Message#forwardId).
+            message = message.withForwardId(forwardIds.incrementAndGet());
+        }
         Routed routed = new Routed(message, found.size());
         StoredMessage stored = null;
         for (int i = 0; i < found.size(); i++) {

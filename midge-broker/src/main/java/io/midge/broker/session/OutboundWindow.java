@@ -128,7 +128,7 @@ final class OutboundWindow {
      */
     private void ownInflight() {
         int n = sentSinceOwned;
-        if (n == 0 || inflight == null) {
+        if (n == 0 || inflight == null || session.isHandingOver()) {
             return;
         }
         sentSinceOwned = 0;

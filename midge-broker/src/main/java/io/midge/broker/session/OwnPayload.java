@@ -57,7 +57,7 @@ final class OwnPayload {
         }
         slice.release();
         Message own = new Message(m.topic(), m.qos(), m.retain(), copy, m.properties(), m.expiryDeadline(),
-                m.publisherId());
+                m.publisherId(), m.forwardId());
         return new Delivery(own, d.qos(), d.retain(), d.subscriptionIds(), d.shared(), d.sequence());
     }
 }

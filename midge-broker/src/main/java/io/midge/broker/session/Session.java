@@ -73,6 +73,12 @@ public final class Session implements Subscriber {
     private Message pendingWill;
     /** See {@link #withoutQos1InflightRecords}; set before the session's first send. */
     private volatile boolean qos1InflightRecords = true;
+    /**
+     * Being handed to another node of a cluster: what the session holds is told apart by identity at the end of the
+     * move (what the snapshot had, and what came after it), so none of it is given a payload of its own meanwhile
+     * (see {@link OwnPayload}), which would make it another delivery. The old copy lives for moments only.
+     */
+    private boolean handingOver;
 
     public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
                    Persistence store, TopicTree topicTree) {
@@ -184,7 +190,9 @@ public final class Session implements Subscriber {
             runArrival();
             mailbox.drain();
             pump();
-            mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
+            if (!handingOver) {
+                mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
+            }
         } else {
             try {
                 loop.execute(mailbox);
@@ -432,6 +440,24 @@ public final class Session implements Subscriber {
         mailbox.insert(position, deliveries);
     }
 
+    /**
+     * Takes the queued deliveries {@code pick} picks out of the queue (on this session's loop): a cluster's session
+     * move, whose old node sends what the new one may hold already. The caller owns their payload references and
+     * removes them from the store.
+     */
+    public List<Delivery> takeQueuedIf(java.util.function.Predicate<Delivery> pick) {
+        return mailbox.takeQueuedIf(pick);
+    }
+
+    /**
+     * Drops, and forgets in the store, the deliveries {@code drop} picks as they reach the session, until
+     * {@code untilNanos} ({@link System#nanoTime}; on this session's loop): in a cluster, copies of what a session
+     * moved here got from its old node already.
+     */
+    public void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
+        mailbox.dropArriving(drop, untilNanos);
+    }
+
     /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
     public void restoreQueued(Delivery d) {
         mailbox.restore(d);
@@ -454,6 +480,18 @@ public final class Session implements Subscriber {
     /** At start, on this session's loop, before any publisher takes a key. */
     private void raiseNextSequence(long next) {
         nextSequence = Math.max(nextSequence, next);
+    }
+
+    /**
+     * The session is being handed to another node (or no longer is: it stays here): on its loop. Meanwhile what it
+     * holds keeps its identity (see {@link #handingOver}).
+     */
+    public void setHandingOver(boolean on) {
+        handingOver = on;
+    }
+
+    boolean isHandingOver() {
+        return handingOver;
     }
 
     /** How many times a connection was attached; a timer set at one count is void at another. */

@@ -70,6 +70,9 @@ class SessionMailbox implements Runnable {
     private int queueDropsLogged;
     /** How many deliveries the last drain put at the queue's tail: those {@link #ownQueued} may have to copy. */
     private int drained;
+    /** Arrivals to drop as they are drained, until {@link #copiesUntil} (see {@link #dropArriving}); else null. */
+    private java.util.function.Predicate<Delivery> copies;
+    private long copiesUntil;
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
@@ -228,12 +231,52 @@ class SessionMailbox implements Runnable {
             if (session.isEnded()) {
                 unpend(d);
                 d.release();
+            } else if (copies != null && isCopy(d)) {
+                drop(d);
             } else {
                 queue().add(d);
                 drained++;
             }
         }
         trim();
+    }
+
+    private boolean isCopy(Delivery d) {
+        if (System.nanoTime() - copiesUntil > 0) {
+            copies = null;
+            return false;
+        }
+        return copies.test(d);
+    }
+
+    /**
+     * Drops the deliveries {@code drop} picks as they arrive, until {@code untilNanos} ({@link System#nanoTime}):
+     * copies of what a session moved here from another node of a cluster got from the old node already.
+     */
+    void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
+        copies = drop;
+        copiesUntil = untilNanos;
+    }
+
+    /**
+     * Takes the queued deliveries {@code pick} picks out of the queue, the inbox drained first, oldest first: the
+     * caller owns their payload references and forgets them in the store.
+     */
+    List<Delivery> takeQueuedIf(java.util.function.Predicate<Delivery> pick) {
+        drain();
+        List<Delivery> taken = new ArrayList<>();
+        if (queue == null) {
+            return taken;
+        }
+        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
+            Delivery d = it.next();
+            if (pick.test(d)) {
+                it.remove();
+                unpend(d);
+                taken.add(d);
+            }
+        }
+        return taken;
     }
 
     /**

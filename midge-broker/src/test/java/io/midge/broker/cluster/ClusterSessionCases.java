@@ -41,7 +41,6 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -164,8 +163,6 @@ abstract class ClusterSessionCases {
 
     @Test
     @Order(1)
-    @Disabled("intermittent since session 6's merges (1 CI run in 2): after the takeover only 6 of 20 QoS 2 "
-            + "messages from node 3 arrived within 45 s; a real bug to find first (issue #11), not a slow machine")
     @DisplayName("5.0 takeover across nodes: the old connection on node 1 gets DISCONNECT 0x8E (MQTT-3.1.4-3), the "
             + "HiveMQ client on node 2 Session Present 1 (MQTT-3.2.2-2), then the in-flight messages again (DUP) and "
             + "the queued ones in order, the QoS 2 already received only completed (MQTT-4.4.0-1, MQTT-4.3.3-*), "

@@ -82,8 +82,10 @@ class HandoverCodecTest {
         HandoverCodec.Frame done = HandoverCodec.read(HandoverCodec.done(3, "c", false));
         assertThat(done.kind()).isEqualTo(HandoverCodec.DONE);
         assertThat(done.flag()).isFalse();
-        HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c", List.of(delivery("t", 1, "late"))));
-        assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"));
+        HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c",
+                List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", "")));
+        assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"), delivery("t", 2, "later"));
+        assertThat(tail.filters()).as("the identities").containsExactly("$cluster/from/n3 17", "");
         assertThat(tail.requestId()).isEqualTo(4);
         HandoverCodec.Frame route = HandoverCodec.read(HandoverCodec.route(5, "c", "node 2", List.of("a/#", "$share/g/b")));
         assertThat(route.kind()).isEqualTo(HandoverCodec.ROUTE);

@@ -29,7 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  * with PUBREC again, not handed on.
  */
 final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
-    private final int port;
+    /** Where it connects (again): {@link #moveTo} changes it. */
+    private volatile int port;
+    /** The connection now, or null. */
+    private volatile RawClient current;
     private final String clientId;
     private final String filter;
     private final List<Long> received = new CopyOnWriteArrayList<>();
@@ -68,6 +71,22 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
         thread.start();
     }
 
+    /**
+     * Moves to another node: the connection is closed (by the client, as a client that goes away) and the next one
+     * goes to {@code newPort}, where the session follows it (Session Present expected).
+     */
+    void moveTo(int newPort) {
+        port = newPort;
+        RawClient c = current;
+        if (c != null) {
+            try {
+                c.close();
+            } catch (IOException | RuntimeException e) {
+                // closed already
+            }
+        }
+    }
+
     @Override
     public void stop() throws InterruptedException {
         stop = true;
@@ -78,6 +97,7 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
     public void run() {
         while (!stop) {
             try (RawClient c = new RawClient(port)) {
+                current = c;
                 boolean present = c.connect(new Connect(MqttVersion.MQTT_3_1_1, clientId, false, 0, null, null, null,
                         MqttProperties.EMPTY)).sessionPresent();
                 if (!subscribed) {

@@ -161,6 +161,42 @@ class ClusterRoutingTest {
     }
 
     @Test
+    @DisplayName("A message that goes to another node and somewhere else too gets an identity, the same in each of "
+            + "its deliveries and new for each message; one for one node only, or from a node, gets none; a node "
+            + "takes the identity off the PLAIN mark it came with and keeps it in the message")
+    void forwardIds() {
+        Inbox local = new Inbox("local");
+        Inbox node2 = new Inbox("$cluster/to/n2");
+        Inbox node3 = new Inbox("$cluster/to/n3");
+        tree.subscribe(local, "both/#", SubscriptionOptions.of(1));
+        tree.subscribe(node2, "both/#", SubscriptionOptions.of(1));
+        tree.subscribe(node3, "nodes/#", SubscriptionOptions.of(1));
+        tree.subscribe(node2, "nodes/#", SubscriptionOptions.of(1));
+        tree.subscribe(node2, "one/#", SubscriptionOptions.of(1));
+
+        publish("both/1", "a", "pub", MqttProperties.EMPTY);
+        publish("both/1", "b", "pub", MqttProperties.EMPTY);
+        publish("nodes/1", "c", "pub", MqttProperties.EMPTY);
+        long a = local.got.get(0).message().forwardId();
+        assertThat(a).isNotZero();
+        assertThat(node2.got.get(0).message().forwardId()).isEqualTo(a);
+        assertThat(node2.got.get(1).message().forwardId()).isNotZero().isNotEqualTo(a);
+        assertThat(node3.got.get(0).message().forwardId()).isNotZero()
+                .isEqualTo(node2.got.get(2).message().forwardId());
+        publish("one/1", "d", "pub", MqttProperties.EMPTY);
+        assertThat(node2.got.get(3).message().forwardId()).as("for one node only").isZero();
+
+        publish("both/2", "e", "$cluster/from/n1", mark(NodeMarks.PLAIN, "77"));
+        Delivery fromNode = local.got.get(2);
+        assertThat(fromNode.message().forwardId()).isEqualTo(77);
+        assertThat(fromNode.message().properties().userProperties()).as("the mark is taken off")
+                .containsExactly(new UserProperty("app", "x"));
+        assertThat(node2.got).as("a message from a node goes to no other node").hasSize(4);
+        publish("both/2", "f", "$cluster/from/n1", mark(NodeMarks.PLAIN, "not a number"));
+        assertThat(local.got.get(3).message().forwardId()).isZero();
+    }
+
+    @Test
     @DisplayName("MQTT 5 4.8.2 across nodes: a node whose members of the group all left hands a marked message on to "
             + "one other node holding members, once; a message handed on already is dropped there")
     void handedOnOnceWhenTheMembersLeft() {

@@ -114,6 +114,29 @@ class OwnPayloadTest {
     }
 
     @Test
+    @DisplayName("A session handed to another node of a cluster copies nothing meanwhile: the deliveries its snapshot "
+            + "read stay the same objects, which the move tells from those that came later (a copy went twice)")
+    void handedOverSessionKeepsItsDeliveries() {
+        FakeConnection c = new FakeConnection(10);
+        session.attach(c);
+        session.offer(sliced("in-flight", 1));
+        sessions.run();
+        session.detach(c);
+        session.offer(sliced("in-the-inbox", 1)); // drained by the snapshot itself
+        session.setHandingOver(true);
+        java.util.List<Delivery> read = new java.util.ArrayList<>();
+        SessionSnapshot.of(session, read);
+        session.offer(sliced("after", 1)); // the drain finds the client offline
+        sessions.run();
+
+        java.util.List<Delivery> held = SessionSnapshot.deliveries(session);
+        assertThat(held).hasSize(3);
+        assertThat(held.get(0)).isSameAs(read.get(0));
+        assertThat(held.get(1)).isSameAs(read.get(1));
+        assertThat(sessions.metrics.payloadsCopied.sum()).isZero();
+    }
+
+    @Test
     @DisplayName("A payload that is a buffer of its own, or most of the buffer it is a slice of, is left as it is")
     void ownOrLargeIsLeftAlone() {
         Delivery own = TestSessions.delivery("own", 1);

@@ -203,4 +203,29 @@ class SessionMailboxTest {
         assertThat(mailbox.pendingMessages()).isZero();
         assertThat(mailbox.pendingBytes()).isZero();
     }
+
+    @Test
+    @DisplayName("A moved session's copies: the queued ones picked are taken out (counts follow), those picked as "
+            + "they arrive are dropped until the time is up, the others queue in order")
+    void copiesTakenOutAndDroppedAsTheyArrive() {
+        open(BrokerConfig.builder());
+        mailbox.offer(delivery("keep-1", 1));
+        mailbox.offer(delivery("copy-1", 1));
+        List<Delivery> taken = mailbox.takeQueuedIf(d -> d.message().payload().toString(StandardCharsets.UTF_8)
+                .startsWith("copy"));
+        assertThat(taken).hasSize(1);
+        taken.forEach(Delivery::release);
+        assertThat(mailbox.pendingMessages()).isEqualTo(1);
+
+        mailbox.dropArriving(d -> d.message().payload().toString(StandardCharsets.UTF_8).startsWith("copy"),
+                System.nanoTime() + 60_000_000_000L);
+        mailbox.offer(delivery("copy-2", 1));
+        mailbox.offer(delivery("keep-2", 1));
+        sessions.run();
+        assertThat(mailbox.pendingMessages()).isEqualTo(2);
+        mailbox.dropArriving(d -> true, System.nanoTime() - 1); // time up: nothing dropped any more
+        mailbox.offer(delivery("copy-3", 1));
+        sessions.run();
+        assertThat(queued()).containsExactly("keep-1", "keep-2", "copy-3");
+    }
 }
