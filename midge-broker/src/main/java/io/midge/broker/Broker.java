@@ -4,7 +4,6 @@ import io.midge.broker.bridge.BridgePlacement;
 import io.midge.broker.bridge.BridgeStatus;
 import io.midge.broker.bridge.Bridges;
 import io.midge.broker.cluster.Cluster;
-import io.midge.broker.cluster.NodeInfo;
 import io.midge.broker.config.BridgeConfig;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
@@ -147,12 +146,13 @@ public final class Broker implements AutoCloseable {
             bridges = new Bridges(sessions, router, security.authorizer(), group, Transports.clientChannel(),
                     config.limits().maxInflight());
             Bridges bridgesForViews = bridges;
-            meters.watchBridges(() -> bridgeViews(bridgesForViews));
+            meters.watchBridges(() -> ManagementViews.bridgeViews(bridgesForViews));
             if (config.http().enabled()) {
                 // Before the sessions are restored, so that /health answers 503 while they are.
                 http = HttpListener.bind(config.http(), group, new ApiContext(context, health, meters,
-                        () -> listenerViews(listeners, context), System.nanoTime(), () -> nodeViews(joined.get()),
-                        () -> bridgeViews(bridgesForViews)));
+                        () -> ManagementViews.listenerViews(listeners, context), System.nanoTime(),
+                        () -> ManagementViews.nodeViews(joined.get()),
+                        () -> ManagementViews.bridgeViews(bridgesForViews)));
             }
             if (config.cluster().enabled()) {
                 // Joined before the sessions come back, so that their subscriptions are counted as routes.
@@ -196,7 +196,7 @@ public final class Broker implements AutoCloseable {
             SysPublisher sys = new SysPublisher(router, sessions, metrics,
                     cluster == null ? null : cluster.nodeId());
             int sysInterval = config.get(ConfigKeys.SYS_INTERVAL);
-            sys.addFigures(() -> bridgeFigures(bridgesForViews));
+            sys.addFigures(() -> ManagementViews.bridgeFigures(bridgesForViews));
             if (sysInterval > 0) {
                 sys.start(group.next(), sysInterval);
             }
@@ -301,55 +301,6 @@ public final class Broker implements AutoCloseable {
         for (Future<?> f : restoring) {
             f.sync();
         }
-    }
-
-    /** The cluster's nodes as the management API shows them; none for a broker on its own. */
-    private static List<ApiContext.NodeView> nodeViews(Cluster cluster) {
-        if (cluster == null) {
-            return List.of();
-        }
-        List<ApiContext.NodeView> views = new ArrayList<>();
-        for (NodeInfo n : cluster.nodes()) {
-            views.add(new ApiContext.NodeView(n.id(), n.mqttAddress(), n.self(), n.linkUp(), n.clients(), n.queued()));
-        }
-        return views;
-    }
-
-    /** The bridges as the management API and the metrics show them. */
-    private static List<ApiContext.BridgeView> bridgeViews(Bridges bridges) {
-        List<ApiContext.BridgeView> views = new ArrayList<>();
-        for (BridgeStatus b : bridges.status()) {
-            views.add(new ApiContext.BridgeView(b.name(), b.address(), b.state(), b.connected(), b.queued(),
-                    b.queuedBytes(), b.sent(), b.received(), b.dropped(), b.lastError()));
-        }
-        return views;
-    }
-
-    /** The bridges' figures under {@code $SYS/broker/bridges/<name>/...}. */
-    private static Map<String, String> bridgeFigures(Bridges bridges) {
-        Map<String, String> figures = new java.util.LinkedHashMap<>();
-        for (BridgeStatus b : bridges.status()) {
-            String at = "bridges/" + b.name() + "/";
-            figures.put(at + "state", b.state());
-            figures.put(at + "connected", b.connected() ? "1" : "0");
-            figures.put(at + "queued", Integer.toString(b.queued()));
-            figures.put(at + "sent", Long.toString(b.sent()));
-            figures.put(at + "received", Long.toString(b.received()));
-            figures.put(at + "dropped", Long.toString(b.dropped()));
-            figures.put(at + "last-error", b.lastError() == null ? "" : b.lastError());
-        }
-        return figures;
-    }
-
-    /** The MQTT listeners as the management API shows them; read when asked, from the list as it is then. */
-    private static List<ApiContext.ListenerView> listenerViews(List<MqttListener> listeners, BrokerContext context) {
-        List<ApiContext.ListenerView> views = new ArrayList<>();
-        for (MqttListener l : List.copyOf(listeners)) {
-            ListenerConfig c = l.config();
-            views.add(new ApiContext.ListenerView(c.name(), c.transport().configName(), c.host(), l.port(),
-                    context.limits().openConnections(c.name()), c.anonymousAllowed()));
-        }
-        return views;
     }
 
     private static Persistence openStore(BrokerConfig config) {

@@ -355,14 +355,14 @@ final class HandoverAsking {
                 }
             }
             List<Delivery> copies = copiesOf.isEmpty() ? List.of()
-                    : s.takeQueuedIf(d -> copiesOf.remove(HandoverGiving.identity(d, self)));
+                    : s.transfer().takeQueuedIf(d -> copiesOf.remove(HandoverGiving.identity(d, self)));
             for (Delivery copy : copies) {
                 if (batch != null && copy.isStored()) {
                     batch.removeQueued(clientId, copy.sequence());
                 }
             }
             if (!copiesOf.isEmpty()) {
-                s.dropArriving(d -> !copiesOf.isEmpty() && d.message().forwardId() != 0
+                s.transfer().dropArriving(d -> !copiesOf.isEmpty() && d.message().forwardId() != 0
                         && copiesOf.remove(HandoverGiving.identity(d, self)),
                         System.nanoTime() + COPIES_DROPPED_NANOS);
             }
@@ -383,7 +383,7 @@ final class HandoverAsking {
                 if (s.isEnded()) {
                     deliveries.forEach(Delivery::release);
                 } else if (arrival != null) {
-                    s.insertQueued(arrival.position(), deliveries);
+                    s.transfer().insertQueued(arrival.position(), deliveries);
                 } else {
                     for (Delivery d : deliveries) {
                         if (!s.offer(d)) {

@@ -123,7 +123,7 @@ final class HandoverGiving {
                 }
             }
             // Told apart by identity at the cut (what the snapshot read is not sent again): no copies meanwhile.
-            s.setHandingOver(true);
+            s.transfer().handingOver(true);
             List<Delivery> read = new ArrayList<>();
             RecoveredSession snapshot = SessionSnapshot.of(s, read);
             moving.sent().addAll(read);
@@ -283,7 +283,7 @@ final class HandoverGiving {
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
                     installed ? "" : " (no word from it in time)");
-            s.execute(() -> s.setHandingOver(false));
+            s.execute(() -> s.transfer().handingOver(false));
             return;
         }
         s.execute(() -> {

@@ -2,6 +2,7 @@ package io.midge.broker.http;
 
 import io.midge.broker.protocol.ClientConnection;
 import io.midge.broker.routing.SubscriptionOptions;
+import io.midge.broker.session.PendingMessages;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.codec.protocol.MqttVersion;
@@ -139,7 +140,7 @@ final class ClientsResource {
         return OnLoops.read(s, session -> session.pending(from, paging.limit + 1)).thenApply(pending -> {
             List<Map<String, Object>> items = new ArrayList<>();
             for (int i = 0; i < Math.min(pending.size(), paging.limit); i++) {
-                Session.Pending p = pending.get(i);
+                PendingMessages.Pending p = pending.get(i);
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("topic", p.topic());
                 item.put("qos", p.qos());

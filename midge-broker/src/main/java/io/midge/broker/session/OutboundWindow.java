@@ -407,7 +407,7 @@ final class OutboundWindow {
         pump();
     }
 
-    /** Puts back a send the store held in flight, at start (see {@link Session#restoreInflight}). */
+    /** Puts back a send the store held in flight, at start (see {@link SessionTransfer#restoreInflight}). */
     void restore(int packetId, long sequence, Delivery d) {
         InflightSend entry = new InflightSend(d, sequence);
         entry.released = d == null;

@@ -12,11 +12,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The state of one client identifier: its subscriptions, its expiry and pending will, the connection attached to it,
@@ -33,8 +29,6 @@ import org.slf4j.LoggerFactory;
  * and logged.
  */
 public final class Session implements Subscriber {
-    private static final Logger log = LoggerFactory.getLogger(Session.class);
-
     private final String clientId;
     private final Persistence store;
     private final TopicTree topicTree;
@@ -42,11 +36,7 @@ public final class Session implements Subscriber {
     // Made at the first message (see records() and window()): an idle session holds neither.
     private DeliveryRecords records;
     private OutboundWindow window;
-    private volatile EventLoop executor;
-    /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
-    private volatile Runnable arrival;
-    private static final AtomicReferenceFieldUpdater<Session, Runnable> ARRIVAL =
-            AtomicReferenceFieldUpdater.newUpdater(Session.class, Runnable.class, "arrival");
+    private final SessionLoop loop;
     private volatile boolean online;
     private volatile boolean ended;
     /** Whether the store holds a record under this client id (this session's, or the one it replaced). */
@@ -84,7 +74,7 @@ public final class Session implements Subscriber {
                    Persistence store, TopicTree topicTree) {
         this.clientId = clientId;
         this.topicTree = topicTree;
-        this.executor = executor;
+        this.loop = new SessionLoop(clientId, executor);
         this.store = store;
         this.mailbox = new SessionMailbox(this, config, metrics);
     }
@@ -132,19 +122,12 @@ public final class Session implements Subscriber {
     }
 
     public EventLoop executor() {
-        return executor;
+        return loop.executor();
     }
 
-    /**
-     * Runs the task on the session's loop after what the loop is doing now (a read batch, a drain), following the
-     * session if it moves meanwhile.
-     */
+    /** Runs the task on the session's loop after what the loop is doing now; see {@link SessionLoop#executeLater}. */
     void executeLater(Runnable task) {
-        try {
-            executor.execute(() -> execute(task));
-        } catch (RejectedExecutionException e) {
-            log.debug("Session of '{}': loop stopped, task dropped", clientId);
-        }
+        loop.executeLater(task);
     }
 
     /** Hands the delivery records collected so far to the store, before a write that must come after them. */
@@ -156,18 +139,7 @@ public final class Session implements Subscriber {
 
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
     public void execute(Runnable task) {
-        EventLoop loop = executor;
-        if (loop.inEventLoop()) {
-            runArrival();
-            task.run();
-        } else {
-            try {
-                loop.execute(() -> execute(task));
-            } catch (RejectedExecutionException e) {
-                // The broker is shutting down: its loops take no more work, and nothing is left to do.
-                log.debug("Session of '{}': loop stopped, task dropped", clientId);
-            }
-        }
+        loop.execute(task);
     }
 
     /**
@@ -185,20 +157,14 @@ public final class Session implements Subscriber {
      * following the session if it moved meanwhile (the mailbox is the task that gets it there).
      */
     void drain() {
-        EventLoop loop = executor;
-        if (loop.inEventLoop()) {
-            runArrival();
-            mailbox.drain();
-            pump();
-            if (!handingOver) {
-                mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
-            }
-        } else {
-            try {
-                loop.execute(mailbox);
-            } catch (RejectedExecutionException e) {
-                log.debug("Session of '{}': loop stopped, delivery left in the mailbox", clientId);
-            }
+        loop.runHereOrHand(this::drainHere, mailbox, "delivery left in the mailbox");
+    }
+
+    private void drainHere() {
+        mailbox.drain();
+        pump();
+        if (!handingOver) {
+            mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
         }
     }
 
@@ -286,24 +252,9 @@ public final class Session implements Subscriber {
         }
     }
 
-    /**
-     * Moves the session to another loop; call on the current owner loop. Work queued after follows it.
-     * {@code onArrival} (attaching the connection that resumes the session) runs on the new loop before any task
-     * given to {@link #execute} from then on: a takeover racing this one may reach the new loop first, and must
-     * find the connection attached, to close it, rather than no connection at all.
-     */
-    public void moveTo(EventLoop loop, Runnable onArrival) {
-        arrival = onArrival;
-        this.executor = loop;
-        // Through execute, so that it runs on the session's loop even if the session has moved on by then.
-        loop.execute(() -> execute(() -> { }));
-    }
-
-    private void runArrival() {
-        Runnable first = arrival == null ? null : ARRIVAL.getAndSet(this, null);
-        if (first != null) {
-            first.run();
-        }
+    /** Moves the session to another loop, {@code onArrival} first there; see {@link SessionLoop#moveTo}. */
+    public void moveTo(EventLoop target, Runnable onArrival) {
+        loop.moveTo(target, onArrival);
     }
 
     /** The connection's socket can take more again. */
@@ -432,61 +383,22 @@ public final class Session implements Subscriber {
         mailbox.clear();
     }
 
-    /**
-     * Puts deliveries, stored already, into the queue behind its first {@code position} ones (on this session's loop,
-     * before it is attached): a cluster's session move, see {@link SessionMailbox#insert}.
-     */
-    public void insertQueued(int position, List<Delivery> deliveries) {
-        mailbox.insert(position, deliveries);
+    /** What recovery at start and a cluster's session move put into the session and take out of it. */
+    public SessionTransfer transfer() {
+        return new SessionTransfer(this, mailbox);
     }
 
-    /**
-     * Takes the queued deliveries {@code pick} picks out of the queue (on this session's loop): a cluster's session
-     * move, whose old node sends what the new one may hold already. The caller owns their payload references and
-     * removes them from the store.
-     */
-    public List<Delivery> takeQueuedIf(java.util.function.Predicate<Delivery> pick) {
-        return mailbox.takeQueuedIf(pick);
-    }
-
-    /**
-     * Drops, and forgets in the store, the deliveries {@code drop} picks as they reach the session, until
-     * {@code untilNanos} ({@link System#nanoTime}; on this session's loop): in a cluster, copies of what a session
-     * moved here got from its old node already.
-     */
-    public void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
-        mailbox.dropArriving(drop, untilNanos);
-    }
-
-    /** Puts back a queued delivery the store held, at start (on this session's loop, before it is attached). */
-    public void restoreQueued(Delivery d) {
-        mailbox.restore(d);
-        raiseNextSequence(d.sequence() + 1);
-    }
-
-    /**
-     * Puts back a delivery the store held in flight, at start: a PUBLISH to re-send with DUP, or with a null
-     * delivery a QoS 2 message waiting for PUBCOMP, whose PUBREL is re-sent.
-     */
-    public void restoreInflight(int packetId, long sequence, Delivery d) {
-        window().restore(packetId, sequence, d);
-        raiseNextSequence(sequence + 1);
-    }
-
-    public void restoreNextSequence(long next) {
-        raiseNextSequence(next);
+    /** The window, made if need be: for {@link SessionTransfer}. */
+    OutboundWindow windowForRestore() {
+        return window();
     }
 
     /** At start, on this session's loop, before any publisher takes a key. */
-    private void raiseNextSequence(long next) {
+    void raiseNextSequence(long next) {
         nextSequence = Math.max(nextSequence, next);
     }
 
-    /**
-     * The session is being handed to another node (or no longer is: it stays here): on its loop. Meanwhile what it
-     * holds keeps its identity (see {@link #handingOver}).
-     */
-    public void setHandingOver(boolean on) {
+    void setHandingOver(boolean on) {
         handingOver = on;
     }
 
@@ -569,39 +481,8 @@ public final class Session implements Subscriber {
         return window == null ? 0 : window.size();
     }
 
-    /**
-     * A message the session holds for its client, as the management API lists it: in flight (sent, not
-     * acknowledged; {@code topic} null once PUBREC let go of a QoS 2 message) or queued ({@code packetId} 0).
-     */
-    public record Pending(String topic, int qos, int payloadBytes, boolean inflight, int packetId) {
-    }
-
-    /**
-     * On the session's loop: the messages in flight, oldest first, then those queued, after skipping {@code skip}
-     * of them, at most {@code limit}. Costs the skipped and the listed messages, nothing more.
-     */
-    public List<Pending> pending(int skip, int limit) {
-        List<Pending> page = new ArrayList<>(Math.min(limit, 64));
-        int index = 0;
-        for (Map.Entry<Integer, InflightSend> e : window == null ? List.<Map.Entry<Integer, InflightSend>>of()
-                : window.inflightSends()) {
-            if (page.size() >= limit) {
-                return page;
-            }
-            if (index++ >= skip) {
-                Delivery d = e.getValue().delivery;
-                page.add(d == null ? new Pending(null, 2, 0, true, e.getKey())
-                        : new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), true, e.getKey()));
-            }
-        }
-        for (Delivery d : mailbox.queued()) {
-            if (page.size() >= limit) {
-                return page;
-            }
-            if (index++ >= skip) {
-                page.add(new Pending(d.message().topic(), d.qos(), d.message().payloadSize(), false, 0));
-            }
-        }
-        return page;
+    /** Its messages as the management API lists them; see {@link PendingMessages}. */
+    public List<PendingMessages.Pending> pending(int skip, int limit) {
+        return PendingMessages.page(mailbox, window, skip, limit);
     }
 }

@@ -90,13 +90,13 @@ public final class SessionRegistry {
             session.inboundQos2().add(packetId);
         }
         for (InflightDelivery d : recovered.inflight()) {
-            session.restoreInflight(d.packetId(), d.sequence(),
+            session.transfer().restoreInflight(d.packetId(), d.sequence(),
                     d.delivery() == null ? null : StoredMessages.fromStored(d.delivery(), d.sequence()));
         }
         for (QueuedDelivery d : recovered.queued()) {
-            session.restoreQueued(StoredMessages.fromStored(d.delivery(), d.sequence()));
+            session.transfer().restoreQueued(StoredMessages.fromStored(d.delivery(), d.sequence()));
         }
-        session.restoreNextSequence(recovered.nextSequence());
+        session.transfer().restoreNextSequence(recovered.nextSequence());
         sessions.put(session.clientId(), session);
         sorted.changed(session.clientId());
         if (recovered.expiresAtMillis() != Long.MAX_VALUE) {

@@ -99,7 +99,7 @@ class OutboundWindowTest {
     @DisplayName("Packet identifiers wrap from 65535 to 1 and skip those still in flight")
     void packetIdsWrapAndSkip() {
         session = sessions.session(BrokerConfig.defaults());
-        session.restoreInflight(1, Delivery.NOT_STORED, null); // PUBREL sent under 1, awaiting PUBCOMP
+        session.transfer().restoreInflight(1, Delivery.NOT_STORED, null); // PUBREL sent under 1, awaiting PUBCOMP
         FakeConnection c = new FakeConnection(2);
         session.attach(c);
         assertThat(c.pubRels).containsExactly(1);
@@ -150,7 +150,7 @@ class OutboundWindowTest {
     void heldBackUntilAcknowledged() {
         session = sessions.session(BrokerConfig.defaults());
         for (int id = 7; id <= 9; id++) {
-            session.restoreInflight(id, Delivery.NOT_STORED, delivery("r" + id, 1));
+            session.transfer().restoreInflight(id, Delivery.NOT_STORED, delivery("r" + id, 1));
         }
         session.offer(delivery("queued", 1));
         sessions.run();

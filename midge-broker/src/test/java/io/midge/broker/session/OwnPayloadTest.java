@@ -123,7 +123,7 @@ class OwnPayloadTest {
         sessions.run();
         session.detach(c);
         session.offer(sliced("in-the-inbox", 1)); // drained by the snapshot itself
-        session.setHandingOver(true);
+        session.transfer().handingOver(true);
         java.util.List<Delivery> read = new java.util.ArrayList<>();
         SessionSnapshot.of(session, read);
         session.offer(sliced("after", 1)); // the drain finds the client offline
