@@ -58,7 +58,8 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    private static int[] freePorts(int n) {
+    /** Ports free now, taken from the kernel together so that they differ (a child binds each a moment later). */
+    static int[] freePorts(int n) {
         int[] ports = new int[n];
         List<ServerSocket> held = new ArrayList<>();
         try {

@@ -13,8 +13,6 @@ import io.midge.broker.Broker;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.testing.TestCertificates;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -67,7 +65,7 @@ class ClusterTlsBridgeTest {
     private final List<Path> logs = new ArrayList<>();
     private final List<Integer> mqttPorts = new ArrayList<>();
     private final List<Integer> httpPorts = new ArrayList<>();
-    private final int[] clusterPorts = freePorts(3);
+    private final int[] clusterPorts = ClusterNodes.freePorts(3);
     private final List<Collector> collectors = new ArrayList<>();
     private TestCertificates ca;
     /** The node (0 or 1) that runs the bridge, as {@link #bridgeRunsOnOneNode} found it. */
@@ -210,7 +208,7 @@ class ClusterTlsBridgeTest {
 
     /** Starts node {@code i} (0-based) with this certificate, and the bridge or none; see {@link #awaitStarted}. */
     private void launch(int i, TestCertificates.Pem cert, boolean bridge) throws IOException {
-        int mqttPort = freePorts(1)[0];
+        int mqttPort = ClusterNodes.freePorts(1)[0];
         Path config = dir.resolve("node" + (i + 1) + ".yaml");
         String members = "127.0.0.1:" + clusterPorts[0] + ", 127.0.0.1:" + clusterPorts[1] + ", 127.0.0.1:"
                 + clusterPorts[2];
@@ -279,24 +277,6 @@ class ClusterTlsBridgeTest {
     private String api(int i, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(i) + "/api/v1/"
                 + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int[] freePorts(int n) {
-        List<ServerSocket> held = new ArrayList<>();
-        int[] ports = new int[n];
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return ports;
     }
 
     // ------------------------------------------------------------------ clients
