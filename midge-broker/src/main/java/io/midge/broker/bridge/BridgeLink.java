@@ -5,6 +5,7 @@ import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
+import io.midge.broker.link.ReadEndFlush;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -84,13 +85,8 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
      * subscribes to nothing.
      */
     private final boolean drain;
-    /**
-     * In a read of the remote's packets: each PUBACK lets the queue send what waited for room, and those sends are
-     * flushed once at the read's end ({@link #channelReadComplete}), not once per acknowledgement (a full window
-     * otherwise makes one socket write, and one TCP segment, per message), as a cluster node's link does.
-     */
-    private boolean reading;
-    private boolean flushPending;
+    /** The sends let out by a read of acknowledgements leave in one flush at the read's end. */
+    private final ReadEndFlush flushes = new ReadEndFlush();
 
     BridgeLink(BridgeConfig config, TopicRules rules, Events events, BridgeInbound inbound, BridgeCounters counters,
                int maxInflight, boolean first, boolean drain) {
@@ -175,7 +171,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = true;
+        flushes.reading();
         try {
             if (msg instanceof Publish publish) {
                 if (connAckSeen) {
@@ -206,11 +202,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        reading = false;
-        if (flushPending) {
-            flushPending = false;
-            ctx.flush();
-        }
+        flushes.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
 
@@ -383,11 +375,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void flush() {
-        if (reading) {
-            flushPending = true;
-        } else {
-            channel.flush();
-        }
+        flushes.flush(channel);
     }
 
     @Override

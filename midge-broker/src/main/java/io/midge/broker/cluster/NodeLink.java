@@ -2,6 +2,7 @@ package io.midge.broker.cluster;
 
 import io.midge.broker.link.WarnOncePerMinute;
 import io.midge.broker.link.ClientFrames;
+import io.midge.broker.link.ReadEndFlush;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
@@ -88,13 +89,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     private boolean closedReported;
     /** The shared filter of a share group's identifier, for the queue's deliveries a group chose ({@link ShareIds}). */
     private IntFunction<String> sharedFilters = id -> null;
-    /**
-     * In a read of acknowledgements: each PUBACK lets the queue send what waited for room, and those sends are
-     * flushed once at the read's end ({@link #channelReadComplete}), not once per acknowledgement (a full window
-     * otherwise made one write, and one TCP segment, per message).
-     */
-    private boolean reading;
-    private boolean flushPending;
+    /** The sends let out by a read of acknowledgements leave in one flush at the read's end. */
+    private final ReadEndFlush flushes = new ReadEndFlush();
     /** Makes the link's TLS handler ({@code cluster.tls}); null for plain TCP. */
     private Function<ByteBufAllocator, ? extends ChannelHandler> tls;
     /** CONNACK came with the proof: the other node is who it says. */
@@ -200,7 +196,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        reading = true;
+        flushes.reading();
         try {
             if (msg instanceof Auth auth) {
                 onAuth(ctx, auth);
@@ -224,11 +220,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        reading = false;
-        if (flushPending) {
-            flushPending = false;
-            ctx.flush();
-        }
+        flushes.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
 
@@ -414,11 +406,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void flush() {
-        if (reading) {
-            flushPending = true;
-        } else {
-            channel.flush();
-        }
+        flushes.flush(channel);
     }
 
     @Override
