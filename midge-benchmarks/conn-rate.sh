@@ -130,7 +130,7 @@ round() {
       "conn_rate=${rate:-?} us_per_connect=${connect:-?} us_per_cycle=$cycle" \
       "commits=$(awk -v a="${k1[0]}" -v b="${k0[0]}" 'BEGIN { printf "%.0f", a - b }')" \
       "commit_ms=$(awk -v n="$(awk -v a="${k1[0]}" -v b="${k0[0]}" 'BEGIN { print a - b }')" -v s1="${k1[1]}" -v s0="${k0[1]}" \
-          'BEGIN { printf "%.2f", n > 0 ? (s1 - s0) * 1000 / n : 0 }')" \
+          'BEGIN { printf "%.2f", (n > 0 ? (s1 - s0) * 1000 / n : 0) }')" \
       "idle_cpu_pct=$(awk -v r="$idle_rate" 'BEGIN { printf "%.1f", r * 100 }') machine_busy_pct=$busy" \
       "p99_ms=$(grep -oE 'conn_p99_us=[0-9.]+' <<< "$out" | cut -d= -f2 | awk '{printf "%.1f", $1 / 1000}')" \
       "load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/rounds"
