@@ -7,6 +7,11 @@ public final class BrokerMetrics {
     public final LongAdder connectionsAccepted = new LongAdder();
     public final LongAdder connectionsRefused = new LongAdder();
     public final LongAdder protocolViolations = new LongAdder();
+    /**
+     * Sessions with a connection attached now, kept as they change (Session) so that $SYS and /metrics need not walk
+     * every session: with 50,000 persistent sessions the walks were 7% of a connect storm's CPU.
+     */
+    public final LongAdder sessionsOnline = new LongAdder();
     /** PUBLISH packets from clients, by their QoS (index 0, 1, 2): one adder each, so nothing is split later. */
     public final LongAdder[] receivedByQos = byQos();
     /** PUBLISH packets to clients (first sends and re-sends), by the QoS they were sent at. */

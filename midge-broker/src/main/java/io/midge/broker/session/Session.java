@@ -218,7 +218,7 @@ public final class Session implements Subscriber {
      */
     public void attach(SessionConnection newConnection) {
         this.connection = newConnection;
-        this.online = true;
+        setOnline(true);
         attachCount++;
         if (pendingWill != null) {
             // Reconnected within the Will Delay Interval: the will is not published (MQTT 5.0 3.1.3.2.2).
@@ -232,13 +232,24 @@ public final class Session implements Subscriber {
         }
     }
 
+    /**
+     * Online or not, counted in {@link BrokerMetrics#sessionsOnline} as it changes (on the owner loop, the only
+     * writer): the figures read it instead of walking every session.
+     */
+    private void setOnline(boolean now) {
+        if (online != now) {
+            online = now;
+            mailbox.metrics().sessionsOnline.add(now ? 1 : -1);
+        }
+    }
+
     /** Detaches the connection if it is still the attached one; returns whether it was. */
     public boolean detach(SessionConnection oldConnection) {
         if (connection != oldConnection) {
             return false;
         }
         connection = null;
-        online = false;
+        setOnline(false);
         mailbox.dropOfflineQos0();
         return true;
     }
@@ -372,7 +383,7 @@ public final class Session implements Subscriber {
     /** Ends the session for good: releases every message it holds. Subscriptions are the registry's to remove. */
     public void end() {
         ended = true;
-        online = false;
+        setOnline(false);
         connection = null;
         if (window != null) {
             window.clear();

@@ -84,11 +84,7 @@ final class BrokerStatus {
         return values;
     }
 
-    /**
-     * Connected clients are the sessions with a connection; the others are kept for clients that will come back.
-     * One pass over the sessions (every interval, on one loop) instead of counters that every connect and
-     * disconnect on every loop would have to keep.
-     */
+    /** Connected clients are the sessions with a connection; the others are kept for clients that will come back. */
     private void clients(Map<String, String> values) {
         int total = sessions.size();
         int connected = Math.min(sessions.connectedCount(), total); // sessions may come and go between the two
