@@ -8,7 +8,7 @@
 #   REPEAT=3 SCENARIOS="pairs fanout" QOS_LIST="0 1" ./midge-benchmarks/cluster-bench.sh
 #
 # Environment: SCENARIOS ("pairs fanout"), QOS_LIST ("0 1"), DURATION (10), WARMUP (2), REPEAT (3), MQTT (3),
-# MIDGE_JAVA_OPTS ("-Xms512m -Xmx512m", each broker), KEEP (set: keep the logs and data in the work directory).
+# MIDGE_JAVA_OPTS ("-Xms512m -Xmx512m", each broker), MIDGE_JAR (the jar to run), KEEP (set: keep the logs and data in the work directory).
 # Prints each run's RESULT line (tagged setup=single or setup=cluster), then one SUMMARY line per scenario and QoS:
 # the medians of broker CPU per delivered message (µs, summed over the three nodes for the cluster), their ratio
 # (the bar: at most 1.5), deliveries per second, and lost/duplicated summed over the repeats (the bar: 0).
@@ -27,8 +27,13 @@ if [[ ! -x $bin ]]; then
   bin=/tmp/mqbench-bin
   gcc -O2 -Wall -o "$bin" "$mqbench_dir/mqbench.c" -lm
 fi
-"$root/midge" --version > /dev/null # builds midge.jar when a source changed
-jar=$root/midge-cli/target/midge.jar
+# MIDGE_JAR: a jar to measure (a copy, so that a rebuild cannot change a running benchmark); else midge.jar, built
+# when a source changed.
+jar=${MIDGE_JAR:-}
+if [[ -z $jar ]]; then
+  "$root/midge" --version > /dev/null
+  jar=$root/midge-cli/target/midge.jar
+fi
 
 SCENARIOS=${SCENARIOS:-"pairs fanout"}
 QOS_LIST=${QOS_LIST:-"0 1"}
