@@ -42,6 +42,7 @@ public final class RocksDbPersistence implements Persistence {
     private final BucketWriter[] writers;
     private final ScheduledExecutorService syncTimer;
     private final StoreStats stats = new StoreStats();
+    private final QueuedPuts queuedPuts = new QueuedPuts();
     private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
     private final AtomicBoolean written = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -132,7 +133,18 @@ public final class RocksDbPersistence implements Persistence {
 
     @Override
     public StoreBatch batch(String owner) {
-        return new EncodedBatch(owner);
+        return new EncodedBatch(owner, queuedPuts);
+    }
+
+    @Override
+    public boolean deliversBeforeDurable() {
+        // Not while the store refuses writes: a publish it cannot take is then not delivered either.
+        return writers.length == 1 && failed.get() == null;
+    }
+
+    /** How many queue entries wait to be written that an acknowledgement may still cancel (for tests). */
+    int cancellableQueued() {
+        return queuedPuts.size();
     }
 
     @Override
