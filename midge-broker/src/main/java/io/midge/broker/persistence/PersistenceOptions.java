@@ -50,7 +50,7 @@ public record PersistenceOptions(SyncPolicy syncPolicy, long syncIntervalMillis,
      * recovery attempt a second after a failed write.
      */
     public static PersistenceOptions defaults() {
-        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 1, 4096, Long.getLong("midge.experiment.linger", 0), 16_384, 64L << 20, 1000);
+        return new PersistenceOptions(SyncPolicy.ALWAYS, 1000, 1, 4096, 0, 16_384, 64L << 20, 1000);
     }
 
     public PersistenceOptions withSyncPolicy(SyncPolicy policy) {
