@@ -106,6 +106,9 @@ public final class BrokerMeters {
                     .description("store writes made (each a batch of changes some step waited for)").register(registry);
             FunctionCounter.builder("midge.store.syncs", store, StoreStats::syncs)
                     .description("group commits that synced the write-ahead log (sync: always)").register(registry);
+            FunctionCounter.builder("midge.store.cancelled.queued", store, StoreStats::cancelledQueued)
+                    .description("queued deliveries acknowledged before their write: neither written nor deleted")
+                    .register(registry);
             FunctionCounter.builder("midge.store.failed.batches", store, StoreStats::failed)
                     .description("store writes not made because the disk was full or failing").register(registry);
             FunctionCounter.builder("midge.store.recoveries", store, StoreStats::recoveries)

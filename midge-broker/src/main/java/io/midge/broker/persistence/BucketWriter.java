@@ -90,10 +90,12 @@ final class BucketWriter {
         submitting.incrementAndGet();
         try {
             if (stopping) {
+                batch.settle();
                 future.completeExceptionally(new PersistenceException("the store in " + directory + " is closed"));
                 return future;
             }
             if (failed.get() != null) {
+                batch.settle();
                 stats.failed.increment();
                 future.completeExceptionally(stopped());
                 return future;
@@ -104,6 +106,7 @@ final class BucketWriter {
             boolean accepted = (before == 0 || before + size <= maxPendingBytes)
                     && queue.offer(new Pending(batch, future, completeOn, System.nanoTime()));
             if (!accepted) {
+                batch.settle();
                 pendingBytes.addAndGet(-size);
                 stats.rejected.increment();
                 future.completeExceptionally(new StoreOverloadedException("the store in " + directory
@@ -179,11 +182,16 @@ final class BucketWriter {
         }
         long bytes = 0;
         int changes = 0;
+        int cancelled = 0;
         boolean sync = false;
         for (Pending p : group) {
             bytes += p.batch.bytes();
-            changes += p.batch.count();
-            sync |= p.batch.syncNeeded();
+            // Its queue entries acknowledged meanwhile are left out; a batch left with nothing needs no sync.
+            if (failure == null) {
+                changes += p.batch.take();
+                cancelled += p.batch.cancelled();
+            }
+            sync |= p.batch.syncNeeded() && !p.batch.allCancelled();
             batches.add(p.batch);
         }
         try {
@@ -211,8 +219,13 @@ final class BucketWriter {
             onFailure.run();
         } finally {
             pendingBytes.addAndGet(-bytes);
+            // Before the completions: once a publisher hears its batch is durable, nothing may cancel its entries.
+            for (EncodedBatch b : batches) {
+                b.settle();
+            }
         }
         stats.batches.add(group.size());
+        stats.cancelledQueued.add(cancelled);
         complete(group, failure);
     }
 

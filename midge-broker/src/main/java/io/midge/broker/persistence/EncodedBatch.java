@@ -22,6 +22,23 @@ final class EncodedBatch implements StoreBatch {
     private static final byte[] EMPTY = {};
 
     private final String owner;
+    /** The store's cancellable queue entries; null for a batch that never cancels one (tests, barriers). */
+    private final QueuedPuts puts;
+    /** Whether this batch's queue entries may be cancelled before it is written ({@link #cancellableQueued}). */
+    private boolean cancellable;
+    /**
+     * The cancellable puts among the records, in order: where each starts and ends in {@link #records}. Null until
+     * the first.
+     */
+    private QueuedPuts.Put[] cancellablePuts;
+    private int[] putStarts;
+    private int[] putEnds;
+    private int cancellableCount;
+    /** Set by {@link #take}: which of the cancellable puts the writer leaves out, and what is left. */
+    private boolean[] leftOut;
+    private int takenLength;
+    private int takenCount;
+    private boolean taken;
     /** Made at the first change: most batches of a broker with clean sessions only stay empty. */
     private byte[] records = EMPTY;
     private int length;
@@ -34,7 +51,12 @@ final class EncodedBatch implements StoreBatch {
     private byte[] lastEncoded;
 
     EncodedBatch(String owner) {
+        this(owner, null);
+    }
+
+    EncodedBatch(String owner, QueuedPuts puts) {
         this.owner = owner;
+        this.puts = puts;
     }
 
     @Override
@@ -58,6 +80,12 @@ final class EncodedBatch implements StoreBatch {
         return syncNeeded;
     }
 
+    @Override
+    public StoreBatch cancellableQueued() {
+        cancellable = puts != null;
+        return this;
+    }
+
     /** How many changes the batch holds. */
     int count() {
         return count;
@@ -78,14 +106,15 @@ final class EncodedBatch implements StoreBatch {
 
     /**
      * The serialized WriteBatch of these batches, in order: what {@code new WriteBatch(byte[])} takes. Empty batches
-     * add nothing.
+     * add nothing; each batch was {@link #take taken} first, and its cancelled queue entries are left out.
      */
     static byte[] writeBatchOf(List<EncodedBatch> batches) {
         int size = HEADER;
         int total = 0;
         for (EncodedBatch b : batches) {
-            size += b.length;
-            total += b.count;
+            b.take();
+            size += b.takenLength;
+            total += b.takenCount;
         }
         byte[] rep = new byte[size];
         rep[8] = (byte) total;
@@ -94,10 +123,67 @@ final class EncodedBatch implements StoreBatch {
         rep[11] = (byte) (total >>> 24);
         int at = HEADER;
         for (EncodedBatch b : batches) {
-            System.arraycopy(b.records, 0, rep, at, b.length);
-            at += b.length;
+            at = b.copyTakenTo(rep, at);
         }
         return rep;
+    }
+
+    /**
+     * Called by the writer before it writes the batch: decides each cancellable queue entry (taken, or left out as
+     * cancelled; see {@link QueuedPuts}). Returns how many changes are written.
+     */
+    int take() {
+        if (taken) {
+            return takenCount;
+        }
+        taken = true;
+        takenLength = length;
+        takenCount = count;
+        for (int i = 0; i < cancellableCount; i++) {
+            if (!cancellablePuts[i].take()) {
+                if (leftOut == null) {
+                    leftOut = new boolean[cancellableCount];
+                }
+                leftOut[i] = true;
+                takenLength -= putEnds[i] - putStarts[i];
+                takenCount--;
+            }
+        }
+        return takenCount;
+    }
+
+    /** How many of its changes were left out as cancelled (after {@link #take}). */
+    int cancelled() {
+        return count - takenCount;
+    }
+
+    /** Whether the batch had changes and all were cancelled: it has nothing to write, and so nothing to sync. */
+    boolean allCancelled() {
+        return count > 0 && takenCount == 0;
+    }
+
+    private int copyTakenTo(byte[] rep, int at) {
+        if (leftOut == null) {
+            System.arraycopy(records, 0, rep, at, length);
+            return at + length;
+        }
+        int from = 0;
+        for (int i = 0; i < cancellableCount; i++) {
+            if (leftOut[i]) {
+                System.arraycopy(records, from, rep, at, putStarts[i] - from);
+                at += putStarts[i] - from;
+                from = putEnds[i];
+            }
+        }
+        System.arraycopy(records, from, rep, at, length - from);
+        return at + length - from;
+    }
+
+    /** The batch was written, or will never be: its queue entries can no longer be cancelled. */
+    void settle() {
+        for (int i = 0; i < cancellableCount; i++) {
+            puts.settled(cancellablePuts[i]);
+        }
     }
 
     /** Adds one change; package-private so that tests can add one the public methods never would. */
@@ -154,6 +240,9 @@ final class EncodedBatch implements StoreBatch {
         EncodedBatch encoded = (EncodedBatch) other;
         ensure(encoded.length);
         System.arraycopy(encoded.records, 0, records, length, encoded.length);
+        for (int i = 0; i < encoded.cancellableCount; i++) {
+            addCancellable(encoded.cancellablePuts[i], length + encoded.putStarts[i], length + encoded.putEnds[i]);
+        }
         length += encoded.length;
         count += encoded.count;
         bytes += encoded.bytes;
@@ -188,11 +277,32 @@ final class EncodedBatch implements StoreBatch {
             lastMessage = message;
             lastEncoded = Values.message(message);
         }
-        return put(Keys.queued(clientId, sequence), Values.delivery(delivery, lastEncoded));
+        int start = length;
+        put(Keys.queued(clientId, sequence), Values.delivery(delivery, lastEncoded));
+        if (cancellable) {
+            addCancellable(puts.register(clientId, sequence), start, length);
+        }
+        return this;
+    }
+
+    private void addCancellable(QueuedPuts.Put put, int start, int end) {
+        if (cancellablePuts == null || cancellableCount == cancellablePuts.length) {
+            int n = cancellablePuts == null ? 4 : cancellableCount * 2;
+            cancellablePuts = cancellablePuts == null ? new QueuedPuts.Put[n] : Arrays.copyOf(cancellablePuts, n);
+            putStarts = putStarts == null ? new int[n] : Arrays.copyOf(putStarts, n);
+            putEnds = putEnds == null ? new int[n] : Arrays.copyOf(putEnds, n);
+        }
+        cancellablePuts[cancellableCount] = put;
+        putStarts[cancellableCount] = start;
+        putEnds[cancellableCount] = end;
+        cancellableCount++;
     }
 
     @Override
     public StoreBatch removeQueued(String clientId, long sequence) {
+        if (puts != null && puts.cancel(clientId, sequence)) {
+            return this; // its put was never written: neither is this delete (see QueuedPuts)
+        }
         return delete(Keys.queued(clientId, sequence));
     }
 

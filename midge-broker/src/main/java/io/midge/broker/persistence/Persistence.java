@@ -53,6 +53,16 @@ public interface Persistence extends AutoCloseable {
      */
     RecoveredState recover();
 
+    /**
+     * Whether a QoS 1 publish may go to its subscribers before its batch is durable, its batch made
+     * {@link StoreBatch#cancellableQueued}: its PUBACK still waits for the batch, which completes once every queue
+     * entry in it is written or was acknowledged (and so cancelled) before. True only for a store that can cancel
+     * and that keeps one order for all its writes (one writer), so that a removal written later lands after the put.
+     */
+    default boolean deliversBeforeDurable() {
+        return false;
+    }
+
     /** Whether writes reach a disk; false for the in-memory mode, where the broker may skip building batches. */
     boolean isDurable();
 

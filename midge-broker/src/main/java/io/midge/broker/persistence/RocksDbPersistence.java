@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksDbPersistence implements Persistence {
     private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
+    /**
+     * Off by default, on with {@code -Dmidge.store.deliverBeforeDurable=true}: QoS 1 delivered before its batch is
+     * durable ({@link #deliversBeforeDurable}). Correct and tested either way, but on the loaded development VM it
+     * measured no faster and cost more CPU per message (README, Durability); off until a quiet machine says which.
+     */
+    private static final boolean DELIVER_BEFORE_DURABLE = Boolean.getBoolean("midge.store.deliverBeforeDurable");
 
     private final Path directory;
     private final OpenDb db;
@@ -42,6 +48,7 @@ public final class RocksDbPersistence implements Persistence {
     private final BucketWriter[] writers;
     private final ScheduledExecutorService syncTimer;
     private final StoreStats stats = new StoreStats();
+    private final QueuedPuts queuedPuts = new QueuedPuts();
     private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
     private final AtomicBoolean written = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -132,7 +139,18 @@ public final class RocksDbPersistence implements Persistence {
 
     @Override
     public StoreBatch batch(String owner) {
-        return new EncodedBatch(owner);
+        return new EncodedBatch(owner, queuedPuts);
+    }
+
+    @Override
+    public boolean deliversBeforeDurable() {
+        // Not while the store refuses writes: a publish it cannot take is then not delivered either.
+        return DELIVER_BEFORE_DURABLE && writers.length == 1 && failed.get() == null;
+    }
+
+    /** How many queue entries wait to be written that an acknowledgement may still cancel (for tests). */
+    int cancellableQueued() {
+        return queuedPuts.size();
     }
 
     @Override

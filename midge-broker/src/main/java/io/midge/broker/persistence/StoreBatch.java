@@ -76,6 +76,17 @@ public interface StoreBatch {
         return this;
     }
 
+    /**
+     * Lets the queue entries this batch appends from now on be cancelled until a writer takes the batch: a
+     * {@link #removeQueued} of one of them in the meantime (its subscriber acknowledged it) writes neither the entry
+     * nor its removal, and when every change of the batch was so cancelled, the batch completes without a write or a
+     * sync of its own. For a publish whose deliveries go out before its batch is durable
+     * ({@link Persistence#deliversBeforeDurable}). A store that writes nothing ignores it.
+     */
+    default StoreBatch cancellableQueued() {
+        return this;
+    }
+
     /** Whether a commit with this batch must be synced (see {@link #noSyncNeeded}). */
     default boolean syncNeeded() {
         return true;

@@ -11,6 +11,7 @@ public final class StoreStats {
     final LongAdder rejected = new LongAdder();
     final LongAdder failed = new LongAdder();
     final LongAdder recoveries = new LongAdder();
+    final LongAdder cancelledQueued = new LongAdder();
     /** Told each commit's time in nanoseconds (metrics' histogram); the store knows nothing of who listens. */
     private volatile LongConsumer commitTimes = nanos -> { };
 
@@ -46,6 +47,14 @@ public final class StoreStats {
     /** Times the store took writes again after a failed one, without a restart. */
     public long recoveries() {
         return recoveries.sum();
+    }
+
+    /**
+     * Queue entries acknowledged before a writer took their batch: neither they nor their removal were written
+     * ({@link StoreBatch#cancellableQueued}).
+     */
+    public long cancelledQueued() {
+        return cancelledQueued.sum();
     }
 
     /** Batches refused because a writer's queue was full. */

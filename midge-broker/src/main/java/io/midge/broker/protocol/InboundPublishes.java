@@ -36,6 +36,8 @@ final class InboundPublishes {
     private final ConnectionContext c;
     private final StoreOrder store;
     private final Disconnector disconnector;
+    /** This client's publishes whose deliveries wait for their batch: a later one may not overtake them. */
+    private int heldOffers;
     /** Made at the first pause for the overload policy: most publishers never meet one. */
     private OverloadPause overloadPause;
 
@@ -201,9 +203,19 @@ final class InboundPublishes {
 
     /**
      * Acknowledged means durable: the message, its queue entries for persistent subscribers, the retained change
-     * and the QoS 2 identifier go to the store in one batch, and only once it is written are the deliveries handed
-     * over and PUBACK or PUBREC sent. The publisher's batches complete in order, and while one is pending even
-     * QoS 0 messages wait their turn, so that its messages keep their order.
+     * and the QoS 2 identifier go to the store in one batch, and PUBACK or PUBREC is sent only once it is written.
+     * The publisher's batches complete in order, and while one is pending even QoS 0 messages wait their turn, so
+     * that its messages keep their order.
+     *
+     * <p>A QoS 1 (or 0) message goes to its subscribers at once, before its batch is durable, when the store allows
+     * it ({@link Persistence#deliversBeforeDurable}) and no earlier message of this publisher still waits for its
+     * batch; otherwise (QoS 2: a crash before PUBREC would make the publisher send it again, and a subscriber get it
+     * twice) its deliveries wait for the batch. Early delivery keeps "acknowledged means not lost" under kill -9:
+     * PUBACK still waits for the batch, whose queue entries are each written or cancelled first, and an entry is
+     * cancelled only when its subscriber acknowledged the message (or its session dropped it) before the store's
+     * writer took it, so it needs neither its put nor its delete. A crash before PUBACK loses nothing the publisher
+     * was told about: it sends the message again (a subscriber may see it twice, as QoS 1 allows). What a subscriber
+     * gains: its messages do not wait for the publisher's sync, and those it acknowledges quickly cost no store write.
      */
     private void publishDurably(Publish p, Message message) {
         StoreBatch batch = store.batch();
@@ -214,13 +226,38 @@ final class InboundPublishes {
                 batch.putInboundQos2(c.clientId, p.packetId());
             }
         }
-        Router.Routed routed = c.broker.router().route(message, batch);
+        Router router = c.broker.router();
+        if (p.qos() < 2 && heldOffers == 0 && c.broker.persistence().deliversBeforeDurable()) {
+            Router.Routed routed = router.route(message, batch.cancellableQueued());
+            ReasonCode code = outcomeCode(counted(router.offer(routed), p));
+            if (p.qos() == 0) {
+                if (!batch.isEmpty()) {
+                    store.write(batch, error -> { });
+                }
+            } else if (batch.isEmpty() && !store.behind()) {
+                acknowledge(p, code, null);
+            } else {
+                store.write(batch, error -> {
+                    if (error == null) {
+                        acknowledge(p, code, null);
+                    } else {
+                        storeRefused(p, error); // delivered already: a publisher that sends it again duplicates it
+                    }
+                });
+            }
+            return;
+        }
+        Router.Routed routed = router.route(message, batch);
         if (batch.isEmpty() && !store.behind()) {
             // Nothing to store (clean sessions only, no retained change) and nothing ahead of it: no need to go
             // through the writer thread and back just to keep an order that nothing can break.
             finishPublish(p, routed, null);
         } else {
-            store.write(batch, error -> finishPublish(p, routed, error));
+            heldOffers++;
+            store.write(batch, error -> {
+                heldOffers--;
+                finishPublish(p, routed, error);
+            });
         }
     }
 

@@ -42,7 +42,8 @@ final class StoreOrder {
      */
     void write(StoreBatch batch, Consumer<Throwable> then) {
         if (joined == null) {
-            joined = batch();
+            // The first batch of the pass is the joined one: the others are added to it, and it is not copied.
+            joined = batch;
             joinedThens = new ArrayList<>();
             pendingWrites++;
             if (pendingWrites == PAUSE_READING_AT) {
@@ -58,7 +59,9 @@ final class StoreOrder {
                 c.flushIfWritten();
             });
         }
-        joined.addAll(batch);
+        if (joined != batch) {
+            joined.addAll(batch);
+        }
         joinedThens.add(then);
     }
 

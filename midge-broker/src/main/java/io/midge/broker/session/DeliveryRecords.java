@@ -139,7 +139,8 @@ final class DeliveryRecords {
     void flush() {
         StoreBatch batch = pending;
         boolean sends = unwrittenSends != null && !unwrittenSends.isEmpty();
-        if (batch == null && !sends) {
+        if ((batch == null || batch.isEmpty()) && !sends) {
+            pending = null; // nothing to write: its removals cancelled puts not written yet (StoreBatch#cancellableQueued)
             return;
         }
         if (batch == null) {

@@ -261,4 +261,38 @@ class DurableAcknowledgementsTest {
         assertThat(comp.packetId()).isEqualTo(7);
         assertThat(comp.reasonCode()).isEqualTo(ReasonCode.SUCCESS);
     }
+
+    @Test
+    @DisplayName("MQTT-4.3.2-4: with a store that delivers before durable, a QoS 1 message reaches the subscriber at "
+            + "once, and PUBACK still waits for its batch")
+    void earlyDeliveryPubAckStillWaits() {
+        store.deliversEarly = true;
+        EmbeddedClient sub = persistentSubscriber("t");
+        EmbeddedClient pub = cleanClient(MqttVersion.MQTT_5, "pub");
+        pub.send(publish("t", 1, 1, "early", MqttProperties.EMPTY));
+        assertThat(payloads(sub.received())).containsExactly("early");
+        assertThat(pub.received()).isEmpty();
+        assertThat(store.heldChanges()).contains("appendQueued sub");
+
+        written();
+        assertThat(pub.receivedOnly(PubAck.class).reasonCode()).isEqualTo(ReasonCode.SUCCESS);
+    }
+
+    @Test
+    @DisplayName("MQTT-4.3.3-11, MQTT-4.6.0-5: QoS 2 is not delivered before its batch is durable (a publisher that "
+            + "sends it again after a crash must not make it arrive twice), and a QoS 1 message after it waits too, "
+            + "so the order holds")
+    void qos2WaitsAndWhatFollowsKeepsOrder() {
+        store.deliversEarly = true;
+        EmbeddedClient sub = persistentSubscriber("t");
+        EmbeddedClient pub = cleanClient(MqttVersion.MQTT_5, "pub");
+        pub.send(publish("t", 2, 1, "first", MqttProperties.EMPTY));
+        pub.send(publish("t", 1, 2, "second", MqttProperties.EMPTY));
+        assertThat(sub.received()).isEmpty();
+        assertThat(pub.received()).isEmpty();
+
+        written();
+        assertThat(payloads(sub.received())).containsExactly("first", "second");
+        assertThat(pub.received()).hasSize(2);
+    }
 }

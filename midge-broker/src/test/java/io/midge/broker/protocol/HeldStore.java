@@ -25,6 +25,8 @@ final class HeldStore implements Persistence {
     }
 
     private final List<Held> held = new ArrayList<>();
+    /** Set: QoS 1 publishes go to their subscribers before their batch is written (see Persistence). */
+    boolean deliversEarly;
     /** Set: the next writes fail at once, as a writer whose queue is full fails them. */
     boolean overloaded;
 
@@ -87,6 +89,11 @@ final class HeldStore implements Persistence {
     @Override
     public RecoveredState recover() {
         return RecoveredState.EMPTY;
+    }
+
+    @Override
+    public boolean deliversBeforeDurable() {
+        return deliversEarly;
     }
 
     @Override

@@ -1,0 +1,151 @@
+package io.midge.broker.persistence;
+
+import static io.midge.broker.persistence.Samples.delivery;
+import static io.midge.broker.persistence.Samples.message;
+import static io.midge.broker.persistence.Samples.session;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Queue entries of a batch made {@link StoreBatch#cancellableQueued} (a publish delivered before it is durable): one
+ * removed before the writer took its batch is written neither as put nor as delete, one removed after is deleted by
+ * a later write, and what a crash then finds in the store is exactly what was not acknowledged. The writer's writes
+ * go through a layer the test holds, as in {@link SyncedWriteTest}, so that the test decides what the writer took.
+ */
+class CancelledQueuedTest {
+    @TempDir
+    Path dir;
+
+    private final Semaphore started = new Semaphore(0);
+    private final Semaphore allowed = new Semaphore(0);
+    private final List<Boolean> syncs = new CopyOnWriteArrayList<>();
+    private RocksDbPersistence store;
+
+    private final UnaryOperator<BucketWriter.StoreWrite> held = real -> (options, batch) -> {
+        syncs.add(options.sync());
+        started.release();
+        allowed.acquireUninterruptibly();
+        real.write(options, batch);
+    };
+
+    @AfterEach
+    void close() {
+        allowed.release(1000);
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private void open() {
+        store = RocksDbPersistence.open(dir, Samples.options(), held);
+        store.recover();
+        allowed.release();
+        Samples.write(store, store.batch("sub").putSession(session("sub")));
+        syncs.clear();
+        started.drainPermits();
+    }
+
+    /** A publisher's batch with queue entries 1..n for "sub", cancellable. */
+    private StoreBatch published(int n) {
+        StoreBatch batch = store.batch("pub").cancellableQueued();
+        for (int seq = 1; seq <= n; seq++) {
+            batch.appendQueued("sub", seq, delivery(message("t", "m" + seq)));
+        }
+        return batch;
+    }
+
+    /** The queue of "sub" as a restart finds it: the store closed (as a kill would leave the log) and read again. */
+    private List<Long> queuedAfterRestart() {
+        allowed.release(1000);
+        store.close();
+        store = RocksDbPersistence.open(dir, Samples.options());
+        RecoveredState state = store.recover();
+        return state.sessions().stream().filter(s -> s.clientId().equals("sub")).findFirst().orElseThrow()
+                .queued().stream().map(QueuedDelivery::sequence).toList();
+    }
+
+    @Test
+    @DisplayName("MQTT-4.3.2-2, MQTT-4.4.0-1: a queue entry acknowledged before the writer took its batch is written "
+            + "neither as put nor as delete; the others are written, and a restart sends exactly those again")
+    void acknowledgedBeforeTheWriterTookItIsNeverWritten() throws Exception {
+        open();
+        // The writer is busy with another commit: the publisher's batch waits in its queue.
+        CompletableFuture<Void> other = store.write(store.batch("x").putSession(session("x")), null);
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> publish = store.write(published(3), null);
+
+        StoreBatch acks = store.batch("sub").removeQueued("sub", 1).removeQueued("sub", 3);
+        assertThat(acks.isEmpty()).as("both removals cancelled their puts: nothing to write").isTrue();
+        assertThat(store.cancellableQueued()).isEqualTo(1);
+
+        allowed.release(2);
+        Samples.await(other);
+        publish.get(10, TimeUnit.SECONDS);
+        assertThat(store.stats().cancelledQueued()).isEqualTo(2);
+        assertThat(store.cancellableQueued()).as("nothing can cancel a written entry").isZero();
+        assertThat(queuedAfterRestart()).containsExactly(2L);
+    }
+
+    @Test
+    @DisplayName("MQTT-4.3.2-2: a queue entry acknowledged after the writer took its batch is deleted by a later "
+            + "write, never left behind nor resurrected")
+    void acknowledgedAfterTheWriterTookItIsDeletedLater() throws Exception {
+        open();
+        CompletableFuture<Void> publish = store.write(published(2), null);
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).as("the writer took the batch").isTrue();
+        StoreBatch acks = store.batch("sub").removeQueued("sub", 1);
+        assertThat(acks.isEmpty()).as("too late to cancel: the delete is written").isFalse();
+        CompletableFuture<Void> removal = store.write(acks.noSyncNeeded(), null);
+        allowed.release(2);
+        publish.get(10, TimeUnit.SECONDS);
+        removal.get(10, TimeUnit.SECONDS);
+        assertThat(store.stats().cancelledQueued()).isZero();
+        assertThat(queuedAfterRestart()).containsExactly(2L);
+    }
+
+    @Test
+    @DisplayName("A batch whose every entry was acknowledged before it was taken completes without a write or a sync")
+    void allCancelledCostsNoSync() throws Exception {
+        open();
+        CompletableFuture<Void> other = store.write(store.batch("x").putSession(session("x")), null);
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> publish = store.write(published(2), null);
+        CompletableFuture<Void> acks = store.write(store.batch("sub").removeQueued("sub", 1).removeQueued("sub", 2)
+                .noSyncNeeded(), null);
+        allowed.release();
+        publish.get(10, TimeUnit.SECONDS);
+        acks.get(10, TimeUnit.SECONDS);
+        Samples.await(other);
+        assertThat(syncs).as("only the other batch's write").containsExactly(true);
+        assertThat(store.stats().commits()).isEqualTo(2); // the session "sub" at open, and "x"
+        assertThat(queuedAfterRestart()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Entries of a batch the store refused can no longer be cancelled: their removal is written as usual")
+    void refusedBatchLeavesNothingCancellable() throws Exception {
+        store = RocksDbPersistence.open(dir, Samples.options().withMaxPending(1, 1 << 20), held);
+        store.recover();
+        CompletableFuture<Void> first = store.write(store.batch("x").putSession(session("x")), null);
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> queued = store.write(store.batch("y").putSession(session("y")), null);
+        CompletableFuture<Void> refused = store.write(published(2), null);
+        assertThat(refused).isCompletedExceptionally();
+        assertThat(store.cancellableQueued()).isZero();
+        assertThat(store.batch("sub").removeQueued("sub", 1).isEmpty()).isFalse();
+        allowed.release(2);
+        Samples.await(first);
+        Samples.await(queued);
+    }
+}
