@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,23 +57,12 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    /** Ports free now, taken from the kernel together so that they differ (a child binds each a moment later). */
+    /**
+     * Ports free now and still free when a node restarts on them after a kill: outside the kernel's ephemeral range,
+     * reserved for this JVM ({@link TestPorts}).
+     */
     static int[] freePorts(int n) {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return ports;
+        return TestPorts.take(n);
     }
 
     static String nodeId(int i) {
