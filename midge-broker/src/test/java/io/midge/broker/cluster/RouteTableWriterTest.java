@@ -105,6 +105,37 @@ class RouteTableWriterTest {
         assertThat(writes).containsExactly("test-writes remove " + x, "test-writes put " + x + "=");
     }
 
+    @Test
+    @DisplayName("A route added then removed ends removed even when the local copy of the map does not show the "
+            + "node's own put yet (a replicated map's copy follows its partition owner)")
+    void removalDoesNotTrustTheLocalCopy() {
+        TopicTree tree = new TopicTree();
+        RouteTable table = new RouteTable("n1", Runnable::run, tree);
+        tree.watch(table);
+        // Writes reach the map; reads see an older copy, without them.
+        Map<String, String> copy = new ConcurrentHashMap<>();
+        table.connect(lagging(copy));
+        Subscriber a = subscriber("a");
+        tree.subscribe(a, "x", QOS1);
+        tree.unsubscribe(a, "x");
+        assertThat(backing).doesNotContainKey(RouteTable.key("n1", "x"));
+    }
+
+    /** A map whose writes go to {@link #backing} while its reads see {@code copy}. */
+    @SuppressWarnings("unchecked")
+    private ReplicatedMap<String, String> lagging(Map<String, String> copy) {
+        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    Map<String, String> target = name.equals("put") || name.equals("remove") ? backing : copy;
+                    try {
+                        return Map.class.getMethod(name, method.getParameterTypes()).invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
     private ReplicatedMap<String, String> slowMap() {
         return map(backing, true);
     }
