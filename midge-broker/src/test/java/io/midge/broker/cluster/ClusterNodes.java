@@ -110,9 +110,10 @@ final class ClusterNodes implements AutoCloseable {
     private void awaitListening(int i) {
         Process p = processes[i];
         Path log = logFiles[i];
-        // 90 s: on the 2-core machine at a load average of 25 a restart after kill -9 took 61 s (the JVM's start 20 s,
-        // Hazelcast's join 29 s, the registry's reclaim of the restored sessions 2 s).
-        httpPorts[i] = await().atMost(Duration.ofSeconds(90)).until(() -> {
+        // 180 s: on the 2-core machine at a load average of 25 a restart after kill -9 took 61 s (the JVM's start 20 s,
+        // Hazelcast's join 29 s, the registry's reclaim of the restored sessions 2 s); at a load average of 23 with
+        // four test runs at once, a first node's JVM took 40 s to reach Hazelcast and had not joined after 90 s.
+        httpPorts[i] = await().atMost(Duration.ofSeconds(180)).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
