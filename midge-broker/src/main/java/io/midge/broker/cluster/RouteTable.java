@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The cluster's route table: which node has subscribers to which filter, in a Hazelcast replicated map keyed
@@ -60,6 +61,8 @@ final class RouteTable implements FilterWatcher {
      * rather than the local copy of the map, which may not show a write of this node's yet.
      */
     private final Map<String, String> written = new HashMap<>();
+    /** A sync is queued on the writer: while a write waits on Hazelcast, the periodic syncs make one, not a pile. */
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
     private volatile ReplicatedMap<String, String> map;
 
     RouteTable(String self, Executor writer, TopicTree tree) {
@@ -182,10 +185,13 @@ final class RouteTable implements FilterWatcher {
      * wants any more (left from before a restart). Queued on the writer, after the writes queued before it.
      */
     void syncOwn() {
-        writer.execute(this::syncOwnNow);
+        if (syncQueued.compareAndSet(false, true)) {
+            writer.execute(this::syncOwnNow);
+        }
     }
 
     private void syncOwnNow() {
+        syncQueued.set(false);
         ReplicatedMap<String, String> routes = map;
         Set<String> wanted = new HashSet<>(counts.keySet());
         String prefix = self + SEPARATOR;
