@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * counted as routes), {@link #open} once they are and the link listener is bound; only then do other nodes learn
  * where to connect, so nothing reaches a node before its sessions are back.
  *
- * <p>Threads: one thread of its own ({@code midge-cluster}) talks to Hazelcast and manages links and queues, so
- * that the event loops never wait on the network.
+ * <p>Threads: one thread of its own ({@code midge-cluster}) follows Hazelcast's events and manages links and queues,
+ * so that the event loops never wait on the network; another ({@code midge-cluster-writes}) writes this node's
+ * entries of the replicated maps, in order, so that a write that waits seconds for a slow partition owner holds up
+ * no route, link or queue of the others.
  */
 public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
@@ -63,6 +66,8 @@ public final class Cluster implements AutoCloseable {
     private final ClusterConfig config;
     private final LinkSecret secret;
     private final ScheduledExecutorService thread;
+    /** The writes to the replicated maps, one at a time in order (see the class notes). */
+    private final ExecutorService writes;
     private final RouteTable routes;
     private final NodeQueues queues;
     private final RetainedCatchUp catchUp;
@@ -108,10 +113,15 @@ public final class Cluster implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.routes = new RouteTable(config.nodeId(), this::onThread, router.topicTree());
+        this.writes = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "midge-cluster-writes");
+            t.setDaemon(true);
+            return t;
+        });
+        this.routes = new RouteTable(config.nodeId(), this::onWriter, router.topicTree());
         this.queues = new NodeQueues(sessions, router, group, config.maxQueuedMessages(), config.maxQueuedBytes());
-        this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues);
-        this.directory = new NodeDirectory(config.nodeId(), sessions, queues);
+        this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues, this::onWriter);
+        this.directory = new NodeDirectory(config.nodeId(), sessions, queues, this::onWriter);
         this.metrics = metrics;
         this.maxInflight = maxInflight;
         this.bootstrap = new Bootstrap().group(group).channel(channelType);
@@ -130,6 +140,7 @@ public final class Cluster implements AutoCloseable {
             cluster.hazelcast = Hazelcast.newHazelcastInstance(HazelcastSetup.config(config, cluster.secret));
         } catch (RuntimeException e) {
             cluster.thread.shutdownNow();
+            cluster.writes.shutdownNow();
             throw new IllegalArgumentException("cannot join the cluster on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
@@ -211,12 +222,9 @@ public final class Cluster implements AutoCloseable {
         queues.adoptRestored();
         Set<String> stale = handover.fenceRestored();
         String address = config.host() + ":" + linkPort;
-        onThread(() -> {
-            routes.syncOwn();
-            routes.announce(RouteTable.UP + address);
-            log.info("Node '{}' takes links on {}; {} routes announced", config.nodeId(), address,
-                    routes.ownRoutes());
-        });
+        routes.syncOwn();
+        routes.announce(RouteTable.UP + address).thenRun(() -> log.info("Node '{}' takes links on {}; {} routes "
+                + "announced", config.nodeId(), address, routes.ownRoutes()));
         hazelcast.getReplicatedMap("midge.routes").addEntryListener(new EntryAdapter<Object, Object>() {
             @Override
             public void onEntryEvent(EntryEvent<Object, Object> event) {
@@ -346,6 +354,12 @@ public final class Cluster implements AutoCloseable {
         }
     }
 
+    private void onWriter(Runnable task) {
+        if (!writes.isShutdown()) {
+            writes.execute(() -> run(task));
+        }
+    }
+
     private static void run(Runnable task) {
         try {
             task.run();
@@ -465,8 +479,13 @@ public final class Cluster implements AutoCloseable {
     public void close() {
         closing = true;
         try {
+            routes.announce(RouteTable.STOPPED).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Saying this node stops: {}", e.toString());
+        }
+        writes.shutdownNow();
+        try {
             thread.submit(() -> {
-                routes.announce(RouteTable.STOPPED);
                 links.values().forEach(NodeLink::close);
                 links.clear();
             }).get(5, TimeUnit.SECONDS);

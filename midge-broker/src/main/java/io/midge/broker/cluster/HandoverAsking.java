@@ -322,10 +322,19 @@ final class HandoverAsking {
     }
 
     /**
-     * How long after its tail a moved session still drops copies of the tail's messages that reach it directly:
-     * the other nodes' queues to this one may be behind (a link down for a moment, say).
+     * How long after its tail a moved session still drops copies of the tail's messages that reach it directly: as
+     * long as it lives here, in effect. The other nodes' queues to this one may be behind by as long as a link is down
+     * (a 60 s limit let a copy through after a longer outage), and an identity is never given to another message, so
+     * waiting longer drops nothing else; what it costs is the identities of copies that never come (expired, or
+     * dropped by a full queue), a handful per move, held until the session ends or moves on.
      */
-    static final long COPIES_DROPPED_NANOS = TimeUnit.SECONDS.toNanos(60);
+    static final long COPIES_DROPPED_NANOS = TimeUnit.DAYS.toNanos(365);
+
+    /** Picks the arriving deliveries that are copies of {@code identities}, each once (see {@link #onTail}). */
+    static Predicate<Delivery> copies(Set<String> identities, String self) {
+        return d -> !identities.isEmpty() && d.message().forwardId() != 0
+                && identities.remove(HandoverGiving.identity(d, self));
+    }
 
     /**
      * What reached the old owner during the move, queued here durably: behind the snapshot's queue and ahead of what
@@ -362,9 +371,7 @@ final class HandoverAsking {
                 }
             }
             if (!copiesOf.isEmpty()) {
-                s.transfer().dropArriving(d -> !copiesOf.isEmpty() && d.message().forwardId() != 0
-                        && copiesOf.remove(HandoverGiving.identity(d, self)),
-                        System.nanoTime() + COPIES_DROPPED_NANOS);
+                s.transfer().dropArriving(copies(copiesOf, self), System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
             for (int i = 0; i < tail.size(); i++) {

@@ -222,6 +222,19 @@ final class HandoverGiving {
         return (origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin) + " " + id;
     }
 
+    /**
+     * Whether a delivery the moving session got goes to the new node in the tail: not when the snapshot carried it
+     * ({@code inSnapshot}); a plain one when it is not behind its node's mark ({@code marked}: the nodes whose mark
+     * came), as it was routed before that node sent to the new node too, or between its switch and its mark, to both
+     * (the new node tells those by identity); one behind the mark reached the new node directly. A share group's
+     * always: the node that routed it chose one member of the group, this copy's node, so it reached no other copy
+     * and the new node has it only from the tail. Left out behind its node's mark (a node still sends a group's
+     * messages here in turn until this node's route of the group goes), it was lost.
+     */
+    static boolean inTail(Delivery d, boolean inSnapshot, Set<String> marked) {
+        return !inSnapshot && (d.shared() || !marked.contains(origin(d)));
+    }
+
     private static void marked(Outgoing moving, String node) {
         if (node != null) {
             moving.marksDue().remove(node);
@@ -299,9 +312,7 @@ final class HandoverGiving {
                             if (MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1) {
                                 String origin = d.message().publisherId();
                                 marked.add(origin == null ? HERE : origin);
-                            } else if (!moving.sent().contains(d) && !marked.contains(origin(d))) {
-                                // Not behind its node's mark: routed before that node sent to the new node too, or
-                                // between its switch and its mark, to both (the new node tells those by identity).
+                            } else if (inTail(d, moving.sent().contains(d), marked)) {
                                 tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
                                 identities.add(identity(d, self));
                             }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 
 /**
@@ -16,7 +17,8 @@ import java.util.function.Predicate;
  * {@code <mqtt host:port> <clients>}), written by each node for itself every few seconds when it changed. The API
  * reads this node's copy of the map and its own links and queues; never a remote map per request.
  *
- * <p>Threads: {@link #publish} on the cluster's thread; {@link #nodes} on any (the API's).
+ * <p>Threads: {@link #publish} on the cluster's thread, which hands the write to the cluster's writer
+ * ({@code writes}: a replicated map's {@code put} may wait seconds); {@link #nodes} on any (the API's).
  */
 final class NodeDirectory {
     static final String MAP = "midge.nodes";
@@ -24,12 +26,14 @@ final class NodeDirectory {
     private final String self;
     private final SessionRegistry sessions;
     private final NodeQueues queues;
+    private final Executor writes;
     private ReplicatedMap<String, String> map;
     private volatile String mqttAddress;
     private String published;
 
-    NodeDirectory(String self, SessionRegistry sessions, NodeQueues queues) {
+    NodeDirectory(String self, SessionRegistry sessions, NodeQueues queues, Executor writes) {
         this.self = self;
+        this.writes = writes;
         this.sessions = sessions;
         this.queues = queues;
     }
@@ -51,7 +55,8 @@ final class NodeDirectory {
         }
         String entry = address + " " + clientsConnected();
         if (!entry.equals(published)) {
-            map.put(self, entry);
+            ReplicatedMap<String, String> nodes = map;
+            writes.execute(() -> nodes.put(self, entry));
             published = entry;
         }
     }

@@ -11,6 +11,7 @@ import io.midge.broker.session.SessionRegistry;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * (so each has its queue to this node: nothing retained from then on can miss it), or after {@link #WAIT_NANOS}; and
  * made again of another node when no end came within {@link #RETRY_NANOS} (the asked node died, say).
  *
- * <p>Threads: the cluster's thread.
+ * <p>Threads: the cluster's thread; the request is written on the cluster's writer ({@code writes}), as a
+ * replicated map's {@code put} may wait seconds on a loaded machine.
  */
 final class RetainedCatchUp {
     private static final Logger log = LoggerFactory.getLogger(RetainedCatchUp.class);
@@ -43,6 +45,7 @@ final class RetainedCatchUp {
     private final Router router;
     private final SessionRegistry sessions;
     private final NodeQueues queues;
+    private final Executor writes;
     private ReplicatedMap<String, String> requests;
     private long beganNanos;
     private long askedNanos;
@@ -50,8 +53,9 @@ final class RetainedCatchUp {
     private String asked;
     private int attempts;
 
-    RetainedCatchUp(String self, Router router, SessionRegistry sessions, NodeQueues queues) {
+    RetainedCatchUp(String self, Router router, SessionRegistry sessions, NodeQueues queues, Executor writes) {
         this.self = self;
+        this.writes = writes;
         this.router = router;
         this.sessions = sessions;
         this.queues = queues;
@@ -109,7 +113,8 @@ final class RetainedCatchUp {
         attempts++;
         asked = choice;
         askedNanos = now;
-        requests.put(self, choice + " " + now);
+        String request = choice + " " + now;
+        writes.execute(() -> requests.put(self, request));
         log.info("Retained messages: asking node '{}' for a copy of each (attempt {})", choice, attempts);
     }
 

@@ -11,8 +11,10 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The cluster's route table: which node has subscribers to which filter, in a Hazelcast replicated map keyed
@@ -27,9 +29,12 @@ import java.util.concurrent.Executor;
  * what they forward through a durable route before acknowledging it; through a clean one only at QoS 2. Durable is
  * the empty value, so that a value this node does not know means durable: when in doubt, store.
  *
- * <p>Threads: the counts change on any loop ({@link FilterWatcher}); the map is written on the cluster's thread,
- * which reads the count again and looks at the filter's subscriptions in the topic tree, so that changes racing on
- * two loops settle on the last state, whatever their order.
+ * <p>Threads: the counts change on any loop ({@link FilterWatcher}); the map is written on a thread of its own (the
+ * cluster's {@code midge-cluster-writes}), which reads the count again and looks at the filter's subscriptions in the
+ * topic tree, so that changes racing on two loops settle on the last state, whatever their order. Not on the
+ * cluster's thread: a replicated map's {@code put} waits for the entry's partition owner, and took 5.4 s once on a
+ * loaded machine, while the cluster's thread must go on following the other nodes' routes and links. One thread
+ * for every write of this node's entries keeps them in order: a route added then removed ends removed.
  */
 final class RouteTable implements FilterWatcher {
     static final char SEPARATOR = '\0';
@@ -41,7 +46,7 @@ final class RouteTable implements FilterWatcher {
     static final String DURABLE = "";
 
     private final String self;
-    private final Executor clusterThread;
+    private final Executor writer;
     private final TopicTree tree;
     private final ConcurrentHashMap<String, Integer> counts = new ConcurrentHashMap<>();
     /**
@@ -49,13 +54,20 @@ final class RouteTable implements FilterWatcher {
      * a clean route stays clean when a subscriber leaves.
      */
     private final Set<String> durable = ConcurrentHashMap.newKeySet();
-    /** Routes with a write queued on the cluster's thread: a burst of changes to one filter makes one write. */
+    /** Routes with a write queued on the writer: a burst of changes to one filter makes one write. */
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
+    /**
+     * This node's entries as it last wrote them (filter to value), the writer's own: what a write compares with,
+     * rather than the local copy of the map, which may not show a write of this node's yet.
+     */
+    private final Map<String, String> written = new HashMap<>();
+    /** A sync is queued on the writer: while a write waits on Hazelcast, the periodic syncs make one, not a pile. */
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
     private volatile ReplicatedMap<String, String> map;
 
-    RouteTable(String self, Executor clusterThread, TopicTree tree) {
+    RouteTable(String self, Executor writer, TopicTree tree) {
         this.self = self;
-        this.clusterThread = clusterThread;
+        this.writer = writer;
         this.tree = tree;
     }
 
@@ -135,11 +147,11 @@ final class RouteTable implements FilterWatcher {
 
     private void queueWrite(String filter) {
         if (queued.add(filter)) {
-            clusterThread.execute(() -> write(filter));
+            writer.execute(() -> write(filter));
         }
     }
 
-    /** Writes the filter's route as the count and the subscriptions say now. On the cluster's thread. */
+    /** Writes the filter's route as the count and the subscriptions say now. On the writer. */
     private void write(String filter) {
         queued.remove(filter); // before reading: a change from now on queues another write
         ReplicatedMap<String, String> routes = map;
@@ -149,10 +161,11 @@ final class RouteTable implements FilterWatcher {
         }
         String key = key(self, filter);
         if (value == null) {
-            if (routes.containsKey(key)) {
+            if (written.remove(filter) != null) {
                 routes.remove(key);
             }
-        } else if (!value.equals(routes.get(key))) {
+        } else if (!value.equals(written.get(filter))) {
+            written.put(filter, value);
             routes.put(key, value);
         }
     }
@@ -169,9 +182,16 @@ final class RouteTable implements FilterWatcher {
 
     /**
      * Makes this node's entries what its subscriptions say: announces the missing ones and drops those no session
-     * wants any more (left from before a restart). On the cluster's thread.
+     * wants any more (left from before a restart). Queued on the writer, after the writes queued before it.
      */
     void syncOwn() {
+        if (syncQueued.compareAndSet(false, true)) {
+            writer.execute(this::syncOwnNow);
+        }
+    }
+
+    private void syncOwnNow() {
+        syncQueued.set(false);
         ReplicatedMap<String, String> routes = map;
         Set<String> wanted = new HashSet<>(counts.keySet());
         String prefix = self + SEPARATOR;
@@ -179,18 +199,29 @@ final class RouteTable implements FilterWatcher {
             if (key.startsWith(prefix) && key.length() > prefix.length()) {
                 String filter = key.substring(prefix.length());
                 if (!wanted.remove(filter) && !counts.containsKey(filter)) {
+                    written.remove(filter);
                     routes.remove(key);
+                } else {
+                    String value = routes.get(key);
+                    if (value != null) {
+                        written.put(filter, value);
+                    }
                 }
             }
         }
         for (String filter : wanted) {
-            routes.put(key(self, filter), value(filter));
+            String value = value(filter);
+            written.put(filter, value);
+            routes.put(key(self, filter), value);
         }
     }
 
-    /** This node's entry: up, with its link listener's address, or stopped. */
-    void announce(String state) {
-        map.put(key(self, ""), state);
+    /**
+     * This node's entry: up, with its link listener's address, or stopped. Queued on the writer, after the writes
+     * queued before it; completes once written.
+     */
+    CompletableFuture<Void> announce(String state) {
+        return CompletableFuture.runAsync(() -> map.put(key(self, ""), state), writer);
     }
 
     /** The other nodes' routes by node, each filter with whether it is durable, as the local copy has them now. */

@@ -199,12 +199,13 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
             links.onThread(() -> {
                 Session s = sessions.get(clientId);
                 if ((s == null || s.isEnded()) && !opening.contains(clientId)) {
-                    owners.release(clientId);
-                    Session again = sessions.get(clientId);
-                    if (again != null && !again.isEnded()) {
-                        // Opened here meanwhile (its claim came just before the release): claimed again.
-                        owners.claimIfFreeOrMine(clientId, again.expiryIntervalSeconds() > 0);
-                    }
+                    owners.release(clientId).whenComplete((v, e) -> links.onThread(() -> {
+                        Session again = sessions.get(clientId);
+                        if (again != null && !again.isEnded()) {
+                            // Opened here meanwhile (its claim came just before the release): claimed again.
+                            owners.claimIfFreeOrMine(clientId, again.expiryIntervalSeconds() > 0);
+                        }
+                    }));
                 }
             });
         }

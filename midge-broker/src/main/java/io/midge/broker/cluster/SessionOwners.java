@@ -198,11 +198,39 @@ final class SessionOwners {
         }
     }
 
-    /** This node's session ended: the entry goes, if it is still this node's (a newer owner's stays). */
-    void release(String clientId) {
-        String value = map.get(clientId);
-        if (value != null && self.equals(SessionOwner.decode(value).node())) {
-            map.remove(clientId, value);
+    /**
+     * This node's session ended: the entry goes, if it is still this node's (a newer owner's stays). On Hazelcast
+     * one entry processor, so that no thread waits for it (a burst of sessions ending held the session thread, and
+     * every handover behind it, for a round trip each).
+     */
+    CompletionStage<Void> release(String clientId) {
+        if (map instanceof IMap<String, String> imap) {
+            return imap.submitToKey(clientId, new Release(self)).thenApply(v -> null);
+        }
+        map.computeIfPresent(clientId, (k, current) -> releasedValue(current, self));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** What a release leaves: nothing when the entry is {@code self}'s, else the entry as it is. */
+    static String releasedValue(String current, String self) {
+        return self.equals(SessionOwner.decode(current).node()) ? null : current;
+    }
+
+    /** {@link #releasedValue} as an entry processor. */
+    static final class Release implements EntryProcessor<String, String, String>, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final String self;
+
+        Release(String self) {
+            this.self = self;
+        }
+
+        @Override
+        public String process(Map.Entry<String, String> entry) {
+            if (entry.getValue() != null && releasedValue(entry.getValue(), self) == null) {
+                entry.setValue(null); // Hazelcast: removes the entry
+            }
+            return null;
         }
     }
 }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,23 +57,12 @@ final class ClusterNodes implements AutoCloseable {
         }
     }
 
-    /** Ports free now, taken from the kernel together so that they differ (a child binds each a moment later). */
+    /**
+     * Ports free now and still free when a node restarts on them after a kill: outside the kernel's ephemeral range,
+     * reserved for this JVM ({@link TestPorts}).
+     */
     static int[] freePorts(int n) {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return ports;
+        return TestPorts.take(n);
     }
 
     static String nodeId(int i) {
@@ -122,9 +110,10 @@ final class ClusterNodes implements AutoCloseable {
     private void awaitListening(int i) {
         Process p = processes[i];
         Path log = logFiles[i];
-        // 90 s: on the 2-core machine at a load average of 25 a restart after kill -9 took 61 s (the JVM's start 20 s,
-        // Hazelcast's join 29 s, the registry's reclaim of the restored sessions 2 s).
-        httpPorts[i] = await().atMost(Duration.ofSeconds(90)).until(() -> {
+        // 180 s: on the 2-core machine at a load average of 25 a restart after kill -9 took 61 s (the JVM's start 20 s,
+        // Hazelcast's join 29 s, the registry's reclaim of the restored sessions 2 s); at a load average of 23 with
+        // four test runs at once, a first node's JVM took 40 s to reach Hazelcast and had not joined after 90 s.
+        httpPorts[i] = await().atMost(Duration.ofSeconds(180)).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
