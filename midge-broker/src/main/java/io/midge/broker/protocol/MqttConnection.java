@@ -204,8 +204,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 KeepAlives.read(this); // before CONNACK packets do not put the connect timeout off
             }
         }
-        c.inRead = false;
-        c.flushIfWritten();
+        c.endRead();
         ctx.fireChannelReadComplete();
     }
 
