@@ -81,11 +81,6 @@ final class ConnectionContext {
      * that a read of many acknowledgements costs one socket write, not one each.
      */
     boolean inRead;
-    /**
-     * This read handed a message to a session (see {@link #endRead}): its acknowledgements then leave after the
-     * deliveries this loop makes of it.
-     */
-    boolean routedInRead;
 
     // The management API's figures of this connection (see ClientConnection): set once the session is open, and
     // counters bumped on this loop where the broker-wide counters are: 4 longs, 2 ints and a boolean (40 bytes
@@ -228,22 +223,6 @@ final class ConnectionContext {
         } else {
             needsFlush = false;
             flushNow();
-        }
-    }
-
-    /**
-     * The end of a read: flushes what it wrote. A read that routed a message flushes in a task instead, queued behind
-     * the drains the read queued on this loop, so that the subscribers' copies are written before the publisher's
-     * PUBACK or PUBREC and a delivery does not wait for that socket write (issue #13's latency tail at QoS 1 and 2).
-     * The acknowledgement still follows the message's store write where there is one: it is only written later.
-     */
-    void endRead() {
-        inRead = false;
-        if (routedInRead) {
-            routedInRead = false;
-            flushLater();
-        } else {
-            flushIfWritten();
         }
     }
 

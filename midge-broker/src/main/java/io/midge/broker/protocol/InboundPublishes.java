@@ -127,7 +127,7 @@ final class InboundPublishes {
             publishDurably(p, message);
             return;
         }
-        ReasonCode code = outcomeCode(counted(delivered(c.broker.router().publish(message)), p));
+        ReasonCode code = outcomeCode(counted(c.broker.router().publish(message), p));
         if (p.qos() == 2 && !code.isError()) {
             inboundQos2.add(p.packetId());
         }
@@ -234,7 +234,7 @@ final class InboundPublishes {
             storeRefused(p, error);
             return;
         }
-        ReasonCode code = outcomeCode(counted(delivered(c.broker.router().offer(routed)), p));
+        ReasonCode code = outcomeCode(counted(c.broker.router().offer(routed), p));
         if (p.qos() == 2 && code.isError()) {
             releaseInboundQos2(p.packetId());
         }
@@ -297,17 +297,6 @@ final class InboundPublishes {
     }
 
     /** Counts a publish that reached nobody (a retained one is kept for later subscribers: not dropped). */
-    /**
-     * A message handed to sessions in a read: the read's acknowledgement then leaves after their deliveries (see
-     * {@link ConnectionContext#endRead}).
-     */
-    private Router.Outcome delivered(Router.Outcome outcome) {
-        if (outcome == Router.Outcome.DELIVERED && c.inRead) {
-            c.routedInRead = true;
-        }
-        return outcome;
-    }
-
     private Router.Outcome counted(Router.Outcome outcome, Publish p) {
         if (outcome == Router.Outcome.NO_SUBSCRIBERS && !p.retainFlag()) {
             c.broker.metrics().droppedNoSubscribers.increment();

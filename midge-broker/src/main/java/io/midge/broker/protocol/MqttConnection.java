@@ -204,7 +204,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 KeepAlives.read(this); // before CONNACK packets do not put the connect timeout off
             }
         }
-        c.endRead();
+        c.inRead = false;
+        c.flushIfWritten();
         ctx.fireChannelReadComplete();
     }
 

@@ -104,32 +104,6 @@ final class EmbeddedClient {
         return this;
     }
 
-    /**
-     * Sends a packet in one read and ends the read, but leaves the tasks it queued on the loop waiting (see
-     * {@link #flushedNow}); {@link #received} runs them.
-     */
-    EmbeddedClient sendLeavingTasks(MqttPacket packet) {
-        ByteBuf bytes;
-        try {
-            bytes = MqttEncoder.encode(ByteBufAllocator.DEFAULT, packet, version);
-        } finally {
-            if (packet instanceof Publish) {
-                ((Publish) packet).release();
-            }
-        }
-        channel.pipeline().fireChannelRead(bytes);
-        // From the decoder on: the pipeline's head would ask for the next read, which runs the tasks.
-        channel.pipeline().context("decoder").fireChannelReadComplete();
-        return this;
-    }
-
-    /** Whether the broker flushed anything to this client, without running the loop's pending tasks. */
-    boolean flushedNow() {
-        int before = received.writerIndex();
-        readWritten();
-        return received.writerIndex() > before;
-    }
-
     /** Sends CONNECT and returns the CONNACK, the only packet it answered with. */
     ConnAck connect(Connect connect) {
         send(connect);
