@@ -174,6 +174,7 @@ final class BrokerCommand implements Callable<Integer> {
             HangupReload hangup = HangupReload.install(config);
             broker = Broker.start(built);
             hangup.started(broker);
+            StartupHeap.settle();
         } catch (IllegalArgumentException | SecurityFileException | ListenerException e) {
             System.err.println("midge: " + e.getMessage());
             return 2;
