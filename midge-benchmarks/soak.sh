@@ -25,11 +25,12 @@
 # the data directory; sst/wal = RocksDB's table and log files, count/KiB; compacted = SST files gone since the start,
 # i.e. the compactions' work; the rest the broker's own figures), SoakLoad's SOAK-LOAD counter lines (violations:
 # lost, duplicated, wills_missing, sessions_lost, retained_wrong; q0_lost and q1_dup are allowed by MQTT), an AFTER
-# sample once the load has gone, then one VERDICT line per series. Notes on reading it: the store grows by its
-# write-ahead log until RocksDB flushes the memtable (about 64 MiB of writes: hours at the default rates), so
-# store_bytes growing that way is reported as such and not flagged; queued and the session counts swing with the
-# persistent sessions' cycle, so judge them over a full run, not a few minutes; a rise no larger than a series'
-# resolution (2 MiB of RSS, 2 of a count) is not flagged.
+# sample once the load has gone, then one VERDICT line per series (soak-verdict.sh, which can be run again on a
+# kept soak.csv). Notes on reading it: the store grows by its write-ahead log until RocksDB flushes the memtable
+# (about 64 MiB of writes: hours at the default rates) and by SST files until a compaction merges them, so the log
+# is judged by its peaks and the SST files by their floors after compactions, each needing a whole cycle in both
+# halves of the window; queued swings with the persistent sessions' cycle and is judged by its peaks; a rise no
+# larger than a series' resolution (2 MiB of RSS, 2 of a count) is not flagged.
 set -euo pipefail
 
 module=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -212,54 +213,9 @@ show_load
 sample AFTER
 grep '^SOAK-LOAD error\|^SOAK-LOAD violation' "$work/load.log" | head -20 || true
 
-# Verdict: per series, the least-squares slope over the samples from the warm-up's end, as % of their mean per hour.
-echo "# verdict: growth per hour from t=${warmup}s to the end (flagged above $limit%/h; store above $limit_store%/h)"
-verdict=$(awk -F, -v warmup="$warmup" -v limit="$limit" -v limit_store="$limit_store" '
-  NR == 1 { for (i = 1; i <= NF; i++) name[i] = $i; next }
-  $1 >= warmup {
-    if (first_t == "") first_t = $1
-    last_t = $1
-    for (i = 2; i <= NF; i++) if ($i != "") {
-      c[i]++; st[i] += $1; sy[i] += $i; sty[i] += $1 * $i; stt[i] += $1 * $1
-      last[i] = $i; if (!(i in first)) first[i] = $i
-    }
-  }
-  END {
-    split("heap_after_gc_mb rss_kb threads open_files direct_bytes store_bytes sst_files sst_bytes connections " \
-          "sessions_connected sessions_offline queued retained", j, " ")
-    for (k in j) { judged[j[k]] = 1; floor[j[k]] = 2 }
-    floor["rss_kb"] = 2048; floor["direct_bytes"] = 0; floor["store_bytes"] = 0; floor["sst_bytes"] = 0
-    for (i = 2; i in name; i++) {
-      col[name[i]] = i
-      d = c[i] * stt[i] - st[i] * st[i]
-      slope[i] = d > 0 ? (c[i] * sty[i] - st[i] * sy[i]) / d : 0
-    }
-    bad = 0
-    for (i = 2; i in name; i++) {
-      if (c[i] < 3) { printf "VERDICT %-18s too few samples after the warm-up\n", name[i]; continue }
-      if (name[i] == "store_commits" || name[i] == "sst_compacted") {
-        printf "VERDICT %-18s %s -> %s, %.2f/s (a counter: it rises while the store works)\n", name[i], first[i], last[i], slope[i]
-        continue
-      }
-      mean = sy[i] / c[i]
-      pct = mean > 0 ? slope[i] * 3600 / mean * 100 : (slope[i] > 0 ? 999 : 0)
-      lim = name[i] ~ /^(store|sst)_bytes$/ ? limit_store : limit
-      # A rise the size of the resolution of a series (a MiB of heap, a file, a connection) is noise, not growth.
-      rise = slope[i] * (last_t - first_t)
-      state = !(name[i] in judged) ? "(shown, not judged)" : pct <= lim ? "flat" \
-        : rise > floor[name[i]] + 0 ? "GROWING" : "flat (a rise within the resolution)"
-      # RocksDB appends every write to its log until the memtable holds 64 MiB (its default write buffer), then
-      # flushes it to an SST and drops the log: growth that is all log, below that bound, is that cycle, not a leak.
-      w = col["wal_bytes"]
-      if (name[i] == "store_bytes" && state == "GROWING" && last[w] < 64 * 1048576 && slope[w] >= 0.8 * slope[i])
-        state = "log filling up to the 64 MiB flush (bounded, not judged)"
-      if (name[i] == "sst_bytes" && state == "GROWING" && first[col["sst_files"]] == 0)
-        state = "first flushes within the window (not judged)"
-      if (state == "GROWING") bad++
-      printf "VERDICT %-18s %s -> %s, mean %.0f, %+.1f%%/h %s\n", name[i], first[i], last[i], mean, pct, state
-    }
-    print "FLAGGED " bad
-  }' "$csv")
+# Verdict: per series, growth per hour from the warm-up's end (soak-verdict.sh says how each series is judged).
+verdict=$(LIMIT=$limit LIMIT_STORE=$limit_store "$module/soak-verdict.sh" "$csv" "$warmup")
+sed -n 1p <<< "$verdict"
 grep '^VERDICT' <<< "$verdict"
 flagged=$(sed -n 's/^FLAGGED //p' <<< "$verdict")
 result=$(grep '^SOAK-LOAD-RESULT' "$work/load.log" | tail -1 || true)
