@@ -31,13 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksDbPersistence implements Persistence {
     private static final Logger log = LoggerFactory.getLogger(RocksDbPersistence.class);
-    /**
-     * Off by default, on with {@code -Dmidge.store.deliverBeforeDurable=true}: QoS 1 delivered before its batch is
-     * durable ({@link #deliversBeforeDurable}). Correct and tested either way, but on the loaded development VM it
-     * measured no faster and cost more CPU per message (README, Durability); off until a quiet machine says which.
-     */
-    private static final boolean DELIVER_BEFORE_DURABLE = Boolean.getBoolean("midge.store.deliverBeforeDurable");
-
     private final Path directory;
     private final OpenDb db;
     private final StoreRecovery recovery;
@@ -144,8 +137,10 @@ public final class RocksDbPersistence implements Persistence {
 
     @Override
     public boolean deliversBeforeDurable() {
-        // Not while the store refuses writes: a publish it cannot take is then not delivered either.
-        return DELIVER_BEFORE_DURABLE && writers.length == 1 && failed.get() == null;
+        // Not while the store refuses writes: a publish it cannot take is then not delivered either. Only with one
+        // writer: with several, a subscriber's delete of an entry its writer took could be committed before the
+        // publisher's put of it on another, and the entry come back after a restart.
+        return writers.length == 1 && failed.get() == null;
     }
 
     /** How many queue entries wait to be written that an acknowledgement may still cancel (for tests). */

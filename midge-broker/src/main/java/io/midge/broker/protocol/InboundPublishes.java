@@ -22,6 +22,7 @@ import io.midge.codec.property.PropertyId;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,7 +209,7 @@ final class InboundPublishes {
      * that its messages keep their order.
      *
      * <p>A QoS 1 (or 0) message goes to its subscribers at once, before its batch is durable, when the store allows
-     * it ({@link Persistence#deliversBeforeDurable}) and no earlier message of this publisher still waits for its
+     * it ({@link Persistence#deliversBeforeDurable}: RocksDB with one writer, while its writes succeed) and no earlier message of this publisher still waits for its
      * batch; otherwise (QoS 2: a crash before PUBREC would make the publisher send it again, and a subscriber get it
      * twice) its deliveries wait for the batch. Early delivery keeps "acknowledged means not lost" under kill -9:
      * PUBACK still waits for the batch, whose queue entries are each written or cancelled first, and an entry is
@@ -228,36 +229,37 @@ final class InboundPublishes {
         }
         Router router = c.broker.router();
         if (p.qos() < 2 && heldOffers == 0 && c.broker.persistence().deliversBeforeDurable()) {
-            Router.Routed routed = router.route(message, batch.cancellableQueued());
-            ReasonCode code = outcomeCode(counted(router.offer(routed), p));
-            if (p.qos() == 0) {
-                if (!batch.isEmpty()) {
-                    store.write(batch, error -> { });
-                }
-            } else if (batch.isEmpty() && !store.behind()) {
-                acknowledge(p, code, null);
-            } else {
-                store.write(batch, error -> {
-                    if (error == null) {
-                        acknowledge(p, code, null);
-                    } else {
-                        storeRefused(p, error); // delivered already: a publisher that sends it again duplicates it
-                    }
-                });
+            ReasonCode code = outcomeCode(counted(router.offer(router.route(message, batch.cancellableQueued())), p));
+            if (p.qos() == 0 && batch.isEmpty()) {
+                return; // delivered, and nothing of it to keep
             }
+            afterWrite(batch, error -> {
+                if (error != null) {
+                    storeRefused(p, error); // delivered already: a publisher that sends it again duplicates it
+                } else if (p.qos() > 0) {
+                    acknowledge(p, code, null);
+                }
+            });
             return;
         }
         Router.Routed routed = router.route(message, batch);
+        heldOffers++;
+        afterWrite(batch, error -> {
+            heldOffers--;
+            finishPublish(p, routed, error);
+        });
+    }
+
+    /**
+     * Runs {@code then} once the batch is written, after this client's earlier batches; at once when there is
+     * nothing to store (clean sessions only, no retained change) and nothing ahead of it, rather than through the
+     * writer thread and back just to keep an order that nothing can break.
+     */
+    private void afterWrite(StoreBatch batch, Consumer<Throwable> then) {
         if (batch.isEmpty() && !store.behind()) {
-            // Nothing to store (clean sessions only, no retained change) and nothing ahead of it: no need to go
-            // through the writer thread and back just to keep an order that nothing can break.
-            finishPublish(p, routed, null);
+            then.accept(null);
         } else {
-            heldOffers++;
-            store.write(batch, error -> {
-                heldOffers--;
-                finishPublish(p, routed, error);
-            });
+            store.write(batch, then);
         }
     }
 

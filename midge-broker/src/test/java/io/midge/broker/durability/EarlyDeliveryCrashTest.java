@@ -100,7 +100,6 @@ class EarlyDeliveryCrashTest {
     private Process startBroker(Path dir, int round) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-Dmidge.store.deliverBeforeDurable=true",
                 "-cp", System.getProperty("java.class.path"), CrashBroker.class.getName(), dir.toString())
                 .redirectOutput(temp.resolve("broker-" + round + ".out").toFile())
                 .redirectError(temp.resolve("broker-" + round + ".err").toFile())
