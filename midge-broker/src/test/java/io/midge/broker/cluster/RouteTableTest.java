@@ -2,13 +2,10 @@ package io.midge.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.replicatedmap.ReplicatedMap;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.DisplayName;
@@ -93,7 +90,7 @@ class RouteTableTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", Runnable::run, tree);
         tree.watch(table);
-        table.connect(replicatedMap(announced));
+        table.connect(FakeReplicatedMap.over(announced));
         String x = RouteTable.key("n1", "x/#");
         Client clean = new Client("clean");
         Client kept = new Client("kept", true);
@@ -132,20 +129,6 @@ class RouteTableTest {
         announced.put(RouteTable.key("n2", "a"), RouteTable.CLEAN);
         announced.put(RouteTable.key("n2", "b"), "");
         assertThat(table.othersRoutes()).containsEntry("n2", Map.of("a", false, "b", true));
-    }
-
-    /** The replicated map's {@link Map} methods over a plain map: all the route table uses of it. */
-    @SuppressWarnings("unchecked")
-    private static ReplicatedMap<String, String> replicatedMap(Map<String, String> backing) {
-        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(RouteTableTest.class.getClassLoader(),
-                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
-                    try {
-                        return Map.class.getMethod(method.getName(), method.getParameterTypes())
-                                .invoke(backing, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test
