@@ -3,6 +3,7 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.Connect;
@@ -68,16 +69,20 @@ class BrokerCrashTest {
     void acknowledgedMessagesSurviveSigkill() throws Exception {
         Path dir = temp.resolve("data");
         for (int round = 0; round < KILLS; round++) {
-            try (ChildBroker broker = ChildBroker.start(temp, dir, round)) {
+            try (ChildBroker broker = startBroker(dir, round)) {
                 runUntilKilled(broker.port(), broker, round == 0);
             }
         }
-        try (ChildBroker broker = ChildBroker.start(temp, dir, KILLS)) {
+        try (ChildBroker broker = startBroker(dir, KILLS)) {
             int port = broker.port();
             drainSubscriber(port);
             checkRetained(port);
         }
         verifyDeliveries();
+    }
+
+    private ChildBroker startBroker(Path dir, int round) throws IOException {
+        return ChildBroker.start(temp, "broker-" + round, List.of("-Xmx256m"), CrashBroker.class, dir.toString());
     }
 
     /** Publishes and subscribes until some messages were acknowledged, then kills the broker mid-stream. */

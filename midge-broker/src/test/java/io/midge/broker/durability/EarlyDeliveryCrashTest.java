@@ -3,6 +3,7 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -42,7 +43,6 @@ class EarlyDeliveryCrashTest {
     private static final String TOPIC = "early/load";
     private static final int PUBLISHERS = 3;
     private static final int BURST = 20;
-    private static final String EARLY_DELIVERY = "-Dmidge.store.deliverBeforeDurable=true";
 
     @TempDir
     Path temp;
@@ -68,10 +68,10 @@ class EarlyDeliveryCrashTest {
             + "subscriber had not acknowledged, those it received but held its PUBACK back for too")
     void unacknowledgedDeliveriesSurviveSigkill() throws Exception {
         Path dir = temp.resolve("data");
-        try (ChildBroker broker = ChildBroker.start(temp, dir, 0, EARLY_DELIVERY)) {
+        try (ChildBroker broker = startBroker(dir, 0)) {
             runUntilKilled(broker.port(), broker);
         }
-        try (ChildBroker broker = ChildBroker.start(temp, dir, 1, EARLY_DELIVERY)) {
+        try (ChildBroker broker = startBroker(dir, 1)) {
             drainSubscriber(broker.port());
         }
         System.out.printf("early delivery crash test: %d acknowledged, %d acknowledged by the subscriber, %d held "
@@ -86,6 +86,11 @@ class EarlyDeliveryCrashTest {
         }
         assertThat(missing).as("acknowledged to the publisher, neither acknowledged by the subscriber nor sent again")
                 .isEmpty();
+    }
+
+    private ChildBroker startBroker(Path dir, int round) throws IOException {
+        return ChildBroker.start(temp, "broker-" + round,
+                List.of("-Xmx256m", "-Dmidge.store.deliverBeforeDurable=true"), CrashBroker.class, dir.toString());
     }
 
     private void runUntilKilled(int port, ChildBroker broker) throws Exception {
