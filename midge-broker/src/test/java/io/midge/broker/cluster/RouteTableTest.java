@@ -2,8 +2,6 @@ package io.midge.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.midge.broker.routing.Delivery;
-import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
 import java.util.Map;
@@ -12,41 +10,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-    /** A local subscriber; {@code stored} as a persistent session is. */
-    private static final class Client implements Subscriber {
-        private final String clientId;
-        volatile boolean stored;
-
-        Client(String clientId) {
-            this.clientId = clientId;
-        }
-
-        Client(String clientId, boolean stored) {
-            this.clientId = clientId;
-            this.stored = stored;
-        }
-
-        @Override
-        public String clientId() {
-            return clientId;
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery) {
-            return false;
-        }
-
-        @Override
-        public boolean isStored() {
-            return stored;
-        }
-    }
-
     private static final SubscriptionOptions QOS0 = SubscriptionOptions.of(0);
     private static final SubscriptionOptions QOS1 = SubscriptionOptions.of(1);
 
@@ -58,15 +21,15 @@ class RouteTableTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", Runnable::run, tree); // not joined: counts only
         tree.watch(table);
-        Client a = new Client("a");
-        Client b = new Client("b");
+        LocalSubscriber a = new LocalSubscriber("a");
+        LocalSubscriber b = new LocalSubscriber("b");
         tree.subscribe(a, "x/#", QOS1);
         tree.subscribe(b, "x/#", QOS1);
         tree.subscribe(b, "$share/g/x/#", QOS1);
         tree.subscribe(a, "$share/g/x/#", QOS1);
         tree.subscribe(a, "$SYS/#", QOS1);
         tree.subscribe(a, "$share/g/$SYS/#", QOS1);
-        tree.subscribe(new Client("$cluster/to/n2", true), "y", QOS1);
+        tree.subscribe(new LocalSubscriber("$cluster/to/n2", true), "y", QOS1);
         assertThat(table.ownRoutes()).isEqualTo(2);
         tree.unsubscribe(a, "x/#");
         tree.unsubscribe(b, "x/#");
@@ -92,8 +55,8 @@ class RouteTableTest {
         tree.watch(table);
         table.connect(FakeReplicatedMap.over(announced));
         String x = RouteTable.key("n1", "x/#");
-        Client clean = new Client("clean");
-        Client kept = new Client("kept", true);
+        LocalSubscriber clean = new LocalSubscriber("clean");
+        LocalSubscriber kept = new LocalSubscriber("kept", true);
         tree.subscribe(clean, "x/#", QOS1);
         assertThat(announced).containsEntry(x, RouteTable.CLEAN);
         tree.subscribe(kept, "x/#", QOS0);
@@ -108,7 +71,7 @@ class RouteTableTest {
         tree.unsubscribe(clean, "x/#");
         assertThat(announced).doesNotContainKey(x);
 
-        Client resumed = new Client("resumed");
+        LocalSubscriber resumed = new LocalSubscriber("resumed");
         tree.subscribe(resumed, "y", QOS1);
         assertThat(announced).containsEntry(RouteTable.key("n1", "y"), RouteTable.CLEAN);
         resumed.stored = true;
@@ -119,7 +82,7 @@ class RouteTableTest {
         assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.CLEAN);
         tree.subscribe(kept, "$share/g/z", QOS1);
         assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.DURABLE);
-        tree.subscribe(new Client("$cluster/to/n2", true), "w", QOS1);
+        tree.subscribe(new LocalSubscriber("$cluster/to/n2", true), "w", QOS1);
         assertThat(announced).doesNotContainKey(RouteTable.key("n1", "w"));
 
         assertThat(RouteTable.isDurable(null)).isTrue();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.replicatedmap.ReplicatedMap;
-import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
@@ -53,7 +52,7 @@ class RouteTableWriterTest {
         RouteTable table = new RouteTable("n1", writer, tree);
         tree.watch(table);
         table.connect(slowMap());
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         String x = RouteTable.key("n1", "x");
 
         tree.subscribe(a, "x", QOS1);
@@ -85,7 +84,7 @@ class RouteTableWriterTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", writer, tree);
         tree.watch(table);
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         String x = RouteTable.key("n1", "x");
         tree.subscribe(a, "x", QOS1);
         Map<String, String> fast = new ConcurrentHashMap<>();
@@ -113,7 +112,7 @@ class RouteTableWriterTest {
         // Writes reach the map; reads see an older copy, without them.
         Map<String, String> copy = new ConcurrentHashMap<>();
         table.connect(lagging(copy));
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         tree.subscribe(a, "x", QOS1);
         tree.unsubscribe(a, "x");
         assertThat(backing).doesNotContainKey(RouteTable.key("n1", "x"));
@@ -132,29 +131,5 @@ class RouteTableWriterTest {
             writing.countDown();
             assertThat(slow.await(20, TimeUnit.SECONDS)).isTrue();
         });
-    }
-
-    private static Subscriber subscriber(String clientId) {
-        return new Subscriber() {
-            @Override
-            public String clientId() {
-                return clientId;
-            }
-
-            @Override
-            public boolean isOnline() {
-                return true;
-            }
-
-            @Override
-            public boolean offer(Delivery delivery) {
-                return false;
-            }
-
-            @Override
-            public boolean isStored() {
-                return true;
-            }
-        };
     }
 }
