@@ -104,6 +104,7 @@ class SessionMailbox implements Runnable {
             bounds.droppedNew(b, session.clientId());
             return false;
         }
+        metrics.queuedMessages.increment();
         inbox().add(delivery);
         if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
@@ -316,6 +317,7 @@ class SessionMailbox implements Runnable {
 
     private void unpend(Delivery d) {
         PENDING_MESSAGES.decrementAndGet(this);
+        metrics.queuedMessages.decrement();
         PENDING_BYTES.addAndGet(this, -d.message().payloadSize());
     }
 
@@ -338,6 +340,7 @@ class SessionMailbox implements Runnable {
     /** Puts back a queued delivery the store held, at start. */
     void restore(Delivery d) {
         PENDING_MESSAGES.incrementAndGet(this);
+        metrics.queuedMessages.increment();
         PENDING_BYTES.addAndGet(this, d.message().payloadSize());
         queue().add(d);
     }
@@ -356,6 +359,7 @@ class SessionMailbox implements Runnable {
         for (int i = deliveries.size() - 1; i >= 0; i--) {
             Delivery d = deliveries.get(i);
             PENDING_MESSAGES.incrementAndGet(this);
+            metrics.queuedMessages.increment();
             PENDING_BYTES.addAndGet(this, d.message().payloadSize());
             q.addFirst(d);
         }
