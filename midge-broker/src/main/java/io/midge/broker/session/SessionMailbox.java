@@ -63,9 +63,15 @@ class SessionMailbox implements Runnable {
     private ArrayDeque<Delivery> queue;
     /** How many deliveries the last drain put at the queue's tail: those {@link #ownQueued} may have to copy. */
     private int drained;
-    /** Arrivals to drop as they are drained, until {@link #copiesUntil} (see {@link #dropArriving}); else null. */
-    private java.util.function.Predicate<Delivery> copies;
-    private long copiesUntil;
+    /** Arrivals to drop as they are drained, until their time is up (see {@link #dropArriving}); else null. */
+    private ArrivingCopies copies;
+
+    /**
+     * Which arrivals {@link #dropArriving} drops, and until when: one object, made for a moved session only, so that
+     * every other mailbox holds one null reference instead of a predicate and a deadline.
+     */
+    private record ArrivingCopies(java.util.function.Predicate<Delivery> pick, long untilNanos) {
+    }
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
@@ -202,11 +208,11 @@ class SessionMailbox implements Runnable {
     }
 
     private boolean isCopy(Delivery d) {
-        if (System.nanoTime() - copiesUntil > 0) {
+        if (System.nanoTime() - copies.untilNanos() > 0) {
             copies = null;
             return false;
         }
-        return copies.test(d);
+        return copies.pick().test(d);
     }
 
     /**
@@ -214,8 +220,7 @@ class SessionMailbox implements Runnable {
      * copies of what a session moved here from another node of a cluster got from the old node already.
      */
     void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
-        copies = drop;
-        copiesUntil = untilNanos;
+        copies = new ArrivingCopies(drop, untilNanos);
     }
 
     /**
