@@ -1,6 +1,5 @@
 package io.midge.broker;
 
-import io.midge.broker.bridge.BridgePlacement;
 import io.midge.broker.bridge.BridgeStatus;
 import io.midge.broker.bridge.Bridges;
 import io.midge.broker.cluster.Cluster;
@@ -8,7 +7,6 @@ import io.midge.broker.config.BridgeConfig;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ConfigKeys;
 import io.midge.broker.config.ListenerConfig;
-import io.midge.broker.config.TlsConfig;
 import io.midge.broker.http.ApiContext;
 import io.midge.broker.http.BrokerHealth;
 import io.midge.broker.http.BrokerMeters;
@@ -25,17 +23,13 @@ import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.protocol.BrokerContext;
 import io.midge.broker.routing.Router;
 import io.midge.broker.security.Authenticator;
-import io.midge.broker.security.Authorizer;
 import io.midge.broker.security.BrokerSecurity;
 import io.midge.broker.security.EnhancedAuthenticator;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionStore;
 import io.midge.broker.sys.SysPublisher;
-import io.midge.broker.transport.CertificateWatcher;
 import io.midge.broker.transport.MqttListener;
-import io.midge.broker.transport.ReloadingSslContext;
 import io.midge.broker.transport.Transports;
-import io.midge.codec.protocol.ReasonCode;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
@@ -46,7 +40,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -163,7 +156,7 @@ public final class Broker implements AutoCloseable {
             restore(recovered, router, sessions, group);
             Set<String> stale = Set.of();
             if (cluster != null) {
-                linkListener = bindLinks(config, cluster, context, group);
+                linkListener = ClusterWiring.bindLinks(config, cluster, context, group);
                 stale = cluster.open(linkListener.port());
             }
             // Wills after the sessions (one that is due now may go to them), and after the cluster's registry said
@@ -174,7 +167,7 @@ public final class Broker implements AutoCloseable {
                 }
             }
             if (cluster != null) {
-                bridges.place(bridgePlacement(cluster));
+                bridges.place(ClusterWiring.bridgePlacement(cluster));
             }
             // Before the listeners: each bridge's queue keeps what clients publish from their first message.
             bridges.start(config.bridges());
@@ -233,56 +226,6 @@ public final class Broker implements AutoCloseable {
             store.close();
             throw e;
         }
-    }
-
-    /**
-     * The listener other nodes forward messages to: MQTT 5 on {@code cluster.host}, for node identifiers only,
-     * authenticated by the cluster's secret and nothing else (no password, no anonymous client); the ACL is not
-     * asked again, the publisher's node asked it. With {@code cluster.tls}, TLS both ways: the listener requires the
-     * other node's certificate, and this node's links present its own.
-     */
-    private static MqttListener bindLinks(BrokerConfig config, Cluster cluster, BrokerContext context,
-                                          EventLoopGroup group) throws InterruptedException {
-        TlsConfig tls = config.cluster().tls();
-        ListenerConfig l = new ListenerConfig("cluster-link", tls == null ? ListenerConfig.Transport.TCP
-                : ListenerConfig.Transport.TLS, config.cluster().host(), config.cluster().linkPort(), null, false, 0,
-                tls);
-        if (tls != null) {
-            // The other end of each link: this node's certificate for the others to check, their CA to check theirs.
-            ReloadingSslContext client = ReloadingSslContext.loadClient("cluster-link (client end)", tls);
-            cluster.linkTls(client::newHandler, new CertificateWatcher("cluster-link-client", client));
-        }
-        Authenticator noPasswords = (clientId, username, password, remote) ->
-                CompletableFuture.completedFuture(ReasonCode.NOT_AUTHORIZED);
-        BrokerContext links = new BrokerContext(config, context.sessions(), context.router(), context.metrics(),
-                noPasswords, Map.of(cluster.linkAuthenticator().method(), cluster.linkAuthenticator()),
-                context.persistence(), context.limits(), Authorizer.ALLOW_ALL, true);
-        return MqttListener.bind(l, group, links);
-    }
-
-    /** A cluster runs each bridge on one node at a time: the one the cluster chooses (see the README's Cluster). */
-    private static BridgePlacement bridgePlacement(Cluster cluster) {
-        return new BridgePlacement() {
-            @Override
-            public void offer(java.util.Collection<String> bridges) {
-                cluster.offerBridges(bridges);
-            }
-
-            @Override
-            public boolean runsHere(String bridge) {
-                return cluster.runsBridge(bridge);
-            }
-
-            @Override
-            public String host(String bridge) {
-                return cluster.bridgeHost(bridge);
-            }
-
-            @Override
-            public void onChange(Runnable changed) {
-                cluster.watchBridgeHosts(changed);
-            }
-        };
     }
 
     /**

@@ -17,7 +17,6 @@ import io.midge.broker.limits.Overload;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.StoreStats;
 import io.midge.broker.protocol.BrokerContext;
-import io.midge.broker.session.Session;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.time.Duration;
@@ -155,12 +154,9 @@ public final class BrokerMeters {
                 .register(registry);
     }
 
+    /** A counter kept as messages are queued and leave (see {@link BrokerMetrics#queuedMessages}), not a walk. */
     private static double queued(BrokerContext broker) {
-        long n = 0;
-        for (Session s : broker.sessions().sessions()) {
-            n += s.pendingMessages();
-        }
-        return n;
+        return Math.max(0, broker.metrics().queuedMessages.sum());
     }
 
     /**

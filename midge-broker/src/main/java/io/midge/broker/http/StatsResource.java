@@ -3,7 +3,6 @@ package io.midge.broker.http;
 import io.micrometer.core.instrument.Timer;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.protocol.BrokerContext;
-import io.midge.broker.session.Session;
 import io.midge.broker.sys.BrokerVersion;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,9 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /api/v1/stats}, and each {@code stats} event: the broker's figures, read from the counters, the
- * sessions and the router. Reading walks the sessions once (connected and queued counts), so the answer is kept for
- * a moment and shared by every request and event stream in it. Requests run on the broker's loops: none waits for
- * another's reading (two may read at once, rarely); only the rates' few samples are locked, for a few operations.
+ * sessions and the router. One reading is kept for a moment and shared by every request and event stream in it.
+ * Requests run on the broker's loops: none waits for another's reading (two may read at once, rarely); only the
+ * rates' few samples are locked, for a few operations.
  */
 final class StatsResource {
     /** How long one reading is served to everyone who asks. */
@@ -59,10 +58,7 @@ final class StatsResource {
         BrokerMetrics m = b.metrics();
         int total = b.sessions().size();
         int connected = Math.min(b.sessions().connectedCount(), total);
-        long queued = 0;
-        for (Session s : b.sessions().sessions()) {
-            queued += s.pendingMessages();
-        }
+        long queued = Math.max(0, m.queuedMessages.sum());
         long received = m.messagesReceived();
         long sent = m.messagesSent();
         long bytesIn = m.bytesReceived.sum();

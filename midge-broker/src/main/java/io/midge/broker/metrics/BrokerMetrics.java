@@ -12,6 +12,11 @@ public final class BrokerMetrics {
      * every session: with 50,000 persistent sessions the walks were 7% of a connect storm's CPU.
      */
     public final LongAdder sessionsOnline = new LongAdder();
+    /**
+     * Messages waiting in every session's mailbox (offered, not yet sent, dropped or released), kept as they come and
+     * go (SessionMailbox) so that a scrape of /metrics and the stats need not walk every session.
+     */
+    public final LongAdder queuedMessages = new LongAdder();
     /** PUBLISH packets from clients, by their QoS (index 0, 1, 2): one adder each, so nothing is split later. */
     public final LongAdder[] receivedByQos = byQos();
     /** PUBLISH packets to clients (first sends and re-sends), by the QoS they were sent at. */

@@ -1,14 +1,10 @@
 package io.midge.broker.session;
 
 import io.midge.broker.metrics.BrokerMetrics;
-import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.session.Session.Ack;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What a session sends its client and waits to hear back about: it takes queued messages from the
@@ -17,14 +13,12 @@ import org.slf4j.LoggerFactory;
  * to the next connection.
  *
  * <p>Stored QoS 2 messages go out only in step with the store: a PUBLISH once its in-flight record is written, its
- * PUBREL once the receipt is (see {@link #onPubRec}). Meanwhile the sends behind them wait,
- * to keep the order.
+ * PUBREL once the receipt is (see {@link StoreOrderedSends}). Meanwhile the sends behind them wait, to keep the
+ * order.
  *
  * <p>Threads: the session's loop only.
  */
 final class OutboundWindow {
-    private static final Logger log = LoggerFactory.getLogger(OutboundWindow.class);
-
     private final Session session;
     private final SessionMailbox mailbox;
     private final DeliveryRecords records;
@@ -36,10 +30,8 @@ final class OutboundWindow {
     private InflightSends inflight;
     private int heldBack; // entries of inflight with heldBack set
     private int nextPacketId = 1;
-    /** Deliveries of this pump that wait for their in-flight records (one batch for all of them); null if none. */
-    private StoreBatch storing;
-    /** Made at the first stored QoS 2 send. */
-    private List<InflightSend> deferred;
+    /** The sends that wait for the store, and what lets them go. */
+    private final StoreOrderedSends ordered;
     /** Sends put in flight since {@link #ownInflight} last ran, and the packet identifier the first of them got. */
     private int sentSinceOwned;
     private int firstNotOwned;
@@ -49,6 +41,7 @@ final class OutboundWindow {
         this.mailbox = mailbox;
         this.records = records;
         this.metrics = metrics;
+        this.ordered = new StoreOrderedSends(session, this, records);
     }
 
     /** Sends what the connection takes: queued messages in order while the quota and the socket allow. */
@@ -59,7 +52,7 @@ final class OutboundWindow {
             ownInflight();
             return;
         }
-        if (storing != null) {
+        if (ordered.waiting()) {
             return; // sends resume, in order, once the pending in-flight records are stored
         }
         boolean wrote = heldBack > 0 && resendHeldBack(connection);
@@ -79,7 +72,7 @@ final class OutboundWindow {
             if (d.qos() > 0 && size() >= connection.sendQuota()) {
                 break;
             }
-            if (d.qos() == 0 && storing != null) {
+            if (d.qos() == 0 && ordered.waiting()) {
                 break; // after the stored ones ahead of it
             }
             mailbox.take();
@@ -97,11 +90,11 @@ final class OutboundWindow {
             }
             InflightSend entry = new InflightSend(d, d.sequence());
             inflight().put(packetId, entry);
-            if (storing != null || (d.isStored() && d.qos() == 2)) {
+            if (ordered.waiting() || (d.isStored() && d.qos() == 2)) {
                 // A stored QoS 2 PUBLISH goes out only once the store knows it is in flight under this
                 // identifier: re-sent after a crash under another one, it would reach the client twice. What
                 // follows it waits too, to keep the order, stored or not (a cluster node's queue holds both).
-                deferSend(entry);
+                ordered.defer(entry);
                 continue;
             }
             if (d.isStored()) {
@@ -110,8 +103,8 @@ final class OutboundWindow {
             }
             sendNew(connection, entry);
         }
-        if (storing != null) {
-            writeDeferred();
+        if (ordered.waiting()) {
+            ordered.writeDeferred();
         }
         if (wrote) {
             connection.flush();
@@ -154,7 +147,7 @@ final class OutboundWindow {
     }
 
     /** Sends an in-flight PUBLISH for the first time. */
-    private void sendNew(SessionConnection connection, InflightSend entry) {
+    void sendNew(SessionConnection connection, InflightSend entry) {
         Delivery d = entry.delivery;
         d.message().payload().retain(); // one reference for the wire, one kept for a resend
         if (!send(connection, d, entry.packetId, false)) {
@@ -163,49 +156,6 @@ final class OutboundWindow {
             records.forget(entry.sequence, entry.packetId);
             d.release();
         }
-    }
-
-    private void deferSend(InflightSend entry) {
-        if (storing == null) {
-            storing = records.batch();
-        }
-        entry.storing = true;
-        if (entry.sequence != Delivery.NOT_STORED) {
-            records.sending(storing, entry.packetId, entry.sequence, entry.delivery.qos());
-        }
-        if (deferred == null) {
-            deferred = new ArrayList<>();
-        }
-        deferred.add(entry);
-    }
-
-    private void writeDeferred() {
-        List<InflightSend> sends = List.copyOf(deferred);
-        deferred.clear();
-        StoreBatch batch = storing;
-        records.write(batch, session::execute).whenComplete((v, e) -> {
-            if (e != null) {
-                log.warn("Storing in-flight messages of '{}' failed: {}", session.clientId(), e.toString());
-            }
-            storing = null;
-            SessionConnection connection = session.connection();
-            boolean wrote = false;
-            for (InflightSend entry : sends) {
-                if (inflight.get(entry.packetId) != entry || !entry.storing) {
-                    continue; // dropped, or the session ended meanwhile
-                }
-                entry.storing = false;
-                // Offline by now: the next connection re-sends it with the others in flight.
-                if (connection != null && !entry.heldBack) {
-                    sendNew(connection, entry);
-                    wrote = true;
-                }
-            }
-            if (wrote) {
-                connection.flush();
-            }
-            pump();
-        });
     }
 
     /** Re-sends, in order, what an earlier connection left in flight and the client's quota held back. */
@@ -325,23 +275,7 @@ final class OutboundWindow {
             connection.flush();
             return Ack.ACCEPTED;
         }
-        // PUBREL only once the store knows the message was received: at PUBREL the client forgets the identifier,
-        // and a broker restarted without that knowledge would send the message again, which the client would then
-        // take for a new one.
-        entry.storing = true;
-        records.write(records.received(records.batch(), packetId, entry.sequence), session::execute)
-                .whenComplete((v, e) -> {
-                    if (e != null) {
-                        log.warn("Storing the receipt of a QoS 2 message by '{}' failed: {}", session.clientId(),
-                                e.toString());
-                    }
-                    entry.storing = false;
-                    SessionConnection now = session.connection();
-                    if (inflight.get(packetId) == entry && now != null) {
-                        now.sendPubRel(packetId);
-                        now.flush();
-                    } // else: gone, or re-sent when the client reconnects (see attach)
-                });
+        ordered.releaseOnceStored(entry, packetId); // PUBREL once the store knows the message was received
         return Ack.ACCEPTED;
     }
 
@@ -441,6 +375,11 @@ final class OutboundWindow {
             inflight.clear();
         }
         heldBack = 0;
+    }
+
+    /** Whether this very send is still in flight (not acknowledged, dropped or cleared since). */
+    boolean holds(InflightSend entry) {
+        return inflight.get(entry.packetId) == entry;
     }
 
     int size() {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * The messages waiting for a session's client, not sent yet: a lock-free inbox that publishers on any loop fill, and
  * the queue the owner loop drains it into, in batches (one task per batch, not per message). Both count together
  * against the client's bounds of messages and bytes; what does not fit is dropped by the configured policy, counted
- * and logged. The {@link OutboundWindow} takes messages from the head of the queue as the client can receive them.
+ * and logged ({@link MailboxBounds} says which bounds, and counts and logs the drops). The {@link OutboundWindow}
+ * takes messages from the head of the queue as the client can receive them.
  *
  * <p>Threads: {@link #offer} from any thread; everything else on the session's loop only.
  *
@@ -33,7 +34,7 @@ class SessionMailbox implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
 
     private final Session session;
-    private final BrokerConfig config;
+    private final MailboxBounds bounds;
     private final BrokerMetrics metrics;
 
     // Shared with producers on other loops.
@@ -56,27 +57,25 @@ class SessionMailbox implements Runnable {
     private static final AtomicLongFieldUpdater<SessionMailbox> PENDING_BYTES =
             AtomicLongFieldUpdater.newUpdater(SessionMailbox.class, "pendingBytes");
     private volatile long pendingBytes;
-    /**
-     * Bounds of this session's own instead of the clients' (a bridge's queue, a cluster node's forwarding queue), or
-     * null: the clients' ({@code max-queued-messages}, {@code max-queued-bytes}, {@code queue-overflow}).
-     */
-    private volatile QueueBounds own;
-    /** Whether a forwarding queue is dropping now: logged once per such episode. Owned by the loop. */
-    private boolean dropping;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
     private ArrayDeque<Delivery> queue;
-    private int queueDropsLogged;
     /** How many deliveries the last drain put at the queue's tail: those {@link #ownQueued} may have to copy. */
     private int drained;
-    /** Arrivals to drop as they are drained, until {@link #copiesUntil} (see {@link #dropArriving}); else null. */
-    private java.util.function.Predicate<Delivery> copies;
-    private long copiesUntil;
+    /** Arrivals to drop as they are drained, until their time is up (see {@link #dropArriving}); else null. */
+    private ArrivingCopies copies;
+
+    /**
+     * Which arrivals {@link #dropArriving} drops, and until when: one object, made for a moved session only, so that
+     * every other mailbox holds one null reference instead of a predicate and a deadline.
+     */
+    private record ArrivingCopies(java.util.function.Predicate<Delivery> pick, long untilNanos) {
+    }
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
-        this.config = config;
+        this.bounds = new MailboxBounds(config, metrics);
         this.metrics = metrics;
     }
 
@@ -94,12 +93,12 @@ class SessionMailbox implements Runnable {
      */
     boolean offer(Delivery delivery) {
         int size = delivery.message().payloadSize();
-        QueueBounds b = own;
+        QueueBounds b = bounds.own();
         // With DROP_OLDEST the owner loop trims the queue; beyond twice the bound it is falling behind, and the
         // inbox itself must not grow without end.
-        long factor = overflow(b) == QueueOverflow.DROP_NEW ? 1 : 2;
-        long maxMessages = factor * maxMessages(b);
-        long maxBytes = Math.min(maxBytes(b), Long.MAX_VALUE / 2) * factor;
+        long factor = bounds.overflow(b) == QueueOverflow.DROP_NEW ? 1 : 2;
+        long maxMessages = factor * bounds.maxMessages(b);
+        long maxBytes = Math.min(bounds.maxBytes(b), Long.MAX_VALUE / 2) * factor;
         // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
         // instant: what they say is what the session holds.
         boolean fits = reserveMessage(maxMessages);
@@ -108,12 +107,10 @@ class SessionMailbox implements Runnable {
             fits = false;
         }
         if (!fits) {
-            countDrop(b);
-            if (b == null || !b.forwarding()) {
-                logDrop(b); // a forwarding queue's drops are logged per episode, as its loop trims it
-            }
+            bounds.droppedNew(b, session.clientId());
             return false;
         }
+        metrics.queuedMessages.increment();
         inbox().add(delivery);
         if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
@@ -155,40 +152,9 @@ class SessionMailbox implements Runnable {
         }
     }
 
-    private void logDrop(QueueBounds b) {
-        // One line at the first drop and then one per thousand, so that a flood does not flood the log too.
-        long n = metrics.droppedQueueFull.sum();
-        if (n == 1 || n % 1000 == 0) {
-            log.warn("Queue of client '{}' is full ({} messages, {} bytes at most): dropped a message ({} dropped "
-                    + "so far by all clients)", session.clientId(), maxMessages(b), maxBytes(b), n);
-        }
-    }
-
-    private int maxMessages(QueueBounds b) {
-        return b == null ? config.limits().maxQueuedMessages() : b.maxMessages();
-    }
-
-    private long maxBytes(QueueBounds b) {
-        return b == null ? config.limits().maxQueuedBytes() : b.maxBytes();
-    }
-
-    private QueueOverflow overflow(QueueBounds b) {
-        return b == null ? config.limits().queueOverflow() : b.overflow();
-    }
-
-    /** Counts a message dropped at the bound: a forwarding queue's as node_queue_full, the others' as queue_full. */
-    private void countDrop(QueueBounds b) {
-        if (b == null) {
-            metrics.droppedQueueFull.increment();
-            return;
-        }
-        (b.forwarding() ? metrics.droppedNodeQueueFull : metrics.droppedQueueFull).increment();
-        b.dropped().increment();
-    }
-
     /** Bounds of this session's own in place of the clients' (see {@link QueueBounds}). */
-    void bound(QueueBounds bounds) {
-        own = bounds;
+    void bound(QueueBounds own) {
+        bounds.set(own);
     }
 
     BrokerMetrics metrics() {
@@ -242,11 +208,11 @@ class SessionMailbox implements Runnable {
     }
 
     private boolean isCopy(Delivery d) {
-        if (System.nanoTime() - copiesUntil > 0) {
+        if (System.nanoTime() - copies.untilNanos() > 0) {
             copies = null;
             return false;
         }
-        return copies.test(d);
+        return copies.pick().test(d);
     }
 
     /**
@@ -254,8 +220,7 @@ class SessionMailbox implements Runnable {
      * copies of what a session moved here from another node of a cluster got from the old node already.
      */
     void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
-        copies = drop;
-        copiesUntil = untilNanos;
+        copies = new ArrivingCopies(drop, untilNanos);
     }
 
     /**
@@ -284,32 +249,16 @@ class SessionMailbox implements Runnable {
      * queue once per episode (from the first drop until it is below its bounds again).
      */
     private void trim() {
-        QueueBounds b = own;
-        int maxMessages = maxMessages(b);
-        long maxBytes = maxBytes(b);
-        boolean forwarding = b != null && b.forwarding();
+        QueueBounds b = bounds.own();
+        int maxMessages = bounds.maxMessages(b);
+        long maxBytes = bounds.maxBytes(b);
         boolean dropped = false;
         while (queue != null && !queue.isEmpty() && (pendingMessages > maxMessages || pendingBytes > maxBytes)) {
             drop(queue.poll());
-            countDrop(b);
+            bounds.droppedOldest(b, session.clientId());
             dropped = true;
-            if (!forwarding && queueDropsLogged++ % 1000 == 0) {
-                log.warn("Queue of client '{}' is full: dropped its oldest message", session.clientId());
-            }
         }
-        if (!forwarding) {
-            return;
-        }
-        if (dropped && !dropping) {
-            dropping = true;
-            log.warn("Forwarding queue '{}' is full ({} messages, {} bytes at most): dropping its oldest messages "
-                    + "until the node takes them again (counted as node_queue_full)", session.clientId(),
-                    maxMessages, maxBytes);
-        } else if (!dropped && dropping && pendingMessages < maxMessages && pendingBytes < maxBytes) {
-            dropping = false;
-            log.info("Forwarding queue '{}' is below its bounds again: {} messages dropped in all so far by such "
-                    + "queues", session.clientId(), metrics.droppedNodeQueueFull.sum());
-        }
+        bounds.trimmed(b, dropped, pendingMessages, pendingBytes, session.clientId());
     }
 
     /**
@@ -373,12 +322,13 @@ class SessionMailbox implements Runnable {
 
     private void unpend(Delivery d) {
         PENDING_MESSAGES.decrementAndGet(this);
+        metrics.queuedMessages.decrement();
         PENDING_BYTES.addAndGet(this, -d.message().payloadSize());
     }
 
     /** Drops the queued QoS 0 messages of a client gone offline, unless the broker queues QoS 0 for such clients. */
     void dropOfflineQos0() {
-        if (config.limits().queueQos0() || queue == null) {
+        if (bounds.keepsOfflineQos0() || queue == null) {
             return;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
@@ -395,6 +345,7 @@ class SessionMailbox implements Runnable {
     /** Puts back a queued delivery the store held, at start. */
     void restore(Delivery d) {
         PENDING_MESSAGES.incrementAndGet(this);
+        metrics.queuedMessages.increment();
         PENDING_BYTES.addAndGet(this, d.message().payloadSize());
         queue().add(d);
     }
@@ -413,6 +364,7 @@ class SessionMailbox implements Runnable {
         for (int i = deliveries.size() - 1; i >= 0; i--) {
             Delivery d = deliveries.get(i);
             PENDING_MESSAGES.incrementAndGet(this);
+            metrics.queuedMessages.increment();
             PENDING_BYTES.addAndGet(this, d.message().payloadSize());
             q.addFirst(d);
         }

@@ -7,20 +7,15 @@ import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoredWill;
 import io.midge.broker.routing.Delivery;
-import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.StoredMessages;
-import io.midge.broker.routing.Subscriber;
-import io.midge.broker.routing.Subscription;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
 import io.midge.codec.Topics;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +45,7 @@ public final class SessionRegistry {
     private final BrokerMetrics metrics;
     private final Consumer<Message> willPublisher;
     private final SessionStore store;
+    private final SharedHandOn sharedHandOn;
     private volatile boolean closing;
     /** The cluster's say on which node owns a session; null without a cluster. */
     private volatile SessionGate gate;
@@ -67,6 +63,7 @@ public final class SessionRegistry {
         this.metrics = metrics;
         this.willPublisher = willPublisher;
         this.store = store;
+        this.sharedHandOn = new SharedHandOn(topicTree, metrics);
     }
 
     public SessionStore store() {
@@ -333,64 +330,7 @@ public final class SessionRegistry {
             publishWill(will);
         }
         if (!undelivered.isEmpty()) {
-            handOnShared(undelivered, sharedFilters);
-        }
-    }
-
-    /**
-     * Gives the messages that shared subscriptions had chosen an ended session for, and that it did not complete,
-     * to the members of those groups whose turn it is: the Server SHOULD send them to another client of the same
-     * shared subscription (MQTT 5.0 section 4.8.2). The ended session has left its groups already.
-     */
-    private void handOnShared(List<Delivery> undelivered, List<String> sharedFilters) {
-        // Which of the session's groups a message came through: match its topic against just those filters, one
-        // stand-in member per group, with the topic tree's own matching.
-        TopicTree groups = new TopicTree();
-        for (String filter : sharedFilters) {
-            groups.subscribe(new GroupOf(filter), filter, SubscriptionOptions.of(0));
-        }
-        long now = System.nanoTime();
-        // A message that came through several of the session's groups is here once per group, in any order: each
-        // copy goes back to a different one of them.
-        Map<Message, Matches> groupsOf = new IdentityHashMap<>();
-        Map<Message, Integer> copies = new IdentityHashMap<>();
-        for (Delivery d : undelivered) {
-            Message message = d.message();
-            Matches matches = groupsOf.computeIfAbsent(message, m -> groups.match(m.topic(), null));
-            int copy = copies.merge(message, 1, Integer::sum) - 1;
-            Subscription member = copy < matches.size() && !message.isExpired(now)
-                    ? topicTree.nextSharedMember(((GroupOf) matches.subscriber(copy)).filter()) : null;
-            if (member == null) {
-                d.release();
-                continue;
-            }
-            SubscriptionOptions options = member.options();
-            int[] ids = options.subscriptionId() == 0 ? Delivery.NO_IDS : new int[] {options.subscriptionId()};
-            Delivery handedOn = new Delivery(message, Math.min(message.qos(), options.qos()),
-                    message.retain() && options.retainAsPublished(), ids, true);
-            if (member.subscriber().offer(handedOn)) {
-                metrics.sharedHandedOn.increment();
-            } else {
-                d.release();
-            }
-        }
-    }
-
-    /** A stand-in member of one share group, to learn which groups a topic matches. */
-    private record GroupOf(String filter) implements Subscriber {
-        @Override
-        public String clientId() {
-            return "";
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery) {
-            return false; // a stand-in for matching only: it never receives
+            sharedHandOn.handOn(undelivered, sharedFilters);
         }
     }
 

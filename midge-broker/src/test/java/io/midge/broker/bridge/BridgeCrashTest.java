@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.midge.broker.Broker;
+import io.midge.broker.testing.ChildBroker;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +67,7 @@ class BridgeCrashTest {
         int localPort = Mosquitto.freePort();
         Path data = temp.resolve("local");
         List<String> expected = new ArrayList<>();
-        Process local = startChild(data, localPort, remotePort, 1);
+        ChildBroker local = startChild(data, localPort, remotePort, 1);
         try {
             try (Subscriber pub = Subscriber.connect("tcp://127.0.0.1:" + localPort, "pub")) {
                 for (int i = 0; i < 100; i++) {
@@ -75,7 +75,7 @@ class BridgeCrashTest {
                     expected.add("s/x " + i);
                 }
             }
-            local.destroyForcibly().waitFor(); // SIGKILL
+            local.kill(); // SIGKILL
             Broker remote = brokers.start(remotePort, null, List.of());
             try (Subscriber sub = Subscriber.connect(Brokers.uri(remote), "sub").subscribe("s/#", 1)) {
                 local = startChild(data, localPort, remotePort, 2);
@@ -83,23 +83,14 @@ class BridgeCrashTest {
                         .containsExactlyElementsOf(expected));
             }
         } finally {
-            local.destroyForcibly().waitFor();
+            local.kill();
         }
     }
 
-    private Process startChild(Path data, int port, int remotePort, int round) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path out = temp.resolve("local-" + round + ".out");
-        Path err = temp.resolve("local-" + round + ".err");
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), BridgeBrokerMain.class.getName(), data.toString(),
-                Integer.toString(port), Integer.toString(remotePort))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        // A JVM and its store starting: well over 30 s at a load average of 30 (seen on the shared 2-core machine).
-        await().atMost(Duration.ofSeconds(90)).until(() -> {
-            assertThat(p.isAlive()).as("child broker running; stderr: %s", Files.readString(err)).isTrue();
-            return Files.readString(out).contains("MIDGE-PORT");
-        });
-        return p;
+    private ChildBroker startChild(Path data, int port, int remotePort, int round) throws IOException {
+        ChildBroker child = ChildBroker.start(temp, "local-" + round, List.of("-Xmx256m"), BridgeBrokerMain.class,
+                data.toString(), Integer.toString(port), Integer.toString(remotePort));
+        child.port(); // listening
+        return child;
     }
 }

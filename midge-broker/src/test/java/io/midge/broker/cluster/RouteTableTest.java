@@ -2,54 +2,14 @@ package io.midge.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.replicatedmap.ReplicatedMap;
-import io.midge.broker.routing.Delivery;
-import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RouteTableTest {
-    /** A local subscriber; {@code stored} as a persistent session is. */
-    private static final class Client implements Subscriber {
-        private final String clientId;
-        volatile boolean stored;
-
-        Client(String clientId) {
-            this.clientId = clientId;
-        }
-
-        Client(String clientId, boolean stored) {
-            this.clientId = clientId;
-            this.stored = stored;
-        }
-
-        @Override
-        public String clientId() {
-            return clientId;
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery) {
-            return false;
-        }
-
-        @Override
-        public boolean isStored() {
-            return stored;
-        }
-    }
-
     private static final SubscriptionOptions QOS0 = SubscriptionOptions.of(0);
     private static final SubscriptionOptions QOS1 = SubscriptionOptions.of(1);
 
@@ -61,15 +21,15 @@ class RouteTableTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", Runnable::run, tree); // not joined: counts only
         tree.watch(table);
-        Client a = new Client("a");
-        Client b = new Client("b");
+        LocalSubscriber a = new LocalSubscriber("a");
+        LocalSubscriber b = new LocalSubscriber("b");
         tree.subscribe(a, "x/#", QOS1);
         tree.subscribe(b, "x/#", QOS1);
         tree.subscribe(b, "$share/g/x/#", QOS1);
         tree.subscribe(a, "$share/g/x/#", QOS1);
         tree.subscribe(a, "$SYS/#", QOS1);
         tree.subscribe(a, "$share/g/$SYS/#", QOS1);
-        tree.subscribe(new Client("$cluster/to/n2", true), "y", QOS1);
+        tree.subscribe(new LocalSubscriber("$cluster/to/n2", true), "y", QOS1);
         assertThat(table.ownRoutes()).isEqualTo(2);
         tree.unsubscribe(a, "x/#");
         tree.unsubscribe(b, "x/#");
@@ -93,10 +53,10 @@ class RouteTableTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", Runnable::run, tree);
         tree.watch(table);
-        table.connect(replicatedMap(announced));
+        table.connect(FakeReplicatedMap.over(announced));
         String x = RouteTable.key("n1", "x/#");
-        Client clean = new Client("clean");
-        Client kept = new Client("kept", true);
+        LocalSubscriber clean = new LocalSubscriber("clean");
+        LocalSubscriber kept = new LocalSubscriber("kept", true);
         tree.subscribe(clean, "x/#", QOS1);
         assertThat(announced).containsEntry(x, RouteTable.CLEAN);
         tree.subscribe(kept, "x/#", QOS0);
@@ -111,7 +71,7 @@ class RouteTableTest {
         tree.unsubscribe(clean, "x/#");
         assertThat(announced).doesNotContainKey(x);
 
-        Client resumed = new Client("resumed");
+        LocalSubscriber resumed = new LocalSubscriber("resumed");
         tree.subscribe(resumed, "y", QOS1);
         assertThat(announced).containsEntry(RouteTable.key("n1", "y"), RouteTable.CLEAN);
         resumed.stored = true;
@@ -122,7 +82,7 @@ class RouteTableTest {
         assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.CLEAN);
         tree.subscribe(kept, "$share/g/z", QOS1);
         assertThat(announced).containsEntry(RouteTable.key("n1", "$share/g/z"), RouteTable.DURABLE);
-        tree.subscribe(new Client("$cluster/to/n2", true), "w", QOS1);
+        tree.subscribe(new LocalSubscriber("$cluster/to/n2", true), "w", QOS1);
         assertThat(announced).doesNotContainKey(RouteTable.key("n1", "w"));
 
         assertThat(RouteTable.isDurable(null)).isTrue();
@@ -132,20 +92,6 @@ class RouteTableTest {
         announced.put(RouteTable.key("n2", "a"), RouteTable.CLEAN);
         announced.put(RouteTable.key("n2", "b"), "");
         assertThat(table.othersRoutes()).containsEntry("n2", Map.of("a", false, "b", true));
-    }
-
-    /** The replicated map's {@link Map} methods over a plain map: all the route table uses of it. */
-    @SuppressWarnings("unchecked")
-    private static ReplicatedMap<String, String> replicatedMap(Map<String, String> backing) {
-        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(RouteTableTest.class.getClassLoader(),
-                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
-                    try {
-                        return Map.class.getMethod(method.getName(), method.getParameterTypes())
-                                .invoke(backing, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 
     @Test

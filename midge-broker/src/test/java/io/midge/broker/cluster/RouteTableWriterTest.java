@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.replicatedmap.ReplicatedMap;
-import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +52,7 @@ class RouteTableWriterTest {
         RouteTable table = new RouteTable("n1", writer, tree);
         tree.watch(table);
         table.connect(slowMap());
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         String x = RouteTable.key("n1", "x");
 
         tree.subscribe(a, "x", QOS1);
@@ -87,11 +84,11 @@ class RouteTableWriterTest {
         TopicTree tree = new TopicTree();
         RouteTable table = new RouteTable("n1", writer, tree);
         tree.watch(table);
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         String x = RouteTable.key("n1", "x");
         tree.subscribe(a, "x", QOS1);
         Map<String, String> fast = new ConcurrentHashMap<>();
-        table.connect(map(fast, false));
+        table.connect(FakeReplicatedMap.over(fast));
         table.syncOwn();
         await().atMost(Duration.ofSeconds(10)).until(() -> fast.containsKey(x));
         backing.putAll(fast);
@@ -115,72 +112,24 @@ class RouteTableWriterTest {
         // Writes reach the map; reads see an older copy, without them.
         Map<String, String> copy = new ConcurrentHashMap<>();
         table.connect(lagging(copy));
-        Subscriber a = subscriber("a");
+        Subscriber a = new LocalSubscriber("a", true);
         tree.subscribe(a, "x", QOS1);
         tree.unsubscribe(a, "x");
         assertThat(backing).doesNotContainKey(RouteTable.key("n1", "x"));
     }
 
     /** A map whose writes go to {@link #backing} while its reads see {@code copy}. */
-    @SuppressWarnings("unchecked")
     private ReplicatedMap<String, String> lagging(Map<String, String> copy) {
-        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
-                    String name = method.getName();
-                    Map<String, String> target = name.equals("put") || name.equals("remove") ? backing : copy;
-                    try {
-                        return Map.class.getMethod(name, method.getParameterTypes()).invoke(target, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return FakeReplicatedMap.of(backing, copy, null);
     }
 
+    /** A map over {@link #backing} whose writes wait until {@link #slow} is counted down, each recorded. */
     private ReplicatedMap<String, String> slowMap() {
-        return map(backing, true);
-    }
-
-    /** The replicated map's {@link Map} methods over a plain map; with {@code slow}, the first write waits. */
-    @SuppressWarnings("unchecked")
-    private ReplicatedMap<String, String> map(Map<String, String> target, boolean slowWrites) {
-        return (ReplicatedMap<String, String>) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ReplicatedMap.class}, (proxy, method, args) -> {
-                    String name = method.getName();
-                    if (slowWrites && (name.equals("put") || name.equals("remove"))) {
-                        writes.add(Thread.currentThread().getName() + " " + name + " " + args[0]
-                                + (name.equals("put") ? "=" + args[1] : ""));
-                        writing.countDown();
-                        assertThat(slow.await(20, TimeUnit.SECONDS)).isTrue();
-                    }
-                    try {
-                        return Map.class.getMethod(name, method.getParameterTypes()).invoke(target, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private static Subscriber subscriber(String clientId) {
-        return new Subscriber() {
-            @Override
-            public String clientId() {
-                return clientId;
-            }
-
-            @Override
-            public boolean isOnline() {
-                return true;
-            }
-
-            @Override
-            public boolean offer(Delivery delivery) {
-                return false;
-            }
-
-            @Override
-            public boolean isStored() {
-                return true;
-            }
-        };
+        return FakeReplicatedMap.of(backing, backing, (name, args) -> {
+            writes.add(Thread.currentThread().getName() + " " + name + " " + args[0]
+                    + (name.equals("put") ? "=" + args[1] : ""));
+            writing.countDown();
+            assertThat(slow.await(20, TimeUnit.SECONDS)).isTrue();
+        });
     }
 }

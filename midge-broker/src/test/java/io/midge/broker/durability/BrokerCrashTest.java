@@ -3,6 +3,7 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.packet.Connect;
@@ -20,7 +21,6 @@ import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -70,48 +69,24 @@ class BrokerCrashTest {
     void acknowledgedMessagesSurviveSigkill() throws Exception {
         Path dir = temp.resolve("data");
         for (int round = 0; round < KILLS; round++) {
-            Process broker = startBroker(dir, round);
-            try {
-                int port = portOf(broker, round);
-                runUntilKilled(port, broker, round == 0);
-            } finally {
-                broker.destroyForcibly();
-                assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            try (ChildBroker broker = startBroker(dir, round)) {
+                runUntilKilled(broker.port(), broker, round == 0);
             }
         }
-        Process broker = startBroker(dir, KILLS);
-        try {
-            int port = portOf(broker, KILLS);
+        try (ChildBroker broker = startBroker(dir, KILLS)) {
+            int port = broker.port();
             drainSubscriber(port);
             checkRetained(port);
-        } finally {
-            broker.destroyForcibly();
-            broker.waitFor(20, TimeUnit.SECONDS);
         }
         verifyDeliveries();
     }
 
-    private Process startBroker(Path dir, int round) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CrashBroker.class.getName(), dir.toString())
-                .redirectOutput(temp.resolve("broker-" + round + ".out").toFile())
-                .redirectError(temp.resolve("broker-" + round + ".err").toFile())
-                .start();
-    }
-
-    private int portOf(Process broker, int round) {
-        Path out = temp.resolve("broker-" + round + ".out");
-        return await().atMost(Duration.ofSeconds(30)).until(() -> {
-            assertThat(broker.isAlive()).as("broker started; stderr: %s", Files.readString(
-                    temp.resolve("broker-" + round + ".err"))).isTrue();
-            return Files.readAllLines(out).stream().filter(l -> l.startsWith("MIDGE-PORT "))
-                    .map(l -> Integer.parseInt(l.substring(11).trim())).findFirst().orElse(0);
-        }, p -> p > 0);
+    private ChildBroker startBroker(Path dir, int round) throws IOException {
+        return ChildBroker.start(temp, "broker-" + round, List.of("-Xmx256m"), CrashBroker.class, dir.toString());
     }
 
     /** Publishes and subscribes until some messages were acknowledged, then kills the broker mid-stream. */
-    private void runUntilKilled(int port, Process broker, boolean subscribe) throws Exception {
+    private void runUntilKilled(int port, ChildBroker broker, boolean subscribe) throws Exception {
         RawClient sub = new RawClient(port);
         stopSubscriber = false;
         assertThat(sub.connect(connect("crash-sub", false)).sessionPresent()).isEqualTo(!subscribe);
@@ -127,8 +102,7 @@ class BrokerCrashTest {
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() >= before + 300);
         } finally {
-            broker.destroyForcibly(); // SIGKILL, mid-stream
-            broker.waitFor(20, TimeUnit.SECONDS);
+            broker.kill(); // SIGKILL, mid-stream
             publisher.join(10_000);
             subscriber.join(10_000);
             pub.close();

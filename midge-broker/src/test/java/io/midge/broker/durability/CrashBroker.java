@@ -11,8 +11,9 @@ import io.midge.broker.config.BrokerConfig;
 import java.nio.file.Path;
 
 /**
- * A broker in a process of its own, for {@link BrokerCrashTest} to kill: {@code CrashBroker DATA_DIR}. Prints
- * {@code MIDGE-PORT n} once it listens, then runs until killed.
+ * A broker in a process of its own, for the crash tests to kill (a
+ * {@link io.midge.broker.testing.ChildBroker}): {@code CrashBroker DATA_DIR}. Prints {@code MIDGE-PORT n} once it
+ * listens, then runs until killed.
  */
 public final class CrashBroker {
     private CrashBroker() {

@@ -3,6 +3,7 @@ package io.midge.broker.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.packet.ConnAck;
 import io.midge.codec.packet.Connect;
@@ -18,7 +19,6 @@ import io.midge.testkit.RawClient;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
@@ -69,19 +68,11 @@ class EarlyDeliveryCrashTest {
             + "subscriber had not acknowledged, those it received but held its PUBACK back for too")
     void unacknowledgedDeliveriesSurviveSigkill() throws Exception {
         Path dir = temp.resolve("data");
-        Process broker = startBroker(dir, 0);
-        try {
-            runUntilKilled(portOf(broker, 0), broker);
-        } finally {
-            broker.destroyForcibly();
-            assertThat(broker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        try (ChildBroker broker = startBroker(dir, 0)) {
+            runUntilKilled(broker.port(), broker);
         }
-        broker = startBroker(dir, 1);
-        try {
-            drainSubscriber(portOf(broker, 1));
-        } finally {
-            broker.destroyForcibly();
-            broker.waitFor(20, TimeUnit.SECONDS);
+        try (ChildBroker broker = startBroker(dir, 1)) {
+            drainSubscriber(broker.port());
         }
         System.out.printf("early delivery crash test: %d acknowledged, %d acknowledged by the subscriber, %d held "
                 + "back, %d received after the restart%n", acknowledged.size(), subscriberAcked.size(),
@@ -97,27 +88,12 @@ class EarlyDeliveryCrashTest {
                 .isEmpty();
     }
 
-    private Process startBroker(Path dir, int round) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CrashBroker.class.getName(), dir.toString())
-                .redirectOutput(temp.resolve("broker-" + round + ".out").toFile())
-                .redirectError(temp.resolve("broker-" + round + ".err").toFile())
-                .start();
+    private ChildBroker startBroker(Path dir, int round) throws IOException {
+        return ChildBroker.start(temp, "broker-" + round,
+                List.of("-Xmx256m"), CrashBroker.class, dir.toString());
     }
 
-    private int portOf(Process broker, int round) {
-        Path out = temp.resolve("broker-" + round + ".out");
-        // A JVM starting on a loaded machine (two cores shared by many) can take half a minute.
-        return await().atMost(Duration.ofSeconds(90)).until(() -> {
-            assertThat(broker.isAlive()).as("broker started; stderr: %s", Files.readString(
-                    temp.resolve("broker-" + round + ".err"))).isTrue();
-            return Files.readAllLines(out).stream().filter(l -> l.startsWith("MIDGE-PORT "))
-                    .map(l -> Integer.parseInt(l.substring(11).trim())).findFirst().orElse(0);
-        }, p -> p > 0);
-    }
-
-    private void runUntilKilled(int port, Process broker) throws Exception {
+    private void runUntilKilled(int port, ChildBroker broker) throws Exception {
         RawClient sub = new RawClient(port);
         assertThat(sub.connect(connect("early-sub", false)).sessionPresent()).isFalse();
         sub.send(new Subscribe(1, List.of(new Subscription(TOPIC, 1, false, false, 0)), MqttProperties.EMPTY));
@@ -134,8 +110,7 @@ class EarlyDeliveryCrashTest {
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 3_000 && heldBack.size() >= 20);
         } finally {
-            broker.destroyForcibly(); // SIGKILL, mid-stream
-            broker.waitFor(20, TimeUnit.SECONDS);
+            broker.kill(); // SIGKILL, mid-stream
             for (Thread t : publishers) {
                 t.join(10_000);
             }

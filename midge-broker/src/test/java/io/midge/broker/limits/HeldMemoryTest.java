@@ -3,6 +3,7 @@ package io.midge.broker.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.packet.MqttPacket;
@@ -21,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,10 +72,11 @@ class HeldMemoryTest {
             + "no more of Netty's direct memory than their queue bounds (max-queued-bytes) plus a fixed allowance, "
             + "however much is published at them")
     void stalledAndOfflineSubscribersHoldNoMoreThanTheirBounds() throws Exception {
-        Process broker = startBroker();
+        ChildBroker broker = ChildBroker.start(temp, "broker", List.of("-Xmx256m"), HeldMemoryBroker.class,
+                Long.toString(QUEUE_BYTES));
         Process stalled = null;
         try {
-            int[] ports = ports(broker);
+            int[] ports = broker.ports();
             int port = ports[0];
             int http = ports[1];
             // Nobody subscribed yet: the allocator takes what a flood needs, and the baseline is read at rest after.
@@ -101,7 +102,7 @@ class HeldMemoryTest {
             AtomicLong peak = new AtomicLong();
             Thread sampler = Threads.startDaemon(() -> sample(http, peak));
             long start = System.nanoTime();
-            Duration cpuBefore = cpu(broker);
+            Duration cpuBefore = cpu(broker.process());
             flood(port, BATCHES);
             long floodMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             sampler.interrupt();
@@ -110,7 +111,7 @@ class HeldMemoryTest {
             String at = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                     .until(new Settled(http), m -> m != null);
             long held = direct(at);
-            double cpuPerMessage = (cpu(broker).minus(cpuBefore).toNanos() / 1000.0) / (2.0 * BATCHES * BATCH);
+            double cpuPerMessage = (cpu(broker.process()).minus(cpuBefore).toNanos() / 1000.0) / (2.0 * BATCHES * BATCH);
             peak.accumulateAndGet(held, Math::max);
             double queued = value(at, "midge_queued_messages", null);
             double dropped = value(at, "midge_messages_dropped_total", "reason=\"queue_full\"");
@@ -136,8 +137,7 @@ class HeldMemoryTest {
                 stalled.destroyForcibly(); // SIGKILL ends a stopped process too
                 stalled.waitFor(10, TimeUnit.SECONDS);
             }
-            broker.destroyForcibly();
-            broker.waitFor(20, TimeUnit.SECONDS);
+            broker.kill();
         }
     }
 
@@ -245,27 +245,6 @@ class HeldMemoryTest {
     private static void signal(Process p, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s", signal).isTrue();
-    }
-
-    private Process startBroker() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), HeldMemoryBroker.class.getName(),
-                Long.toString(QUEUE_BYTES))
-                .redirectOutput(temp.resolve("broker.out").toFile())
-                .redirectError(temp.resolve("broker.err").toFile())
-                .start();
-    }
-
-    private int[] ports(Process broker) {
-        Path out = temp.resolve("broker.out");
-        return await().atMost(Duration.ofSeconds(60)).until(() -> {
-            assertThat(broker.isAlive()).as("broker started; stderr: %s",
-                    Files.readString(temp.resolve("broker.err"))).isTrue();
-            return Files.readAllLines(out).stream().filter(l -> l.startsWith("MIDGE-PORT "))
-                    .map(l -> Arrays.stream(l.substring(11).trim().split(" ")).mapToInt(Integer::parseInt).toArray())
-                    .findFirst().orElse(null);
-        }, p -> p != null);
     }
 
     private static String metrics(int httpPort) throws IOException {

@@ -3,6 +3,7 @@ package io.midge.broker.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.midge.broker.testing.ChildBroker;
 import io.midge.broker.testing.Threads;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.packet.MqttPacket;
@@ -27,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,10 +70,10 @@ class OverloadFloodTest {
             + "answers PINGREQ (MQTT-3.12.4-1) and CONNECT throughout, drops QoS 0 and pauses publishers, counting "
             + "both, and delivers every QoS 1 message it acknowledged (MQTT-4.3.2)")
     void aFloodedBrokerStaysUpAndKeepsItsPromises() throws Exception {
-        Process broker = startBroker();
+        ChildBroker broker = ChildBroker.start(temp, "broker", List.of("-Xmx96m"), OverloadBroker.class);
         List<RawClient> clients = new ArrayList<>();
         try {
-            int[] ports = ports(broker);
+            int[] ports = broker.ports();
             int port = ports[0];
             RawClient subscriber = RawClient.connected(port, TestPackets.connect(MqttVersion.MQTT_3_1_1, "slow"));
             clients.add(subscriber);
@@ -135,7 +135,7 @@ class OverloadFloodTest {
                     assertThat(value(metrics(ports[1]), "midge_overload_active", null))
                             .as("no measure left once the queue drained").isZero());
 
-            String output = Files.readString(temp.resolve("broker.out")) + Files.readString(temp.resolve("broker.err"));
+            String output = broker.output();
             System.out.printf("overload flood: %d probes, PINGREQ answered within %d ms at most, CONNECT within %d ms;"
                     + " QoS 1 acknowledged %d, refused (0x97) %d, delivered %d; QoS 0 dropped for overload %.0f; "
                     + "pauses %.0f; queue_full drops %.0f; heap after GC %.1f MiB, memory %.0f %% during the flood%n",
@@ -150,7 +150,7 @@ class OverloadFloodTest {
                     .limit(20).forEach(l -> System.out.println("  broker: " + l));
 
             assertThat(output).doesNotContain("OutOfMemoryError");
-            assertThat(broker.isAlive()).isTrue();
+            assertThat(broker.process().isAlive()).isTrue();
             assertThat(failure.get()).as("a publisher or the subscriber failed").isNull();
             assertThat(probes).isGreaterThanOrEqualTo(5);
             assertThat(value(after, "midge_messages_dropped_total", "reason=\"overload\"")).isPositive();
@@ -166,8 +166,7 @@ class OverloadFloodTest {
             for (RawClient c : clients) {
                 c.close();
             }
-            broker.destroyForcibly();
-            broker.waitFor(20, TimeUnit.SECONDS);
+            broker.kill();
         }
     }
 
@@ -288,26 +287,6 @@ class OverloadFloodTest {
             at += p.length;
         }
         return all;
-    }
-
-    private Process startBroker() throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx96m",
-                "-cp", System.getProperty("java.class.path"), OverloadBroker.class.getName())
-                .redirectOutput(temp.resolve("broker.out").toFile())
-                .redirectError(temp.resolve("broker.err").toFile())
-                .start();
-    }
-
-    private int[] ports(Process broker) {
-        Path out = temp.resolve("broker.out");
-        return await().atMost(Duration.ofSeconds(60)).until(() -> {
-            assertThat(broker.isAlive()).as("broker started; stderr: %s",
-                    Files.readString(temp.resolve("broker.err"))).isTrue();
-            return Files.readAllLines(out).stream().filter(l -> l.startsWith("MIDGE-PORT "))
-                    .map(l -> Arrays.stream(l.substring(11).trim().split(" ")).mapToInt(Integer::parseInt).toArray())
-                    .findFirst().orElse(null);
-        }, p -> p != null);
     }
 
     private static String metrics(int httpPort) throws IOException, InterruptedException {

@@ -2,13 +2,11 @@ package io.midge.broker.session;
 
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_MESSAGES;
 import static io.midge.broker.session.TestSessions.delivery;
+import static io.midge.broker.session.TestSessions.takeQueued;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Delivery;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -33,16 +31,6 @@ class NodeQueueBoundTest {
         sessions.close();
     }
 
-    private List<String> queued() {
-        List<String> payloads = new ArrayList<>();
-        while (mailbox.peek() != null) {
-            Delivery d = mailbox.take();
-            payloads.add(d.message().payload().toString(StandardCharsets.UTF_8));
-            d.release();
-        }
-        return payloads;
-    }
-
     @Test
     @DisplayName("At cluster.max-queued-messages a forwarding queue drops its oldest messages, counted as "
             + "node_queue_full (not queue_full); a client's max-queued-messages does not apply to it")
@@ -55,7 +43,7 @@ class NodeQueueBoundTest {
         assertThat(mailbox.pendingMessages()).isEqualTo(3);
         assertThat(sessions.metrics.droppedNodeQueueFull.sum()).isEqualTo(2);
         assertThat(sessions.metrics.droppedQueueFull.sum()).isZero();
-        assertThat(queued()).containsExactly("m2", "m3", "m4");
+        assertThat(takeQueued(mailbox)).containsExactly("m2", "m3", "m4");
         assertThat(mailbox.pendingMessages()).isZero();
     }
 
@@ -72,7 +60,7 @@ class NodeQueueBoundTest {
         refused.release();
         mailbox.drain();
         assertThat(sessions.metrics.droppedNodeQueueFull.sum()).isEqualTo(3);
-        assertThat(queued()).containsExactly("aaa2", "aaa3");
+        assertThat(takeQueued(mailbox)).containsExactly("aaa2", "aaa3");
         assertThat(mailbox.pendingBytes()).isZero();
     }
 }

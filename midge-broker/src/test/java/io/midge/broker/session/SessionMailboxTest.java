@@ -1,6 +1,7 @@
 package io.midge.broker.session;
 
 import static io.midge.broker.session.TestSessions.delivery;
+import static io.midge.broker.session.TestSessions.takeQueued;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import static io.midge.broker.config.ConfigKeys.MAX_QUEUED_BYTES;
@@ -44,17 +45,6 @@ class SessionMailboxTest {
         sessions.close();
     }
 
-    /** Drains the queue, oldest first, releasing what it takes. */
-    private List<String> queued() {
-        List<String> payloads = new ArrayList<>();
-        while (mailbox.peek() != null) {
-            Delivery d = mailbox.take();
-            payloads.add(d.message().payload().toString(StandardCharsets.UTF_8));
-            d.release();
-        }
-        return payloads;
-    }
-
     @Test
     @DisplayName("DROP_NEW: past maxQueuedMessages offers are refused and counted, and the caller keeps the message")
     void dropNewRefusesBeyondTheBound() {
@@ -76,7 +66,7 @@ class SessionMailboxTest {
         refused.forEach(Delivery::release);
 
         sessions.run();
-        assertThat(queued()).containsExactly("m0", "m1", "m2");
+        assertThat(takeQueued(mailbox)).containsExactly("m0", "m1", "m2");
         assertThat(mailbox.pendingMessages()).isZero();
         assertThat(mailbox.pendingBytes()).isZero();
     }
@@ -114,7 +104,7 @@ class SessionMailboxTest {
         assertThat(mailbox.pendingMessages()).isEqualTo(3);
         assertThat(sessions.metrics.droppedQueueFull.sum()).isEqualTo(4);
         assertThat(offered.subList(0, 3)).allSatisfy(d -> assertThat(d.message().payload().refCnt()).isZero());
-        assertThat(queued()).containsExactly("m3", "m4", "m5");
+        assertThat(takeQueued(mailbox)).containsExactly("m3", "m4", "m5");
     }
 
     @Test
@@ -127,7 +117,7 @@ class SessionMailboxTest {
         mailbox.offer(delivery("d0", 1)); // still in the inbox
         mailbox.insert(2, List.of(delivery("t0", 1), delivery("t1", 1)));
         assertThat(mailbox.pendingMessages()).isEqualTo(5);
-        assertThat(queued()).containsExactly("s0", "s1", "t0", "t1", "d0");
+        assertThat(takeQueued(mailbox)).containsExactly("s0", "s1", "t0", "t1", "d0");
         assertThat(mailbox.pendingMessages()).isZero();
     }
 
@@ -146,7 +136,7 @@ class SessionMailboxTest {
         mailbox.offer(delivery("m5", 0));
         sessions.run();
         assertThat(drains).isEqualTo(2);
-        assertThat(queued()).containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
+        assertThat(takeQueued(mailbox)).containsExactly("m0", "m1", "m2", "m3", "m4", "m5");
     }
 
     @Test
@@ -174,7 +164,7 @@ class SessionMailboxTest {
         assertThat(qos0.message().payload().refCnt()).isZero();
         assertThat(sessions.metrics.droppedOffline.sum()).isEqualTo(1);
         assertThat(mailbox.pendingMessages()).isEqualTo(1);
-        assertThat(queued()).containsExactly("q1");
+        assertThat(takeQueued(mailbox)).containsExactly("q1");
     }
 
     @Test
@@ -185,7 +175,7 @@ class SessionMailboxTest {
         sessions.run();
         mailbox.dropOfflineQos0();
         assertThat(sessions.metrics.droppedOffline.sum()).isZero();
-        assertThat(queued()).containsExactly("q0");
+        assertThat(takeQueued(mailbox)).containsExactly("q0");
     }
 
     @Test
@@ -226,6 +216,6 @@ class SessionMailboxTest {
         mailbox.dropArriving(d -> true, System.nanoTime() - 1); // time up: nothing dropped any more
         mailbox.offer(delivery("copy-3", 1));
         sessions.run();
-        assertThat(queued()).containsExactly("keep-1", "keep-2", "copy-3");
+        assertThat(takeQueued(mailbox)).containsExactly("keep-1", "keep-2", "copy-3");
     }
 }

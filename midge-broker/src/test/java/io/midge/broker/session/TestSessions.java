@@ -12,6 +12,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Sessions on an embedded event loop, for unit tests without a socket: the test thread is the loop, and the tasks a
@@ -46,6 +48,17 @@ final class TestSessions implements AutoCloseable {
         Message m = new Message(topic, qos, false, Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8),
                 MqttProperties.EMPTY, Message.NEVER, "publisher");
         return new Delivery(m, qos, false, Delivery.NO_IDS);
+    }
+
+    /** Takes everything queued out of the mailbox, oldest first, releasing it: the payloads as text. */
+    static List<String> takeQueued(SessionMailbox mailbox) {
+        List<String> payloads = new ArrayList<>();
+        while (mailbox.peek() != null) {
+            Delivery d = mailbox.take();
+            payloads.add(d.message().payload().toString(StandardCharsets.UTF_8));
+            d.release();
+        }
+        return payloads;
     }
 
     @Override
