@@ -83,6 +83,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     private final byte[] clientNonce = LinkSecret.nonce();
     private byte[] serverNonce;
     private Channel channel;
+    /**
+     * This handler's context: the queue's packets are written through it, straight to the encoder in front, rather
+     * than through the channel, whose pipeline would be walked from its tail for each of them.
+     */
+    private ChannelHandlerContext context;
     private int receiveMaximum = 65_535;
     /** The queue's session once attached; owned by the link's loop. */
     private Session session;
@@ -185,6 +190,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        context = ctx;
         MqttProperties props = MqttProperties.builder()
                 .add(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFF_FFFFL)
                 .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
@@ -354,8 +360,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         if (!dup && !isSyncEnd(delivery)) {
             metrics.forwardedToNodes.increment();
         }
-        channel.write(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, props, m.payload()),
-                channel.voidPromise());
+        context.write(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, props, m.payload()),
+                context.voidPromise());
         return true;
     }
 
@@ -391,7 +397,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public void sendPubRel(int packetId) {
-        channel.write(new PubRel(packetId), channel.voidPromise());
+        context.write(new PubRel(packetId), context.voidPromise());
     }
 
     @Override
