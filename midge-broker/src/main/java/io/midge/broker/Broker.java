@@ -254,10 +254,7 @@ public final class Broker implements AutoCloseable {
         }
         Authenticator noPasswords = (clientId, username, password, remote) ->
                 CompletableFuture.completedFuture(ReasonCode.NOT_AUTHORIZED);
-        // The nodes' links have a window of their own (Cluster.LINK_WINDOW), wider than a client's.
-        BrokerConfig linkConfig = config.protocol().receiveMaximum() >= Cluster.LINK_WINDOW ? config
-                : config.toBuilder().set(ConfigKeys.RECEIVE_MAXIMUM, Cluster.LINK_WINDOW).build();
-        BrokerContext links = new BrokerContext(linkConfig, context.sessions(), context.router(), context.metrics(),
+        BrokerContext links = new BrokerContext(config, context.sessions(), context.router(), context.metrics(),
                 noPasswords, Map.of(cluster.linkAuthenticator().method(), cluster.linkAuthenticator()),
                 context.persistence(), context.limits(), Authorizer.ALLOW_ALL, true);
         return MqttListener.bind(l, group, links);

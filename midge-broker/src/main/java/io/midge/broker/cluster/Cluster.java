@@ -74,14 +74,6 @@ public final class Cluster implements AutoCloseable {
     private final NodeDirectory directory;
     private final BrokerMetrics metrics;
     private final int maxInflight;
-    /**
-     * The link's window: QoS 1/2 PUBLISHes a node may have unacknowledged on its link to another, at least (the
-     * larger of this and {@code limits.max-inflight}); the link listener takes as many. A busy node reads the other's
-     * PUBACKs late, and with a client's 1,024 its link was full in pairs at QoS 1 while mqbench had 500 messages
-     * on their way: every delivery then waited in the queue and was copied there ({@code OwnPayload}, 13-17 % of
-     * node 1's loop samples), to be sent from the acknowledgements' reads.
-     */
-    public static final int LINK_WINDOW = 8192;
     private final Bootstrap bootstrap;
     private final ConnectionLimits limits;
     private final SessionRegistry sessions;
@@ -458,7 +450,7 @@ public final class Cluster implements AutoCloseable {
                 queues.detach(l);
                 onThread(() -> linkClosed(l));
             }
-        }, metrics, Math.max(maxInflight, LINK_WINDOW));
+        }, metrics, maxInflight);
         link.sharedFilters(queues::sharedFilter);
         link.tls(linkTls);
         links.put(node, link);
