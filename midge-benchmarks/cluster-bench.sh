@@ -8,7 +8,11 @@
 #   REPEAT=3 SCENARIOS="pairs fanout" QOS_LIST="0 1" ./midge-benchmarks/cluster-bench.sh
 #
 # Environment: SCENARIOS ("pairs fanout"), QOS_LIST ("0 1"), DURATION (10), WARMUP (2), REPEAT (3), MQTT (3),
-# MIDGE_JAVA_OPTS ("-Xms512m -Xmx512m", each broker), MIDGE_JAR (the jar to run), KEEP (set: keep the logs and data in the work directory).
+# WARM (1: rounds of every scenario on both setups run first and not counted, so that no JVM is measured cold),
+# MIDGE_JAVA_OPTS ("-Xms512m -Xmx512m", each broker), MIDGE_JAR (the jar to run), KEEP (set: keep the logs and data in the work directory),
+# THREADS (set: also print each run's CPU per message by process and thread group: mqbench's figure split in the
+# shares /proc/PID/task shows over the whole run, warm-up included: event loops, JIT compilers, GC, Hazelcast, store,
+# cluster, other).
 # Prints each run's RESULT line (tagged setup=single or setup=cluster), then one SUMMARY line per scenario and QoS:
 # the medians of broker CPU per delivered message (µs, summed over the three nodes for the cluster), their ratio
 # (the bar: at most 1.5), deliveries per second, and lost/duplicated summed over the repeats (the bar: 0).
@@ -40,6 +44,7 @@ QOS_LIST=${QOS_LIST:-"0 1"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 REPEAT=${REPEAT:-3}
+WARM=${WARM:-1}
 MQTT=${MQTT:-3}
 work=$(mktemp -d /tmp/midge-cluster-bench.XXXXXX)
 pids=()
@@ -106,21 +111,36 @@ subs="127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
 results=$work/results.txt
 : > "$results"
 
-run() { # SETUP SCENARIO QOS REP mqbench-args...
-  local setup=$1 scenario=$2 qos=$3 rep=$4
-  shift 4
+run() { # SETUP SCENARIO QOS REP PIDS mqbench-args...
+  local setup=$1 scenario=$2 qos=$3 rep=$4 bpids=$5 out into=$results
+  [[ $rep == w* ]] && into=$work/warm-up.txt
+  shift 5
+  out=$work/$setup-$scenario-q$qos-$rep
+  [[ -n ${THREADS:-} ]] && python3 "$module/thread-cpu.py" snap "$bpids" > "$out.before"
   "$bin" "$scenario" -q "$qos" -d "$DURATION" -W "$WARMUP" -V "$MQTT" --prefix "cb$rep$setup$qos" \
-      --tag "setup=$setup rep=$rep" "$@" > "$work/$setup-$scenario-q$qos-$rep.txt" 2>&1 || true
-  grep '^RESULT' "$work/$setup-$scenario-q$qos-$rep.txt" | tee -a "$results" \
-      || echo "# $setup $scenario q$qos: no RESULT (see $work/$setup-$scenario-q$qos-$rep.txt)" >&2
+      --tag "setup=$setup rep=$rep" -b "$bpids" "$@" > "$out.txt" 2>&1 || true
+  if [[ -n ${THREADS:-} ]]; then
+    python3 "$module/thread-cpu.py" snap "$bpids" > "$out.after"
+  fi
+  grep '^RESULT' "$out.txt" | tee -a "$into" \
+      || echo "# $setup $scenario q$qos: no RESULT (see $out.txt)" >&2
+  local per labels=single
+  per=$(grep -oE '\bbroker_cpu_us_per_msg=[0-9.]+' "$out.txt" | cut -d= -f2 || true)
+  [[ $setup == cluster ]] && labels="node1 node2 node3"
+  # shellcheck disable=SC2086
+  [[ -n ${THREADS:-} && -n $per ]] && python3 "$module/thread-cpu.py" split "$out.before" "$out.after" "$per" \
+      $labels | sed "s/^THREADS /THREADS $setup $scenario q$qos rep=$rep /"
   sleep 1
 }
 
-for rep in $(seq 1 "$REPEAT"); do
+# WARM rounds first, not counted: each JVM compiles its hot paths in its first seconds of traffic (three JVMs in the
+# cluster, each compiling what its own share of the work needs), which would count against whichever runs first.
+# shellcheck disable=SC2046
+for rep in $(seq -f 'w%g' 1 "$WARM" 2> /dev/null) $(seq 1 "$REPEAT"); do
   for scenario in $SCENARIOS; do
     for qos in $QOS_LIST; do
-      run single "$scenario" "$qos" "$rep" -p "$single_port" -b "$single_pid"
-      run cluster "$scenario" "$qos" "$rep" -b "$cluster_pids" --pub-addrs "$pub" --sub-addrs "$subs"
+      run single "$scenario" "$qos" "$rep" "$single_pid" -p "$single_port"
+      run cluster "$scenario" "$qos" "$rep" "$cluster_pids" --pub-addrs "$pub" --sub-addrs "$subs"
     done
   done
 done

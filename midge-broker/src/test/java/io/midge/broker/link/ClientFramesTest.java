@@ -73,6 +73,35 @@ class ClientFramesTest {
     }
 
     @Test
+    @DisplayName("A busy link's next gathered buffer starts as large as the last one was filled, so it is not grown "
+            + "(and copied) on the way to 16 KiB again; an idle one's stays small")
+    void gatheredBufferSizedByTheLast() {
+        EmbeddedChannel channel = new EmbeddedChannel(new ClientFrames.Encoder(V5));
+        assertThat(flushedCapacity(channel, new PubAck(1))).as("an idle link's").isLessThanOrEqualTo(1024);
+        for (int i = 0; i < 200; i++) {
+            channel.write(publish("a/b", 1, "x".repeat(100)), channel.voidPromise());
+        }
+        channel.flush();
+        ByteBuf full = channel.readOutbound(); // handed on at the gathering limit
+        assertThat(full.readableBytes()).isGreaterThanOrEqualTo(16 * 1024);
+        full.release();
+        ByteBuf rest = channel.readOutbound();
+        assertThat(rest.capacity()).as("started as large as the last, never grown").isGreaterThanOrEqualTo(16 * 1024);
+        rest.release();
+        flushedCapacity(channel, new PubAck(2)); // sized by the rest's few KiB
+        assertThat(flushedCapacity(channel, new PubAck(3))).as("idle again").isLessThanOrEqualTo(1024);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    private static int flushedCapacity(EmbeddedChannel channel, MqttPacket packet) {
+        channel.writeAndFlush(packet, channel.voidPromise());
+        ByteBuf out = channel.readOutbound();
+        int capacity = out.capacity();
+        out.release();
+        return capacity;
+    }
+
+    @Test
     @DisplayName("What was gathered and never flushed is released when the link closes (no leak)")
     void closeReleases() {
         EmbeddedChannel channel = new EmbeddedChannel(new ClientFrames.Encoder(V5));
