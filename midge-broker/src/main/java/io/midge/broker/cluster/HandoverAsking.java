@@ -342,7 +342,8 @@ final class HandoverAsking {
      */
     private void appendTail(String clientId, List<StoredDelivery> tail, List<String> identities, Arrival arrival) {
         Session s = sessions.get(clientId);
-        if (s == null || tail.isEmpty()) {
+        // Nothing to queue may still come with identities: the snapshot's, whose copies go all the same.
+        if (s == null || tail.isEmpty() && identities.isEmpty()) {
             if (s == null && !tail.isEmpty()) {
                 log.warn("Session of '{}': {} messages from its old node have no session here", clientId,
                         tail.size());

@@ -50,7 +50,8 @@ final class HandoverCodec {
     /**
      * One decoded message; the fields a kind does not use are null, false or empty. {@code reason} is also the node a
      * ROUTE names, {@code filters} its filters; for a TAIL, {@code filters} holds each delivery's identity
-     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}.
+     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}, then those of the snapshot's
+     * deliveries that have one (the new node drops copies of both).
      */
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
                  RecoveredSession session, List<StoredDelivery> tail, List<String> filters) {
@@ -115,7 +116,12 @@ final class HandoverCodec {
     }
 
     /** What reached the old owner during the move, each delivery with its identity (empty: none). */
-    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities) {
+    /**
+     * The tail: its deliveries with their identities, and the identities of what the snapshot carried
+     * ({@code snapshotIdentities}), whose copies the new node drops as well.
+     */
+    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities,
+                       List<String> snapshotIdentities) {
         if (identities.size() != deliveries.size()) {
             throw new IllegalArgumentException("one identity per delivery");
         }
@@ -127,6 +133,10 @@ final class HandoverCodec {
             for (int i = 0; i < deliveries.size(); i++) {
                 writeDelivery(out, deliveries.get(i));
                 out.writeUTF(identities.get(i));
+            }
+            out.writeInt(snapshotIdentities.size());
+            for (String identity : snapshotIdentities) {
+                out.writeUTF(identity);
             }
         });
     }
@@ -165,6 +175,10 @@ final class HandoverCodec {
                     List<String> identities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         tail.add(readDelivery(in));
+                        identities.add(in.readUTF());
+                    }
+                    int copies = in.readInt();
+                    for (int i = 0; i < copies; i++) {
                         identities.add(in.readUTF());
                     }
                     return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail, identities);

@@ -83,9 +83,11 @@ class HandoverCodecTest {
         assertThat(done.kind()).isEqualTo(HandoverCodec.DONE);
         assertThat(done.flag()).isFalse();
         HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c",
-                List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", "")));
+                List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", ""),
+                List.of("$cluster/from/n3 16")));
         assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"), delivery("t", 2, "later"));
-        assertThat(tail.filters()).as("the identities").containsExactly("$cluster/from/n3 17", "");
+        assertThat(tail.filters()).as("the identities, the snapshot's last")
+                .containsExactly("$cluster/from/n3 17", "", "$cluster/from/n3 16");
         assertThat(tail.requestId()).isEqualTo(4);
         HandoverCodec.Frame route = HandoverCodec.read(HandoverCodec.route(5, "c", "node 2", List.of("a/#", "$share/g/b")));
         assertThat(route.kind()).isEqualTo(HandoverCodec.ROUTE);

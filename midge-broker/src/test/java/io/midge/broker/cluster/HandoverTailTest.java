@@ -2,14 +2,31 @@ package io.midge.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.midge.broker.config.BrokerConfig;
+import io.midge.broker.metrics.BrokerMetrics;
+import io.midge.broker.persistence.InMemoryPersistence;
+import io.midge.broker.persistence.RecoveredSession;
+import io.midge.broker.persistence.StoredSession;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.Router;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.session.SessionSnapshot;
+import io.midge.broker.session.SessionStore;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoopGroup;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +34,27 @@ import org.junit.jupiter.api.Test;
 class HandoverTailTest {
     private static final String FROM_C = NodeLink.LINK_PREFIX + "c";
 
+    /** The new node's registry, for the tests that install a moved session. */
+    private final InMemoryPersistence store = new InMemoryPersistence();
+    private final Router router = new Router(store);
+    private final SessionRegistry sessions = new SessionRegistry(router.topicTree(), BrokerConfig.defaults(),
+            new BrokerMetrics(), router::publish, new SessionStore(store));
+    private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(1);
+
+    @AfterEach
+    void close() throws Exception {
+        group.submit(sessions::clear).get(10, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        store.close();
+    }
+
     private static Delivery delivery(String publisher, long forwardId, boolean shared) {
-        Message m = new Message("t", 2, false, Unpooled.EMPTY_BUFFER, MqttProperties.EMPTY, Message.NEVER, publisher,
-                forwardId);
+        return delivery(publisher, forwardId, shared, "");
+    }
+
+    private static Delivery delivery(String publisher, long forwardId, boolean shared, String payload) {
+        Message m = new Message("t", 2, false, Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8),
+                MqttProperties.EMPTY, Message.NEVER, publisher, forwardId);
         return new Delivery(m, 2, false, new int[0], shared);
     }
 
@@ -57,5 +92,53 @@ class HandoverTailTest {
         assertThat(identities).isEmpty();
         assertThat(HandoverAsking.COPIES_DROPPED_NANOS).as("no 60 s limit any more")
                 .isGreaterThanOrEqualTo(TimeUnit.DAYS.toNanos(1));
+    }
+
+    /** The payloads a session holds (in flight, then queued), read on its loop after what was queued there before. */
+    private static List<String> held(Session s) throws Exception {
+        CompletableFuture<List<String>> read = new CompletableFuture<>();
+        s.execute(() -> read.complete(SessionSnapshot.deliveries(s).stream()
+                .map(d -> d.message().payload().toString(StandardCharsets.UTF_8)).toList()));
+        return read.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("A message the snapshot carried that reaches the new node directly too (a node still routed the "
+            + "session's filters there, where it lived a moment ago) is dropped there, queued or arriving, so QoS 2 "
+            + "is delivered once (MQTT-4.3.3); the snapshot's own deliveries and other messages stay")
+    void copiesOfTheSnapshotsMessagesAreDropped() throws Exception {
+        // The old node "a" reads the snapshot: one message from node c, one of its own publishers', one without an
+        // identity (it went to one node only) and a share group's.
+        List<Delivery> read = List.of(delivery(FROM_C, 7, false), delivery("client-on-a", 8, false),
+                delivery(FROM_C, 0, false), delivery(FROM_C, 9, true));
+        List<String> identities = HandoverGiving.identities(read, "a");
+        assertThat(identities).containsExactly(FROM_C + " 7", NodeLink.LINK_PREFIX + "a 8");
+        read.forEach(Delivery::release);
+        // Nothing reached "a" after the snapshot: the tail is empty, and carries the snapshot's identities.
+        HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(1, "mover", List.of(), List.of(),
+                identities));
+
+        // The new node "b" installed the session; a copy of message 7 came directly before the tail, behind it
+        // something else of node c's.
+        CompletableFuture<Session> installed = new CompletableFuture<>();
+        group.next().execute(() -> {
+            sessions.restore(new RecoveredSession(new StoredSession("mover", 4, 3600, 0, 1), Long.MAX_VALUE, Map.of(),
+                    List.of(), List.of(), new int[0], 1), (io.netty.channel.EventLoop) group.next());
+            installed.complete(sessions.get("mover"));
+        });
+        Session s = installed.get(10, TimeUnit.SECONDS);
+        assertThat(s.offer(delivery(FROM_C, 7, false, "copy of 7"))).isTrue();
+        assertThat(s.offer(delivery(FROM_C, 10, false, "10"))).isTrue();
+        assertThat(held(s)).containsExactly("copy of 7", "10");
+
+        HandoverAsking asking = new HandoverAsking("b", null, sessions, null, node -> true, null,
+                ConcurrentHashMap.newKeySet());
+        asking.onTail(tail);
+        assertThat(held(s)).as("the queued copy taken out").containsExactly("10");
+
+        // The copy of a's own message 8 comes by a's link, after the tail: dropped as it arrives, once.
+        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 8, false, "copy of 8"))).isTrue();
+        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 11, false, "11"))).isTrue();
+        assertThat(held(s)).containsExactly("10", "11");
     }
 }
