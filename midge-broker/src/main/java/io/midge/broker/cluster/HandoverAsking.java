@@ -326,7 +326,8 @@ final class HandoverAsking {
      * long as it lives here, in effect. The other nodes' queues to this one may be behind by as long as a link is down
      * (a 60 s limit let a copy through after a longer outage), and an identity is never given to another message, so
      * waiting longer drops nothing else; what it costs is the identities of copies that never come (expired, or
-     * dropped by a full queue), a handful per move, held until the session ends or moves on.
+     * dropped by a full queue, and those of most of the snapshot's messages: they have a copy here only when a node
+     * still routed to this one as the snapshot was read), held until the session ends or moves on.
      */
     static final long COPIES_DROPPED_NANOS = TimeUnit.DAYS.toNanos(365);
 
