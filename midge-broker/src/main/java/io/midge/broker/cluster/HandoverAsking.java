@@ -333,8 +333,17 @@ final class HandoverAsking {
 
     /** Picks the arriving deliveries that are copies of {@code identities}, each once (see {@link #onTail}). */
     static Predicate<Delivery> copies(Set<String> identities, String self) {
-        return d -> !identities.isEmpty() && d.message().forwardId() != 0
-                && identities.remove(HandoverGiving.identity(d, self));
+        return d -> {
+            if (identities.isEmpty() || d.message().forwardId() == 0) {
+                return false;
+            }
+            String identity = HandoverGiving.identity(d, self);
+            if (!identities.remove(identity)) {
+                return false;
+            }
+            log.debug("Dropped a copy of message {} that reached a moved session directly, after its tail", identity);
+            return true;
+        };
     }
 
     /**
@@ -367,6 +376,10 @@ final class HandoverAsking {
             }
             List<Delivery> copies = copiesOf.isEmpty() ? List.of()
                     : s.transfer().takeQueuedIf(d -> copiesOf.remove(HandoverGiving.identity(d, self)));
+            // Copies of what the snapshot held came here only by a route to this node older than the move.
+            Set<String> ofSnapshot = new HashSet<>(identities.subList(tail.size(), identities.size()));
+            long snapshotCopies = copies.stream().filter(d -> ofSnapshot.contains(HandoverGiving.identity(d, self)))
+                    .count();
             for (Delivery copy : copies) {
                 if (batch != null && copy.isStored()) {
                     batch.removeQueued(clientId, copy.sequence());
@@ -401,8 +414,9 @@ final class HandoverAsking {
                     }
                 }
                 log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
-                        + "({} copies that came here directly dropped)", clientId, deliveries.size(),
-                        arrival != null ? "" : ", last (they came late)", copies.size());
+                        + "({} copies that came here directly dropped, {} of them of the snapshot's messages)",
+                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)", copies.size(),
+                        snapshotCopies);
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }
