@@ -103,23 +103,20 @@ class HandoverTailTest {
     }
 
     @Test
-    @DisplayName("A message the snapshot carried that reaches the new node directly too (a node still routed the "
-            + "session's filters there, where it lived a moment ago) is dropped there, queued or arriving, so QoS 2 "
-            + "is delivered once (MQTT-4.3.3); the snapshot's own deliveries and other messages stay")
-    void copiesOfTheSnapshotsMessagesAreDropped() throws Exception {
-        // The old node "a" reads the snapshot: one message from node c, one of its own publishers', one without an
-        // identity (it went to one node only) and a share group's.
-        List<Delivery> read = List.of(delivery(FROM_C, 7, false), delivery("client-on-a", 8, false),
-                delivery(FROM_C, 0, false), delivery(FROM_C, 9, true));
-        List<String> identities = HandoverGiving.identities(read, "a");
-        assertThat(identities).containsExactly(FROM_C + " 7", NodeLink.LINK_PREFIX + "a 8");
-        read.forEach(Delivery::release);
-        // Nothing reached "a" after the snapshot: the tail is empty, and carries the snapshot's identities.
+    @DisplayName("What a node routed to the new node before its switch of the move (a route older than the move: the "
+            + "session lived there a moment ago) is dropped there, queued or arriving however late, so QoS 2 is "
+            + "delivered once (MQTT-4.3.3): the old node had those messages, in the snapshot, the tail, or delivered "
+            + "already; what came after a node's switch, other nodes' messages and the tail's own stay")
+    void copiesRoutedBeforeTheSwitchAreDropped() throws Exception {
+        // The old node "a" heard node c's mark (its last forward identity before its switch: 7) and took its own
+        // (this node's publishers: 20). Nothing reached "a" after the snapshot: the tail is empty.
+        List<String> routedBefore = HandoverGiving.routedBefore(Map.of(FROM_C, 7L, NodeLink.LINK_PREFIX + "a", 20L));
+        assertThat(routedBefore).containsExactlyInAnyOrder(FROM_C + " 7", NodeLink.LINK_PREFIX + "a 20");
         HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(1, "mover", List.of(), List.of(),
-                identities));
+                routedBefore));
 
-        // The new node "b" installed the session; a copy of message 7 came directly before the tail, behind it
-        // something else of node c's.
+        // The new node "b" installed the session; before the tail came, copies of c's 6 and 7 (routed before c's
+        // switch) and c's 8 (after it) came directly, and 9 of node d, which says nothing of this move.
         CompletableFuture<Session> installed = new CompletableFuture<>();
         group.next().execute(() -> {
             sessions.restore(new RecoveredSession(new StoredSession("mover", 4, 3600, 0, 1), Long.MAX_VALUE, Map.of(),
@@ -127,18 +124,23 @@ class HandoverTailTest {
             installed.complete(sessions.get("mover"));
         });
         Session s = installed.get(10, TimeUnit.SECONDS);
-        assertThat(s.offer(delivery(FROM_C, 7, false, "copy of 7"))).isTrue();
-        assertThat(s.offer(delivery(FROM_C, 10, false, "10"))).isTrue();
-        assertThat(held(s)).containsExactly("copy of 7", "10");
+        for (Delivery d : List.of(delivery(FROM_C, 6, false, "c6"), delivery(FROM_C, 7, false, "c7"),
+                delivery(FROM_C, 8, false, "c8"), delivery(NodeLink.LINK_PREFIX + "d", 5, false, "d5"),
+                delivery(FROM_C, 0, false, "c without identity"), delivery(FROM_C, 3, true, "c share"))) {
+            assertThat(s.offer(d)).isTrue();
+        }
+        assertThat(held(s)).hasSize(6);
 
         HandoverAsking asking = new HandoverAsking("b", null, sessions, null, node -> true, null,
                 ConcurrentHashMap.newKeySet());
         asking.onTail(tail);
-        assertThat(held(s)).as("the queued copy taken out").containsExactly("10");
+        assertThat(held(s)).as("the queued copies routed before c's switch taken out")
+                .containsExactly("c8", "d5", "c without identity", "c share");
 
-        // The copy of a's own message 8 comes by a's link, after the tail: dropped as it arrives, once.
-        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 8, false, "copy of 8"))).isTrue();
-        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 11, false, "11"))).isTrue();
-        assertThat(held(s)).containsExactly("10", "11");
+        // Late copies, by a's link, of a's own messages 19 (before its switch) and 21 (after): the first is dropped.
+        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 19, false, "a19"))).isTrue();
+        assertThat(s.offer(delivery(NodeLink.LINK_PREFIX + "a", 21, false, "a21"))).isTrue();
+        assertThat(s.offer(delivery(FROM_C, 5, false, "c5"))).isTrue();
+        assertThat(held(s)).containsExactly("c8", "d5", "c without identity", "c share", "a21");
     }
 }
