@@ -143,7 +143,8 @@ abstract class ClusterRegistryCases {
             + "moves between nodes 1 and 2 six times (Paho taken over, a raw QoS 2 client that leaves and comes back); "
             + "every acknowledged message arrives, first arrivals in the order published (MQTT 4.6), the subscribers "
             + "keep their sessions (Session Present 1, MQTT-3.2.2-2); QoS 2 exactly once (MQTT-4.3.3), QoS 1 again "
-            + "only with DUP (MQTT-3.3.1-1): the copies of the switch's milliseconds are told apart")
+            + "only with DUP (MQTT-3.3.1-1): the copies of the switch's milliseconds are told apart, and so are those "
+            + "a node still routed to the new node, where the session lived a moment before")
     void nothingFallsBetweenTheCopiesOfAMovingSession() throws Exception {
         Arrivals arrivals = new Arrivals();
         org.eclipse.paho.client.mqttv3.MqttClient sub = paho(0, "win-sub");
@@ -189,7 +190,7 @@ abstract class ClusterRegistryCases {
         publisher2.start();
         await().atMost(LONG).until(() -> arrivals.payloads.size() > 20 && sub2.received().size() > 20);
 
-        int moves = Integer.getInteger("midge.test.moves", 6); // TEMP: more moves for the reproduction loop
+        int moves = Integer.getInteger("midge.test.moves", 6); // more for a loop that hunts a rare fault
         List<Long> connAckMillis = new ArrayList<>();
         for (int m = 0; m < moves; m++) {
             int before = arrivals.payloads.size();
