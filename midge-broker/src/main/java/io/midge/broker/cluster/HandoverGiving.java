@@ -174,10 +174,9 @@ final class HandoverGiving {
         marked(moving, null);
         long started = System.nanoTime();
         // This node's own publishers too: its queue to the new node takes the filters before the cut.
-        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> {
-            moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
-            mark(moving.session(), null);
-        });
+        // Read before the switch (see #onRoute).
+        moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
+        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> mark(moving.session(), null));
         CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS)
                 .whenComplete((v, e) -> links.onThread(() -> {
                     if (e != null) {
@@ -279,9 +278,13 @@ final class HandoverGiving {
      * before, a mark goes to the asking node through this node's queue to it, behind all of that.
      */
     void onRoute(String from, HandoverCodec.Frame route) {
+        // Read before the switch: a message with an identity up to this one was matched before it, so the passes
+        // below put it ahead of the mark. Read after them, it would include messages matched after the switch whose
+        // copy for the old node is still being stored, and so lands behind the mark and out of the tail: the new
+        // node, dropping its own copy as routed before, lost them (one QoS 1 message per move in the loop).
+        long lastForwardId = forwardIds.getAsLong();
         routeTo(route.reason(), route.filters()).whenComplete((v, e) -> {
-            // Every message routed before the switch has an identity up to this one (see #routedBefore).
-            byte[] mark = HandoverCodec.mark(route.requestId(), route.clientId(), forwardIds.getAsLong());
+            byte[] mark = HandoverCodec.mark(route.requestId(), route.clientId(), lastForwardId);
             Session queue = queues.queueOf(from);
             Delivery d = new Delivery(new Message(HandoverLinks.TOPIC_PREFIX + from, 1, false,
                     Unpooled.wrappedBuffer(mark), MqttProperties.EMPTY, Message.NEVER, null), 1, false,
