@@ -220,8 +220,13 @@ abstract class ClusterRegistryCases {
         await().atMost(LONG).untilAsserted(() -> assertThat(new java.util.HashSet<>(arrivals.payloads))
                 .as("every acknowledged message").containsAll(IntStream.range(0, n).mapToObj(Integer::toString)
                         .toList()));
-        await().atMost(LONG).untilAsserted(() -> assertThat(new java.util.HashSet<>(sub2.received()))
-                .as("every acknowledged QoS 2 message").containsAll(LongStream.range(0, n2).boxed().toList()));
+        try {
+            await().atMost(LONG).untilAsserted(() -> assertThat(new java.util.HashSet<>(sub2.received()))
+                    .as("every acknowledged QoS 2 message").containsAll(LongStream.range(0, n2).boxed().toList()));
+        } catch (AssertionError | RuntimeException e) {
+            System.out.println("QoS 2 subscriber's events:\n" + String.join("\n", sub2.events()));
+            throw e;
+        }
         sub.disconnect();
         sub.close();
         sub2.stop();
