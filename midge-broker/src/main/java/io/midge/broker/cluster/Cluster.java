@@ -180,7 +180,7 @@ public final class Cluster implements AutoCloseable {
         }
         com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
         handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
-                group, this::isMember);
+                router::lastForwardId, group, this::isMember);
         handover.listen(router.topicTree());
         sessions.setGate(handover);
         map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->

@@ -15,6 +15,7 @@ import io.midge.broker.session.SessionGate.Refusal;
 import io.midge.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -330,6 +331,32 @@ final class HandoverAsking {
      */
     static final long COPIES_DROPPED_NANOS = TimeUnit.DAYS.toNanos(365);
 
+    /**
+     * Picks the deliveries a node routed here before its switch of a move ({@code routedBefore}: per node, named by
+     * its link's client identifier, its last forward identity before the switch): copies of what the old node had,
+     * routed here by a route older than the move (see {@link HandoverGiving#routedBefore}).
+     */
+    static Predicate<Delivery> routedBefore(Map<String, Long> routedBefore, String self) {
+        return d -> {
+            long id = d.message().forwardId();
+            if (id == 0 || d.shared() || routedBefore.isEmpty()) {
+                return false;
+            }
+            Long last = routedBefore.get(HandoverGiving.node(d, self));
+            return last != null && id <= last;
+        };
+    }
+
+    /** Reads the tail's last identities per node (see {@link HandoverCodec#tail}). */
+    static Map<String, Long> routedBefore(List<String> identities) {
+        Map<String, Long> last = new HashMap<>();
+        for (String identity : identities) {
+            int space = identity.lastIndexOf(' ');
+            last.put(identity.substring(0, space), Long.parseLong(identity.substring(space + 1)));
+        }
+        return last;
+    }
+
     /** Picks the arriving deliveries that are copies of {@code identities}, each once (see {@link #onTail}). */
     static Predicate<Delivery> copies(Set<String> identities, String self) {
         return d -> !identities.isEmpty() && d.message().forwardId() != 0
@@ -342,7 +369,9 @@ final class HandoverAsking {
      */
     private void appendTail(String clientId, List<StoredDelivery> tail, List<String> identities, Arrival arrival) {
         Session s = sessions.get(clientId);
-        if (s == null || tail.isEmpty()) {
+        Map<String, Long> lastRoutedBefore = routedBefore(identities.subList(tail.size(), identities.size()));
+        // An empty tail still says up to where each node routed here before its switch: those copies go all the same.
+        if (s == null || tail.isEmpty() && lastRoutedBefore.isEmpty()) {
             if (s == null && !tail.isEmpty()) {
                 log.warn("Session of '{}': {} messages from its old node have no session here", clientId,
                         tail.size());
@@ -357,21 +386,39 @@ final class HandoverAsking {
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
             // A message the old node got between a node's switch of routes and its mark reached this node directly
             // too: that copy goes, the tail's keeps its place (and a copy still on its way is dropped as it comes).
+            // So does one a node routed here before its switch, by a route older than the move: the old node had
+            // the message, and delivered it or sent it in the snapshot or the tail.
             Set<String> copiesOf = new HashSet<>();
-            for (String identity : identities) {
+            for (String identity : identities.subList(0, tail.size())) {
                 if (!identity.isEmpty()) {
                     copiesOf.add(identity);
                 }
             }
-            List<Delivery> copies = copiesOf.isEmpty() ? List.of()
-                    : s.transfer().takeQueuedIf(d -> copiesOf.remove(HandoverGiving.identity(d, self)));
+            Predicate<Delivery> stale = routedBefore(lastRoutedBefore, self);
+            int[] staleCopies = {0};
+            List<Delivery> copies = copiesOf.isEmpty() && lastRoutedBefore.isEmpty() ? List.of()
+                    : s.transfer().takeQueuedIf(d -> {
+                        if (copiesOf.remove(HandoverGiving.identity(d, self))) {
+                            return true;
+                        }
+                        boolean routedBefore = stale.test(d);
+                        staleCopies[0] += routedBefore ? 1 : 0;
+                        return routedBefore;
+                    });
             for (Delivery copy : copies) {
                 if (batch != null && copy.isStored()) {
                     batch.removeQueued(clientId, copy.sequence());
                 }
             }
-            if (!copiesOf.isEmpty()) {
-                s.transfer().dropArriving(copies(copiesOf, self), System.nanoTime() + COPIES_DROPPED_NANOS);
+            if (!copiesOf.isEmpty() || !lastRoutedBefore.isEmpty()) {
+                s.transfer().dropArriving(copies(copiesOf, self).or(d -> {
+                    boolean routedBefore = stale.test(d);
+                    if (routedBefore) {
+                        log.debug("Session of '{}': dropped a copy of message {} routed here before the move",
+                                clientId, HandoverGiving.identity(d, self));
+                    }
+                    return routedBefore;
+                }), System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
             for (int i = 0; i < tail.size(); i++) {
@@ -399,8 +446,9 @@ final class HandoverAsking {
                     }
                 }
                 log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
-                        + "({} copies that came here directly dropped)", clientId, deliveries.size(),
-                        arrival != null ? "" : ", last (they came late)", copies.size());
+                        + "({} copies that came here directly dropped, {} of them routed here before the move)",
+                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)", copies.size(),
+                        staleCopies[0]);
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }

@@ -50,7 +50,8 @@ final class HandoverCodec {
     /**
      * One decoded message; the fields a kind does not use are null, false or empty. {@code reason} is also the node a
      * ROUTE names, {@code filters} its filters; for a TAIL, {@code filters} holds each delivery's identity
-     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}.
+     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}, then per node the identity of
+     * the last message it routed before it switched; for a MARK, {@code reason} is that last forward identity.
      */
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
                  RecoveredSession session, List<StoredDelivery> tail, List<String> filters) {
@@ -105,17 +106,26 @@ final class HandoverCodec {
         });
     }
 
-    /** A node routes the filters of a ROUTE to the new owner now: what it routed before is ahead of this. */
-    static byte[] mark(long requestId, String clientId) {
+    /**
+     * A node routes the filters of a ROUTE to the new owner now: what it routed before is ahead of this; {@code
+     * lastForwardId} is the last {@code Message#forwardId} it gave before (read back as the frame's reason).
+     */
+    static byte[] mark(long requestId, String clientId, long lastForwardId) {
         return write(out -> {
             out.writeByte(MARK);
             out.writeLong(requestId);
             out.writeUTF(clientId);
+            out.writeLong(lastForwardId);
         });
     }
 
-    /** What reached the old owner during the move, each delivery with its identity (empty: none). */
-    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities) {
+    /**
+     * What reached the old owner during the move, each delivery with its identity (empty: none), and per node the
+     * identity of the last message it routed before it switched ({@code routedBefore}): the new node drops copies of
+     * those messages and of every earlier one of that node.
+     */
+    static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities,
+                       List<String> routedBefore) {
         if (identities.size() != deliveries.size()) {
             throw new IllegalArgumentException("one identity per delivery");
         }
@@ -127,6 +137,10 @@ final class HandoverCodec {
             for (int i = 0; i < deliveries.size(); i++) {
                 writeDelivery(out, deliveries.get(i));
                 out.writeUTF(identities.get(i));
+            }
+            out.writeInt(routedBefore.size());
+            for (String identity : routedBefore) {
+                out.writeUTF(identity);
             }
         });
     }
@@ -157,7 +171,8 @@ final class HandoverCodec {
                     return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters);
                 }
                 case MARK -> {
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of());
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, Long.toString(in.readLong()), null,
+                            List.of());
                 }
                 case TAIL -> {
                     int n = in.readInt();
@@ -165,6 +180,10 @@ final class HandoverCodec {
                     List<String> identities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         tail.add(readDelivery(in));
+                        identities.add(in.readUTF());
+                    }
+                    int copies = in.readInt();
+                    for (int i = 0; i < copies; i++) {
                         identities.add(in.readUTF());
                     }
                     return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail, identities);

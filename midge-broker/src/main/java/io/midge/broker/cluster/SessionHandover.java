@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +59,12 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
     SessionHandover(String self, SessionOwners owners, SessionRegistry sessions, NodeQueues queues,
-                    EventLoopGroup group, Predicate<String> isMember) {
+                    LongSupplier forwardIds, EventLoopGroup group, Predicate<String> isMember) {
         this.self = self;
         this.owners = owners;
         this.sessions = sessions;
         this.links = new HandoverLinks(group);
-        this.giving = new HandoverGiving(self, owners, sessions, links, queues, opening);
+        this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
     }
 

@@ -53,6 +53,14 @@ public final class Router {
         this.store = store;
     }
 
+    /**
+     * The last {@link Message#forwardId} given here (they only grow): in a cluster's session move, every message
+     * routed before a change of routes has one at most this high.
+     */
+    public long lastForwardId() {
+        return forwardIds.get();
+    }
+
     public TopicTree topicTree() {
         return topicTree;
     }

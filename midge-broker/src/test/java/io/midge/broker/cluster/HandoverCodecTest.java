@@ -83,17 +83,20 @@ class HandoverCodecTest {
         assertThat(done.kind()).isEqualTo(HandoverCodec.DONE);
         assertThat(done.flag()).isFalse();
         HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c",
-                List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", "")));
+                List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", ""),
+                List.of("$cluster/from/n2 16")));
         assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"), delivery("t", 2, "later"));
-        assertThat(tail.filters()).as("the identities").containsExactly("$cluster/from/n3 17", "");
+        assertThat(tail.filters()).as("the identities, then the last one per node before its switch")
+                .containsExactly("$cluster/from/n3 17", "", "$cluster/from/n2 16");
         assertThat(tail.requestId()).isEqualTo(4);
         HandoverCodec.Frame route = HandoverCodec.read(HandoverCodec.route(5, "c", "node 2", List.of("a/#", "$share/g/b")));
         assertThat(route.kind()).isEqualTo(HandoverCodec.ROUTE);
         assertThat(route.reason()).isEqualTo("node 2");
         assertThat(route.filters()).containsExactly("a/#", "$share/g/b");
-        HandoverCodec.Frame mark = HandoverCodec.read(HandoverCodec.mark(5, "c"));
+        HandoverCodec.Frame mark = HandoverCodec.read(HandoverCodec.mark(5, "c", 1_882_000_000_123L));
         assertThat(mark.kind()).isEqualTo(HandoverCodec.MARK);
         assertThat(mark.requestId()).isEqualTo(5);
+        assertThat(mark.reason()).as("the last forward identity before the switch").isEqualTo("1882000000123");
         byte[] whole = HandoverCodec.request(1, "client", false);
         assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length - 3)))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -38,6 +38,8 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
     private final List<Long> received = new CopyOnWriteArrayList<>();
     private final List<String> errors = new CopyOnWriteArrayList<>();
     private final Set<Integer> unreleased = ConcurrentHashMap.newKeySet();
+    /** Every PUBLISH, PUBREL and connect as it came (payload, packet identifier, DUP, port), to explain a failure. */
+    private final List<String> events = new CopyOnWriteArrayList<>();
     private volatile boolean connected;
     private volatile boolean stop;
     private boolean subscribed;
@@ -57,6 +59,11 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
     @Override
     public List<String> errors() {
         return errors;
+    }
+
+    /** What came, in order: one line per PUBLISH, PUBREL and connection. */
+    List<String> events() {
+        return events;
     }
 
     @Override
@@ -100,6 +107,7 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
                 current = c;
                 boolean present = c.connect(new Connect(MqttVersion.MQTT_3_1_1, clientId, false, 0, null, null, null,
                         MqttProperties.EMPTY)).sessionPresent();
+                events.add("connected to " + port + ", session present " + present + ", unreleased " + unreleased);
                 if (!subscribed) {
                     c.send(new Subscribe(1, List.of(new Subscription(filter, 2, false, false, 0)),
                             MqttProperties.EMPTY));
@@ -108,7 +116,7 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
                     errors.add(clientId + ": no session present after a reconnect");
                 }
                 connected = true;
-                receive(c);
+                receive(c, port);
             } catch (IOException | AssertionError | RuntimeException e) {
                 // The node is down, was killed, or refuses clients until it sees a majority: connect again.
                 connected = false;
@@ -121,7 +129,7 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
         connected = false;
     }
 
-    private void receive(RawClient c) throws IOException {
+    private void receive(RawClient c, int at) throws IOException {
         while (!stop) {
             MqttPacket packet = c.poll(Duration.ofMillis(100));
             if (packet instanceof Publish p) {
@@ -131,10 +139,14 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
                     errors.add(clientId + " got QoS " + p.qos() + " for " + n);
                 } else if (unreleased.add(p.packetId())) {
                     received.add(n);
+                    events.add(n + " id " + p.packetId() + " dup " + p.dup() + " from " + at);
+                } else {
+                    events.add(n + " id " + p.packetId() + " dup " + p.dup() + " from " + at + " (not released yet)");
                 }
                 c.send(new PubRec(p.packetId()));
             } else if (packet instanceof PubRel r) {
                 unreleased.remove(r.packetId());
+                events.add("PUBREL " + r.packetId());
                 c.send(new PubComp(r.packetId()));
             } else if (packet != null && !(packet instanceof SubAck)) {
                 errors.add(clientId + " got " + packet);
