@@ -5,19 +5,12 @@ import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoreBatch;
-import io.midge.broker.persistence.StoredDelivery;
 import io.midge.broker.persistence.StoredSession;
-import io.midge.broker.routing.Delivery;
-import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionGate;
 import io.midge.broker.session.SessionGate.Refusal;
 import io.midge.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -47,13 +40,14 @@ final class HandoverAsking {
     private final HandoverGiving giving;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening;
+    private final MovedTail movedTail;
     /** Requests of this node waiting for the owner's answer. */
     private final Map<Long, CompletableFuture<HandoverCodec.Frame>> waiting = new ConcurrentHashMap<>();
     /** The epoch each session this node just let open is held under, until the connection takes it ({@link #epoch}). */
     private final Map<String, Long> epochs = new ConcurrentHashMap<>();
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime());
     /** Sessions installed here whose old owner has yet to send what reached it during the move (the tail). */
-    private final Map<String, Arrival> arriving = new ConcurrentHashMap<>();
+    private final Map<String, MovedTail.Arrival> arriving = new ConcurrentHashMap<>();
 
     /**
      * Store keys left free below the queue of a session moved here, for its tail: the tail goes ahead of what reached
@@ -61,12 +55,6 @@ final class HandoverAsking {
      */
     static final long TAIL_ROOM = 1L << 20;
 
-    /**
-     * A session moved here, waiting for its tail: it goes behind the first {@code position} queued deliveries (the
-     * snapshot's), stored from key {@code firstSequence} on; CONNACK waits for it.
-     */
-    private record Arrival(long requestId, int position, long firstSequence, CompletableFuture<Void> tailIn) {
-    }
 
     HandoverAsking(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links,
                    Predicate<String> isMember, HandoverGiving giving, Set<String> opening) {
@@ -77,6 +65,7 @@ final class HandoverAsking {
         this.isMember = isMember;
         this.giving = giving;
         this.opening = opening;
+        this.movedTail = new MovedTail(self, sessions);
     }
 
     /** The owner's answer to a request of this node (on the link's loop). */
@@ -234,7 +223,7 @@ final class HandoverAsking {
             return;
         }
         if (installed) {
-            Arrival arrival = new Arrival(id, moved.queued().size(), moved.nextSequence(), new CompletableFuture<>());
+            MovedTail.Arrival arrival = new MovedTail.Arrival(id, moved.queued().size(), moved.nextSequence(), new CompletableFuture<>());
             arriving.put(clientId, arrival);
             links.send(owner.node(), HandoverCodec.done(id, clientId, true), deadline);
             arrival.tailIn().orTimeout(SessionHandover.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
@@ -317,142 +306,8 @@ final class HandoverAsking {
 
     /** The old owner's tail of a session moved here (on the link's loop). */
     void onTail(HandoverCodec.Frame tail) {
-        Arrival arrival = arriving.get(tail.clientId());
-        appendTail(tail.clientId(), tail.tail(), tail.filters(), arrival != null
+        MovedTail.Arrival arrival = arriving.get(tail.clientId());
+        movedTail.append(tail.clientId(), tail.tail(), tail.identities(), tail.routedBefore(), arrival != null
                 && arrival.requestId() == tail.requestId() ? arrival : null);
-    }
-
-    /**
-     * How long after its tail a moved session still drops copies of the tail's messages that reach it directly: as
-     * long as it lives here, in effect. The other nodes' queues to this one may be behind by as long as a link is down
-     * (a 60 s limit let a copy through after a longer outage), and an identity is never given to another message, so
-     * waiting longer drops nothing else; what it costs is the identities of copies that never come (expired, or
-     * dropped by a full queue), a handful per move, held until the session ends or moves on.
-     */
-    static final long COPIES_DROPPED_NANOS = TimeUnit.DAYS.toNanos(365);
-
-    /**
-     * Picks the deliveries a node routed here before its switch of a move ({@code routedBefore}: per node, named by
-     * its link's client identifier, its last forward identity before the switch): copies of what the old node had,
-     * routed here by a route older than the move (see {@link HandoverGiving#routedBefore}).
-     */
-    static Predicate<Delivery> routedBefore(Map<String, Long> routedBefore, String self) {
-        return d -> {
-            long id = d.message().forwardId();
-            if (id == 0 || d.shared() || routedBefore.isEmpty()) {
-                return false;
-            }
-            Long last = routedBefore.get(HandoverGiving.node(d, self));
-            return last != null && id <= last;
-        };
-    }
-
-    /** Reads the tail's last identities per node (see {@link HandoverCodec#tail}). */
-    static Map<String, Long> routedBefore(List<String> identities) {
-        Map<String, Long> last = new HashMap<>();
-        for (String identity : identities) {
-            int space = identity.lastIndexOf(' ');
-            last.put(identity.substring(0, space), Long.parseLong(identity.substring(space + 1)));
-        }
-        return last;
-    }
-
-    /** Picks the arriving deliveries that are copies of {@code identities}, each once (see {@link #onTail}). */
-    static Predicate<Delivery> copies(Set<String> identities, String self) {
-        return d -> !identities.isEmpty() && d.message().forwardId() != 0
-                && identities.remove(HandoverGiving.identity(d, self));
-    }
-
-    /**
-     * What reached the old owner during the move, queued here durably: behind the snapshot's queue and ahead of what
-     * reached the session here since, while it waits for it ({@code arrival}); at the end when it came too late.
-     */
-    private void appendTail(String clientId, List<StoredDelivery> tail, List<String> identities, Arrival arrival) {
-        Session s = sessions.get(clientId);
-        Map<String, Long> lastRoutedBefore = routedBefore(identities.subList(tail.size(), identities.size()));
-        // An empty tail still says up to where each node routed here before its switch: those copies go all the same.
-        if (s == null || tail.isEmpty() && lastRoutedBefore.isEmpty()) {
-            if (s == null && !tail.isEmpty()) {
-                log.warn("Session of '{}': {} messages from its old node have no session here", clientId,
-                        tail.size());
-            }
-            if (arrival != null) {
-                arrival.tailIn().complete(null);
-            }
-            return;
-        }
-        s.execute(() -> {
-            Persistence store = sessions.store().persistence();
-            StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
-            // A message the old node got between a node's switch of routes and its mark reached this node directly
-            // too: that copy goes, the tail's keeps its place (and a copy still on its way is dropped as it comes).
-            // So does one a node routed here before its switch, by a route older than the move: the old node had
-            // the message, and delivered it or sent it in the snapshot or the tail.
-            Set<String> copiesOf = new HashSet<>();
-            for (String identity : identities.subList(0, tail.size())) {
-                if (!identity.isEmpty()) {
-                    copiesOf.add(identity);
-                }
-            }
-            Predicate<Delivery> stale = routedBefore(lastRoutedBefore, self);
-            int[] staleCopies = {0};
-            List<Delivery> copies = copiesOf.isEmpty() && lastRoutedBefore.isEmpty() ? List.of()
-                    : s.transfer().takeQueuedIf(d -> {
-                        if (copiesOf.remove(HandoverGiving.identity(d, self))) {
-                            return true;
-                        }
-                        boolean routedBefore = stale.test(d);
-                        staleCopies[0] += routedBefore ? 1 : 0;
-                        return routedBefore;
-                    });
-            for (Delivery copy : copies) {
-                if (batch != null && copy.isStored()) {
-                    batch.removeQueued(clientId, copy.sequence());
-                }
-            }
-            if (!copiesOf.isEmpty() || !lastRoutedBefore.isEmpty()) {
-                s.transfer().dropArriving(copies(copiesOf, self).or(d -> {
-                    boolean routedBefore = stale.test(d);
-                    if (routedBefore) {
-                        log.debug("Session of '{}': dropped a copy of message {} routed here before the move",
-                                clientId, HandoverGiving.identity(d, self));
-                    }
-                    return routedBefore;
-                }), System.nanoTime() + COPIES_DROPPED_NANOS);
-            }
-            List<Delivery> deliveries = new ArrayList<>();
-            for (int i = 0; i < tail.size(); i++) {
-                StoredDelivery d = tail.get(i);
-                long sequence = batch == null ? Delivery.NOT_STORED
-                        : arrival != null && i < TAIL_ROOM ? arrival.firstSequence() + i : s.reserveSequence();
-                if (batch != null) {
-                    batch.appendQueued(clientId, sequence, d);
-                }
-                deliveries.add(StoredMessages.fromStored(d, sequence));
-            }
-            CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
-                    : store.write(batch, s.executor());
-            written.whenComplete((v, e) -> {
-                copies.forEach(Delivery::release);
-                if (s.isEnded()) {
-                    deliveries.forEach(Delivery::release);
-                } else if (arrival != null) {
-                    s.transfer().insertQueued(arrival.position(), deliveries);
-                } else {
-                    for (Delivery d : deliveries) {
-                        if (!s.offer(d)) {
-                            d.release();
-                        }
-                    }
-                }
-                log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
-                        + "({} copies that came here directly dropped, {} of them routed here before the move)",
-                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)", copies.size(),
-                        staleCopies[0]);
-                if (arrival != null) {
-                    arrival.tailIn().complete(null);
-                }
-            });
-        });
     }
 }

@@ -19,6 +19,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,16 +49,19 @@ final class HandoverCodec {
     }
 
     /**
-     * One decoded message; the fields a kind does not use are null, false or empty. {@code reason} is also the node a
-     * ROUTE names, {@code filters} its filters; for a TAIL, {@code filters} holds each delivery's identity
-     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}, then per node the identity of
-     * the last message it routed before it switched; for a MARK, {@code reason} is that last forward identity.
+     * One decoded message; the fields a kind does not use are null, false, 0 or empty. {@code reason} is also the node
+     * a ROUTE names, {@code filters} its filters. A TAIL's {@code identities} are its deliveries' identities
+     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}, and {@code routedBefore} per
+     * node (named by its link's client identifier) the last forward identity it gave before it switched. A MARK's
+     * {@code lastForwardId} is that of the node that sends it.
      */
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
-                 RecoveredSession session, List<StoredDelivery> tail, List<String> filters) {
+                 RecoveredSession session, List<StoredDelivery> tail, List<String> filters, List<String> identities,
+                 Map<String, Long> routedBefore, long lastForwardId) {
         Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
-              RecoveredSession session, List<StoredDelivery> tail) {
-            this(kind, requestId, clientId, flag, status, reason, session, tail, List.of());
+              RecoveredSession session) {
+            this(kind, requestId, clientId, flag, status, reason, session, List.of(), List.of(), List.of(), Map.of(),
+                    0);
         }
     }
 
@@ -125,7 +129,7 @@ final class HandoverCodec {
      * those messages and of every earlier one of that node.
      */
     static byte[] tail(long requestId, String clientId, List<StoredDelivery> deliveries, List<String> identities,
-                       List<String> routedBefore) {
+                       Map<String, Long> routedBefore) {
         if (identities.size() != deliveries.size()) {
             throw new IllegalArgumentException("one identity per delivery");
         }
@@ -139,8 +143,9 @@ final class HandoverCodec {
                 out.writeUTF(identities.get(i));
             }
             out.writeInt(routedBefore.size());
-            for (String identity : routedBefore) {
-                out.writeUTF(identity);
+            for (Map.Entry<String, Long> e : routedBefore.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
             }
         });
     }
@@ -153,13 +158,13 @@ final class HandoverCodec {
             String clientId = in.readUTF();
             switch (kind) {
                 case REQUEST, DONE -> {
-                    return new Frame(kind, requestId, clientId, in.readBoolean(), (byte) 0, null, null, List.of());
+                    return new Frame(kind, requestId, clientId, in.readBoolean(), (byte) 0, null, null);
                 }
                 case ANSWER -> {
                     byte status = in.readByte();
                     String reason = in.readUTF();
                     RecoveredSession session = status == SESSION ? readSession(in) : null;
-                    return new Frame(kind, requestId, clientId, false, status, reason, session, List.of());
+                    return new Frame(kind, requestId, clientId, false, status, reason, session);
                 }
                 case ROUTE -> {
                     String to = in.readUTF();
@@ -168,11 +173,12 @@ final class HandoverCodec {
                     for (int i = 0; i < n; i++) {
                         filters.add(in.readUTF());
                     }
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters);
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters,
+                            List.of(), Map.of(), 0);
                 }
                 case MARK -> {
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, Long.toString(in.readLong()), null,
-                            List.of());
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of(), List.of(),
+                            List.of(), Map.of(), in.readLong());
                 }
                 case TAIL -> {
                     int n = in.readInt();
@@ -182,11 +188,13 @@ final class HandoverCodec {
                         tail.add(readDelivery(in));
                         identities.add(in.readUTF());
                     }
-                    int copies = in.readInt();
-                    for (int i = 0; i < copies; i++) {
-                        identities.add(in.readUTF());
+                    int nodes = in.readInt();
+                    Map<String, Long> routedBefore = new HashMap<>();
+                    for (int i = 0; i < nodes; i++) {
+                        routedBefore.put(in.readUTF(), in.readLong());
                     }
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail, identities);
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, tail, List.of(),
+                            identities, routedBefore, 0);
                 }
                 default -> throw new IllegalArgumentException("unknown handover message kind " + kind);
             }

@@ -190,12 +190,20 @@ final class HandoverGiving {
                 }));
     }
 
-    /** A node routes a moving session's filters to the new node now (on the link's loop). */
+    /**
+     * A node routes a moving session's filters to the new node now (on the link's loop). Its last forward identity
+     * before the switch goes into the tail: a node that routed the session's filters to the new node before the
+     * switch (the session lived there a moment ago, and that node's route, or a move's route to it, has not gone yet)
+     * sent its messages to both nodes; their copies on the new node came to no session, and the new node drops them,
+     * however late they come. The copy here is the one that counts, delivered already, in the snapshot or in the
+     * tail. Delivered from both, QoS 2 arrived twice (the move test's message 605, again after 622: the snapshot's
+     * last, its stale copy behind the tail).
+     */
     void onMark(String from, HandoverCodec.Frame mark) {
         Outgoing moving = outgoing.get(mark.clientId());
         if (moving != null && moving.requestId() == mark.requestId()) {
             // Behind every message of that node that reached the session here (this loop offered them, in order).
-            moving.routedBefore().put(NodeLink.LINK_PREFIX + from, Long.parseLong(mark.reason()));
+            moving.routedBefore().put(NodeLink.LINK_PREFIX + from, mark.lastForwardId());
             mark(moving.session(), NodeLink.LINK_PREFIX + from);
             marked(moving, from);
         }
@@ -234,20 +242,6 @@ final class HandoverGiving {
     static String node(Delivery d, String self) {
         String origin = origin(d);
         return origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin;
-    }
-
-    /**
-     * Per node that marked, the identity of the last message it routed before its switch, for the tail. A node that
-     * routed the session's filters to the new node before the switch (the session lived there a moment ago, and that
-     * node's route, or a move's route to it, has not gone yet) sent its messages to both nodes: their copies on the
-     * new node came to no session, and the new node drops them, however late they come. The copy here is the one
-     * that counts, delivered already, in the snapshot or in the tail. Delivered from both, QoS 2 arrived twice (the
-     * move test's message 605, again after 622: the snapshot's last, its stale copy behind the tail).
-     */
-    static List<String> routedBefore(Map<String, Long> lastForwardIds) {
-        List<String> identities = new ArrayList<>();
-        lastForwardIds.forEach((link, id) -> identities.add(link + " " + id));
-        return identities;
     }
 
     /**
@@ -352,7 +346,7 @@ final class HandoverGiving {
                         }
                         if (owner != null) {
                             links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
-                                            identities, routedBefore(moving.routedBefore())),
+                                            identities, Map.copyOf(moving.routedBefore())),
                                     System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
                         }
                         sessions.discard(s);

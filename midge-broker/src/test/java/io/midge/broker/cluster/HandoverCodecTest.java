@@ -84,10 +84,11 @@ class HandoverCodecTest {
         assertThat(done.flag()).isFalse();
         HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(4, "c",
                 List.of(delivery("t", 1, "late"), delivery("t", 2, "later")), List.of("$cluster/from/n3 17", ""),
-                List.of("$cluster/from/n2 16")));
+                Map.of("$cluster/from/n2", 16L, "$cluster/from/n1", 9L)));
         assertThat(tail.tail()).containsExactly(delivery("t", 1, "late"), delivery("t", 2, "later"));
-        assertThat(tail.filters()).as("the identities, then the last one per node before its switch")
-                .containsExactly("$cluster/from/n3 17", "", "$cluster/from/n2 16");
+        assertThat(tail.identities()).as("the deliveries' identities").containsExactly("$cluster/from/n3 17", "");
+        assertThat(tail.routedBefore()).as("the last forward identity per node before its switch")
+                .isEqualTo(Map.of("$cluster/from/n2", 16L, "$cluster/from/n1", 9L));
         assertThat(tail.requestId()).isEqualTo(4);
         HandoverCodec.Frame route = HandoverCodec.read(HandoverCodec.route(5, "c", "node 2", List.of("a/#", "$share/g/b")));
         assertThat(route.kind()).isEqualTo(HandoverCodec.ROUTE);
@@ -96,7 +97,7 @@ class HandoverCodecTest {
         HandoverCodec.Frame mark = HandoverCodec.read(HandoverCodec.mark(5, "c", 1_882_000_000_123L));
         assertThat(mark.kind()).isEqualTo(HandoverCodec.MARK);
         assertThat(mark.requestId()).isEqualTo(5);
-        assertThat(mark.reason()).as("the last forward identity before the switch").isEqualTo("1882000000123");
+        assertThat(mark.lastForwardId()).as("the last forward identity before the switch").isEqualTo(1_882_000_000_123L);
         byte[] whole = HandoverCodec.request(1, "client", false);
         assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length - 3)))
                 .isInstanceOf(IllegalArgumentException.class);

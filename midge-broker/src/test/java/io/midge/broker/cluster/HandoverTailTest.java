@@ -82,7 +82,7 @@ class HandoverTailTest {
         Set<String> identities = new HashSet<>();
         identities.add(HandoverGiving.identity(delivery(FROM_C, 7, false), "b"));
         identities.add(HandoverGiving.identity(delivery("client-on-a", 8, false), "a"));
-        Predicate<Delivery> copies = HandoverAsking.copies(identities, "b");
+        Predicate<Delivery> copies = MovedTail.copies(identities, "b");
         assertThat(copies.test(delivery(FROM_C, 6, false))).isFalse();
         assertThat(copies.test(delivery(FROM_C, 0, false))).isFalse();
         assertThat(copies.test(delivery(NodeLink.LINK_PREFIX + "d", 7, false))).as("another node's 7").isFalse();
@@ -90,7 +90,7 @@ class HandoverTailTest {
         assertThat(copies.test(delivery(FROM_C, 7, false))).as("once").isFalse();
         assertThat(copies.test(delivery(NodeLink.LINK_PREFIX + "a", 8, false))).isTrue();
         assertThat(identities).isEmpty();
-        assertThat(HandoverAsking.COPIES_DROPPED_NANOS).as("no 60 s limit any more")
+        assertThat(MovedTail.COPIES_DROPPED_NANOS).as("no 60 s limit any more")
                 .isGreaterThanOrEqualTo(TimeUnit.DAYS.toNanos(1));
     }
 
@@ -110,10 +110,8 @@ class HandoverTailTest {
     void copiesRoutedBeforeTheSwitchAreDropped() throws Exception {
         // The old node "a" heard node c's mark (its last forward identity before its switch: 7) and took its own
         // (this node's publishers: 20). Nothing reached "a" after the snapshot: the tail is empty.
-        List<String> routedBefore = HandoverGiving.routedBefore(Map.of(FROM_C, 7L, NodeLink.LINK_PREFIX + "a", 20L));
-        assertThat(routedBefore).containsExactlyInAnyOrder(FROM_C + " 7", NodeLink.LINK_PREFIX + "a 20");
         HandoverCodec.Frame tail = HandoverCodec.read(HandoverCodec.tail(1, "mover", List.of(), List.of(),
-                routedBefore));
+                Map.of(FROM_C, 7L, NodeLink.LINK_PREFIX + "a", 20L)));
 
         // The new node "b" installed the session; before the tail came, copies of c's 6 and 7 (routed before c's
         // switch) and c's 8 (after it) came directly, and 9 of node d, which says nothing of this move.
