@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,8 @@ import java.util.regex.Pattern;
  */
 final class ClusterNodes implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The clusters not closed yet, for {@link NodeLogsOnFailure}. */
+    private static final Set<ClusterNodes> OPEN = ConcurrentHashMap.newKeySet();
 
     private final Path dataRoot;
     private final Path logs;
@@ -55,6 +59,33 @@ final class ClusterNodes implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        OPEN.add(this);
+    }
+
+    static List<ClusterNodes> openNodes() {
+        return List.copyOf(OPEN);
+    }
+
+    /**
+     * Per node, its last {@code most} notable lines ({@link NodeLogsOnFailure#notable}) of its current start logged at
+     * or after {@code since}, each cut at {@code width}; empty if there are none.
+     */
+    String notableLines(java.time.LocalTime since, int most, int width) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < logFiles.length; i++) {
+            if (logFiles[i] == null) {
+                continue;
+            }
+            try {
+                for (String line : NodeLogsOnFailure.since(Files.readString(logFiles[i]), since, most, width)) {
+                    out.append("node ").append(i + 1).append(isAlive(i) ? "" : " (down)").append(": ").append(line)
+                            .append('\n');
+                }
+            } catch (IOException e) {
+                out.append("node ").append(i + 1).append(": its log unreadable: ").append(e).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /**
@@ -211,6 +242,7 @@ final class ClusterNodes implements AutoCloseable {
 
     @Override
     public void close() {
+        OPEN.remove(this);
         for (Process p : processes) {
             if (p != null) {
                 p.destroyForcibly();

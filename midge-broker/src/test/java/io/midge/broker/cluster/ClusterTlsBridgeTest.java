@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(NodeLogsOnFailure.class)
 class ClusterTlsBridgeTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     /** A node's start (a JVM, then Hazelcast's join) takes 15-30 s on a loaded 2-core machine, more under heavy load. */
