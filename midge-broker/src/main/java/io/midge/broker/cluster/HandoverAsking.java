@@ -14,9 +14,11 @@ import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,36 +109,62 @@ final class HandoverAsking {
 
     private void decide(String clientId, boolean cleanStart, boolean persistent, EventLoop loop,
                         CompletableFuture<Refusal> result, int tries) {
-        SessionOwner owner = owners.get(clientId);
-        if (owner == null || owner.node().equals(self)) {
-            SessionOwner mine = owner == null || owner.persistent() != persistent
-                    ? owners.claimFrom(clientId, owner, persistent) : owner;
-            if (mine == null) {
-                retry(clientId, cleanStart, persistent, loop, result, tries);
-                return;
-            }
-            opened(clientId, mine, result);
-            return;
-        }
-        if (!isMember.test(owner.node())) {
-            if (cleanStart || !owner.persistent()) {
-                // Nothing of that session is to be kept: it starts afresh here, and the node drops its copy when
-                // it comes back (fencing).
-                SessionOwner mine = owners.claimFrom(clientId, owner, persistent);
-                if (mine == null) {
-                    retry(clientId, cleanStart, persistent, loop, result, tries);
+        next(owners.getAsync(clientId), result, owner -> {
+            if (owner == null || owner.node().equals(self)) {
+                if (owner != null && owner.persistent() == persistent) {
+                    opened(clientId, owner, result);
                     return;
                 }
-                log.info("Session of '{}' taken from node '{}', which is down, with a clean start (epoch {})",
-                        clientId, owner.node(), mine.epoch());
-                opened(clientId, mine, result);
-            } else {
-                result.complete(new Refusal("the session of '" + clientId + "' is on node '" + owner.node()
-                        + "', which is down: connect again once it is back, or with a clean start", owner.node()));
+                next(owners.claimFrom(clientId, owner, persistent), result, mine -> {
+                    if (mine == null) {
+                        retry(clientId, cleanStart, persistent, loop, result, tries);
+                    } else {
+                        opened(clientId, mine, result);
+                    }
+                });
+                return;
             }
-            return;
-        }
-        fetch(clientId, cleanStart, persistent, owner, loop, result);
+            if (!isMember.test(owner.node())) {
+                if (cleanStart || !owner.persistent()) {
+                    // Nothing of that session is to be kept: it starts afresh here, and the node drops its copy
+                    // when it comes back (fencing).
+                    next(owners.claimFrom(clientId, owner, persistent), result, mine -> {
+                        if (mine == null) {
+                            retry(clientId, cleanStart, persistent, loop, result, tries);
+                            return;
+                        }
+                        log.info("Session of '{}' taken from node '{}', which is down, with a clean start (epoch {})",
+                                clientId, owner.node(), mine.epoch());
+                        opened(clientId, mine, result);
+                    });
+                } else {
+                    result.complete(new Refusal("the session of '" + clientId + "' is on node '" + owner.node()
+                            + "', which is down: connect again once it is back, or with a clean start",
+                            owner.node()));
+                }
+                return;
+            }
+            fetch(clientId, cleanStart, persistent, owner, loop, result);
+        });
+    }
+
+    /**
+     * Goes on with {@code then} on the session thread once the registry answered: no thread waits for the network
+     * meanwhile, so one slow answer (a partition migrating on a loaded machine) holds up no other handover. A failed
+     * call, or a failure of {@code then}, fails the connection's wait (it is refused as unavailable).
+     */
+    private <T> void next(CompletionStage<T> call, CompletableFuture<Refusal> result, Consumer<T> then) {
+        call.whenComplete((value, error) -> links.onThread(() -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+                return;
+            }
+            try {
+                then.accept(value);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }));
     }
 
     /** This node holds the session under {@code mine}: the connection opens it, and stores the epoch with it. */
@@ -210,8 +238,25 @@ final class HandoverAsking {
      */
     private void claimed(String clientId, SessionOwner owner, boolean persistent, long epoch, long id,
                          RecoveredSession moved, long started, CompletableFuture<Refusal> result) {
+        owners.claimAfter(clientId, owner, persistent, epoch).whenComplete((mine, error) -> links.onThread(() -> {
+            if (error == null) {
+                claimedAs(clientId, owner, mine, id, moved, started, result);
+                return;
+            }
+            // The claim may have been taken all the same (its answer lost): the entry as it is now decides.
+            log.warn("Session of '{}': no answer to this node's claim ({}); reading the registry", clientId,
+                    error.toString());
+            owners.getAsync(clientId).whenComplete((now, failed) -> links.onThread(() -> {
+                boolean taken = failed == null && now != null && now.node().equals(self) && now.epoch() == epoch;
+                claimedAs(clientId, owner, taken ? now : null, id, moved, started, result);
+            }));
+        }));
+    }
+
+    /** The registry answered the claim: {@code mine}, or null when the session changed hands meanwhile. */
+    private void claimedAs(String clientId, SessionOwner owner, SessionOwner mine, long id, RecoveredSession moved,
+                           long started, CompletableFuture<Refusal> result) {
         boolean installed = moved != null;
-        SessionOwner mine = owners.claimAfter(clientId, owner, persistent, epoch);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS);
         if (mine == null) {
             if (installed) {
@@ -223,7 +268,8 @@ final class HandoverAsking {
             return;
         }
         if (installed) {
-            MovedTail.Arrival arrival = new MovedTail.Arrival(id, moved.queued().size(), moved.nextSequence(), new CompletableFuture<>());
+            MovedTail.Arrival arrival = new MovedTail.Arrival(id, moved.queued().size(), moved.nextSequence(),
+                    new CompletableFuture<>());
             arriving.put(clientId, arrival);
             links.send(owner.node(), HandoverCodec.done(id, clientId, true), deadline);
             arrival.tailIn().orTimeout(SessionHandover.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {

@@ -41,6 +41,8 @@ final class HandoverGiving {
     private static final Logger log = LoggerFactory.getLogger(HandoverGiving.class);
     /** How long the old owner waits for the other nodes' marks before it cuts the session anyway. */
     static final long SWITCH_MILLIS = 5_000;
+    /** How soon a session is settled again when the registry did not answer who owns it. */
+    private static final long SETTLE_RETRY_MILLIS = 1_000;
     /**
      * The topic of the marks put into a moving session's own queue here, one per node as its mark arrives (and one
      * for this node's own publishers): what came from that node after its mark reaches the new node directly.
@@ -148,12 +150,16 @@ final class HandoverGiving {
         if (moving == null || moving.requestId() != done.requestId()) {
             return;
         }
-        SessionOwner owner = owners.get(done.clientId());
-        if (!done.flag() || owner == null || owner.node().equals(self)) {
-            settle(done.clientId(), moving, done.flag());
-            return;
-        }
-        switchRoutes(done.clientId(), moving, owner.node());
+        owners.getAsync(done.clientId()).whenComplete((owner, error) -> links.onThread(() -> {
+            if (outgoing.get(done.clientId()) != moving) {
+                return; // settled meanwhile
+            }
+            if (error != null || !done.flag() || owner == null || owner.node().equals(self)) {
+                settle(done.clientId(), moving, done.flag());
+                return;
+            }
+            switchRoutes(done.clientId(), moving, owner.node());
+        }));
     }
 
     /** Asks every node this one has a link to to route the session's filters to {@code to}; settles once all did. */
@@ -315,10 +321,22 @@ final class HandoverGiving {
      * node's copy goes.
      */
     private void settle(String clientId, Outgoing moving, boolean installed) {
-        if (!outgoing.remove(clientId, moving)) {
+        if (outgoing.get(clientId) != moving) {
             return;
         }
-        SessionOwner owner = owners.get(clientId);
+        owners.getAsync(clientId).whenComplete((owner, error) -> links.onThread(() -> {
+            if (error != null) {
+                log.warn("Session of '{}': the registry did not say who owns it ({}); asking again", clientId,
+                        error.toString());
+                links.later(() -> settle(clientId, moving, installed), SETTLE_RETRY_MILLIS);
+            } else if (outgoing.remove(clientId, moving)) {
+                settled(clientId, moving, installed, owner);
+            }
+        }));
+    }
+
+    /** {@link #settle}, once the registry said who owns the session. */
+    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner) {
         Session s = moving.session();
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * waiting a while for a link that is not up yet. In: a subscriber of {@code $cluster/session/#} in the local topic
  * tree, which decodes what other nodes' links publish and hands it to the {@link Receiver}.
  *
- * <p>Threads: registry calls block on the network, so the handover runs them on one thread of its own
- * ({@code midge-sessions}), which also orders a node's claims and releases; nothing here blocks a loop.
+ * <p>Threads: the handover's steps run on one thread of its own ({@code midge-sessions}), which orders a node's
+ * claims and releases; its registry calls do not wait for the network (each step goes on when the answer comes, on
+ * this thread), so one slow answer holds up no other handover; nothing here blocks a loop.
  */
 final class HandoverLinks {
     private static final Logger log = LoggerFactory.getLogger(HandoverLinks.class);

@@ -135,7 +135,8 @@ final class MovedTail {
             for (int i = 0; i < tail.size(); i++) {
                 StoredDelivery d = tail.get(i);
                 long sequence = batch == null ? Delivery.NOT_STORED
-                        : arrival != null && i < HandoverAsking.TAIL_ROOM ? arrival.firstSequence() + i : s.reserveSequence();
+                        : arrival != null && i < HandoverAsking.TAIL_ROOM ? arrival.firstSequence() + i
+                        : s.reserveSequence();
                 if (batch != null) {
                     batch.appendQueued(clientId, sequence, d);
                 }

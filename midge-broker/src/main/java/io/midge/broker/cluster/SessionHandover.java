@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * restarted on its data directory while its sessions moved on) and whenever the registry changes to another owner.
  *
  * <p>The parts: {@link HandoverAsking} (the node a client connects to), {@link HandoverGiving} (the owner asked for
- * a session), {@link HandoverLinks} (the messages between them, and the {@code midge-sessions} thread that makes
- * the registry calls, which block on the network; sessions are changed on their own loops; nothing blocks a loop).
+ * a session), {@link HandoverLinks} (the messages between them, and the {@code midge-sessions} thread that runs
+ * the steps, which go on as the registry answers, never waiting for it; sessions are changed on their own loops;
+ * nothing blocks a loop).
  * Here: the gate the sessions open through, and fencing.
  */
 final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
@@ -159,12 +160,21 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         if (s == null || s.isEnded() || opening.contains(clientId) || giving.isMoving(clientId)) {
             return;
         }
-        SessionOwner owner = owners.get(clientId);
-        if (owner != null && !owner.node().equals(self)) {
+        owners.getAsync(clientId).whenComplete((owner, error) -> links.onThread(() -> {
+            if (error != null) {
+                log.warn("Session of '{}': the registry did not say who owns it: {}", clientId, error.toString());
+                return;
+            }
+            // Read again, as the answer took a while: a session opened here meanwhile holds a newer epoch than the
+            // entry read, and stays.
+            if (sessions.get(clientId) != s || s.isEnded() || opening.contains(clientId) || giving.isMoving(clientId)
+                    || owner == null || owner.node().equals(self) || owner.epoch() < s.clusterEpoch()) {
+                return;
+            }
             log.info("Session of '{}' belongs to node '{}' (epoch {}): this node's stale copy is dropped", clientId,
                     owner.node(), owner.epoch());
             drop(sessions, s);
-        }
+        }));
     }
 
     /** Ends this node's copy of a session that lives elsewhere: no will of it goes out here, its connection closes. */

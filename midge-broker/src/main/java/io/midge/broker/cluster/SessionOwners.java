@@ -22,7 +22,8 @@ import java.util.function.LongSupplier;
  * ({@link #reclaim}), and the highest epoch wins: a copy that lost a move while its node was down, and that the
  * node kept on disk, loses to the copy that was moved on, whichever node starts first.
  *
- * <p>Calls block on the network: never on an event loop (the cluster's session thread makes them).
+ * <p>Every change, and {@link #getAsync}, answers without a thread waiting for the network; {@link #get} blocks
+ * (never on an event loop).
  */
 final class SessionOwners {
     private final ConcurrentMap<String, String> map;
@@ -48,37 +49,51 @@ final class SessionOwners {
         return SessionOwner.decode(map.get(clientId));
     }
 
+    /** As {@link #get}, without a thread waiting for the answer. */
+    CompletionStage<SessionOwner> getAsync(String clientId) {
+        if (map instanceof IMap<String, String> imap) {
+            return imap.getAsync(clientId).thenApply(SessionOwner::decode);
+        }
+        return CompletableFuture.completedFuture(get(clientId));
+    }
+
     /** The epoch a claim after {@code previous} (null: none known) takes: now, or one above it if that is higher. */
     long nextEpoch(SessionOwner previous) {
         return Math.max(previous == null ? 1 : previous.epoch() + 1, clock.getAsLong());
     }
 
     /** {@link #claimFrom(String, SessionOwner, boolean, long)} with the next epoch. */
-    SessionOwner claimFrom(String clientId, SessionOwner expected, boolean persistent) {
+    CompletionStage<SessionOwner> claimFrom(String clientId, SessionOwner expected, boolean persistent) {
         return claimFrom(clientId, expected, persistent, nextEpoch(expected));
     }
 
     /**
      * Makes this node the owner, under {@code epoch}, if the entry is still {@code expected} (null: no entry).
-     * Returns the new owner, or null when the entry changed meanwhile (another node claimed, or the owner let go).
+     * Completes with the new owner, or null when the entry changed meanwhile (another node claimed, or the owner let
+     * go). On Hazelcast one entry processor: no thread waits for the round trip.
      */
-    SessionOwner claimFrom(String clientId, SessionOwner expected, boolean persistent, long epoch) {
+    CompletionStage<SessionOwner> claimFrom(String clientId, SessionOwner expected, boolean persistent, long epoch) {
         SessionOwner mine = new SessionOwner(self, epoch, persistent);
-        boolean done = expected == null ? map.putIfAbsent(clientId, mine.encode()) == null
-                : map.replace(clientId, expected.encode(), mine.encode());
-        return done ? mine : null;
+        return apply(clientId, new ClaimFrom(expected == null ? null : expected.encode(), mine.encode(), false))
+                .thenApply(after -> mine.equals(after) ? mine : null);
     }
 
     /**
      * As {@link #claimFrom}, and when the previous owner let go meanwhile (the entry is gone), claims the free entry
-     * under the same epoch: what a node does after the owner answered that it dropped the session.
+     * under the same epoch: what a node does after the owner answered that it dropped the session. One step.
      */
-    SessionOwner claimAfter(String clientId, SessionOwner expected, boolean persistent, long epoch) {
-        SessionOwner mine = claimFrom(clientId, expected, persistent, epoch);
-        if (mine == null && expected != null && map.get(clientId) == null) {
-            mine = claimFrom(clientId, null, persistent, epoch);
-        }
-        return mine;
+    CompletionStage<SessionOwner> claimAfter(String clientId, SessionOwner expected, boolean persistent, long epoch) {
+        SessionOwner mine = new SessionOwner(self, epoch, persistent);
+        return apply(clientId, new ClaimFrom(expected == null ? null : expected.encode(), mine.encode(), true))
+                .thenApply(after -> mine.equals(after) ? mine : null);
+    }
+
+    /**
+     * The compare-and-set of a claim: {@code mine} when the entry is {@code expected} (null: no entry), or, with
+     * {@code orFree}, no entry at all; null (left as it is) otherwise.
+     */
+    static String claimedFromValue(String current, String expected, String mine, boolean orFree) {
+        return java.util.Objects.equals(current, expected) || orFree && current == null ? mine : null;
     }
 
     /**
@@ -176,6 +191,25 @@ final class SessionOwners {
         @Override
         String next(String current) {
             return claimedValue(current, self, persistent, epochIfFree);
+        }
+    }
+
+    /** {@link #claimedFromValue} as an entry processor. */
+    static final class ClaimFrom extends Rule {
+        private static final long serialVersionUID = 1L;
+        private final String expected;
+        private final String mine;
+        private final boolean orFree;
+
+        ClaimFrom(String expected, String mine, boolean orFree) {
+            this.expected = expected;
+            this.mine = mine;
+            this.orFree = orFree;
+        }
+
+        @Override
+        String next(String current) {
+            return claimedFromValue(current, expected, mine, orFree);
         }
     }
 

@@ -27,8 +27,9 @@ class SessionOwnersTest {
     @Test
     @DisplayName("A free session is claimed with epoch 1, once: a second claim of a free entry loses")
     void claimsFree() {
-        assertThat(a.claimFrom("c1", null, true)).isEqualTo(new SessionOwner("node-a", 1, true));
-        assertThat(b.claimFrom("c1", null, true)).isNull();
+        assertThat(a.claimFrom("c1", null, true).toCompletableFuture().join())
+                .isEqualTo(new SessionOwner("node-a", 1, true));
+        assertThat(b.claimFrom("c1", null, true).toCompletableFuture().join()).isNull();
         assertThat(b.get("c1").node()).isEqualTo("node-a");
     }
 
@@ -36,12 +37,12 @@ class SessionOwnersTest {
     @DisplayName("Two nodes taking the same session from its owner: exactly one wins, with the next epoch (fencing "
             + "token); the loser's claim against the old entry fails")
     void oneOfTwoWins() {
-        SessionOwner first = a.claimFrom("c1", null, true);
-        SessionOwner won = b.claimFrom("c1", first, true);
+        SessionOwner first = a.claimFrom("c1", null, true).toCompletableFuture().join();
+        SessionOwner won = b.claimFrom("c1", first, true).toCompletableFuture().join();
         assertThat(won).isEqualTo(new SessionOwner("node b:7701", 2, true));
-        assertThat(c.claimFrom("c1", first, true)).isNull();
+        assertThat(c.claimFrom("c1", first, true).toCompletableFuture().join()).isNull();
         assertThat(c.get("c1")).isEqualTo(won);
-        assertThat(c.claimFrom("c1", won, false).epoch()).isEqualTo(3);
+        assertThat(c.claimFrom("c1", won, false).toCompletableFuture().join().epoch()).isEqualTo(3);
     }
 
     @Test
@@ -68,13 +69,14 @@ class SessionOwnersTest {
             + "a move one above the previous epoch even when a node's clock is behind")
     void epochsFollowTheClock() {
         now.set(1_000);
-        SessionOwner first = a.claimFrom("c1", null, true);
+        SessionOwner first = a.claimFrom("c1", null, true).toCompletableFuture().join();
         assertThat(first.epoch()).isEqualTo(1_000);
         now.set(900); // b's clock behind a's
-        assertThat(b.claimFrom("c1", first, true).epoch()).isEqualTo(1_001);
+        assertThat(b.claimFrom("c1", first, true).toCompletableFuture().join().epoch()).isEqualTo(1_001);
         b.release("c1");
         now.set(5_000);
-        assertThat(c.claimFrom("c1", null, true).epoch()).as("after the session ended: the time again")
+        assertThat(c.claimFrom("c1", null, true).toCompletableFuture().join().epoch())
+                .as("after the session ended: the time again")
                 .isEqualTo(5_000);
     }
 
@@ -111,22 +113,34 @@ class SessionOwnersTest {
     }
 
     @Test
+    @DisplayName("After the owner answered that it dropped the session, the claim takes the entry from that owner or, "
+            + "if the owner let go meanwhile, the free entry, under the same epoch; never another node's")
+    void claimAfterTheOwnerLetGo() {
+        SessionOwner first = a.claimFrom("c1", null, true).toCompletableFuture().join();
+        assertThat(b.claimAfter("c1", first, true, 2).toCompletableFuture().join())
+                .isEqualTo(new SessionOwner("node b:7701", 2, true));
+        SessionOwner second = a.claimFrom("c2", null, true).toCompletableFuture().join();
+        a.release("c2");
+        assertThat(b.claimAfter("c2", second, false, 4).toCompletableFuture().join()).as("the entry went meanwhile")
+                .isEqualTo(new SessionOwner("node b:7701", 4, false));
+        SessionOwner third = a.claimFrom("c3", null, true).toCompletableFuture().join();
+        SessionOwner other = c.claimFrom("c3", third, true).toCompletableFuture().join();
+        assertThat(b.claimAfter("c3", third, true, 9).toCompletableFuture().join()).as("another node took it").isNull();
+        assertThat(b.get("c3")).isEqualTo(other);
+        java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c4", null);
+        assertThat(new SessionOwners.ClaimFrom(first.encode(), "mine", false).process(entry))
+                .as("as Hazelcast runs it: a free entry is not the expected one").isNull();
+        assertThat(new SessionOwners.ClaimFrom(first.encode(), "mine", true).process(entry)).isEqualTo("mine");
+    }
+
+    @Test
     @DisplayName("A node lets go of its own entry only: an old owner's release leaves the new owner's entry")
     void releasesOwnOnly() {
-        SessionOwner first = a.claimFrom("c1", null, true);
-        b.claimFrom("c1", first, true);
+        SessionOwner first = a.claimFrom("c1", null, true).toCompletableFuture().join();
+        b.claimFrom("c1", first, true).toCompletableFuture().join();
         a.release("c1");
         assertThat(map).containsKey("c1");
         b.release("c1");
         assertThat(map).doesNotContainKey("c1");
-    }
-
-    @Test
-    @DisplayName("After the owner dropped the session (entry gone), the node that asked for it claims the free entry")
-    void claimsAfterTheOwnerLetGo() {
-        SessionOwner first = a.claimFrom("c1", null, false);
-        a.release("c1");
-        assertThat(b.claimAfter("c1", first, true, 2)).isEqualTo(new SessionOwner("node b:7701", 2, true));
-        assertThat(c.claimAfter("c1", first, true, 2)).as("the entry is b's now, not free").isNull();
     }
 }
