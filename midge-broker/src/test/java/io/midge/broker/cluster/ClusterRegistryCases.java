@@ -199,8 +199,7 @@ abstract class ClusterRegistryCases {
             org.eclipse.paho.client.mqttv3.MqttClient next = paho(m % 2 == 0 ? 1 : 0, "win-sub");
             next.setCallback(arrivals);
             long start = System.nanoTime();
-            assertThat(next.connectWithResult(persistent()).getSessionPresent()).as("Session Present, move %d", m + 1)
-                    .isTrue();
+            assertThat(PahoTakeover.connect(next, persistent(), LONG)).as("Session Present, move %d", m + 1).isTrue();
             connAckMillis.add((System.nanoTime() - start) / 1_000_000);
             try {
                 sub.disconnectForcibly(100, 100);

@@ -100,26 +100,6 @@ abstract class ClusterSessionCases {
         return new org.eclipse.paho.client.mqttv3.MqttClient(nodes().url(node), id, new MemoryPersistence());
     }
 
-    /**
-     * Connects a persistent session that lives on another node; returns Session Present. A refusal with 3.1.1 return
-     * code 3 (server unavailable: the old node did not hand the session over in time, and kept it) is what a client
-     * gets when a move takes too long on a loaded machine; it connects again, as a client would, and nothing of the
-     * session is lost meanwhile. Each refusal is printed.
-     */
-    private static boolean connectMoving(org.eclipse.paho.client.mqttv3.MqttClient client) {
-        return await().atMost(LONG).pollInterval(Duration.ofMillis(200)).until(() -> {
-            try {
-                return client.connectWithResult(persistent()).getSessionPresent() ? 1 : 0;
-            } catch (MqttException e) {
-                if (e.getReasonCode() != MqttException.REASON_CODE_BROKER_UNAVAILABLE) {
-                    throw e;
-                }
-                System.out.printf("%s refused (%s): connecting again%n", client.getClientId(), e.getMessage());
-                return -1;
-            }
-        }, answer -> answer >= 0) == 1;
-    }
-
     private static MqttConnectOptions persistent() {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(false);
@@ -274,14 +254,14 @@ abstract class ClusterSessionCases {
         Collecting second = new Collecting();
         org.eclipse.paho.client.mqttv3.MqttClient onNode3 = paho(2, "move-3");
         onNode3.setCallback(second);
-        assertThat(connectMoving(onNode3)).as("Session Present on node 3").isTrue();
+        assertThat(PahoTakeover.connect(onNode3, persistent(), LONG)).as("Session Present on node 3").isTrue();
         List<String> queued = IntStream.range(0, 10).mapToObj(i -> "move3/q" + i + " " + i).toList();
         await().atMost(LONG).untilAsserted(() -> assertThat(second.payloads).containsExactlyElementsOf(queued));
 
         Collecting third = new Collecting();
         org.eclipse.paho.client.mqttv3.MqttClient onNode1 = paho(0, "move-3");
         onNode1.setCallback(third);
-        assertThat(connectMoving(onNode1)).as("Session Present on node 1").isTrue();
+        assertThat(PahoTakeover.connect(onNode1, persistent(), LONG)).as("Session Present on node 1").isTrue();
         await().atMost(LONG).untilTrue(second.lost);
         onNode3.close(true);
         probeUntilReceived(1, "move-3-probe", "move3/probe", third.payloads);
