@@ -12,7 +12,6 @@ import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
-import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PubAck;
@@ -22,9 +21,7 @@ import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
-import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
-import io.midge.codec.protocol.ReasonCode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -83,13 +80,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     final String node;
     final String address;
-    private final String clientId;
-    private final LinkSecret secret;
     private final Events events;
     private final BrokerMetrics metrics;
     private final int maxInflight;
-    private final byte[] clientNonce = LinkSecret.nonce();
-    private byte[] serverNonce;
+    /** This node's side of the proof that both nodes know the cluster secret. */
+    private final LinkClientProof proof;
     private Channel channel;
     /**
      * This handler's context: the queue's packets are written through it, straight to the encoder in front, rather
@@ -113,8 +108,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
              int maxInflight) {
         this.node = node;
         this.address = address;
-        this.clientId = LINK_PREFIX + localNode;
-        this.secret = secret;
+        this.proof = new LinkClientProof(LINK_PREFIX + localNode, secret);
         this.events = events;
         this.metrics = metrics;
         this.maxInflight = maxInflight;
@@ -200,13 +194,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         context = ctx;
-        MqttProperties props = MqttProperties.builder()
-                .add(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFF_FFFFL)
-                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
-                .add(PropertyId.AUTHENTICATION_DATA, Binary.of(clientNonce))
-                .build();
-        ctx.writeAndFlush(new Connect(MqttVersion.MQTT_5, clientId, false, KEEP_ALIVE_SECONDS, null, null, null,
-                props));
+        ctx.writeAndFlush(proof.connect(KEEP_ALIVE_SECONDS));
     }
 
     @Override
@@ -240,30 +228,18 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     }
 
     private void onAuth(ChannelHandlerContext ctx, Auth auth) {
-        Binary data = auth.properties().binary(PropertyId.AUTHENTICATION_DATA);
-        if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || data == null || serverNonce != null) {
+        Auth answer = proof.answer(auth);
+        if (answer == null) {
             refused("an unexpected AUTH");
             return;
         }
-        serverNonce = data.toByteArray();
-        MqttProperties props = MqttProperties.builder()
-                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
-                .add(PropertyId.AUTHENTICATION_DATA,
-                        Binary.of(secret.proof("client", clientId, clientNonce, serverNonce)))
-                .build();
-        ctx.writeAndFlush(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props));
+        ctx.writeAndFlush(answer);
     }
 
     private void onConnAck(ConnAck connAck) {
-        if (connAck.reasonCode() != ReasonCode.SUCCESS) {
-            refused("CONNACK " + connAck.reasonCode()
-                    + " (is cluster.secret the same on every node, and cluster.name?)");
-            return;
-        }
-        Binary proof = connAck.properties().binary(PropertyId.AUTHENTICATION_DATA);
-        if (serverNonce == null || proof == null || !LinkSecret.same(proof.toByteArray(),
-                secret.proof("server", clientId, clientNonce, serverNonce))) {
-            refused("a CONNACK without proof that it knows the cluster secret");
+        String refusal = proof.refusal(connAck);
+        if (refusal != null) {
+            refused(refusal);
             return;
         }
         receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
