@@ -1,6 +1,5 @@
 package io.midge.broker.cluster;
 
-import io.midge.broker.link.WarnOncePerMinute;
 import io.midge.broker.link.ClientFrames;
 import io.midge.broker.link.ReadEndFlush;
 import io.midge.broker.metrics.BrokerMetrics;
@@ -66,8 +65,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
      * node 1's loop samples in pairs) and sent again when it became writable.
      */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
-    /** When each refused link's failure (node and reason) was last logged as a warning. */
-    private static final WarnOncePerMinute WARNINGS = new WarnOncePerMinute();
 
     /** What the cluster hears of a link. */
     interface Events {
@@ -301,22 +298,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     /** A certificate the other end does not trust (its alert says so), or one of its own this node does not. */
     private void tlsFailed(Throwable cause) {
-        // The innermost cause says what was wrong with the certificate (BoringSSL's outer message says little).
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String why = root == cause || root.getMessage() == null ? cause.getMessage()
-                : cause.getMessage() + ": " + root.getMessage();
-        if (WARNINGS.first(node + "\0" + why)) {
-            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
-                    + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
-                    address, why);
-        } else {
-            log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
-        }
+        LinkTlsWarnings.failed(node, address, cause);
     }
-
 
     private void reportClosed() {
         if (!closedReported) {
