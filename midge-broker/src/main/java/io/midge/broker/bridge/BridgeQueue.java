@@ -75,13 +75,13 @@ final class BridgeQueue {
             throw new IllegalStateException("making the queue of bridge " + name + " failed", e);
         }
         Session s = session;
-        log.info("Bridge '{}': outbound queue {} holds {} messages", name, clientId(), s.pendingMessages()
-                + s.inflightCount());
+        log.info("Bridge '{}': outbound queue {} holds {} messages", name, clientId(), s.queue().pendingMessages()
+                + s.queue().inflightCount());
     }
 
     private void prepare(Session s) {
-        s.bound(bounds);
-        s.withoutQos1InflightRecords(); // the queue entry is what keeps a message until the remote's PUBACK
+        s.queue().bound(bounds);
+        s.queue().withoutQos1InflightRecords(); // the queue entry is what keeps a message until the remote's PUBACK
         s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
         s.setProtocolVersion(5); // keeps the properties of what it queues
     }
@@ -151,7 +151,7 @@ final class BridgeQueue {
         if (s == null) {
             return CompletableFuture.completedFuture(null);
         }
-        int held = s.pendingMessages() + s.inflightCount();
+        int held = s.queue().pendingMessages() + s.queue().inflightCount();
         if (held > 0) {
             log.warn("Bridge '{}' removed: the {} messages its queue held are dropped", name, held);
         }
@@ -160,11 +160,11 @@ final class BridgeQueue {
 
     int queued() {
         Session s = session;
-        return s == null ? 0 : s.pendingMessages() + s.inflightCount();
+        return s == null ? 0 : s.queue().pendingMessages() + s.queue().inflightCount();
     }
 
     long queuedBytes() {
         Session s = session;
-        return s == null ? 0 : s.pendingBytes();
+        return s == null ? 0 : s.queue().pendingBytes();
     }
 }

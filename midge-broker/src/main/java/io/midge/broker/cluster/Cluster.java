@@ -1,8 +1,5 @@
 package io.midge.broker.cluster;
 
-import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.EntryAdapter;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.EntryEventType;
@@ -19,7 +16,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
-import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -53,7 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-    private static final long RELINK_MILLIS = 1_000;
     /**
      * How often {@link #sync} runs: a timer that stays, as the safety net behind the events (the route table, the
      * queues and the links put right whatever an event missed or a failed dial left); every 2 s costs a node one
@@ -72,23 +66,17 @@ public final class Cluster implements AutoCloseable {
     private final NodeQueues queues;
     private final RetainedCatchUp catchUp;
     private final NodeDirectory directory;
-    private final BrokerMetrics metrics;
-    private final int maxInflight;
-    private final Bootstrap bootstrap;
-    private final ConnectionLimits limits;
     private final SessionRegistry sessions;
     private final Router router;
     private final EventLoopGroup group;
     /** Which node owns each client's session, and its moves between nodes; made once joined. */
     private SessionHandover handover;
-    /** Nodes that make a majority of the configured cluster (this one counted, listed or not). */
-    private final int majority;
-    private final int clusterSize;
-    /** The current link to each node (connecting, up, or about to report closed); the cluster's thread's. */
-    private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
+    /** Who is there, as Hazelcast sees it, and the majority rule on it. */
+    private final Membership members;
+    /** The link to each other node. */
+    private final NodeLinks links;
     private HazelcastInstance hazelcast;
-    /** TLS for each link this node opens (its handler first in the pipeline), and what reloads its files; or null. */
-    private Function<ByteBufAllocator, ? extends ChannelHandler> linkTls;
+    /** What reloads the files of the links' TLS ({@link #linkTls}); or null. */
     private AutoCloseable linkTlsWatcher;
     private long joinedNanos;
     private volatile boolean closing;
@@ -99,14 +87,10 @@ public final class Cluster implements AutoCloseable {
                     int maxInflight, EventLoopGroup group, Class<? extends Channel> channelType,
                     ConnectionLimits limits) {
         this.config = config;
-        this.limits = limits;
         this.sessions = sessions;
         this.router = router;
         this.group = group;
-        Set<String> all = new HashSet<>(config.members());
-        all.add(config.host() + ":" + config.port());
-        this.clusterSize = all.size();
-        this.majority = clusterSize / 2 + 1;
+        this.members = new Membership(config, limits);
         this.secret = new LinkSecret(config.name(), config.secret());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "midge-cluster");
@@ -122,9 +106,9 @@ public final class Cluster implements AutoCloseable {
         this.queues = new NodeQueues(sessions, router, group, config.maxQueuedMessages(), config.maxQueuedBytes());
         this.catchUp = new RetainedCatchUp(config.nodeId(), router, sessions, queues, this::onWriter);
         this.directory = new NodeDirectory(config.nodeId(), sessions, queues, this::onWriter);
-        this.metrics = metrics;
-        this.maxInflight = maxInflight;
-        this.bootstrap = new Bootstrap().group(group).channel(channelType);
+        this.links = new NodeLinks(config.nodeId(), secret, queues, routes, members, metrics, maxInflight,
+                new Bootstrap().group(group).channel(channelType), this::onThread, this::onThreadLater,
+                () -> closing);
         router.topicTree().watch(routes);
     }
 
@@ -144,14 +128,15 @@ public final class Cluster implements AutoCloseable {
             throw new IllegalArgumentException("cannot join the cluster on " + config.host() + ":" + config.port()
                     + ": " + e.getMessage(), e);
         }
+        cluster.members.joined(cluster.hazelcast);
         cluster.joinedNanos = System.nanoTime();
         cluster.routes.connect(cluster.hazelcast.getReplicatedMap("midge.routes"));
         cluster.catchUp.connect(cluster.hazelcast.getReplicatedMap(RetainedCatchUp.MAP));
         cluster.catchUp.begin();
         cluster.directory.connect(cluster.hazelcast.getReplicatedMap(NodeDirectory.MAP));
         ReplicatedMap<String, String> bridgeOffers = cluster.hazelcast.getReplicatedMap(BridgeHost.MAP);
-        cluster.bridgeHost = new BridgeHost(config.nodeId(), cluster.majority, bridgeOffers,
-                cluster::membersOldestFirst);
+        cluster.bridgeHost = new BridgeHost(config.nodeId(), cluster.members.majority(), bridgeOffers,
+                cluster.members::oldestFirst);
         bridgeOffers.addEntryListener(new EntryAdapter<String, String>() {
             @Override
             public void onEntryEvent(EntryEvent<String, String> event) {
@@ -160,8 +145,8 @@ public final class Cluster implements AutoCloseable {
         });
         cluster.startSessionRegistry();
         log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
-                config.name(), config.host(), config.port(), cluster.hazelcast.getCluster().getMembers().size(),
-                cluster.clusterSize);
+                config.name(), config.host(), config.port(), cluster.members.seen(),
+                cluster.members.clusterSize());
         cluster.checkMajority();
         return cluster;
     }
@@ -174,15 +159,16 @@ public final class Cluster implements AutoCloseable {
         String name = "midge.sessions";
         try {
             hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(name)
-                    .setBackupCount(Math.min(6, Math.max(0, clusterSize - 1))));
+                    .setBackupCount(Math.min(6, Math.max(0, members.clusterSize() - 1))));
         } catch (RuntimeException e) {
             log.debug("Session registry configured already: {}", e.toString());
         }
         com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
         handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
-                router::lastForwardId, group, this::isMember);
+                router::lastForwardId, group, members::isMember);
         handover.listen(router.topicTree());
         sessions.setGate(handover);
+        links.handover(handover);
         map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->
                 handover.ownerChanged(event.getKey()), false);
         map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
@@ -199,7 +185,7 @@ public final class Cluster implements AutoCloseable {
      * {@code watcher} (closed with the cluster) keeps its certificate current. Set before {@link #open}.
      */
     public void linkTls(Function<ByteBufAllocator, ? extends ChannelHandler> handlers, AutoCloseable watcher) {
-        this.linkTls = handlers;
+        links.tls(handlers);
         this.linkTlsWatcher = watcher;
     }
 
@@ -244,60 +230,14 @@ public final class Cluster implements AutoCloseable {
                         }
                     }
                 });
-        hazelcast.getCluster().addMembershipListener(new MembershipListener() {
-            @Override
-            public void memberAdded(MembershipEvent event) {
-                String node = nodeOf(event.getMember());
-                onThread(() -> {
-                    // What the route table still says of it tells a new node from one that comes back, and how.
-                    String state = routes.state(node);
-                    log.info("Node '{}' joined the cluster ({}): {}", node, event.getMember().getAddress(),
-                            state == null ? "a node not seen before"
-                            : RouteTable.STOPPED.equals(state) ? "back after it shut down"
-                            : "back after it stopped answering (crashed, or cut off)");
-                    checkMajority();
-                });
-            }
-
-            @Override
-            public void memberRemoved(MembershipEvent event) {
-                String node = nodeOf(event.getMember());
-                onThread(() -> {
-                    if (RouteTable.STOPPED.equals(routes.state(node))) {
-                        log.info("Node '{}' left the cluster: it shut down; its routes stay and its queue keeps "
-                                + "its messages", node);
-                    } else {
-                        log.warn("Node '{}' left the cluster: it stopped answering (crashed, or the network between "
-                                + "us failed); its routes stay and its queue keeps its messages", node);
-                    }
-                    checkMajority();
-                });
-            }
-        });
+        members.follow(routes::state, this::onThread, this::checkMajority);
         thread.scheduleWithFixedDelay(() -> run(this::sync), 0, SYNC_SECONDS, TimeUnit.SECONDS);
         return stale;
     }
 
-    /**
-     * The majority rule: a node that sees fewer than a majority of the cluster's nodes (itself included) takes no
-     * client and no publish until it does again, so that two sides of a network split never both accept messages
-     * the other cannot see. Hazelcast's member list is what the node sees.
-     */
+    /** The majority rule ({@link Membership#checkMajority}), and where each bridge runs after it. */
     private void checkMajority() {
-        int seen = hazelcast.getCluster().getMembers().size();
-        String was = limits.unavailable();
-        if (seen < majority) {
-            String reason = "node '" + config.nodeId() + "' sees " + seen + " of the cluster's " + clusterSize
-                    + " nodes, fewer than a majority (" + majority + ")";
-            limits.setUnavailable(reason);
-            if (was == null) {
-                log.warn("{}: refusing clients and publishes until it sees a majority again", reason);
-            }
-        } else if (was != null) {
-            limits.setUnavailable(null);
-            log.info("Node '{}' sees {} of the cluster's {} nodes, a majority: taking clients and publishes again",
-                    config.nodeId(), seen, clusterSize);
-        }
+        members.checkMajority();
         if (bridgeHost != null) {
             bridgeHost.elect();
         }
@@ -326,32 +266,14 @@ public final class Cluster implements AutoCloseable {
         bridgeHost.watch(changed);
     }
 
-    private List<String> membersOldestFirst() {
-        List<String> members = new ArrayList<>();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            members.add(nodeOf(m));
-        }
-        return members;
-    }
-
-    private static String nodeOf(Member member) {
-        String node = member.getAttribute(HazelcastSetup.NODE_ATTRIBUTE);
-        return node != null ? node : String.valueOf(member.getAddress());
-    }
-
-    private boolean isMember(String node) {
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            if (node.equals(m.getAttribute(HazelcastSetup.NODE_ATTRIBUTE))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void onThread(Runnable task) {
         if (!thread.isShutdown()) {
             thread.execute(() -> run(task));
         }
+    }
+
+    private void onThreadLater(Runnable task, long millis) {
+        thread.schedule(() -> run(task), millis, TimeUnit.MILLISECONDS);
     }
 
     private void onWriter(Runnable task) {
@@ -380,7 +302,7 @@ public final class Cluster implements AutoCloseable {
         boolean gone = type == EntryEventType.REMOVED || type == EntryEventType.EVICTED;
         if (filter.isEmpty()) {
             if (!gone && value != null && value.startsWith(RouteTable.UP)) {
-                link(node, value.substring(RouteTable.UP.length()));
+                links.link(node, value.substring(RouteTable.UP.length()));
             }
         } else if (gone) {
             queues.unsubscribe(node, filter);
@@ -402,14 +324,15 @@ public final class Cluster implements AutoCloseable {
             String node = e.getKey();
             String state = routes.state(node);
             queues.reconcile(node, e.getValue(), settled && state != null);
-            if (state != null && state.startsWith(RouteTable.UP) && !links.containsKey(node) && isMember(node)) {
-                link(node, state.substring(RouteTable.UP.length()));
+            if (state != null && state.startsWith(RouteTable.UP) && !links.has(node)
+                    && members.isMember(node)) {
+                links.link(node, state.substring(RouteTable.UP.length()));
             }
-            if (state != null && state.startsWith(RouteTable.UP) && isMember(node)) {
+            if (state != null && state.startsWith(RouteTable.UP) && members.isMember(node)) {
                 up.add(node);
             }
         }
-        catchUp.step(up, hazelcast.getCluster().getMembers().size() == 1);
+        catchUp.step(up, members.seen() == 1);
         directory.publish();
     }
 
@@ -421,57 +344,7 @@ public final class Cluster implements AutoCloseable {
     /** The cluster's nodes as this one sees them, for the management API; from any thread. */
     public List<NodeInfo> nodes() {
         Set<String> known = new HashSet<>(routes.othersRoutes().keySet());
-        return directory.nodes(known, node -> {
-            NodeLink link = links.get(node);
-            return link != null && link.isOpen() && link.session() != null;
-        });
-    }
-
-    /** Opens a link to the node at this address, unless the current one goes there already. */
-    private void link(String node, String address) {
-        NodeLink current = links.get(node);
-        if (current != null) {
-            if (current.address.equals(address)) {
-                return;
-            }
-            current.close(); // the node restarted elsewhere; the old link's end is not retried
-        }
-        queues.queue(node);
-        NodeLink link = new NodeLink(node, address, config.nodeId(), secret, new NodeLink.Events() {
-            @Override
-            public void connected(NodeLink l, EventLoop loop) {
-                handover.linkUp(l);
-                queues.attach(l, loop);
-            }
-
-            @Override
-            public void closed(NodeLink l) {
-                handover.linkDown(l);
-                queues.detach(l);
-                onThread(() -> linkClosed(l));
-            }
-        }, metrics, maxInflight);
-        link.sharedFilters(queues::sharedFilter);
-        link.tls(linkTls);
-        links.put(node, link);
-        link.connect(bootstrap);
-    }
-
-    private void linkClosed(NodeLink link) {
-        if (links.get(link.node) != link) {
-            return;
-        }
-        links.remove(link.node);
-        if (closing) {
-            return;
-        }
-        thread.schedule(() -> run(() -> {
-            String state = routes.state(link.node);
-            if (!closing && !links.containsKey(link.node) && state != null && state.startsWith(RouteTable.UP)
-                    && isMember(link.node)) {
-                link(link.node, state.substring(RouteTable.UP.length()));
-            }
-        }), RELINK_MILLIS, TimeUnit.MILLISECONDS);
+        return directory.nodes(known, links::isUp);
     }
 
     /** Says this node is stopping (so the others log why it left), closes the links and leaves the cluster. */
@@ -485,10 +358,7 @@ public final class Cluster implements AutoCloseable {
         }
         writes.shutdownNow();
         try {
-            thread.submit(() -> {
-                links.values().forEach(NodeLink::close);
-                links.clear();
-            }).get(5, TimeUnit.SECONDS);
+            thread.submit(links::closeAll).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("Leaving the cluster: {}", e.toString());
         }

@@ -89,7 +89,7 @@ final class NodeDirectory {
                 result.add(new NodeInfo(id, mqttAddress, true, null, clientsConnected(), null));
             } else {
                 Session q = queues.queueOf(id);
-                Long queued = q == null ? 0L : (long) q.pendingMessages() + q.inflightCount();
+                Long queued = q == null ? 0L : (long) q.queue().pendingMessages() + q.queue().inflightCount();
                 result.add(new NodeInfo(id, address, false, linkUp.test(id), clients, queued));
             }
         }

@@ -1,6 +1,5 @@
 package io.midge.broker.cluster;
 
-import io.midge.broker.link.WarnOncePerMinute;
 import io.midge.broker.link.ClientFrames;
 import io.midge.broker.link.ReadEndFlush;
 import io.midge.broker.metrics.BrokerMetrics;
@@ -12,7 +11,6 @@ import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.codec.packet.Auth;
 import io.midge.codec.packet.ConnAck;
-import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Disconnect;
 import io.midge.codec.packet.PingReq;
 import io.midge.codec.packet.PubAck;
@@ -22,9 +20,7 @@ import io.midge.codec.packet.PubRel;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
-import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
-import io.midge.codec.protocol.ReasonCode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -69,8 +65,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
      * node 1's loop samples in pairs) and sent again when it became writable.
      */
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 2 * 1024 * 1024);
-    /** When each refused link's failure (node and reason) was last logged as a warning. */
-    private static final WarnOncePerMinute WARNINGS = new WarnOncePerMinute();
 
     /** What the cluster hears of a link. */
     interface Events {
@@ -83,13 +77,11 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     final String node;
     final String address;
-    private final String clientId;
-    private final LinkSecret secret;
     private final Events events;
     private final BrokerMetrics metrics;
     private final int maxInflight;
-    private final byte[] clientNonce = LinkSecret.nonce();
-    private byte[] serverNonce;
+    /** This node's side of the proof that both nodes know the cluster secret. */
+    private final LinkClientProof proof;
     private Channel channel;
     /**
      * This handler's context: the queue's packets are written through it, straight to the encoder in front, rather
@@ -113,8 +105,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
              int maxInflight) {
         this.node = node;
         this.address = address;
-        this.clientId = LINK_PREFIX + localNode;
-        this.secret = secret;
+        this.proof = new LinkClientProof(LINK_PREFIX + localNode, secret);
         this.events = events;
         this.metrics = metrics;
         this.maxInflight = maxInflight;
@@ -200,13 +191,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         context = ctx;
-        MqttProperties props = MqttProperties.builder()
-                .add(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFF_FFFFL)
-                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
-                .add(PropertyId.AUTHENTICATION_DATA, Binary.of(clientNonce))
-                .build();
-        ctx.writeAndFlush(new Connect(MqttVersion.MQTT_5, clientId, false, KEEP_ALIVE_SECONDS, null, null, null,
-                props));
+        ctx.writeAndFlush(proof.connect(KEEP_ALIVE_SECONDS));
     }
 
     @Override
@@ -240,30 +225,18 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     }
 
     private void onAuth(ChannelHandlerContext ctx, Auth auth) {
-        Binary data = auth.properties().binary(PropertyId.AUTHENTICATION_DATA);
-        if (auth.reasonCode() != ReasonCode.CONTINUE_AUTHENTICATION || data == null || serverNonce != null) {
+        Auth answer = proof.answer(auth);
+        if (answer == null) {
             refused("an unexpected AUTH");
             return;
         }
-        serverNonce = data.toByteArray();
-        MqttProperties props = MqttProperties.builder()
-                .add(PropertyId.AUTHENTICATION_METHOD, LinkAuthenticator.METHOD)
-                .add(PropertyId.AUTHENTICATION_DATA,
-                        Binary.of(secret.proof("client", clientId, clientNonce, serverNonce)))
-                .build();
-        ctx.writeAndFlush(new Auth(ReasonCode.CONTINUE_AUTHENTICATION, props));
+        ctx.writeAndFlush(answer);
     }
 
     private void onConnAck(ConnAck connAck) {
-        if (connAck.reasonCode() != ReasonCode.SUCCESS) {
-            refused("CONNACK " + connAck.reasonCode()
-                    + " (is cluster.secret the same on every node, and cluster.name?)");
-            return;
-        }
-        Binary proof = connAck.properties().binary(PropertyId.AUTHENTICATION_DATA);
-        if (serverNonce == null || proof == null || !LinkSecret.same(proof.toByteArray(),
-                secret.proof("server", clientId, clientNonce, serverNonce))) {
-            refused("a CONNACK without proof that it knows the cluster secret");
+        String refusal = proof.refusal(connAck);
+        if (refusal != null) {
+            refused(refusal);
             return;
         }
         receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
@@ -325,22 +298,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     /** A certificate the other end does not trust (its alert says so), or one of its own this node does not. */
     private void tlsFailed(Throwable cause) {
-        // The innermost cause says what was wrong with the certificate (BoringSSL's outer message says little).
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String why = root == cause || root.getMessage() == null ? cause.getMessage()
-                : cause.getMessage() + ": " + root.getMessage();
-        if (WARNINGS.first(node + "\0" + why)) {
-            log.warn("Link to node '{}' at {} refused: TLS failed: {} (are both nodes' cluster.tls certificates "
-                    + "signed by the other's cluster.tls ca?); logged again in a minute if it goes on", node,
-                    address, why);
-        } else {
-            log.debug("Link to node '{}' at {} refused: TLS failed: {}", node, address, why);
-        }
+        LinkTlsWarnings.failed(node, address, cause);
     }
-
 
     private void reportClosed() {
         if (!closedReported) {

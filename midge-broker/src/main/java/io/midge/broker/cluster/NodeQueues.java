@@ -86,7 +86,7 @@ final class NodeQueues {
                         shareIds.restored(filter, options.subscriptionId());
                     }
                 });
-                s.keepEverything(maxMessages, maxBytes);
+                s.queue().keepEverything(maxMessages, maxBytes);
                 queues.put(s.clientId().substring(QUEUE_PREFIX.length()), s);
             }
         }
@@ -129,7 +129,7 @@ final class NodeQueues {
         }
         CompletableFuture<Session> made = new CompletableFuture<>();
         sessions.open(QUEUE_PREFIX + node, false, group.next(), (session, present) -> session.execute(() -> {
-            session.keepEverything(maxMessages, maxBytes);
+            session.queue().keepEverything(maxMessages, maxBytes);
             session.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             session.setProtocolVersion(5);
             sessions.store().opened(session, !present, session.executor()).whenComplete((v, e) -> {
@@ -292,7 +292,7 @@ final class NodeQueues {
      */
     void attach(NodeLink link, EventLoop loop) {
         sessions.open(QUEUE_PREFIX + link.node, false, loop, (s, present) -> {
-            s.keepEverything(maxMessages, maxBytes);
+            s.queue().keepEverything(maxMessages, maxBytes);
             s.setExpiryIntervalSeconds(SessionRegistry.NEVER_EXPIRES);
             s.setProtocolVersion(5);
             if (!present) {
@@ -311,7 +311,7 @@ final class NodeQueues {
                 link.attached(s);
                 s.attach(link);
                 log.info("Link to node '{}' at {} up; {} messages queued, {} in flight", link.node, link.address,
-                        s.pendingMessages(), s.inflightCount());
+                        s.queue().pendingMessages(), s.queue().inflightCount());
             });
         });
     }

@@ -137,7 +137,7 @@ final class ClientsResource {
         }
         Session s = find(clientId);
         int from = skip;
-        return OnLoops.read(s, session -> session.pending(from, paging.limit + 1)).thenApply(pending -> {
+        return OnLoops.read(s, session -> session.queue().pending(from, paging.limit + 1)).thenApply(pending -> {
             List<Map<String, Object>> items = new ArrayList<>();
             for (int i = 0; i < Math.min(pending.size(), paging.limit); i++) {
                 PendingMessages.Pending p = pending.get(i);
@@ -180,8 +180,8 @@ final class ClientsResource {
         client.put("sessionExpiry", s.expiryIntervalSeconds());
         client.put("cleanStart", c == null ? null : c.cleanStart());
         client.put("subscriptions", s.subscriptions().size());
-        client.put("inflight", s.inflightCount());
-        client.put("queued", s.pendingMessages());
+        client.put("inflight", s.queue().inflightCount());
+        client.put("queued", s.queue().pendingMessages());
         client.put("messagesIn", c == null ? 0 : c.messagesIn());
         client.put("messagesOut", c == null ? 0 : c.messagesOut());
         client.put("bytesIn", c == null ? 0 : c.bytesIn());

@@ -72,8 +72,8 @@ final class DeliveryRecords {
 
     /**
      * A QoS 1 PUBLISH goes out without waiting: after a crash it may reach the client again, as QoS 1 allows. A
-     * session that does without QoS 1 in-flight records ({@link Session#withoutQos1InflightRecords}) writes nothing:
-     * after a restart its unacknowledged QoS 1 messages go out again from its queue, under new identifiers.
+     * session that does without QoS 1 in-flight records ({@link SessionQueue#withoutQos1InflightRecords}) writes
+     * nothing: after a restart its unacknowledged QoS 1 messages go out again from its queue, under new identifiers.
      */
     void sent(int packetId, long sequence) {
         if (!session.recordsQos1Inflight()) {

@@ -61,7 +61,7 @@ public final class Session implements Subscriber {
     private volatile long clusterEpoch;
     private long attachCount;
     private Message pendingWill;
-    /** See {@link #withoutQos1InflightRecords}; set before the session's first send. */
+    /** See {@link SessionQueue#withoutQos1InflightRecords}; set before the session's first send. */
     private volatile boolean qos1InflightRecords = true;
     /**
      * Being handed to another node of a cluster: what the session holds is told apart by identity at the end of the
@@ -437,36 +437,13 @@ public final class Session implements Subscriber {
         return will;
     }
 
-    /**
-     * A cluster node's forwarding queue: not bounded like a client's, since its messages were acknowledged to their
-     * publishers for persistent sessions on that node, but by a bound of its own ({@code cluster.max-queued-messages}
-     * and bytes), far above a client's: beyond it the oldest queued messages are dropped, counted as
-     * {@code droppedNodeQueueFull}, so that a node down for long does not exhaust the others' memory.
-     */
-    public void keepEverything(long maxMessages, long maxBytes) {
-        mailbox.bound(QueueBounds.forwarding(maxMessages, maxBytes));
-    }
-
-    /**
-     * The session's QoS 1 sends get no in-flight record in the store (a bridge's outbound queue; see
-     * {@link DeliveryRecords#sent}): its remote keeps no state for a QoS 1 message it received, so one sent again
-     * after a restart under a new identifier reaches it as one sent again with DUP under the old one would, and a
-     * store write per message is saved. Re-sends after a reconnect keep their identifiers (the window holds them).
-     */
-    public void withoutQos1InflightRecords() {
+    /** See {@link SessionQueue#withoutQos1InflightRecords}. */
+    void withoutQos1InflightRecords() {
         qos1InflightRecords = false;
     }
 
     boolean recordsQos1Inflight() {
         return qos1InflightRecords;
-    }
-
-    /**
-     * Bounds of this session's own in place of the clients' (a bridge's outbound queue): what does not fit is
-     * dropped by their policy, counted in their counter and in the broker's, and logged.
-     */
-    public void bound(QueueBounds bounds) {
-        mailbox.bound(bounds);
     }
 
     /** The mailbox, for {@link SessionSnapshot}; on the session's loop only. */
@@ -479,21 +456,13 @@ public final class Session implements Subscriber {
         return window == null ? List.of() : window.inflightSends();
     }
 
-    /** Messages waiting (mailbox and queue), for tests and metrics. */
-    public int pendingMessages() {
-        return mailbox.pendingMessages();
+    /** What the session holds for its client, counted and listed, and how it is kept; see {@link SessionQueue}. */
+    public SessionQueue queue() {
+        return new SessionQueue(this, mailbox);
     }
 
-    public long pendingBytes() {
-        return mailbox.pendingBytes();
-    }
-
-    public int inflightCount() {
-        return window == null ? 0 : window.size();
-    }
-
-    /** Its messages as the management API lists them; see {@link PendingMessages}. */
-    public List<PendingMessages.Pending> pending(int skip, int limit) {
-        return PendingMessages.page(mailbox, window, skip, limit);
+    /** The window of sends in flight, or null while nothing went out yet: for {@link SessionQueue}. */
+    OutboundWindow windowIfMade() {
+        return window;
     }
 }

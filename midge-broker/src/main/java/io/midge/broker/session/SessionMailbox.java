@@ -14,6 +14,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,13 +67,6 @@ class SessionMailbox implements Runnable {
     private int drained;
     /** Arrivals to drop as they are drained, until their time is up (see {@link #dropArriving}); else null. */
     private ArrivingCopies copies;
-
-    /**
-     * Which arrivals {@link #dropArriving} drops, and until when: one object, made for a moved session only, so that
-     * every other mailbox holds one null reference instead of a predicate and a deadline.
-     */
-    private record ArrivingCopies(java.util.function.Predicate<Delivery> pick, long untilNanos) {
-    }
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
         this.session = session;
@@ -208,7 +203,7 @@ class SessionMailbox implements Runnable {
     }
 
     private boolean isCopy(Delivery d) {
-        if (System.nanoTime() - copies.untilNanos() > 0) {
+        if (copies.over()) {
             copies = null;
             return false;
         }
@@ -219,7 +214,7 @@ class SessionMailbox implements Runnable {
      * Drops the deliveries {@code drop} picks as they arrive, until {@code untilNanos} ({@link System#nanoTime}):
      * copies of what a session moved here from another node of a cluster got from the old node already.
      */
-    void dropArriving(java.util.function.Predicate<Delivery> drop, long untilNanos) {
+    void dropArriving(Predicate<Delivery> drop, long untilNanos) {
         copies = new ArrivingCopies(drop, untilNanos);
     }
 
@@ -227,21 +222,26 @@ class SessionMailbox implements Runnable {
      * Takes the queued deliveries {@code pick} picks out of the queue, the inbox drained first, oldest first: the
      * caller owns their payload references and forgets them in the store.
      */
-    List<Delivery> takeQueuedIf(java.util.function.Predicate<Delivery> pick) {
+    List<Delivery> takeQueuedIf(Predicate<Delivery> pick) {
         drain();
         List<Delivery> taken = new ArrayList<>();
+        removeQueuedIf(pick, taken::add);
+        return taken;
+    }
+
+    /** Takes the queued deliveries {@code pick} picks out, oldest first, uncounted, and hands each to {@code then}. */
+    private void removeQueuedIf(Predicate<Delivery> pick, Consumer<Delivery> then) {
         if (queue == null) {
-            return taken;
+            return;
         }
         for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
             Delivery d = it.next();
             if (pick.test(d)) {
                 it.remove();
                 unpend(d);
-                taken.add(d);
+                then.accept(d);
             }
         }
-        return taken;
     }
 
     /**
@@ -326,27 +326,27 @@ class SessionMailbox implements Runnable {
         PENDING_BYTES.addAndGet(this, -d.message().payloadSize());
     }
 
+    /** Counts a delivery put into the queue by other means than {@link #offer} (which reserves its room first). */
+    private void pend(Delivery d) {
+        PENDING_MESSAGES.incrementAndGet(this);
+        metrics.queuedMessages.increment();
+        PENDING_BYTES.addAndGet(this, d.message().payloadSize());
+    }
+
     /** Drops the queued QoS 0 messages of a client gone offline, unless the broker queues QoS 0 for such clients. */
     void dropOfflineQos0() {
         if (bounds.keepsOfflineQos0() || queue == null) {
             return;
         }
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
-            Delivery d = it.next();
-            if (d.qos() == 0) {
-                it.remove();
-                unpend(d);
-                d.release();
-                metrics.droppedOffline.increment();
-            }
-        }
+        removeQueuedIf(d -> d.qos() == 0, d -> {
+            d.release();
+            metrics.droppedOffline.increment();
+        });
     }
 
     /** Puts back a queued delivery the store held, at start. */
     void restore(Delivery d) {
-        PENDING_MESSAGES.incrementAndGet(this);
-        metrics.queuedMessages.increment();
-        PENDING_BYTES.addAndGet(this, d.message().payloadSize());
+        pend(d);
         queue().add(d);
     }
 
@@ -363,9 +363,7 @@ class SessionMailbox implements Runnable {
         }
         for (int i = deliveries.size() - 1; i >= 0; i--) {
             Delivery d = deliveries.get(i);
-            PENDING_MESSAGES.incrementAndGet(this);
-            metrics.queuedMessages.increment();
-            PENDING_BYTES.addAndGet(this, d.message().payloadSize());
+            pend(d);
             q.addFirst(d);
         }
         for (int i = head.size() - 1; i >= 0; i--) {
@@ -380,20 +378,10 @@ class SessionMailbox implements Runnable {
         while (inbox != null && (d = inbox.poll()) != null) {
             queue().add(d);
         }
-        if (queue == null) {
-            return;
-        }
-        for (Iterator<Delivery> it = queue.iterator(); it.hasNext(); ) {
-            d = it.next();
-            if (d.shared()) {
-                it.remove();
-                unpend(d);
-                taken.add(d);
-            }
-        }
+        removeQueuedIf(Delivery::shared, taken::add);
     }
 
-    /** Releases what the inbox holds; only once no loop drains it any more. */
+    /** Releases what the inbox holds; only once no loop drains it any more (or as the session ends). */
     private void releaseInbox() {
         Queue<Delivery> inbox = this.inbox;
         Delivery d;
@@ -412,11 +400,6 @@ class SessionMailbox implements Runnable {
             }
             queue.clear();
         }
-        Delivery d;
-        Queue<Delivery> inbox = this.inbox;
-        while (inbox != null && (d = inbox.poll()) != null) {
-            unpend(d);
-            d.release();
-        }
+        releaseInbox();
     }
 }

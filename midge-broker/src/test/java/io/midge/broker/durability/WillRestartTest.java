@@ -84,7 +84,7 @@ class WillRestartTest {
                     MqttProperties.EMPTY));
         } // closed without DISCONNECT: the will goes out now
         await().until(() -> broker.broker().metrics().willsPublished.sum() == 1
-                && broker.broker().sessions().get("will-restart-sub").pendingMessages() == 1);
+                && broker.broker().sessions().get("will-restart-sub").queue().pendingMessages() == 1);
         broker.restart();
         try (RawClient sub = new RawClient(broker.port())) {
             assertThat(sub.connect(subscriberConnect()).sessionPresent()).isTrue();

@@ -75,7 +75,7 @@ class SlowSubscriberTest {
             Session session = broker.broker().sessions().get("stalled");
             await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().metrics().droppedQueueFull.sum()
                     - droppedBefore > 0);
-            assertThat(session.pendingBytes()).isLessThanOrEqualTo(QUEUE_BYTES);
+            assertThat(session.queue().pendingBytes()).isLessThanOrEqualTo(QUEUE_BYTES);
             long dropped = broker.broker().metrics().droppedQueueFull.sum() - droppedBefore;
             long published = 2L * MESSAGES;
             // Every message not dropped is still held somewhere: the session's queue, Netty's outbound buffer (high
@@ -83,8 +83,8 @@ class SlowSubscriberTest {
             long held = (published - dropped) * PAYLOAD;
             System.out.printf("slow subscriber: %d MiB published, %d dropped, held %d KiB (queue %d KiB); JVM-wide "
                     + "direct memory %d KiB after the first flood, %d KiB after the second%n",
-                    published * PAYLOAD >> 20, dropped, held >> 10, session.pendingBytes() >> 10, afterFirst >> 10,
-                    afterSecond >> 10);
+                    published * PAYLOAD >> 20, dropped, held >> 10, session.queue().pendingBytes() >> 10,
+                    afterFirst >> 10, afterSecond >> 10);
             assertThat(held).as("bytes not dropped of %d MiB published", published * PAYLOAD >> 20)
                     .isLessThanOrEqualTo(QUEUE_BYTES + (128 << 10) + kernelSendBufferMax());
         }

@@ -127,7 +127,7 @@ class SharedSubscriptionDeliveryTest {
             publishNumbered("share/c", 1, 20);
             await().until(() -> online.all().size() >= 20);
             assertThat(online.all()).containsExactlyInAnyOrderElementsOf(numbered(1, 20));
-            assertThat(broker.broker().sessions().get("share-c-sleeper").pendingMessages()).isZero();
+            assertThat(broker.broker().sessions().get("share-c-sleeper").queue().pendingMessages()).isZero();
         }
     }
 

@@ -96,7 +96,7 @@ class InflightRedeliveryTest {
 
         second.send(new PubAck(again.packetId()));
         Session session = broker.broker().sessions().get(id);
-        await().until(() -> session.inflightCount() == 0);
+        await().until(() -> session.queue().inflightCount() == 0);
         assertThat(second.poll(QUIET)).isNull();
     }
 
@@ -125,7 +125,7 @@ class InflightRedeliveryTest {
         assertThat(second.receive(PubRel.class).packetId()).isEqualTo(original.packetId());
         second.send(new PubComp(again.packetId()));
         Session session = broker.broker().sessions().get(id);
-        await().until(() -> session.inflightCount() == 0);
+        await().until(() -> session.queue().inflightCount() == 0);
         assertThat(second.poll(QUIET)).isNull();
     }
 
@@ -147,7 +147,7 @@ class InflightRedeliveryTest {
         assertThat(second.receive(PubRel.class).packetId()).isEqualTo(original.packetId());
         second.send(new PubComp(original.packetId()));
         Session session = broker.broker().sessions().get(id);
-        await().until(() -> session.inflightCount() == 0);
+        await().until(() -> session.queue().inflightCount() == 0);
         assertThat(second.poll(QUIET)).isNull();
     }
 

@@ -46,14 +46,14 @@ class OutboundWindowTest {
         sessions.run();
         assertThat(c.published).containsExactly(new Sent(1, false, 1, "m0"), new Sent(2, false, 1, "m1"));
         assertThat(c.flushes).isEqualTo(1); // one flush for the batch
-        assertThat(session.inflightCount()).isEqualTo(2);
-        assertThat(session.pendingMessages()).isEqualTo(2);
+        assertThat(session.queue().inflightCount()).isEqualTo(2);
+        assertThat(session.queue().pendingMessages()).isEqualTo(2);
 
         assertThat(session.onPubAck(1)).isEqualTo(Ack.ACCEPTED);
         assertThat(c.published).last().isEqualTo(new Sent(3, false, 1, "m2"));
         assertThat(session.onPubAck(1)).isEqualTo(Ack.NOT_IN_FLIGHT); // a late duplicate
         assertThat(session.onPubAck(99)).isEqualTo(Ack.NOT_IN_FLIGHT);
-        assertThat(session.inflightCount()).isEqualTo(2);
+        assertThat(session.queue().inflightCount()).isEqualTo(2);
         assertThat(sessions.metrics.messagesSent()).isEqualTo(3);
     }
 
@@ -78,7 +78,7 @@ class OutboundWindowTest {
         assertThat(c.pubRels).containsExactly(1, 1);
         assertThat(session.onPubComp(1)).isEqualTo(Ack.ACCEPTED);
         assertThat(session.onPubComp(1)).isEqualTo(Ack.NOT_IN_FLIGHT);
-        assertThat(session.inflightCount()).isEqualTo(1);
+        assertThat(session.queue().inflightCount()).isEqualTo(1);
     }
 
     @Test
@@ -92,7 +92,7 @@ class OutboundWindowTest {
         assertThat(session.onPubRec(1, true)).isEqualTo(Ack.ACCEPTED);
         assertThat(c.pubRels).isEmpty();
         assertThat(c.published).last().isEqualTo(new Sent(2, false, 2, "next"));
-        assertThat(session.inflightCount()).isEqualTo(1);
+        assertThat(session.queue().inflightCount()).isEqualTo(1);
     }
 
     @Test
@@ -157,7 +157,7 @@ class OutboundWindowTest {
         FakeConnection c = new FakeConnection(2);
         session.attach(c);
         assertThat(c.published).containsExactly(new Sent(7, true, 1, "r7"), new Sent(8, true, 1, "r8"));
-        assertThat(session.inflightCount()).isEqualTo(3);
+        assertThat(session.queue().inflightCount()).isEqualTo(3);
 
         session.onPubAck(7);
         assertThat(c.published).last().isEqualTo(new Sent(9, true, 1, "r9"));
@@ -208,7 +208,7 @@ class OutboundWindowTest {
         assertThat(big.message().payload().refCnt()).isZero();
         assertThat(sessions.metrics.droppedTooLarge.sum()).isEqualTo(1);
         assertThat(c.published).containsExactly(new Sent(2, false, 1, "ok"));
-        assertThat(session.inflightCount()).isEqualTo(1);
+        assertThat(session.queue().inflightCount()).isEqualTo(1);
     }
 
     @Test
@@ -227,7 +227,7 @@ class OutboundWindowTest {
         assertThat(second.published).isEmpty();
         assertThat(big.message().payload().refCnt()).isZero();
         assertThat(sessions.metrics.droppedTooLarge.sum()).isEqualTo(1);
-        assertThat(session.inflightCount()).isZero();
+        assertThat(session.queue().inflightCount()).isZero();
     }
 
     @Test
@@ -238,11 +238,11 @@ class OutboundWindowTest {
         session.offer(delivery("m0", 0));
         sessions.run();
         assertThat(c.published).isEmpty();
-        assertThat(session.pendingMessages()).isEqualTo(1);
+        assertThat(session.queue().pendingMessages()).isEqualTo(1);
         c.writable = true;
         session.writable();
         assertThat(c.payloads()).containsExactly("m0");
-        assertThat(session.pendingMessages()).isZero();
+        assertThat(session.queue().pendingMessages()).isZero();
     }
 
     @Test

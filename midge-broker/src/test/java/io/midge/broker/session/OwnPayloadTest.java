@@ -57,7 +57,7 @@ class OwnPayloadTest {
         session.attach(new FakeConnection(10));
         session.offer(sliced("m0", 1));
         sessions.run();
-        assertThat(session.inflightCount()).isEqualTo(1);
+        assertThat(session.queue().inflightCount()).isEqualTo(1);
         assertThat(read.refCnt()).as("ours and the window's").isEqualTo(2);
         assertThat(sessions.metrics.payloadsCopied.sum()).isZero();
     }
@@ -72,9 +72,9 @@ class OwnPayloadTest {
             session.offer(sliced("m" + i, 1));
         }
         sessions.run();
-        assertThat(session.pendingMessages()).isEqualTo(2);
+        assertThat(session.queue().pendingMessages()).isEqualTo(2);
         assertThat(read.refCnt()).as("only ours: no waiting message holds the read buffer").isEqualTo(1);
-        assertThat(session.pendingBytes()).isEqualTo(4);
+        assertThat(session.queue().pendingBytes()).isEqualTo(4);
         assertThat(sessions.metrics.payloadsCopied.sum()).as("m0 in flight, m1 and m2 queued").isEqualTo(3);
 
         assertThat(session.onPubAck(1)).isEqualTo(Ack.ACCEPTED);

@@ -54,7 +54,7 @@ class PersistentSessionTest {
         for (int i = 0; i < 100; i++) {
             pub.publish("persist/queue" + qos, Clients.utf8("m" + i), qos, false);
         }
-        assertThat(broker.broker().sessions().get("persist-queue-" + qos).pendingMessages()).isEqualTo(100);
+        assertThat(broker.broker().sessions().get("persist-queue-" + qos).queue().pendingMessages()).isEqualTo(100);
 
         assertThat(sub.connectWithResult(Clients.cleanSession(false)).getSessionPresent()).isTrue();
         List<Inbox.Received> received = inbox.await(100);
@@ -74,7 +74,7 @@ class PersistentSessionTest {
         }
         pub.publish("persist/qos0", Clients.utf8("marker"), 1, false);
         Session session = broker.broker().sessions().get("persist-qos0");
-        await().until(() -> session.pendingMessages() == 1);
+        await().until(() -> session.queue().pendingMessages() == 1);
 
         sub.connect(Clients.cleanSession(false));
         // The marker came after the QoS 0 messages on the same topic: had they been queued, they would be first.

@@ -73,11 +73,11 @@ class QueueBoundsTest {
         // drops the new messages (a documented limit, not what this test is about).
         for (int i = 0; i < 50; i++) {
             pub.publish("bounds/msgs", Clients.utf8("m" + i), 1, false);
-            await().until(() -> broker.broker().sessions().get(id).pendingMessages() <= 10);
+            await().until(() -> broker.broker().sessions().get(id).queue().pendingMessages() <= 10);
         }
         // With DROP_OLDEST the session's own loop trims the queue, just after the PUBACK may have gone out.
         await().untilAsserted(() -> {
-            assertThat(broker.broker().sessions().get(id).pendingMessages()).isEqualTo(10);
+            assertThat(broker.broker().sessions().get(id).queue().pendingMessages()).isEqualTo(10);
             assertThat(metrics().droppedQueueFull.sum()).isEqualTo(40);
         });
 
@@ -104,14 +104,14 @@ class QueueBoundsTest {
             pub.publish("bounds/bytes", payload, 1, false);
         }
         Session session = broker.broker().sessions().get("bounds-bytes");
-        assertThat(session.pendingBytes()).isEqualTo(10_000);
-        assertThat(session.pendingMessages()).isEqualTo(10);
+        assertThat(session.queue().pendingBytes()).isEqualTo(10_000);
+        assertThat(session.queue().pendingMessages()).isEqualTo(10);
         assertThat(metrics().droppedQueueFull.sum()).isEqualTo(40);
 
         sub.connect(Clients.cleanSession(false));
         List<Inbox.Received> received = inbox.await(10);
         assertThat(received).hasSize(10);
-        assertThat(session.pendingBytes()).isZero();
+        assertThat(session.queue().pendingBytes()).isZero();
     }
 
     @Test
@@ -153,7 +153,7 @@ class QueueBoundsTest {
         AtomicLong highestPendingBytes = new AtomicLong();
         Thread sampler = Threads.startDaemon(() -> {
             while (flooding.get()) {
-                highestPendingBytes.accumulateAndGet(session.pendingBytes(), Math::max);
+                highestPendingBytes.accumulateAndGet(session.queue().pendingBytes(), Math::max);
                 LockSupport.parkNanos(50_000);
             }
         });
@@ -196,10 +196,10 @@ class QueueBoundsTest {
         assertThat(highestPendingBytes.get()).isLessThanOrEqualTo(maxQueuedBytes);
         // Each message was written to the socket, dropped, or is still queued.
         await().untilAsserted(() -> assertThat(metrics().messagesSent() + metrics().droppedQueueFull.sum()
-                + session.pendingMessages()).isEqualTo(messages));
+                + session.queue().pendingMessages()).isEqualTo(messages));
         // The session stopped writing once the channel was not writable: it holds its queue instead of pushing
         // the flood into Netty's outbound buffer, and what it wrote is what the socket buffers took, not the flood.
-        assertThat(session.pendingBytes()).isGreaterThan(maxQueuedBytes / 2);
+        assertThat(session.queue().pendingBytes()).isGreaterThan(maxQueuedBytes / 2);
         assertThat(metrics().messagesSent() * payloadSize).isLessThan((long) messages * payloadSize / 2);
     }
 }

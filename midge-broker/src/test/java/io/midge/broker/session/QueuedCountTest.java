@@ -23,7 +23,7 @@ class QueuedCountTest {
     private void assertCounted(long expected, Session... all) {
         long held = 0;
         for (Session s : all) {
-            held += s.pendingMessages();
+            held += s.queue().pendingMessages();
         }
         assertThat(held).as("what the sessions hold").isEqualTo(expected);
         assertThat(sessions.metrics.queuedMessages.sum()).as("the count").isEqualTo(expected);

@@ -73,8 +73,8 @@ class SessionSnapshotTest {
                 .containsExactly("m3", "m4", "m5");
         assertThat(s.inboundQos2()).containsExactly(7);
         assertThat(s.nextSequence()).isEqualTo(6);
-        assertThat(session.inflightCount()).isEqualTo(3);
-        assertThat(session.pendingMessages()).isEqualTo(3);
+        assertThat(session.queue().inflightCount()).isEqualTo(3);
+        assertThat(session.queue().pendingMessages()).isEqualTo(3);
         assertThat(SessionSnapshot.deliveries(session)).hasSize(5); // m1 let go of its message at PUBREC
     }
 }
