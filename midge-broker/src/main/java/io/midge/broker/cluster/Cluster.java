@@ -144,9 +144,9 @@ public final class Cluster implements AutoCloseable {
             }
         });
         cluster.startSessionRegistry();
-        log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up", config.nodeId(),
-                config.name(), config.host(), config.port(), cluster.members.seen(),
-                cluster.members.clusterSize());
+        log.info("Node '{}' joined cluster '{}' on {}:{}: {} of {} nodes up, {} entries in the route table",
+                config.nodeId(), config.name(), config.host(), config.port(), cluster.members.seen(),
+                cluster.members.clusterSize(), cluster.routes.entries());
         cluster.checkMajority();
         return cluster;
     }

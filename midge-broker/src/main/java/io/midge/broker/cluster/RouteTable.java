@@ -246,6 +246,14 @@ final class RouteTable implements FilterWatcher {
         return map.get(key(node, ""));
     }
 
+    /**
+     * The entries of the whole table, every node's. On a node that just joined this waits until the table is copied
+     * whole (the maps do not fill up asynchronously, see {@link HazelcastSetup}): the start reads it before it goes on.
+     */
+    int entries() {
+        return map.size();
+    }
+
     /** How many filters this node's subscribers want. */
     int ownRoutes() {
         return counts.size();
