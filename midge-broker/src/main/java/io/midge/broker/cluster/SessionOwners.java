@@ -157,15 +157,16 @@ final class SessionOwners {
         return null;
     }
 
-    /** A change of one entry, as a Hazelcast entry processor: answers the entry as it is afterwards. */
-    private abstract static class Rule implements EntryProcessor<String, String, String>, Serializable {
-        private static final long serialVersionUID = 1L;
-
+    /**
+     * A change of one entry, as a Hazelcast entry processor (run where the entry lives; serialized to get there, so
+     * each rule is a record of what it needs): answers the entry as it is afterwards.
+     */
+    private interface Rule extends EntryProcessor<String, String, String>, Serializable {
         /** The new value, or null to leave {@code current}. */
-        abstract String next(String current);
+        String next(String current);
 
         @Override
-        public String process(Map.Entry<String, String> entry) {
+        default String process(Map.Entry<String, String> entry) {
             String next = next(entry.getValue());
             if (next != null) {
                 entry.setValue(next);
@@ -176,58 +177,25 @@ final class SessionOwners {
     }
 
     /** {@link #claimedValue} as an entry processor. */
-    static final class ClaimIfFreeOrMine extends Rule {
-        private static final long serialVersionUID = 2L;
-        private final String self;
-        private final boolean persistent;
-        private final long epochIfFree;
-
-        ClaimIfFreeOrMine(String self, boolean persistent, long epochIfFree) {
-            this.self = self;
-            this.persistent = persistent;
-            this.epochIfFree = epochIfFree;
-        }
-
+    record ClaimIfFreeOrMine(String self, boolean persistent, long epochIfFree) implements Rule {
         @Override
-        String next(String current) {
+        public String next(String current) {
             return claimedValue(current, self, persistent, epochIfFree);
         }
     }
 
     /** {@link #claimedFromValue} as an entry processor. */
-    static final class ClaimFrom extends Rule {
-        private static final long serialVersionUID = 1L;
-        private final String expected;
-        private final String mine;
-        private final boolean orFree;
-
-        ClaimFrom(String expected, String mine, boolean orFree) {
-            this.expected = expected;
-            this.mine = mine;
-            this.orFree = orFree;
-        }
-
+    record ClaimFrom(String expected, String mine, boolean orFree) implements Rule {
         @Override
-        String next(String current) {
+        public String next(String current) {
             return claimedFromValue(current, expected, mine, orFree);
         }
     }
 
     /** {@link #reclaimedValue} as an entry processor. */
-    static final class Reclaim extends Rule {
-        private static final long serialVersionUID = 1L;
-        private final String self;
-        private final long storedEpoch;
-        private final boolean persistent;
-
-        Reclaim(String self, long storedEpoch, boolean persistent) {
-            this.self = self;
-            this.storedEpoch = storedEpoch;
-            this.persistent = persistent;
-        }
-
+    record Reclaim(String self, long storedEpoch, boolean persistent) implements Rule {
         @Override
-        String next(String current) {
+        public String next(String current) {
             return reclaimedValue(current, self, storedEpoch, persistent);
         }
     }
