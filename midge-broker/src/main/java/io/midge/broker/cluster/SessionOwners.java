@@ -22,8 +22,7 @@ import java.util.function.LongSupplier;
  * ({@link #reclaim}), and the highest epoch wins: a copy that lost a move while its node was down, and that the
  * node kept on disk, loses to the copy that was moved on, whichever node starts first.
  *
- * <p>Every change, and {@link #getAsync}, answers without a thread waiting for the network; {@link #get} blocks
- * (never on an event loop).
+ * <p>Every call answers without a thread waiting for the network.
  */
 final class SessionOwners {
     private final ConcurrentMap<String, String> map;
@@ -44,17 +43,12 @@ final class SessionOwners {
         return self;
     }
 
-    /** The owner now, or null when no node owns a session of that client. */
-    SessionOwner get(String clientId) {
-        return SessionOwner.decode(map.get(clientId));
-    }
-
-    /** As {@link #get}, without a thread waiting for the answer. */
+    /** The owner now, or null when no node owns a session of that client; no thread waits for the answer. */
     CompletionStage<SessionOwner> getAsync(String clientId) {
         if (map instanceof IMap<String, String> imap) {
             return imap.getAsync(clientId).thenApply(SessionOwner::decode);
         }
-        return CompletableFuture.completedFuture(get(clientId));
+        return CompletableFuture.completedFuture(SessionOwner.decode(map.get(clientId)));
     }
 
     /** The epoch a claim after {@code previous} (null: none known) takes: now, or one above it if that is higher. */

@@ -30,7 +30,7 @@ class SessionOwnersTest {
         assertThat(a.claimFrom("c1", null, true).toCompletableFuture().join())
                 .isEqualTo(new SessionOwner("node-a", 1, true));
         assertThat(b.claimFrom("c1", null, true).toCompletableFuture().join()).isNull();
-        assertThat(b.get("c1").node()).isEqualTo("node-a");
+        assertThat(b.getAsync("c1").toCompletableFuture().join().node()).isEqualTo("node-a");
     }
 
     @Test
@@ -41,7 +41,7 @@ class SessionOwnersTest {
         SessionOwner won = b.claimFrom("c1", first, true).toCompletableFuture().join();
         assertThat(won).isEqualTo(new SessionOwner("node b:7701", 2, true));
         assertThat(c.claimFrom("c1", first, true).toCompletableFuture().join()).isNull();
-        assertThat(c.get("c1")).isEqualTo(won);
+        assertThat(c.getAsync("c1").toCompletableFuture().join()).isEqualTo(won);
         assertThat(c.claimFrom("c1", won, false).toCompletableFuture().join().epoch()).isEqualTo(3);
     }
 
@@ -53,10 +53,10 @@ class SessionOwnersTest {
                 .isEqualTo(new SessionOwner("node-a", 1, false));
         assertThat(a.claimIfFreeOrMine("c1", true).toCompletableFuture().get())
                 .isEqualTo(new SessionOwner("node-a", 1, true));
-        assertThat(a.get("c1")).isEqualTo(new SessionOwner("node-a", 1, true));
+        assertThat(a.getAsync("c1").toCompletableFuture().join()).isEqualTo(new SessionOwner("node-a", 1, true));
         assertThat(b.claimIfFreeOrMine("c1", true).toCompletableFuture().get())
                 .isEqualTo(new SessionOwner("node-a", 1, true));
-        assertThat(b.get("c1").node()).isEqualTo("node-a");
+        assertThat(b.getAsync("c1").toCompletableFuture().join().node()).isEqualTo("node-a");
         SessionOwners.ClaimIfFreeOrMine processor = new SessionOwners.ClaimIfFreeOrMine("node-c", true, 7);
         java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c2", null);
         assertThat(SessionOwner.decode(processor.process(entry))).isEqualTo(new SessionOwner("node-c", 7, true));
@@ -88,7 +88,8 @@ class SessionOwnersTest {
         assertThat(a.reclaim("c1", 5, true).toCompletableFuture().get()).isEqualTo(new SessionOwner("node-a", 5, true));
         assertThat(b.reclaim("c1", 6, true).toCompletableFuture().get())
                 .as("b's newer copy takes the entry").isEqualTo(new SessionOwner("node b:7701", 6, true));
-        assertThat(a.get("c1").node()).as("so a's fencing drops its copy").isEqualTo("node b:7701");
+        assertThat(a.getAsync("c1").toCompletableFuture().join().node()).as("so a's fencing drops its copy")
+                .isEqualTo("node b:7701");
         // In the other order the stale copy never gets the entry.
         assertThat(b.reclaim("c2", 6, true).toCompletableFuture().get().node()).isEqualTo("node b:7701");
         assertThat(a.reclaim("c2", 5, true).toCompletableFuture().get())
@@ -126,7 +127,7 @@ class SessionOwnersTest {
         SessionOwner third = a.claimFrom("c3", null, true).toCompletableFuture().join();
         SessionOwner other = c.claimFrom("c3", third, true).toCompletableFuture().join();
         assertThat(b.claimAfter("c3", third, true, 9).toCompletableFuture().join()).as("another node took it").isNull();
-        assertThat(b.get("c3")).isEqualTo(other);
+        assertThat(b.getAsync("c3").toCompletableFuture().join()).isEqualTo(other);
         java.util.Map.Entry<String, String> entry = new java.util.AbstractMap.SimpleEntry<>("c4", null);
         assertThat(new SessionOwners.ClaimFrom(first.encode(), "mine", false).process(entry))
                 .as("as Hazelcast runs it: a free entry is not the expected one").isNull();
