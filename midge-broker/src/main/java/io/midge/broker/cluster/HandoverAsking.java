@@ -154,7 +154,7 @@ final class HandoverAsking {
      * call, or a failure of {@code then}, fails the connection's wait (it is refused as unavailable).
      */
     private <T> void next(CompletionStage<T> call, CompletableFuture<Refusal> result, Consumer<T> then) {
-        call.whenComplete((value, error) -> links.onThread(() -> {
+        links.whenDone(call, (value, error) -> {
             if (error != null) {
                 result.completeExceptionally(error);
                 return;
@@ -164,7 +164,7 @@ final class HandoverAsking {
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
-        }));
+        });
     }
 
     /** This node holds the session under {@code mine}: the connection opens it, and stores the epoch with it. */
@@ -238,7 +238,7 @@ final class HandoverAsking {
      */
     private void claimed(String clientId, SessionOwner owner, boolean persistent, long epoch, long id,
                          RecoveredSession moved, long started, CompletableFuture<Refusal> result) {
-        owners.claimAfter(clientId, owner, persistent, epoch).whenComplete((mine, error) -> links.onThread(() -> {
+        links.whenDone(owners.claimAfter(clientId, owner, persistent, epoch), (mine, error) -> {
             if (error == null) {
                 claimedAs(clientId, owner, mine, id, moved, started, result);
                 return;
@@ -246,11 +246,11 @@ final class HandoverAsking {
             // The claim may have been taken all the same (its answer lost): the entry as it is now decides.
             log.warn("Session of '{}': no answer to this node's claim ({}); reading the registry", clientId,
                     error.toString());
-            owners.getAsync(clientId).whenComplete((now, failed) -> links.onThread(() -> {
+            links.whenDone(owners.getAsync(clientId), (now, failed) -> {
                 boolean taken = failed == null && now != null && now.node().equals(self) && now.epoch() == epoch;
                 claimedAs(clientId, owner, taken ? now : null, id, moved, started, result);
-            }));
-        }));
+            });
+        });
     }
 
     /** The registry answered the claim: {@code mine}, or null when the session changed hands meanwhile. */

@@ -150,7 +150,7 @@ final class HandoverGiving {
         if (moving == null || moving.requestId() != done.requestId()) {
             return;
         }
-        owners.getAsync(done.clientId()).whenComplete((owner, error) -> links.onThread(() -> {
+        links.whenDone(owners.getAsync(done.clientId()), (owner, error) -> {
             if (outgoing.get(done.clientId()) != moving) {
                 return; // settled meanwhile
             }
@@ -159,7 +159,7 @@ final class HandoverGiving {
                 return;
             }
             switchRoutes(done.clientId(), moving, owner.node());
-        }));
+        });
     }
 
     /** Asks every node this one has a link to to route the session's filters to {@code to}; settles once all did. */
@@ -183,8 +183,8 @@ final class HandoverGiving {
         // Read before the switch (see #onRoute).
         moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
         CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> mark(moving.session(), null));
-        CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> links.onThread(() -> {
+        links.whenDone(CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS),
+                (v, e) -> {
                     if (e != null) {
                         log.warn("Session of '{}': nodes {} did not say in time that they route its filters to node "
                                 + "'{}'; the session is cut here anyway", clientId, moving.marksDue(), to);
@@ -193,7 +193,7 @@ final class HandoverGiving {
                                 to, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
                     }
                     settle(clientId, moving, true);
-                }));
+                });
     }
 
     /**
@@ -324,7 +324,7 @@ final class HandoverGiving {
         if (outgoing.get(clientId) != moving) {
             return;
         }
-        owners.getAsync(clientId).whenComplete((owner, error) -> links.onThread(() -> {
+        links.whenDone(owners.getAsync(clientId), (owner, error) -> {
             if (error != null) {
                 log.warn("Session of '{}': the registry did not say who owns it ({}); asking again", clientId,
                         error.toString());
@@ -332,7 +332,7 @@ final class HandoverGiving {
             } else if (outgoing.remove(clientId, moving)) {
                 settled(clientId, moving, installed, owner);
             }
-        }));
+        });
     }
 
     /** {@link #settle}, once the registry said who owns the session. */

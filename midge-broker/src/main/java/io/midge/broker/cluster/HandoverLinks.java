@@ -13,10 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +125,14 @@ final class HandoverLinks {
                 }
             });
         }
+    }
+
+    /**
+     * Runs {@code then} on the session thread once {@code call} completes, with its value or its failure: how each
+     * step of a handover goes on after a registry call, without a thread waiting for the answer.
+     */
+    <T> void whenDone(CompletionStage<T> call, BiConsumer<? super T, ? super Throwable> then) {
+        call.whenComplete((value, error) -> onThread(() -> then.accept(value, error)));
     }
 
     /** Runs the task on the session thread after a delay. */

@@ -160,7 +160,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         if (s == null || s.isEnded() || opening.contains(clientId) || giving.isMoving(clientId)) {
             return;
         }
-        owners.getAsync(clientId).whenComplete((owner, error) -> links.onThread(() -> {
+        links.whenDone(owners.getAsync(clientId), (owner, error) -> {
             if (error != null) {
                 log.warn("Session of '{}': the registry did not say who owns it: {}", clientId, error.toString());
                 return;
@@ -174,7 +174,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
             log.info("Session of '{}' belongs to node '{}' (epoch {}): this node's stale copy is dropped", clientId,
                     owner.node(), owner.epoch());
             drop(sessions, s);
-        }));
+        });
     }
 
     /** Ends this node's copy of a session that lives elsewhere: no will of it goes out here, its connection closes. */
@@ -210,13 +210,13 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
             links.onThread(() -> {
                 Session s = sessions.get(clientId);
                 if ((s == null || s.isEnded()) && !opening.contains(clientId)) {
-                    owners.release(clientId).whenComplete((v, e) -> links.onThread(() -> {
+                    links.whenDone(owners.release(clientId), (v, e) -> {
                         Session again = sessions.get(clientId);
                         if (again != null && !again.isEnded()) {
                             // Opened here meanwhile (its claim came just before the release): claimed again.
                             owners.claimIfFreeOrMine(clientId, again.expiryIntervalSeconds() > 0);
                         }
-                    }));
+                    });
                 }
             });
         }
