@@ -224,7 +224,13 @@ abstract class ClusterRegistryCases {
                     .as("every acknowledged QoS 2 message").containsAll(LongStream.range(0, n2).boxed().toList()));
         } catch (AssertionError | RuntimeException e) {
             System.out.println("QoS 2 subscriber's events:\n" + String.join("\n", sub2.events()));
-            throw e;
+            // CI shows the failure's message only: what the subscriber saw around the first messages missing.
+            java.util.Set<Long> got = new java.util.HashSet<>(sub2.received());
+            List<Long> missing = LongStream.range(0, n2).filter(i -> !got.contains(i)).limit(3).boxed().toList();
+            AssertionError explained = new AssertionError(e.getMessage() + "\n-- the QoS 2 subscriber around "
+                    + missing + ":\n" + String.join("\n", sub2.eventsAround(missing, 4)), e);
+            explained.setStackTrace(e.getStackTrace());
+            throw explained;
         }
         sub.disconnect();
         sub.close();

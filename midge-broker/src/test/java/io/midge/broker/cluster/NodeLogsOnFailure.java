@@ -49,7 +49,11 @@ final class NodeLogsOnFailure implements BeforeEachCallback, TestExecutionExcept
                 || line.contains("majority");
     }
 
-    /** The notable lines logged at or after {@code since} (lines that begin with no time are left out). */
+    /**
+     * The notable lines logged at or after {@code since} (lines that begin with no time are left out): the last
+     * {@code most}, and before them up to {@code most} earlier warnings, in the order logged. A warning early in a long
+     * test (a move that timed out, say) is often what explains a failure seen only at its end.
+     */
     static List<String> since(String log, LocalTime since, int most, int width) {
         List<String> found = new ArrayList<>();
         for (String line : log.split("\n")) {
@@ -65,6 +69,16 @@ final class NodeLogsOnFailure implements BeforeEachCallback, TestExecutionExcept
             }
             found.add(line.length() > width ? line.substring(0, width) + "..." : line);
         }
-        return found.subList(Math.max(0, found.size() - most), found.size());
+        int last = Math.max(0, found.size() - most);
+        List<String> earlierWarnings = new ArrayList<>();
+        for (String line : found.subList(0, last)) {
+            if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                earlierWarnings.add(line);
+            }
+        }
+        List<String> shown = new ArrayList<>(
+                earlierWarnings.subList(Math.max(0, earlierWarnings.size() - most), earlierWarnings.size()));
+        shown.addAll(found.subList(last, found.size()));
+        return shown;
     }
 }

@@ -28,4 +28,16 @@ class NodeLogsOnFailureTest {
         assertThat(NodeLogsOnFailure.since(LOG, LocalTime.parse("10:00:01.500"), 1, 40)).containsExactly(
                 "10:00:04.000 WARN  [loop] Session of 'b'...");
     }
+
+    @Test
+    @DisplayName("An early warning is shown ahead of the last lines, which alone would leave it out")
+    void keepsEarlierWarningsAheadOfTheLastLines() {
+        assertThat(NodeLogsOnFailure.since(LOG, LocalTime.parse("10:00:00"), 1, 60)).containsExactly(
+                "10:00:01.000 WARN  [midge-sessions] HandoverAsking - Session...",
+                "10:00:04.000 WARN  [loop] Session of 'b' is moving between n...");
+        assertThat(NodeLogsOnFailure.since(LOG, LocalTime.parse("10:00:00"), 2, 60)).containsExactly(
+                "10:00:01.000 WARN  [midge-sessions] HandoverAsking - Session...",
+                "10:00:02.000 INFO  [midge-cluster] Cluster - Node 'node3' le...",
+                "10:00:04.000 WARN  [loop] Session of 'b' is moving between n...");
+    }
 }

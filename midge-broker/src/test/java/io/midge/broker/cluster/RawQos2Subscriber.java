@@ -66,6 +66,38 @@ final class RawQos2Subscriber implements PersistentSubscriber, Runnable {
         return events;
     }
 
+    /**
+     * The connections, and the events within {@code around} of those of the messages just before and after each of
+     * {@code messages} (a message missing has no event of its own), in order.
+     */
+    List<String> eventsAround(List<Long> messages, int around) {
+        List<String> all = List.copyOf(events);
+        java.util.TreeSet<Integer> shown = new java.util.TreeSet<>();
+        for (int i = 0; i < all.size(); i++) {
+            String e = all.get(i);
+            if (e.startsWith("connected")) {
+                shown.add(i);
+            }
+            for (long m : messages) {
+                if (e.startsWith((m - 1) + " ") || e.startsWith((m + 1) + " ")) {
+                    for (int j = Math.max(0, i - around); j <= Math.min(all.size() - 1, i + around); j++) {
+                        shown.add(j);
+                    }
+                }
+            }
+        }
+        List<String> out = new java.util.ArrayList<>();
+        int previous = -1;
+        for (int i : shown) {
+            if (previous >= 0 && i > previous + 1) {
+                out.add("...");
+            }
+            out.add(all.get(i));
+            previous = i;
+        }
+        return out;
+    }
+
     @Override
     public boolean connected() {
         return connected;
