@@ -302,7 +302,7 @@ final class HandoverGiving {
      * session is subscribed already); completes once every loop passed the change, the store wrote what was routed
      * before it, and every loop handed that on.
      */
-    private CompletableFuture<Void> routeTo(String to, List<String> filters) {
+    CompletableFuture<Void> routeTo(String to, List<String> filters) {
         List<CompletableFuture<Void>> subscribed = new ArrayList<>();
         if (!to.equals(self)) {
             for (String filter : filters) {
