@@ -46,6 +46,8 @@ final class ConnectFlow {
      * call may never complete. Meanwhile the client would sit without CONNACK.
      */
     static final long GATE_TIMEOUT_MILLIS = 30_000;
+    /** The bound in force: {@link #GATE_TIMEOUT_MILLIS}, but in tests over real sockets, whose clock stays real. */
+    private static volatile long gateTimeoutMillis = GATE_TIMEOUT_MILLIS;
 
     private final ConnectionContext c;
     private final Disconnector disconnector;
@@ -132,6 +134,13 @@ final class ConnectFlow {
             return;
         }
         authenticate(connect, certified);
+    }
+
+    /** Tests only: sets the bound on the wait for the cluster's session gate, and returns the one it replaces. */
+    static long gateTimeoutForTests(long millis) {
+        long before = gateTimeoutMillis;
+        gateTimeoutMillis = millis;
+        return before;
     }
 
     /** Refuses the CONNECT to come, for the reason given (a connection limit was passed as it opened). */
@@ -257,7 +266,7 @@ final class ConnectFlow {
             // A node of a cluster: the session may live on another node and come here first (or not at all).
             CompletableFuture<SessionGate.Refusal> answer = gate.beforeOpen(c.clientId, pendingConnect.cleanStart(),
                     c.sessionExpiry > 0, c.ctx.channel().eventLoop());
-            gateDeadline = c.ctx.executor().schedule(this::gateTimedOut, GATE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            gateDeadline = c.ctx.executor().schedule(this::gateTimedOut, gateTimeoutMillis, TimeUnit.MILLISECONDS);
             answer.whenComplete((refusal, error) -> c.ctx.executor().execute(() -> gateAnswered(refusal, error)));
             return;
         }
@@ -266,8 +275,8 @@ final class ConnectFlow {
     }
 
     /**
-     * The cluster's session gate did not answer within {@link #GATE_TIMEOUT_MILLIS}: the client is refused, its will
-     * released (a refused CONNECT has no will to publish). The gate's answer, when it comes, is still taken
+     * The cluster's session gate did not answer within the bound ({@link #GATE_TIMEOUT_MILLIS}): the client is refused,
+     * its will released (a refused CONNECT has no will to publish). The gate's answer, when it comes, is still taken
      * ({@link #gateAnswered}).
      */
     private void gateTimedOut() {
@@ -275,8 +284,8 @@ final class ConnectFlow {
         if (c.state != State.CONNECTING) {
             return; // the client left meanwhile
         }
-        log.warn("Refused client '{}': the cluster did not say within {} s whether its session may open on this node",
-                c.clientId, TimeUnit.MILLISECONDS.toSeconds(GATE_TIMEOUT_MILLIS));
+        log.warn("Refused client '{}': the cluster did not say within {} ms whether its session may open on this node",
+                c.clientId, gateTimeoutMillis);
         disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster did not answer in time; connect again");
     }
 

@@ -18,11 +18,7 @@ import io.midge.codec.property.PropertyId;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.MqttVersion;
 import io.midge.codec.protocol.ReasonCode;
-import io.netty.channel.EventLoop;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -49,36 +45,6 @@ class SessionGateWaitTest {
     @AfterEach
     void close() {
         broker.close();
-    }
-
-    /** A cluster's gate as the test drives it: answers at once, except for the clients whose answer it holds. */
-    private static final class HeldGate implements SessionGate {
-        private final Map<String, CompletableFuture<Refusal>> held = new HashMap<>();
-        final List<String> ended = new ArrayList<>();
-        static final long EPOCH = 7;
-
-        CompletableFuture<Refusal> hold(String clientId) {
-            CompletableFuture<Refusal> answer = new CompletableFuture<>();
-            held.put(clientId, answer);
-            return answer;
-        }
-
-        @Override
-        public CompletableFuture<Refusal> beforeOpen(String clientId, boolean cleanStart, boolean persistent,
-                                                     EventLoop loop) {
-            CompletableFuture<Refusal> answer = held.remove(clientId);
-            return answer != null ? answer : CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public long epoch(String clientId) {
-            return EPOCH;
-        }
-
-        @Override
-        public void ended(String clientId) {
-            ended.add(clientId);
-        }
     }
 
     private static MqttProperties sessionExpiry(long seconds) {
