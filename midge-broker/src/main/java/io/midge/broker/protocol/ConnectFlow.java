@@ -24,6 +24,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,17 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectFlow {
     private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
+    /**
+     * How long a CONNECT waits for the cluster's session gate before the client is refused as unavailable (0x88;
+     * 3.1.1: return code 3). The handover bounds its own steps (the owner's answer within 10 s, then the tail within
+     * 10 s more, {@code cluster.SessionHandover.TIMEOUT_MILLIS}), so a move that runs to its end answers well within
+     * 30 s; what this bound catches is a registry call of Hazelcast's that hangs (a partition migrating on a loaded
+     * machine, a member gone but not suspected yet), which has no deadline of ours: Hazelcast's own is 120 s, and a
+     * call may never complete. Meanwhile the client would sit without CONNACK.
+     */
+    static final long GATE_TIMEOUT_MILLIS = 30_000;
+    /** The bound in force: {@link #GATE_TIMEOUT_MILLIS}, but in tests over real sockets, whose clock stays real. */
+    private static volatile long gateTimeoutMillis = GATE_TIMEOUT_MILLIS;
 
     private final ConnectionContext c;
     private final Disconnector disconnector;
@@ -52,6 +65,8 @@ final class ConnectFlow {
     private MqttProperties connAckProperties;
     /** Why the connection limits refuse this client, told at CONNECT (in the CONNACK); null when they do not. */
     private String placeRefusal;
+    /** Refuses the client when the cluster's session gate has not answered in time; null when not waiting. */
+    private ScheduledFuture<?> gateDeadline;
 
     ConnectFlow(ConnectionContext c, Disconnector disconnector, OutboundPublishes outbound, IntConsumer onConnected) {
         this.c = c;
@@ -119,6 +134,13 @@ final class ConnectFlow {
             return;
         }
         authenticate(connect, certified);
+    }
+
+    /** Tests only: sets the bound on the wait for the cluster's session gate, and returns the one it replaces. */
+    static long gateTimeoutForTests(long millis) {
+        long before = gateTimeoutMillis;
+        gateTimeoutMillis = millis;
+        return before;
     }
 
     /** Refuses the CONNECT to come, for the reason given (a connection limit was passed as it opened). */
@@ -242,25 +264,47 @@ final class ConnectFlow {
         SessionGate gate = c.broker.sessions().gate();
         if (gate != null && !c.broker.nodeLinks()) {
             // A node of a cluster: the session may live on another node and come here first (or not at all).
-            gate.beforeOpen(c.clientId, pendingConnect.cleanStart(), c.sessionExpiry > 0, c.ctx.channel().eventLoop())
-                    .whenComplete((refusal, error) -> c.ctx.executor().execute(() -> gateAnswered(refusal, error)));
+            CompletableFuture<SessionGate.Refusal> answer = gate.beforeOpen(c.clientId, pendingConnect.cleanStart(),
+                    c.sessionExpiry > 0, c.ctx.channel().eventLoop());
+            gateDeadline = c.ctx.executor().schedule(this::gateTimedOut, gateTimeoutMillis, TimeUnit.MILLISECONDS);
+            answer.whenComplete((refusal, error) -> c.ctx.executor().execute(() -> gateAnswered(refusal, error)));
             return;
         }
         c.broker.sessions().open(c.clientId, pendingConnect.cleanStart(), c.ctx.channel().eventLoop(),
                 this::opened);
     }
 
+    /**
+     * The cluster's session gate did not answer within the bound ({@link #GATE_TIMEOUT_MILLIS}): the client is refused,
+     * its will released (a refused CONNECT has no will to publish). The gate's answer, when it comes, is still taken
+     * ({@link #gateAnswered}).
+     */
+    private void gateTimedOut() {
+        gateDeadline = null;
+        if (c.state != State.CONNECTING) {
+            return; // the client left meanwhile
+        }
+        log.warn("Refused client '{}': the cluster did not say within {} ms whether its session may open on this node",
+                c.clientId, gateTimeoutMillis);
+        disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster did not answer in time; connect again");
+    }
+
     /** The cluster answered whether this node may open the session (on the connection's loop). */
     private void gateAnswered(SessionGate.Refusal refusal, Throwable error) {
+        if (gateDeadline != null) {
+            gateDeadline.cancel(false);
+            gateDeadline = null;
+        }
         if (error == null && refusal == null) {
-            // Opened even if the client left meanwhile: the session (perhaps moved here) then goes offline as after
-            // any connection, its expiry counting (see sessionStored).
+            // Opened even if the client left meanwhile, or was refused for the gate's slowness: the session
+            // (perhaps moved here, and so taken from its old owner) then goes offline as after any connection, its
+            // expiry counting (see sessionStored); the will of a refused client was released with the refusal.
             c.broker.sessions().open(c.clientId, pendingConnect.cleanStart(), c.ctx.channel().eventLoop(),
                     this::opened);
             return;
         }
         if (c.state != State.CONNECTING) {
-            c.releaseWill(); // the client left meanwhile
+            c.releaseWill(); // the client left meanwhile (or was refused already: nothing left to release)
             return;
         }
         if (error != null) {
