@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.InMemoryPersistence;
-import io.midge.broker.routing.Matches;
 import io.midge.broker.routing.Router;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionStore;
@@ -65,21 +64,11 @@ class HandoverRouteSwitchTest {
             }
         });
         CompletableFuture<Void> switched = giving.routeTo("node2", List.of(FILTER));
-        CompletableFuture<Boolean> subscribedWhenSwitched = switched.thenApply(v -> matchesQueue());
+        CompletableFuture<Boolean> subscribedWhenSwitched = switched.thenApply(
+                v -> NodeQueuesMoveRouteTest.matches(router, queues.queue("node2"), "move/x"));
         // The publisher loops pass at once, and the store's barrier is immediate: only the queue's loop holds it up.
         await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !switched.isDone());
         busy.countDown();
         assertThat(subscribedWhenSwitched.get(10, TimeUnit.SECONDS)).isTrue();
-    }
-
-    /** Whether a publish to the moving session's filter matches the queue to the new node now. */
-    private boolean matchesQueue() {
-        Matches found = router.topicTree().match("move/x", "publisher");
-        for (int i = 0; i < found.size(); i++) {
-            if (found.subscriber(i) == queues.queue("node2")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

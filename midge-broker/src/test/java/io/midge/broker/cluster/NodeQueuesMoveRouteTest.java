@@ -88,18 +88,18 @@ class NodeQueuesMoveRouteTest {
             }
         });
         CompletableFuture<Void> routed = queues.subscribeForMove(NODE, FILTER);
-        CompletableFuture<Boolean> inTreeWhenDone = routed.thenApply(v -> matchesQueue());
+        CompletableFuture<Boolean> inTreeWhenDone = routed.thenApply(v -> matches(router, q, "move/x"));
         assertThat(routed).as("while the queue's loop is busy").isNotDone();
-        assertThat(matchesQueue()).isFalse();
+        assertThat(matches(router, q, "move/x")).isFalse();
         busy.countDown();
         assertThat(inTreeWhenDone.get(10, TimeUnit.SECONDS)).as("in the topic tree once it completes").isTrue();
     }
 
-    /** Whether a publish to the move's filter matches the node's queue now. */
-    private boolean matchesQueue() {
-        io.midge.broker.routing.Matches found = router.topicTree().match("move/x", "publisher");
+    /** Whether a publish to {@code topic} matches the forwarding queue now. */
+    static boolean matches(Router router, Session queue, String topic) {
+        io.midge.broker.routing.Matches found = router.topicTree().match(topic, "publisher");
         for (int i = 0; i < found.size(); i++) {
-            if (found.subscriber(i) == queues.queue(NODE)) {
+            if (found.subscriber(i) == queue) {
                 return true;
             }
         }
