@@ -37,17 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectFlow {
     private static final Logger log = LoggerFactory.getLogger(ConnectFlow.class);
-    /**
-     * How long a CONNECT waits for the cluster's session gate before the client is refused as unavailable (0x88;
-     * 3.1.1: return code 3). The handover bounds its own steps (the owner's answer within 10 s, then the tail within
-     * 10 s more, {@code cluster.SessionHandover.TIMEOUT_MILLIS}), so a move that runs to its end answers well within
-     * 30 s; what this bound catches is a registry call of Hazelcast's that hangs (a partition migrating on a loaded
-     * machine, a member gone but not suspected yet), which has no deadline of ours: Hazelcast's own is 120 s, and a
-     * call may never complete. Meanwhile the client would sit without CONNACK.
-     */
-    static final long GATE_TIMEOUT_MILLIS = 30_000;
-    /** The bound in force: {@link #GATE_TIMEOUT_MILLIS}, but in tests over real sockets, whose clock stays real. */
-    private static volatile long gateTimeoutMillis = GATE_TIMEOUT_MILLIS;
 
     private final ConnectionContext c;
     private final Disconnector disconnector;
@@ -134,13 +123,6 @@ final class ConnectFlow {
             return;
         }
         authenticate(connect, certified);
-    }
-
-    /** Tests only: sets the bound on the wait for the cluster's session gate, and returns the one it replaces. */
-    static long gateTimeoutForTests(long millis) {
-        long before = gateTimeoutMillis;
-        gateTimeoutMillis = millis;
-        return before;
     }
 
     /** Refuses the CONNECT to come, for the reason given (a connection limit was passed as it opened). */
@@ -266,7 +248,8 @@ final class ConnectFlow {
             // A node of a cluster: the session may live on another node and come here first (or not at all).
             CompletableFuture<SessionGate.Refusal> answer = gate.beforeOpen(c.clientId, pendingConnect.cleanStart(),
                     c.sessionExpiry > 0, c.ctx.channel().eventLoop());
-            gateDeadline = c.ctx.executor().schedule(this::gateTimedOut, gateTimeoutMillis, TimeUnit.MILLISECONDS);
+            long bound = gate.answerWithinMillis();
+            gateDeadline = c.ctx.executor().schedule(() -> gateTimedOut(bound), bound, TimeUnit.MILLISECONDS);
             answer.whenComplete((refusal, error) -> c.ctx.executor().execute(() -> gateAnswered(refusal, error)));
             return;
         }
@@ -275,17 +258,17 @@ final class ConnectFlow {
     }
 
     /**
-     * The cluster's session gate did not answer within the bound ({@link #GATE_TIMEOUT_MILLIS}): the client is refused,
-     * its will released (a refused CONNECT has no will to publish). The gate's answer, when it comes, is still taken
-     * ({@link #gateAnswered}).
+     * The cluster's session gate did not answer within its bound ({@link SessionGate#answerWithinMillis}): the client
+     * is refused, its will released (a refused CONNECT has no will to publish). The gate's answer, when it comes, is
+     * still taken ({@link #gateAnswered}).
      */
-    private void gateTimedOut() {
+    private void gateTimedOut(long boundMillis) {
         gateDeadline = null;
         if (c.state != State.CONNECTING) {
             return; // the client left meanwhile
         }
         log.warn("Refused client '{}': the cluster did not say within {} ms whether its session may open on this node",
-                c.clientId, gateTimeoutMillis);
+                c.clientId, boundMillis);
         disconnector.refuse(ReasonCode.SERVER_UNAVAILABLE, "the cluster did not answer in time; connect again");
     }
 

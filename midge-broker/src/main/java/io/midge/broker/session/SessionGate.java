@@ -9,6 +9,15 @@ import java.util.concurrent.CompletableFuture;
  * (or the connection be refused). Without a cluster there is no gate and nothing of this runs.
  */
 public interface SessionGate {
+    /**
+     * How long a CONNECT waits for {@link #beforeOpen} before the client is refused as unavailable (0x88; 3.1.1:
+     * return code 3). A cluster's handover bounds its own steps (the owner's answer within 10 s, then the tail within
+     * 10 s more), so a move that runs to its end answers well within 30 s; what this bound catches is a registry call
+     * of Hazelcast's that hangs (a partition migrating on a loaded machine, a member gone but not suspected yet),
+     * which has no deadline of ours: Hazelcast's own is 120 s, and a call may never complete. Meanwhile the client
+     * would sit without CONNACK.
+     */
+    long ANSWER_WITHIN_MILLIS = 30_000;
 
     /**
      * Before the session of {@code clientId} is opened for a connection on {@code loop}: completes (on any thread)
@@ -23,6 +32,11 @@ public interface SessionGate {
      */
     default long epoch(String clientId) {
         return 0;
+    }
+
+    /** How long a CONNECT waits for {@link #beforeOpen}'s answer: {@link #ANSWER_WITHIN_MILLIS}. */
+    default long answerWithinMillis() {
+        return ANSWER_WITHIN_MILLIS;
     }
 
     /** The session of {@code clientId} ended on this node (called on its loop; must not block). */

@@ -18,6 +18,16 @@ final class HeldGate implements SessionGate {
 
     private final Map<String, CompletableFuture<Refusal>> held = new ConcurrentHashMap<>();
     final List<String> ended = new CopyOnWriteArrayList<>();
+    /** How long a CONNECT waits for this gate: the real bound, or a short one for tests on a real clock. */
+    private final long answerWithinMillis;
+
+    HeldGate() {
+        this(ANSWER_WITHIN_MILLIS);
+    }
+
+    HeldGate(long answerWithinMillis) {
+        this.answerWithinMillis = answerWithinMillis;
+    }
 
     /** The answer to the next CONNECT of {@code clientId}, for the test to give (or not). */
     CompletableFuture<Refusal> hold(String clientId) {
@@ -31,6 +41,11 @@ final class HeldGate implements SessionGate {
                                                  EventLoop loop) {
         CompletableFuture<Refusal> answer = held.remove(clientId);
         return answer != null ? answer : CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public long answerWithinMillis() {
+        return answerWithinMillis;
     }
 
     @Override

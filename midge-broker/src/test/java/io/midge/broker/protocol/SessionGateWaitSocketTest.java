@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The bound on a CONNECT's wait for the cluster's session gate, over real sockets with real clients: a broker whose
- * session registry has a gate that holds its answer (as a node's would while Hazelcast hangs), and the bound cut to
+ * session registry has a gate that holds its answer (as a node's would while Hazelcast hangs), and its bound cut to
  * half a second. {@link SessionGateWaitTest} checks the bound's own value, on EmbeddedChannels.
  */
 class SessionGateWaitSocketTest {
@@ -35,18 +34,11 @@ class SessionGateWaitSocketTest {
 
     @RegisterExtension
     final BrokerExtension broker = new BrokerExtension();
-    private final HeldGate gate = new HeldGate();
-    private long boundBefore;
+    private final HeldGate gate = new HeldGate(BOUND_MILLIS);
 
     @BeforeEach
     void gate() {
         broker.broker().sessions().setGate(gate);
-        boundBefore = ConnectFlow.gateTimeoutForTests(BOUND_MILLIS);
-    }
-
-    @AfterEach
-    void bound() {
-        ConnectFlow.gateTimeoutForTests(boundBefore);
     }
 
     private Mqtt5BlockingClient hive(String clientId) {

@@ -26,13 +26,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A CONNECT on a cluster node waits for the cluster's session gate at most {@link ConnectFlow#GATE_TIMEOUT_MILLIS}:
+ * A CONNECT on a cluster node waits for the cluster's session gate at most {@link io.midge.broker.session.SessionGate#ANSWER_WITHIN_MILLIS}:
  * then the client is refused as unavailable, and what the gate answers later is still taken (a late "yes" opens the
  * session offline, a late refusal opens nothing). On EmbeddedChannels, whose clock the test moves on: the bound's
  * own value is what is tested, in no time.
  */
 class SessionGateWaitTest {
-    private static final long BOUND_SECONDS = TimeUnit.MILLISECONDS.toSeconds(ConnectFlow.GATE_TIMEOUT_MILLIS);
+    private static final long BOUND_SECONDS = TimeUnit.MILLISECONDS.toSeconds(HeldGate.ANSWER_WITHIN_MILLIS);
     private static final String TIMED_OUT = "the cluster did not answer in time";
 
     private final EmbeddedBroker broker = new EmbeddedBroker();
