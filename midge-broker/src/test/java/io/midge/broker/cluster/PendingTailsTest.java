@@ -59,8 +59,8 @@ class PendingTailsTest {
     }
 
     @Test
-    @DisplayName("A tail is dropped once the registry says its session moved on (another node, or b again under a "
-            + "later epoch) or ended: nobody waits for it any more")
+    @DisplayName("A tail is dropped, not sent, once the registry says its session moved on (another node, or b again "
+            + "under a later epoch: another copy, which a late tail must not reach) or ended: nobody waits for it")
     void droppedWhenTheSessionMovedOnOrEnded() {
         registry.put("one", new SessionOwner("c", 8, true));
         registry.put("two", new SessionOwner("b", 9, true));
@@ -73,6 +73,12 @@ class PendingTailsTest {
         assertThat(tails.holds("b", 1)).isFalse();
         assertThat(tails.holds("b", 2)).isFalse();
         assertThat(tails.holds("b", 3)).isFalse();
+        assertThat(sent).isEmpty();
+
+        tails.hold(ON_B, "two", 4, TAIL); // its link comes back after the session moved on and came back
+        sent.clear();
+        tails.linkUp("b");
+        assertThat(tails.holds("b", 4)).isFalse();
         assertThat(sent).isEmpty();
     }
 
