@@ -81,11 +81,11 @@ final class PendingTails {
         }
     }
 
-    /** The link to {@code node} came (back) up: what it has not acknowledged goes again now. */
+    /** The link to {@code node} came (back) up: what it has not acknowledged goes again now, if still wanted. */
     void linkUp(String node) {
         held.forEach((key, h) -> {
             if (key.node().equals(node)) {
-                sendAgain(h);
+                sendIfWanted(key, h);
             }
         });
     }
@@ -106,18 +106,27 @@ final class PendingTails {
                 }
                 return;
             }
-            registry.apply(h.clientId()).whenComplete((owner, error) -> {
-                if (error == null && (owner == null || !owner.node().equals(h.to().node())
-                        || owner.epoch() != h.to().epoch())) {
-                    if (held.remove(key, h)) {
-                        log.info("Session of '{}' {} before node '{}' said it stored its tail: the tail is dropped",
-                                h.clientId(), owner == null ? "ended" : "moved on to node '" + owner.node() + "'",
-                                key.node());
-                    }
-                } else if (held.get(key) == h) {
-                    sendAgain(h); // the registry unread, or the node still holds it: it may still need the tail
+            sendIfWanted(key, h);
+        });
+    }
+
+    /**
+     * Sends a held tail again while the registry names its node under the move's epoch; drops it otherwise. Asked
+     * before every send: a session that moved on and came back to the same node (a higher epoch) is another copy
+     * there, which a late tail of the earlier move must not reach.
+     */
+    private void sendIfWanted(Key key, Held h) {
+        registry.apply(h.clientId()).whenComplete((owner, error) -> {
+            if (error == null && (owner == null || !owner.node().equals(h.to().node())
+                    || owner.epoch() != h.to().epoch())) {
+                if (held.remove(key, h)) {
+                    log.info("Session of '{}' {} before node '{}' said it stored its tail: the tail is dropped",
+                            h.clientId(), owner == null ? "ended" : "moved on to node '" + owner.node() + "'",
+                            key.node());
                 }
-            });
+            } else if (held.get(key) == h) {
+                sendAgain(h); // the registry unread, or the node still holds it: it may still need the tail
+            }
         });
     }
 
