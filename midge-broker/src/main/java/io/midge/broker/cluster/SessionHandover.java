@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * restarted on its data directory while its sessions moved on) and whenever the registry changes to another owner.
  *
  * <p>The parts: {@link HandoverAsking} (the node a client connects to), {@link HandoverGiving} (the owner asked for
- * a session), {@link HandoverLinks} (the messages between them, and the {@code midge-sessions} thread that runs
+ * a session; {@link PendingTails} keeps the tail it sent until the new owner stored it), {@link HandoverLinks} (the
+ * messages between them, and the {@code midge-sessions} thread that runs
  * the steps, which go on as the registry answers, never waiting for it; sessions are changed on their own loops;
  * nothing blocks a loop).
  * Here: the gate the sessions open through, and fencing.
