@@ -350,10 +350,22 @@ final class HandoverAsking {
         return done;
     }
 
-    /** The old owner's tail of a session moved here (on the link's loop). */
-    void onTail(HandoverCodec.Frame tail) {
+    /**
+     * The old owner's tail of a session moved here (on the link's loop): once stored, the old owner hears it and lets
+     * go of its copy (see {@link PendingTails}).
+     */
+    void onTail(String from, HandoverCodec.Frame tail) {
         MovedTail.Arrival arrival = arriving.get(tail.clientId());
-        movedTail.append(tail.clientId(), tail.tail(), tail.identities(), tail.routedBefore(), arrival != null
-                && arrival.requestId() == tail.requestId() ? arrival : null);
+        movedTail.append(tail.clientId(), tail.requestId(), tail.tail(), tail.identities(), tail.routedBefore(),
+                arrival != null && arrival.requestId() == tail.requestId() ? arrival : null).whenComplete((v, e) -> {
+                    if (e != null) {
+                        // Not said stored: the old owner sends it again (a store that failed takes no writes).
+                        log.warn("Session of '{}': storing the tail from node '{}' failed: {}", tail.clientId(), from,
+                                e.toString());
+                    } else {
+                        links.send(from, HandoverCodec.tailStored(tail.requestId(), tail.clientId()),
+                                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
+                    }
+                });
     }
 }

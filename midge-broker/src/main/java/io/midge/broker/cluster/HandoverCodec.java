@@ -29,7 +29,7 @@ import java.util.Map;
  * request for a client's session, the answer (nothing, a refusal, or the whole session), the new owner's word that
  * it has it (or not), the messages that reached the old owner before it cut the session loose, the old owner's request
  * to every node to route the session's filters to the new owner, and each node's mark that it does (sent through its
- * forwarding queue, behind what it routed before). Plain
+ * forwarding queue, behind what it routed before), and the new owner's word that it stored a tail. Plain
  * {@link DataOutputStream} fields, in the order written here; both ends run the same version of Midge.
  */
 final class HandoverCodec {
@@ -39,6 +39,7 @@ final class HandoverCodec {
     static final byte TAIL = 4;
     static final byte ROUTE = 5;
     static final byte MARK = 6;
+    static final byte TAIL_STORED = 7;
 
     /** What the owner answers a request with. */
     static final byte NO_SESSION = 0;
@@ -150,6 +151,18 @@ final class HandoverCodec {
         });
     }
 
+    /**
+     * The new owner stored the tail of move {@code requestId} (or holds it in memory, without a store): the old owner
+     * may let go of it (see {@link PendingTails}).
+     */
+    static byte[] tailStored(long requestId, String clientId) {
+        return write(out -> {
+            out.writeByte(TAIL_STORED);
+            out.writeLong(requestId);
+            out.writeUTF(clientId);
+        });
+    }
+
     static Frame read(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -175,6 +188,13 @@ final class HandoverCodec {
                     }
                     return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters,
                             List.of(), Map.of(), 0);
+                }
+                case TAIL_STORED -> {
+                    if (in.available() > 0) {
+                        throw new IllegalArgumentException("a handover message saying a tail is stored has "
+                                + in.available() + " bytes too many");
+                    }
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null);
                 }
                 case MARK -> {
                     return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of(), List.of(),

@@ -62,6 +62,8 @@ final class HandoverGiving {
     private final Set<String> opening;
     /** Sessions this node is handing to another node, until that node has them (or the time is up). */
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+    /** Where a settled session's tail goes: kept there until the new owner stored it. */
+    private final PendingTails tails;
 
     /**
      * A session handed to {@code to}: the deliveries its snapshot held, its filters that other nodes route, the nodes
@@ -73,8 +75,9 @@ final class HandoverGiving {
     }
 
     HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, NodeQueues queues,
-                   LongSupplier forwardIds, Set<String> opening) {
+                   LongSupplier forwardIds, Set<String> opening, PendingTails tails) {
         this.forwardIds = forwardIds;
+        this.tails = tails;
         this.self = self;
         this.owners = owners;
         this.sessions = sessions;
@@ -370,9 +373,8 @@ final class HandoverGiving {
                             }
                         }
                         if (owner != null) {
-                            links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
-                                            identities, Map.copyOf(moving.routedBefore())),
-                                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
+                            tails.hold(owner, clientId, moving.requestId(), HandoverCodec.tail(moving.requestId(),
+                                    clientId, tail, identities, Map.copyOf(moving.routedBefore())));
                         }
                         sessions.discard(s);
                         log.info("Session of '{}' handed over to node '{}' ({} messages of the move after it)",

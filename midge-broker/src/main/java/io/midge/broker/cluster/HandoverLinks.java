@@ -49,7 +49,10 @@ final class HandoverLinks {
         void done(HandoverCodec.Frame done);
 
         /** Messages that reached a session's old node during the move (on the link's loop). */
-        void tail(HandoverCodec.Frame tail);
+        void tail(String from, HandoverCodec.Frame tail);
+
+        /** The node a session moved to stored its tail (on the session thread). */
+        void tailStored(String from, HandoverCodec.Frame stored);
 
         /** A session's old node asks this one to route the session's filters to its new node (session thread). */
         void route(String from, HandoverCodec.Frame route);
@@ -175,7 +178,8 @@ final class HandoverLinks {
             case HandoverCodec.REQUEST -> onThread(() -> receiver.request(from, frame));
             case HandoverCodec.ANSWER -> receiver.answer(frame);
             case HandoverCodec.DONE -> onThread(() -> receiver.done(frame));
-            case HandoverCodec.TAIL -> receiver.tail(frame);
+            case HandoverCodec.TAIL -> receiver.tail(from, frame);
+            case HandoverCodec.TAIL_STORED -> onThread(() -> receiver.tailStored(from, frame));
             case HandoverCodec.ROUTE -> onThread(() -> receiver.route(from, frame));
             case HandoverCodec.MARK -> receiver.mark(from, frame);
             default -> log.warn("Unknown session handover message {} from node '{}'", frame.kind(), from);

@@ -3,6 +3,7 @@ package io.midge.broker.cluster;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoredDelivery;
+import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.session.Session;
@@ -75,11 +76,15 @@ final class MovedTail {
     }
 
     /**
-     * What reached the old owner during the move, queued here durably: behind the snapshot's queue and ahead of what
-     * reached the session here since, while it waits for it ({@code arrival}); at the end when it came too late.
+     * What reached the old owner during move {@code requestId}, queued here durably: behind the snapshot's queue and
+     * ahead of what reached the session here since, while it waits for it ({@code arrival}); at the end when it came
+     * too late. Once: a tail given again (its acknowledgement lost, or this node restarted after storing it) queues
+     * nothing, as the move's request identifier is stored with the tail, in its batch. Completes once the tail is
+     * stored (in memory without a store: queued), or there is nothing to store: then the old owner may let it go.
      */
-    void append(String clientId, List<StoredDelivery> tail, List<String> identities,
-                Map<String, Long> lastRoutedBefore, Arrival arrival) {
+    CompletableFuture<Void> append(String clientId, long requestId, List<StoredDelivery> tail, List<String> identities,
+                                   Map<String, Long> lastRoutedBefore, Arrival arrival) {
+        CompletableFuture<Void> stored = new CompletableFuture<>();
         Session s = sessions.get(clientId);
         // An empty tail still says up to where each node routed here before its switch: those copies go all the same.
         if (s == null || tail.isEmpty() && lastRoutedBefore.isEmpty()) {
@@ -90,11 +95,24 @@ final class MovedTail {
             if (arrival != null) {
                 arrival.tailIn().complete(null);
             }
-            return;
+            stored.complete(null);
+            return stored;
         }
         s.execute(() -> {
             Persistence store = sessions.store().persistence();
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
+            StoredMovedCopies before = s.transfer().movedCopies();
+            if (before != null && before.applied(requestId)) {
+                // Said stored once what stored it is: an empty batch of the same owner completes after it.
+                log.debug("Session of '{}': the tail of move {} came again; it is queued here already", clientId,
+                        requestId);
+                (batch == null ? CompletableFuture.<Void>completedFuture(null) : store.write(batch, s.executor()))
+                        .whenComplete((v, e) -> complete(stored, e));
+                if (arrival != null) {
+                    arrival.tailIn().complete(null);
+                }
+                return;
+            }
             // A message the old node got between a node's switch of routes and its mark reached this node directly
             // too: that copy goes, the tail's keeps its place (and a copy still on its way is dropped as it comes).
             // So does one a node routed here before its switch, by a route older than the move: the old node had
@@ -121,15 +139,16 @@ final class MovedTail {
                     batch.removeQueued(clientId, copy.sequence());
                 }
             }
+            // What the session drops as copies from now on, and that this tail is here: stored with the tail, so that
+            // a restart drops the same copies (see #restored) and a tail given again is not queued twice.
+            StoredMovedCopies after = StoredMovedCopies.after(before, requestId, copiesOf, lastRoutedBefore);
+            s.transfer().movedCopies(after);
+            if (batch != null) {
+                batch.putMovedCopies(clientId, after);
+            }
             if (!copiesOf.isEmpty() || !lastRoutedBefore.isEmpty()) {
-                s.transfer().dropArriving(copies(copiesOf, self).or(d -> {
-                    boolean routedBefore = stale.test(d);
-                    if (routedBefore) {
-                        log.debug("Session of '{}': dropped a copy of message {} routed here before the move",
-                                clientId, HandoverGiving.identity(d, self));
-                    }
-                    return routedBefore;
-                }), System.nanoTime() + COPIES_DROPPED_NANOS);
+                s.transfer().dropArriving(dropped(clientId, copiesOf, lastRoutedBefore, self),
+                        System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
             for (int i = 0; i < tail.size(); i++) {
@@ -164,7 +183,46 @@ final class MovedTail {
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }
+                complete(stored, e);
             });
+        });
+        return stored;
+    }
+
+    private static void complete(CompletableFuture<Void> stored, Throwable failed) {
+        if (failed == null) {
+            stored.complete(null);
+        } else {
+            stored.completeExceptionally(failed);
+        }
+    }
+
+    /**
+     * A session restored at start that moved here (its record of the move stored with its last tail): drops again
+     * the copies it dropped before the restart, as they arrive however late (other nodes' queues to this one send
+     * again what this node had not acknowledged). Call before other nodes link up.
+     */
+    static void restored(Session s, String self) {
+        s.execute(() -> {
+            StoredMovedCopies moved = s.transfer().movedCopies();
+            if (moved != null && (!moved.identities().isEmpty() || !moved.routedBefore().isEmpty())) {
+                s.transfer().dropArriving(dropped(s.clientId(), new HashSet<>(moved.identities()),
+                        moved.routedBefore(), self), System.nanoTime() + COPIES_DROPPED_NANOS);
+            }
+        });
+    }
+
+    /** The arriving copies a moved session drops: each of {@code identities} once, and what was routed before. */
+    private static Predicate<Delivery> dropped(String clientId, Set<String> identities,
+                                               Map<String, Long> lastRoutedBefore, String self) {
+        Predicate<Delivery> stale = routedBefore(lastRoutedBefore, self);
+        return copies(identities, self).or(d -> {
+            boolean routedBefore = stale.test(d);
+            if (routedBefore) {
+                log.debug("Session of '{}': dropped a copy of message {} routed here before the move", clientId,
+                        HandoverGiving.identity(d, self));
+            }
+            return routedBefore;
         });
     }
 }

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * restarted on its data directory while its sessions moved on) and whenever the registry changes to another owner.
  *
  * <p>The parts: {@link HandoverAsking} (the node a client connects to), {@link HandoverGiving} (the owner asked for
- * a session), {@link HandoverLinks} (the messages between them, and the {@code midge-sessions} thread that runs
+ * a session; {@link PendingTails} keeps the tail it sent until the new owner stored it), {@link HandoverLinks} (the
+ * messages between them, and the {@code midge-sessions} thread that runs
  * the steps, which go on as the registry answers, never waiting for it; sessions are changed on their own loops;
  * nothing blocks a loop).
  * Here: the gate the sessions open through, and fencing.
@@ -56,6 +57,8 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     private final HandoverLinks links;
     private final HandoverGiving giving;
     private final HandoverAsking asking;
+    /** The tails this node sent as an old owner, until their new owners say they stored them. */
+    private final PendingTails tails;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
@@ -65,7 +68,10 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.owners = owners;
         this.sessions = sessions;
         this.links = new HandoverLinks(group);
-        this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening);
+        this.tails = new PendingTails(owners::getAsync, links::send, System::nanoTime);
+        links.thread().scheduleWithFixedDelay(() -> links.onThread(tails::tick), PendingTails.RESEND_MILLIS,
+                PendingTails.RESEND_MILLIS, TimeUnit.MILLISECONDS);
+        this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening, tails);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
     }
 
@@ -76,6 +82,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
 
     void linkUp(NodeLink link) {
         links.linkUp(link);
+        tails.linkUp(link.node);
     }
 
     void linkDown(NodeLink link) {
@@ -92,11 +99,15 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
      * After the store's sessions were restored, before their wills: each is reclaimed in the registry under the epoch
      * stored with it, and the highest epoch wins ({@link SessionOwners#reclaim}). A session whose entry is another
      * node's under the same or a higher epoch is a stale copy (its owner moved it on while this node was down, or
-     * this node lost it in a move and kept it on disk): it is dropped, without its will. Waits for the registry's
+     * this node lost it in a move and kept it on disk): it is dropped, without its will. First, a session that moved
+     * here drops again the copies it dropped before ({@link MovedTail#restored}). Waits for the registry's
      * answers (at most {@link #TIMEOUT_MILLIS}; a session not answered by then is fenced later, as the registry
      * changes). Returns the client identifiers of the copies dropped, whose stored wills are void.
      */
     Set<String> fenceRestored() {
+        for (Session s : List.copyOf(sessions.sessions())) {
+            MovedTail.restored(s, self); // its copies still on their way are dropped as before the restart
+        }
         Set<String> stale = ConcurrentHashMap.newKeySet();
         try {
             reclaim(stale).get(TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -240,8 +251,13 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     }
 
     @Override
-    public void tail(HandoverCodec.Frame tail) {
-        asking.onTail(tail);
+    public void tail(String from, HandoverCodec.Frame tail) {
+        asking.onTail(from, tail);
+    }
+
+    @Override
+    public void tailStored(String from, HandoverCodec.Frame stored) {
+        tails.stored(from, stored.requestId());
     }
 
     @Override

@@ -328,6 +328,11 @@ final class EncodedBatch implements StoreBatch {
     }
 
     @Override
+    public StoreBatch putMovedCopies(String clientId, StoredMovedCopies copies) {
+        return put(Keys.movedCopies(clientId), Values.movedCopies(copies));
+    }
+
+    @Override
     public StoreBatch putRetained(StoredMessage message) {
         return put(Keys.retained(message.topic()), Values.message(message));
     }

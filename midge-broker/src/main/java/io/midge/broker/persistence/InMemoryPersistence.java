@@ -101,6 +101,11 @@ public final class InMemoryPersistence implements Persistence {
         }
 
         @Override
+        public StoreBatch putMovedCopies(String clientId, StoredMovedCopies copies) {
+            return this;
+        }
+
+        @Override
         public StoreBatch putRetained(StoredMessage message) {
             return this;
         }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  * 'C' len:u16 clientId 0x03 sequence:u64     -> queued delivery
  * 'C' len:u16 clientId 0x04 packetId:u16     -> outbound in flight (state, sequence of its queued delivery)
  * 'C' len:u16 clientId 0x05 packetId:u16     -> inbound QoS 2 awaiting PUBREL (no value)
+ * 'C' len:u16 clientId 0x06                  -> copies a session moved here drops, tails it holds (cluster)
  * 'M' "format"                               -> format version of the store
  * 'R' topic                                  -> retained message
  * 'W' clientId                               -> delayed will (publish deadline, message)
@@ -33,6 +34,7 @@ final class Keys {
     static final byte QUEUED = 0x03;
     static final byte INFLIGHT = 0x04;
     static final byte INBOUND_QOS2 = 0x05;
+    static final byte MOVED_COPIES = 0x06;
     /** Above every record type: the exclusive end of a client's range. */
     private static final byte CLIENT_END = (byte) 0xFF;
 
@@ -63,6 +65,10 @@ final class Keys {
 
     static byte[] inboundQos2(String clientId, int packetId) {
         return client(clientId, INBOUND_QOS2, 2).writeShort(checkPacketId(packetId)).toByteArray();
+    }
+
+    static byte[] movedCopies(String clientId) {
+        return client(clientId, MOVED_COPIES, 0).toByteArray();
     }
 
     /** The first key of a client's range (inclusive). */

@@ -59,6 +59,7 @@ final class Recovery {
         final List<QueuedDelivery> queued = new ArrayList<>();
         final List<InflightRecord> inflight = new ArrayList<>();
         final List<Integer> inbound = new ArrayList<>();
+        StoredMovedCopies movedCopies;
 
         Client(byte[] key, int prefixLength) {
             keyPrefix = Arrays.copyOf(key, prefixLength);
@@ -136,6 +137,7 @@ final class Recovery {
             case Keys.INFLIGHT -> client.inflight.add(new InflightRecord(
                     Keys.suffixOf(key, prefixLength).readShort(), Values.inflight(value)));
             case Keys.INBOUND_QOS2 -> client.inbound.add(Keys.suffixOf(key, prefixLength).readShort());
+            case Keys.MOVED_COPIES -> client.movedCopies = Values.movedCopies(value);
             default -> throw new IllegalStateException("unknown record type " + type);
         }
     }
@@ -157,7 +159,8 @@ final class Recovery {
         }
         if (c.session == null || c.session.expiresAtMillis(now) <= now) {
             if (c.session == null) {
-                orphans += c.subscriptions.size() + c.queued.size() + c.inflight.size() + c.inbound.size();
+                orphans += c.subscriptions.size() + c.queued.size() + c.inflight.size() + c.inbound.size()
+                        + (c.movedCopies == null ? 0 : 1);
             } else {
                 droppedSessions++;
             }
@@ -205,6 +208,6 @@ final class Recovery {
         int[] inbound = c.inbound.stream().mapToInt(Integer::intValue).toArray();
         sessions.add(new RecoveredSession(c.session, c.session.expiresAtMillis(now),
                 Collections.unmodifiableMap(c.subscriptions),
-                List.copyOf(queued), List.copyOf(inflight), inbound, nextSequence));
+                List.copyOf(queued), List.copyOf(inflight), inbound, nextSequence, c.movedCopies));
     }
 }

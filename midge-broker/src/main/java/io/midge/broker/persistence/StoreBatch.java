@@ -56,6 +56,12 @@ public interface StoreBatch {
 
     StoreBatch removeInboundQos2(String clientId, int packetId);
 
+    /**
+     * Stores (replacing) what a session moved here from another node of a cluster drops as copies, and which moves'
+     * tails it holds: in the batch that queues a tail, so that both survive a restart or neither does.
+     */
+    StoreBatch putMovedCopies(String clientId, StoredMovedCopies copies);
+
     /** Stores the retained message of its topic, replacing the previous one. */
     StoreBatch putRetained(StoredMessage message);
 

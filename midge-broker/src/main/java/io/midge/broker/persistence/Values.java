@@ -4,6 +4,12 @@ import io.midge.codec.protocol.Binary;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
 import io.midge.codec.property.UserProperty;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The encoding of every stored value: compact, and independent of the wire codec so that a change of the wire
@@ -184,6 +190,47 @@ final class Values {
         int flags = r.readByte();
         return new StoredSubscription(flags & 3, (flags & NO_LOCAL) != 0, (flags & RETAIN_AS_PUBLISHED) != 0,
                 (flags >> 4) & 3, r.readVarInt());
+    }
+
+    // ---------------------------------------------------------------- a session moved here in a cluster
+
+    /** The identities, then per node its last forward identity before its switch, then the tails' requests. */
+    static byte[] movedCopies(StoredMovedCopies c) {
+        ByteWriter w = new ByteWriter(16 + 24 * (c.identities().size() + c.routedBefore().size())
+                + 9 * c.appliedTails().size());
+        w.writeVarLong(c.identities().size());
+        for (String identity : c.identities()) {
+            w.writeString(identity);
+        }
+        w.writeVarLong(c.routedBefore().size());
+        for (Map.Entry<String, Long> e : c.routedBefore().entrySet()) {
+            w.writeString(e.getKey()).writeLong(e.getValue());
+        }
+        w.writeVarLong(c.appliedTails().size());
+        for (long requestId : c.appliedTails()) {
+            w.writeLong(requestId);
+        }
+        return w.toByteArray();
+    }
+
+    static StoredMovedCopies movedCopies(byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        Set<String> identities = new HashSet<>();
+        for (int i = r.readVarInt(); i > 0; i--) {
+            identities.add(r.readString());
+        }
+        Map<String, Long> routedBefore = new HashMap<>();
+        for (int i = r.readVarInt(); i > 0; i--) {
+            routedBefore.put(r.readString(), r.readLong());
+        }
+        List<Long> applied = new ArrayList<>();
+        for (int i = r.readVarInt(); i > 0; i--) {
+            applied.add(r.readLong());
+        }
+        if (r.remaining() > 0) {
+            throw new IllegalStateException(r.remaining() + " bytes after a moved session's copies");
+        }
+        return new StoredMovedCopies(identities, routedBefore, applied);
     }
 
     static byte[] formatVersion(int version) {

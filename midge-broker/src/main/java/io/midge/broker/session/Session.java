@@ -3,6 +3,7 @@ package io.midge.broker.session;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.Subscriber;
@@ -69,6 +70,11 @@ public final class Session implements Subscriber {
      * (see {@link OwnPayload}), which would make it another delivery. The old copy lives for moments only.
      */
     private boolean handingOver;
+    /**
+     * Moved here from another node of a cluster: what it drops as copies, and which moves' tails it holds, as stored
+     * with its last tail (see {@link SessionTransfer#movedCopies}); null for every other session.
+     */
+    private StoredMovedCopies movedCopies;
 
     public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
                    Persistence store, TopicTree topicTree) {
@@ -407,6 +413,14 @@ public final class Session implements Subscriber {
     /** At start, on this session's loop, before any publisher takes a key. */
     void raiseNextSequence(long next) {
         nextSequence = Math.max(nextSequence, next);
+    }
+
+    StoredMovedCopies movedCopies() {
+        return movedCopies;
+    }
+
+    void setMovedCopies(StoredMovedCopies copies) {
+        movedCopies = copies;
     }
 
     void setHandingOver(boolean on) {

@@ -94,6 +94,8 @@ public final class SessionRegistry {
             session.transfer().restoreQueued(StoredMessages.fromStored(d.delivery(), d.sequence()));
         }
         session.transfer().restoreNextSequence(recovered.nextSequence());
+        // The cluster applies it again (its copies are dropped as they arrive) before other nodes link up.
+        session.transfer().movedCopies(recovered.movedCopies());
         sessions.put(session.clientId(), session);
         sorted.changed(session.clientId());
         if (recovered.expiresAtMillis() != Long.MAX_VALUE) {

@@ -1,5 +1,6 @@
 package io.midge.broker.session;
 
+import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.routing.Delivery;
 import java.util.List;
 import java.util.function.Predicate;
@@ -62,6 +63,19 @@ public final class SessionTransfer {
      */
     public void dropArriving(Predicate<Delivery> drop, long untilNanos) {
         mailbox.dropArriving(drop, untilNanos);
+    }
+
+    /**
+     * What a session moved here from another node of a cluster drops as copies, and which moves' tails it holds (the
+     * cluster's own record, stored with the tail, restored with the session); null when it did not move here.
+     */
+    public StoredMovedCopies movedCopies() {
+        return session.movedCopies();
+    }
+
+    /** Sets {@link #movedCopies()}: as the record stored with a tail says, or as restored at start. */
+    public void movedCopies(StoredMovedCopies copies) {
+        session.setMovedCopies(copies);
     }
 
     /**

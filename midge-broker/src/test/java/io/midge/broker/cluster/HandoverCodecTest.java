@@ -102,4 +102,20 @@ class HandoverCodecTest {
         assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length - 3)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    @DisplayName("The new node's word that it stored a tail reads back; a truncated one, and one with bytes too many, "
+            + "are refused with a message saying so")
+    void tailStoredRoundTripsAndMalformedOnesAreRefused() {
+        byte[] whole = HandoverCodec.tailStored(42, "client é");
+        HandoverCodec.Frame f = HandoverCodec.read(whole);
+        assertThat(f.kind()).isEqualTo(HandoverCodec.TAIL_STORED);
+        assertThat(f.requestId()).isEqualTo(42);
+        assertThat(f.clientId()).isEqualTo("client é");
+
+        assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length - 2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length + 3)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 bytes too many");
+    }
 }

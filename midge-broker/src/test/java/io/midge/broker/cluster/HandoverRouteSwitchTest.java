@@ -38,7 +38,7 @@ class HandoverRouteSwitchTest {
     private final NodeQueues queues = new NodeQueues(sessions, router, queueLoop, 1_000, 1 << 20);
     private final HandoverLinks links = new HandoverLinks(publisherLoops);
     private final HandoverGiving giving = new HandoverGiving("node3", null, sessions, links, queues, () -> 0L,
-            Set.of());
+            Set.of(), null);
 
     @AfterEach
     void close() throws Exception {

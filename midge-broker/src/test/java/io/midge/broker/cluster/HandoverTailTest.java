@@ -40,9 +40,11 @@ class HandoverTailTest {
     private final SessionRegistry sessions = new SessionRegistry(router.topicTree(), BrokerConfig.defaults(),
             new BrokerMetrics(), router::publish, new SessionStore(store));
     private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(1);
+    private final HandoverLinks links = new HandoverLinks(group);
 
     @AfterEach
     void close() throws Exception {
+        links.close();
         group.submit(sessions::clear).get(10, TimeUnit.SECONDS);
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         store.close();
@@ -129,9 +131,9 @@ class HandoverTailTest {
         }
         assertThat(held(s)).hasSize(6);
 
-        HandoverAsking asking = new HandoverAsking("b", null, sessions, null, node -> true, null,
+        HandoverAsking asking = new HandoverAsking("b", null, sessions, links, node -> true, null,
                 ConcurrentHashMap.newKeySet());
-        asking.onTail(tail);
+        asking.onTail("a", tail);
         assertThat(held(s)).as("the queued copies routed before c's switch taken out")
                 .containsExactly("c8", "d5", "c without identity", "c share");
 

@@ -7,6 +7,7 @@ import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.persistence.StoreOverloadedException;
 import io.midge.broker.persistence.StoredDelivery;
 import io.midge.broker.persistence.StoredMessage;
+import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.persistence.StoredSession;
 import io.midge.broker.persistence.StoredSubscription;
 import io.midge.broker.persistence.StoredWill;
@@ -184,6 +185,11 @@ final class HeldStore implements Persistence {
         @Override
         public StoreBatch removeInboundQos2(String clientId, int packetId) {
             return add("removeInboundQos2 " + clientId + " " + packetId);
+        }
+
+        @Override
+        public StoreBatch putMovedCopies(String clientId, StoredMovedCopies copies) {
+            return add("putMovedCopies " + clientId + " " + copies.appliedTails());
         }
 
         @Override
