@@ -62,14 +62,17 @@ final class HandoverGiving {
     private final Set<String> opening;
     /** Sessions this node is handing to another node, until that node has them (or the time is up). */
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
+    /** Sessions cut here before every node's mark came. */
+    private final LateMarks lateMarks;
 
     /**
      * A session handed to {@code to}: the deliveries its snapshot held, its filters that other nodes route, the nodes
      * whose marks are due once it switches routes ({@code marked} completes when none is), and per node that marked
      * (its link's client identifier) the last forward identity it gave before its switch.
      */
-    private record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
-                            Set<String> marksDue, CompletableFuture<Void> marked, Map<String, Long> routedBefore) {
+    record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
+                    Set<String> marksDue, CompletableFuture<Void> marked, Map<String, Long> routedBefore,
+                    CompletableFuture<Void> markedHere) {
     }
 
     HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, NodeQueues queues,
@@ -81,11 +84,12 @@ final class HandoverGiving {
         this.links = links;
         this.queues = queues;
         this.opening = opening;
+        this.lateMarks = new LateMarks(self, owners, sessions, links, this::sendTail, LateMarks.WAIT_MILLIS);
     }
 
     /** Whether this node is handing the client's session to another node now. */
     boolean isMoving(String clientId) {
-        return outgoing.containsKey(clientId);
+        return outgoing.containsKey(clientId) || lateMarks.moving(clientId) != null;
     }
 
     /** Another node asks for a session of this node (on the session thread). */
@@ -98,7 +102,7 @@ final class HandoverGiving {
                     deadline);
             return;
         }
-        if (outgoing.containsKey(clientId) || opening.contains(clientId)) {
+        if (isMoving(clientId) || opening.contains(clientId)) {
             links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.REFUSED,
                     "the session of '" + clientId + "' is moving between nodes; connect again in a moment", null),
                     deadline);
@@ -106,7 +110,7 @@ final class HandoverGiving {
         }
         Outgoing moving = new Outgoing(s, from, request.requestId(), Collections.newSetFromMap(new IdentityHashMap<>()),
                 new CopyOnWriteArrayList<>(), ConcurrentHashMap.newKeySet(), new CompletableFuture<>(),
-                new ConcurrentHashMap<>());
+                new ConcurrentHashMap<>(), new CompletableFuture<>());
         outgoing.put(clientId, moving);
         s.execute(() -> {
             if (s.isEnded() || request.flag() || s.expiryIntervalSeconds() == 0) {
@@ -182,7 +186,10 @@ final class HandoverGiving {
         // This node's own publishers too: its queue to the new node takes the filters before the cut.
         // Read before the switch (see #onRoute).
         moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
-        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> mark(moving.session(), null));
+        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> {
+            mark(moving.session(), null);
+            moving.markedHere().complete(null);
+        });
         links.whenDone(CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS),
                 (v, e) -> {
                     if (e != null) {
@@ -207,6 +214,9 @@ final class HandoverGiving {
      */
     void onMark(String from, HandoverCodec.Frame mark) {
         Outgoing moving = outgoing.get(mark.clientId());
+        if (moving == null) {
+            moving = lateMarks.moving(mark.clientId()); // a late mark: see LateMarks
+        }
         if (moving != null && moving.requestId() == mark.requestId()) {
             // Behind every message of that node that reached the session here (this loop offered them, in order).
             moving.routedBefore().put(NodeLink.LINK_PREFIX + from, mark.lastForwardId());
@@ -215,8 +225,13 @@ final class HandoverGiving {
         }
     }
 
+    /** Sends a tail ({@link HandoverCodec#tail}) to the session's new owner. */
+    private void sendTail(String node, byte[] tail) {
+        links.send(node, tail, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
+    }
+
     /** Puts the mark of a node (its link's client identifier; null: this node) into the session's queue. */
-    private static void mark(Session s, String origin) {
+    static void mark(Session s, String origin) {
         Delivery d = new Delivery(new Message(MARK_TOPIC, 1, false, Unpooled.EMPTY_BUFFER, MqttProperties.EMPTY,
                 Message.NEVER, origin), 1, false, Delivery.NO_IDS);
         if (!s.offer(d)) {
@@ -224,8 +239,13 @@ final class HandoverGiving {
         }
     }
 
+    /** Whether a delivery is a node's mark ({@link #mark}). */
+    static boolean isMark(Delivery d) {
+        return MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1;
+    }
+
     /** The node a delivery came from: its link's client identifier, or {@link #HERE}. */
-    private static String origin(Delivery d) {
+    static String origin(Delivery d) {
         String publisher = d.message().publisherId();
         return publisher != null && publisher.startsWith(NodeLink.LINK_PREFIX) ? publisher : HERE;
     }
@@ -336,14 +356,38 @@ final class HandoverGiving {
                 log.warn("Session of '{}': the registry did not say who owns it ({}); asking again", clientId,
                         error.toString());
                 links.later(() -> settle(clientId, moving, installed), SETTLE_RETRY_MILLIS);
-            } else if (outgoing.remove(clientId, moving)) {
-                settled(clientId, moving, installed, owner);
+            } else if (outgoing.get(clientId) == moving) {
+                // Held for the nodes whose marks are due before it leaves outgoing, so that no mark misses it.
+                Set<String> due = owner == null || owner.node().equals(self) ? Set.of() : marksDue(moving);
+                if (!due.isEmpty()) {
+                    lateMarks.hold(clientId, moving, due);
+                }
+                outgoing.remove(clientId, moving);
+                settled(clientId, moving, installed, owner, !due.isEmpty());
             }
         });
     }
 
-    /** {@link #settle}, once the registry said who owns the session. */
-    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner) {
+    /**
+     * The origins ({@link #origin}) whose marks are still due: the nodes that did not answer, and this node's own
+     * publishers while their switch has not passed (once the switch began: {@code routedBefore} has this node).
+     */
+    private Set<String> marksDue(Outgoing moving) {
+        Set<String> due = new HashSet<>();
+        for (String node : moving.marksDue()) {
+            due.add(NodeLink.LINK_PREFIX + node);
+        }
+        if (moving.routedBefore().containsKey(NodeLink.LINK_PREFIX + self) && !moving.markedHere().isDone()) {
+            due.add(HERE);
+        }
+        return due;
+    }
+
+    /**
+     * {@link #settle}, once the registry said who owns the session; with marks still due ({@code late}) the session
+     * stays subscribed for what their nodes route here first ({@link LateMarks}).
+     */
+    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner, boolean late) {
         Session s = moving.session();
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
@@ -352,16 +396,19 @@ final class HandoverGiving {
             return;
         }
         s.execute(() -> {
-            for (String filter : List.copyOf(s.subscriptions().keySet())) {
-                s.unsubscribe(filter);
+            if (!late) {
+                for (String filter : List.copyOf(s.subscriptions().keySet())) {
+                    s.unsubscribe(filter);
+                }
             }
             links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
                     .thenCompose(v -> links.everyLoop()).whenComplete((v, e) -> s.execute(() -> {
                         List<StoredDelivery> tail = new ArrayList<>();
                         List<String> identities = new ArrayList<>();
                         Set<String> marked = new HashSet<>();
-                        for (Delivery d : SessionSnapshot.deliveries(s)) {
-                            if (MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1) {
+                        List<Delivery> read = SessionSnapshot.deliveries(s);
+                        for (Delivery d : read) {
+                            if (isMark(d)) {
                                 String origin = d.message().publisherId();
                                 marked.add(origin == null ? HERE : origin);
                             } else if (inTail(d, moving.sent().contains(d), marked)) {
@@ -370,11 +417,14 @@ final class HandoverGiving {
                             }
                         }
                         if (owner != null) {
-                            links.send(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
-                                            identities, Map.copyOf(moving.routedBefore())),
-                                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SessionHandover.TIMEOUT_MILLIS));
+                            sendTail(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
+                                    identities, Map.copyOf(moving.routedBefore())));
                         }
-                        sessions.discard(s);
+                        if (late) {
+                            lateMarks.cut(clientId, read);
+                        } else {
+                            sessions.discard(s);
+                        }
                         log.info("Session of '{}' handed over to node '{}' ({} messages of the move after it)",
                                 clientId, owner == null ? moving.to() : owner.node(), tail.size());
                     }));
