@@ -55,6 +55,13 @@ final class HandoverCodec {
      * node (named by its link's client identifier) the last forward identity it gave before it switched. A MARK's
      * {@code lastForwardId} is that of the node that sends it.
      */
+    /**
+     * In a tail's {@code routedBefore}, for a node whose mark was still due at the cut: what that node routed to the
+     * old owner before its switch follows in a late tail ({@link LateMarks}), and the new node keeps track of what it
+     * got from it directly meanwhile ({@link LateTailCopies}). No forward identity is this low, so it drops nothing.
+     */
+    static final long MARK_DUE = -1;
+
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
                  RecoveredSession session, List<StoredDelivery> tail, List<String> filters, List<String> identities,
                  Map<String, Long> routedBefore, long lastForwardId) {

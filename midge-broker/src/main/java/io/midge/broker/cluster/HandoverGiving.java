@@ -13,6 +13,7 @@ import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * node. This node closes the old connection (5.0: DISCONNECT 0x8E) and sends the whole session, which stays in its
  * topic tree meanwhile. Once the new node says it has it, no message may fall between the two copies while the
  * other nodes' routes change: this node asks every node it has a link to to route the session's filters to the new
- * node now ({@link #onRoute}), and each says so with a mark sent through its forwarding queue to this node, behind
+ * node now ({@link RouteSwitch#onRoute}), and each says so with a mark sent through its forwarding queue to this node, behind
  * everything it routed here before. With every mark in (or after {@link #SWITCH_MILLIS}), this node cuts the session
  * out of its topic tree, lets every loop and the store pass, sends the new node what reached the session since the
  * snapshot (the tail, which the new node puts ahead of what reached it directly), and drops its copy. Should the new
@@ -64,6 +65,8 @@ final class HandoverGiving {
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
     /** Sessions cut here before every node's mark came. */
     private final LateMarks lateMarks;
+    /** This node's switch of a moving session's routes, for its own moves and other nodes'. */
+    private final RouteSwitch routes;
 
     /**
      * A session handed to {@code to}: the deliveries its snapshot held, its filters that other nodes route, the nodes
@@ -84,6 +87,7 @@ final class HandoverGiving {
         this.links = links;
         this.queues = queues;
         this.opening = opening;
+        this.routes = new RouteSwitch(self, sessions, links, queues, forwardIds);
         this.lateMarks = new LateMarks(self, owners, sessions, links, this::sendTail, LateMarks.WAIT_MILLIS);
     }
 
@@ -172,21 +176,23 @@ final class HandoverGiving {
         Set<String> due = moving.marksDue();
         due.addAll(links.nodes());
         due.remove(self);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS);
+        // A link that drops meanwhile is waited for as long as a late mark is (LateMarks): what that node routed here
+        // before waits in its queue to this node, and comes once the link is back, ahead of its mark.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS + LateMarks.WAIT_MILLIS);
         byte[] route = HandoverCodec.route(moving.requestId(), clientId, to, filters);
         for (String node : List.copyOf(due)) {
             links.send(node, route, deadline).whenComplete((v, e) -> {
                 if (e != null) {
-                    marked(moving, node); // no link to it: nothing of it is on its way here
+                    marked(moving, node); // no link to it all this time: the wait for it is over
                 }
             });
         }
         marked(moving, null);
         long started = System.nanoTime();
         // This node's own publishers too: its queue to the new node takes the filters before the cut.
-        // Read before the switch (see #onRoute).
+        // Read before the switch (see RouteSwitch#onRoute).
         moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
-        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> {
+        CompletableFuture<Void> here = routes.routeTo(to, filters).thenRun(() -> {
             mark(moving.session(), null);
             moving.markedHere().complete(null);
         });
@@ -292,53 +298,9 @@ final class HandoverGiving {
         }
     }
 
-    /**
-     * Another node moves a session and asks this one to route its filters to the new node (on the session thread):
-     * the forwarding queue to that node takes them now, and once every loop and the store passed what was routed
-     * before, a mark goes to the asking node through this node's queue to it, behind all of that.
-     */
+    /** Another node moves a session and asks this one to route its filters to the new node (session thread). */
     void onRoute(String from, HandoverCodec.Frame route) {
-        // Read before the switch: a message with an identity up to this one was matched before it, so the passes
-        // below put it ahead of the mark. Read after them, it would include messages matched after the switch whose
-        // copy for the old node is still being stored, and so lands behind the mark and out of the tail: the new
-        // node, dropping its own copy as routed before, lost them (one QoS 1 message per move in the loop).
-        long lastForwardId = forwardIds.getAsLong();
-        routeTo(route.reason(), route.filters()).whenComplete((v, e) -> {
-            byte[] mark = HandoverCodec.mark(route.requestId(), route.clientId(), lastForwardId);
-            Session queue = queues.queueOf(from);
-            Delivery d = new Delivery(new Message(HandoverLinks.TOPIC_PREFIX + from, 1, false,
-                    Unpooled.wrappedBuffer(mark), MqttProperties.EMPTY, Message.NEVER, null), 1, false,
-                    Delivery.NO_IDS);
-            if (queue == null || queue.isEnded() || !queue.offer(d)) {
-                d.release();
-                // No queue to that node: nothing this node routed is on its way there.
-                links.send(from, mark, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS));
-            }
-        });
-    }
-
-    /**
-     * Routes the filters to node {@code to} (its forwarding queue subscribes to them; on {@code to} itself the
-     * session is subscribed already); completes once every loop passed the change, the store wrote what was routed
-     * before it, and every loop handed that on.
-     */
-    CompletableFuture<Void> routeTo(String to, List<String> filters) {
-        List<CompletableFuture<Void>> subscribed = new ArrayList<>();
-        if (!to.equals(self)) {
-            for (String filter : filters) {
-                // Durable (a moving session is persistent), and kept until the new owner's own route is seen here:
-                // a sync meanwhile must not take it away (see NodeQueues#subscribeForMove).
-                subscribed.add(queues.subscribeForMove(to, filter));
-            }
-        }
-        // The passes begin once the queue's subscriptions are in the topic tree (made on the queue's loop). Begun
-        // before, a loop that passed early could still match a QoS 2 publish without the new node and hand its store
-        // batch to the writer only after the barrier; offered once written, after the second pass, it reached the
-        // old node behind the mark (out of the tail) and the new node not at all. QoS 1 is offered as it is matched,
-        // inside the pass, which fits CI's move window losing one QoS 2 message and no QoS 1.
-        return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
-                .thenCompose(v -> links.everyLoop()).thenCompose(v -> sessions.store().persistence().barrier())
-                .thenCompose(v -> links.everyLoop());
+        routes.onRoute(from, route);
     }
 
     /**
@@ -363,7 +325,7 @@ final class HandoverGiving {
                     lateMarks.hold(clientId, moving, due);
                 }
                 outgoing.remove(clientId, moving);
-                settled(clientId, moving, installed, owner, !due.isEmpty());
+                settled(clientId, moving, installed, owner, due);
             }
         });
     }
@@ -384,10 +346,13 @@ final class HandoverGiving {
     }
 
     /**
-     * {@link #settle}, once the registry said who owns the session; with marks still due ({@code late}) the session
-     * stays subscribed for what their nodes route here first ({@link LateMarks}).
+     * {@link #settle}, once the registry said who owns the session; with marks still due (of {@code lateOrigins}) the
+     * session stays subscribed for what their nodes route here first ({@link LateMarks}), and the tail tells the new
+     * owner that a late tail of theirs follows ({@link HandoverCodec#MARK_DUE}).
      */
-    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner, boolean late) {
+    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner,
+                         Set<String> lateOrigins) {
+        boolean late = !lateOrigins.isEmpty();
         Session s = moving.session();
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
@@ -417,8 +382,13 @@ final class HandoverGiving {
                             }
                         }
                         if (owner != null) {
+                            Map<String, Long> routedBefore = new HashMap<>(moving.routedBefore());
+                            for (String origin : lateOrigins) {
+                                routedBefore.putIfAbsent(origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin,
+                                        HandoverCodec.MARK_DUE);
+                            }
                             sendTail(owner.node(), HandoverCodec.tail(moving.requestId(), clientId, tail,
-                                    identities, Map.copyOf(moving.routedBefore())));
+                                    identities, routedBefore));
                         }
                         if (late) {
                             lateMarks.cut(clientId, read);

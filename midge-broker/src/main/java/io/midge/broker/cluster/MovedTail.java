@@ -37,10 +37,12 @@ final class MovedTail {
 
     private final String self;
     private final SessionRegistry sessions;
+    private final LateTailCopies lateCopies;
 
     MovedTail(String self, SessionRegistry sessions) {
         this.self = self;
         this.sessions = sessions;
+        this.lateCopies = new LateTailCopies(self);
     }
 
     /**
@@ -93,6 +95,8 @@ final class MovedTail {
             return;
         }
         s.execute(() -> {
+            // A late node's tail to an open session: what of it came here directly is left out (it may have gone out).
+            boolean late = arrival == null && lateCopies.watches(s);
             Persistence store = sessions.store().persistence();
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
             // A message the old node got between a node's switch of routes and its mark reached this node directly
@@ -101,18 +105,20 @@ final class MovedTail {
             // the message, and delivered it or sent it in the snapshot or the tail.
             Set<String> copiesOf = new HashSet<>();
             for (String identity : identities) {
-                if (!identity.isEmpty()) {
+                if (!identity.isEmpty() && !(late && lateCopies.cameDirectly(s, identity))) {
                     copiesOf.add(identity);
                 }
             }
             Predicate<Delivery> stale = routedBefore(lastRoutedBefore, self);
+            // Queued copies of a late node's messages are all known (LateTailCopies) and stay: the tail leaves them out.
+            Predicate<Delivery> staleQueued = late ? d -> false : stale;
             int[] staleCopies = {0};
             List<Delivery> copies = copiesOf.isEmpty() && lastRoutedBefore.isEmpty() ? List.of()
                     : s.transfer().takeQueuedIf(d -> {
                         if (copiesOf.remove(HandoverGiving.identity(d, self))) {
                             return true;
                         }
-                        boolean routedBefore = stale.test(d);
+                        boolean routedBefore = staleQueued.test(d);
                         staleCopies[0] += routedBefore ? 1 : 0;
                         return routedBefore;
                     });
@@ -132,8 +138,13 @@ final class MovedTail {
                 }), System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
+            int[] cameDirectly = {0};
             for (int i = 0; i < tail.size(); i++) {
                 StoredDelivery d = tail.get(i);
+                if (late && lateCopies.cameDirectly(s, identities.get(i))) {
+                    cameDirectly[0]++;
+                    continue;
+                }
                 long sequence = batch == null ? Delivery.NOT_STORED
                         : arrival != null && i < HandoverAsking.TAIL_ROOM ? arrival.firstSequence() + i
                         : s.reserveSequence();
@@ -141,6 +152,11 @@ final class MovedTail {
                     batch.appendQueued(clientId, sequence, d);
                 }
                 deliveries.add(StoredMessages.fromStored(d, sequence));
+            }
+            if (arrival != null) {
+                lateCopies.watch(s, lastRoutedBefore);
+            } else if (late) {
+                lateCopies.applied(s, lastRoutedBefore);
             }
             CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
                     : store.write(batch, s.executor());
@@ -158,9 +174,10 @@ final class MovedTail {
                     }
                 }
                 log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
-                        + "({} copies that came here directly dropped, {} of them routed here before the move)",
-                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)", copies.size(),
-                        staleCopies[0]);
+                        + "({} copies that came here directly dropped, {} of them routed here before the move; {} "
+                        + "left out of a late tail as they came here directly)", clientId, deliveries.size(),
+                        arrival != null ? "" : ", last (they came late)", copies.size(), staleCopies[0],
+                        cameDirectly[0]);
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }
