@@ -13,6 +13,7 @@ import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * node. This node closes the old connection (5.0: DISCONNECT 0x8E) and sends the whole session, which stays in its
  * topic tree meanwhile. Once the new node says it has it, no message may fall between the two copies while the
  * other nodes' routes change: this node asks every node it has a link to to route the session's filters to the new
- * node now ({@link #onRoute}), and each says so with a mark sent through its forwarding queue to this node, behind
+ * node now ({@link RouteSwitch#onRoute}), and each says so with a mark sent through its forwarding queue to this node, behind
  * everything it routed here before. With every mark in (or after {@link #SWITCH_MILLIS}), this node cuts the session
  * out of its topic tree, lets every loop and the store pass, sends the new node what reached the session since the
  * snapshot (the tail, which the new node puts ahead of what reached it directly), and drops its copy. Should the new
@@ -64,14 +65,19 @@ final class HandoverGiving {
     private final Map<String, Outgoing> outgoing = new ConcurrentHashMap<>();
     /** Where a settled session's tail goes: kept there until the new owner stored it. */
     private final PendingTails tails;
+    /** Sessions cut here before every node's mark came. */
+    private final LateMarks lateMarks;
+    /** This node's switch of a moving session's routes, for its own moves and other nodes'. */
+    private final RouteSwitch routes;
 
     /**
      * A session handed to {@code to}: the deliveries its snapshot held, its filters that other nodes route, the nodes
      * whose marks are due once it switches routes ({@code marked} completes when none is), and per node that marked
      * (its link's client identifier) the last forward identity it gave before its switch.
      */
-    private record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
-                            Set<String> marksDue, CompletableFuture<Void> marked, Map<String, Long> routedBefore) {
+    record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
+                    Set<String> marksDue, CompletableFuture<Void> marked, Map<String, Long> routedBefore,
+                    CompletableFuture<Void> markedHere) {
     }
 
     HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, NodeQueues queues,
@@ -84,11 +90,13 @@ final class HandoverGiving {
         this.links = links;
         this.queues = queues;
         this.opening = opening;
+        this.routes = new RouteSwitch(self, sessions, links, queues, forwardIds);
+        this.lateMarks = new LateMarks(self, owners, sessions, links, tails::hold, LateMarks.WAIT_MILLIS);
     }
 
     /** Whether this node is handing the client's session to another node now. */
     boolean isMoving(String clientId) {
-        return outgoing.containsKey(clientId);
+        return outgoing.containsKey(clientId) || lateMarks.moving(clientId) != null;
     }
 
     /** Another node asks for a session of this node (on the session thread). */
@@ -101,7 +109,7 @@ final class HandoverGiving {
                     deadline);
             return;
         }
-        if (outgoing.containsKey(clientId) || opening.contains(clientId)) {
+        if (isMoving(clientId) || opening.contains(clientId)) {
             links.send(from, HandoverCodec.answer(request.requestId(), clientId, HandoverCodec.REFUSED,
                     "the session of '" + clientId + "' is moving between nodes; connect again in a moment", null),
                     deadline);
@@ -109,7 +117,7 @@ final class HandoverGiving {
         }
         Outgoing moving = new Outgoing(s, from, request.requestId(), Collections.newSetFromMap(new IdentityHashMap<>()),
                 new CopyOnWriteArrayList<>(), ConcurrentHashMap.newKeySet(), new CompletableFuture<>(),
-                new ConcurrentHashMap<>());
+                new ConcurrentHashMap<>(), new CompletableFuture<>());
         outgoing.put(clientId, moving);
         s.execute(() -> {
             if (s.isEnded() || request.flag() || s.expiryIntervalSeconds() == 0) {
@@ -171,21 +179,26 @@ final class HandoverGiving {
         Set<String> due = moving.marksDue();
         due.addAll(links.nodes());
         due.remove(self);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS);
+        // A link that drops meanwhile is waited for as long as a late mark is (LateMarks): what that node routed here
+        // before waits in its queue to this node, and comes once the link is back, ahead of its mark.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS + LateMarks.WAIT_MILLIS);
         byte[] route = HandoverCodec.route(moving.requestId(), clientId, to, filters);
         for (String node : List.copyOf(due)) {
             links.send(node, route, deadline).whenComplete((v, e) -> {
                 if (e != null) {
-                    marked(moving, node); // no link to it: nothing of it is on its way here
+                    marked(moving, node); // no link to it all this time: the wait for it is over
                 }
             });
         }
         marked(moving, null);
         long started = System.nanoTime();
         // This node's own publishers too: its queue to the new node takes the filters before the cut.
-        // Read before the switch (see #onRoute).
+        // Read before the switch (see RouteSwitch#onRoute).
         moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
-        CompletableFuture<Void> here = routeTo(to, filters).thenRun(() -> mark(moving.session(), null));
+        CompletableFuture<Void> here = routes.routeTo(to, filters).thenRun(() -> {
+            mark(moving.session(), null);
+            moving.markedHere().complete(null);
+        });
         links.whenDone(CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS),
                 (v, e) -> {
                     if (e != null) {
@@ -210,6 +223,9 @@ final class HandoverGiving {
      */
     void onMark(String from, HandoverCodec.Frame mark) {
         Outgoing moving = outgoing.get(mark.clientId());
+        if (moving == null) {
+            moving = lateMarks.moving(mark.clientId()); // a late mark: see LateMarks
+        }
         if (moving != null && moving.requestId() == mark.requestId()) {
             // Behind every message of that node that reached the session here (this loop offered them, in order).
             moving.routedBefore().put(NodeLink.LINK_PREFIX + from, mark.lastForwardId());
@@ -219,7 +235,7 @@ final class HandoverGiving {
     }
 
     /** Puts the mark of a node (its link's client identifier; null: this node) into the session's queue. */
-    private static void mark(Session s, String origin) {
+    static void mark(Session s, String origin) {
         Delivery d = new Delivery(new Message(MARK_TOPIC, 1, false, Unpooled.EMPTY_BUFFER, MqttProperties.EMPTY,
                 Message.NEVER, origin), 1, false, Delivery.NO_IDS);
         if (!s.offer(d)) {
@@ -227,8 +243,13 @@ final class HandoverGiving {
         }
     }
 
+    /** Whether a delivery is a node's mark ({@link #mark}). */
+    static boolean isMark(Delivery d) {
+        return MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1;
+    }
+
     /** The node a delivery came from: its link's client identifier, or {@link #HERE}. */
-    private static String origin(Delivery d) {
+    static String origin(Delivery d) {
         String publisher = d.message().publisherId();
         return publisher != null && publisher.startsWith(NodeLink.LINK_PREFIX) ? publisher : HERE;
     }
@@ -275,53 +296,9 @@ final class HandoverGiving {
         }
     }
 
-    /**
-     * Another node moves a session and asks this one to route its filters to the new node (on the session thread):
-     * the forwarding queue to that node takes them now, and once every loop and the store passed what was routed
-     * before, a mark goes to the asking node through this node's queue to it, behind all of that.
-     */
+    /** Another node moves a session and asks this one to route its filters to the new node (session thread). */
     void onRoute(String from, HandoverCodec.Frame route) {
-        // Read before the switch: a message with an identity up to this one was matched before it, so the passes
-        // below put it ahead of the mark. Read after them, it would include messages matched after the switch whose
-        // copy for the old node is still being stored, and so lands behind the mark and out of the tail: the new
-        // node, dropping its own copy as routed before, lost them (one QoS 1 message per move in the loop).
-        long lastForwardId = forwardIds.getAsLong();
-        routeTo(route.reason(), route.filters()).whenComplete((v, e) -> {
-            byte[] mark = HandoverCodec.mark(route.requestId(), route.clientId(), lastForwardId);
-            Session queue = queues.queueOf(from);
-            Delivery d = new Delivery(new Message(HandoverLinks.TOPIC_PREFIX + from, 1, false,
-                    Unpooled.wrappedBuffer(mark), MqttProperties.EMPTY, Message.NEVER, null), 1, false,
-                    Delivery.NO_IDS);
-            if (queue == null || queue.isEnded() || !queue.offer(d)) {
-                d.release();
-                // No queue to that node: nothing this node routed is on its way there.
-                links.send(from, mark, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SWITCH_MILLIS));
-            }
-        });
-    }
-
-    /**
-     * Routes the filters to node {@code to} (its forwarding queue subscribes to them; on {@code to} itself the
-     * session is subscribed already); completes once every loop passed the change, the store wrote what was routed
-     * before it, and every loop handed that on.
-     */
-    CompletableFuture<Void> routeTo(String to, List<String> filters) {
-        List<CompletableFuture<Void>> subscribed = new ArrayList<>();
-        if (!to.equals(self)) {
-            for (String filter : filters) {
-                // Durable (a moving session is persistent), and kept until the new owner's own route is seen here:
-                // a sync meanwhile must not take it away (see NodeQueues#subscribeForMove).
-                subscribed.add(queues.subscribeForMove(to, filter));
-            }
-        }
-        // The passes begin once the queue's subscriptions are in the topic tree (made on the queue's loop). Begun
-        // before, a loop that passed early could still match a QoS 2 publish without the new node and hand its store
-        // batch to the writer only after the barrier; offered once written, after the second pass, it reached the
-        // old node behind the mark (out of the tail) and the new node not at all. QoS 1 is offered as it is matched,
-        // inside the pass, which fits CI's move window losing one QoS 2 message and no QoS 1.
-        return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
-                .thenCompose(v -> links.everyLoop()).thenCompose(v -> sessions.store().persistence().barrier())
-                .thenCompose(v -> links.everyLoop());
+        routes.onRoute(from, route);
     }
 
     /**
@@ -339,14 +316,41 @@ final class HandoverGiving {
                 log.warn("Session of '{}': the registry did not say who owns it ({}); asking again", clientId,
                         error.toString());
                 links.later(() -> settle(clientId, moving, installed), SETTLE_RETRY_MILLIS);
-            } else if (outgoing.remove(clientId, moving)) {
-                settled(clientId, moving, installed, owner);
+            } else if (outgoing.get(clientId) == moving) {
+                // Held for the nodes whose marks are due before it leaves outgoing, so that no mark misses it.
+                Set<String> due = owner == null || owner.node().equals(self) ? Set.of() : marksDue(moving);
+                if (!due.isEmpty()) {
+                    lateMarks.hold(clientId, moving, due);
+                }
+                outgoing.remove(clientId, moving);
+                settled(clientId, moving, installed, owner, due);
             }
         });
     }
 
-    /** {@link #settle}, once the registry said who owns the session. */
-    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner) {
+    /**
+     * The origins ({@link #origin}) whose marks are still due: the nodes that did not answer, and this node's own
+     * publishers while their switch has not passed (once the switch began: {@code routedBefore} has this node).
+     */
+    private Set<String> marksDue(Outgoing moving) {
+        Set<String> due = new HashSet<>();
+        for (String node : moving.marksDue()) {
+            due.add(NodeLink.LINK_PREFIX + node);
+        }
+        if (moving.routedBefore().containsKey(NodeLink.LINK_PREFIX + self) && !moving.markedHere().isDone()) {
+            due.add(HERE);
+        }
+        return due;
+    }
+
+    /**
+     * {@link #settle}, once the registry said who owns the session; with marks still due (of {@code lateOrigins}) the
+     * session stays subscribed for what their nodes route here first ({@link LateMarks}), and the tail tells the new
+     * owner that a late tail of theirs follows ({@link HandoverCodec#MARK_DUE}).
+     */
+    private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner,
+                         Set<String> lateOrigins) {
+        boolean late = !lateOrigins.isEmpty();
         Session s = moving.session();
         if (owner != null && owner.node().equals(self)) {
             log.warn("Session of '{}' did not move to node '{}'{}: it stays here", clientId, moving.to(),
@@ -355,16 +359,19 @@ final class HandoverGiving {
             return;
         }
         s.execute(() -> {
-            for (String filter : List.copyOf(s.subscriptions().keySet())) {
-                s.unsubscribe(filter);
+            if (!late) {
+                for (String filter : List.copyOf(s.subscriptions().keySet())) {
+                    s.unsubscribe(filter);
+                }
             }
             links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
                     .thenCompose(v -> links.everyLoop()).whenComplete((v, e) -> s.execute(() -> {
                         List<StoredDelivery> tail = new ArrayList<>();
                         List<String> identities = new ArrayList<>();
                         Set<String> marked = new HashSet<>();
-                        for (Delivery d : SessionSnapshot.deliveries(s)) {
-                            if (MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1) {
+                        List<Delivery> read = SessionSnapshot.deliveries(s);
+                        for (Delivery d : read) {
+                            if (isMark(d)) {
                                 String origin = d.message().publisherId();
                                 marked.add(origin == null ? HERE : origin);
                             } else if (inTail(d, moving.sent().contains(d), marked)) {
@@ -373,10 +380,19 @@ final class HandoverGiving {
                             }
                         }
                         if (owner != null) {
+                            Map<String, Long> routedBefore = new HashMap<>(moving.routedBefore());
+                            for (String origin : lateOrigins) {
+                                routedBefore.putIfAbsent(origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin,
+                                        HandoverCodec.MARK_DUE);
+                            }
                             tails.hold(owner, clientId, moving.requestId(), HandoverCodec.tail(moving.requestId(),
-                                    clientId, tail, identities, Map.copyOf(moving.routedBefore())));
+                                    clientId, tail, identities, routedBefore));
                         }
-                        sessions.discard(s);
+                        if (late) {
+                            lateMarks.cut(clientId, read);
+                        } else {
+                            sessions.discard(s);
+                        }
                         log.info("Session of '{}' handed over to node '{}' ({} messages of the move after it)",
                                 clientId, owner == null ? moving.to() : owner.node(), tail.size());
                     }));

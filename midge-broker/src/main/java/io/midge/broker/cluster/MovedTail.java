@@ -38,10 +38,12 @@ final class MovedTail {
 
     private final String self;
     private final SessionRegistry sessions;
+    private final LateTailCopies lateCopies;
 
     MovedTail(String self, SessionRegistry sessions) {
         this.self = self;
         this.sessions = sessions;
+        this.lateCopies = new LateTailCopies(self);
     }
 
     /**
@@ -99,6 +101,8 @@ final class MovedTail {
             return stored;
         }
         s.execute(() -> {
+            // A late node's tail to an open session: what of it came here directly is left out (it may have gone out).
+            boolean late = arrival == null && lateCopies.watches(s);
             Persistence store = sessions.store().persistence();
             StoreBatch batch = store.isDurable() && s.isStored() ? store.batch(clientId) : null;
             StoredMovedCopies before = s.transfer().movedCopies();
@@ -119,18 +123,20 @@ final class MovedTail {
             // the message, and delivered it or sent it in the snapshot or the tail.
             Set<String> copiesOf = new HashSet<>();
             for (String identity : identities) {
-                if (!identity.isEmpty()) {
+                if (!identity.isEmpty() && !(late && lateCopies.cameDirectly(s, identity))) {
                     copiesOf.add(identity);
                 }
             }
             Predicate<Delivery> stale = routedBefore(lastRoutedBefore, self);
+            // Queued copies of a late node's messages are all known (LateTailCopies) and stay: the tail leaves them out.
+            Predicate<Delivery> staleQueued = late ? d -> false : stale;
             int[] staleCopies = {0};
             List<Delivery> copies = copiesOf.isEmpty() && lastRoutedBefore.isEmpty() ? List.of()
                     : s.transfer().takeQueuedIf(d -> {
                         if (copiesOf.remove(HandoverGiving.identity(d, self))) {
                             return true;
                         }
-                        boolean routedBefore = stale.test(d);
+                        boolean routedBefore = staleQueued.test(d);
                         staleCopies[0] += routedBefore ? 1 : 0;
                         return routedBefore;
                     });
@@ -141,7 +147,8 @@ final class MovedTail {
             }
             // What the session drops as copies from now on, and that this tail is here: stored with the tail, so that
             // a restart drops the same copies (see #restored) and a tail given again is not queued twice.
-            StoredMovedCopies after = StoredMovedCopies.after(before, requestId, copiesOf, lastRoutedBefore);
+            StoredMovedCopies after = late ? StoredMovedCopies.added(before, requestId, copiesOf, lastRoutedBefore)
+                    : StoredMovedCopies.after(before, requestId, copiesOf, lastRoutedBefore);
             s.transfer().movedCopies(after);
             if (batch != null) {
                 batch.putMovedCopies(clientId, after);
@@ -151,8 +158,13 @@ final class MovedTail {
                         System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
+            int[] cameDirectly = {0};
             for (int i = 0; i < tail.size(); i++) {
                 StoredDelivery d = tail.get(i);
+                if (late && lateCopies.cameDirectly(s, identities.get(i))) {
+                    cameDirectly[0]++;
+                    continue;
+                }
                 long sequence = batch == null ? Delivery.NOT_STORED
                         : arrival != null && i < HandoverAsking.TAIL_ROOM ? arrival.firstSequence() + i
                         : s.reserveSequence();
@@ -160,6 +172,11 @@ final class MovedTail {
                     batch.appendQueued(clientId, sequence, d);
                 }
                 deliveries.add(StoredMessages.fromStored(d, sequence));
+            }
+            if (arrival != null) {
+                lateCopies.watch(s, lastRoutedBefore);
+            } else if (late) {
+                lateCopies.applied(s, lastRoutedBefore);
             }
             CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
                     : store.write(batch, s.executor());
@@ -177,9 +194,10 @@ final class MovedTail {
                     }
                 }
                 log.info("Session of '{}': {} messages that reached its old node during the move queued here{} "
-                        + "({} copies that came here directly dropped, {} of them routed here before the move)",
-                        clientId, deliveries.size(), arrival != null ? "" : ", last (they came late)", copies.size(),
-                        staleCopies[0]);
+                        + "({} copies that came here directly dropped, {} of them routed here before the move; {} "
+                        + "left out of a late tail as they came here directly)", clientId, deliveries.size(),
+                        arrival != null ? "" : ", last (they came late)", copies.size(), staleCopies[0],
+                        cameDirectly[0]);
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }

@@ -1,6 +1,8 @@
 package io.midge.broker.persistence;
 
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +43,31 @@ public record StoredMovedCopies(Set<String> identities, Map<String, Long> routed
      */
     public static StoredMovedCopies after(StoredMovedCopies before, long requestId, Set<String> identities,
                                           Map<String, Long> routedBefore) {
+        return new StoredMovedCopies(identities, routedBefore, appliedAfter(before, requestId));
+    }
+
+    /**
+     * The record once a late tail ({@code tailId}) of the last move is queued: its copies are added to the move's,
+     * as the session's filter of arriving copies adds them, and its nodes' cut-offs take their place.
+     */
+    public static StoredMovedCopies added(StoredMovedCopies before, long tailId, Set<String> identities,
+                                          Map<String, Long> routedBefore) {
+        if (before == null) {
+            return after(null, tailId, identities, routedBefore);
+        }
+        Set<String> all = new HashSet<>(before.identities);
+        all.addAll(identities);
+        Map<String, Long> cutOffs = new HashMap<>(before.routedBefore);
+        cutOffs.putAll(routedBefore);
+        return new StoredMovedCopies(all, cutOffs, appliedAfter(before, tailId));
+    }
+
+    private static List<Long> appliedAfter(StoredMovedCopies before, long requestId) {
         List<Long> applied = new ArrayList<>(before == null ? List.of() : before.appliedTails);
         applied.add(requestId);
         while (applied.size() > APPLIED_KEPT) {
             applied.remove(0);
         }
-        return new StoredMovedCopies(identities, routedBefore, applied);
+        return applied;
     }
 }

@@ -13,4 +13,10 @@ record ArrivingCopies(Predicate<Delivery> pick, long untilNanos) {
     boolean over() {
         return System.nanoTime() - untilNanos > 0;
     }
+
+    /** What this drops while its time lasts, and what {@code other} drops while its time lasts. */
+    ArrivingCopies and(ArrivingCopies other) {
+        return new ArrivingCopies(d -> !over() && pick.test(d) || !other.over() && other.pick().test(d),
+                other.untilNanos - untilNanos > 0 ? other.untilNanos : untilNanos);
+    }
 }

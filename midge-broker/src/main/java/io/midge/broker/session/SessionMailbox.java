@@ -211,11 +211,14 @@ class SessionMailbox implements Runnable {
     }
 
     /**
-     * Drops the deliveries {@code drop} picks as they arrive, until {@code untilNanos} ({@link System#nanoTime}):
-     * copies of what a session moved here from another node of a cluster got from the old node already.
+     * Drops the deliveries {@code drop} picks as they arrive, until {@code untilNanos} ({@link System#nanoTime}), beside
+     * what earlier calls drop until their own time: copies of what a session moved here from another node of a
+     * cluster got from the old node already (its tail, and a late one).
      */
     void dropArriving(Predicate<Delivery> drop, long untilNanos) {
-        copies = new ArrivingCopies(drop, untilNanos);
+        ArrivingCopies added = new ArrivingCopies(drop, untilNanos);
+        // Added to what is dropped already, each until its own time: a move's late tail must not undo its first's.
+        copies = copies == null || copies.over() ? added : copies.and(added);
     }
 
     /**

@@ -12,7 +12,6 @@ import io.midge.broker.session.SessionStore;
 import io.netty.channel.DefaultEventLoopGroup;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node's switch of a moving session's routes ({@link HandoverGiving#routeTo}): its forwarding queue to the new node
+ * A node's switch of a moving session's routes ({@link RouteSwitch#routeTo}): its forwarding queue to the new node
  * subscribes on the queue's own loop, and the passes over every loop that put the node's mark behind everything it
  * matched before must begin only once that subscription is in the topic tree.
  */
@@ -37,8 +36,7 @@ class HandoverRouteSwitchTest {
     private final DefaultEventLoopGroup publisherLoops = new DefaultEventLoopGroup(1);
     private final NodeQueues queues = new NodeQueues(sessions, router, queueLoop, 1_000, 1 << 20);
     private final HandoverLinks links = new HandoverLinks(publisherLoops);
-    private final HandoverGiving giving = new HandoverGiving("node3", null, sessions, links, queues, () -> 0L,
-            Set.of(), null);
+    private final RouteSwitch routes = new RouteSwitch("node3", sessions, links, queues, () -> 0L);
 
     @AfterEach
     void close() throws Exception {
@@ -63,7 +61,7 @@ class HandoverRouteSwitchTest {
                 Thread.currentThread().interrupt();
             }
         });
-        CompletableFuture<Void> switched = giving.routeTo("node2", List.of(FILTER));
+        CompletableFuture<Void> switched = routes.routeTo("node2", List.of(FILTER));
         CompletableFuture<Boolean> subscribedWhenSwitched = switched.thenApply(
                 v -> NodeQueuesMoveRouteTest.matches(router, queues.queue("node2"), "move/x"));
         // The publisher loops pass at once, and the store's barrier is immediate: only the queue's loop holds it up.

@@ -81,4 +81,20 @@ class MovedCopiesRecordTest {
         assertThat(c.applied(2)).isFalse();
         assertThat(Values.movedCopies(Values.movedCopies(c))).isEqualTo(c);
     }
+
+    @Test
+    @DisplayName("A late tail's copies and cut-offs are added to its move's (a node's MARK_DUE giving way to its "
+            + "cut-off), where a new move's replace them")
+    void aLateTailAddsToItsMove() {
+        StoredMovedCopies move = StoredMovedCopies.after(null, 7, Set.of("$cluster/from/a 20"),
+                Map.of("$cluster/from/a", 20L, "$cluster/from/c", -1L));
+        StoredMovedCopies late = StoredMovedCopies.added(move, -99, Set.of("$cluster/from/c 9"),
+                Map.of("$cluster/from/c", 9L));
+        assertThat(late.identities()).containsExactlyInAnyOrder("$cluster/from/a 20", "$cluster/from/c 9");
+        assertThat(late.routedBefore()).isEqualTo(Map.of("$cluster/from/a", 20L, "$cluster/from/c", 9L));
+        assertThat(late.appliedTails()).containsExactly(7L, -99L);
+        StoredMovedCopies next = StoredMovedCopies.after(late, 8, Set.of(), Map.of("$cluster/from/b", 3L));
+        assertThat(next.identities()).isEmpty();
+        assertThat(next.routedBefore()).isEqualTo(Map.of("$cluster/from/b", 3L));
+    }
 }

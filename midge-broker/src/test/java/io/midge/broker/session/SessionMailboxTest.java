@@ -213,9 +213,27 @@ class SessionMailboxTest {
         mailbox.offer(delivery("keep-2", 1));
         sessions.run();
         assertThat(mailbox.pendingMessages()).isEqualTo(2);
-        mailbox.dropArriving(d -> true, System.nanoTime() - 1); // time up: nothing dropped any more
+        // A second pick (a move's late tail) is added to the first: both drop.
+        mailbox.dropArriving(d -> d.message().payload().toString(StandardCharsets.UTF_8).startsWith("late"),
+                System.nanoTime() + 60_000_000_000L);
+        mailbox.offer(delivery("late-1", 1));
         mailbox.offer(delivery("copy-3", 1));
+        mailbox.offer(delivery("keep-3", 1));
         sessions.run();
-        assertThat(takeQueued(mailbox)).containsExactly("keep-1", "keep-2", "copy-3");
+        assertThat(mailbox.pendingMessages()).isEqualTo(3);
+        mailbox.dropArriving(d -> true, System.nanoTime() - 1); // its time up: it drops nothing
+        mailbox.offer(delivery("keep-4", 1));
+        sessions.run();
+        assertThat(takeQueued(mailbox)).containsExactly("keep-1", "keep-2", "keep-3", "keep-4");
+    }
+
+    @Test
+    @DisplayName("Copies are dropped only until their time is up: then arrivals queue again")
+    void copiesDroppedUntilTheirTimeIsUp() {
+        open(BrokerConfig.builder());
+        mailbox.dropArriving(d -> true, System.nanoTime() - 1);
+        mailbox.offer(delivery("copy-1", 1));
+        sessions.run();
+        assertThat(takeQueued(mailbox)).containsExactly("copy-1");
     }
 }

@@ -1,0 +1,254 @@
+package io.midge.broker.cluster;
+
+import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.StoreBatch;
+import io.midge.broker.persistence.StoredDelivery;
+import io.midge.broker.routing.Delivery;
+import io.midge.broker.routing.StoredMessages;
+import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionRegistry;
+import io.midge.broker.session.SessionSnapshot;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The old owner's end of a move whose cut came before every node's mark ({@link HandoverGiving#SWITCH_MILLIS}): a
+ * node that is slow to switch (a backlog in its queue to this node, a stalled process) still routes the session's
+ * filters here only, and what it routes before its switch reached no copy once the session was cut: it was lost. So
+ * the session is not cut for those nodes: it stays subscribed here, keeps only what they send (what the other nodes
+ * send here reached the new node directly, and is dropped as it arrives), and when a late node's mark arrives, what
+ * came from that node ahead of its mark goes to the new owner as a late tail, queued there last. Once no mark is due
+ * (or after {@link #WAIT_MILLIS}, with what came sent all the same), the session goes.
+ *
+ * <p>Threads: the marks are seen as the session drains (on its loop), the rest runs on the handover's thread and the
+ * session's loop, as the cut does.
+ */
+final class LateMarks {
+    private static final Logger log = LoggerFactory.getLogger(LateMarks.class);
+    /**
+     * How long the old owner waits for late marks after the cut. A node that has not switched by then is down or cut
+     * off (its link was up when it was asked, else it would not be waited for); what it routes here later is lost.
+     */
+    static final long WAIT_MILLIS = 60_000;
+
+    private final String self;
+    private final SessionOwners owners;
+    private final SessionRegistry sessions;
+    private final HandoverLinks links;
+    /** Where the late tails go: {@link PendingTails#hold}, which keeps each until the new owner stored it. */
+    private final Tails tails;
+    private final long waitMillis;
+    /** Sessions cut before every mark came, by client identifier. */
+    private final Map<String, Late> waiting = new ConcurrentHashMap<>();
+
+    /**
+     * A session waiting for the marks of {@code origins} (named as {@link HandoverGiving#origin} names them): those
+     * whose mark has not been handled are {@code due}, those whose mark the session drained are {@code passed} (what
+     * comes from them after it is dropped); the late tails wait for the cut's own tail ({@code cut}).
+     */
+    private record Late(HandoverGiving.Outgoing moving, Set<String> origins, Set<String> due, Set<String> passed,
+                        CompletableFuture<Void> cut, AtomicInteger parts) {
+    }
+
+    /** Sends a tail to the session's owner and keeps it until that node stored it ({@link PendingTails#hold}). */
+    interface Tails {
+        void hold(SessionOwner to, String clientId, long tailId, byte[] tail);
+    }
+
+    LateMarks(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links,
+              Tails tails, long waitMillis) {
+        this.self = self;
+        this.tails = tails;
+        this.waitMillis = waitMillis;
+        this.owners = owners;
+        this.sessions = sessions;
+        this.links = links;
+    }
+
+    /** The moving session of a client waiting for late marks, or null. */
+    HandoverGiving.Outgoing moving(String clientId) {
+        Late late = waiting.get(clientId);
+        return late == null ? null : late.moving();
+    }
+
+    /**
+     * The session is being cut with the marks of {@code origins} still due (on the handover's thread, before the
+     * move is settled, so that a mark arriving now finds it): from now on the session keeps only what those origins
+     * send, up to their marks. Call {@link #cut} once the cut's tail has gone.
+     */
+    void hold(String clientId, HandoverGiving.Outgoing moving, Set<String> origins) {
+        Late late = new Late(moving, Set.copyOf(origins), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
+                new CompletableFuture<>(), new AtomicInteger());
+        late.due().addAll(origins);
+        waiting.put(clientId, late);
+        Session s = moving.session();
+        s.execute(() -> {
+            // What arrived so far is drained as it was: ahead of the marks it came before, for the cut to read.
+            s.transfer().takeQueuedIf(d -> false);
+            for (Delivery d : SessionSnapshot.deliveries(s)) {
+                if (HandoverGiving.isMark(d)) {
+                    markSeen(clientId, late, HandoverGiving.origin(d));
+                }
+            }
+            s.transfer().dropArriving(d -> dropped(clientId, late, d),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * waitMillis));
+        });
+        links.later(() -> giveUp(clientId, late), waitMillis);
+    }
+
+    /**
+     * Whether an arrival of the waiting session goes (on the session's loop, in the order of arrival): what came from
+     * an origin whose mark is not due, or from a due one after its mark; its mark is kept, and starts its late tail.
+     */
+    private boolean dropped(String clientId, Late late, Delivery d) {
+        String origin = HandoverGiving.origin(d);
+        if (!late.origins().contains(origin) || late.passed().contains(origin)) {
+            return true;
+        }
+        if (HandoverGiving.isMark(d)) {
+            markSeen(clientId, late, origin);
+        }
+        return false;
+    }
+
+    /** A due origin's mark is in the session's queue: its late tail goes once the cut's has. */
+    private void markSeen(String clientId, Late late, String origin) {
+        if (late.origins().contains(origin) && late.passed().add(origin)) {
+            late.cut().thenRun(() -> links.onThread(() -> lateTail(clientId, late, origin)));
+        }
+    }
+
+    /**
+     * The cut's own tail has gone, and what the session held then ({@code read}) with it (on the session's loop, in
+     * the task that read it): the session holds from now on only what the due origins sent after that.
+     */
+    void cut(String clientId, List<Delivery> read) {
+        Late late = waiting.get(clientId);
+        if (late == null) {
+            return;
+        }
+        Set<Delivery> gone = Collections.newSetFromMap(new IdentityHashMap<>());
+        gone.addAll(read);
+        takeOut(late.moving().session(), gone::contains).forEach(Delivery::release);
+        log.warn("Session of '{}' handed over before nodes {} switched their routes: what they route here first goes "
+                + "after it", clientId, late.due().stream().map(this::nodeOf).toList());
+        late.cut().complete(null);
+    }
+
+    /** An origin's mark was drained: what it sent ahead of it goes to the new owner (on the handover's thread). */
+    private void lateTail(String clientId, Late late, String origin) {
+        if (waiting.get(clientId) != late || !late.due().contains(origin)) {
+            return;
+        }
+        links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
+                .thenCompose(v -> links.everyLoop())
+                .whenComplete((v, e) -> late.moving().session().execute(() -> send(clientId, late, origin, true)));
+    }
+
+    /** After {@code waitMillis} ({@link #WAIT_MILLIS}): what the due origins sent goes all the same, and the session goes. */
+    private void giveUp(String clientId, Late late) {
+        if (waiting.get(clientId) != late) {
+            return;
+        }
+        log.warn("Session of '{}': nodes {} did not switch their routes within {} s of its move; what they route to "
+                + "this node for it from now on is lost", clientId, late.due().stream().map(this::nodeOf).toList(),
+                waitMillis / 1000);
+        late.moving().session().execute(() -> {
+            for (String origin : List.copyOf(late.due())) {
+                send(clientId, late, origin, false);
+            }
+        });
+    }
+
+    /**
+     * Sends what {@code origin} sent the session ahead of its mark ({@code marked}; else all of it), with that node's
+     * last forward identity before its switch, to the session's owner; once no origin is due, the session goes.
+     */
+    private void send(String clientId, Late late, String origin, boolean marked) {
+        if (!late.due().remove(origin)) {
+            return;
+        }
+        Session s = late.moving().session();
+        List<Delivery> taken = takeOut(s, d -> HandoverGiving.origin(d).equals(origin));
+        List<StoredDelivery> tail = new ArrayList<>();
+        List<String> identities = new ArrayList<>();
+        for (Delivery d : taken) {
+            if (!HandoverGiving.isMark(d)) {
+                tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
+                identities.add(HandoverGiving.identity(d, self));
+            }
+        }
+        taken.forEach(Delivery::release);
+        String node = origin.isEmpty() ? NodeLink.LINK_PREFIX + self : origin;
+        Long last = late.moving().routedBefore().get(node);
+        Map<String, Long> routedBefore = marked && last != null ? Map.of(node, last) : Map.of();
+        // Its own identity, as the new owner acknowledges and applies each tail once (see HandoverCodec#lateTailId).
+        long tailId = HandoverCodec.lateTailId(late.moving().requestId(), late.parts().incrementAndGet());
+        byte[] frame = HandoverCodec.tail(tailId, clientId, tail, identities, routedBefore);
+        boolean done = late.due().isEmpty();
+        if (done) {
+            waiting.remove(clientId, late);
+        }
+        hand(clientId, tailId, frame, tail.size(), nodeOf(origin));
+        if (done) {
+            for (String filter : List.copyOf(s.subscriptions().keySet())) {
+                s.unsubscribe(filter);
+            }
+            sessions.discard(s);
+        }
+    }
+
+    /** Hands a late tail to the session's owner now: it may have moved on since its cut (on the handover's thread). */
+    private void hand(String clientId, long tailId, byte[] frame, int messages, String from) {
+        links.whenDone(owners.getAsync(clientId), (owner, error) -> {
+            if (error != null) {
+                log.warn("Session of '{}': the registry did not say who owns it ({}); asking again", clientId,
+                        error.toString());
+                links.later(() -> hand(clientId, tailId, frame, messages, from), 1_000);
+            } else if (owner == null || owner.node().equals(self)) {
+                log.warn("Session of '{}' ended or came back here before {} messages that node '{}' routed to this "
+                        + "node before its late switch could follow it", clientId, messages, from);
+            } else {
+                tails.hold(owner, clientId, tailId, frame);
+                log.info("Session of '{}': {} messages that node '{}' routed to this node before its late switch sent "
+                        + "to node '{}'", clientId, messages, from, owner.node());
+            }
+        });
+    }
+
+    /** The node an origin names. */
+    private String nodeOf(String origin) {
+        return origin.isEmpty() ? self : origin.substring(NodeLink.LINK_PREFIX.length());
+    }
+
+    /** Takes the deliveries {@code pick} picks out of the session's queue and its store (on the session's loop). */
+    private List<Delivery> takeOut(Session s, Predicate<Delivery> pick) {
+        List<Delivery> taken = s.transfer().takeQueuedIf(pick);
+        Persistence store = sessions.store().persistence();
+        if (store.isDurable() && s.isStored()) {
+            StoreBatch batch = store.batch(s.clientId());
+            boolean any = false;
+            for (Delivery d : taken) {
+                if (d.isStored()) {
+                    batch.removeQueued(s.clientId(), d.sequence());
+                    any = true;
+                }
+            }
+            if (any) {
+                store.write(batch, s.executor());
+            }
+        }
+        return taken;
+    }
+}
