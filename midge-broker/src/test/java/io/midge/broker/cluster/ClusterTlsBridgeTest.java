@@ -48,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the bridge runs on one node only (the older of the two) so the remote gets each message once, whichever node it was
  * published on, and what the remote sends is published once. Node 3's certificate another CA signed: it joins
  * Hazelcast (the secret is the same) but its links are refused, both ends saying why, and no message reaches it.
- * Last, the node running the bridge is killed and the other takes it over.
+ * Last, the node running the bridge is killed and the other takes it over; what was published in between, which
+ * waited in the forwarding queue to the dead node, reaches the remote once that node is back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,6 +73,10 @@ class ClusterTlsBridgeTest {
     private TestCertificates ca;
     /** The node (0 or 1) that runs the bridge, as {@link #bridgeRunsOnOneNode} found it. */
     private int bridgeHost = -1;
+    /** Publishes on the surviving node across the death of the bridge's node, until the takeover; see test 5. */
+    private GapPublisher gap;
+    /** The remote's subscriber from test 4 on. */
+    private Collector atRemoteAfterKill;
 
     @BeforeAll
     void start() throws Exception {
@@ -194,16 +199,46 @@ class ClusterTlsBridgeTest {
         int other = 1 - bridgeHost;
         assertThat(api(other, "bridges")).contains("\"state\":\"standby\"");
         Collector atRemote = collect("tcp://127.0.0.1:" + remote.port(), "far-after", "b/#");
+        atRemoteAfterKill = atRemote;
+        // Publishes from before the kill until the takeover is seen (test 5 follows what it published meanwhile).
+        gap = new GapPublisher(client(mqtt(other), "q-gap"));
+        await().atMost(WAIT).until(() -> !gap.acknowledged.isEmpty());
         processes.get(bridgeHost).destroyForcibly(); // SIGKILL
         assertThat(processes.get(bridgeHost).waitFor(20, TimeUnit.SECONDS)).isTrue();
         long killed = System.nanoTime();
         await().atMost(WAIT).until(() -> api(other, "bridges").contains("\"state\":\"running\""));
         System.out.printf("Bridge taken over %.1f s after the kill%n", (System.nanoTime() - killed) / 1e9);
+        gap.stop();
         assertThat(log(other)).containsPattern("Bridge 'up' now runs on node 'node" + (other + 1) + "' \\(this one, "
                 + "the oldest that has it\\): starting it here");
         publish(mqtt(other), "q-after", "b/after", "late-", EACH);
         // At least once: each acknowledged message reaches the remote.
         await().atMost(WAIT).until(() -> new HashSet<>(atRemote.data("b/after")).size() == EACH);
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("The killed node restarted: what was published on the other node between the death and the takeover "
+            + "(it waited in the forwarding queue to the dead node, whose route alone it matched) reaches the remote, "
+            + "at least once, before the restarted node's old queue goes")
+    void gapReachesRemoteAfterRestart() throws Exception {
+        assertThat(gap).as("test 4 published across the kill").isNotNull();
+        int other = 1 - bridgeHost;
+        String dead = "node" + (bridgeHost + 1);
+        // The surviving node's forwarding queue to the dead node holds messages for it (those of the gap among them).
+        Matcher waiting = Pattern.compile("\"id\":\"" + dead + "\"[^}]*\"queued\":(\\d+)")
+                .matcher(api(other, "nodes"));
+        assertThat(waiting.find()).as("the dead node in %s", api(other, "nodes")).isTrue();
+        assertThat(Integer.parseInt(waiting.group(1))).as("messages queued for the dead node").isPositive();
+        List<String> acknowledged = List.copyOf(gap.acknowledged);
+        System.out.printf("%d messages acknowledged across the kill, %d waiting for the dead node%n",
+                acknowledged.size(), Integer.parseInt(waiting.group(1)));
+        relaunch(bridgeHost);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(new HashSet<>(atRemoteAfterKill.data("b/gap")))
+                .as("acknowledged messages at the remote").containsAll(acknowledged));
+        // It stands by, its old queue sent and gone.
+        await().atMost(WAIT).until(() -> api(bridgeHost, "bridges").contains("\"state\":\"standby\""));
+        assertThat(api(other, "bridges")).contains("\"state\":\"running\"");
     }
 
     // ------------------------------------------------------------------ the nodes
@@ -245,27 +280,47 @@ class ClusterTlsBridgeTest {
                         direction: in
                         qos: 1
                 """.formatted(remote.port())));
+        processes.add(spawn(config, "node-" + (i + 1) + ".log"));
+        logs.add(logFile("node-" + (i + 1) + ".log"));
+        mqttPorts.add(mqttPort);
+    }
+
+    /** Starts node {@code i} (0-based) again on its configuration and data directory, and waits until it listens. */
+    private void relaunch(int i) throws IOException {
+        String name = "node-" + (i + 1) + "-restarted.log";
+        processes.set(i, spawn(dir.resolve("node" + (i + 1) + ".yaml"), name));
+        logs.set(i, logFile(name));
+        httpPorts.set(i, awaitListening(i));
+    }
+
+    private static Path logFile(String name) throws IOException {
         Path logDir = Path.of("target", "cluster-logs", "ClusterTlsBridgeTest");
         Files.createDirectories(logDir);
-        Path log = logDir.resolve("node-" + (i + 1) + ".log");
+        return logDir.resolve(name);
+    }
+
+    private static Process spawn(Path config, String logName) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        processes.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-Dmidge.log.level=INFO", "-cp", System.getProperty("java.class.path"),
                 ConfigFileNodeMain.class.getName(), config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
-        logs.add(log);
-        mqttPorts.add(mqttPort);
+                .redirectErrorStream(true).redirectOutput(logFile(logName).toFile()).start();
     }
 
     /** Waits until node {@code i} listens, and learns its HTTP port. */
     private void awaitStarted(int i) {
+        httpPorts.add(awaitListening(i));
+    }
+
+    /** Node {@code i}'s HTTP port, once its log says it listens. */
+    private int awaitListening(int i) {
         Process p = processes.get(i);
         Path log = logs.get(i);
-        httpPorts.add(await().atMost(START).until(() -> {
+        return await().atMost(START).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
-        }, port -> port > 0));
+        }, port -> port > 0);
     }
 
     private String mqtt(int i) {
@@ -326,6 +381,43 @@ class ClusterTlsBridgeTest {
                 + new String(m.getPayload(), StandardCharsets.UTF_8)));
         collectors.add(c);
         return c;
+    }
+
+    /**
+     * Publishes QoS 1 {@code gap-0, gap-1, ...} to {@code b/gap} on its own thread, each acknowledged before the next,
+     * until stopped; {@link #acknowledged} are those the broker acknowledged (a publish that failed is not in it).
+     */
+    private static final class GapPublisher {
+        final List<String> acknowledged = new CopyOnWriteArrayList<>();
+        private final MqttClient client;
+        private volatile boolean stopping;
+        private final Thread thread;
+
+        GapPublisher(MqttClient client) {
+            this.client = client;
+            this.thread = new Thread(this::run, "gap-publisher");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            for (int n = 0; !stopping; n++) {
+                String payload = "gap-" + n;
+                try {
+                    client.publish("b/gap", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+                    acknowledged.add(payload);
+                } catch (Exception e) {
+                    return; // not acknowledged: not counted
+                }
+            }
+        }
+
+        void stop() throws Exception {
+            stopping = true;
+            thread.join(TimeUnit.SECONDS.toMillis(30));
+            client.disconnect();
+            client.close();
+        }
     }
 
     /** A subscriber's "topic payload" lines. */
