@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -259,6 +260,15 @@ public final class Cluster implements AutoCloseable {
     /** Where that bridge runs, for the log: "node 'a' (the oldest that has it)", or "no node" and why. */
     public String bridgeHost(String name) {
         return bridgeHost.describe(name);
+    }
+
+    /**
+     * Completes once what the other nodes (the members now) had queued for this node arrived here and sits in the
+     * sessions it matched, or they were given up on (bounded, logged; see {@link ForwardedBacklog}); never fails.
+     * {@code why} names the waiter in the log.
+     */
+    public CompletableFuture<Void> forwardedBacklogArrived(String why) {
+        return handover.backlogArrived(members.oldestFirst(), why);
     }
 
     /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */

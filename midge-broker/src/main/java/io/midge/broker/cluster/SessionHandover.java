@@ -10,6 +10,7 @@ import io.midge.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +57,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     private final HandoverLinks links;
     private final HandoverGiving giving;
     private final HandoverAsking asking;
+    private final ForwardedBacklog backlog;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
@@ -67,6 +69,15 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.links = new HandoverLinks(group);
         this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
+        this.backlog = new ForwardedBacklog(self, links, sessions);
+    }
+
+    /**
+     * Completes once what {@code nodes} had queued for this node when asked arrived here (each marks its queue to
+     * this node, as a move's nodes do; see {@link ForwardedBacklog}); bounded, never fails.
+     */
+    CompletableFuture<Void> backlogArrived(Collection<String> nodes, String why) {
+        return backlog.arrived(nodes, why);
     }
 
     /** Takes the handover messages other nodes send this one (they arrive on the link listener, as QoS 0). */
@@ -251,6 +262,10 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
 
     @Override
     public void mark(String from, HandoverCodec.Frame mark) {
+        if (ForwardedBacklog.isOurs(mark)) {
+            backlog.onMark(from, mark);
+            return;
+        }
         giving.onMark(from, mark);
     }
 }
