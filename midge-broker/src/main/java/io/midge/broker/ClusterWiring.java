@@ -74,8 +74,8 @@ final class ClusterWiring {
             }
 
             @Override
-            public CompletableFuture<Void> forwardedHere(String bridge) {
-                return cluster.forwardedBacklogArrived("Bridge '" + bridge + "'");
+            public CompletableFuture<Void> forwardedHere(String bridge, Collection<String> filters) {
+                return cluster.bridgeBacklogArrived(bridge, filters);
             }
         };
     }

@@ -114,7 +114,7 @@ final class Bridge implements BridgeLink.Events {
         }
         long asOf = starts;
         queue.open(loop, null);
-        if (!queue.subscribed()) {
+        if (queue.filters().isEmpty()) {
             loop.execute(this::collected); // no route: nothing can be on its way here
             return;
         }
@@ -129,7 +129,7 @@ final class Bridge implements BridgeLink.Events {
                 }
             }
         });
-        placement.forwardedHere(config.name())
+        placement.forwardedHere(config.name(), queue.filters())
                 .thenCompose(v -> queue.leaveFilters(() -> starts == asOf && role != Role.STOPPED))
                 .whenComplete((v, e) -> loop.execute(() -> {
                     if (starts == asOf) {

@@ -46,11 +46,12 @@ public interface BridgePlacement {
     void onChange(Runnable changed);
 
     /**
-     * Completes once what other brokers had on its way to this one for the bridge's queue, when called, arrived
-     * and sits in the queue (bounded; never fails). A broker alone: at once. On a cluster, the other nodes forward
+     * Completes once what other brokers had on its way to this one for the bridge's queue (subscribed to
+     * {@code filters}), when called, arrived and sits in the queue (bounded; never fails); from then on what matches
+     * them reaches the broker that runs the bridge. A broker alone: at once. On a cluster, the other nodes forward
      * what matched the queue's route while this node was down, and deliver it when it is back.
      */
-    default CompletableFuture<Void> forwardedHere(String bridge) {
+    default CompletableFuture<Void> forwardedHere(String bridge, Collection<String> filters) {
         return CompletableFuture.completedFuture(null);
     }
 }

@@ -32,6 +32,7 @@ final class BridgeQueue {
     private final SessionRegistry sessions;
     private final QueueBounds bounds;
     private volatile Session session;
+    private volatile List<String> openedFilters = List.of();
 
     BridgeQueue(String name, SessionRegistry sessions, QueueBounds bounds) {
         this.name = name;
@@ -66,7 +67,10 @@ final class BridgeQueue {
                     log.warn("Storing the queue of bridge '{}' failed: {}", name, e.toString());
                 }
                 (subscriptions == null ? CompletableFuture.<Void>completedFuture(null) : reconcile(s, subscriptions))
-                        .whenComplete((v2, e2) -> made.complete(s));
+                        .whenComplete((v2, e2) -> s.execute(() -> {
+                            openedFilters = List.copyOf(s.subscriptions().keySet()); // read on the queue's loop
+                            made.complete(s);
+                        }));
             });
         }));
         try {
@@ -115,10 +119,9 @@ final class BridgeQueue {
         });
     }
 
-    /** Whether the queue has filters (and so a route, on a cluster); once {@link #open} made or found it. */
-    boolean subscribed() {
-        Session s = session;
-        return s != null && !s.subscriptions().isEmpty();
+    /** The queue's filters (and so its routes, on a cluster) as the last {@link #open} left them. */
+    List<String> filters() {
+        return openedFilters;
     }
 
     /**

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -248,7 +249,7 @@ public final class Cluster implements AutoCloseable {
      * This node has these bridges configured (at start, and after each reload): it may run them, and where each runs
      * is decided again ({@link BridgeHost}) before this returns.
      */
-    public void offerBridges(java.util.Collection<String> names) {
+    public void offerBridges(Collection<String> names) {
         bridgeHost.offer(names);
     }
 
@@ -265,10 +266,18 @@ public final class Cluster implements AutoCloseable {
     /**
      * Completes once what the other nodes (the members now) had queued for this node arrived here and sits in the
      * sessions it matched, or they were given up on (bounded, logged; see {@link ForwardedBacklog}); never fails.
-     * {@code why} names the waiter in the log.
+     * Each node routes the bridge's queue {@code filters} to the node that runs it first (when another does).
      */
-    public CompletableFuture<Void> forwardedBacklogArrived(String why) {
-        return handover.backlogArrived(members.oldestFirst(), why);
+    public CompletableFuture<Void> bridgeBacklogArrived(String bridge, Collection<String> filters) {
+        String host = bridgeHost.hostOf(bridge);
+        List<String> routed = new ArrayList<>();
+        for (String filter : filters) {
+            if (RouteTable.routed(filter) != null) {
+                routed.add(filter);
+            }
+        }
+        return handover.backlogArrived(members.oldestFirst(), host == null ? config.nodeId() : host, routed,
+                "Bridge '" + bridge + "'");
     }
 
     /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */

@@ -69,15 +69,18 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.links = new HandoverLinks(group);
         this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
-        this.backlog = new ForwardedBacklog(self, links, sessions);
+        this.backlog = new ForwardedBacklog(self, links::send, () -> links.everyLoop()
+                .thenCompose(v -> sessions.store().persistence().barrier()).thenCompose(v -> links.everyLoop()),
+                giving::routeTo);
     }
 
     /**
-     * Completes once what {@code nodes} had queued for this node when asked arrived here (each marks its queue to
-     * this node, as a move's nodes do; see {@link ForwardedBacklog}); bounded, never fails.
+     * Completes once what {@code nodes} had queued for this node when asked arrived here (each routes {@code filters}
+     * to {@code to}, then marks its queue to this node, as a move's nodes do; see {@link ForwardedBacklog}); bounded,
+     * never fails.
      */
-    CompletableFuture<Void> backlogArrived(Collection<String> nodes, String why) {
-        return backlog.arrived(nodes, why);
+    CompletableFuture<Void> backlogArrived(Collection<String> nodes, String to, List<String> filters, String why) {
+        return backlog.arrived(nodes, to, filters, why);
     }
 
     /** Takes the handover messages other nodes send this one (they arrive on the link listener, as QoS 0). */
