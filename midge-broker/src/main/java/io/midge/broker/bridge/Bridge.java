@@ -119,7 +119,7 @@ final class Bridge implements BridgeLink.Events {
             return;
         }
         log.info("Bridge '{}' runs on another node; this node's queue ({} messages) keeps its filters until what the "
-                + "other nodes forwarded here for it has arrived, then it is sent to {} as client '{}' and goes",
+                + "other nodes forwarded here for it has arrived; it is sent to {} as client '{}' and then goes",
                 config.name(), queue.queued(), config.address(), BridgeLink.drainClientId(config));
         loop.execute(() -> {
             if (role == Role.STANDBY) {
