@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +73,8 @@ class ClusterTlsBridgeTest {
     /** The node (0 or 1) that runs the bridge, as {@link #bridgeRunsOnOneNode} found it. */
     private int bridgeHost = -1;
     /** Publishes on the surviving node across the death of the bridge's node, until the takeover; see test 5. */
-    private GapPublisher gap;
+    private ResendingPublisher gap;
+    private Thread gapThread;
     /** The remote's subscriber from test 4 on. */
     private Collector atRemoteAfterKill;
 
@@ -187,7 +187,7 @@ class ClusterTlsBridgeTest {
         awaitRoute(mqtt(0), "y/probe", on2);
         publish(mqtt(0), "p1y", "y/data", "secret-", 5);
         await().atMost(WAIT).until(() -> on2.data("y/data").size() == 5);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> on3.lines.isEmpty());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> on3.lines().isEmpty());
     }
 
     @Test
@@ -201,7 +201,9 @@ class ClusterTlsBridgeTest {
         Collector atRemote = collect("tcp://127.0.0.1:" + remote.port(), "far-after", "b/#");
         atRemoteAfterKill = atRemote;
         // Publishes from before the kill until the takeover is seen (test 5 follows what it published meanwhile).
-        gap = new GapPublisher(client(mqtt(other), "q-gap"));
+        gap = new ResendingPublisher(mqttPorts.get(other), "q-gap", 1, "b/gap", "b/gap-retained", 0);
+        gapThread = new Thread(gap, "gap-publisher");
+        gapThread.start();
         await().atMost(WAIT).until(() -> !gap.acknowledged.isEmpty());
         processes.get(bridgeHost).destroyForcibly(); // SIGKILL
         assertThat(processes.get(bridgeHost).waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -209,6 +211,8 @@ class ClusterTlsBridgeTest {
         await().atMost(WAIT).until(() -> api(other, "bridges").contains("\"state\":\"running\""));
         System.out.printf("Bridge taken over %.1f s after the kill%n", (System.nanoTime() - killed) / 1e9);
         gap.stop();
+        gapThread.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(gap.errors).isEmpty();
         assertThat(log(other)).containsPattern("Bridge 'up' now runs on node 'node" + (other + 1) + "' \\(this one, "
                 + "the oldest that has it\\): starting it here");
         publish(mqtt(other), "q-after", "b/after", "late-", EACH);
@@ -230,7 +234,7 @@ class ClusterTlsBridgeTest {
                 .matcher(api(other, "nodes"));
         assertThat(waiting.find()).as("the dead node in %s", api(other, "nodes")).isTrue();
         assertThat(Integer.parseInt(waiting.group(1))).as("messages queued for the dead node").isPositive();
-        List<String> acknowledged = List.copyOf(gap.acknowledged);
+        List<String> acknowledged = gap.acknowledged.stream().map(String::valueOf).toList();
         System.out.printf("%d messages acknowledged across the kill, %d waiting for the dead node%n",
                 acknowledged.size(), Integer.parseInt(waiting.group(1)));
         relaunch(bridgeHost);
@@ -344,7 +348,7 @@ class ClusterTlsBridgeTest {
         try {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
                 c.publish(topic, "probe".getBytes(StandardCharsets.UTF_8), 1, false);
-                return to.lines.stream().anyMatch(l -> l.startsWith(topic + " "));
+                return to.lines().stream().anyMatch(l -> l.startsWith(topic + " "));
             });
         } finally {
             c.disconnect();
@@ -377,68 +381,9 @@ class ClusterTlsBridgeTest {
 
     private Collector collect(String uri, String id, String filter) throws Exception {
         Collector c = new Collector(client(uri, id));
-        c.client.subscribe(filter, 1, (topic, m) -> c.lines.add(topic + " "
+        c.client().subscribe(filter, 1, (topic, m) -> c.lines().add(topic + " "
                 + new String(m.getPayload(), StandardCharsets.UTF_8)));
         collectors.add(c);
         return c;
-    }
-
-    /**
-     * Publishes QoS 1 {@code gap-0, gap-1, ...} to {@code b/gap} on its own thread, each acknowledged before the next,
-     * until stopped; {@link #acknowledged} are those the broker acknowledged (a publish that failed is not in it).
-     */
-    private static final class GapPublisher {
-        final List<String> acknowledged = new CopyOnWriteArrayList<>();
-        private final MqttClient client;
-        private volatile boolean stopping;
-        private final Thread thread;
-
-        GapPublisher(MqttClient client) {
-            this.client = client;
-            this.thread = new Thread(this::run, "gap-publisher");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        private void run() {
-            for (int n = 0; !stopping; n++) {
-                String payload = "gap-" + n;
-                try {
-                    client.publish("b/gap", payload.getBytes(StandardCharsets.UTF_8), 1, false);
-                    acknowledged.add(payload);
-                } catch (Exception e) {
-                    return; // not acknowledged: not counted
-                }
-            }
-        }
-
-        void stop() throws Exception {
-            stopping = true;
-            thread.join(TimeUnit.SECONDS.toMillis(30));
-            client.disconnect();
-            client.close();
-        }
-    }
-
-    /** A subscriber's "topic payload" lines. */
-    private record Collector(MqttClient client, List<String> lines) {
-        Collector(MqttClient client) {
-            this(client, new CopyOnWriteArrayList<>());
-        }
-
-        /** The payloads received on this topic. */
-        List<String> data(String topic) {
-            return lines.stream().filter(l -> l.startsWith(topic + " ")).map(l -> l.substring(topic.length() + 1))
-                    .toList();
-        }
-
-        void close() {
-            try {
-                client.disconnect();
-                client.close();
-            } catch (Exception e) {
-                // closing anyway
-            }
-        }
     }
 }
