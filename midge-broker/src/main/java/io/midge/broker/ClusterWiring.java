@@ -72,6 +72,11 @@ final class ClusterWiring {
             public void onChange(Runnable changed) {
                 cluster.watchBridgeHosts(changed);
             }
+
+            @Override
+            public CompletableFuture<Void> forwardedHere(String bridge, Collection<String> filters) {
+                return cluster.bridgeBacklogArrived(bridge, filters);
+            }
         };
     }
 }

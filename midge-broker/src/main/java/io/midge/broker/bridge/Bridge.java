@@ -49,6 +49,13 @@ final class Bridge implements BridgeLink.Events {
     private volatile Role role;
     /** While draining: the queue was empty when the drain link closed. */
     private boolean drained;
+    /**
+     * Standing by with the queue still subscribed: what other nodes forwarded here for it (while this node was down)
+     * has not all arrived yet, so the drain does not end and the queue does not go. On the loop.
+     */
+    private boolean collecting;
+    /** Raised by each {@link #start}: a standby's wait that ends after it leaves the queue's filters alone. */
+    private volatile long starts;
     private String loggedError;
     /** The counter of connections when this bridge (this configuration of it) started. */
     private final long connectsAtStart;
@@ -75,8 +82,10 @@ final class Bridge implements BridgeLink.Events {
      * cluster they are routes, so what matches on any node reaches it) and starts connecting.
      */
     void start() {
+        starts++;
         queue.open(loop, rules.queueSubscriptions());
         loop.execute(() -> {
+            collecting = false;
             if (role != Role.STOPPED && role != Role.HOST) {
                 role = Role.HOST;
                 if (link != null) {
@@ -88,32 +97,71 @@ final class Bridge implements BridgeLink.Events {
     }
 
     /**
-     * Another node runs the bridge: this one keeps no link to the remote, and its queue takes nothing more (it has no
-     * subscriptions, so no routes either). What the queue still holds from when this node ran the bridge is sent by
-     * a link of its own (client identifier {@code <client-id>-drain}, clean start, nothing subscribed), and then
-     * the queue goes. Called from the broker's start, or as the cluster's choice changes (not on the loop).
+     * Another node runs the bridge: this one keeps no link to the remote, and its queue soon takes nothing more. What
+     * the queue holds from when this node ran the bridge is sent by a link of its own (client identifier
+     * {@code <client-id>-drain}, clean start, nothing subscribed), and then the queue goes. But first the queue keeps
+     * its filters (and so its route) until what the other nodes had on its way here for it arrived ({@code placement}
+     * says when, bounded): a message published elsewhere after this node died and before another took the bridge over
+     * matched this node's route only, and waited in the other node's forwarding queue to this one; arriving after the
+     * queue left its filters, it was lost. Messages routed here meanwhile that the new host also has reach the remote
+     * twice (at least once across a crash). Called from the broker's start, or as the cluster's choice changes (not on
+     * the loop).
      */
-    void standBy() {
+    void standBy(BridgePlacement placement) {
         stopLink(Role.STANDBY).join();
         if (context.sessions().get(queue.clientId()) == null) {
             return; // no queue was ever made here
         }
-        queue.open(loop, java.util.Map.of());
-        int held = queue.queued();
-        if (held == 0) {
-            queue.discard().join();
+        long asOf = starts;
+        queue.open(loop, null);
+        if (queue.filters().isEmpty()) {
+            loop.execute(this::collected); // no route: nothing can be on its way here
             return;
         }
-        log.info("Bridge '{}' runs on another node; the {} messages this node's queue holds from when it ran it are "
-                + "sent to {} as client '{}', then the queue goes", config.name(), held, config.address(),
-                BridgeLink.drainClientId(config));
+        log.info("Bridge '{}' runs on another node; this node's queue ({} messages) keeps its filters until what the "
+                + "other nodes forwarded here for it has arrived; it is sent to {} as client '{}' and then goes",
+                config.name(), queue.queued(), config.address(), BridgeLink.drainClientId(config));
         loop.execute(() -> {
             if (role == Role.STANDBY) {
-                role = Role.DRAIN;
-                drained = false;
-                connect();
+                collecting = true;
+                if (queue.queued() > 0) {
+                    drain(); // the old messages need not wait for the others' backlog
+                }
             }
         });
+        placement.forwardedHere(config.name(), queue.filters())
+                .thenCompose(v -> queue.leaveFilters(() -> starts == asOf && role != Role.STOPPED))
+                .whenComplete((v, e) -> loop.execute(() -> {
+                    if (starts == asOf) {
+                        collected();
+                    }
+                }));
+    }
+
+    /** Standing by, nothing more on its way for the queue (on the loop): it is sent, or goes now if empty. */
+    private void collected() {
+        collecting = false;
+        if (role == Role.DRAIN) {
+            if (link != null && link.isOpen()) {
+                checkDrained(link);
+            }
+        } else if (role == Role.STANDBY) {
+            if (queue.queued() == 0) {
+                queue.discard();
+            } else {
+                drain();
+            }
+        }
+    }
+
+    /** Connects the link that sends the queue's old messages (on the loop, standing by). */
+    private void drain() {
+        log.info("Bridge '{}' runs on another node; the {} messages this node's queue holds are sent to {} as client "
+                + "'{}', then the queue goes", config.name(), queue.queued(), config.address(),
+                BridgeLink.drainClientId(config));
+        role = Role.DRAIN;
+        drained = false;
+        connect();
     }
 
     /** Stops the link; with {@code discard} the queue and what it holds go too (the bridge was removed). */
@@ -168,7 +216,7 @@ final class Bridge implements BridgeLink.Events {
         if (l != link || role != Role.DRAIN || !l.isOpen()) {
             return;
         }
-        if (queue.queued() == 0) {
+        if (queue.queued() == 0 && !collecting) {
             drained = true;
             l.close();
         } else {

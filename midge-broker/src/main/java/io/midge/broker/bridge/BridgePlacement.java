@@ -1,6 +1,7 @@
 package io.midge.broker.bridge;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where each bridge runs. A broker alone runs its bridges itself ({@link #HERE}); on a cluster a bridge runs on one
@@ -43,4 +44,14 @@ public interface BridgePlacement {
 
     /** Calls {@code changed}, on any thread, whenever {@link #runsHere} may have changed for some bridge. */
     void onChange(Runnable changed);
+
+    /**
+     * Completes once what other brokers had on its way to this one for the bridge's queue (subscribed to
+     * {@code filters}), when called, arrived and sits in the queue (bounded; never fails); from then on what matches
+     * them reaches the broker that runs the bridge. A broker alone: at once. On a cluster, the other nodes forward
+     * what matched the queue's route while this node was down, and deliver it when it is back.
+     */
+    default CompletableFuture<Void> forwardedHere(String bridge, Collection<String> filters) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,7 @@ final class BridgeQueue {
     private final SessionRegistry sessions;
     private final QueueBounds bounds;
     private volatile Session session;
+    private volatile List<String> openedFilters = List.of();
 
     BridgeQueue(String name, SessionRegistry sessions, QueueBounds bounds) {
         this.name = name;
@@ -52,8 +54,9 @@ final class BridgeQueue {
     }
 
     /**
-     * Makes the queue (or takes up the one the store held) on {@code loop} and makes its subscriptions those given;
-     * waits until that is stored, so that the broker takes no message for the bridge it would not keep.
+     * Makes the queue (or takes up the one the store held) on {@code loop} and makes its subscriptions those given
+     * ({@code null}: keeps those it has); waits until that is stored, so that the broker takes no message for the
+     * bridge it would not keep.
      */
     void open(EventLoop loop, Map<String, SubscriptionOptions> subscriptions) {
         CompletableFuture<Session> made = new CompletableFuture<>();
@@ -63,7 +66,11 @@ final class BridgeQueue {
                 if (e != null) {
                     log.warn("Storing the queue of bridge '{}' failed: {}", name, e.toString());
                 }
-                reconcile(s, subscriptions).whenComplete((v2, e2) -> made.complete(s));
+                (subscriptions == null ? CompletableFuture.<Void>completedFuture(null) : reconcile(s, subscriptions))
+                        .whenComplete((v2, e2) -> s.execute(() -> {
+                            openedFilters = List.copyOf(s.subscriptions().keySet()); // read on the queue's loop
+                            made.complete(s);
+                        }));
             });
         }));
         try {
@@ -110,6 +117,31 @@ final class BridgeQueue {
                 log.warn("Storing the subscriptions of bridge '{}' failed: {}", name, e.toString());
             }
         });
+    }
+
+    /** The queue's filters (and so its routes, on a cluster) as the last {@link #open} left them. */
+    List<String> filters() {
+        return openedFilters;
+    }
+
+    /**
+     * Leaves every filter, durably, if {@code still} says so on the queue's loop (where {@link #open} changes them
+     * too, so that a later open is not undone); completes once stored (or at once, when not).
+     */
+    CompletableFuture<Void> leaveFilters(BooleanSupplier still) {
+        Session s = session;
+        if (s == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> left = new CompletableFuture<>();
+        s.execute(() -> {
+            if (!still.getAsBoolean() || s.isEnded()) {
+                left.complete(null);
+                return;
+            }
+            reconcile(s, Map.of()).whenComplete((v, e) -> left.complete(null));
+        });
+        return left;
     }
 
     /**

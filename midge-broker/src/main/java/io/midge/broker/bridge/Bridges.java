@@ -68,7 +68,7 @@ public final class Bridges implements AutoCloseable {
                     b.start();
                 } else {
                     hosted.remove(name);
-                    b.standBy();
+                    b.standBy(placement);
                 }
             } catch (RuntimeException e) {
                 log.warn("Bridge '{}': {} failed: {}", name, here ? "starting" : "standing by", e.toString());
@@ -108,7 +108,7 @@ public final class Bridges implements AutoCloseable {
             b.start();
         } else {
             hosted.remove(c.name());
-            b.standBy();
+            b.standBy(placement);
         }
     }
 

@@ -108,6 +108,11 @@ final class BridgeHost {
         return self.equals(hosts.get(bridge));
     }
 
+    /** The node that runs that bridge, as last decided; null for none. */
+    String hostOf(String bridge) {
+        return hosts.get(bridge);
+    }
+
     /** Where that bridge runs, for the log. */
     String describe(String bridge) {
         String host = hosts.get(bridge);

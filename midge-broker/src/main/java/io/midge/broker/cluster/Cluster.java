@@ -18,11 +18,13 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -247,7 +249,7 @@ public final class Cluster implements AutoCloseable {
      * This node has these bridges configured (at start, and after each reload): it may run them, and where each runs
      * is decided again ({@link BridgeHost}) before this returns.
      */
-    public void offerBridges(java.util.Collection<String> names) {
+    public void offerBridges(Collection<String> names) {
         bridgeHost.offer(names);
     }
 
@@ -259,6 +261,23 @@ public final class Cluster implements AutoCloseable {
     /** Where that bridge runs, for the log: "node 'a' (the oldest that has it)", or "no node" and why. */
     public String bridgeHost(String name) {
         return bridgeHost.describe(name);
+    }
+
+    /**
+     * Completes once what the other nodes (the members now) had queued for this node arrived here and sits in the
+     * sessions it matched, or they were given up on (bounded, logged; see {@link ForwardedBacklog}); never fails.
+     * Each node routes the bridge's queue {@code filters} to the node that runs it first (when another does).
+     */
+    public CompletableFuture<Void> bridgeBacklogArrived(String bridge, Collection<String> filters) {
+        String host = bridgeHost.hostOf(bridge);
+        List<String> routed = new ArrayList<>();
+        for (String filter : filters) {
+            if (RouteTable.routed(filter) != null) {
+                routed.add(filter);
+            }
+        }
+        return handover.backlogArrived(members.oldestFirst(), host == null ? config.nodeId() : host, routed,
+                "Bridge '" + bridge + "'");
     }
 
     /** Calls {@code changed}, on any thread, whenever the node that runs some bridge may have changed. */

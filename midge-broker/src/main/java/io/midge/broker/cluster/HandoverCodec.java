@@ -115,7 +115,11 @@ final class HandoverCodec {
         });
     }
 
-    /** A node asks every other node to route {@code filters} to {@code to} from now on, and to say when it does. */
+    /**
+     * A node asks every other node to route {@code filters} to {@code to} from now on, and to say when it does (a
+     * mark behind what it routed to the asking node before): a session move, or {@link ForwardedBacklog} (its own
+     * client identifier; {@code filters} may be empty).
+     */
     static byte[] route(long requestId, String clientId, String to, List<String> filters) {
         return write(out -> {
             out.writeByte(ROUTE);

@@ -56,7 +56,6 @@ final class HandoverGiving {
     private final SessionOwners owners;
     private final SessionRegistry sessions;
     private final HandoverLinks links;
-    private final NodeQueues queues;
     /** The last forward identity this node's router gave ({@code Router#lastForwardId}). */
     private final LongSupplier forwardIds;
     /** Sessions this node is opening (the asking side's): not given away meanwhile. */
@@ -80,7 +79,7 @@ final class HandoverGiving {
                     CompletableFuture<Void> markedHere) {
     }
 
-    HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, NodeQueues queues,
+    HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, RouteSwitch routes,
                    LongSupplier forwardIds, Set<String> opening, PendingTails tails) {
         this.forwardIds = forwardIds;
         this.tails = tails;
@@ -88,9 +87,8 @@ final class HandoverGiving {
         this.owners = owners;
         this.sessions = sessions;
         this.links = links;
-        this.queues = queues;
         this.opening = opening;
-        this.routes = new RouteSwitch(self, sessions, links, queues, forwardIds);
+        this.routes = routes;
         this.lateMarks = new LateMarks(self, owners, sessions, links, tails::hold, LateMarks.WAIT_MILLIS);
     }
 

@@ -10,6 +10,7 @@ import io.midge.broker.session.SessionRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +60,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     private final HandoverAsking asking;
     /** The tails this node sent as an old owner, until their new owners say they stored them. */
     private final PendingTails tails;
+    private final ForwardedBacklog backlog;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
@@ -71,8 +73,21 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.tails = new PendingTails(owners::getAsync, links::send, System::nanoTime);
         links.thread().scheduleWithFixedDelay(() -> links.onThread(tails::tick), PendingTails.RESEND_MILLIS,
                 PendingTails.RESEND_MILLIS, TimeUnit.MILLISECONDS);
-        this.giving = new HandoverGiving(self, owners, sessions, links, queues, forwardIds, opening, tails);
+        RouteSwitch routes = new RouteSwitch(self, sessions, links, queues, forwardIds);
+        this.giving = new HandoverGiving(self, owners, sessions, links, routes, forwardIds, opening, tails);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
+        this.backlog = new ForwardedBacklog(self, links::send, () -> links.everyLoop()
+                .thenCompose(v -> sessions.store().persistence().barrier()).thenCompose(v -> links.everyLoop()),
+                routes::routeTo);
+    }
+
+    /**
+     * Completes once what {@code nodes} had queued for this node when asked arrived here (each routes {@code filters}
+     * to {@code to}, then marks its queue to this node, as a move's nodes do; see {@link ForwardedBacklog}); bounded,
+     * never fails.
+     */
+    CompletableFuture<Void> backlogArrived(Collection<String> nodes, String to, List<String> filters, String why) {
+        return backlog.arrived(nodes, to, filters, why);
     }
 
     /** Takes the handover messages other nodes send this one (they arrive on the link listener, as QoS 0). */
@@ -267,6 +282,10 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
 
     @Override
     public void mark(String from, HandoverCodec.Frame mark) {
+        if (ForwardedBacklog.isOurs(mark)) {
+            backlog.onMark(from, mark);
+            return;
+        }
         giving.onMark(from, mark);
     }
 }

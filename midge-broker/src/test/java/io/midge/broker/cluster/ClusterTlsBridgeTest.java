@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the bridge runs on one node only (the older of the two) so the remote gets each message once, whichever node it was
  * published on, and what the remote sends is published once. Node 3's certificate another CA signed: it joins
  * Hazelcast (the secret is the same) but its links are refused, both ends saying why, and no message reaches it.
- * Last, the node running the bridge is killed and the other takes it over.
+ * Last, the node running the bridge is killed and the other takes it over; what was published in between, which
+ * waited in the forwarding queue to the dead node, reaches the remote once that node is back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,6 +72,11 @@ class ClusterTlsBridgeTest {
     private TestCertificates ca;
     /** The node (0 or 1) that runs the bridge, as {@link #bridgeRunsOnOneNode} found it. */
     private int bridgeHost = -1;
+    /** Publishes on the surviving node across the death of the bridge's node, until the takeover; see test 5. */
+    private ResendingPublisher gap;
+    private Thread gapThread;
+    /** The remote's subscriber from test 4 on. */
+    private Collector atRemoteAfterKill;
 
     @BeforeAll
     void start() throws Exception {
@@ -182,7 +187,7 @@ class ClusterTlsBridgeTest {
         awaitRoute(mqtt(0), "y/probe", on2);
         publish(mqtt(0), "p1y", "y/data", "secret-", 5);
         await().atMost(WAIT).until(() -> on2.data("y/data").size() == 5);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> on3.lines.isEmpty());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> on3.lines().isEmpty());
     }
 
     @Test
@@ -194,16 +199,50 @@ class ClusterTlsBridgeTest {
         int other = 1 - bridgeHost;
         assertThat(api(other, "bridges")).contains("\"state\":\"standby\"");
         Collector atRemote = collect("tcp://127.0.0.1:" + remote.port(), "far-after", "b/#");
+        atRemoteAfterKill = atRemote;
+        // Publishes from before the kill until the takeover is seen (test 5 follows what it published meanwhile).
+        gap = new ResendingPublisher(mqttPorts.get(other), "q-gap", 1, "b/gap", "b/gap-retained", 0);
+        gapThread = new Thread(gap, "gap-publisher");
+        gapThread.start();
+        await().atMost(WAIT).until(() -> !gap.acknowledged.isEmpty());
         processes.get(bridgeHost).destroyForcibly(); // SIGKILL
         assertThat(processes.get(bridgeHost).waitFor(20, TimeUnit.SECONDS)).isTrue();
         long killed = System.nanoTime();
         await().atMost(WAIT).until(() -> api(other, "bridges").contains("\"state\":\"running\""));
         System.out.printf("Bridge taken over %.1f s after the kill%n", (System.nanoTime() - killed) / 1e9);
+        gap.stop();
+        gapThread.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(gap.errors).isEmpty();
         assertThat(log(other)).containsPattern("Bridge 'up' now runs on node 'node" + (other + 1) + "' \\(this one, "
                 + "the oldest that has it\\): starting it here");
         publish(mqtt(other), "q-after", "b/after", "late-", EACH);
         // At least once: each acknowledged message reaches the remote.
         await().atMost(WAIT).until(() -> new HashSet<>(atRemote.data("b/after")).size() == EACH);
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("The killed node restarted: what was published on the other node between the death and the takeover "
+            + "(it waited in the forwarding queue to the dead node, whose route alone it matched) reaches the remote, "
+            + "at least once, before the restarted node's old queue goes")
+    void gapReachesRemoteAfterRestart() throws Exception {
+        assertThat(gap).as("test 4 published across the kill").isNotNull();
+        int other = 1 - bridgeHost;
+        String dead = "node" + (bridgeHost + 1);
+        // The surviving node's forwarding queue to the dead node holds messages for it (those of the gap among them).
+        Matcher waiting = Pattern.compile("\"id\":\"" + dead + "\"[^}]*\"queued\":(\\d+)")
+                .matcher(api(other, "nodes"));
+        assertThat(waiting.find()).as("the dead node in %s", api(other, "nodes")).isTrue();
+        assertThat(Integer.parseInt(waiting.group(1))).as("messages queued for the dead node").isPositive();
+        List<String> acknowledged = gap.acknowledged.stream().map(String::valueOf).toList();
+        System.out.printf("%d messages acknowledged across the kill, %d waiting for the dead node%n",
+                acknowledged.size(), Integer.parseInt(waiting.group(1)));
+        relaunch(bridgeHost);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(new HashSet<>(atRemoteAfterKill.data("b/gap")))
+                .as("acknowledged messages at the remote").containsAll(acknowledged));
+        // It stands by, its old queue sent and gone.
+        await().atMost(WAIT).until(() -> api(bridgeHost, "bridges").contains("\"state\":\"standby\""));
+        assertThat(api(other, "bridges")).contains("\"state\":\"running\"");
     }
 
     // ------------------------------------------------------------------ the nodes
@@ -245,27 +284,47 @@ class ClusterTlsBridgeTest {
                         direction: in
                         qos: 1
                 """.formatted(remote.port())));
+        processes.add(spawn(config, "node-" + (i + 1) + ".log"));
+        logs.add(logFile("node-" + (i + 1) + ".log"));
+        mqttPorts.add(mqttPort);
+    }
+
+    /** Starts node {@code i} (0-based) again on its configuration and data directory, and waits until it listens. */
+    private void relaunch(int i) throws IOException {
+        String name = "node-" + (i + 1) + "-restarted.log";
+        processes.set(i, spawn(dir.resolve("node" + (i + 1) + ".yaml"), name));
+        logs.set(i, logFile(name));
+        httpPorts.set(i, awaitListening(i));
+    }
+
+    private static Path logFile(String name) throws IOException {
         Path logDir = Path.of("target", "cluster-logs", "ClusterTlsBridgeTest");
         Files.createDirectories(logDir);
-        Path log = logDir.resolve("node-" + (i + 1) + ".log");
+        return logDir.resolve(name);
+    }
+
+    private static Process spawn(Path config, String logName) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        processes.add(new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
+        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
                 "-Dmidge.log.level=INFO", "-cp", System.getProperty("java.class.path"),
                 ConfigFileNodeMain.class.getName(), config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start());
-        logs.add(log);
-        mqttPorts.add(mqttPort);
+                .redirectErrorStream(true).redirectOutput(logFile(logName).toFile()).start();
     }
 
     /** Waits until node {@code i} listens, and learns its HTTP port. */
     private void awaitStarted(int i) {
+        httpPorts.add(awaitListening(i));
+    }
+
+    /** Node {@code i}'s HTTP port, once its log says it listens. */
+    private int awaitListening(int i) {
         Process p = processes.get(i);
         Path log = logs.get(i);
-        httpPorts.add(await().atMost(START).until(() -> {
+        return await().atMost(START).until(() -> {
             assertThat(p.isAlive()).as("node %d started; its log: %s", i + 1, Files.readString(log)).isTrue();
             Matcher m = Pattern.compile("MIDGE-HTTP (\\d+)").matcher(Files.readString(log));
             return m.find() ? Integer.parseInt(m.group(1)) : 0;
-        }, port -> port > 0));
+        }, port -> port > 0);
     }
 
     private String mqtt(int i) {
@@ -289,7 +348,7 @@ class ClusterTlsBridgeTest {
         try {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
                 c.publish(topic, "probe".getBytes(StandardCharsets.UTF_8), 1, false);
-                return to.lines.stream().anyMatch(l -> l.startsWith(topic + " "));
+                return to.lines().stream().anyMatch(l -> l.startsWith(topic + " "));
             });
         } finally {
             c.disconnect();
@@ -322,31 +381,9 @@ class ClusterTlsBridgeTest {
 
     private Collector collect(String uri, String id, String filter) throws Exception {
         Collector c = new Collector(client(uri, id));
-        c.client.subscribe(filter, 1, (topic, m) -> c.lines.add(topic + " "
+        c.client().subscribe(filter, 1, (topic, m) -> c.lines().add(topic + " "
                 + new String(m.getPayload(), StandardCharsets.UTF_8)));
         collectors.add(c);
         return c;
-    }
-
-    /** A subscriber's "topic payload" lines. */
-    private record Collector(MqttClient client, List<String> lines) {
-        Collector(MqttClient client) {
-            this(client, new CopyOnWriteArrayList<>());
-        }
-
-        /** The payloads received on this topic. */
-        List<String> data(String topic) {
-            return lines.stream().filter(l -> l.startsWith(topic + " ")).map(l -> l.substring(topic.length() + 1))
-                    .toList();
-        }
-
-        void close() {
-            try {
-                client.disconnect();
-                client.close();
-            } catch (Exception e) {
-                // closing anyway
-            }
-        }
     }
 }
