@@ -47,7 +47,7 @@ final class HandoverAsking {
     private final Map<Long, CompletableFuture<HandoverCodec.Frame>> waiting = new ConcurrentHashMap<>();
     /** The epoch each session this node just let open is held under, until the connection takes it ({@link #epoch}). */
     private final Map<String, Long> epochs = new ConcurrentHashMap<>();
-    /** Never negative: a late tail's identity is (see {@link HandoverCodec#lateTailId}). */
+    /** Never negative: a late tail's identity is (see {@link LateMarks#lateTailId}). */
     private final AtomicLong requestIds = new AtomicLong(System.nanoTime() & Long.MAX_VALUE);
     /** Sessions installed here whose old owner has yet to send what reached it during the move (the tail). */
     private final Map<String, MovedTail.Arrival> arriving = new ConcurrentHashMap<>();

@@ -56,24 +56,6 @@ final class HandoverCodec {
      * node (named by its link's client identifier) the last forward identity it gave before it switched. A MARK's
      * {@code lastForwardId} is that of the node that sends it.
      */
-    /**
-     * In a tail's {@code routedBefore}, for a node whose mark was still due at the cut: what that node routed to the
-     * old owner before its switch follows in a late tail ({@link LateMarks}), and the new node keeps track of what it
-     * got from it directly meanwhile ({@link LateTailCopies}). No forward identity is this low, so it drops nothing.
-     */
-    static final long MARK_DUE = -1;
-
-    /**
-     * The identity of the {@code n}th late tail of move {@code requestId} ({@link LateMarks}), in the place of the
-     * request's identity in its frame: the new owner acknowledges and applies a tail once by that identity, and the
-     * move's own tail holds the request's. Negative, where a request's is not (a node's clock in nanoseconds and up),
-     * so that no request's tail is ever taken for it; distinct for up to 127 late nodes of one move (a move waits
-     * for one mark per node).
-     */
-    static long lateTailId(long requestId, int n) {
-        return -1 - ((requestId & 0x00FF_FFFF_FFFF_FFFFL) << 7 | Math.min(n, 127));
-    }
-
     record Frame(byte kind, long requestId, String clientId, boolean flag, byte status, String reason,
                  RecoveredSession session, List<StoredDelivery> tail, List<String> filters, List<String> identities,
                  Map<String, Long> routedBefore, long lastForwardId) {

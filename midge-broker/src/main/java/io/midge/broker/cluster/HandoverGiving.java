@@ -344,7 +344,7 @@ final class HandoverGiving {
     /**
      * {@link #settle}, once the registry said who owns the session; with marks still due (of {@code lateOrigins}) the
      * session stays subscribed for what their nodes route here first ({@link LateMarks}), and the tail tells the new
-     * owner that a late tail of theirs follows ({@link HandoverCodec#MARK_DUE}).
+     * owner that a late tail of theirs follows ({@link LateMarks#MARK_DUE}).
      */
     private void settled(String clientId, Outgoing moving, boolean installed, SessionOwner owner,
                          Set<String> lateOrigins) {
@@ -381,7 +381,7 @@ final class HandoverGiving {
                             Map<String, Long> routedBefore = new HashMap<>(moving.routedBefore());
                             for (String origin : lateOrigins) {
                                 routedBefore.putIfAbsent(origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin,
-                                        HandoverCodec.MARK_DUE);
+                                        LateMarks.MARK_DUE);
                             }
                             tails.hold(owner, clientId, moving.requestId(), HandoverCodec.tail(moving.requestId(),
                                     clientId, tail, identities, routedBefore));

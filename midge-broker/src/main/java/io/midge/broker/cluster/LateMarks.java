@@ -42,6 +42,24 @@ final class LateMarks {
      */
     static final long WAIT_MILLIS = 60_000;
 
+    /**
+     * In a tail's {@code routedBefore}, for a node whose mark was still due at the cut: what that node routed to the
+     * old owner before its switch follows in a late tail, and the new node keeps track of what it got from it
+     * directly meanwhile ({@link LateTailCopies}). No forward identity is this low, so it drops nothing.
+     */
+    static final long MARK_DUE = -1;
+
+    /**
+     * The identity of the {@code n}th late tail of move {@code requestId}, in the place of the request's identity in
+     * its frame: the new owner acknowledges and applies a tail once by that identity, and the
+     * move's own tail holds the request's. Negative, where a request's is not (a node's clock in nanoseconds and up),
+     * so that no request's tail is ever taken for it; distinct for up to 127 late nodes of one move (a move waits
+     * for one mark per node).
+     */
+    static long lateTailId(long requestId, int n) {
+        return -1 - ((requestId & 0x00FF_FFFF_FFFF_FFFFL) << 7 | Math.min(n, 127));
+    }
+
     private final String self;
     private final SessionOwners owners;
     private final SessionRegistry sessions;
@@ -193,8 +211,8 @@ final class LateMarks {
         String node = origin.isEmpty() ? NodeLink.LINK_PREFIX + self : origin;
         Long last = late.moving().routedBefore().get(node);
         Map<String, Long> routedBefore = marked && last != null ? Map.of(node, last) : Map.of();
-        // Its own identity, as the new owner acknowledges and applies each tail once (see HandoverCodec#lateTailId).
-        long tailId = HandoverCodec.lateTailId(late.moving().requestId(), late.parts().incrementAndGet());
+        // Its own identity, as the new owner acknowledges and applies each tail once (see #lateTailId).
+        long tailId = lateTailId(late.moving().requestId(), late.parts().incrementAndGet());
         byte[] frame = HandoverCodec.tail(tailId, clientId, tail, identities, routedBefore);
         boolean done = late.due().isEmpty();
         if (done) {

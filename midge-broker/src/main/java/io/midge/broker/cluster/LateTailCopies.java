@@ -72,13 +72,13 @@ final class LateTailCopies {
 
     /**
      * The first tail of a session moved here was applied (on its loop): the nodes it names as {@link
-     * HandoverCodec#MARK_DUE} send a late tail later, and what reaches the session from them from now on, as what it
+     * LateMarks#MARK_DUE} send a late tail later, and what reaches the session from them from now on, as what it
      * holds from them already, is kept track of.
      */
     void watch(Session s, Map<String, Long> routedBefore) {
         Set<String> origins = ConcurrentHashMap.newKeySet();
         routedBefore.forEach((node, last) -> {
-            if (last == HandoverCodec.MARK_DUE) {
+            if (last == LateMarks.MARK_DUE) {
                 origins.add(node);
             }
         });

@@ -135,7 +135,7 @@ class LateMarksTest {
         assertThat(sent.get(0).getKey()).isEqualTo("node2");
         HandoverCodec.Frame tail = sent.get(0).getValue();
         assertThat(tail.requestId()).as("its own identity, not the move's (whose tail went at the cut)")
-                .isEqualTo(HandoverCodec.lateTailId(42, 1)).isNegative();
+                .isEqualTo(LateMarks.lateTailId(42, 1)).isNegative();
         assertThat(payloads(tail)).containsExactly("c6", "c7");
         assertThat(tail.identities()).containsExactly(FROM_C + " 6", FROM_C + " 7");
         assertThat(tail.routedBefore()).isEqualTo(Map.of(FROM_C, 7L));

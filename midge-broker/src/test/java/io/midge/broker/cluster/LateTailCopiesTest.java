@@ -92,7 +92,7 @@ class LateTailCopiesTest {
         // The first tail: c5 (a had it; c's mark was due at the cut, so a late tail of c's follows).
         MovedTail.Arrival arrival = new MovedTail.Arrival(1, 0, 1_000, new CompletableFuture<>());
         movedTail.append("mover", 1, List.of(stored(FROM_C, 5, "c5")), List.of(FROM_C + " 5"),
-                Map.of(FROM_C, HandoverCodec.MARK_DUE, FROM_A, 20L), arrival);
+                Map.of(FROM_C, LateMarks.MARK_DUE, FROM_A, 20L), arrival);
         arrival.tailIn().get(10, TimeUnit.SECONDS);
         assertThat(held(s)).containsExactly("c5", "c6");
 
@@ -108,7 +108,7 @@ class LateTailCopiesTest {
         sent.get(10, TimeUnit.SECONDS);
 
         // c's late tail through a: c6 and c7 (which came here directly) and c9 (which did not); c switched after 9.
-        movedTail.append("mover", HandoverCodec.lateTailId(1, 1), List.of(stored(FROM_C, 6, "c6"), stored(FROM_C, 7, "c7"),
+        movedTail.append("mover", LateMarks.lateTailId(1, 1), List.of(stored(FROM_C, 6, "c6"), stored(FROM_C, 7, "c7"),
                 stored(FROM_C, 9, "c9")), List.of(FROM_C + " 6", FROM_C + " 7", FROM_C + " 9"), Map.of(FROM_C, 9L),
                 null);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(held(s))
