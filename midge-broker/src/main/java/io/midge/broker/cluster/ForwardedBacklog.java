@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits until what the other nodes had queued for this node arrived here: each node is asked for a mark in its
  * forwarding queue to this node, behind everything it routed here before (the session move's ROUTE:
- * {@link HandoverGiving#onRoute} routes the filters given to the node given, lets its loops and store pass, and
+ * {@link RouteSwitch#onRoute} routes the filters given to the node given, lets its loops and store pass, and
  * queues the mark), and once every mark is in, this node's loops and store pass what the marks followed, so that it
  * sits in the sessions it matched. Why: a bridge's restarted node keeps its queue subscribed until then, as what the
  * others forwarded to it while it was down matched that queue's route, and a message that arrived after the queue
@@ -47,7 +47,7 @@ final class ForwardedBacklog {
     private final Sender links;
     /** Every loop, then the store, then every loop again passed what was handed to them before. */
     private final Supplier<CompletableFuture<Void>> passes;
-    /** {@link HandoverGiving#routeTo}: this node's own queue to the new host takes the filters too. */
+    /** {@link RouteSwitch#routeTo}: this node's own queue to the new host takes the filters too. */
     private final BiFunction<String, List<String>, CompletableFuture<Void>> routeTo;
     private final AtomicLong requests = new AtomicLong();
     private final Map<Long, Asked> asked = new ConcurrentHashMap<>();
