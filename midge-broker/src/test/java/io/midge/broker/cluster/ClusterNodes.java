@@ -151,6 +151,27 @@ final class ClusterNodes implements AutoCloseable {
         }, port -> port > 0);
     }
 
+    /** SIGSTOP: the node's process stands still (every thread), as one starved or swapped out does. */
+    void pause(int i) throws IOException, InterruptedException {
+        signal(i, "-STOP");
+    }
+
+    /** SIGCONT: a paused node goes on where it stood. */
+    void resume(int i) throws IOException, InterruptedException {
+        signal(i, "-CONT");
+    }
+
+    private void signal(int i, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", signal, Long.toString(processes[i].pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill %s node %d", signal, i + 1)
+                .isTrue();
+    }
+
+    /** The node's Hazelcast port (its cluster address). */
+    int clusterPort(int i) {
+        return clusterPorts[i];
+    }
+
     /** SIGKILL: the node gets no chance to say or write anything. */
     void kill(int i) throws InterruptedException {
         processes[i].destroyForcibly();
@@ -232,6 +253,14 @@ final class ClusterNodes implements AutoCloseable {
     String api(int i, String path) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/api/v1/" + path))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Whether node {@code from}'s forwarding queue to node {@code to} is subscribed to the filter (its API says). */
+    boolean routes(int from, int to, String filter) throws IOException, InterruptedException {
+        String body = api(from, "subscriptions?filter=" + java.net.URLEncoder.encode(filter,
+                java.nio.charset.StandardCharsets.UTF_8) + "&limit=1000");
+        String queue = NodeQueues.QUEUE_PREFIX + nodeId(to);
+        return body.contains("\"clientId\":\"" + queue + "\"") && body.contains("\"filter\":\"" + filter + "\"");
     }
 
     /** The /metrics text of a node, whole. */

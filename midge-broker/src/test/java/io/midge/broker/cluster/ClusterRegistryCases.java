@@ -94,15 +94,6 @@ abstract class ClusterRegistryCases {
         pub.close();
     }
 
-    /** Whether node {@code from}'s forwarding queue to node {@code to} is subscribed to the filter (its API says). */
-    private boolean routes(int from, int to, String filter) throws Exception {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes().httpPort(from)
-                + "/api/v1/subscriptions?filter=" + java.net.URLEncoder.encode(filter, StandardCharsets.UTF_8)
-                + "&limit=1000")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        String queue = NodeQueues.QUEUE_PREFIX + ClusterNodes.nodeId(to);
-        return body.contains("\"clientId\":\"" + queue + "\"") && body.contains("\"filter\":\"" + filter + "\"");
-    }
-
     private int clientStatus(int node, String clientId) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes().httpPort(node)
                 + "/api/v1/clients/" + clientId)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -165,8 +156,8 @@ abstract class ClusterRegistryCases {
         await().atMost(LONG).until(sub2::connected);
         // Every acknowledged message counts from the first: node 3 must route both filters to node 1 before its
         // publishers start (the route table is Hazelcast's, and a write of it once took 5 s in CI).
-        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> routes(2, 0, "win/#")
-                && routes(2, 0, "win2/#"));
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "win/#")
+                && nodes().routes(2, 0, "win2/#"));
 
         AtomicInteger acknowledged = new AtomicInteger();
         AtomicInteger acknowledged2 = new AtomicInteger();

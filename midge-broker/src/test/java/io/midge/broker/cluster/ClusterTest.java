@@ -388,6 +388,16 @@ class ClusterTest {
         }
     }
 
+    /** A move while a node stands still (see {@link ClusterLateMarkCases}). */
+    @Nested
+    @DisplayName("A move with a late node")
+    class LateMark extends ClusterLateMarkCases {
+        @Override
+        ClusterNodes nodes() {
+            return nodes;
+        }
+    }
+
     /** The registry across a whole-cluster restart, and moves under load (see {@link ClusterRegistryCases}). */
     @Nested
     @DisplayName("Session registry and moves")

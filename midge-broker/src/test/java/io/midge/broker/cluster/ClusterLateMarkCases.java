@@ -1,0 +1,145 @@
+package io.midge.broker.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A session move while a node stands still ({@link LateMarks}), on {@link ClusterTest}'s cluster (a nested class
+ * there). Node indexes are 0-based: node 1 is index 0.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ClusterLateMarkCases {
+    private static final Duration LONG = Duration.ofSeconds(60);
+    private static final int PUBLISHERS = 8;
+
+    abstract ClusterNodes nodes();
+
+    @BeforeAll
+    void everyNodeUp() {
+        for (int i = 0; i < 3; i++) {
+            if (!nodes().isAlive(i)) {
+                nodes().start(i);
+            }
+        }
+    }
+
+    /**
+     * A client identifier whose registry entry node {@code not} does not hold: a move's registry calls go to the
+     * entry's node (a Hazelcast partition's owner), and a stopped owner would hold the move up until it goes on.
+     * Asked of Hazelcast itself, through a client of the cluster.
+     */
+    private String clientIdNotHeldBy(int not) {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(new LinkSecret("midge", "").hazelcastName());
+        config.getNetworkConfig().addAddress("127.0.0.1:" + nodes().clusterPort(0));
+        config.setProperty("hazelcast.logging.type", "slf4j");
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+        try {
+            for (int i = 0; ; i++) {
+                String id = "late-sub-" + i;
+                String node = client.getPartitionService().getPartition(id).getOwner()
+                        .getAttribute(HazelcastSetup.NODE_ATTRIBUTE);
+                if (!ClusterNodes.nodeId(not).equals(node)) {
+                    return id;
+                }
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    @DisplayName("A node that stands still through a move (SIGSTOP: its mark cannot come before the old node's 5 s "
+            + "cut) goes on routing the session's filter to the old node until it switches: what it routed there "
+            + "follows the session as a late tail, so every acknowledged QoS 2 message arrives, exactly once "
+            + "(MQTT-4.3.3), and the session is kept (Session Present 1, MQTT-3.2.2-2)")
+    void aStalledNodesMessagesFollowTheSession() throws Exception {
+        String clientId = clientIdNotHeldBy(2);
+        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "late/#");
+        sub.start();
+        await().atMost(LONG).until(sub::connected);
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "late/#"));
+
+        // Several publishers on node 3, so that several messages are on their way when it stops. Publisher p's
+        // message i is p * 1,000,000 + i.
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<MqttClient> pubs = new ArrayList<>();
+        List<Thread> publishers = new ArrayList<>();
+        for (int p = 0; p < PUBLISHERS; p++) {
+            MqttClient pub = new MqttClient(nodes().url(2), "late-pub-" + p, new MemoryPersistence());
+            MqttConnectOptions options = new MqttConnectOptions();
+            options.setMaxInflight(1000);
+            pub.connect(options);
+            pubs.add(pub);
+            long first = p * 1_000_000L;
+            publishers.add(new Thread(() -> {
+                try {
+                    for (long i = first; !stop.get(); i++) {
+                        pub.publish("late/s", Long.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
+                        acknowledged.add(i); // once PUBCOMP came
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "late-publisher-" + p));
+        }
+        publishers.forEach(Thread::start);
+        await().atMost(LONG).until(() -> sub.received().size() > 50);
+
+        // Node 3 stops with messages on their way to node 1 (routed, not yet sent) and more in its clients' sockets,
+        // until node 1 cut its copy without node 3's mark (5 s after the switch began). Not much longer: Hazelcast
+        // takes a member silent for 30 s for dead (and a registry write whose backup is on node 3 waits 5 s for it).
+        nodes().pause(2);
+        try {
+            sub.moveTo(nodes().mqttPort(1));
+            await().atMost(LONG).untilAsserted(() -> assertThat(nodes().log(0))
+                    .contains("Session of '" + clientId + "' handed over before nodes [node3] switched"));
+        } finally {
+            nodes().resume(2);
+        }
+        await().atMost(LONG).until(() -> sub.connected() && sub.events().stream()
+                .anyMatch(e -> e.startsWith("connected to " + nodes().mqttPort(1))));
+        await().atMost(LONG).untilAsserted(() -> assertThat(nodes().log(0))
+                .containsPattern("Session of '" + clientId + "': \\d+ messages that node 'node3' routed to this "
+                        + "node before its late switch sent to node 'node2'"));
+        int after = acknowledged.size();
+        await().atMost(LONG).until(() -> acknowledged.size() > after + 50);
+        stop.set(true);
+        for (Thread publisher : publishers) {
+            publisher.join(30_000);
+        }
+        Set<Long> all = Set.copyOf(acknowledged);
+        await().atMost(LONG).untilAsserted(() -> assertThat(new HashSet<>(sub.received()))
+                .as("every acknowledged message").containsAll(all));
+        List<Long> received = List.copyOf(sub.received());
+        sub.stop();
+        for (MqttClient pub : pubs) {
+            pub.disconnect();
+            pub.close();
+        }
+        System.out.printf("cluster late mark: QoS 2 %d acknowledged, %d received, %d distinct%n", all.size(),
+                received.size(), received.stream().distinct().count());
+        assertThat(received).as("QoS 2 exactly once").doesNotHaveDuplicates();
+        assertThat(sub.errors()).isEmpty();
+    }
+}
