@@ -23,15 +23,13 @@ import org.slf4j.LoggerFactory;
  * the queue the owner loop drains it into, in batches (one task per batch, not per message). Both count together
  * ({@link MailboxCount}) against the client's bounds of messages and bytes; what does not fit is dropped by the
  * configured policy, counted and logged ({@link MailboxBounds} says which bounds, and counts and logs the drops).
- * The {@link OutboundWindow}
- * takes messages from the head of the queue as the client can receive them.
+ * The {@link OutboundWindow} takes messages from the head of the queue as the client can receive them.
  *
  * <p>Threads: {@link #offer} from any thread; everything else on the session's loop only.
  *
  * <p>Memory: every idle connection has one, so the mailbox is its own drain task, its counters are fields updated
  * atomically (not Atomic* objects; inherited from {@link MailboxCount}, not an object of their own), and its inbox
- * and queue are made at the first message. Not final only so that
- * its unit test can count the drain tasks.
+ * and queue are made at the first message. Not final only so that its unit test can count the drain tasks.
  */
 class SessionMailbox extends MailboxCount implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
