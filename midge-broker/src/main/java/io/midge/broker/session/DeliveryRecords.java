@@ -76,7 +76,7 @@ final class DeliveryRecords {
      * nothing: after a restart its unacknowledged QoS 1 messages go out again from its queue, under new identifiers.
      */
     void sent(int packetId, long sequence) {
-        if (!session.recordsQos1Inflight()) {
+        if (!session.flow().recordsQos1Inflight()) {
             return;
         }
         if (unwrittenSends == null) {

@@ -121,7 +121,7 @@ final class OutboundWindow {
      */
     private void ownInflight() {
         int n = sentSinceOwned;
-        if (n == 0 || inflight == null || session.isHandingOver()) {
+        if (n == 0 || inflight == null || session.flow().isHandingOver()) {
             return;
         }
         sentSinceOwned = 0;

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The state of one client identifier: its subscriptions, its expiry and pending will, the connection attached to it,
- * and the QoS 2 packet identifiers it has published but not released yet. The messages waiting for the client are
- * its {@link SessionMailbox}'s, those sent and not acknowledged yet its {@link OutboundWindow}'s.
+ * and the QoS 2 packet identifiers it has published but not released yet. The messages waiting for the client, those
+ * sent and not acknowledged yet and the records of them are its {@link DeliveryFlow}'s.
  *
  * <p>Threads: a session belongs to one event loop, the loop of the connection attached to it (or of the last one).
  * All of its state is touched on that loop only, so none of it is locked. Other loops hand it messages through
@@ -31,12 +31,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  */
 public final class Session implements Subscriber {
     private final String clientId;
-    private final Persistence store;
     private final TopicTree topicTree;
-    private final SessionMailbox mailbox;
-    // Made at the first message (see records() and window()): an idle session holds neither.
-    private DeliveryRecords records;
-    private OutboundWindow window;
+    private final DeliveryFlow flow;
     private final SessionLoop loop;
     private volatile boolean online;
     private volatile boolean ended;
@@ -62,14 +58,6 @@ public final class Session implements Subscriber {
     private volatile long clusterEpoch;
     private long attachCount;
     private Message pendingWill;
-    /** See {@link SessionQueue#withoutQos1InflightRecords}; set before the session's first send. */
-    private volatile boolean qos1InflightRecords = true;
-    /**
-     * Being handed to another node of a cluster: what the session holds is told apart by identity at the end of the
-     * move (what the snapshot had, and what came after it), so none of it is given a payload of its own meanwhile
-     * (see {@link OwnPayload}), which would make it another delivery. The old copy lives for moments only.
-     */
-    private boolean handingOver;
     /**
      * Moved here from another node of a cluster: what it drops as copies, and which moves' tails it holds, as stored
      * with its last tail (see {@link SessionTransfer#movedCopies}); null for every other session.
@@ -81,31 +69,12 @@ public final class Session implements Subscriber {
         this.clientId = clientId;
         this.topicTree = topicTree;
         this.loop = new SessionLoop(clientId, executor);
-        this.store = store;
-        this.mailbox = new SessionMailbox(this, config, metrics);
+        this.flow = new DeliveryFlow(this, store, new SessionMailbox(this, config, metrics));
     }
 
-    /** What the session writes about its deliveries; made when first needed. */
-    DeliveryRecords records() {
-        if (records == null) {
-            records = new DeliveryRecords(store, this);
-        }
-        return records;
-    }
-
-    /** The window of sends in flight; made at the first message that goes out (or is restored in flight). */
-    private OutboundWindow window() {
-        if (window == null) {
-            window = new OutboundWindow(this, mailbox, records(), mailbox.metrics());
-        }
-        return window;
-    }
-
-    /** Sends what is queued, as far as the connection takes it; nothing to do while nothing was ever queued. */
-    private void pump() {
-        if (window != null || !mailbox.isEmpty()) {
-            window().pump();
-        }
+    /** Its deliveries' way to the client: mailbox, window, records (see {@link DeliveryFlow}). */
+    DeliveryFlow flow() {
+        return flow;
     }
 
     @Override
@@ -136,13 +105,6 @@ public final class Session implements Subscriber {
         loop.executeLater(task);
     }
 
-    /** Hands the delivery records collected so far to the store, before a write that must come after them. */
-    void flushRecords() {
-        if (records != null) {
-            records.flush();
-        }
-    }
-
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
     public void execute(Runnable task) {
         loop.execute(task);
@@ -155,7 +117,7 @@ public final class Session implements Subscriber {
      */
     @Override
     public boolean offer(Delivery delivery) {
-        return mailbox.offer(delivery);
+        return flow.mailbox().offer(delivery);
     }
 
     /**
@@ -163,15 +125,7 @@ public final class Session implements Subscriber {
      * following the session if it moved meanwhile (the mailbox is the task that gets it there).
      */
     void drain() {
-        loop.runHereOrHand(this::drainHere, mailbox, "delivery left in the mailbox");
-    }
-
-    private void drainHere() {
-        mailbox.drain();
-        pump();
-        if (!handingOver) {
-            mailbox.ownQueued(); // what did not go out at once waits: with a payload of its own
-        }
+        loop.runHereOrHand(flow::drainHere, flow.mailbox(), "delivery left in the mailbox");
     }
 
     /**
@@ -195,17 +149,17 @@ public final class Session implements Subscriber {
 
     /** The client acknowledged a QoS 1 publish. */
     public Ack onPubAck(int packetId) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubAck(packetId);
+        return flow.onPubAck(packetId);
     }
 
     /** The client received a QoS 2 publish; the session answers PUBREL. */
     public Ack onPubRec(int packetId, boolean failed) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubRec(packetId, failed);
+        return flow.onPubRec(packetId, failed);
     }
 
     /** The client completed a QoS 2 delivery. */
     public Ack onPubComp(int packetId) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubComp(packetId);
+        return flow.onPubComp(packetId);
     }
 
     /** The QoS 2 identifiers the client published and has not released yet. */
@@ -231,11 +185,7 @@ public final class Session implements Subscriber {
             pendingWill.payload().release();
             pendingWill = null;
         }
-        if (window != null) {
-            window.attached(newConnection);
-        } else {
-            pump();
-        }
+        flow.attached(newConnection);
     }
 
     /**
@@ -245,7 +195,7 @@ public final class Session implements Subscriber {
     private void setOnline(boolean now) {
         if (online != now) {
             online = now;
-            mailbox.metrics().sessionsOnline.add(now ? 1 : -1);
+            flow.metrics().sessionsOnline.add(now ? 1 : -1);
         }
     }
 
@@ -256,7 +206,7 @@ public final class Session implements Subscriber {
         }
         connection = null;
         setOnline(false);
-        mailbox.dropOfflineQos0();
+        flow.mailbox().dropOfflineQos0();
         return true;
     }
 
@@ -276,7 +226,7 @@ public final class Session implements Subscriber {
 
     /** The connection's socket can take more again. */
     public void writable() {
-        pump();
+        flow.pump();
     }
 
     public boolean isAttached(SessionConnection c) {
@@ -379,10 +329,7 @@ public final class Session implements Subscriber {
      */
     public List<Delivery> takeUndeliveredShared() {
         List<Delivery> taken = new ArrayList<>();
-        mailbox.takeShared(taken);
-        if (window != null) {
-            window.takeShared(taken);
-        }
+        flow.takeShared(taken);
         return taken;
     }
 
@@ -391,23 +338,15 @@ public final class Session implements Subscriber {
         ended = true;
         setOnline(false);
         connection = null;
-        if (window != null) {
-            window.clear();
-        }
+        flow.clear();
         if (inboundQos2 != null) {
             inboundQos2.clear();
         }
-        mailbox.clear();
     }
 
     /** What recovery at start and a cluster's session move put into the session and take out of it. */
     public SessionTransfer transfer() {
-        return new SessionTransfer(this, mailbox);
-    }
-
-    /** The window, made if need be: for {@link SessionTransfer}. */
-    OutboundWindow windowForRestore() {
-        return window();
+        return new SessionTransfer(this, flow);
     }
 
     /** At start, on this session's loop, before any publisher takes a key. */
@@ -421,14 +360,6 @@ public final class Session implements Subscriber {
 
     void setMovedCopies(StoredMovedCopies copies) {
         movedCopies = copies;
-    }
-
-    void setHandingOver(boolean on) {
-        handingOver = on;
-    }
-
-    boolean isHandingOver() {
-        return handingOver;
     }
 
     /** How many times a connection was attached; a timer set at one count is void at another. */
@@ -451,32 +382,8 @@ public final class Session implements Subscriber {
         return will;
     }
 
-    /** See {@link SessionQueue#withoutQos1InflightRecords}. */
-    void withoutQos1InflightRecords() {
-        qos1InflightRecords = false;
-    }
-
-    boolean recordsQos1Inflight() {
-        return qos1InflightRecords;
-    }
-
-    /** The mailbox, for {@link SessionSnapshot}; on the session's loop only. */
-    SessionMailbox mailbox() {
-        return mailbox;
-    }
-
-    /** The sends in flight, oldest first, for {@link SessionSnapshot}; on the session's loop only. */
-    Iterable<Map.Entry<Integer, InflightSend>> inflightSends() {
-        return window == null ? List.of() : window.inflightSends();
-    }
-
     /** What the session holds for its client, counted and listed, and how it is kept; see {@link SessionQueue}. */
     public SessionQueue queue() {
-        return new SessionQueue(this, mailbox);
-    }
-
-    /** The window of sends in flight, or null while nothing went out yet: for {@link SessionQueue}. */
-    OutboundWindow windowIfMade() {
-        return window;
+        return new SessionQueue(flow);
     }
 }

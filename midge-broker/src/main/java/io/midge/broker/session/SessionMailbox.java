@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -22,22 +21,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The messages waiting for a session's client, not sent yet: a lock-free inbox that publishers on any loop fill, and
  * the queue the owner loop drains it into, in batches (one task per batch, not per message). Both count together
- * against the client's bounds of messages and bytes; what does not fit is dropped by the configured policy, counted
- * and logged ({@link MailboxBounds} says which bounds, and counts and logs the drops). The {@link OutboundWindow}
- * takes messages from the head of the queue as the client can receive them.
+ * ({@link MailboxCount}) against the client's bounds of messages and bytes; what does not fit is dropped by the
+ * configured policy, counted and logged ({@link MailboxBounds} says which bounds, and counts and logs the drops).
+ * The {@link OutboundWindow} takes messages from the head of the queue as the client can receive them.
  *
  * <p>Threads: {@link #offer} from any thread; everything else on the session's loop only.
  *
  * <p>Memory: every idle connection has one, so the mailbox is its own drain task, its counters are fields updated
- * atomically (not Atomic* objects), and its inbox and queue are made at the first message. Not final only so that
- * its unit test can count the drain tasks.
+ * atomically (not Atomic* objects; inherited from {@link MailboxCount}, not an object of their own), and its inbox
+ * and queue are made at the first message. Not final only so that its unit test can count the drain tasks.
  */
-class SessionMailbox implements Runnable {
+class SessionMailbox extends MailboxCount implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SessionMailbox.class);
 
     private final Session session;
     private final MailboxBounds bounds;
-    private final BrokerMetrics metrics;
 
     // Shared with producers on other loops.
     @SuppressWarnings("rawtypes")
@@ -51,14 +49,6 @@ class SessionMailbox implements Runnable {
     private static final AtomicIntegerFieldUpdater<SessionMailbox> DRAIN_SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "drainScheduled");
     private volatile int drainScheduled;
-    // Room reserved in the inbox and the queue together: a producer reserves before it adds, the owner loop frees
-    // what leaves the queue.
-    private static final AtomicIntegerFieldUpdater<SessionMailbox> PENDING_MESSAGES =
-            AtomicIntegerFieldUpdater.newUpdater(SessionMailbox.class, "pendingMessages");
-    private volatile int pendingMessages;
-    private static final AtomicLongFieldUpdater<SessionMailbox> PENDING_BYTES =
-            AtomicLongFieldUpdater.newUpdater(SessionMailbox.class, "pendingBytes");
-    private volatile long pendingBytes;
 
     // Owned by the session's loop.
     /** Made at the first message, like the inbox. */
@@ -69,9 +59,9 @@ class SessionMailbox implements Runnable {
     private ArrivingCopies copies;
 
     SessionMailbox(Session session, BrokerConfig config, BrokerMetrics metrics) {
+        super(metrics);
         this.session = session;
         this.bounds = new MailboxBounds(config, metrics);
-        this.metrics = metrics;
     }
 
     /** The drain task, queued on the session's loop after offers: the session drains, following it if it moved. */
@@ -94,18 +84,10 @@ class SessionMailbox implements Runnable {
         long factor = bounds.overflow(b) == QueueOverflow.DROP_NEW ? 1 : 2;
         long maxMessages = factor * bounds.maxMessages(b);
         long maxBytes = Math.min(bounds.maxBytes(b), Long.MAX_VALUE / 2) * factor;
-        // Room is reserved only where the message fits, so the counters never pass their bound, not even for an
-        // instant: what they say is what the session holds.
-        boolean fits = reserveMessage(maxMessages);
-        if (fits && !reserveBytes(size, maxBytes)) {
-            PENDING_MESSAGES.decrementAndGet(this);
-            fits = false;
-        }
-        if (!fits) {
+        if (!reserve(size, maxMessages, maxBytes)) {
             bounds.droppedNew(b, session.clientId());
             return false;
         }
-        metrics.queuedMessages.increment();
         inbox().add(delivery);
         if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
             // Always as a task, even on the owner loop: everything a read batch routes here goes out in one
@@ -123,46 +105,9 @@ class SessionMailbox implements Runnable {
         return true;
     }
 
-    private boolean reserveMessage(long limit) {
-        while (true) {
-            int n = pendingMessages;
-            if (n + 1L > limit) {
-                return false;
-            }
-            if (PENDING_MESSAGES.compareAndSet(this, n, n + 1)) {
-                return true;
-            }
-        }
-    }
-
-    private boolean reserveBytes(long amount, long limit) {
-        while (true) {
-            long n = pendingBytes;
-            if (n + amount > limit) {
-                return false;
-            }
-            if (PENDING_BYTES.compareAndSet(this, n, n + amount)) {
-                return true;
-            }
-        }
-    }
-
     /** Bounds of this session's own in place of the clients' (see {@link QueueBounds}). */
     void bound(QueueBounds own) {
         bounds.set(own);
-    }
-
-    BrokerMetrics metrics() {
-        return metrics;
-    }
-
-    /** Messages waiting (inbox and queue). */
-    int pendingMessages() {
-        return pendingMessages;
-    }
-
-    long pendingBytes() {
-        return pendingBytes;
     }
 
     // ---------------------------------------------------------------- on the session's loop
@@ -256,12 +201,12 @@ class SessionMailbox implements Runnable {
         int maxMessages = bounds.maxMessages(b);
         long maxBytes = bounds.maxBytes(b);
         boolean dropped = false;
-        while (queue != null && !queue.isEmpty() && (pendingMessages > maxMessages || pendingBytes > maxBytes)) {
+        while (queue != null && !queue.isEmpty() && (pendingMessages() > maxMessages || pendingBytes() > maxBytes)) {
             drop(queue.poll());
             bounds.droppedOldest(b, session.clientId());
             dropped = true;
         }
-        bounds.trimmed(b, dropped, pendingMessages, pendingBytes, session.clientId());
+        bounds.trimmed(b, dropped, pendingMessages(), pendingBytes(), session.clientId());
     }
 
     /**
@@ -280,7 +225,7 @@ class SessionMailbox implements Runnable {
             tail[i] = queue.pollLast();
         }
         for (Delivery d : tail) {
-            queue.add(OwnPayload.of(d, metrics.payloadsCopied));
+            queue.add(OwnPayload.of(d, metrics().payloadsCopied));
         }
     }
 
@@ -319,21 +264,8 @@ class SessionMailbox implements Runnable {
 
     private void drop(Delivery d) {
         unpend(d);
-        session.records().forget(d.sequence(), 0);
+        session.flow().records().forget(d.sequence(), 0);
         d.release();
-    }
-
-    private void unpend(Delivery d) {
-        PENDING_MESSAGES.decrementAndGet(this);
-        metrics.queuedMessages.decrement();
-        PENDING_BYTES.addAndGet(this, -d.message().payloadSize());
-    }
-
-    /** Counts a delivery put into the queue by other means than {@link #offer} (which reserves its room first). */
-    private void pend(Delivery d) {
-        PENDING_MESSAGES.incrementAndGet(this);
-        metrics.queuedMessages.increment();
-        PENDING_BYTES.addAndGet(this, d.message().payloadSize());
     }
 
     /** Drops the queued QoS 0 messages of a client gone offline, unless the broker queues QoS 0 for such clients. */
@@ -343,7 +275,7 @@ class SessionMailbox implements Runnable {
         }
         removeQueuedIf(d -> d.qos() == 0, d -> {
             d.release();
-            metrics.droppedOffline.increment();
+            metrics().droppedOffline.increment();
         });
     }
 

@@ -6,16 +6,16 @@ import java.util.List;
  * What a session holds for its client, waiting (mailbox and queue) or in flight, as the rest of the broker counts
  * and lists it (the management API, the bridges' and the cluster's queues, tests), and how the broker's own queues
  * keep theirs (bounds, in-flight records). A view made per call, like {@link SessionTransfer}: none of it is on the
- * path of a message, and an idle session holds no object for it. Apart from {@link Session}, which deals with the
- * flow of deliveries, connections and subscriptions.
+ * path of a message, and an idle session holds no object for it. Apart from {@link DeliveryFlow}, which deals with
+ * the flow of deliveries, and {@link Session}, with connections and subscriptions.
  */
 public final class SessionQueue {
-    private final Session session;
+    private final DeliveryFlow flow;
     private final SessionMailbox mailbox;
 
-    SessionQueue(Session session, SessionMailbox mailbox) {
-        this.session = session;
-        this.mailbox = mailbox;
+    SessionQueue(DeliveryFlow flow) {
+        this.flow = flow;
+        this.mailbox = flow.mailbox();
     }
 
     /** Messages waiting (mailbox and queue), for tests and metrics. */
@@ -28,13 +28,13 @@ public final class SessionQueue {
     }
 
     public int inflightCount() {
-        OutboundWindow window = session.windowIfMade();
+        OutboundWindow window = flow.windowIfMade();
         return window == null ? 0 : window.size();
     }
 
     /** Its messages as the management API lists them; see {@link PendingMessages}. */
     public List<PendingMessages.Pending> pending(int skip, int limit) {
-        return PendingMessages.page(mailbox, session.windowIfMade(), skip, limit);
+        return PendingMessages.page(mailbox, flow.windowIfMade(), skip, limit);
     }
 
     /**
@@ -54,7 +54,7 @@ public final class SessionQueue {
      * store write per message is saved. Re-sends after a reconnect keep their identifiers (the window holds them).
      */
     public void withoutQos1InflightRecords() {
-        session.withoutQos1InflightRecords();
+        flow.withoutQos1InflightRecords();
     }
 
     /**

@@ -37,13 +37,13 @@ public final class SessionSnapshot {
         if (!s.executor().inEventLoop()) {
             throw new IllegalStateException("a session is read on its own loop only");
         }
-        s.mailbox().drain();
+        s.flow().mailbox().drain();
         read.addAll(deliveriesHeld(s));
         Map<String, StoredSubscription> subscriptions = new LinkedHashMap<>();
         s.subscriptions().forEach((filter, options) -> subscriptions.put(filter, options.toStored()));
         long sequence = 0;
         List<InflightDelivery> inflight = new ArrayList<>();
-        for (Map.Entry<Integer, InflightSend> e : s.inflightSends()) {
+        for (Map.Entry<Integer, InflightSend> e : s.flow().inflightSends()) {
             InflightSend send = e.getValue();
             Delivery d = send.delivery;
             if (send.released || d == null) {
@@ -55,7 +55,7 @@ public final class SessionSnapshot {
             }
         }
         List<QueuedDelivery> queued = new ArrayList<>();
-        for (Delivery d : s.mailbox().queued()) {
+        for (Delivery d : s.flow().mailbox().queued()) {
             queued.add(new QueuedDelivery(sequence++, StoredMessages.toStored(d, StoredMessages.toStored(d.message()))));
         }
         StoredSession record = new StoredSession(s.clientId(), s.protocolVersion(),
@@ -70,18 +70,18 @@ public final class SessionSnapshot {
      * own; to tell later arrivals from those already read.
      */
     public static List<Delivery> deliveries(Session s) {
-        s.mailbox().drain();
+        s.flow().mailbox().drain();
         return deliveriesHeld(s);
     }
 
     private static List<Delivery> deliveriesHeld(Session s) {
         List<Delivery> all = new ArrayList<>();
-        for (Map.Entry<Integer, InflightSend> e : s.inflightSends()) {
+        for (Map.Entry<Integer, InflightSend> e : s.flow().inflightSends()) {
             if (e.getValue().delivery != null) {
                 all.add(e.getValue().delivery);
             }
         }
-        for (Delivery d : s.mailbox().queued()) {
+        for (Delivery d : s.flow().mailbox().queued()) {
             all.add(d);
         }
         return all;

@@ -12,11 +12,13 @@ import java.util.function.Predicate;
  */
 public final class SessionTransfer {
     private final Session session;
+    private final DeliveryFlow flow;
     private final SessionMailbox mailbox;
 
-    SessionTransfer(Session session, SessionMailbox mailbox) {
+    SessionTransfer(Session session, DeliveryFlow flow) {
         this.session = session;
-        this.mailbox = mailbox;
+        this.flow = flow;
+        this.mailbox = flow.mailbox();
     }
 
     /** Puts back a queued delivery the store held, at start. */
@@ -30,7 +32,7 @@ public final class SessionTransfer {
      * delivery a QoS 2 message waiting for PUBCOMP, whose PUBREL is re-sent.
      */
     public void restoreInflight(int packetId, long sequence, Delivery d) {
-        session.windowForRestore().restore(packetId, sequence, d);
+        flow.window().restore(packetId, sequence, d);
         session.raiseNextSequence(sequence + 1);
     }
 
@@ -83,6 +85,6 @@ public final class SessionTransfer {
      * its identity: none of it gets a payload of its own ({@link OwnPayload}), which would make it another delivery.
      */
     public void handingOver(boolean on) {
-        session.setHandingOver(on);
+        flow.setHandingOver(on);
     }
 }
