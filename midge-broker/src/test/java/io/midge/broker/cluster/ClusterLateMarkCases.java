@@ -74,10 +74,10 @@ abstract class ClusterLateMarkCases {
             + "(MQTT-4.3.3), and the session is kept (Session Present 1, MQTT-3.2.2-2)")
     void aStalledNodesMessagesFollowTheSession() throws Exception {
         String clientId = clientIdNotHeldBy(2);
-        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "late/#");
+        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "stall/#");
         sub.start();
         await().atMost(LONG).until(sub::connected);
-        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "late/#"));
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "stall/#"));
 
         // Several publishers on node 3, so that several messages are on their way when it stops. Publisher p's
         // message i is p * 1,000,000 + i.
@@ -95,7 +95,7 @@ abstract class ClusterLateMarkCases {
             publishers.add(new Thread(() -> {
                 try {
                     for (long i = first; !stop.get(); i++) {
-                        pub.publish("late/s", Long.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
+                        pub.publish("stall/s", Long.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
                         acknowledged.add(i); // once PUBCOMP came
                     }
                 } catch (Exception e) {
@@ -104,7 +104,12 @@ abstract class ClusterLateMarkCases {
             }, "late-publisher-" + p));
         }
         publishers.forEach(Thread::start);
-        await().atMost(LONG).until(() -> sub.received().size() > 50);
+        try {
+            await().atMost(LONG).until(() -> sub.received().size() > 50);
+        } catch (RuntimeException e) {
+            throw new AssertionError("the subscriber got " + sub.received().size() + " messages; its events: "
+                    + sub.events() + "; node 1 says of it: " + nodes().api(0, "clients/" + clientId), e);
+        }
 
         // Node 3 stops with messages on their way to node 1 (routed, not yet sent) and more in its clients' sockets,
         // until node 1 cut its copy without node 3's mark (5 s after the switch began). Not much longer: Hazelcast
