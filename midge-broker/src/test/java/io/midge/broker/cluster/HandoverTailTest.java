@@ -97,7 +97,7 @@ class HandoverTailTest {
     }
 
     /** The payloads a session holds (in flight, then queued), read on its loop after what was queued there before. */
-    private static List<String> held(Session s) throws Exception {
+    static List<String> held(Session s) throws Exception {
         CompletableFuture<List<String>> read = new CompletableFuture<>();
         s.execute(() -> read.complete(SessionSnapshot.deliveries(s).stream()
                 .map(d -> d.message().payload().toString(StandardCharsets.UTF_8)).toList()));

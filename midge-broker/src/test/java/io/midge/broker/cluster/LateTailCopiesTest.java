@@ -15,7 +15,6 @@ import io.midge.broker.routing.Router;
 import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionRegistry;
-import io.midge.broker.session.SessionSnapshot;
 import io.midge.broker.session.SessionStore;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
@@ -67,13 +66,6 @@ class LateTailCopiesTest {
         }
     }
 
-    private static List<String> held(Session s) throws Exception {
-        CompletableFuture<List<String>> read = new CompletableFuture<>();
-        s.execute(() -> read.complete(SessionSnapshot.deliveries(s).stream()
-                .map(d -> d.message().payload().toString(StandardCharsets.UTF_8)).toList()));
-        return read.get(10, TimeUnit.SECONDS);
-    }
-
     @Test
     @DisplayName("A late tail leaves out what its node sent here directly (queued or gone out already) and takes no "
             + "queued copy out: QoS 2 once (MQTT-4.3.3), nothing acknowledged lost; what only the old node had is "
@@ -94,12 +86,12 @@ class LateTailCopiesTest {
         movedTail.append("mover", 1, List.of(stored(FROM_C, 5, "c5")), List.of(FROM_C + " 5"),
                 Map.of(FROM_C, LateMarks.MARK_DUE, FROM_A, 20L), arrival);
         arrival.tailIn().get(10, TimeUnit.SECONDS);
-        assertThat(held(s)).containsExactly("c5", "c6");
+        assertThat(HandoverTailTest.held(s)).containsExactly("c5", "c6");
 
         // The session opened; c7 and c8 came directly too, and c6 went out (taken off the queue, as a send would).
         assertThat(s.offer(delivery(FROM_C, 7, "c7"))).isTrue();
         assertThat(s.offer(delivery(FROM_C, 8, "c8"))).isTrue();
-        assertThat(held(s)).containsExactly("c5", "c6", "c7", "c8");
+        assertThat(HandoverTailTest.held(s)).containsExactly("c5", "c6", "c7", "c8");
         CompletableFuture<Void> sent = new CompletableFuture<>();
         s.execute(() -> {
             s.transfer().takeQueuedIf(d -> d.message().forwardId() == 6).forEach(Delivery::release);
@@ -111,13 +103,13 @@ class LateTailCopiesTest {
         movedTail.append("mover", LateMarks.lateTailId(1, 1), List.of(stored(FROM_C, 6, "c6"), stored(FROM_C, 7, "c7"),
                 stored(FROM_C, 9, "c9")), List.of(FROM_C + " 6", FROM_C + " 7", FROM_C + " 9"), Map.of(FROM_C, 9L),
                 null);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(held(s))
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(HandoverTailTest.held(s))
                 .containsExactly("c5", "c7", "c8", "c9"));
 
         // Copies still on their way: c9 (in the late tail) and c4 (before c's switch) go; c10 (after it) stays.
         assertThat(s.offer(delivery(FROM_C, 9, "c9 again"))).isTrue();
         assertThat(s.offer(delivery(FROM_C, 4, "c4"))).isTrue();
         assertThat(s.offer(delivery(FROM_C, 10, "c10"))).isTrue();
-        assertThat(held(s)).containsExactly("c5", "c7", "c8", "c9", "c10");
+        assertThat(HandoverTailTest.held(s)).containsExactly("c5", "c7", "c8", "c9", "c10");
     }
 }
