@@ -268,7 +268,11 @@ final class HandoverGiving {
 
     /** The node that gave a delivery's message its forward identity: named by its link's client identifier. */
     static String node(Delivery d, String self) {
-        String origin = origin(d);
+        return node(origin(d), self);
+    }
+
+    /** The node an origin ({@link #origin}) names, by its link's client identifier: {@link #HERE} is {@code self}. */
+    static String node(String origin, String self) {
         return origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin;
     }
 
@@ -362,8 +366,7 @@ final class HandoverGiving {
                     s.unsubscribe(filter);
                 }
             }
-            links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
-                    .thenCompose(v -> links.everyLoop()).whenComplete((v, e) -> s.execute(() -> {
+            links.passes(sessions.store().persistence()).whenComplete((v, e) -> s.execute(() -> {
                         List<StoredDelivery> tail = new ArrayList<>();
                         List<String> identities = new ArrayList<>();
                         Set<String> marked = new HashSet<>();
@@ -380,8 +383,7 @@ final class HandoverGiving {
                         if (owner != null) {
                             Map<String, Long> routedBefore = new HashMap<>(moving.routedBefore());
                             for (String origin : lateOrigins) {
-                                routedBefore.putIfAbsent(origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin,
-                                        LateMarks.MARK_DUE);
+                                routedBefore.putIfAbsent(node(origin, self), LateMarks.MARK_DUE);
                             }
                             tails.hold(owner, clientId, moving.requestId(), HandoverCodec.tail(moving.requestId(),
                                     clientId, tail, identities, routedBefore));

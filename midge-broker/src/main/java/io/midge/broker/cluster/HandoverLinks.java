@@ -1,5 +1,6 @@
 package io.midge.broker.cluster;
 
+import io.midge.broker.persistence.Persistence;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.Subscriber;
@@ -159,6 +160,14 @@ final class HandoverLinks {
             all.add(passed);
         }
         return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
+    }
+
+    /**
+     * Completes once every event loop, then the store ({@link Persistence#barrier}), then every loop again passed what
+     * was handed to them before this call: what was matched before it has been stored and offered.
+     */
+    CompletableFuture<Void> passes(Persistence store) {
+        return everyLoop().thenCompose(v -> store.barrier()).thenCompose(v -> everyLoop());
     }
 
     /** A message from another node (publisher {@code $cluster/from/<node>}), on the link's loop. */

@@ -169,8 +169,7 @@ final class LateMarks {
         if (waiting.get(clientId) != late || !late.due().contains(origin)) {
             return;
         }
-        links.everyLoop().thenCompose(v -> sessions.store().persistence().barrier())
-                .thenCompose(v -> links.everyLoop())
+        links.passes(sessions.store().persistence())
                 .whenComplete((v, e) -> late.moving().session().execute(() -> send(clientId, late, origin, true)));
     }
 
@@ -208,7 +207,7 @@ final class LateMarks {
             }
         }
         taken.forEach(Delivery::release);
-        String node = origin.isEmpty() ? NodeLink.LINK_PREFIX + self : origin;
+        String node = HandoverGiving.node(origin, self);
         Long last = late.moving().routedBefore().get(node);
         Map<String, Long> routedBefore = marked && last != null ? Map.of(node, last) : Map.of();
         // Its own identity, as the new owner acknowledges and applies each tail once (see #lateTailId).

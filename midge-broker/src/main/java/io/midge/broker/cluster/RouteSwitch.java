@@ -79,7 +79,6 @@ final class RouteSwitch {
         // old node behind the mark (out of the tail) and the new node not at all. QoS 1 is offered as it is matched,
         // inside the pass, which fits CI's move window losing one QoS 2 message and no QoS 1.
         return CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
-                .thenCompose(v -> links.everyLoop()).thenCompose(v -> sessions.store().persistence().barrier())
-                .thenCompose(v -> links.everyLoop());
+                .thenCompose(v -> links.passes(sessions.store().persistence()));
     }
 }

@@ -76,8 +76,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         RouteSwitch routes = new RouteSwitch(self, sessions, links, queues, forwardIds);
         this.giving = new HandoverGiving(self, owners, sessions, links, routes, forwardIds, opening, tails);
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
-        this.backlog = new ForwardedBacklog(self, links::send, () -> links.everyLoop()
-                .thenCompose(v -> sessions.store().persistence().barrier()).thenCompose(v -> links.everyLoop()),
+        this.backlog = new ForwardedBacklog(self, links::send, () -> links.passes(sessions.store().persistence()),
                 routes::routeTo);
     }
 
