@@ -204,6 +204,18 @@ public final class MqttEncoder {
         return size;
     }
 
+    /**
+     * Copies the payload to the end of {@code out}. Read from the payload rather than written into {@code out}: a
+     * payload is usually a slice of the buffer it was read into, and the allocator's buffers copy a slice written
+     * into them through a new NIO buffer per message, where a slice read from goes down to a plain memory copy.
+     */
+    private static void copyPayload(ByteBuf out, ByteBuf payload) {
+        int length = payload.readableBytes();
+        out.ensureWritable(length);
+        payload.getBytes(payload.readerIndex(), out, out.writerIndex(), length);
+        out.writerIndex(out.writerIndex() + length);
+    }
+
     private static void writeBody(ByteBuf out, MqttPacket packet, PacketType type, MqttVersion version) {
         boolean v5 = version.isV5();
         switch (type) {
@@ -212,7 +224,7 @@ public final class MqttEncoder {
             case PUBLISH -> {
                 Publish p = (Publish) packet;
                 writePublishHeader(out, p, version);
-                out.writeBytes(p.payload(), p.payload().readerIndex(), p.payload().readableBytes());
+                copyPayload(out, p.payload());
             }
             case PUBACK, PUBREC, PUBREL, PUBCOMP -> {
                 PublishFlowPacket f = (PublishFlowPacket) packet;

@@ -333,7 +333,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
         MqttProperties props = MqttProperties.EMPTY;
         if (version == MqttVersion.MQTT_5) {
             props = m.properties();
-            long expiry = m.remainingExpirySeconds(System.nanoTime());
+            long expiry = m.remainingExpirySeconds();
             if (expiry >= 0) {
                 // The remote counts the rest of the Message Expiry Interval from its arrival (MQTT-3.3.2-6).
                 props = props.toBuilder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry).build();

@@ -319,7 +319,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
     public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
         Message m = delivery.message();
         MqttProperties props = m.properties();
-        long expiry = m.remainingExpirySeconds(System.nanoTime());
+        long expiry = m.remainingExpirySeconds();
         if (expiry >= 0) {
             // The other node counts the rest of the Message Expiry Interval from its arrival (MQTT-3.3.2-6).
             props = props.toBuilder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry).build();

@@ -151,7 +151,7 @@ final class Mqtt5Dialect implements MqttDialect {
         Message m = delivery.message();
         String topic = m.topic();
         MqttProperties props = m.properties();
-        long expiry = m.remainingExpirySeconds(System.nanoTime());
+        long expiry = m.remainingExpirySeconds();
         int[] ids = delivery.subscriptionIds();
         OutboundTopicAliases aliases = c.outboundAliases;
         if (expiry >= 0 || ids.length > 0 || aliases != null) {

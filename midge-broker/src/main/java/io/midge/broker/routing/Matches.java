@@ -167,7 +167,7 @@ public final class Matches {
         if (options.noLocal() && publisherClientId != null && publisherClientId.equals(subscriber.clientId())) {
             return;
         }
-        if (fromNode && NodeClientIds.isNode(subscriber.clientId())) {
+        if (fromNode && subscriber.isNode()) {
             return;
         }
         int i = plainIndexOf(subscriber);
@@ -206,7 +206,7 @@ public final class Matches {
         }
         int i = size++;
         subscribers[i] = subscription.subscriber();
-        if (NodeClientIds.isNode(subscribers[i].clientId())) {
+        if (subscribers[i].isNode()) {
             nodeTargets++;
         }
         qos[i] = (byte) options.qos();

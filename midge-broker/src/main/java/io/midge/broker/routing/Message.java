@@ -51,6 +51,14 @@ public record Message(String topic, int qos, boolean retain, ByteBuf payload, Mq
     }
 
     /**
+     * As {@link #remainingExpirySeconds(long)} at this moment. The clock is read only for a message that expires:
+     * a link sends every message in MQTT 5, and a clock read per message cost a node's sender a few per cent.
+     */
+    public long remainingExpirySeconds() {
+        return expiryDeadline == NEVER ? -1 : remainingExpirySeconds(System.nanoTime());
+    }
+
+    /**
      * The message as published at {@code now}: a Message Expiry Interval still among its properties, as a will
      * keeps it until it is published (MQTT 5.0 section 3.1.3.2.4), becomes its deadline from now.
      */

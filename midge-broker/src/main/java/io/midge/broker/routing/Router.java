@@ -151,7 +151,8 @@ public final class Router {
      * {@link #offer} once the batch is written, or to {@link #discard} if it failed.
      */
     public Routed route(Message message, StoreBatch batch) {
-        if (NodeClientIds.isNode(message.publisherId())) {
+        boolean fromNode = NodeClientIds.isNode(message.publisherId());
+        if (fromNode) {
             io.midge.codec.property.UserProperty mark = NodeMarks.of(message.properties());
             if (mark != null) {
                 return routeMarked(message, mark, batch);
@@ -161,7 +162,7 @@ public final class Router {
             retain(message, batch, false);
         }
         Matches found = matches.get();
-        topicTree.match(message.topic(), message.publisherId(), found);
+        topicTree.match(message.topic(), message.publisherId(), fromNode, found);
         Subscription[] nodes = everyNode;
         if (message.retain() && nodes.length > 0 && !found.fromNode && !message.topic().startsWith("$")) {
             for (Subscription node : nodes) {
@@ -208,7 +209,7 @@ public final class Router {
                 if (message.retain()) {
                     retain(message, batch, false);
                 }
-                topicTree.match(message.topic(), message.publisherId(), found);
+                topicTree.match(message.topic(), message.publisherId(), true, found);
             }
         }
         return deliveries(message, found, batch);

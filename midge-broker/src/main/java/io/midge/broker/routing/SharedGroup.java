@@ -29,7 +29,7 @@ final class SharedGroup {
         int count = current.length;
         if (count == 1) {
             Subscription only = current[0];
-            return localOnly && NodeClientIds.isNode(only.subscriber().clientId()) ? null : only;
+            return localOnly && only.subscriber().isNode() ? null : only;
         }
         int ticket = turn.getAndIncrement();
         int first = Math.floorMod(ticket, count); // floorMod: the counter wraps to negative after 2^31 messages
@@ -38,7 +38,7 @@ final class SharedGroup {
         for (int step = 0; step < count; step++) {
             Subscription candidate = current[(first + step) % count];
             Subscriber subscriber = candidate.subscriber();
-            if (NodeClientIds.isNode(subscriber.clientId())) {
+            if (subscriber.isNode()) {
                 node = node == null ? candidate : node;
             } else if (subscriber.isOnline()) {
                 if (step > 0) {

@@ -9,6 +9,15 @@ public interface Subscriber {
     /** The client identifier, compared with the publisher's for the No Local option. */
     String clientId();
 
+    /**
+     * Whether this subscriber stands for another node of a cluster ({@link NodeClientIds}). Asked for every message
+     * routed to it, so a subscriber whose identifier never changes answers from a field: comparing the prefix each
+     * time cost a cluster's nodes about 5 % of their CPU at full load.
+     */
+    default boolean isNode() {
+        return NodeClientIds.isNode(clientId());
+    }
+
     /** Whether a connection is attached now; shared subscriptions prefer online members. Read concurrently. */
     boolean isOnline();
 

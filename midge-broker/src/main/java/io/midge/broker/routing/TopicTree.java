@@ -193,8 +193,13 @@ public final class TopicTree {
      * first. Lock-free, and allocation-free once {@code into} has grown to the fan-out.
      */
     public void match(String topic, String publisherClientId, Matches into) {
+        match(topic, publisherClientId, NodeClientIds.isNode(publisherClientId), into);
+    }
+
+    /** As {@link #match(String, String, Matches)}, with whether the publisher is a node known already. */
+    void match(String topic, String publisherClientId, boolean fromNode, Matches into) {
         into.clear();
-        into.fromNode = NodeClientIds.isNode(publisherClientId);
+        into.fromNode = fromNode;
         // Filters starting with a wildcard do not match topics starting with '$' (MQTT 5.0 section 4.7.2).
         boolean system = TopicFilters.isSystemTopic(topic);
         into.push(root, 0);

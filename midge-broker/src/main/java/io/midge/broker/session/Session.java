@@ -6,6 +6,7 @@ import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
+import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  */
 public final class Session implements Subscriber {
     private final String clientId;
+    /** Whether the identifier is a node's (see Subscriber#isNode): fixed with it. */
+    private final boolean node;
     private final TopicTree topicTree;
     private final DeliveryFlow flow;
     private final SessionLoop loop;
@@ -67,6 +70,7 @@ public final class Session implements Subscriber {
     public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
                    Persistence store, TopicTree topicTree) {
         this.clientId = clientId;
+        this.node = NodeClientIds.isNode(clientId);
         this.topicTree = topicTree;
         this.loop = new SessionLoop(clientId, executor);
         this.flow = new DeliveryFlow(this, store, new SessionMailbox(this, config, metrics));
@@ -85,6 +89,11 @@ public final class Session implements Subscriber {
     @Override
     public String clientId() {
         return clientId;
+    }
+
+    @Override
+    public boolean isNode() {
+        return node;
     }
 
     @Override
