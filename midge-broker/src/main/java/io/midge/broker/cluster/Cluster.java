@@ -339,9 +339,13 @@ public final class Cluster implements AutoCloseable {
         routes.syncOwn();
         boolean settled = System.nanoTime() - joinedNanos > SETTLE_NANOS;
         List<String> up = new ArrayList<>();
+        Set<String> announced = new HashSet<>();
         for (Map.Entry<String, Map<String, Boolean>> e : new TreeMap<>(routes.othersRoutes()).entrySet()) {
             String node = e.getKey();
             String state = routes.state(node);
+            if (state != null && state.startsWith(RouteTable.UP)) {
+                announced.add(node);
+            }
             queues.reconcile(node, e.getValue(), settled && state != null);
             if (state != null && state.startsWith(RouteTable.UP) && !links.has(node)
                     && members.isMember(node)) {
@@ -351,6 +355,7 @@ public final class Cluster implements AutoCloseable {
                 up.add(node);
             }
         }
+        handover.announced(announced);
         catchUp.step(up, members.seen() == 1);
         directory.publish();
     }

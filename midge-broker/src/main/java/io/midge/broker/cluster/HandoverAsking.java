@@ -84,6 +84,7 @@ final class HandoverAsking {
                                                  EventLoop loop) {
         CompletableFuture<Refusal> result = new CompletableFuture<>();
         if (giving.isMoving(clientId) || !opening.add(clientId)) {
+            giving.wantedHere(clientId);
             result.complete(new Refusal("the session of '" + clientId + "' is moving between nodes; "
                     + "connect again in a moment", null));
             return result;

@@ -76,7 +76,7 @@ final class HandoverGiving {
      */
     record Outgoing(Session session, String to, long requestId, Set<Delivery> sent, List<String> filters,
                     Set<String> marksDue, CompletableFuture<Void> marked, Map<String, Long> routedBefore,
-                    CompletableFuture<Void> markedHere) {
+                    CompletableFuture<Void> markedHere, Set<String> absent) {
     }
 
     HandoverGiving(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links, RouteSwitch routes,
@@ -89,7 +89,17 @@ final class HandoverGiving {
         this.links = links;
         this.opening = opening;
         this.routes = routes;
-        this.lateMarks = new LateMarks(self, owners, sessions, links, tails::hold, LateMarks.WAIT_MILLIS);
+        this.lateMarks = new LateMarks(self, owners, sessions, links, tails::hold, LateMarks.WAIT_MILLIS,
+                LateMarks.ABSENT_WAIT_MILLIS);
+    }
+
+    /**
+     * The client wants its session on this node while this node still holds its old copy for nodes that were down
+     * at the move and are still: the copy gives way ({@link LateMarks#giveWay}), and the client, refused this once,
+     * gets its session here on its next try.
+     */
+    void wantedHere(String clientId) {
+        lateMarks.giveWay(clientId);
     }
 
     /** Whether this node is handing the client's session to another node now. */
@@ -115,7 +125,7 @@ final class HandoverGiving {
         }
         Outgoing moving = new Outgoing(s, from, request.requestId(), Collections.newSetFromMap(new IdentityHashMap<>()),
                 new CopyOnWriteArrayList<>(), ConcurrentHashMap.newKeySet(), new CompletableFuture<>(),
-                new ConcurrentHashMap<>(), new CompletableFuture<>());
+                new ConcurrentHashMap<>(), new CompletableFuture<>(), ConcurrentHashMap.newKeySet());
         outgoing.put(clientId, moving);
         s.execute(() -> {
             if (s.isEnded() || request.flag() || s.expiryIntervalSeconds() == 0) {
@@ -189,6 +199,16 @@ final class HandoverGiving {
             });
         }
         marked(moving, null);
+        // The nodes that are down (or have no link to this one) are asked once they are back, and the move does not
+        // wait for them: what they queued for this node before they went follows the session then (LateMarks).
+        Set<String> absent = moving.absent();
+        absent.addAll(links.announced());
+        absent.removeAll(due);
+        absent.remove(self);
+        long back = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LateMarks.ABSENT_WAIT_MILLIS);
+        for (String node : absent) {
+            links.sendWhenUp(node, route, back);
+        }
         long started = System.nanoTime();
         // This node's own publishers too: its queue to the new node takes the filters before the cut.
         // Read before the switch (see RouteSwitch#onRoute).
@@ -322,7 +342,7 @@ final class HandoverGiving {
                 // Held for the nodes whose marks are due before it leaves outgoing, so that no mark misses it.
                 Set<String> due = owner == null || owner.node().equals(self) ? Set.of() : marksDue(moving);
                 if (!due.isEmpty()) {
-                    lateMarks.hold(clientId, moving, due);
+                    lateMarks.hold(clientId, moving, due, absentOrigins(moving));
                 }
                 outgoing.remove(clientId, moving);
                 settled(clientId, moving, installed, owner, due);
@@ -331,18 +351,31 @@ final class HandoverGiving {
     }
 
     /**
-     * The origins ({@link #origin}) whose marks are still due: the nodes that did not answer, and this node's own
-     * publishers while their switch has not passed (once the switch began: {@code routedBefore} has this node).
+     * The origins ({@link #origin}) whose marks are still due: the nodes that did not answer, those that were down
+     * and are still, and this node's own publishers while their switch has not passed (once the switch began:
+     * {@code routedBefore} has this node).
      */
     private Set<String> marksDue(Outgoing moving) {
         Set<String> due = new HashSet<>();
         for (String node : moving.marksDue()) {
             due.add(NodeLink.LINK_PREFIX + node);
         }
+        due.addAll(absentOrigins(moving));
         if (moving.routedBefore().containsKey(NodeLink.LINK_PREFIX + self) && !moving.markedHere().isDone()) {
             due.add(HERE);
         }
         return due;
+    }
+
+    /** The origins of the nodes that were down when the switch began and have not marked since. */
+    private static Set<String> absentOrigins(Outgoing moving) {
+        Set<String> absent = new HashSet<>();
+        for (String node : moving.absent()) {
+            if (!moving.routedBefore().containsKey(NodeLink.LINK_PREFIX + node)) {
+                absent.add(NodeLink.LINK_PREFIX + node);
+            }
+        }
+        return absent;
     }
 
     /**

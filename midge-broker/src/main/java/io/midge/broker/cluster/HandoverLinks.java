@@ -66,7 +66,17 @@ final class HandoverLinks {
     private final ScheduledExecutorService thread;
     /** The link up to each node, to send on. */
     private final Map<String, NodeLink> links = new ConcurrentHashMap<>();
+    /**
+     * The other nodes the route table says are up (announced, not stopped), whether they are members now or not: a
+     * node that died keeps its entry, and holds a forwarding queue to this node until it comes back.
+     */
+    private volatile Set<String> announced = Set.of();
+    /** Messages for nodes without a link, each sent once its node's link comes up, or dropped at its deadline. */
+    private final Map<String, List<Waiting>> whenUp = new ConcurrentHashMap<>();
     private Receiver receiver;
+
+    private record Waiting(byte[] message, long deadline) {
+    }
 
     HandoverLinks(EventLoopGroup group) {
         this.group = group;
@@ -85,6 +95,9 @@ final class HandoverLinks {
 
     void linkUp(NodeLink link) {
         links.put(link.node, link);
+        if (whenUp.containsKey(link.node)) {
+            onThread(() -> sendWaiting(link.node));
+        }
     }
 
     void linkDown(NodeLink link) {
@@ -98,6 +111,62 @@ final class HandoverLinks {
     /** The nodes this node has a link up to. */
     Set<String> nodes() {
         return Set.copyOf(links.keySet());
+    }
+
+    /** The route table's nodes that are up by their own entry (see {@link #announced}); from the cluster's sync. */
+    void announced(Set<String> nodes) {
+        announced = Set.copyOf(nodes);
+    }
+
+    /** The other nodes that are up by the route table, linked to or not (a dead one is until it comes back). */
+    Set<String> announced() {
+        return announced;
+    }
+
+    /**
+     * Sends on the link to the node once it comes up, however long that takes up to the deadline (a node that is
+     * down: minutes), without polling for it as {@link #send} does (there may be a message for every session that
+     * moved meanwhile).
+     */
+    void sendWhenUp(String node, byte[] message, long deadline) {
+        NodeLink link = links.get(node);
+        if (link != null && link.sendControl(TOPIC_PREFIX + node, message)) {
+            return;
+        }
+        keep(node, List.of(new Waiting(message, deadline)));
+        if (links.containsKey(node)) {
+            onThread(() -> sendWaiting(node)); // came up meanwhile
+        }
+    }
+
+    private void keep(String node, List<Waiting> more) {
+        whenUp.compute(node, (n, list) -> {
+            List<Waiting> waiting = list == null ? new ArrayList<>() : list;
+            long now = System.nanoTime();
+            waiting.removeIf(w -> now - w.deadline() > 0);
+            waiting.addAll(more);
+            return waiting;
+        });
+    }
+
+    /** The node's link is up: what waited for it goes, in order (on the session thread). */
+    private void sendWaiting(String node) {
+        List<Waiting> waiting = whenUp.remove(node);
+        NodeLink link = links.get(node);
+        if (waiting == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (int i = 0; i < waiting.size(); i++) {
+            Waiting w = waiting.get(i);
+            if (now - w.deadline() > 0) {
+                continue;
+            }
+            if (link == null || !link.sendControl(TOPIC_PREFIX + node, w.message())) {
+                keep(node, List.copyOf(waiting.subList(i, waiting.size()))); // until it comes up again
+                return;
+            }
+        }
     }
 
     /** Sends on the link to the node, waiting for it to come up until the deadline. */

@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -31,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * came from that node ahead of its mark goes to the new owner as a late tail, queued there last. Once no mark is due
  * (or after {@link #WAIT_MILLIS}, with what came sent all the same), the session goes.
  *
+ * <p>A node that is down when the move begins (or has no link to this node) is absent: it holds in its forwarding
+ * queue to this node what it routed here before it went, and sends it here when it is back. Its mark is due as a late
+ * one's, but for up to {@link #ABSENT_WAIT_MILLIS}: it is asked to switch once its link is up again. Meanwhile the copy
+ * here gives way to the client: should it come back to this node while nothing came from those nodes yet, the copy
+ * goes ({@link #giveWay}), and what they send here later reaches the session where it then is, here.
+ *
  * <p>Threads: the marks are seen as the session drains (on its loop), the rest runs on the handover's thread and the
  * session's loop, as the cut does.
  */
@@ -41,6 +48,12 @@ final class LateMarks {
      * off (its link was up when it was asked, else it would not be waited for); what it routes here later is lost.
      */
     static final long WAIT_MILLIS = 60_000;
+    /**
+     * How long the old owner waits for a node that was down at the move to come back and mark: as long as a tail is
+     * kept for a node that is down ({@link PendingTails#GIVE_UP_MILLIS}), longer than a supervisor's restart or a
+     * reboot takes. What a node down longer queued here for the session is lost (a WARN names it).
+     */
+    static final long ABSENT_WAIT_MILLIS = PendingTails.GIVE_UP_MILLIS;
 
     /**
      * In a tail's {@code routedBefore}, for a node whose mark was still due at the cut: what that node routed to the
@@ -67,16 +80,19 @@ final class LateMarks {
     /** Where the late tails go: {@link PendingTails#hold}, which keeps each until the new owner stored it. */
     private final Tails tails;
     private final long waitMillis;
+    private final long absentWaitMillis;
     /** Sessions cut before every mark came, by client identifier. */
     private final Map<String, Late> waiting = new ConcurrentHashMap<>();
 
     /**
      * A session waiting for the marks of {@code origins} (named as {@link HandoverGiving#origin} names them): those
      * whose mark has not been handled are {@code due}, those whose mark the session drained are {@code passed} (what
-     * comes from them after it is dropped); the late tails wait for the cut's own tail ({@code cut}).
+     * comes from them after it is dropped); the late tails wait for the cut's own tail ({@code cut}). Of the
+     * origins, the {@code absent} were down at the move; {@code heard} have sent something since.
      */
     private record Late(HandoverGiving.Outgoing moving, Set<String> origins, Set<String> due, Set<String> passed,
-                        CompletableFuture<Void> cut, AtomicInteger parts) {
+                        CompletableFuture<Void> cut, AtomicInteger parts, Set<String> absent, Set<String> heard,
+                        AtomicBoolean givingWay) {
     }
 
     /** Sends a tail to the session's owner and keeps it until that node stored it ({@link PendingTails#hold}). */
@@ -85,10 +101,11 @@ final class LateMarks {
     }
 
     LateMarks(String self, SessionOwners owners, SessionRegistry sessions, HandoverLinks links,
-              Tails tails, long waitMillis) {
+              Tails tails, long waitMillis, long absentWaitMillis) {
         this.self = self;
         this.tails = tails;
         this.waitMillis = waitMillis;
+        this.absentWaitMillis = absentWaitMillis;
         this.owners = owners;
         this.sessions = sessions;
         this.links = links;
@@ -103,11 +120,13 @@ final class LateMarks {
     /**
      * The session is being cut with the marks of {@code origins} still due (on the handover's thread, before the
      * move is settled, so that a mark arriving now finds it): from now on the session keeps only what those origins
-     * send, up to their marks. Call {@link #cut} once the cut's tail has gone.
+     * send, up to their marks; the {@code absent} among them were down at the move. Call {@link #cut} once the cut's
+     * tail has gone.
      */
-    void hold(String clientId, HandoverGiving.Outgoing moving, Set<String> origins) {
+    void hold(String clientId, HandoverGiving.Outgoing moving, Set<String> origins, Set<String> absent) {
         Late late = new Late(moving, Set.copyOf(origins), ConcurrentHashMap.newKeySet(), ConcurrentHashMap.newKeySet(),
-                new CompletableFuture<>(), new AtomicInteger());
+                new CompletableFuture<>(), new AtomicInteger(), Set.copyOf(absent), ConcurrentHashMap.newKeySet(),
+                new AtomicBoolean());
         late.due().addAll(origins);
         waiting.put(clientId, late);
         Session s = moving.session();
@@ -120,9 +139,38 @@ final class LateMarks {
                 }
             }
             s.transfer().dropArriving(d -> dropped(clientId, late, d),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * waitMillis));
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis + Math.max(waitMillis,
+                            late.absent().isEmpty() ? 0 : absentWaitMillis)));
         });
-        links.later(() -> giveUp(clientId, late), waitMillis);
+        links.later(() -> giveUp(clientId, late, false), waitMillis);
+        if (!late.absent().isEmpty()) {
+            links.later(() -> giveUp(clientId, late, true), absentWaitMillis);
+        }
+    }
+
+    /**
+     * The client wants its session on this node (on a loop): if its copy here waits only for nodes that were down
+     * at the move, are still, and sent nothing yet, the copy goes, so that the session can come back here; what those
+     * nodes send later reaches it then. Until it has gone the client is refused as moving.
+     */
+    void giveWay(String clientId) {
+        links.onThread(() -> {
+            Late late = waiting.get(clientId);
+            if (late == null || !late.absent().containsAll(late.due()) || late.heard().stream().anyMatch(
+                    late.due()::contains) || links.nodes().stream().anyMatch(n -> late.due().contains(
+                    NodeLink.LINK_PREFIX + n)) || !late.givingWay().compareAndSet(false, true)) {
+                return;
+            }
+            log.info("Session of '{}' is wanted on this node again: its copy held here for what nodes {} queued for "
+                    + "it before they went down goes", clientId, late.due().stream().map(this::nodeOf).toList());
+            Session s = late.moving().session();
+            s.execute(() -> {
+                for (String filter : List.copyOf(s.subscriptions().keySet())) {
+                    s.unsubscribe(filter);
+                }
+                sessions.discard(s).whenComplete((v, e) -> waiting.remove(clientId, late));
+            });
+        });
     }
 
     /**
@@ -134,6 +182,7 @@ final class LateMarks {
         if (!late.origins().contains(origin) || late.passed().contains(origin)) {
             return true;
         }
+        late.heard().add(origin);
         if (HandoverGiving.isMark(d)) {
             markSeen(clientId, late, origin);
         }
@@ -173,16 +222,22 @@ final class LateMarks {
                 .whenComplete((v, e) -> late.moving().session().execute(() -> send(clientId, late, origin, true)));
     }
 
-    /** After {@code waitMillis} ({@link #WAIT_MILLIS}): what the due origins sent goes all the same, and the session goes. */
-    private void giveUp(String clientId, Late late) {
-        if (waiting.get(clientId) != late) {
+    /**
+     * After {@code waitMillis} ({@link #WAIT_MILLIS}) for the nodes that were up at the move, after {@code
+     * absentWaitMillis} for those that were not ({@code absentToo}): what they sent goes all the same, and once no
+     * mark is due the session goes.
+     */
+    private void giveUp(String clientId, Late late, boolean absentToo) {
+        List<String> over = late.due().stream().filter(o -> absentToo || !late.absent().contains(o)).toList();
+        if (waiting.get(clientId) != late || late.givingWay().get() || over.isEmpty()) {
             return;
         }
-        log.warn("Session of '{}': nodes {} did not switch their routes within {} s of its move; what they route to "
-                + "this node for it from now on is lost", clientId, late.due().stream().map(this::nodeOf).toList(),
-                waitMillis / 1000);
+        log.warn("Session of '{}': nodes {} did not {} within {} s of its move; what they route to this node for it "
+                + "from now on is lost", clientId, over.stream().map(this::nodeOf).toList(),
+                absentToo ? "come back and switch their routes" : "switch their routes",
+                (absentToo ? absentWaitMillis : waitMillis) / 1000);
         late.moving().session().execute(() -> {
-            for (String origin : List.copyOf(late.due())) {
+            for (String origin : over) {
                 send(clientId, late, origin, false);
             }
         });

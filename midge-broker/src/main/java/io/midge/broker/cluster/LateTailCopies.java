@@ -25,12 +25,17 @@ final class LateTailCopies {
     private static final Logger log = LoggerFactory.getLogger(LateTailCopies.class);
     /**
      * At most this many identities kept per session: a late node's messages to one session over the old owner's wait
-     * ({@link LateMarks#WAIT_MILLIS}) at a high rate. Beyond it nothing more is kept, and a late tail may then repeat
-     * a message that came directly (said in a warning).
+     * ({@link LateMarks#WAIT_MILLIS}, or longer for a node that was down) at a high rate. Beyond it nothing more is
+     * kept, and a late tail may then repeat a message that came directly (said in a warning).
      */
     static final int MOST_KEPT = 100_000;
-    /** How long identities are kept: the old owner's wait for the marks, and as long again for the tails' way. */
-    private static final long KEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * LateMarks.WAIT_MILLIS);
+    /**
+     * How long identities are kept at most: the old owner's longest wait for a mark (a node that was down at the move,
+     * {@link LateMarks#ABSENT_WAIT_MILLIS}), and a late node's wait again for the tail's way. A node's late tail ends
+     * the watch of it much sooner as a rule.
+     */
+    private static final long KEPT_NANOS = TimeUnit.MILLISECONDS.toNanos(LateMarks.ABSENT_WAIT_MILLIS
+            + LateMarks.WAIT_MILLIS);
 
     private final String self;
     private final Map<String, Watch> watching = new ConcurrentHashMap<>();

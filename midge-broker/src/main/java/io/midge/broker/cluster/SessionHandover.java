@@ -165,6 +165,11 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         return CompletableFuture.allOf(all.toArray(new CompletableFuture[0]));
     }
 
+    /** The other nodes the route table says are up, members now or not (see {@link HandoverLinks#announced}). */
+    void announced(Set<String> nodes) {
+        links.announced(nodes);
+    }
+
     /** The registry entry of a client changed, on some node (from Hazelcast's event thread). */
     void ownerChanged(String clientId) {
         if (registered(clientId)) {

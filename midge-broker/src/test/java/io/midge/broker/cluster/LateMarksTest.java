@@ -77,17 +77,21 @@ class LateMarksTest {
     }
 
     private LateMarks lateMarks(long waitMillis) {
+        return lateMarks(waitMillis, LateMarks.ABSENT_WAIT_MILLIS);
+    }
+
+    private LateMarks lateMarks(long waitMillis, long absentWaitMillis) {
         return new LateMarks("node1", new SessionOwners(registry, "node1"), sessions, links,
                 (to, clientId, tailId, frame) -> {
                     assertThat(HandoverCodec.read(frame).requestId()).isEqualTo(tailId);
                     sent.add(Map.entry(to.node(), HandoverCodec.read(frame)));
-                }, waitMillis);
+                }, waitMillis, absentWaitMillis);
     }
 
     private HandoverGiving.Outgoing moving() {
         return new HandoverGiving.Outgoing(session, "node2", 42, ConcurrentHashMap.newKeySet(), List.of("late/#"),
                 ConcurrentHashMap.newKeySet(), new CompletableFuture<>(), new ConcurrentHashMap<>(),
-                new CompletableFuture<>());
+                new CompletableFuture<>(), ConcurrentHashMap.newKeySet());
     }
 
     private static Delivery delivery(String publisher, long forwardId, String payload) {
@@ -117,7 +121,7 @@ class LateMarksTest {
     void aLateMarkSendsWhatCameAheadOfIt() throws Exception {
         LateMarks late = lateMarks(60_000);
         HandoverGiving.Outgoing moving = moving();
-        late.hold("mover", moving, Set.of(FROM_C));
+        late.hold("mover", moving, Set.of(FROM_C), Set.of());
         // What the session held at the cut went in the cut's own tail.
         assertThat(session.offer(delivery(FROM_C, 5, "c5 in the cut's tail"))).isTrue();
         cut(late);
@@ -152,7 +156,7 @@ class LateMarksTest {
         HandoverGiving.Outgoing moving = moving();
         moving.routedBefore().put(FROM_C, 3L);
         HandoverGiving.mark(session, FROM_C);
-        late.hold("mover", moving, Set.of(FROM_C));
+        late.hold("mover", moving, Set.of(FROM_C), Set.of());
         cut(late);
         await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
         assertThat(sent.get(0).getValue().tail()).isEmpty();
@@ -165,13 +169,88 @@ class LateMarksTest {
             + "same (without a cut-off, which only its mark can give), and the old copy goes")
     void noMarkInTimeSendsWhatCame() throws Exception {
         LateMarks late = lateMarks(2_000);
-        late.hold("mover", moving(), Set.of(FROM_C));
+        late.hold("mover", moving(), Set.of(FROM_C), Set.of());
         cut(late);
         assertThat(session.offer(delivery(FROM_C, 6, "c6"))).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
         HandoverCodec.Frame tail = sent.get(0).getValue();
         assertThat(payloads(tail)).containsExactly("c6");
         assertThat(tail.routedBefore()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null);
+    }
+
+    @Test
+    @DisplayName("A node that was down at the move is waited for past the late nodes' wait: what it queued for the "
+            + "old node before it went, sent once it is back, follows the session as a late tail with its cut-off "
+            + "(MQTT-4.3.3: nothing acknowledged lost)")
+    void anAbsentNodeIsWaitedForUntilItIsBack() throws Exception {
+        LateMarks late = lateMarks(300, 60_000);
+        HandoverGiving.Outgoing moving = moving();
+        late.hold("mover", moving, Set.of(FROM_C), Set.of(FROM_C));
+        cut(late);
+        await().during(Duration.ofMillis(1_000)).atMost(Duration.ofSeconds(5)).until(sent::isEmpty);
+        assertThat(late.moving("mover")).as("still held past the late nodes' wait").isSameAs(moving);
+
+        // Back: its backlog first, then (asked once its link is up) its mark behind it.
+        assertThat(session.offer(delivery(FROM_C, 4, "c4 queued before it went down"))).isTrue();
+        assertThat(session.offer(delivery(FROM_C, 5, "c5"))).isTrue();
+        moving.routedBefore().put(FROM_C, 5L);
+        HandoverGiving.mark(session, FROM_C);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
+        HandoverCodec.Frame tail = sent.get(0).getValue();
+        assertThat(payloads(tail)).containsExactly("c4 queued before it went down", "c5");
+        assertThat(tail.routedBefore()).isEqualTo(Map.of(FROM_C, 5L));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null);
+    }
+
+    @Test
+    @DisplayName("A node that does not come back within its wait: what it sent goes without a cut-off, and the old "
+            + "copy goes")
+    void anAbsentNodesWaitEnds() throws Exception {
+        LateMarks late = lateMarks(300, 1_500);
+        late.hold("mover", moving(), Set.of(FROM_C), Set.of(FROM_C));
+        cut(late);
+        assertThat(session.offer(delivery(FROM_C, 6, "c6"))).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
+        assertThat(payloads(sent.get(0).getValue())).containsExactly("c6");
+        assertThat(sent.get(0).getValue().routedBefore()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null);
+    }
+
+    @Test
+    @DisplayName("The client wants its session back on the old node while the copy there waits only for a node that "
+            + "is still down and sent nothing: the copy gives way (so that the session can come back), and nothing "
+            + "goes as a tail")
+    void theCopyGivesWayToTheClient() throws Exception {
+        LateMarks late = lateMarks(60_000, 60_000);
+        late.hold("mover", moving(), Set.of(FROM_C), Set.of(FROM_C));
+        cut(late);
+        late.giveWay("mover");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null && late.moving("mover") == null);
+        assertThat(router.topicTree().match("late/s", "x").isEmpty()).as("unsubscribed").isTrue();
+        assertThat(sent).isEmpty();
+    }
+
+    @Test
+    @DisplayName("The copy does not give way while a node it waits for is up or has sent it something: that node's "
+            + "messages are on their way, and go after the session as a late tail")
+    void theCopyKeepsWhatCame() throws Exception {
+        LateMarks late = lateMarks(60_000, 60_000);
+        HandoverGiving.Outgoing moving = moving();
+        late.hold("mover", moving, Set.of(FROM_C, FROM_D), Set.of(FROM_C));
+        cut(late);
+        late.giveWay("mover");
+        assertThat(session.offer(delivery(FROM_C, 4, "c4"))).isTrue();
+        moving.routedBefore().put(FROM_D, 1L);
+        HandoverGiving.mark(session, FROM_D); // node 4, up at the move, marks: only the absent node 3 is due
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 1);
+        late.giveWay("mover"); // node 3 sent c4: no way
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> late.moving("mover") == moving && sessions.get("mover") != null);
+        moving.routedBefore().put(FROM_C, 4L);
+        HandoverGiving.mark(session, FROM_C);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 2);
+        assertThat(payloads(sent.get(1).getValue())).containsExactly("c4");
         await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null);
     }
 }
