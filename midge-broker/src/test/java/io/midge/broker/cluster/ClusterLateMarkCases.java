@@ -147,4 +147,108 @@ abstract class ClusterLateMarkCases {
         assertThat(received).as("QoS 2 exactly once").doesNotHaveDuplicates();
         assertThat(sub.errors()).isEmpty();
     }
+
+    @Test
+    @DisplayName("A node that is down when a session moves (kill -9) holds in its forwarding queue to the old node what "
+            + "it routed there before it died; once it is back that follows the session to the new node, so every "
+            + "acknowledged QoS 2 message arrives, exactly once (MQTT-4.3.3)")
+    void aDownNodesBacklogFollowsTheSession() throws Exception {
+        String clientId = clientIdNotHeldBy(2);
+        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "down/#");
+        sub.start();
+        await().atMost(LONG).until(sub::connected);
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "down/#"));
+        Publishers publishers = new Publishers("down-pub-", "down/s");
+        await().atMost(LONG).until(() -> sub.received().size() > 50);
+
+        // Node 1 stands still while node 3's publishers go on: node 3 acknowledges their messages once it stored
+        // them, and queues them for node 1 beyond what its link may have in flight. Then node 3 dies with them.
+        nodes().pause(0);
+        try {
+            int before = publishers.acknowledged.size();
+            await().atMost(LONG).until(() -> publishers.acknowledged.size() > before + 3_000);
+            nodes().kill(2);
+        } finally {
+            nodes().resume(0);
+        }
+        Set<Long> all = publishers.stop();
+
+        // The session moves to node 2 while node 3 is down: node 1 cannot ask node 3 to switch.
+        sub.moveTo(nodes().mqttPort(1));
+        await().atMost(LONG).until(() -> sub.connected() && sub.events().stream()
+                .anyMatch(e -> e.startsWith("connected to " + nodes().mqttPort(1))));
+        int beforeBack = sub.received().size();
+        nodes().start(2);
+        try {
+            await().atMost(LONG).untilAsserted(() -> assertThat(new HashSet<>(sub.received()))
+                    .as("every acknowledged message").containsAll(all));
+        } catch (AssertionError | RuntimeException e) { // Awaitility's timeout, with the assertion as its cause
+            Set<Long> missing = new HashSet<>(all);
+            missing.removeAll(sub.received());
+            throw new AssertionError(missing.size() + " of " + all.size() + " acknowledged messages missing, e.g. "
+                    + missing.stream().sorted().limit(10).toList() + "; node 1 says: " + nodes().notableLines(
+                    java.time.LocalTime.MIN, 20, 300), e);
+        }
+        List<Long> received = List.copyOf(sub.received());
+        sub.stop();
+        System.out.printf("cluster down node: QoS 2 %d acknowledged, %d received (%d after node 3 came back), %d "
+                + "distinct%n", all.size(), received.size(), received.size() - beforeBack,
+                received.stream().distinct().count());
+        assertThat(nodes().log(0)).containsPattern("Session of '" + clientId + "': \\d+ messages that node 'node3' "
+                + "routed to this node before its late switch sent to node 'node2'");
+        assertThat(received).as("QoS 2 exactly once").doesNotHaveDuplicates();
+        assertThat(sub.errors()).isEmpty();
+    }
+
+    /**
+     * Paho QoS 2 publishers on node 3, each on its own thread: publisher p's message i is p * 1,000,000 + i, and is
+     * counted once its PUBCOMP came.
+     */
+    private final class Publishers {
+        final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final List<MqttClient> clients = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+
+        Publishers(String clientPrefix, String topic) throws Exception {
+            for (int p = 0; p < PUBLISHERS; p++) {
+                MqttClient pub = new MqttClient(nodes().url(2), clientPrefix + p, new MemoryPersistence());
+                MqttConnectOptions options = new MqttConnectOptions();
+                options.setMaxInflight(1000);
+                pub.connect(options);
+                clients.add(pub);
+                long first = p * 1_000_000L;
+                threads.add(new Thread(() -> {
+                    try {
+                        for (long i = first; !stop.get(); i++) {
+                            pub.publish(topic, Long.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
+                            acknowledged.add(i);
+                        }
+                    } catch (Exception e) {
+                        // the node went down under it: what it acknowledged is counted
+                    }
+                }, clientPrefix + p));
+            }
+            threads.forEach(Thread::start);
+        }
+
+        /** Stops publishing; returns what was acknowledged. */
+        Set<Long> stop() throws Exception {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            for (MqttClient pub : clients) {
+                try {
+                    if (pub.isConnected()) {
+                        pub.disconnect();
+                    }
+                    pub.close();
+                } catch (Exception e) {
+                    // its node is gone
+                }
+            }
+            return Set.copyOf(acknowledged);
+        }
+    }
 }
