@@ -52,7 +52,7 @@ final class HandoverCodec {
     /**
      * One decoded message; the fields a kind does not use are null, false, 0 or empty. {@code reason} is also the node
      * a ROUTE names, {@code filters} its filters. A TAIL's {@code identities} are its deliveries' identities
-     * ({@link HandoverGiving#identity}; empty for none), in the order of {@code tail}, and {@code routedBefore} per
+     * ({@link MoveOrigins#identity}; empty for none), in the order of {@code tail}, and {@code routedBefore} per
      * node (named by its link's client identifier) the last forward identity it gave before it switched. A MARK's
      * {@code lastForwardId} is that of the node that sends it.
      */

@@ -4,13 +4,10 @@ import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoredDelivery;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
-import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.StoredMessages;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.broker.session.SessionSnapshot;
-import io.midge.codec.property.MqttProperties;
-import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -44,13 +41,6 @@ final class HandoverGiving {
     static final long SWITCH_MILLIS = 5_000;
     /** How soon a session is settled again when the registry did not answer who owns it. */
     private static final long SETTLE_RETRY_MILLIS = 1_000;
-    /**
-     * The topic of the marks put into a moving session's own queue here, one per node as its mark arrives (and one
-     * for this node's own publishers): what came from that node after its mark reaches the new node directly.
-     */
-    private static final String MARK_TOPIC = NodeClientIds.PREFIX + "mark";
-    /** Where a delivery came from: this node's publishers. */
-    private static final String HERE = "";
 
     private final String self;
     private final SessionOwners owners;
@@ -214,7 +204,7 @@ final class HandoverGiving {
         // Read before the switch (see RouteSwitch#onRoute).
         moving.routedBefore().put(NodeLink.LINK_PREFIX + self, forwardIds.getAsLong());
         CompletableFuture<Void> here = routes.routeTo(to, filters).thenRun(() -> {
-            mark(moving.session(), null);
+            MoveOrigins.mark(moving.session(), null);
             moving.markedHere().complete(null);
         });
         links.whenDone(CompletableFuture.allOf(here, moving.marked()).orTimeout(SWITCH_MILLIS, TimeUnit.MILLISECONDS),
@@ -247,66 +237,9 @@ final class HandoverGiving {
         if (moving != null && moving.requestId() == mark.requestId()) {
             // Behind every message of that node that reached the session here (this loop offered them, in order).
             moving.routedBefore().put(NodeLink.LINK_PREFIX + from, mark.lastForwardId());
-            mark(moving.session(), NodeLink.LINK_PREFIX + from);
+            MoveOrigins.mark(moving.session(), NodeLink.LINK_PREFIX + from);
             marked(moving, from);
         }
-    }
-
-    /** Puts the mark of a node (its link's client identifier; null: this node) into the session's queue. */
-    static void mark(Session s, String origin) {
-        Delivery d = new Delivery(new Message(MARK_TOPIC, 1, false, Unpooled.EMPTY_BUFFER, MqttProperties.EMPTY,
-                Message.NEVER, origin), 1, false, Delivery.NO_IDS);
-        if (!s.offer(d)) {
-            d.release();
-        }
-    }
-
-    /** Whether a delivery is a node's mark ({@link #mark}). */
-    static boolean isMark(Delivery d) {
-        return MARK_TOPIC.equals(d.message().topic()) && d.qos() == 1;
-    }
-
-    /** The node a delivery came from: its link's client identifier, or {@link #HERE}. */
-    static String origin(Delivery d) {
-        String publisher = d.message().publisherId();
-        return publisher != null && publisher.startsWith(NodeLink.LINK_PREFIX) ? publisher : HERE;
-    }
-
-    /**
-     * What makes a delivery's message the same on every node ({@link Message#forwardId} with the node that gave it,
-     * named by the link it came in by, or {@code self}'s link for this node's own publishers); empty for a message
-     * without one, which went to one node only (the new owner cannot have it from elsewhere), and for a share
-     * group's delivery.
-     */
-    static String identity(Delivery d, String self) {
-        long id = d.message().forwardId();
-        if (id == 0 || d.shared()) {
-            return ""; // a share group's delivery: on the links without one (each node chooses its member)
-        }
-        return node(d, self) + " " + id;
-    }
-
-    /** The node that gave a delivery's message its forward identity: named by its link's client identifier. */
-    static String node(Delivery d, String self) {
-        return node(origin(d), self);
-    }
-
-    /** The node an origin ({@link #origin}) names, by its link's client identifier: {@link #HERE} is {@code self}. */
-    static String node(String origin, String self) {
-        return origin.equals(HERE) ? NodeLink.LINK_PREFIX + self : origin;
-    }
-
-    /**
-     * Whether a delivery the moving session got goes to the new node in the tail: not when the snapshot carried it
-     * ({@code inSnapshot}); a plain one when it is not behind its node's mark ({@code marked}: the nodes whose mark
-     * came), as it was routed before that node sent to the new node too, or between its switch and its mark, to both
-     * (the new node tells those by identity); one behind the mark reached the new node directly. A share group's
-     * always: the node that routed it chose one member of the group, this copy's node, so it reached no other copy
-     * and the new node has it only from the tail. Left out behind its node's mark (a node still sends a group's
-     * messages here in turn until this node's route of the group goes), it was lost.
-     */
-    static boolean inTail(Delivery d, boolean inSnapshot, Set<String> marked) {
-        return !inSnapshot && (d.shared() || !marked.contains(origin(d)));
     }
 
     private static void marked(Outgoing moving, String node) {
@@ -351,9 +284,9 @@ final class HandoverGiving {
     }
 
     /**
-     * The origins ({@link #origin}) whose marks are still due: the nodes that did not answer, those that were down
-     * and are still, and this node's own publishers while their switch has not passed (once the switch began:
-     * {@code routedBefore} has this node).
+     * The origins ({@link MoveOrigins#origin}) whose marks are still due: the nodes that did not answer, those that
+     * were down and are still, and this node's own publishers while their switch has not passed (once the switch
+     * began: {@code routedBefore} has this node).
      */
     private Set<String> marksDue(Outgoing moving) {
         Set<String> due = new HashSet<>();
@@ -362,7 +295,7 @@ final class HandoverGiving {
         }
         due.addAll(absentOrigins(moving));
         if (moving.routedBefore().containsKey(NodeLink.LINK_PREFIX + self) && !moving.markedHere().isDone()) {
-            due.add(HERE);
+            due.add(MoveOrigins.HERE);
         }
         return due;
     }
@@ -405,18 +338,18 @@ final class HandoverGiving {
                         Set<String> marked = new HashSet<>();
                         List<Delivery> read = SessionSnapshot.deliveries(s);
                         for (Delivery d : read) {
-                            if (isMark(d)) {
+                            if (MoveOrigins.isMark(d)) {
                                 String origin = d.message().publisherId();
-                                marked.add(origin == null ? HERE : origin);
-                            } else if (inTail(d, moving.sent().contains(d), marked)) {
+                                marked.add(origin == null ? MoveOrigins.HERE : origin);
+                            } else if (MoveOrigins.inTail(d, moving.sent().contains(d), marked)) {
                                 tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
-                                identities.add(identity(d, self));
+                                identities.add(MoveOrigins.identity(d, self));
                             }
                         }
                         if (owner != null) {
                             Map<String, Long> routedBefore = new HashMap<>(moving.routedBefore());
                             for (String origin : lateOrigins) {
-                                routedBefore.putIfAbsent(node(origin, self), LateMarks.MARK_DUE);
+                                routedBefore.putIfAbsent(MoveOrigins.node(origin, self), LateMarks.MARK_DUE);
                             }
                             tails.hold(owner, clientId, moving.requestId(), HandoverCodec.tail(moving.requestId(),
                                     clientId, tail, identities, routedBefore));

@@ -85,7 +85,7 @@ final class LateMarks {
     private final Map<String, Late> waiting = new ConcurrentHashMap<>();
 
     /**
-     * A session waiting for the marks of {@code origins} (named as {@link HandoverGiving#origin} names them): those
+     * A session waiting for the marks of {@code origins} (named as {@link MoveOrigins#origin} names them): those
      * whose mark has not been handled are {@code due}, those whose mark the session drained are {@code passed} (what
      * comes from them after it is dropped); the late tails wait for the cut's own tail ({@code cut}). Of the
      * origins, the {@code absent} were down at the move; {@code heard} have sent something since.
@@ -134,8 +134,8 @@ final class LateMarks {
             // What arrived so far is drained as it was: ahead of the marks it came before, for the cut to read.
             s.transfer().takeQueuedIf(d -> false);
             for (Delivery d : SessionSnapshot.deliveries(s)) {
-                if (HandoverGiving.isMark(d)) {
-                    markSeen(clientId, late, HandoverGiving.origin(d));
+                if (MoveOrigins.isMark(d)) {
+                    markSeen(clientId, late, MoveOrigins.origin(d));
                 }
             }
             s.transfer().dropArriving(d -> dropped(clientId, late, d),
@@ -178,12 +178,12 @@ final class LateMarks {
      * an origin whose mark is not due, or from a due one after its mark; its mark is kept, and starts its late tail.
      */
     private boolean dropped(String clientId, Late late, Delivery d) {
-        String origin = HandoverGiving.origin(d);
+        String origin = MoveOrigins.origin(d);
         if (!late.origins().contains(origin) || late.passed().contains(origin)) {
             return true;
         }
         late.heard().add(origin);
-        if (HandoverGiving.isMark(d)) {
+        if (MoveOrigins.isMark(d)) {
             markSeen(clientId, late, origin);
         }
         return false;
@@ -208,8 +208,16 @@ final class LateMarks {
         Set<Delivery> gone = Collections.newSetFromMap(new IdentityHashMap<>());
         gone.addAll(read);
         takeOut(late.moving().session(), gone::contains).forEach(Delivery::release);
-        log.warn("Session of '{}' handed over before nodes {} switched their routes: what they route here first goes "
-                + "after it", clientId, late.due().stream().map(this::nodeOf).toList());
+        List<String> down = late.due().stream().filter(late.absent()::contains).map(this::nodeOf).toList();
+        List<String> slow = late.due().stream().filter(o -> !late.absent().contains(o)).map(this::nodeOf).toList();
+        if (!slow.isEmpty()) {
+            log.warn("Session of '{}' handed over before nodes {} switched their routes: what they route here first "
+                    + "goes after it", clientId, slow);
+        }
+        if (!down.isEmpty()) {
+            log.info("Session of '{}' handed over while nodes {} are down: what they queued for it here goes after it "
+                    + "once they are back", clientId, down);
+        }
         late.cut().complete(null);
     }
 
@@ -252,17 +260,17 @@ final class LateMarks {
             return;
         }
         Session s = late.moving().session();
-        List<Delivery> taken = takeOut(s, d -> HandoverGiving.origin(d).equals(origin));
+        List<Delivery> taken = takeOut(s, d -> MoveOrigins.origin(d).equals(origin));
         List<StoredDelivery> tail = new ArrayList<>();
         List<String> identities = new ArrayList<>();
         for (Delivery d : taken) {
-            if (!HandoverGiving.isMark(d)) {
+            if (!MoveOrigins.isMark(d)) {
                 tail.add(StoredMessages.toStored(d, StoredMessages.toStored(d.message())));
-                identities.add(HandoverGiving.identity(d, self));
+                identities.add(MoveOrigins.identity(d, self));
             }
         }
         taken.forEach(Delivery::release);
-        String node = HandoverGiving.node(origin, self);
+        String node = MoveOrigins.node(origin, self);
         Long last = late.moving().routedBefore().get(node);
         Map<String, Long> routedBefore = marked && last != null ? Map.of(node, last) : Map.of();
         // Its own identity, as the new owner acknowledges and applies each tail once (see #lateTailId).

@@ -54,11 +54,11 @@ final class LateTailCopies {
         }
 
         void record(Delivery d) {
-            if (d.message().forwardId() == 0 || d.shared() || !origins.contains(HandoverGiving.node(d, self))) {
+            if (d.message().forwardId() == 0 || d.shared() || !origins.contains(MoveOrigins.node(d, self))) {
                 return;
             }
             if (seen.size() < MOST_KEPT) {
-                seen.add(HandoverGiving.identity(d, self));
+                seen.add(MoveOrigins.identity(d, self));
             } else if (!full) {
                 full = true;
                 log.warn("Session of '{}': more than {} messages came directly from nodes {} while their late tails "
@@ -111,7 +111,7 @@ final class LateTailCopies {
         return w != null;
     }
 
-    /** Whether the message a late tail's delivery names ({@link HandoverGiving#identity}) came here directly. */
+    /** Whether the message a late tail's delivery names ({@link MoveOrigins#identity}) came here directly. */
     boolean cameDirectly(Session s, String identity) {
         Watch w = watching.get(s.clientId());
         return w != null && w.session == s && !identity.isEmpty() && w.seen.contains(identity);

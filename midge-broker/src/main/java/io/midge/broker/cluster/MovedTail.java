@@ -66,7 +66,7 @@ final class MovedTail {
             if (id == 0 || d.shared() || routedBefore.isEmpty()) {
                 return false;
             }
-            Long last = routedBefore.get(HandoverGiving.node(d, self));
+            Long last = routedBefore.get(MoveOrigins.node(d, self));
             return last != null && id <= last;
         };
     }
@@ -74,7 +74,7 @@ final class MovedTail {
     /** Picks the arriving deliveries that are copies of {@code identities}, each once (see {@link #append}). */
     static Predicate<Delivery> copies(Set<String> identities, String self) {
         return d -> !identities.isEmpty() && d.message().forwardId() != 0
-                && identities.remove(HandoverGiving.identity(d, self));
+                && identities.remove(MoveOrigins.identity(d, self));
     }
 
     /**
@@ -133,7 +133,7 @@ final class MovedTail {
             int[] staleCopies = {0};
             List<Delivery> copies = copiesOf.isEmpty() && lastRoutedBefore.isEmpty() ? List.of()
                     : s.transfer().takeQueuedIf(d -> {
-                        if (copiesOf.remove(HandoverGiving.identity(d, self))) {
+                        if (copiesOf.remove(MoveOrigins.identity(d, self))) {
                             return true;
                         }
                         boolean routedBefore = staleQueued.test(d);
@@ -238,7 +238,7 @@ final class MovedTail {
             boolean routedBefore = stale.test(d);
             if (routedBefore) {
                 log.debug("Session of '{}': dropped a copy of message {} routed here before the move", clientId,
-                        HandoverGiving.identity(d, self));
+                        MoveOrigins.identity(d, self));
             }
             return routedBefore;
         });

@@ -149,8 +149,8 @@ abstract class ClusterLateMarkCases {
     }
 
     @Test
-    @DisplayName("A node that is down when a session moves (kill -9) holds in its forwarding queue to the old node what "
-            + "it routed there before it died; once it is back that follows the session to the new node, so every "
+    @DisplayName("A node that is down when a session moves (kill -9) holds in its forwarding queue to the old node "
+            + "what it routed there before it died; once it is back that follows the session to the new node, so every "
             + "acknowledged QoS 2 message arrives, exactly once (MQTT-4.3.3)")
     void aDownNodesBacklogFollowsTheSession() throws Exception {
         String clientId = clientIdNotHeldBy(2);

@@ -66,14 +66,14 @@ class HandoverTailTest {
             + "per group), so it is not lost; nothing the snapshot carried goes twice")
     void shareGroupDeliveriesAlwaysGoInTheTail() {
         Set<String> marked = Set.of(FROM_C);
-        assertThat(HandoverGiving.inTail(delivery(FROM_C, 7, false), false, Set.of())).isTrue();
-        assertThat(HandoverGiving.inTail(delivery(FROM_C, 7, false), false, marked)).isFalse();
-        assertThat(HandoverGiving.inTail(delivery(FROM_C, 0, true), false, marked)).isTrue();
-        assertThat(HandoverGiving.inTail(delivery("client", 0, true), false, Set.of(""))).as("this node's own")
+        assertThat(MoveOrigins.inTail(delivery(FROM_C, 7, false), false, Set.of())).isTrue();
+        assertThat(MoveOrigins.inTail(delivery(FROM_C, 7, false), false, marked)).isFalse();
+        assertThat(MoveOrigins.inTail(delivery(FROM_C, 0, true), false, marked)).isTrue();
+        assertThat(MoveOrigins.inTail(delivery("client", 0, true), false, Set.of(""))).as("this node's own")
                 .isTrue();
-        assertThat(HandoverGiving.inTail(delivery(FROM_C, 0, true), true, marked)).isFalse();
-        assertThat(HandoverGiving.inTail(delivery(FROM_C, 7, false), true, Set.of())).isFalse();
-        assertThat(HandoverGiving.identity(delivery(FROM_C, 7, true), "a")).as("a share group's has no copy")
+        assertThat(MoveOrigins.inTail(delivery(FROM_C, 0, true), true, marked)).isFalse();
+        assertThat(MoveOrigins.inTail(delivery(FROM_C, 7, false), true, Set.of())).isFalse();
+        assertThat(MoveOrigins.identity(delivery(FROM_C, 7, true), "a")).as("a share group's has no copy")
                 .isEmpty();
     }
 
@@ -82,8 +82,8 @@ class HandoverTailTest {
             + "message on every node), and nothing else")
     void copiesAreDroppedOnceWithoutATimeLimit() {
         Set<String> identities = new HashSet<>();
-        identities.add(HandoverGiving.identity(delivery(FROM_C, 7, false), "b"));
-        identities.add(HandoverGiving.identity(delivery("client-on-a", 8, false), "a"));
+        identities.add(MoveOrigins.identity(delivery(FROM_C, 7, false), "b"));
+        identities.add(MoveOrigins.identity(delivery("client-on-a", 8, false), "a"));
         Predicate<Delivery> copies = MovedTail.copies(identities, "b");
         assertThat(copies.test(delivery(FROM_C, 6, false))).isFalse();
         assertThat(copies.test(delivery(FROM_C, 0, false))).isFalse();

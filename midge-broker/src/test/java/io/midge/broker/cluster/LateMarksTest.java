@@ -131,7 +131,7 @@ class LateMarksTest {
         assertThat(late.moving("mover")).as("still waiting for node 3").isSameAs(moving);
 
         moving.routedBefore().put(FROM_C, 7L);
-        HandoverGiving.mark(session, FROM_C);
+        MoveOrigins.mark(session, FROM_C);
         assertThat(session.offer(delivery(FROM_C, 8, "c8 after the switch"))).isTrue();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
@@ -155,7 +155,7 @@ class LateMarksTest {
         LateMarks late = lateMarks(60_000);
         HandoverGiving.Outgoing moving = moving();
         moving.routedBefore().put(FROM_C, 3L);
-        HandoverGiving.mark(session, FROM_C);
+        MoveOrigins.mark(session, FROM_C);
         late.hold("mover", moving, Set.of(FROM_C), Set.of());
         cut(late);
         await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
@@ -195,7 +195,7 @@ class LateMarksTest {
         assertThat(session.offer(delivery(FROM_C, 4, "c4 queued before it went down"))).isTrue();
         assertThat(session.offer(delivery(FROM_C, 5, "c5"))).isTrue();
         moving.routedBefore().put(FROM_C, 5L);
-        HandoverGiving.mark(session, FROM_C);
+        MoveOrigins.mark(session, FROM_C);
         await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
         HandoverCodec.Frame tail = sent.get(0).getValue();
         assertThat(payloads(tail)).containsExactly("c4 queued before it went down", "c5");
@@ -226,7 +226,8 @@ class LateMarksTest {
         late.hold("mover", moving(), Set.of(FROM_C), Set.of(FROM_C));
         cut(late);
         late.giveWay("mover");
-        await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null && late.moving("mover") == null);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> sessions.get("mover") == null && late.moving("mover") == null);
         assertThat(router.topicTree().match("late/s", "x").isEmpty()).as("unsubscribed").isTrue();
         assertThat(sent).isEmpty();
     }
@@ -242,13 +243,13 @@ class LateMarksTest {
         late.giveWay("mover");
         assertThat(session.offer(delivery(FROM_C, 4, "c4"))).isTrue();
         moving.routedBefore().put(FROM_D, 1L);
-        HandoverGiving.mark(session, FROM_D); // node 4, up at the move, marks: only the absent node 3 is due
+        MoveOrigins.mark(session, FROM_D); // node 4, up at the move, marks: only the absent node 3 is due
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 1);
         late.giveWay("mover"); // node 3 sent c4: no way
         await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
                 .until(() -> late.moving("mover") == moving && sessions.get("mover") != null);
         moving.routedBefore().put(FROM_C, 4L);
-        HandoverGiving.mark(session, FROM_C);
+        MoveOrigins.mark(session, FROM_C);
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 2);
         assertThat(payloads(sent.get(1).getValue())).containsExactly("c4");
         await().atMost(Duration.ofSeconds(10)).until(() -> sessions.get("mover") == null);
