@@ -2,6 +2,7 @@ package io.midge.codec;
 
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.property.TopicAliasOnly;
 import io.midge.codec.property.UserProperty;
 import io.midge.codec.protocol.PacketType;
 import io.midge.codec.protocol.ReasonCode;
@@ -30,6 +31,12 @@ final class PropertiesDecoder {
         if (length > reader.remaining()) {
             throw MqttCodecException.malformed("§2.2.2.1",
                     "property length " + length + " of " + context + " overruns the packet");
+        }
+        if (length == 3 && packet == PacketType.PUBLISH && reader.peekByte() == PropertyId.TOPIC_ALIAS.code()) {
+            // Only a Topic Alias, as most PUBLISHes on a node's link: the shared instance, nothing built per packet.
+            reader.readByte("property identifier");
+            return TopicAliasOnly.of((int) checkTwoByte(PropertyId.TOPIC_ALIAS,
+                    reader.readTwoByteInt(PropertyId.TOPIC_ALIAS.toString())));
         }
         int sectionEnd = reader.position() + length;
         int packetEnd = reader.limit(sectionEnd);
