@@ -184,7 +184,7 @@ class PropertyValidationTest {
         }
 
         @Test
-        @DisplayName("MQTT-3.3.2-12: a PUBLISH with an empty topic and only a Topic Alias decodes to the alias's "
+        @DisplayName("§3.3.2.3.4: a PUBLISH with an empty topic and only a Topic Alias decodes to the alias's "
                 + "shared properties, the same as one built; with a topic too, or beside other properties, alike")
         void aliasOnlyProperties() {
             for (MqttDecoder decoder : List.of(server5(), client5())) {

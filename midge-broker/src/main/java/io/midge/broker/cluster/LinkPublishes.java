@@ -36,7 +36,8 @@ final class LinkPublishes {
     /**
      * The delivery's PUBLISH: an empty topic and the alias when the topic has one, the topic and a new alias when one
      * is left (it counts once {@link #sent}), else the topic alone. A message without properties of its own (most)
-     * gets the alias's shared properties, so that nothing is built per message.
+     * gets the alias's shared properties, so that nothing is built per message; one with some, a copy of them with
+     * the shared alias property added (one array, no builder).
      */
     Publish of(Delivery delivery, int packetId, boolean dup) {
         Message m = delivery.message();
@@ -55,8 +56,9 @@ final class LinkPublishes {
             alias = aliases.next();
         }
         if (alias != 0) {
-            props = props.isEmpty() ? TopicAliasOnly.of(alias)
-                    : props.toBuilder().add(PropertyId.TOPIC_ALIAS, alias).build();
+            // The shared properties, or the message's own and the shared Topic Alias property after them.
+            MqttProperties aliasOnly = TopicAliasOnly.of(alias);
+            props = props.isEmpty() ? aliasOnly : props.with(aliasOnly.get(0));
         }
         return new Publish(topic, delivery.qos(), delivery.retain(), dup, packetId, props, m.payload());
     }

@@ -135,9 +135,9 @@ class LinkListenerTest {
     }
 
     @Test
-    @DisplayName("A node's link may set 65535 topic aliases, above a client's (its CONNACK says so, MQTT-3.2.2-17), and "
-            + "an alias-only PUBLISH (MQTT-3.3.2-12) reaches that topic's subscribers; an alias never set on the "
-            + "connection is a Protocol Error (0x82, §3.3.2.3.4)")
+    @DisplayName("MQTT-3.3.2-12: a node's link may set every topic alias up to 65535, above a client's, as its CONNACK "
+            + "says, and an alias-only PUBLISH reaches that topic's subscribers; an alias never set on the connection "
+            + "is a Protocol Error (0x82, §3.3.2.3.4)")
     void nodeLinkPublishesByAlias() throws Exception {
         try (RawClient subscriber = new RawClient(node.port()); RawClient link = new RawClient(node.linkPort())) {
             subscriber.connect("alias-subscriber");

@@ -127,6 +127,13 @@ public final class MqttProperties {
         return result;
     }
 
+    /** These properties and one more, last: one copy of the array, without a builder. */
+    public MqttProperties with(Property property) {
+        Property[] more = Arrays.copyOf(properties, properties.length + 1);
+        more[properties.length] = Objects.requireNonNull(property, "property");
+        return new MqttProperties(more);
+    }
+
     /**
      * These properties without any of the given identifiers: these themselves when none is there, {@link #EMPTY}
      * when nothing else is (a PUBLISH with only a Topic Alias, as a node's link sends most, costs no copy).

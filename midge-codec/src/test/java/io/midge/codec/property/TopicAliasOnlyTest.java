@@ -38,4 +38,14 @@ class TopicAliasOnlyTest {
         assertThat(two.without(PropertyId.TOPIC_ALIAS).asList())
                 .containsExactly(new MqttProperties.Property(PropertyId.CONTENT_TYPE, "text"));
     }
+
+    @Test
+    @DisplayName("with(p) gives these properties and p last, leaving these as they were")
+    void withAddsLast() {
+        MqttProperties own = MqttProperties.builder().userProperty("k", "v").build();
+        MqttProperties more = own.with(TopicAliasOnly.of(9).get(0));
+        assertThat(more).isEqualTo(MqttProperties.builder().userProperty("k", "v").add(PropertyId.TOPIC_ALIAS, 9)
+                .build());
+        assertThat(own.size()).isEqualTo(1);
+    }
 }
