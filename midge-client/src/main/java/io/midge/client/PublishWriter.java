@@ -6,6 +6,7 @@ import io.midge.codec.alias.OutboundTopicAliases;
 import io.midge.codec.packet.Publish;
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.property.TopicAliasOnly;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -16,13 +17,9 @@ import io.netty.buffer.Unpooled;
  * Maximum Packet Size. Made anew for every connection, as aliases and limits die with it.
  */
 final class PublishWriter {
-    /** Aliases whose alias-only properties are made once and shared; beyond, each PUBLISH makes its own. */
-    private static final int SHARED_ALIAS_PROPERTIES = 1024;
-
     private final MqttVersion version;
     private final OutboundTopicAliases aliases;
     private final long serverMaximumPacketSize;
-    private final MqttProperties[] aliasOnly;
 
     /**
      * @param topicAliasMaximum       the aliases the client may use (0: none)
@@ -32,7 +29,6 @@ final class PublishWriter {
         this.version = version;
         this.aliases = new OutboundTopicAliases(topicAliasMaximum);
         this.serverMaximumPacketSize = serverMaximumPacketSize;
-        this.aliasOnly = new MqttProperties[Math.min(topicAliasMaximum, SHARED_ALIAS_PROPERTIES) + 1];
     }
 
     /** The broker's Maximum Packet Size (0: none). */
@@ -53,7 +49,7 @@ final class PublishWriter {
             alias = newAlias;
         }
         if (alias != 0) {
-            properties = properties.isEmpty() ? aliasOnly(alias)
+            properties = properties.isEmpty() ? TopicAliasOnly.of(alias)
                     : properties.toBuilder().set(PropertyId.TOPIC_ALIAS, (long) alias).build();
         }
         Publish publish = new Publish(topic, message.qos(), message.retain(), dup, packetId, properties,
@@ -84,18 +80,5 @@ final class PublishWriter {
         }
         long bound = 16L + 3L * message.topic().length() + message.payload().length;
         return bound > serverMaximumPacketSize;
-    }
-
-    /** The properties of a PUBLISH that has no others than this alias. */
-    private MqttProperties aliasOnly(int alias) {
-        if (alias >= aliasOnly.length) {
-            return MqttProperties.builder().set(PropertyId.TOPIC_ALIAS, (long) alias).build();
-        }
-        MqttProperties p = aliasOnly[alias];
-        if (p == null) {
-            p = MqttProperties.builder().set(PropertyId.TOPIC_ALIAS, (long) alias).build();
-            aliasOnly[alias] = p;
-        }
-        return p;
     }
 }

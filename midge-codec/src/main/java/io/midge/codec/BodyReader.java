@@ -69,6 +69,11 @@ final class BodyReader {
         }
     }
 
+    /** The next byte, not read yet; call it only with one remaining. */
+    int peekByte() {
+        return buf.getByte(position) & 0xFF;
+    }
+
     int readByte(String what) {
         require(1, what);
         return buf.getByte(position++) & 0xFF;

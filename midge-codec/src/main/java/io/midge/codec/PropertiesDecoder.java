@@ -2,6 +2,7 @@ package io.midge.codec;
 
 import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.property.TopicAliasOnly;
 import io.midge.codec.property.UserProperty;
 import io.midge.codec.protocol.PacketType;
 import io.midge.codec.protocol.ReasonCode;
@@ -12,7 +13,19 @@ import io.midge.codec.protocol.ReasonCode;
  * within the packet (malformed), and every value in its range.
  */
 final class PropertiesDecoder {
+    private static final String[] LENGTH_NAMES = new String[PacketType.values().length];
+
+    static {
+        for (PacketType type : PacketType.values()) {
+            LENGTH_NAMES[type.ordinal()] = context(type, false) + " length";
+        }
+    }
+
     private PropertiesDecoder() {
+    }
+
+    private static String context(PacketType packet, boolean will) {
+        return will ? "will properties" : packet + " properties";
     }
 
     /** The property section of a 5.0 packet of this type; none before 5.0, whose packets have no such section. */
@@ -22,14 +35,20 @@ final class PropertiesDecoder {
 
     /** Reads the property length and the properties of a packet of {@code packet} type, or of a will. */
     static MqttProperties read(BodyReader reader, PacketType packet, boolean will) {
-        String context = will ? "will properties" : packet + " properties";
-        int length = reader.readVariableByteInt(context + " length");
+        // Names for error messages are made when an error is, or once per type: every 5.0 PUBLISH comes here.
+        int length = reader.readVariableByteInt(will ? "will properties length" : LENGTH_NAMES[packet.ordinal()]);
         if (length == 0) {
             return MqttProperties.EMPTY;
         }
         if (length > reader.remaining()) {
             throw MqttCodecException.malformed("§2.2.2.1",
-                    "property length " + length + " of " + context + " overruns the packet");
+                    "property length " + length + " of " + context(packet, will) + " overruns the packet");
+        }
+        if (length == 3 && packet == PacketType.PUBLISH && reader.peekByte() == PropertyId.TOPIC_ALIAS.code()) {
+            // Only a Topic Alias, as most PUBLISHes on a node's link: the shared instance, nothing built per packet.
+            reader.readByte("property identifier");
+            return TopicAliasOnly.of((int) checkTwoByte(PropertyId.TOPIC_ALIAS,
+                    reader.readTwoByteInt(PropertyId.TOPIC_ALIAS.toString())));
         }
         int sectionEnd = reader.position() + length;
         int packetEnd = reader.limit(sectionEnd);
@@ -40,14 +59,15 @@ final class PropertiesDecoder {
             PropertyId id = PropertyId.ofCode(code);
             if (id == null) {
                 throw MqttCodecException.malformed("§2.2.2.2",
-                        String.format("unknown property identifier 0x%02X in %s", code, context));
+                        String.format("unknown property identifier 0x%02X in %s", code, context(packet, will)));
             }
             if (will ? !id.allowedInWill() : !id.allowedIn(packet)) {
-                throw MqttCodecException.malformed("§2.2.2.2", id + " is not allowed in " + context);
+                throw MqttCodecException.malformed("§2.2.2.2", id + " is not allowed in " + context(packet, will));
             }
             long bit = 1L << code;
             if ((seen & bit) != 0 && !id.repeatableIn(will ? PacketType.CONNECT : packet)) {
-                throw MqttCodecException.protocolError("§2.2.2.2", id + " appears more than once in " + context);
+                throw MqttCodecException.protocolError("§2.2.2.2",
+                        id + " appears more than once in " + context(packet, will));
             }
             seen |= bit;
             readValue(reader, builder, id, packet);

@@ -12,10 +12,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.midge.codec.packet.Connect;
 import io.midge.codec.packet.Subscribe;
+import io.midge.codec.property.MqttProperties;
 import io.midge.codec.property.PropertyId;
+import io.midge.codec.property.TopicAliasOnly;
 import io.midge.codec.property.UserProperty;
 import io.midge.codec.protocol.Binary;
 import io.midge.codec.protocol.ReasonCode;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -178,6 +181,24 @@ class PropertyValidationTest {
                     "MQTT-3.3.2-8");
             assertRejected(client5(), "30 06 | 00 00 | 03 23 00 00", ReasonCode.TOPIC_ALIAS_INVALID,
                     "MQTT-3.3.2-8");
+        }
+
+        @Test
+        @DisplayName("§3.3.2.3.4: a PUBLISH with an empty topic and only a Topic Alias decodes to the alias's "
+                + "shared properties, the same as one built; with a topic too, or beside other properties, alike")
+        void aliasOnlyProperties() {
+            for (MqttDecoder decoder : List.of(server5(), client5())) {
+                withPublish(decoder, "30 07 | 00 00 | 03 23 01 2C | 78", p -> {
+                    assertThat(p.topic()).isEmpty();
+                    assertThat(p.properties()).isSameAs(TopicAliasOnly.of(300))
+                            .isEqualTo(MqttProperties.builder().add(PropertyId.TOPIC_ALIAS, 300).build());
+                });
+            }
+            withPublish(server5(), "30 08 | 00 01 74 | 03 23 FF FF | 78",
+                    p -> assertThat(p.properties()).isSameAs(TopicAliasOnly.of(65535)));
+            withPublish(server5(), "30 09 | 00 00 | 05 23 00 02 01 01 | 78",
+                    p -> assertThat(p.properties()).isEqualTo(MqttProperties.builder()
+                            .add(PropertyId.TOPIC_ALIAS, 2).add(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1).build()));
         }
 
         @Test

@@ -4,9 +4,7 @@ import io.midge.broker.link.ClientFrames;
 import io.midge.broker.link.ReadEndFlush;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
-import io.midge.broker.routing.Message;
 import io.midge.broker.routing.NodeClientIds;
-import io.midge.broker.routing.NodeMarks;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.codec.packet.Auth;
@@ -89,6 +87,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
      */
     private ChannelHandlerContext context;
     private int receiveMaximum = 65_535;
+    /** What the queue's deliveries go as, with the topic aliases set on this connection; made at CONNACK. */
+    private LinkPublishes publishes;
     /** The queue's session once attached; owned by the link's loop. */
     private Session session;
     private boolean closedReported;
@@ -240,6 +240,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
             return;
         }
         receiveMaximum = (int) connAck.properties().number(PropertyId.RECEIVE_MAXIMUM, 65_535);
+        publishes = new LinkPublishes((int) connAck.properties().number(PropertyId.TOPIC_ALIAS_MAXIMUM, 0),
+                sharedFilters);
         authenticated = true;
         events.connected(this, channel.eventLoop());
     }
@@ -317,50 +319,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
 
     @Override
     public boolean sendPublish(Delivery delivery, int packetId, boolean dup) {
-        Message m = delivery.message();
-        MqttProperties props = m.properties();
-        long expiry = m.remainingExpirySeconds();
-        if (expiry >= 0) {
-            // The other node counts the rest of the Message Expiry Interval from its arrival (MQTT-3.3.2-6).
-            props = props.toBuilder().set(PropertyId.MESSAGE_EXPIRY_INTERVAL, expiry).build();
-        }
-        props = marked(delivery, props);
-        if (!dup && !isSyncEnd(delivery)) {
+        if (!dup && !LinkPublishes.isSyncEnd(delivery)) {
             metrics.forwardedToNodes.increment();
         }
-        context.write(new Publish(m.topic(), delivery.qos(), delivery.retain(), dup, packetId, props, m.payload()),
-                context.voidPromise());
+        Publish publish = publishes.of(delivery, packetId, dup);
+        context.write(publish, context.voidPromise());
+        publishes.sent(publish);
         return true;
-    }
-
-    /**
-     * The mark that tells the other node what the delivery is for ({@link NodeMarks}): one member of a share group
-     * (the group's identifier names it; a message that came from a node itself is handed on once at most), a
-     * retained copy for a node catching up, or plain.
-     */
-    private MqttProperties marked(Delivery delivery, MqttProperties props) {
-        int[] ids = delivery.subscriptionIds();
-        if (ids.length == 1 && ids[0] == NodeMarks.SYNC_ID) {
-            return NodeMarks.marked(props, NodeMarks.SYNC, isSyncEnd(delivery) ? NodeMarks.SYNC_END : "");
-        }
-        if (delivery.shared()) {
-            String filter = ids.length == 1 ? sharedFilters.apply(ids[0]) : null;
-            boolean handedOn = NodeClientIds.isNode(delivery.message().publisherId());
-            return NodeMarks.marked(props, handedOn ? NodeMarks.SHARE_LAST : NodeMarks.SHARE,
-                    filter == null ? "" : filter);
-        }
-        long forwardId = delivery.message().forwardId();
-        if (forwardId != 0) {
-            return NodeMarks.marked(props, NodeMarks.PLAIN, Long.toString(forwardId));
-        }
-        // A publisher's own last user property that looks like a mark is not taken for one.
-        return NodeMarks.of(props) == null ? props : NodeMarks.marked(props, NodeMarks.PLAIN, "");
-    }
-
-    /** The end of a retained sync's copies: RETAIN on the wire, not in the message (see RetainedCatchUp). */
-    private static boolean isSyncEnd(Delivery delivery) {
-        int[] ids = delivery.subscriptionIds();
-        return ids.length == 1 && ids[0] == NodeMarks.SYNC_ID && !delivery.message().retain();
     }
 
     @Override

@@ -25,8 +25,9 @@ final class ConnAckProperties {
         return max > 0 && (requested == 0 || requested > max) ? max : requested;
     }
 
+    /** @param topicAliasMaximum the aliases the connection's table takes ({@code Mqtt5Dialect.negotiate} chose) */
     static MqttProperties of(BrokerConfig config, Connect connect, String clientId, boolean assignedClientId,
-                             long sessionExpiry, String authMethod, Binary authData) {
+                             long sessionExpiry, int topicAliasMaximum, String authMethod, Binary authData) {
         ProtocolConfig protocol = config.protocol();
         MqttProperties requested = connect.properties();
         MqttProperties.Builder props = MqttProperties.builder();
@@ -46,8 +47,8 @@ final class ConnAckProperties {
         if (assignedClientId) {
             props.add(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
         }
-        if (protocol.topicAliasMaximum() > 0) {
-            props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, protocol.topicAliasMaximum());
+        if (topicAliasMaximum > 0) {
+            props.add(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMaximum);
         }
         int keepAlive = grantedKeepAlive(config, connect.keepAlive());
         if (keepAlive != connect.keepAlive()) {

@@ -24,6 +24,12 @@ import java.util.function.Function;
 /** MQTT 5.0: properties and reason codes on every answer, topic aliases, a DISCONNECT that says why. */
 final class Mqtt5Dialect implements MqttDialect {
     static final Mqtt5Dialect INSTANCE = new Mqtt5Dialect();
+    /**
+     * The Topic Alias Maximum of another node's link, instead of {@code protocol.topic-alias-maximum}: a link carries
+     * every topic the nodes share, over and over, so the most MQTT allows. A table grows only as its aliases are set
+     * (an alias holds a topic the link carried anyway), and a node has one per other node, not one per client.
+     */
+    static final int LINK_TOPIC_ALIAS_MAXIMUM = 65_535;
 
     private Mqtt5Dialect() {
     }
@@ -39,7 +45,8 @@ final class Mqtt5Dialect implements MqttDialect {
         if (clientTopicAliasMaximum > 0) {
             c.outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
         }
-        c.inboundAliases = InboundTopicAliases.inServer(c.config.protocol().topicAliasMaximum());
+        c.inboundAliases = InboundTopicAliases.inServer(c.broker.nodeLinks() ? LINK_TOPIC_ALIAS_MAXIMUM
+                : c.config.protocol().topicAliasMaximum());
         c.problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
     }
 
@@ -47,7 +54,7 @@ final class Mqtt5Dialect implements MqttDialect {
     public MqttProperties connAckProperties(ConnectionContext c, Connect connect, boolean assignedClientId,
                                             String authMethod, Binary authData) {
         MqttProperties props = ConnAckProperties.of(c.config, connect, c.clientId, assignedClientId,
-                c.sessionExpiry, authMethod, authData);
+                c.sessionExpiry, c.inboundAliases.maximum(), authMethod, authData);
         return ConnAckProperties.fitted(props, p -> c.fits(new ConnAck(true, ReasonCode.SUCCESS, p)));
     }
 
@@ -181,9 +188,8 @@ final class Mqtt5Dialect implements MqttDialect {
 
     @Override
     public void aliasSent(Publish publish, ConnectionContext c) {
-        if (c.outboundAliases != null && !publish.topic().isEmpty()
-                && publish.properties().contains(PropertyId.TOPIC_ALIAS)) {
-            c.outboundAliases.assign(publish.topic(), (int) publish.properties().number(PropertyId.TOPIC_ALIAS, 0));
+        if (c.outboundAliases != null) {
+            c.outboundAliases.sent(publish);
         }
     }
 }

@@ -195,6 +195,7 @@ class MqttDialectTest {
             ConnectionContext c = context(MqttVersion.MQTT_5);
             Connect connect = new Connect(MqttVersion.MQTT_5, "c", true, 0, null, null, null, MqttProperties.EMPTY);
             c.clientId = "c";
+            v5.negotiate(connect, c); // as ConnectFlow does before: CONNACK tells the alias table's maximum
             MqttProperties full = v5.connAckProperties(c, connect, false, null, null);
             assertThat(full.contains(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE)).isTrue();
             c.clientMaximumPacketSize = connAckSize(full) - 1;

@@ -1,5 +1,7 @@
 package io.midge.codec.alias;
 
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.PropertyId;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -50,6 +52,16 @@ public final class OutboundTopicAliases {
             throw new IllegalStateException("alias " + alias + " for '" + topic + "' is not the next one: " + next());
         }
         aliases.put(topic, alias);
+    }
+
+    /**
+     * The second step for a PUBLISH that is on its way: when it sets an alias (a topic and a Topic Alias), the alias
+     * counts from now on; one that uses an alias (an empty topic) or has none changes nothing.
+     */
+    public void sent(Publish publish) {
+        if (!publish.topic().isEmpty() && publish.properties().contains(PropertyId.TOPIC_ALIAS)) {
+            assign(publish.topic(), (int) publish.properties().number(PropertyId.TOPIC_ALIAS, 0));
+        }
     }
 
     /** How many aliases are assigned. */

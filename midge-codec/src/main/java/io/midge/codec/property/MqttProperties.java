@@ -127,19 +127,47 @@ public final class MqttProperties {
         return result;
     }
 
-    /** These properties without any of the given identifiers. */
+    /** These properties and one more, last: one copy of the array, without a builder. */
+    public MqttProperties with(Property property) {
+        Property[] more = Arrays.copyOf(properties, properties.length + 1);
+        more[properties.length] = Objects.requireNonNull(property, "property");
+        return new MqttProperties(more);
+    }
+
+    /**
+     * These properties without any of the given identifiers: these themselves when none is there, {@link #EMPTY}
+     * when nothing else is (a PUBLISH with only a Topic Alias, as a node's link sends most, costs no copy).
+     */
     public MqttProperties without(PropertyId... ids) {
-        Builder builder = new Builder();
-        outer:
+        int kept = 0;
         for (Property p : properties) {
-            for (PropertyId id : ids) {
-                if (p.id == id) {
-                    continue outer;
-                }
+            if (!isAny(p.id, ids)) {
+                kept++;
             }
-            builder.list.add(p);
         }
-        return builder.list.size() == properties.length ? this : builder.build();
+        if (kept == properties.length) {
+            return this;
+        }
+        if (kept == 0) {
+            return EMPTY;
+        }
+        Property[] rest = new Property[kept];
+        int i = 0;
+        for (Property p : properties) {
+            if (!isAny(p.id, ids)) {
+                rest[i++] = p;
+            }
+        }
+        return new MqttProperties(rest);
+    }
+
+    private static boolean isAny(PropertyId id, PropertyId[] ids) {
+        for (PropertyId candidate : ids) {
+            if (id == candidate) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -3,6 +3,10 @@ package io.midge.codec.alias;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.midge.codec.packet.Publish;
+import io.midge.codec.property.MqttProperties;
+import io.midge.codec.property.TopicAliasOnly;
+import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +57,25 @@ class OutboundTopicAliasesTest {
         assertThat(aliases.next()).isEqualTo(1);
         aliases.assign("small", 1);
         assertThat(aliases.existing("small")).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a PUBLISH on its way that sets an alias (topic and Topic Alias) assigns it; one that uses an alias "
+            + "(empty topic) or carries none assigns nothing")
+    void sentAssignsWhatAPublishSets() {
+        OutboundTopicAliases aliases = new OutboundTopicAliases(5);
+        aliases.sent(publish("none", MqttProperties.EMPTY));
+        assertThat(aliases.size()).isZero();
+        aliases.sent(publish("a", TopicAliasOnly.of(aliases.next())));
+        assertThat(aliases.existing("a")).isEqualTo(1);
+        aliases.sent(publish("", TopicAliasOnly.of(1)));
+        assertThat(aliases.size()).isEqualTo(1);
+        assertThatThrownBy(() -> aliases.sent(publish("b", TopicAliasOnly.of(3))))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    private static Publish publish(String topic, MqttProperties props) {
+        return new Publish(topic, 0, false, false, 0, props, Unpooled.EMPTY_BUFFER);
     }
 
     @Test
