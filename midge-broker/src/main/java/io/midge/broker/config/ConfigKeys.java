@@ -40,7 +40,8 @@ public final class ConfigKeys {
             "QoS 1/2 publishes a client may have unacknowledged towards the broker (more: DISCONNECT 0x93)");
     public static final ConfigKey<Integer> TOPIC_ALIAS_MAXIMUM = key(ConfigArea.PROTOCOL, "topic-alias-maximum",
             WholeNumber.integer(0, 65535), 64,
-            "topic aliases a 5.0 client may set; `0` turns them off");
+            "topic aliases a 5.0 client may set; `0` turns them off (another cluster node's link may set 65535, "
+                    + "whatever this says)");
     public static final ConfigKey<Integer> MAX_KEEP_ALIVE = key(ConfigArea.PROTOCOL, "max-keep-alive",
             WholeNumber.integer(0, 65535), 0,
             "longest keep-alive granted, in seconds; a 5.0 client asking for more (or for none) is told Server Keep "
