@@ -151,7 +151,9 @@ final class LateMarks {
     /**
      * The client wants its session on this node (on a loop): if its copy here waits only for nodes that were down
      * at the move, are still, and sent nothing yet, the copy goes, so that the session can come back here; what those
-     * nodes send later reaches it then. Until it has gone the client is refused as moving.
+     * nodes send later reaches it then. The copy is unsubscribed first, and once every loop and the store passed,
+     * what came from them meanwhile (a node just back) goes after the session as a late tail. Until the copy has gone
+     * the client is refused as moving.
      */
     void giveWay(String clientId) {
         links.onThread(() -> {
@@ -168,7 +170,11 @@ final class LateMarks {
                 for (String filter : List.copyOf(s.subscriptions().keySet())) {
                     s.unsubscribe(filter);
                 }
-                sessions.discard(s).whenComplete((v, e) -> waiting.remove(clientId, late));
+                links.passes(sessions.store().persistence()).whenComplete((v, e) -> s.execute(() -> {
+                    for (String origin : List.copyOf(late.due())) {
+                        send(clientId, late, origin, false);
+                    }
+                }));
             });
         });
     }
@@ -280,7 +286,9 @@ final class LateMarks {
         if (done) {
             waiting.remove(clientId, late);
         }
-        hand(clientId, tailId, frame, tail.size(), nodeOf(origin));
+        if (!tail.isEmpty() || !routedBefore.isEmpty()) { // else it would tell the new owner nothing
+            hand(clientId, tailId, frame, tail.size(), nodeOf(origin));
+        }
         if (done) {
             for (String filter : List.copyOf(s.subscriptions().keySet())) {
                 s.unsubscribe(filter);
