@@ -343,15 +343,15 @@ public final class Cluster implements AutoCloseable {
         for (Map.Entry<String, Map<String, Boolean>> e : new TreeMap<>(routes.othersRoutes()).entrySet()) {
             String node = e.getKey();
             String state = routes.state(node);
-            if (state != null && state.startsWith(RouteTable.UP)) {
-                announced.add(node);
-            }
             queues.reconcile(node, e.getValue(), settled && state != null);
-            if (state != null && state.startsWith(RouteTable.UP) && !links.has(node)
-                    && members.isMember(node)) {
-                links.link(node, state.substring(RouteTable.UP.length()));
+            if (state == null || !state.startsWith(RouteTable.UP)) {
+                continue;
             }
-            if (state != null && state.startsWith(RouteTable.UP) && members.isMember(node)) {
+            announced.add(node);
+            if (members.isMember(node)) {
+                if (!links.has(node)) {
+                    links.link(node, state.substring(RouteTable.UP.length()));
+                }
                 up.add(node);
             }
         }

@@ -197,7 +197,7 @@ final class HandoverGiving {
         absent.remove(self);
         long back = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LateMarks.ABSENT_WAIT_MILLIS);
         for (String node : absent) {
-            links.sendWhenUp(node, route, back);
+            links.send(node, route, back);
         }
         long started = System.nanoTime();
         // This node's own publishers too: its queue to the new node takes the filters before the cut.

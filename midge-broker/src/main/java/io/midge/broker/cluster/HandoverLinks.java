@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 final class HandoverLinks {
     private static final Logger log = LoggerFactory.getLogger(HandoverLinks.class);
     static final String TOPIC_PREFIX = NodeClientIds.PREFIX + "session/";
-    private static final long LINK_POLL_MILLIS = 100;
 
     /** What the handover does with each kind of message from another node. */
     interface Receiver {
@@ -71,11 +70,11 @@ final class HandoverLinks {
      * node that died keeps its entry, and holds a forwarding queue to this node until it comes back.
      */
     private volatile Set<String> announced = Set.of();
-    /** Messages for nodes without a link, each sent once its node's link comes up, or dropped at its deadline. */
+    /** Messages for nodes without a link, each sent once its node's link comes up, or failed at its deadline. */
     private final Map<String, List<Waiting>> whenUp = new ConcurrentHashMap<>();
     private Receiver receiver;
 
-    private record Waiting(byte[] message, long deadline) {
+    private record Waiting(byte[] message, CompletableFuture<Void> sent) {
     }
 
     HandoverLinks(EventLoopGroup group) {
@@ -124,29 +123,45 @@ final class HandoverLinks {
     }
 
     /**
-     * Sends on the link to the node once it comes up, however long that takes up to the deadline (a node that is
-     * down: minutes), without polling for it as {@link #send} does (there may be a message for every session that
-     * moved meanwhile).
+     * Sends on the link to the node; a node without a link up gets it when its link comes up (in order), which may
+     * take until the deadline: seconds for a handover's steps, minutes for a node that is down. Completes once
+     * handed to the link, or with a failure at the deadline.
      */
-    void sendWhenUp(String node, byte[] message, long deadline) {
+    CompletableFuture<Void> send(String node, byte[] message, long deadline) {
+        CompletableFuture<Void> sent = new CompletableFuture<>();
         NodeLink link = links.get(node);
         if (link != null && link.sendControl(TOPIC_PREFIX + node, message)) {
-            return;
+            sent.complete(null);
+            return sent;
         }
-        keep(node, List.of(new Waiting(message, deadline)));
+        if (thread.isShutdown()) {
+            sent.completeExceptionally(new IllegalStateException("no link to node '" + node + "'"));
+            return sent;
+        }
+        Waiting w = new Waiting(message, sent);
+        keep(node, List.of(w));
+        thread.schedule(() -> expire(node, w), Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         if (links.containsKey(node)) {
             onThread(() -> sendWaiting(node)); // came up meanwhile
         }
+        return sent;
     }
 
     private void keep(String node, List<Waiting> more) {
         whenUp.compute(node, (n, list) -> {
             List<Waiting> waiting = list == null ? new ArrayList<>() : list;
-            long now = System.nanoTime();
-            waiting.removeIf(w -> now - w.deadline() > 0);
             waiting.addAll(more);
             return waiting;
         });
+    }
+
+    /** The deadline of a message that waits for its node's link: it fails, and goes. */
+    private void expire(String node, Waiting w) {
+        whenUp.computeIfPresent(node, (n, list) -> {
+            list.remove(w);
+            return list.isEmpty() ? null : list;
+        });
+        w.sent().completeExceptionally(new IllegalStateException("no link to node '" + node + "'"));
     }
 
     /** The node's link is up: what waited for it goes, in order (on the session thread). */
@@ -156,34 +171,16 @@ final class HandoverLinks {
         if (waiting == null) {
             return;
         }
-        long now = System.nanoTime();
         for (int i = 0; i < waiting.size(); i++) {
             Waiting w = waiting.get(i);
-            if (now - w.deadline() > 0) {
-                continue;
+            if (w.sent().isDone()) {
+                continue; // expired
             }
             if (link == null || !link.sendControl(TOPIC_PREFIX + node, w.message())) {
                 keep(node, List.copyOf(waiting.subList(i, waiting.size()))); // until it comes up again
                 return;
             }
-        }
-    }
-
-    /** Sends on the link to the node, waiting for it to come up until the deadline. */
-    CompletableFuture<Void> send(String node, byte[] message, long deadline) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        trySend(node, message, deadline, sent);
-        return sent;
-    }
-
-    private void trySend(String node, byte[] message, long deadline, CompletableFuture<Void> sent) {
-        NodeLink link = links.get(node);
-        if (link != null && link.sendControl(TOPIC_PREFIX + node, message)) {
-            sent.complete(null);
-        } else if (System.nanoTime() - deadline > 0 || thread.isShutdown()) {
-            sent.completeExceptionally(new IllegalStateException("no link to node '" + node + "'"));
-        } else {
-            thread.schedule(() -> trySend(node, message, deadline, sent), LINK_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            w.sent().complete(null);
         }
     }
 

@@ -74,36 +74,9 @@ abstract class ClusterLateMarkCases {
             + "(MQTT-4.3.3), and the session is kept (Session Present 1, MQTT-3.2.2-2)")
     void aStalledNodesMessagesFollowTheSession() throws Exception {
         String clientId = clientIdNotHeldBy(2);
-        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "stall/#");
-        sub.start();
-        await().atMost(LONG).until(sub::connected);
-        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "stall/#"));
-
-        // Several publishers on node 3, so that several messages are on their way when it stops. Publisher p's
-        // message i is p * 1,000,000 + i.
-        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
-        AtomicBoolean stop = new AtomicBoolean();
-        List<MqttClient> pubs = new ArrayList<>();
-        List<Thread> publishers = new ArrayList<>();
-        for (int p = 0; p < PUBLISHERS; p++) {
-            MqttClient pub = new MqttClient(nodes().url(2), "late-pub-" + p, new MemoryPersistence());
-            MqttConnectOptions options = new MqttConnectOptions();
-            options.setMaxInflight(1000);
-            pub.connect(options);
-            pubs.add(pub);
-            long first = p * 1_000_000L;
-            publishers.add(new Thread(() -> {
-                try {
-                    for (long i = first; !stop.get(); i++) {
-                        pub.publish("stall/s", Long.toString(i).getBytes(StandardCharsets.UTF_8), 2, false);
-                        acknowledged.add(i); // once PUBCOMP came
-                    }
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "late-publisher-" + p));
-        }
-        publishers.forEach(Thread::start);
+        RawQos2Subscriber sub = subscribedOnNode1(clientId, "stall/#");
+        // Several publishers on node 3, so that several messages are on their way when it stops.
+        Publishers publishers = new Publishers("late-pub-", "stall/s");
         try {
             await().atMost(LONG).until(() -> sub.received().size() > 50);
         } catch (RuntimeException e) {
@@ -127,21 +100,13 @@ abstract class ClusterLateMarkCases {
         await().atMost(LONG).untilAsserted(() -> assertThat(nodes().log(0))
                 .containsPattern("Session of '" + clientId + "': \\d+ messages that node 'node3' routed to this "
                         + "node before its late switch sent to node 'node2'"));
-        int after = acknowledged.size();
-        await().atMost(LONG).until(() -> acknowledged.size() > after + 50);
-        stop.set(true);
-        for (Thread publisher : publishers) {
-            publisher.join(30_000);
-        }
-        Set<Long> all = Set.copyOf(acknowledged);
+        int after = publishers.acknowledged.size();
+        await().atMost(LONG).until(() -> publishers.acknowledged.size() > after + 50);
+        Set<Long> all = publishers.stop();
         await().atMost(LONG).untilAsserted(() -> assertThat(new HashSet<>(sub.received()))
                 .as("every acknowledged message").containsAll(all));
         List<Long> received = List.copyOf(sub.received());
         sub.stop();
-        for (MqttClient pub : pubs) {
-            pub.disconnect();
-            pub.close();
-        }
         System.out.printf("cluster late mark: QoS 2 %d acknowledged, %d received, %d distinct%n", all.size(),
                 received.size(), received.stream().distinct().count());
         assertThat(received).as("QoS 2 exactly once").doesNotHaveDuplicates();
@@ -154,10 +119,7 @@ abstract class ClusterLateMarkCases {
             + "acknowledged QoS 2 message arrives, exactly once (MQTT-4.3.3)")
     void aDownNodesBacklogFollowsTheSession() throws Exception {
         String clientId = clientIdNotHeldBy(2);
-        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, "down/#");
-        sub.start();
-        await().atMost(LONG).until(sub::connected);
-        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, "down/#"));
+        RawQos2Subscriber sub = subscribedOnNode1(clientId, "down/#");
         Publishers publishers = new Publishers("down-pub-", "down/s");
         await().atMost(LONG).until(() -> sub.received().size() > 50);
 
@@ -198,6 +160,15 @@ abstract class ClusterLateMarkCases {
                 + "routed to this node before its late switch sent to node 'node2'");
         assertThat(received).as("QoS 2 exactly once").doesNotHaveDuplicates();
         assertThat(sub.errors()).isEmpty();
+    }
+
+    /** A raw QoS 2 subscriber of {@code filter} on node 1, once node 3 routes the filter to node 1. */
+    private RawQos2Subscriber subscribedOnNode1(String clientId, String filter) throws Exception {
+        RawQos2Subscriber sub = new RawQos2Subscriber(nodes().mqttPort(0), clientId, filter);
+        sub.start();
+        await().atMost(LONG).until(sub::connected);
+        await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> nodes().routes(2, 0, filter));
+        return sub;
     }
 
     /**
