@@ -1,17 +1,7 @@
 package io.midge.broker.cluster;
 
-import io.midge.broker.persistence.InflightDelivery;
-import io.midge.broker.persistence.InflightState;
-import io.midge.broker.persistence.QueuedDelivery;
 import io.midge.broker.persistence.RecoveredSession;
 import io.midge.broker.persistence.StoredDelivery;
-import io.midge.broker.persistence.StoredMessage;
-import io.midge.broker.persistence.StoredSession;
-import io.midge.broker.persistence.StoredSubscription;
-import io.midge.codec.property.MqttProperties;
-import io.midge.codec.property.PropertyId;
-import io.midge.codec.property.UserProperty;
-import io.midge.codec.protocol.Binary;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -20,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +18,8 @@ import java.util.Map;
  * request for a client's session, the answer (nothing, a refusal, or the whole session), the new owner's word that
  * it has it (or not), the messages that reached the old owner before it cut the session loose, the old owner's request
  * to every node to route the session's filters to the new owner, and each node's mark that it does (sent through its
- * forwarding queue, behind what it routed before), and the new owner's word that it stored a tail. Plain
+ * forwarding queue, behind what it routed before), and the new owner's word that it stored a tail; besides the
+ * handover, a node's new routes and each node's word that it routes them ({@link RouteAnnouncer}). Plain
  * {@link DataOutputStream} fields, in the order written here; both ends run the same version of Midge.
  */
 final class HandoverCodec {
@@ -40,6 +30,8 @@ final class HandoverCodec {
     static final byte ROUTE = 5;
     static final byte MARK = 6;
     static final byte TAIL_STORED = 7;
+    static final byte ROUTES = 8;
+    static final byte ROUTED = 9;
 
     /** What the owner answers a request with. */
     static final byte NO_SESSION = 0;
@@ -83,7 +75,7 @@ final class HandoverCodec {
             out.writeByte(status);
             out.writeUTF(reason == null ? "" : reason);
             if (status == SESSION) {
-                writeSession(out, session);
+                SessionCodec.writeSession(out, session);
             }
         });
     }
@@ -144,7 +136,7 @@ final class HandoverCodec {
             out.writeUTF(clientId);
             out.writeInt(deliveries.size());
             for (int i = 0; i < deliveries.size(); i++) {
-                writeDelivery(out, deliveries.get(i));
+                SessionCodec.writeDelivery(out, deliveries.get(i));
                 out.writeUTF(identities.get(i));
             }
             out.writeInt(routedBefore.size());
@@ -167,6 +159,31 @@ final class HandoverCodec {
         });
     }
 
+    /**
+     * A node's new routes: the other node is to forward what matches {@code filters} to it from now on, and to say
+     * so ({@link #routed}) once it does.
+     */
+    static byte[] routes(long requestId, List<String> filters) {
+        return write(out -> {
+            out.writeByte(ROUTES);
+            out.writeLong(requestId);
+            out.writeUTF("");
+            out.writeInt(filters.size());
+            for (String f : filters) {
+                out.writeUTF(f);
+            }
+        });
+    }
+
+    /** A node forwards the filters of ROUTES {@code requestId} to the node that sent it. */
+    static byte[] routed(long requestId) {
+        return write(out -> {
+            out.writeByte(ROUTED);
+            out.writeLong(requestId);
+            out.writeUTF("");
+        });
+    }
+
     static Frame read(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -180,17 +197,19 @@ final class HandoverCodec {
                 case ANSWER -> {
                     byte status = in.readByte();
                     String reason = in.readUTF();
-                    RecoveredSession session = status == SESSION ? readSession(in) : null;
+                    RecoveredSession session = status == SESSION ? SessionCodec.readSession(in) : null;
                     return new Frame(kind, requestId, clientId, false, status, reason, session);
+                }
+                case ROUTES -> {
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of(),
+                            readFilters(in), List.of(), Map.of(), 0);
+                }
+                case ROUTED -> {
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null);
                 }
                 case ROUTE -> {
                     String to = in.readUTF();
-                    int n = in.readInt();
-                    List<String> filters = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        filters.add(in.readUTF());
-                    }
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), filters,
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, to, null, List.of(), readFilters(in),
                             List.of(), Map.of(), 0);
                 }
                 case TAIL_STORED -> {
@@ -209,7 +228,7 @@ final class HandoverCodec {
                     List<StoredDelivery> tail = new ArrayList<>(n);
                     List<String> identities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        tail.add(readDelivery(in));
+                        tail.add(SessionCodec.readDelivery(in));
                         identities.add(in.readUTF());
                     }
                     int nodes = in.readInt();
@@ -227,160 +246,13 @@ final class HandoverCodec {
         }
     }
 
-    // ------------------------------------------------------------------ a session
-
-    private static void writeSession(DataOutputStream out, RecoveredSession s) throws IOException {
-        StoredSession record = s.session();
-        out.writeUTF(record.clientId());
-        out.writeByte(record.protocolVersion());
-        out.writeLong(record.expiryIntervalSeconds());
-        out.writeInt(s.subscriptions().size());
-        for (Map.Entry<String, StoredSubscription> e : s.subscriptions().entrySet()) {
-            StoredSubscription o = e.getValue();
-            out.writeUTF(e.getKey());
-            out.writeByte(o.qos());
-            out.writeBoolean(o.noLocal());
-            out.writeBoolean(o.retainAsPublished());
-            out.writeByte(o.retainHandling());
-            out.writeInt(o.subscriptionId());
-        }
-        out.writeInt(s.inflight().size());
-        for (InflightDelivery d : s.inflight()) {
-            out.writeShort(d.packetId());
-            out.writeLong(d.sequence());
-            out.writeByte(d.state().ordinal());
-            out.writeBoolean(d.delivery() != null);
-            if (d.delivery() != null) {
-                writeDelivery(out, d.delivery());
-            }
-        }
-        out.writeInt(s.queued().size());
-        for (QueuedDelivery d : s.queued()) {
-            out.writeLong(d.sequence());
-            writeDelivery(out, d.delivery());
-        }
-        out.writeInt(s.inboundQos2().length);
-        for (int id : s.inboundQos2()) {
-            out.writeShort(id);
-        }
-        out.writeLong(s.nextSequence());
-    }
-
-    private static RecoveredSession readSession(DataInputStream in) throws IOException {
-        StoredSession record = new StoredSession(in.readUTF(), in.readByte(), in.readLong(), StoredSession.CONNECTED);
+    private static List<String> readFilters(DataInputStream in) throws IOException {
         int n = in.readInt();
-        Map<String, StoredSubscription> subscriptions = new LinkedHashMap<>();
+        List<String> filters = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
-            subscriptions.put(in.readUTF(), new StoredSubscription(in.readByte(), in.readBoolean(), in.readBoolean(),
-                    in.readByte(), in.readInt()));
+            filters.add(in.readUTF());
         }
-        n = in.readInt();
-        List<InflightDelivery> inflight = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int packetId = in.readUnsignedShort();
-            long sequence = in.readLong();
-            InflightState state = InflightState.values()[in.readByte()];
-            inflight.add(new InflightDelivery(packetId, sequence, state, in.readBoolean() ? readDelivery(in) : null));
-        }
-        n = in.readInt();
-        List<QueuedDelivery> queued = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            queued.add(new QueuedDelivery(in.readLong(), readDelivery(in)));
-        }
-        int[] qos2 = new int[in.readInt()];
-        for (int i = 0; i < qos2.length; i++) {
-            qos2[i] = in.readUnsignedShort();
-        }
-        return new RecoveredSession(record, Long.MAX_VALUE, subscriptions, queued, inflight, qos2, in.readLong());
-    }
-
-    private static void writeDelivery(DataOutputStream out, StoredDelivery d) throws IOException {
-        out.writeByte(d.qos());
-        out.writeBoolean(d.retain());
-        out.writeBoolean(d.shared());
-        int[] ids = d.subscriptionIds();
-        out.writeInt(ids.length);
-        for (int id : ids) {
-            out.writeInt(id);
-        }
-        StoredMessage m = d.message();
-        out.writeUTF(m.topic());
-        out.writeByte(m.qos());
-        out.writeBoolean(m.retain());
-        out.writeInt(m.payload().length);
-        out.write(m.payload());
-        writeProperties(out, m.properties());
-        out.writeLong(m.expiresAtMillis());
-        out.writeBoolean(m.publisherId() != null);
-        if (m.publisherId() != null) {
-            out.writeUTF(m.publisherId());
-        }
-    }
-
-    private static StoredDelivery readDelivery(DataInputStream in) throws IOException {
-        int qos = in.readByte();
-        boolean retain = in.readBoolean();
-        boolean shared = in.readBoolean();
-        int[] ids = new int[in.readInt()];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = in.readInt();
-        }
-        String topic = in.readUTF();
-        int messageQos = in.readByte();
-        boolean messageRetain = in.readBoolean();
-        byte[] payload = new byte[in.readInt()];
-        in.readFully(payload);
-        MqttProperties properties = readProperties(in);
-        long expiresAt = in.readLong();
-        String publisher = in.readBoolean() ? in.readUTF() : null;
-        return new StoredDelivery(new StoredMessage(topic, messageQos, messageRetain, payload, properties, expiresAt,
-                publisher), qos, retain, ids, shared);
-    }
-
-    private static void writeProperties(DataOutputStream out, MqttProperties properties) throws IOException {
-        out.writeInt(properties.size());
-        for (int i = 0; i < properties.size(); i++) {
-            MqttProperties.Property p = properties.get(i);
-            out.writeByte(p.id().code());
-            switch (p.id().type()) {
-                case BYTE, TWO_BYTE_INTEGER, FOUR_BYTE_INTEGER, VARIABLE_BYTE_INTEGER -> out.writeLong((Long) p.value());
-                case UTF8_STRING -> out.writeUTF((String) p.value());
-                case BINARY_DATA -> {
-                    byte[] data = ((Binary) p.value()).toByteArray();
-                    out.writeInt(data.length);
-                    out.write(data);
-                }
-                case UTF8_STRING_PAIR -> {
-                    UserProperty u = (UserProperty) p.value();
-                    out.writeUTF(u.name());
-                    out.writeUTF(u.value());
-                }
-            }
-        }
-    }
-
-    private static MqttProperties readProperties(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        MqttProperties.Builder b = MqttProperties.builder();
-        for (int i = 0; i < n; i++) {
-            int code = in.readUnsignedByte();
-            PropertyId id = PropertyId.ofCode(code);
-            if (id == null) {
-                throw new IOException("unknown property identifier " + code);
-            }
-            Object value = switch (id.type()) {
-                case BYTE, TWO_BYTE_INTEGER, FOUR_BYTE_INTEGER, VARIABLE_BYTE_INTEGER -> in.readLong();
-                case UTF8_STRING -> in.readUTF();
-                case BINARY_DATA -> {
-                    byte[] data = new byte[in.readInt()];
-                    in.readFully(data);
-                    yield Binary.of(data);
-                }
-                case UTF8_STRING_PAIR -> new UserProperty(in.readUTF(), in.readUTF());
-            };
-            b.add(new MqttProperties.Property(id, value));
-        }
-        return b.build();
+        return filters;
     }
 
     private interface Writer {

@@ -169,7 +169,9 @@ final class NodeQueues {
 
     /**
      * A session moving to the node asks for its filters to be routed there now, ahead of the node's own routes
-     * (see {@link #moveRoutes}): the queue subscribes to them, durable (a moving session is persistent), and keeps
+     * (see {@link #moveRoutes}), and so does the node for a new route of its own before its SUBACK
+     * ({@link RouteAnnouncer}): the queue subscribes to them, durable (a moving session is persistent; for a new
+     * route, when in doubt, store: the next sync makes it as durable as the route), and keeps
      * them until the node's own route for each is seen, or {@link #MOVE_ROUTE_NANOS} passed. Completes once the
      * queue's subscription is in the topic tree (on the queue's loop): the move's passes over every loop must begin
      * only then, or a publish matched on another loop before the change, but after that loop's pass, is neither in

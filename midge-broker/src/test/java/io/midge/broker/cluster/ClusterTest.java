@@ -345,6 +345,37 @@ class ClusterTest {
     }
 
     @Test
+    @Order(7)
+    @DisplayName("A message published on node 1 right after a subscriber's SUBACK on node 2 reaches it: SUBACK waits "
+            + "until the other nodes forward the new filter (MQTT-4.5.0-1: a message taken goes to every matching "
+            + "subscription)")
+    void publishedRightAfterSubackArrives() throws Exception {
+        int rounds = 30;
+        List<String> got = new CopyOnWriteArrayList<>();
+        Mqtt5AsyncClient sub = MqttClient.builder().useMqttVersion5().identifier("suback-sub").serverHost("127.0.0.1")
+                .serverPort(nodes.mqttPort(1)).buildAsync();
+        Mqtt5AsyncClient pub = MqttClient.builder().useMqttVersion5().identifier("suback-pub").serverHost("127.0.0.1")
+                .serverPort(nodes.mqttPort(0)).buildAsync();
+        sub.connect().get(10, TimeUnit.SECONDS);
+        pub.connect().get(10, TimeUnit.SECONDS);
+        try {
+            for (int i = 0; i < rounds; i++) {
+                String topic = "suback/" + i;
+                sub.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(p -> got.add(p.getTopic().toString())).send().get(10, TimeUnit.SECONDS);
+                pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).send().get(10, TimeUnit.SECONDS);
+            }
+            List<String> expected = java.util.stream.IntStream.range(0, rounds).mapToObj(i -> "suback/" + i).toList();
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(got).containsExactlyInAnyOrderElementsOf(expected));
+        } finally {
+            pub.disconnect().get(10, TimeUnit.SECONDS);
+            sub.disconnect().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     @Order(9)
     @DisplayName("A node that sees fewer than a majority of the nodes refuses CONNECT (0x88; 3.1.1 return code 3) "
             + "and publishes (PUBACK 0x83), and takes them again once it sees a majority")
