@@ -9,6 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.ObjLongConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,20 +26,31 @@ import org.slf4j.LoggerFactory;
  * and kept until this node's own route for them shows in its copy of the route table: {@link
  * NodeQueues#subscribeForMove}), and answers ROUTED. A node that does not answer within {@link #CONFIRM_MILLIS}
  * (slow, cut off, or an older Midge that does not know ROUTES) no longer holds SUBACK up: it gets the route from the
- * route table as before. Only a filter's first subscriber on this node announces it; a later one waits for that
- * announcement while it is on its way.
+ * route table as before. Only a filter's first subscriber on this node announces it, and the first persistent session
+ * subscribing at QoS 1/2 to a route that was clean (the other nodes then store what they forward through it before
+ * acknowledging it); a later subscriber waits for that announcement while it is on its way.
  *
  * <p>Threads: {@link #expect} and {@link #spread} on any loop, {@link #onRoutes} on the session thread,
  * {@link #onRouted} on a link's loop.
  */
 final class RouteAnnouncer {
     private static final Logger log = LoggerFactory.getLogger(RouteAnnouncer.class);
-    /** How long a SUBACK waits at most for the other nodes to confirm a new route. */
+    /** How long a SUBACK waits at most for the other nodes to confirm a route. */
     static final long CONFIRM_MILLIS = 2_000;
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    private final HandoverLinks links;
-    private final NodeQueues queues;
+    /** Sends a handover message to a node (see {@link HandoverLinks#send}). */
+    interface Sender {
+        CompletableFuture<Void> send(String node, byte[] message, long deadline);
+    }
+
+    /** The other nodes this node has a link up to. */
+    private final Supplier<Set<String>> linked;
+    private final Sender sender;
+    /** Runs a task on the session thread after that many milliseconds. */
+    private final ObjLongConsumer<Runnable> later;
+    /** Subscribes the forwarding queue to a node to a filter ahead of the route table ({@link NodeQueues}). */
+    private final BiFunction<String, String, CompletableFuture<Void>> subscribeAhead;
     private final AtomicLong ids = new AtomicLong();
     /** The announcements not confirmed by every node yet, by request identifier. */
     private final Map<Long, Announcement> pending = new ConcurrentHashMap<>();
@@ -47,9 +61,12 @@ final class RouteAnnouncer {
     record Announcement(long id, String filter, Set<String> unconfirmed, CompletableFuture<Void> done) {
     }
 
-    RouteAnnouncer(HandoverLinks links, NodeQueues queues) {
-        this.links = links;
-        this.queues = queues;
+    RouteAnnouncer(Supplier<Set<String>> linked, Sender sender, ObjLongConsumer<Runnable> later,
+                   BiFunction<String, String, CompletableFuture<Void>> subscribeAhead) {
+        this.linked = linked;
+        this.sender = sender;
+        this.later = later;
+        this.subscribeAhead = subscribeAhead;
     }
 
     /**
@@ -58,7 +75,7 @@ final class RouteAnnouncer {
      * loop finds it). Null when no other node is linked to.
      */
     Announcement expect(String filter) {
-        Set<String> nodes = links.nodes();
+        Set<String> nodes = linked.get();
         if (nodes.isEmpty()) {
             return null;
         }
@@ -79,9 +96,9 @@ final class RouteAnnouncer {
         byte[] frame = HandoverCodec.routes(a.id, List.of(a.filter));
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_MILLIS);
         for (String node : Set.copyOf(a.unconfirmed)) {
-            links.send(node, frame, deadline);
+            sender.send(node, frame, deadline);
         }
-        links.later(() -> {
+        later.accept(() -> {
             if (!a.done.isDone()) {
                 log.debug("Route '{}' not confirmed within {} ms by node(s) {}: SUBACK goes without", a.filter,
                         CONFIRM_MILLIS, a.unconfirmed);
@@ -109,10 +126,10 @@ final class RouteAnnouncer {
     void onRoutes(String from, HandoverCodec.Frame routes) {
         List<CompletableFuture<Void>> subscribed = new ArrayList<>(routes.filters().size());
         for (String filter : routes.filters()) {
-            subscribed.add(queues.subscribeForMove(from, filter));
+            subscribed.add(subscribeAhead.apply(from, filter));
         }
         CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
-                links.send(from, HandoverCodec.routed(routes.requestId()),
+                sender.send(from, HandoverCodec.routed(routes.requestId()),
                         System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_MILLIS)));
     }
 

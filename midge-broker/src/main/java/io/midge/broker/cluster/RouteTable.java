@@ -124,12 +124,14 @@ final class RouteTable implements FilterWatcher {
         // fleet of clean sessions subscribing to one filter costs no look at the others). A durable subscriber
         // queues a write even when the route is durable already: a write racing with it may have looked at the
         // subscriptions just before it came (the write looks again, and stops at the first durable one).
+        boolean durableNow = durable(subscriber, options);
         RouteAnnouncer a = announcer;
         RouteAnnouncer.Announcement[] made = new RouteAnnouncer.Announcement[1];
-        // The announcement is noted within the count's update that finds the route new, so that a second subscriber
-        // on another loop, counted after it, finds it and its SUBACK waits for it too.
+        // The announcement is noted within the count's update that finds the route new (or not durable yet for a
+        // durable subscriber), so that a second subscriber on another loop, counted after it, finds it and its SUBACK
+        // waits for it too.
         int count = counts.compute(routed, (f, n) -> {
-            if (n == null && a != null) {
+            if (a != null && (n == null || (durableNow && !durable.contains(f)))) {
                 made[0] = a.expect(f);
             }
             return n == null ? 1 : n + 1;
@@ -137,7 +139,7 @@ final class RouteTable implements FilterWatcher {
         if (made[0] != null) {
             a.announce(made[0]);
         }
-        if (count == 1 || durable(subscriber, options)) {
+        if (count == 1 || durableNow) {
             queueWrite(routed);
         }
     }
@@ -183,7 +185,19 @@ final class RouteTable implements FilterWatcher {
             return;
         }
         String routed = routed(filter);
-        if (routed != null && (durable(subscriber, options) || durable.contains(routed))) {
+        if (routed == null) {
+            return;
+        }
+        boolean durableNow = durable(subscriber, options);
+        RouteAnnouncer a = announcer;
+        if (durableNow && a != null && !durable.contains(routed)) {
+            // Durable from now on: the other nodes store what they forward through it before acknowledging it.
+            RouteAnnouncer.Announcement made = a.expect(routed);
+            if (made != null) {
+                a.announce(made);
+            }
+        }
+        if (durableNow || durable.contains(routed)) {
             queueWrite(routed);
         }
     }

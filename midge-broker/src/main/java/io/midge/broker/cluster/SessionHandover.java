@@ -79,7 +79,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
         this.backlog = new ForwardedBacklog(self, links::send, () -> links.passes(sessions.store().persistence()),
                 routes::routeTo);
-        this.announcer = new RouteAnnouncer(links, queues);
+        this.announcer = new RouteAnnouncer(links::nodes, links::send, links::later, queues::subscribeForMove);
     }
 
     /** What tells the other nodes of this node's new routes, before SUBACK. */
