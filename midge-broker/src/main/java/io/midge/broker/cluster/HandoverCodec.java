@@ -160,14 +160,15 @@ final class HandoverCodec {
     }
 
     /**
-     * A node's new routes: the other node is to forward what matches {@code filters} to it from now on, and to say
-     * so ({@link #routed}) once it does.
+     * A node's new routes: the other node is to forward what matches {@code filters} to it from now on, {@code
+     * durable} as the route is (read back as the frame's flag), and to say so ({@link #routed}) once it does.
      */
-    static byte[] routes(long requestId, List<String> filters) {
+    static byte[] routes(long requestId, List<String> filters, boolean durable) {
         return write(out -> {
             out.writeByte(ROUTES);
             out.writeLong(requestId);
             out.writeUTF("");
+            out.writeBoolean(durable);
             out.writeInt(filters.size());
             for (String f : filters) {
                 out.writeUTF(f);
@@ -201,7 +202,8 @@ final class HandoverCodec {
                     return new Frame(kind, requestId, clientId, false, status, reason, session);
                 }
                 case ROUTES -> {
-                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null, List.of(),
+                    boolean durable = in.readBoolean();
+                    return new Frame(kind, requestId, clientId, durable, (byte) 0, null, null, List.of(),
                             readFilters(in), List.of(), Map.of(), 0);
                 }
                 case ROUTED -> {

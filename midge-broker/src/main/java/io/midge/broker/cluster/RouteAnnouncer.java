@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
 import java.util.function.ObjLongConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * seconds on a loaded machine), and a subscriber that published a request right after SUBACK missed a reply sent
  * from another node in that moment.
  *
- * <p>Each node that gets ROUTES subscribes its forwarding queue to this node to the filters, as a move does (durable,
- * and kept until this node's own route for them shows in its copy of the route table: {@link
+ * <p>Each node that gets ROUTES subscribes its forwarding queue to this node to the filters, as a move does (as durable
+ * as the route, and kept until this node's own route for them shows in its copy of the route table: {@link
  * NodeQueues#subscribeForMove}), and answers ROUTED. A node that does not answer within {@link #CONFIRM_MILLIS}
  * (slow, cut off, or an older Midge that does not know ROUTES) no longer holds SUBACK up: it gets the route from the
  * route table as before. Only a filter's first subscriber on this node announces it, and the first persistent session
@@ -44,13 +43,18 @@ final class RouteAnnouncer {
         CompletableFuture<Void> send(String node, byte[] message, long deadline);
     }
 
+    /** Subscribes the forwarding queue to a node to a filter, as durable as the route (see NodeQueues). */
+    interface Ahead {
+        CompletableFuture<Void> subscribe(String node, String filter, boolean durable);
+    }
+
     /** The other nodes this node has a link up to. */
     private final Supplier<Set<String>> linked;
     private final Sender sender;
     /** Runs a task on the session thread after that many milliseconds. */
     private final ObjLongConsumer<Runnable> later;
     /** Subscribes the forwarding queue to a node to a filter ahead of the route table ({@link NodeQueues}). */
-    private final BiFunction<String, String, CompletableFuture<Void>> subscribeAhead;
+    private final Ahead subscribeAhead;
     private final AtomicLong ids = new AtomicLong();
     /** The announcements not confirmed by every node yet, by request identifier. */
     private final Map<Long, Announcement> pending = new ConcurrentHashMap<>();
@@ -58,11 +62,12 @@ final class RouteAnnouncer {
     private final Map<String, CompletableFuture<Void>> spreading = new ConcurrentHashMap<>();
 
     /** One route announced to the nodes linked to when it was made; done once each confirmed, or at the deadline. */
-    record Announcement(long id, String filter, Set<String> unconfirmed, CompletableFuture<Void> done) {
+    record Announcement(long id, String filter, boolean durable, Set<String> unconfirmed,
+                        CompletableFuture<Void> done) {
     }
 
     RouteAnnouncer(Supplier<Set<String>> linked, Sender sender, ObjLongConsumer<Runnable> later,
-                   BiFunction<String, String, CompletableFuture<Void>> subscribeAhead) {
+                   Ahead subscribeAhead) {
         this.linked = linked;
         this.sender = sender;
         this.later = later;
@@ -74,14 +79,15 @@ final class RouteAnnouncer {
      * (called while the route table counts the filter's first subscriber, so that a second subscriber on another
      * loop finds it). Null when no other node is linked to.
      */
-    Announcement expect(String filter) {
+    Announcement expect(String filter, boolean durable) {
         Set<String> nodes = linked.get();
         if (nodes.isEmpty()) {
             return null;
         }
         Set<String> unconfirmed = ConcurrentHashMap.newKeySet();
         unconfirmed.addAll(nodes);
-        Announcement a = new Announcement(ids.incrementAndGet(), filter, unconfirmed, new CompletableFuture<>());
+        Announcement a = new Announcement(ids.incrementAndGet(), filter, durable, unconfirmed,
+                new CompletableFuture<>());
         pending.put(a.id, a);
         spreading.put(filter, a.done); // a newer announcement of the filter (it went and came back) is the one to wait for
         a.done.whenComplete((v, e) -> {
@@ -93,7 +99,7 @@ final class RouteAnnouncer {
 
     /** Sends an announcement {@link #expect} made to its nodes, and ends the wait for them at the deadline. */
     void announce(Announcement a) {
-        byte[] frame = HandoverCodec.routes(a.id, List.of(a.filter));
+        byte[] frame = HandoverCodec.routes(a.id, List.of(a.filter), a.durable);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CONFIRM_MILLIS);
         for (String node : Set.copyOf(a.unconfirmed)) {
             sender.send(node, frame, deadline);
@@ -122,11 +128,15 @@ final class RouteAnnouncer {
         return waits == null ? DONE : CompletableFuture.allOf(waits.toArray(new CompletableFuture[0]));
     }
 
-    /** Another node's new routes (on the session thread): its queue takes them, then this node says so. */
+    /**
+     * Another node's new routes (on the session thread): its queue takes them, as durable as they are (a clean one
+     * taken as durable would have this node store what it forwards there until its next sync), then this node says
+     * so.
+     */
     void onRoutes(String from, HandoverCodec.Frame routes) {
         List<CompletableFuture<Void>> subscribed = new ArrayList<>(routes.filters().size());
         for (String filter : routes.filters()) {
-            subscribed.add(subscribeAhead.apply(from, filter));
+            subscribed.add(subscribeAhead.subscribe(from, filter, routes.flag()));
         }
         CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0])).whenComplete((v, e) ->
                 sender.send(from, HandoverCodec.routed(routes.requestId()),

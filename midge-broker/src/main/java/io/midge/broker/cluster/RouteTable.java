@@ -132,7 +132,7 @@ final class RouteTable implements FilterWatcher {
         // waits for it too.
         int count = counts.compute(routed, (f, n) -> {
             if (a != null && (n == null || (durableNow && !durable.contains(f)))) {
-                made[0] = a.expect(f);
+                made[0] = a.expect(f, durableNow || durable.contains(f));
             }
             return n == null ? 1 : n + 1;
         });
@@ -192,7 +192,7 @@ final class RouteTable implements FilterWatcher {
         RouteAnnouncer a = announcer;
         if (durableNow && a != null && !durable.contains(routed)) {
             // Durable from now on: the other nodes store what they forward through it before acknowledging it.
-            RouteAnnouncer.Announcement made = a.expect(routed);
+            RouteAnnouncer.Announcement made = a.expect(routed, true);
             if (made != null) {
                 a.announce(made);
             }

@@ -37,8 +37,8 @@ class RouteAnnouncerTest {
                 return CompletableFuture.completedFuture(null);
             },
             (task, millis) -> timers.add(task),
-            (node, filter) -> {
-                subscribedAhead.add(node + " " + filter);
+            (node, filter, durable) -> {
+                subscribedAhead.add(node + " " + filter + (durable ? " durable" : " clean"));
                 return CompletableFuture.completedFuture(null);
             });
 
@@ -85,8 +85,11 @@ class RouteAnnouncerTest {
     void aRouteBecomingDurableIsAnnounced() {
         tree.subscribe(new LocalSubscriber("clean"), "x/#", QOS1);
         assertThat(routesSent()).hasSize(2);
+        assertThat(routesSent().get(0).frame().flag()).as("announced clean: the other nodes store nothing for it")
+                .isFalse();
         tree.subscribe(new LocalSubscriber("kept", true), "x/#", QOS1);
         assertThat(routesSent()).as("announced again as it becomes durable").hasSize(4);
+        assertThat(routesSent().get(3).frame().flag()).as("durable now").isTrue();
         CompletableFuture<Void> suback = tree.spread(List.of("x/#"));
         long id = routesSent().get(3).frame().requestId();
         routedFrom("n2", id);
@@ -110,11 +113,11 @@ class RouteAnnouncerTest {
     }
 
     @Test
-    @DisplayName("Another node's new routes: the queue to it takes each filter ahead of the route table, then this "
-            + "node answers ROUTED to that node")
+    @DisplayName("Another node's new routes: the queue to it takes each filter ahead of the route table, as durable "
+            + "as the route, then this node answers ROUTED to that node")
     void anotherNodesRoutesAreForwardedThenConfirmed() {
-        announcer.onRoutes("n2", HandoverCodec.read(HandoverCodec.routes(41, List.of("a/#", "$share/g/b"))));
-        assertThat(subscribedAhead).containsExactly("n2 a/#", "n2 $share/g/b");
+        announcer.onRoutes("n2", HandoverCodec.read(HandoverCodec.routes(41, List.of("a/#", "$share/g/b"), false)));
+        assertThat(subscribedAhead).as("as durable as the route").containsExactly("n2 a/# clean", "n2 $share/g/b clean");
         assertThat(sent).singleElement().satisfies(s -> {
             assertThat(s.node()).isEqualTo("n2");
             assertThat(s.frame().kind()).isEqualTo(HandoverCodec.ROUTED);
