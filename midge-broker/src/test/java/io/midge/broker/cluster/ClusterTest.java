@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three broker processes as one cluster, shared by the tests in order (the crash tests kill and restart node 2,
  * the retained test restarts node 3). Clients connect to different nodes: Paho 3.1.1, the HiveMQ 5.0 client and
- * mosquitto_pub/sub. Routes take a moment to reach the other nodes, so each test first probes until they did.
+ * mosquitto_pub/sub. SUBACK waits until the nodes linked to forward a new filter, but a node an earlier test restarted
+ * may still be linking, so each test first probes until its routes arrived.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
