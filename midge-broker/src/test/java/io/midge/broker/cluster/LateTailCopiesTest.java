@@ -112,4 +112,39 @@ class LateTailCopiesTest {
         assertThat(s.offer(delivery(FROM_C, 10, "c10"))).isTrue();
         assertThat(HandoverTailTest.held(s)).containsExactly("c5", "c7", "c8", "c9", "c10");
     }
+
+    @Test
+    @DisplayName("A late tail whose node's direct copy is still in the session's inbox (arrived, not drained yet) "
+            + "keeps exactly one of the two: QoS 2 once (MQTT-4.3.3) and nothing acknowledged lost (the CI run where "
+            + "messages 2000013, 4000014 and 6000013 were taken out of the queue as copies and left out of the tail "
+            + "as seen)")
+    void aDirectCopyStillInTheInboxIsKeptOnce() throws Exception {
+        CompletableFuture<Session> installed = new CompletableFuture<>();
+        group.next().execute(() -> {
+            sessions.restore(new RecoveredSession(new StoredSession("mover", 5, 3600, 0, 1), Long.MAX_VALUE, Map.of(),
+                    List.of(), List.of(), new int[0], 1), (EventLoop) group.next());
+            installed.complete(sessions.get("mover"));
+        });
+        Session s = installed.get(10, TimeUnit.SECONDS);
+        MovedTail.Arrival arrival = new MovedTail.Arrival(1, 0, 1_000, new CompletableFuture<>());
+        movedTail.append("mover", 1, List.of(), List.of(), Map.of(FROM_C, LateMarks.MARK_DUE, FROM_A, 20L), arrival);
+        arrival.tailIn().get(10, TimeUnit.SECONDS);
+
+        // The session's loop is held while c's late tail (c3, c4) is handed in and then c4's direct copy arrives, so
+        // that the copy is in the inbox when the tail is applied (its drain task comes after the tail's).
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        s.execute(() -> {
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        movedTail.append("mover", LateMarks.lateTailId(1, 1), List.of(stored(FROM_C, 3, "c3"),
+                stored(FROM_C, 4, "c4")), List.of(FROM_C + " 3", FROM_C + " 4"), Map.of(FROM_C, 4L), null);
+        assertThat(s.offer(delivery(FROM_C, 4, "c4"))).isTrue();
+        hold.countDown();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(HandoverTailTest.held(s))
+                .containsExactlyInAnyOrder("c3", "c4"));
+    }
 }
