@@ -10,6 +10,8 @@
 # Environment: SCENARIOS ("pairs fanout"), QOS_LIST ("0 1"), DURATION (10), WARMUP (2), REPEAT (3), MQTT (3),
 # WARM (2: rounds of every scenario on both setups run first and not counted, so that no JVM is measured cold),
 # MIDGE_JAVA_OPTS ("-Xms512m -Xmx512m", each broker), MIDGE_JAR (the jar to run), KEEP (set: keep the logs and data in the work directory),
+# MQBENCH_ARGS (more mqbench options for every run, e.g. "--rate 300000": open loop at a fixed rate, so that two builds
+# are compared delivering the same number per second, not each at the rate its closed loop settles at),
 # THREADS (set: also print each run's CPU per message by process and thread group: mqbench's figure split in the
 # shares /proc/PID/task shows over the whole run, warm-up included: event loops, JIT compilers, GC, Hazelcast, store,
 # cluster, other).
@@ -118,7 +120,7 @@ run() { # SETUP SCENARIO QOS REP PIDS mqbench-args...
   out=$work/$setup-$scenario-q$qos-$rep
   [[ -n ${THREADS:-} ]] && python3 "$module/thread-cpu.py" snap "$bpids" > "$out.before"
   "$bin" "$scenario" -q "$qos" -d "$DURATION" -W "$WARMUP" -V "$MQTT" --prefix "cb$rep$setup$qos" \
-      --tag "setup=$setup rep=$rep" -b "$bpids" "$@" > "$out.txt" 2>&1 || true
+      --tag "setup=$setup rep=$rep" -b "$bpids" ${MQBENCH_ARGS:-} "$@" > "$out.txt" 2>&1 || true
   if [[ -n ${THREADS:-} ]]; then
     python3 "$module/thread-cpu.py" snap "$bpids" > "$out.after"
   fi
