@@ -169,6 +169,7 @@ public final class Cluster implements AutoCloseable {
         handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
                 router::lastForwardId, group, members::isMember);
         handover.listen(router.topicTree());
+        routes.announceWith(handover.announcer());
         sessions.setGate(handover);
         links.handover(handover);
         map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->

@@ -18,7 +18,8 @@ import java.util.Map;
  * request for a client's session, the answer (nothing, a refusal, or the whole session), the new owner's word that
  * it has it (or not), the messages that reached the old owner before it cut the session loose, the old owner's request
  * to every node to route the session's filters to the new owner, and each node's mark that it does (sent through its
- * forwarding queue, behind what it routed before), and the new owner's word that it stored a tail. Plain
+ * forwarding queue, behind what it routed before), and the new owner's word that it stored a tail; besides the
+ * handover, a node's new routes and each node's word that it routes them ({@link RouteAnnouncer}). Plain
  * {@link DataOutputStream} fields, in the order written here; both ends run the same version of Midge.
  */
 final class HandoverCodec {
@@ -29,6 +30,8 @@ final class HandoverCodec {
     static final byte ROUTE = 5;
     static final byte MARK = 6;
     static final byte TAIL_STORED = 7;
+    static final byte ROUTES = 8;
+    static final byte ROUTED = 9;
 
     /** What the owner answers a request with. */
     static final byte NO_SESSION = 0;
@@ -156,6 +159,32 @@ final class HandoverCodec {
         });
     }
 
+    /**
+     * A node's new routes: the other node is to forward what matches {@code filters} to it from now on, {@code
+     * durable} as the route is (read back as the frame's flag), and to say so ({@link #routed}) once it does.
+     */
+    static byte[] routes(long requestId, List<String> filters, boolean durable) {
+        return write(out -> {
+            out.writeByte(ROUTES);
+            out.writeLong(requestId);
+            out.writeUTF("");
+            out.writeBoolean(durable);
+            out.writeInt(filters.size());
+            for (String f : filters) {
+                out.writeUTF(f);
+            }
+        });
+    }
+
+    /** A node forwards the filters of ROUTES {@code requestId} to the node that sent it. */
+    static byte[] routed(long requestId) {
+        return write(out -> {
+            out.writeByte(ROUTED);
+            out.writeLong(requestId);
+            out.writeUTF("");
+        });
+    }
+
     static Frame read(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
@@ -171,6 +200,14 @@ final class HandoverCodec {
                     String reason = in.readUTF();
                     RecoveredSession session = status == SESSION ? SessionCodec.readSession(in) : null;
                     return new Frame(kind, requestId, clientId, false, status, reason, session);
+                }
+                case ROUTES -> {
+                    boolean durable = in.readBoolean();
+                    return new Frame(kind, requestId, clientId, durable, (byte) 0, null, null, List.of(),
+                            readFilters(in), List.of(), Map.of(), 0);
+                }
+                case ROUTED -> {
+                    return new Frame(kind, requestId, clientId, false, (byte) 0, null, null);
                 }
                 case ROUTE -> {
                     String to = in.readUTF();

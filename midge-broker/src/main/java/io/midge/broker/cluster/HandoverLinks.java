@@ -59,6 +59,12 @@ final class HandoverLinks {
 
         /** A node routes a moving session's filters to its new node now (on the link's loop, in the queue's order). */
         void mark(String from, HandoverCodec.Frame mark);
+
+        /** Another node's new routes, to forward to it from now on (on the session thread). */
+        void routes(String from, HandoverCodec.Frame routes);
+
+        /** A node forwards the routes this one announced (on the link's loop). */
+        void routed(String from, HandoverCodec.Frame routed);
     }
 
     private final EventLoopGroup group;
@@ -257,6 +263,8 @@ final class HandoverLinks {
             case HandoverCodec.TAIL_STORED -> onThread(() -> receiver.tailStored(from, frame));
             case HandoverCodec.ROUTE -> onThread(() -> receiver.route(from, frame));
             case HandoverCodec.MARK -> receiver.mark(from, frame);
+            case HandoverCodec.ROUTES -> onThread(() -> receiver.routes(from, frame));
+            case HandoverCodec.ROUTED -> receiver.routed(from, frame);
             default -> log.warn("Unknown session handover message {} from node '{}'", frame.kind(), from);
         }
     }

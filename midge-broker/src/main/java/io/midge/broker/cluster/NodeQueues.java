@@ -169,20 +169,22 @@ final class NodeQueues {
 
     /**
      * A session moving to the node asks for its filters to be routed there now, ahead of the node's own routes
-     * (see {@link #moveRoutes}): the queue subscribes to them, durable (a moving session is persistent), and keeps
+     * (see {@link #moveRoutes}), and so does the node for a new route of its own before its SUBACK
+     * ({@link RouteAnnouncer}): the queue subscribes to them, {@code durable} as the route is (a moving session is
+     * persistent: durable), and keeps
      * them until the node's own route for each is seen, or {@link #MOVE_ROUTE_NANOS} passed. Completes once the
      * queue's subscription is in the topic tree (on the queue's loop): the move's passes over every loop must begin
      * only then, or a publish matched on another loop before the change, but after that loop's pass, is neither in
      * the old node's tail (its copy there arrives behind the mark) nor routed to the new node.
      */
-    CompletableFuture<Void> subscribeForMove(String node, String filter) {
+    CompletableFuture<Void> subscribeForMove(String node, String filter, boolean durable) {
         Session q = queue(node);
         CompletableFuture<Void> subscribed = new CompletableFuture<>();
         q.execute(() -> {
             try {
                 moveRoutes.computeIfAbsent(node, n -> new ConcurrentHashMap<>())
                         .put(filter, System.nanoTime() + MOVE_ROUTE_NANOS);
-                if (!q.isEnded() && subscribeRoute(node, q, filter, true)) {
+                if (!q.isEnded() && subscribeRoute(node, q, filter, durable)) {
                     stored(sessions.store().subscribed(q, Map.of(filter, options(filter)), q.executor()), node);
                 }
             } finally {

@@ -70,7 +70,7 @@ final class RouteSwitch {
             for (String filter : filters) {
                 // Durable (a moving session is persistent), and kept until the new owner's own route is seen here:
                 // a sync meanwhile must not take it away (see NodeQueues#subscribeForMove).
-                subscribed.add(queues.subscribeForMove(to, filter));
+                subscribed.add(queues.subscribeForMove(to, filter, true));
             }
         }
         // The passes begin once the queue's subscriptions are in the topic tree (made on the queue's loop). Begun

@@ -7,7 +7,10 @@ import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
 import io.midge.broker.routing.TopicTree;
 import io.midge.codec.Topics;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +67,8 @@ final class RouteTable implements FilterWatcher {
     /** A sync is queued on the writer: while a write waits on Hazelcast, the periodic syncs make one, not a pile. */
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private volatile ReplicatedMap<String, String> map;
+    /** Tells the other nodes of a new route directly, before SUBACK; null until the handover's links exist. */
+    private volatile RouteAnnouncer announcer;
 
     RouteTable(String self, Executor writer, TopicTree tree) {
         this.self = self;
@@ -74,6 +79,11 @@ final class RouteTable implements FilterWatcher {
     /** The map is there: from now on changes are written (what came before is in {@link #syncOwn}). */
     void connect(ReplicatedMap<String, String> routes) {
         this.map = routes;
+    }
+
+    /** From now on a new route is also announced on the links, and SUBACK waits for it ({@link #spread}). */
+    void announceWith(RouteAnnouncer routeAnnouncer) {
+        this.announcer = routeAnnouncer;
     }
 
     static String key(String node, String filter) {
@@ -114,9 +124,44 @@ final class RouteTable implements FilterWatcher {
         // fleet of clean sessions subscribing to one filter costs no look at the others). A durable subscriber
         // queues a write even when the route is durable already: a write racing with it may have looked at the
         // subscriptions just before it came (the write looks again, and stops at the first durable one).
-        if (counts.merge(routed, 1, Integer::sum) == 1 || durable(subscriber, options)) {
+        boolean durableNow = durable(subscriber, options);
+        RouteAnnouncer a = announcer;
+        RouteAnnouncer.Announcement[] made = new RouteAnnouncer.Announcement[1];
+        // The announcement is noted within the count's update that finds the route new (or not durable yet for a
+        // durable subscriber), so that a second subscriber on another loop, counted after it, finds it and its SUBACK
+        // waits for it too.
+        int count = counts.compute(routed, (f, n) -> {
+            if (a != null && (n == null || (durableNow && !durable.contains(f)))) {
+                made[0] = a.expect(f, durableNow || durable.contains(f));
+            }
+            return n == null ? 1 : n + 1;
+        });
+        if (made[0] != null) {
+            a.announce(made[0]);
+        }
+        if (count == 1 || durableNow) {
             queueWrite(routed);
         }
+    }
+
+    /**
+     * Completes once the other nodes forward these filters (of one SUBSCRIBE) here, as far as this node's announcements
+     * of them on their way now go; at once on a single node. Never fails.
+     */
+    @Override
+    public CompletableFuture<Void> spread(Collection<String> filters) {
+        RouteAnnouncer a = announcer;
+        if (a == null) {
+            return FilterWatcher.super.spread(filters);
+        }
+        List<String> routedFilters = new ArrayList<>(filters.size());
+        for (String filter : filters) {
+            String routed = routed(filter);
+            if (routed != null) {
+                routedFilters.add(routed);
+            }
+        }
+        return a.spread(routedFilters);
     }
 
     @Override
@@ -140,7 +185,19 @@ final class RouteTable implements FilterWatcher {
             return;
         }
         String routed = routed(filter);
-        if (routed != null && (durable(subscriber, options) || durable.contains(routed))) {
+        if (routed == null) {
+            return;
+        }
+        boolean durableNow = durable(subscriber, options);
+        RouteAnnouncer a = announcer;
+        if (durableNow && a != null && !durable.contains(routed)) {
+            // Durable from now on: the other nodes store what they forward through it before acknowledging it.
+            RouteAnnouncer.Announcement made = a.expect(routed, true);
+            if (made != null) {
+                a.announce(made);
+            }
+        }
+        if (durableNow || durable.contains(routed)) {
             queueWrite(routed);
         }
     }

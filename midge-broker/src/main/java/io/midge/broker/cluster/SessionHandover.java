@@ -61,6 +61,7 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     /** The tails this node sent as an old owner, until their new owners say they stored them. */
     private final PendingTails tails;
     private final ForwardedBacklog backlog;
+    private final RouteAnnouncer announcer;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
 
@@ -78,6 +79,12 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
         this.asking = new HandoverAsking(self, owners, sessions, links, isMember, giving, opening);
         this.backlog = new ForwardedBacklog(self, links::send, () -> links.passes(sessions.store().persistence()),
                 routes::routeTo);
+        this.announcer = new RouteAnnouncer(links::nodes, links::send, links::later, queues::subscribeForMove);
+    }
+
+    /** What tells the other nodes of this node's new routes, before SUBACK. */
+    RouteAnnouncer announcer() {
+        return announcer;
     }
 
     /**
@@ -291,5 +298,15 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
             return;
         }
         giving.onMark(from, mark);
+    }
+
+    @Override
+    public void routes(String from, HandoverCodec.Frame routes) {
+        announcer.onRoutes(from, routes);
+    }
+
+    @Override
+    public void routed(String from, HandoverCodec.Frame routed) {
+        announcer.onRouted(from, routed);
     }
 }

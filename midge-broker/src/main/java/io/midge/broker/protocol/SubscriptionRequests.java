@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,9 +63,11 @@ final class SubscriptionRequests {
                 retainedToSend.add(() -> c.broker.router().sendRetained(session, filter, options));
             }
         }
-        // SUBACK once the subscriptions of a persistent session are durable; matching messages may come first
-        // (MQTT 5.0 section 3.8.4).
-        c.whenStored(c.broker.sessions().store().subscribed(session, added, c.ctx.executor()), error -> {
+        // SUBACK once the subscriptions of a persistent session are durable, and on a cluster once the other nodes
+        // forward what matches them here; matching messages may come first (MQTT 5.0 section 3.8.4).
+        CompletableFuture<Void> stored = c.broker.sessions().store().subscribed(session, added, c.ctx.executor());
+        CompletableFuture<Void> spread = c.broker.router().topicTree().spread(added.keySet());
+        c.whenStored(spread.isDone() ? stored : spread.thenComposeAsync(v -> stored, c.ctx.executor()), error -> {
             if (error != null) {
                 log.warn("Storing subscriptions of '{}' failed: {}", c.clientId, error.toString());
                 codes.replaceAll(code -> ReasonCode.UNSPECIFIED_ERROR);

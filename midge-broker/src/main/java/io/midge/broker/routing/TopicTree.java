@@ -4,6 +4,7 @@ import io.midge.codec.Topics;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -231,6 +232,15 @@ public final class TopicTree {
             }
         }
         into.levelKey.clear();
+    }
+
+    /**
+     * Completes once these filters, just subscribed to, reach whoever publishes elsewhere (see {@link
+     * FilterWatcher#spread}); at once without a watcher. Never fails.
+     */
+    public CompletableFuture<Void> spread(Collection<String> filters) {
+        FilterWatcher w = watcher;
+        return w == null ? CompletableFuture.completedFuture(null) : w.spread(filters);
     }
 
     /** The number of subscriptions, shared ones included. */

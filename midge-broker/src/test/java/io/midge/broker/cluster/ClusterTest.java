@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three broker processes as one cluster, shared by the tests in order (the crash tests kill and restart node 2,
  * the retained test restarts node 3). Clients connect to different nodes: Paho 3.1.1, the HiveMQ 5.0 client and
- * mosquitto_pub/sub. Routes take a moment to reach the other nodes, so each test first probes until they did.
+ * mosquitto_pub/sub. SUBACK waits until the nodes linked to forward a new filter, but a node an earlier test restarted
+ * may still be linking, so each test first probes until its routes arrived.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -342,6 +343,37 @@ class ClusterTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(MosquittoClients.sub(nodes.mqttPort(2), "-t", "ret/one", "-C", "1", "-W", "1")
                         .stdout()).isEmpty());
+    }
+
+    @Test
+    @Order(7)
+    @DisplayName("A message published on node 1 right after a subscriber's SUBACK on node 2 reaches it: SUBACK waits "
+            + "until the other nodes forward the new filter (MQTT-4.5.0-1: a message taken goes to every matching "
+            + "subscription)")
+    void publishedRightAfterSubackArrives() throws Exception {
+        int rounds = 30;
+        List<String> got = new CopyOnWriteArrayList<>();
+        Mqtt5AsyncClient sub = MqttClient.builder().useMqttVersion5().identifier("suback-sub").serverHost("127.0.0.1")
+                .serverPort(nodes.mqttPort(1)).buildAsync();
+        Mqtt5AsyncClient pub = MqttClient.builder().useMqttVersion5().identifier("suback-pub").serverHost("127.0.0.1")
+                .serverPort(nodes.mqttPort(0)).buildAsync();
+        sub.connect().get(10, TimeUnit.SECONDS);
+        pub.connect().get(10, TimeUnit.SECONDS);
+        try {
+            for (int i = 0; i < rounds; i++) {
+                String topic = "suback/" + i;
+                sub.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+                        .callback(p -> got.add(p.getTopic().toString())).send().get(10, TimeUnit.SECONDS);
+                pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).send().get(10, TimeUnit.SECONDS);
+            }
+            List<String> expected = java.util.stream.IntStream.range(0, rounds).mapToObj(i -> "suback/" + i).toList();
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(got).containsExactlyInAnyOrderElementsOf(expected));
+        } finally {
+            pub.disconnect().get(10, TimeUnit.SECONDS);
+            sub.disconnect().get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -118,4 +118,22 @@ class HandoverCodecTest {
         assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(whole, whole.length + 3)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3 bytes too many");
     }
+
+    @Test
+    @DisplayName("A node's new routes and another node's word that it forwards them read back; truncated ones are "
+            + "refused")
+    void routesAndRoutedRoundTrip() {
+        byte[] routes = HandoverCodec.routes(77, List.of("ward3/+/heartrate", "$share/alerts/ward3/#"), true);
+        HandoverCodec.Frame r = HandoverCodec.read(routes);
+        assertThat(r.kind()).isEqualTo(HandoverCodec.ROUTES);
+        assertThat(r.flag()).as("durable").isTrue();
+        assertThat(HandoverCodec.read(HandoverCodec.routes(78, List.of("a"), false)).flag()).as("clean").isFalse();
+        assertThat(r.requestId()).isEqualTo(77);
+        assertThat(r.filters()).containsExactly("ward3/+/heartrate", "$share/alerts/ward3/#");
+        HandoverCodec.Frame routed = HandoverCodec.read(HandoverCodec.routed(77));
+        assertThat(routed.kind()).isEqualTo(HandoverCodec.ROUTED);
+        assertThat(routed.requestId()).isEqualTo(77);
+        assertThatThrownBy(() -> HandoverCodec.read(Arrays.copyOf(routes, routes.length - 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
+    }
 }

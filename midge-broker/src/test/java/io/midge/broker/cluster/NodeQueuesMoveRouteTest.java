@@ -57,7 +57,7 @@ class NodeQueuesMoveRouteTest {
             + "from then on the route table rules again")
     void moveRouteWaitsForTheNodesOwnRoute() throws Exception {
         queues.subscribe(NODE, "other", true);
-        queues.subscribeForMove(NODE, FILTER);
+        queues.subscribeForMove(NODE, FILTER, true);
         assertThat(filters()).containsExactlyInAnyOrder("other", FILTER);
 
         // The node's routes as this node's copy of the table has them before the new owner's route came.
@@ -87,7 +87,7 @@ class NodeQueuesMoveRouteTest {
                 Thread.currentThread().interrupt();
             }
         });
-        CompletableFuture<Void> routed = queues.subscribeForMove(NODE, FILTER);
+        CompletableFuture<Void> routed = queues.subscribeForMove(NODE, FILTER, true);
         CompletableFuture<Boolean> inTreeWhenDone = routed.thenApply(v -> matches(router, q, "move/x"));
         assertThat(routed).as("while the queue's loop is busy").isNotDone();
         assertThat(matches(router, q, "move/x")).isFalse();
@@ -109,7 +109,7 @@ class NodeQueuesMoveRouteTest {
     @Test
     @DisplayName("A move's route that the node's own route confirmed goes with that route's removal")
     void confirmedMoveRouteGoesWithItsRoute() throws Exception {
-        queues.subscribeForMove(NODE, FILTER);
+        queues.subscribeForMove(NODE, FILTER, true);
         queues.subscribe(NODE, FILTER, true); // the route table's entry of the new owner
         queues.unsubscribe(NODE, FILTER);
         assertThat(filters()).isEmpty();
