@@ -327,7 +327,7 @@ public final class Cluster implements AutoCloseable {
         } else if (gone) {
             queues.unsubscribe(node, filter);
         } else {
-            queues.subscribe(node, filter, RouteTable.isDurable(value));
+            queues.subscribe(node, filter, RouteTable.isDurable(value), type == EntryEventType.ADDED);
         }
     }
 

@@ -58,8 +58,13 @@ final class NodeQueues {
      * copy of the route table (the new owner's cluster thread may be busy for seconds, a replicated map is only
      * eventually the same everywhere). Meanwhile {@link #reconcile} and a route's removal would take away from the
      * queue what the moving session is about to be sent here for, and what this node's publishers send in that time
-     * would reach no node at all. Dropped as soon as the node's own route for the filter is seen (it rules from then
-     * on), or once its time is up (then the next reconcile cleans up after a move that came to nothing).
+     * would reach no node at all. Dropped when the route table's event adding the node's own route for the filter
+     * arrives (it rules from then on), or once its time is up (then the next reconcile cleans up after a move that
+     * came to nothing). Not when a sync reads the route, nor at an event that changes it: the session may have lived
+     * on that node a moment before, and the route seen may be that stay's, whose removal is still on its way; ended
+     * by it, the move's route went with that removal, and what this node's publishers sent until the new route came
+     * reached no node (an acknowledged QoS 2 message lost in a CI run of the move window case). An adding event comes
+     * after every removal older than it.
      */
     private final ConcurrentHashMap<String, Map<String, Long>> moveRoutes = new ConcurrentHashMap<>();
     /** How long a move's route stays at least, waiting for the node's own route. */
@@ -154,13 +159,15 @@ final class NodeQueues {
     }
 
     /**
-     * A route of the node appeared or changed: its queue subscribes to the filter (the subscription is stored, so
-     * that the queue has it at once after a restart), durable as the route says.
+     * A route of the node appeared ({@code added}) or changed: its queue subscribes to the filter (the subscription is
+     * stored, so that the queue has it at once after a restart), durable as the route says.
      */
-    void subscribe(String node, String filter, boolean durable) {
+    void subscribe(String node, String filter, boolean durable, boolean added) {
         Session q = queue(node);
         q.execute(() -> {
-            unpin(node, filter); // the node's own route: it rules from now on
+            if (added) {
+                unpin(node, filter); // the node's own route: it rules from now on (see #moveRoutes)
+            }
             if (!q.isEnded() && subscribeRoute(node, q, filter, durable)) {
                 stored(sessions.store().subscribed(q, Map.of(filter, options(filter)), q.executor()), node);
             }
@@ -275,7 +282,7 @@ final class NodeQueues {
             }
             Map<String, SubscriptionOptions> added = new java.util.LinkedHashMap<>();
             routes.forEach((filter, durable) -> {
-                unpin(node, filter); // the node's own route has come: it rules from now on
+                // A move's route stays (see #moveRoutes): this may be the node's route from before the move.
                 if (subscribeRoute(node, q, filter, durable)) {
                     added.put(filter, options(filter));
                 }
