@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * The encoding of every stored value: compact, and independent of the wire codec so that a change of the wire
- * format never changes what is on disk. A message ends with its payload, which therefore needs no length.
+ * format never changes what is on disk. A message ends with its payload, which therefore needs no length. A cluster's
+ * session move carries deliveries and subscriptions in the same encoding (the public methods).
  */
-final class Values {
+public final class Values {
     private static final int RETAIN = 1 << 2;
     private static final int HAS_PUBLISHER = 1 << 3;
     private static final int HAS_EXPIRY = 1 << 4;
@@ -122,7 +123,12 @@ final class Values {
         return w.writeRaw(encodedMessage).toByteArray();
     }
 
-    static StoredDelivery delivery(byte[] value) {
+    /** A delivery with its message, as {@link #delivery(StoredDelivery, byte[])} stores it. */
+    public static byte[] delivery(StoredDelivery d) {
+        return delivery(d, message(d.message()));
+    }
+
+    public static StoredDelivery delivery(byte[] value) {
         ByteReader r = new ByteReader(value, 0);
         int flags = r.readByte();
         int[] ids = new int[r.readVarInt()];
@@ -179,13 +185,13 @@ final class Values {
                 r.remaining() > 0 ? r.readVarLong() : 0);
     }
 
-    static byte[] subscription(StoredSubscription o) {
+    public static byte[] subscription(StoredSubscription o) {
         int flags = o.qos() | (o.noLocal() ? NO_LOCAL : 0) | (o.retainAsPublished() ? RETAIN_AS_PUBLISHED : 0)
                 | o.retainHandling() << 4;
         return new ByteWriter(6).writeByte(flags).writeVarLong(o.subscriptionId()).toByteArray();
     }
 
-    static StoredSubscription subscription(byte[] value) {
+    public static StoredSubscription subscription(byte[] value) {
         ByteReader r = new ByteReader(value, 0);
         int flags = r.readByte();
         return new StoredSubscription(flags & 3, (flags & NO_LOCAL) != 0, (flags & RETAIN_AS_PUBLISHED) != 0,

@@ -104,6 +104,31 @@ class HandoverCodecTest {
     }
 
     @Test
+    @DisplayName("A tail whose delivery is cut inside its message (the store's encoding, behind a length) is refused "
+            + "as malformed, not read as a shorter message")
+    void aDeliveryCutInsideIsRefused() {
+        byte[] whole = HandoverCodec.tail(4, "c", List.of(delivery("t", 1, "payload")), List.of(""), Map.of());
+        // The delivery's length says 3 bytes: its message then ends before its topic.
+        byte[] cut = Arrays.copyOf(whole, whole.length);
+        int at = indexOfLength(cut, whole);
+        java.nio.ByteBuffer.wrap(cut).putInt(at, 3);
+        assertThatThrownBy(() -> HandoverCodec.read(cut)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Where the first delivery's length is in a one-delivery tail: the first int that equals the bytes after it. */
+    private static int indexOfLength(byte[] frame, byte[] whole) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(frame);
+        for (int i = 0; i + 4 <= frame.length; i++) {
+            int n = b.getInt(i);
+            if (n > 8 && i + 4 + n <= frame.length && new String(whole, i + 4, n,
+                    java.nio.charset.StandardCharsets.ISO_8859_1).endsWith("payload")) {
+                return i;
+            }
+        }
+        throw new AssertionError("no delivery length in the frame");
+    }
+
+    @Test
     @DisplayName("The new node's word that it stored a tail reads back; a truncated one, and one with bytes too many, "
             + "are refused with a message saying so")
     void tailStoredRoundTripsAndMalformedOnesAreRefused() {
