@@ -66,18 +66,23 @@ class LateTailCopiesTest {
         }
     }
 
-    @Test
-    @DisplayName("A late tail leaves out what its node sent here directly (queued or gone out already) and takes no "
-            + "queued copy out: QoS 2 once (MQTT-4.3.3), nothing acknowledged lost; what only the old node had is "
-            + "queued last, and its copies arriving later are dropped")
-    void aLateTailLeavesOutWhatCameDirectly() throws Exception {
+    /** The session "mover", as a move installs it here (restored, offline). */
+    private Session moverInstalled() throws Exception {
         CompletableFuture<Session> installed = new CompletableFuture<>();
         group.next().execute(() -> {
             sessions.restore(new RecoveredSession(new StoredSession("mover", 5, 3600, 0, 1), Long.MAX_VALUE, Map.of(),
                     List.of(), List.of(), new int[0], 1), (EventLoop) group.next());
             installed.complete(sessions.get("mover"));
         });
-        Session s = installed.get(10, TimeUnit.SECONDS);
+        return installed.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @DisplayName("A late tail leaves out what its node sent here directly (queued or gone out already) and takes no "
+            + "queued copy out: QoS 2 once (MQTT-4.3.3), nothing acknowledged lost; what only the old node had is "
+            + "queued last, and its copies arriving later are dropped")
+    void aLateTailLeavesOutWhatCameDirectly() throws Exception {
+        Session s = moverInstalled();
         // Node c saw this node's route for the session before its switch: c6 came here directly, and to "a".
         assertThat(s.offer(delivery(FROM_C, 6, "c6"))).isTrue();
 
@@ -119,13 +124,7 @@ class LateTailCopiesTest {
             + "messages 2000013, 4000014 and 6000013 were taken out of the queue as copies and left out of the tail "
             + "as seen)")
     void aDirectCopyStillInTheInboxIsKeptOnce() throws Exception {
-        CompletableFuture<Session> installed = new CompletableFuture<>();
-        group.next().execute(() -> {
-            sessions.restore(new RecoveredSession(new StoredSession("mover", 5, 3600, 0, 1), Long.MAX_VALUE, Map.of(),
-                    List.of(), List.of(), new int[0], 1), (EventLoop) group.next());
-            installed.complete(sessions.get("mover"));
-        });
-        Session s = installed.get(10, TimeUnit.SECONDS);
+        Session s = moverInstalled();
         MovedTail.Arrival arrival = new MovedTail.Arrival(1, 0, 1_000, new CompletableFuture<>());
         movedTail.append("mover", 1, List.of(), List.of(), Map.of(FROM_C, LateMarks.MARK_DUE, FROM_A, 20L), arrival);
         arrival.tailIn().get(10, TimeUnit.SECONDS);
