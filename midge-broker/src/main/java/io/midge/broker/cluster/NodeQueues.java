@@ -63,8 +63,8 @@ final class NodeQueues {
      * came to nothing). Not when a sync reads the route, nor at an event that changes it: the session may have lived
      * on that node a moment before, and the route seen may be that stay's, whose removal is still on its way; ended
      * by it, the move's route went with that removal, and what this node's publishers sent until the new route came
-     * reached no node (an acknowledged QoS 2 message lost in a CI run of the move window case). An adding event comes
-     * after every removal older than it.
+     * reached no node (a way to lose an acknowledged message that fits one lost in a CI run of the move window
+     * case). An adding event comes after every removal older than it.
      */
     private final ConcurrentHashMap<String, Map<String, Long>> moveRoutes = new ConcurrentHashMap<>();
     /** How long a move's route stays at least, waiting for the node's own route. */
@@ -178,8 +178,8 @@ final class NodeQueues {
      * A session moving to the node asks for its filters to be routed there now, ahead of the node's own routes
      * (see {@link #moveRoutes}), and so does the node for a new route of its own before its SUBACK
      * ({@link RouteAnnouncer}): the queue subscribes to them, {@code durable} as the route is (a moving session is
-     * persistent: durable), and keeps
-     * them until the node's own route for each is seen, or {@link #MOVE_ROUTE_NANOS} passed. Completes once the
+     * persistent: durable), and keeps them until the route table's event adding the node's own route for each
+     * arrives, or {@link #MOVE_ROUTE_NANOS} passed. Completes once the
      * queue's subscription is in the topic tree (on the queue's loop): the move's passes over every loop must begin
      * only then, or a publish matched on another loop before the change, but after that loop's pass, is neither in
      * the old node's tail (its copy there arrives behind the mark) nor routed to the new node.
