@@ -165,11 +165,11 @@ final class MovedTail {
                         System.nanoTime() + COPIES_DROPPED_NANOS);
             }
             List<Delivery> deliveries = new ArrayList<>();
-            int leftOut = 0;
+            int[] leftOut = {0};
             for (int i = 0; i < tail.size(); i++) {
                 StoredDelivery d = tail.get(i);
                 if (cameDirectly[i]) {
-                    leftOut++;
+                    leftOut[0]++;
                     continue;
                 }
                 long sequence = batch == null ? Delivery.NOT_STORED
@@ -185,7 +185,6 @@ final class MovedTail {
             } else if (late) {
                 lateCopies.applied(s, lastRoutedBefore);
             }
-            int leftOutOfLateTail = leftOut;
             CompletableFuture<Void> written = batch == null ? CompletableFuture.completedFuture(null)
                     : store.write(batch, s.executor());
             written.whenComplete((v, e) -> {
@@ -205,7 +204,7 @@ final class MovedTail {
                         + "({} copies that came here directly dropped, {} of them routed here before the move; {} "
                         + "left out of a late tail as they came here directly)", clientId, deliveries.size(),
                         arrival != null ? "" : ", last (they came late)", copies.size(), staleCopies[0],
-                        leftOutOfLateTail);
+                        leftOut[0]);
                 if (arrival != null) {
                     arrival.tailIn().complete(null);
                 }
