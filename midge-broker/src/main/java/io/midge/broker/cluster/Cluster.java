@@ -153,34 +153,14 @@ public final class Cluster implements AutoCloseable {
         return cluster;
     }
 
-    /**
-     * The session registry: an IMap with a synchronous backup on every other node (up to 6), so that it survives
-     * any minority of the nodes dying at once; the gate every client's session opens through from now on.
-     */
+    /** The session registry ({@link SessionHandover#start}): the gate every client's session opens through from now on. */
     private void startSessionRegistry() {
-        String name = "midge.sessions";
-        try {
-            hazelcast.getConfig().addMapConfig(new com.hazelcast.config.MapConfig(name)
-                    .setBackupCount(Math.min(6, Math.max(0, members.clusterSize() - 1))));
-        } catch (RuntimeException e) {
-            log.debug("Session registry configured already: {}", e.toString());
-        }
-        com.hazelcast.map.IMap<String, String> map = hazelcast.getMap(name);
-        handover = new SessionHandover(config.nodeId(), new SessionOwners(map, config.nodeId()), sessions, queues,
+        handover = SessionHandover.start(hazelcast, members.clusterSize(), config.nodeId(), sessions, queues,
                 router::lastForwardId, group, members::isMember);
         handover.listen(router.topicTree());
         routes.announceWith(handover.announcer());
         sessions.setGate(handover);
         links.handover(handover);
-        map.addEntryListener((com.hazelcast.map.listener.EntryUpdatedListener<String, String>) event ->
-                handover.ownerChanged(event.getKey()), false);
-        map.addEntryListener((com.hazelcast.map.listener.EntryAddedListener<String, String>) event ->
-                handover.ownerChanged(event.getKey()), false);
-        hazelcast.getLifecycleService().addLifecycleListener(event -> {
-            if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-                handover.merged();
-            }
-        });
     }
 
     /**

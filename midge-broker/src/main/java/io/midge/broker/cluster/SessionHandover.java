@@ -1,5 +1,11 @@
 package io.midge.broker.cluster;
 
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.BridgeClientIds;
 import io.midge.broker.routing.NodeClientIds;
@@ -64,6 +70,34 @@ final class SessionHandover implements SessionGate, HandoverLinks.Receiver {
     private final RouteAnnouncer announcer;
     /** Sessions this node is opening (claiming or fetching): the registry's changes are its own doing. */
     private final Set<String> opening = ConcurrentHashMap.newKeySet();
+
+    /**
+     * The session registry on Hazelcast: an IMap with a synchronous backup on every other node (up to 6), so that it
+     * survives any minority of the nodes dying at once; a handover over it that hears each change of an owner and
+     * the cluster's merge after a split.
+     */
+    static SessionHandover start(HazelcastInstance hazelcast, int clusterSize, String self, SessionRegistry sessions,
+                                 NodeQueues queues, LongSupplier forwardIds, EventLoopGroup group,
+                                 Predicate<String> isMember) {
+        String name = "midge.sessions";
+        try {
+            hazelcast.getConfig().addMapConfig(new MapConfig(name)
+                    .setBackupCount(Math.min(6, Math.max(0, clusterSize - 1))));
+        } catch (RuntimeException e) {
+            log.debug("Session registry configured already: {}", e.toString());
+        }
+        IMap<String, String> map = hazelcast.getMap(name);
+        SessionHandover handover = new SessionHandover(self, new SessionOwners(map, self), sessions, queues,
+                forwardIds, group, isMember);
+        map.addEntryListener((EntryUpdatedListener<String, String>) e -> handover.ownerChanged(e.getKey()), false);
+        map.addEntryListener((EntryAddedListener<String, String>) e -> handover.ownerChanged(e.getKey()), false);
+        hazelcast.getLifecycleService().addLifecycleListener(event -> {
+            if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+                handover.merged();
+            }
+        });
+        return handover;
+    }
 
     SessionHandover(String self, SessionOwners owners, SessionRegistry sessions, NodeQueues queues,
                     LongSupplier forwardIds, EventLoopGroup group, Predicate<String> isMember) {
