@@ -97,6 +97,19 @@ class HandoverTailTest {
     }
 
     /** The payloads a session holds (in flight, then queued), read on its loop after what was queued there before. */
+    /** Holds the session's loop busy until the latch returned is counted down (at most 10 s). */
+    static java.util.concurrent.CountDownLatch holdLoop(Session s) {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        s.execute(() -> {
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return hold;
+    }
+
     static List<String> held(Session s) throws Exception {
         CompletableFuture<List<String>> read = new CompletableFuture<>();
         s.execute(() -> read.complete(SessionSnapshot.deliveries(s).stream()

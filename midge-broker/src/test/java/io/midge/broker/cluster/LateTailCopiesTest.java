@@ -131,14 +131,7 @@ class LateTailCopiesTest {
 
         // The session's loop is held while c's late tail (c3, c4) is handed in and then c4's direct copy arrives, so
         // that the copy is in the inbox when the tail is applied (its drain task comes after the tail's).
-        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        s.execute(() -> {
-            try {
-                hold.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        java.util.concurrent.CountDownLatch hold = HandoverTailTest.holdLoop(s);
         movedTail.append("mover", LateMarks.lateTailId(1, 1), List.of(stored(FROM_C, 3, "c3"),
                 stored(FROM_C, 4, "c4")), List.of(FROM_C + " 3", FROM_C + " 4"), Map.of(FROM_C, 4L), null);
         assertThat(s.offer(delivery(FROM_C, 4, "c4"))).isTrue();

@@ -80,14 +80,7 @@ class NodeQueuesMoveRouteTest {
             + "elsewhere missed the new node and, stored after the passes, came behind the mark at the old one)")
     void moveRouteCompletesOnceInTheTopicTree() throws Exception {
         Session q = queues.queue(NODE);
-        java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-        q.execute(() -> {
-            try {
-                busy.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        java.util.concurrent.CountDownLatch busy = HandoverTailTest.holdLoop(q);
         CompletableFuture<Void> routed = queues.subscribeForMove(NODE, FILTER, true);
         CompletableFuture<Boolean> inTreeWhenDone = routed.thenApply(v -> matches(router, q, "move/x"));
         assertThat(routed).as("while the queue's loop is busy").isNotDone();
