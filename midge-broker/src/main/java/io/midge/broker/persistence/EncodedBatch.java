@@ -307,6 +307,19 @@ final class EncodedBatch implements StoreBatch {
     }
 
     @Override
+    public StoreBatch removeQueued(String clientId, long first, long last) {
+        if (first > last) {
+            throw new IllegalArgumentException("an empty run of queued deliveries: " + first + ".." + last);
+        }
+        if (first == last) {
+            return removeQueued(clientId, first);
+        }
+        // Not cancelled one by one: the caller asked the store to cancel each as it was acknowledged
+        // (Persistence#cancelQueued), and the run's end is exclusive in RocksDB's range deletion.
+        return add(Kind.DELETE_RANGE, Keys.queued(clientId, first), Keys.queued(clientId, last + 1));
+    }
+
+    @Override
     public StoreBatch putInflight(String clientId, int packetId, long sequence, InflightState state) {
         Objects.requireNonNull(state, "state");
         return put(Keys.inflight(clientId, packetId), Values.inflight(state, sequence));

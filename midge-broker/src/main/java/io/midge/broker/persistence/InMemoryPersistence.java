@@ -81,6 +81,11 @@ public final class InMemoryPersistence implements Persistence {
         }
 
         @Override
+        public StoreBatch removeQueued(String clientId, long first, long last) {
+            return this;
+        }
+
+        @Override
         public StoreBatch putInflight(String clientId, int packetId, long sequence, InflightState state) {
             return this;
         }

@@ -143,6 +143,11 @@ public final class RocksDbPersistence implements Persistence {
         return writers.length == 1 && failed.get() == null;
     }
 
+    @Override
+    public boolean cancelQueued(String clientId, long sequence) {
+        return queuedPuts.cancel(clientId, sequence);
+    }
+
     /** How many queue entries wait to be written that an acknowledgement may still cancel (for tests). */
     int cancellableQueued() {
         return queuedPuts.size();

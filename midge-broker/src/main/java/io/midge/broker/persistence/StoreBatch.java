@@ -44,6 +44,19 @@ public interface StoreBatch {
     StoreBatch removeQueued(String clientId, long sequence);
 
     /**
+     * Removes the queued deliveries {@code first} to {@code last} (inclusive) in one change: a subscriber's run of
+     * acknowledged deliveries is one range deletion in the store rather than one deletion each, which is most of
+     * what the store sorts when it flushes. Every sequence of the run must be done with (acknowledged, dropped, or
+     * never stored): whatever the run covers is gone.
+     */
+    default StoreBatch removeQueued(String clientId, long first, long last) {
+        for (long sequence = first; sequence <= last; sequence++) {
+            removeQueued(clientId, sequence);
+        }
+        return this;
+    }
+
+    /**
      * Marks the queued delivery {@code sequence} as sent under {@code packetId}, or moves it on to
      * {@link InflightState#AWAITING_PUBCOMP}. Recovery returns in-flight deliveries in sequence order, which is the
      * order they were sent in, even where packet identifiers wrapped around.

@@ -44,6 +44,8 @@ final class DeliveryRecords {
      * record is written needs no record at all. Made at the first such send: an idle session has none.
      */
     private Map<Integer, Long> unwrittenSends;
+    /** PUBACKs since the last flush: their queue entries go as runs, not one deletion each. */
+    private final AcknowledgedRuns acknowledged = new AcknowledgedRuns();
     /** This session's record batches with the store now. */
     private int writing;
     private boolean flushScheduled;
@@ -87,9 +89,11 @@ final class DeliveryRecords {
     }
 
     /**
-     * PUBACK: the queue entry goes. Its in-flight record stays behind if it was written: recovery drops an
-     * in-flight record whose queued delivery is gone, and the packet identifier's next use overwrites it. If it was
-     * not written yet, it never is. Either way one change fewer on the busiest path there is.
+     * PUBACK: the queue entry goes, in a run with the others acknowledged until the next flush
+     * ({@link AcknowledgedRuns}); its put is cancelled now if the store has not taken it yet. Its in-flight record
+     * stays behind if it was written: recovery drops an in-flight record whose queued delivery is gone, and the
+     * packet identifier's next use overwrites it. If it was not written yet, it never is. Either way one change
+     * fewer on the busiest path there is.
      */
     void acknowledged(int packetId, long sequence) {
         if (sequence == Delivery.NOT_STORED) {
@@ -98,7 +102,8 @@ final class DeliveryRecords {
         if (unwrittenSends != null) {
             unwrittenSends.remove(packetId, sequence);
         }
-        pending().removeQueued(clientId, sequence);
+        acknowledged.add(sequence, store.cancelQueued(clientId, sequence));
+        flushSoon();
     }
 
     /**
@@ -139,7 +144,7 @@ final class DeliveryRecords {
     void flush() {
         StoreBatch batch = pending;
         boolean sends = unwrittenSends != null && !unwrittenSends.isEmpty();
-        if ((batch == null || batch.isEmpty()) && !sends) {
+        if ((batch == null || batch.isEmpty()) && !sends && acknowledged.isEmpty()) {
             pending = null; // nothing to write: its removals cancelled puts not written yet (StoreBatch#cancellableQueued)
             return;
         }
@@ -152,7 +157,11 @@ final class DeliveryRecords {
             }
             unwrittenSends.clear();
         }
+        acknowledged.writeTo(batch, clientId);
         pending = null;
+        if (batch.isEmpty()) {
+            return; // every acknowledged entry's put was cancelled: nothing of them is in the store
+        }
         if (!session.isStored()) {
             return;
         }

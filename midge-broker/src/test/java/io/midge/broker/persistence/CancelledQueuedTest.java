@@ -4,6 +4,7 @@ import static io.midge.broker.persistence.Samples.delivery;
 import static io.midge.broker.persistence.Samples.message;
 import static io.midge.broker.persistence.Samples.session;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -147,5 +148,49 @@ class CancelledQueuedTest {
         allowed.release(2);
         Samples.await(first);
         Samples.await(queued);
+    }
+    @Test
+    @DisplayName("MQTT-4.3.2-2: a run of acknowledged entries is one change, a range deletion of exactly the run: the "
+            + "entries either side stay, and a restart sends exactly those again")
+    void runOfAcknowledgedEntriesIsOneRangeDeletion() throws Exception {
+        open();
+        allowed.release(1000);
+        Samples.write(store, published(10));
+        StoreBatch run = store.batch("sub").removeQueued("sub", 3, 7);
+        assertThat(((EncodedBatch) run).count()).as("one change for five entries").isEqualTo(1);
+        Samples.write(store, run.noSyncNeeded());
+        assertThat(queuedAfterRestart()).containsExactly(1L, 2L, 8L, 9L, 10L);
+    }
+
+    @Test
+    @DisplayName("MQTT-4.3.2-2: an entry the store cancelled (acknowledged before its batch was taken) may sit inside "
+            + "a run: its put is never written, the rest of the run is deleted, and the entries after it stay")
+    void cancelledEntryInsideARun() throws Exception {
+        open();
+        CompletableFuture<Void> first = store.write(published(4), null);
+        assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).as("the writer took entries 1-4").isTrue();
+        StoreBatch later = store.batch("pub").cancellableQueued();
+        for (int seq = 5; seq <= 6; seq++) {
+            later.appendQueued("sub", seq, delivery(message("t", "m" + seq)));
+        }
+        CompletableFuture<Void> second = store.write(later, null);
+        assertThat(store.cancelQueued("sub", 5)).as("5 is not taken yet: cancelled").isTrue();
+        assertThat(store.cancelQueued("sub", 2)).as("2 was taken: the caller deletes it").isFalse();
+        CompletableFuture<Void> removal = store.write(store.batch("sub").removeQueued("sub", 1, 5).noSyncNeeded(),
+                null);
+        allowed.release(1000);
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+        removal.get(10, TimeUnit.SECONDS);
+        assertThat(store.stats().cancelledQueued()).isEqualTo(1);
+        assertThat(queuedAfterRestart()).containsExactly(6L);
+    }
+
+    @Test
+    @DisplayName("A run must hold at least one entry")
+    void emptyRunIsRefused() {
+        open();
+        assertThatThrownBy(() -> store.batch("sub").removeQueued("sub", 5, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("5..4");
     }
 }

@@ -295,4 +295,29 @@ class DurableAcknowledgementsTest {
         assertThat(payloads(sub.received())).containsExactly("first", "second");
         assertThat(pub.received()).hasSize(2);
     }
+    @Test
+    @DisplayName("MQTT-4.3.2-2: a stored subscriber's PUBACKs of one pass remove its queue entries as one run (one "
+            + "range deletion, not one deletion each); a PUBACK that leaves a gap makes a second run")
+    void acknowledgementsRemoveRuns() {
+        EmbeddedClient sub = persistentSubscriber("t");
+        EmbeddedClient pub = cleanClient(MqttVersion.MQTT_5, "pub");
+        for (int i = 1; i <= 6; i++) {
+            pub.send(publish("t", 1, i, "m" + i, MqttProperties.EMPTY));
+        }
+        written();
+        List<Publish> deliveries = sub.received().stream().map(Publish.class::cast).toList();
+        assertThat(payloads(List.copyOf(deliveries))).containsExactly("m1", "m2", "m3", "m4", "m5", "m6");
+        int[] acknowledged = {0, 1, 2, 4, 5}; // the fourth stays in flight
+        for (int i : acknowledged) {
+            sub.send(new PubAck(deliveries.get(i).packetId()));
+        }
+        written(); // the in-flight records of the sends; the removals gathered meanwhile are written after them
+        List<String> removals = store.heldChanges().stream().filter(c -> c.startsWith("removeQueued")).toList();
+        assertThat(removals).hasSize(2).allMatch(c -> c.matches("removeQueued sub \\d+\\.\\.\\d+"));
+        long[][] runs = removals.stream().map(c -> c.substring("removeQueued sub ".length()).split("\\.\\."))
+                .map(r -> new long[] {Long.parseLong(r[0]), Long.parseLong(r[1])}).toArray(long[][]::new);
+        assertThat(runs[0][1] - runs[0][0]).as("the first three").isEqualTo(2);
+        assertThat(runs[1][0]).as("the gap of the one in flight").isEqualTo(runs[0][1] + 2);
+        assertThat(runs[1][1] - runs[1][0]).as("the last two").isEqualTo(1);
+    }
 }

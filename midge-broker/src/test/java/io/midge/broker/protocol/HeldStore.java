@@ -168,6 +168,11 @@ final class HeldStore implements Persistence {
         }
 
         @Override
+        public StoreBatch removeQueued(String clientId, long first, long last) {
+            return add("removeQueued " + clientId + " " + first + ".." + last);
+        }
+
+        @Override
         public StoreBatch putInflight(String clientId, int packetId, long sequence, InflightState state) {
             return add("putInflight " + clientId + " " + packetId);
         }
