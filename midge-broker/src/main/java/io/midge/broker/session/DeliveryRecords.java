@@ -44,8 +44,11 @@ final class DeliveryRecords {
      * record is written needs no record at all. Made at the first such send: an idle session has none.
      */
     private Map<Integer, Long> unwrittenSends;
-    /** PUBACKs since the last flush: their queue entries go as runs, not one deletion each. */
-    private final AcknowledgedRuns acknowledged = new AcknowledgedRuns();
+    /**
+     * PUBACKs since the last flush: their queue entries go as runs, not one deletion each. Made at the first: an
+     * idle session has none.
+     */
+    private AcknowledgedRuns acknowledged;
     /** This session's record batches with the store now. */
     private int writing;
     private boolean flushScheduled;
@@ -102,6 +105,9 @@ final class DeliveryRecords {
         if (unwrittenSends != null) {
             unwrittenSends.remove(packetId, sequence);
         }
+        if (acknowledged == null) {
+            acknowledged = new AcknowledgedRuns();
+        }
         acknowledged.add(sequence, store.cancelQueued(clientId, sequence));
         flushSoon();
     }
@@ -144,7 +150,8 @@ final class DeliveryRecords {
     void flush() {
         StoreBatch batch = pending;
         boolean sends = unwrittenSends != null && !unwrittenSends.isEmpty();
-        if ((batch == null || batch.isEmpty()) && !sends && acknowledged.isEmpty()) {
+        boolean acks = acknowledged != null && !acknowledged.isEmpty();
+        if ((batch == null || batch.isEmpty()) && !sends && !acks) {
             pending = null; // nothing to write: its removals cancelled puts not written yet (StoreBatch#cancellableQueued)
             return;
         }
@@ -157,7 +164,9 @@ final class DeliveryRecords {
             }
             unwrittenSends.clear();
         }
-        acknowledged.writeTo(batch, clientId);
+        if (acks) {
+            acknowledged.writeTo(batch, clientId);
+        }
         pending = null;
         if (batch.isEmpty()) {
             return; // every acknowledged entry's put was cancelled: nothing of them is in the store
