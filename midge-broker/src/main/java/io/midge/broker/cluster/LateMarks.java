@@ -328,7 +328,7 @@ final class LateMarks {
             StoreBatch batch = store.batch(s.clientId());
             boolean any = false;
             for (Delivery d : taken) {
-                if (d.isStored()) {
+                if (d.isStored() && !d.cancelPut()) {
                     batch.removeQueued(s.clientId(), d.sequence());
                     any = true;
                 }

@@ -148,7 +148,7 @@ final class MovedTail {
                         return routedBefore;
                     });
             for (Delivery copy : copies) {
-                if (batch != null && copy.isStored()) {
+                if (batch != null && copy.isStored() && !copy.cancelPut()) {
                     batch.removeQueued(clientId, copy.sequence());
                 }
             }

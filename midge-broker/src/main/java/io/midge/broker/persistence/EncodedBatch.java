@@ -22,15 +22,13 @@ final class EncodedBatch implements StoreBatch {
     private static final byte[] EMPTY = {};
 
     private final String owner;
-    /** The store's cancellable queue entries; null for a batch that never cancels one (tests, barriers). */
-    private final QueuedPuts puts;
     /** Whether this batch's queue entries may be cancelled before it is written ({@link #cancellableQueued}). */
     private boolean cancellable;
     /**
      * The cancellable puts among the records, in order: where each starts and ends in {@link #records}. Null until
      * the first.
      */
-    private QueuedPuts.Put[] cancellablePuts;
+    private QueuedPut[] cancellablePuts;
     private int[] putStarts;
     private int[] putEnds;
     private int cancellableCount;
@@ -51,12 +49,7 @@ final class EncodedBatch implements StoreBatch {
     private byte[] lastEncoded;
 
     EncodedBatch(String owner) {
-        this(owner, null);
-    }
-
-    EncodedBatch(String owner, QueuedPuts puts) {
         this.owner = owner;
-        this.puts = puts;
     }
 
     @Override
@@ -82,7 +75,7 @@ final class EncodedBatch implements StoreBatch {
 
     @Override
     public StoreBatch cancellableQueued() {
-        cancellable = puts != null;
+        cancellable = true;
         return this;
     }
 
@@ -130,7 +123,7 @@ final class EncodedBatch implements StoreBatch {
 
     /**
      * Called by the writer before it writes the batch: decides each cancellable queue entry (taken, or left out as
-     * cancelled; see {@link QueuedPuts}). Returns how many changes are written.
+     * cancelled; see {@link QueuedPut}). Returns how many changes are written.
      */
     int take() {
         if (taken) {
@@ -182,7 +175,7 @@ final class EncodedBatch implements StoreBatch {
     /** The batch was written, or will never be: its queue entries can no longer be cancelled. */
     void settle() {
         for (int i = 0; i < cancellableCount; i++) {
-            puts.settled(cancellablePuts[i]);
+            cancellablePuts[i].settle();
         }
     }
 
@@ -272,6 +265,12 @@ final class EncodedBatch implements StoreBatch {
 
     @Override
     public StoreBatch appendQueued(String clientId, long sequence, StoredDelivery delivery) {
+        appendCancellable(clientId, sequence, delivery);
+        return this;
+    }
+
+    @Override
+    public QueuedPut appendCancellable(String clientId, long sequence, StoredDelivery delivery) {
         StoredMessage message = delivery.message();
         if (message != lastMessage) {
             lastMessage = message;
@@ -279,16 +278,18 @@ final class EncodedBatch implements StoreBatch {
         }
         int start = length;
         put(Keys.queued(clientId, sequence), Values.delivery(delivery, lastEncoded));
-        if (cancellable) {
-            addCancellable(puts.register(clientId, sequence), start, length);
+        if (!cancellable) {
+            return null;
         }
-        return this;
+        QueuedPut put = new QueuedPut();
+        addCancellable(put, start, length);
+        return put;
     }
 
-    private void addCancellable(QueuedPuts.Put put, int start, int end) {
+    private void addCancellable(QueuedPut put, int start, int end) {
         if (cancellablePuts == null || cancellableCount == cancellablePuts.length) {
             int n = cancellablePuts == null ? 4 : cancellableCount * 2;
-            cancellablePuts = cancellablePuts == null ? new QueuedPuts.Put[n] : Arrays.copyOf(cancellablePuts, n);
+            cancellablePuts = cancellablePuts == null ? new QueuedPut[n] : Arrays.copyOf(cancellablePuts, n);
             putStarts = putStarts == null ? new int[n] : Arrays.copyOf(putStarts, n);
             putEnds = putEnds == null ? new int[n] : Arrays.copyOf(putEnds, n);
         }
@@ -300,9 +301,6 @@ final class EncodedBatch implements StoreBatch {
 
     @Override
     public StoreBatch removeQueued(String clientId, long sequence) {
-        if (puts != null && puts.cancel(clientId, sequence)) {
-            return this; // its put was never written: neither is this delete (see QueuedPuts)
-        }
         return delete(Keys.queued(clientId, sequence));
     }
 
@@ -314,8 +312,7 @@ final class EncodedBatch implements StoreBatch {
         if (first == last) {
             return removeQueued(clientId, first);
         }
-        // Not cancelled one by one: the caller asked the store to cancel each as it was acknowledged
-        // (Persistence#cancelQueued), and the run's end is exclusive in RocksDB's range deletion.
+        // The run's end is exclusive in RocksDB's range deletion.
         return add(Kind.DELETE_RANGE, Keys.queued(clientId, first), Keys.queued(clientId, last + 1));
     }
 

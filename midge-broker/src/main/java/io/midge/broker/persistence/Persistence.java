@@ -63,16 +63,6 @@ public interface Persistence extends AutoCloseable {
         return false;
     }
 
-    /**
-     * A queued delivery is done with (its subscriber acknowledged it): if its put is in a batch of
-     * {@link StoreBatch#cancellableQueued} that no writer took yet, the put is left out and true returned, and the
-     * caller then need not remove it (though a removal, alone or in a run, does no harm). False when the put was
-     * written or taken, or was never cancellable: the caller removes it.
-     */
-    default boolean cancelQueued(String clientId, long sequence) {
-        return false;
-    }
-
     /** Whether writes reach a disk; false for the in-memory mode, where the broker may skip building batches. */
     boolean isDurable();
 

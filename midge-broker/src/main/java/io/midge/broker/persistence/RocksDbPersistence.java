@@ -41,7 +41,6 @@ public final class RocksDbPersistence implements Persistence {
     private final BucketWriter[] writers;
     private final ScheduledExecutorService syncTimer;
     private final StoreStats stats = new StoreStats();
-    private final QueuedPuts queuedPuts = new QueuedPuts();
     private final AtomicReference<PersistenceException> failed = new AtomicReference<>();
     private final AtomicBoolean written = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -134,7 +133,7 @@ public final class RocksDbPersistence implements Persistence {
 
     @Override
     public StoreBatch batch(String owner) {
-        return new EncodedBatch(owner, queuedPuts);
+        return new EncodedBatch(owner);
     }
 
     @Override
@@ -143,16 +142,6 @@ public final class RocksDbPersistence implements Persistence {
         // writer: with several, a subscriber's delete of an entry its writer took could be committed before the
         // publisher's put of it on another, and the entry come back after a restart.
         return writers.length == 1 && failed.get() == null;
-    }
-
-    @Override
-    public boolean cancelQueued(String clientId, long sequence) {
-        return queuedPuts.cancel(clientId, sequence);
-    }
-
-    /** How many queue entries wait to be written that an acknowledgement may still cancel (for tests). */
-    int cancellableQueued() {
-        return queuedPuts.size();
     }
 
     @Override

@@ -41,6 +41,16 @@ public interface StoreBatch {
 
     StoreBatch appendQueued(String clientId, long sequence, StoredDelivery delivery);
 
+    /**
+     * {@link #appendQueued}, returning the put's handle in a batch of {@link #cancellableQueued}: the delivery keeps
+     * it, and cancels the put with it if it is done with before a writer took the batch ({@link QueuedPut#cancel}).
+     * Null when the batch's entries cannot be cancelled.
+     */
+    default QueuedPut appendCancellable(String clientId, long sequence, StoredDelivery delivery) {
+        appendQueued(clientId, sequence, delivery);
+        return null;
+    }
+
     StoreBatch removeQueued(String clientId, long sequence);
 
     /**
@@ -96,10 +106,10 @@ public interface StoreBatch {
     }
 
     /**
-     * Lets the queue entries this batch appends from now on be cancelled until a writer takes the batch: a
-     * {@link #removeQueued} of one of them in the meantime (its subscriber acknowledged it) writes neither the entry
-     * nor its removal, and when every change of the batch was so cancelled, the batch completes without a write or a
-     * sync of its own. For a publish whose deliveries go out before its batch is durable
+     * Lets the queue entries this batch appends from now on ({@link #appendCancellable}) be cancelled until a writer
+     * takes the batch: one whose delivery is done with in the meantime (its subscriber acknowledged it) is written
+     * neither as put nor as removal, and when every change of the batch was so cancelled, the batch completes
+     * without a write or a sync of its own. For a publish whose deliveries go out before its batch is durable
      * ({@link Persistence#deliversBeforeDurable}). A store that writes nothing ignores it.
      */
     default StoreBatch cancellableQueued() {

@@ -238,8 +238,9 @@ public final class Router {
                 if (stored == null) {
                     stored = StoredMessages.toStored(message); // one copy for every subscriber
                 }
-                delivery = delivery.storedAs(session.reserveSequence());
-                batch.appendQueued(session.clientId(), delivery.sequence(), StoredMessages.toStored(delivery, stored));
+                long sequence = session.reserveSequence();
+                delivery = delivery.storedAs(sequence, batch.appendCancellable(session.clientId(), sequence,
+                        StoredMessages.toStored(delivery, stored)));
             }
             routed.targets[i] = session;
             routed.deliveries[i] = delivery;
@@ -260,7 +261,7 @@ public final class Router {
                     accepted++;
                 } else {
                     delivery.release();
-                    if (delivery.isStored()) {
+                    if (delivery.isStored() && !delivery.cancelPut()) {
                         String clientId = routed.targets[i].clientId();
                         stored(store.write(store.batch(clientId).removeQueued(clientId, delivery.sequence()), null));
                     }

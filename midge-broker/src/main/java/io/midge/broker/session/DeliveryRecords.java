@@ -98,7 +98,8 @@ final class DeliveryRecords {
      * packet identifier's next use overwrites it. If it was not written yet, it never is. Either way one change
      * fewer on the busiest path there is.
      */
-    void acknowledged(int packetId, long sequence) {
+    void acknowledged(int packetId, Delivery d) {
+        long sequence = d.sequence();
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
@@ -108,7 +109,7 @@ final class DeliveryRecords {
         if (acknowledged == null) {
             acknowledged = new AcknowledgedRuns();
         }
-        acknowledged.add(sequence, store.cancelQueued(clientId, sequence));
+        acknowledged.add(sequence, d.cancelPut());
         flushSoon();
     }
 
@@ -128,12 +129,18 @@ final class DeliveryRecords {
         }
     }
 
-    /** Done or dropped: its queue entry goes, and its in-flight record when it had a packet identifier (not 0). */
-    void forget(long sequence, int packetId) {
+    /**
+     * Done or dropped: its queue entry goes (unless its put was cancelled, {@code d} null when the delivery is let go
+     * already), and its in-flight record when it had a packet identifier (not 0).
+     */
+    void forget(long sequence, int packetId, Delivery d) {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        StoreBatch batch = pending().removeQueued(clientId, sequence);
+        StoreBatch batch = pending();
+        if (d == null || !d.cancelPut()) {
+            batch.removeQueued(clientId, sequence);
+        }
         if (packetId != 0 && unwrittenSends != null) {
             unwrittenSends.remove(packetId, sequence);
         }

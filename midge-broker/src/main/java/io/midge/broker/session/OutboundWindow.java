@@ -153,7 +153,7 @@ final class OutboundWindow {
         if (!send(connection, d, entry.packetId, false)) {
             // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
             inflight.remove(entry);
-            records.forget(entry.sequence, entry.packetId);
+            records.forget(entry.sequence, entry.packetId, d);
             d.release();
         }
     }
@@ -190,7 +190,7 @@ final class OutboundWindow {
             return true;
         }
         entry.delivery.release(); // the connection let go of the wire's reference, this is the window's
-        records.forget(entry.sequence, entry.packetId);
+        records.forget(entry.sequence, entry.packetId, entry.delivery);
         return false;
     }
 
@@ -236,7 +236,7 @@ final class OutboundWindow {
         inflight.remove(entry);
         notHeldBack(entry);
         entry.delivery.release();
-        records.acknowledged(packetId, entry.sequence);
+        records.acknowledged(packetId, entry.delivery);
         pump();
         return Ack.ACCEPTED;
     }
@@ -265,7 +265,7 @@ final class OutboundWindow {
         if (failed) {
             // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
             inflight.remove(entry);
-            records.forget(entry.sequence, packetId);
+            records.forget(entry.sequence, packetId, null); // QoS 2: never delivered before its put was written
             pump();
             return Ack.ACCEPTED;
         }

@@ -58,6 +58,6 @@ final class OwnPayload {
         slice.release();
         Message own = new Message(m.topic(), m.qos(), m.retain(), copy, m.properties(), m.expiryDeadline(),
                 m.publisherId(), m.forwardId());
-        return new Delivery(own, d.qos(), d.retain(), d.subscriptionIds(), d.shared(), d.sequence());
+        return d.withMessage(own);
     }
 }

@@ -264,7 +264,7 @@ class SessionMailbox extends MailboxCount implements Runnable {
 
     private void drop(Delivery d) {
         unpend(d);
-        session.flow().records().forget(d.sequence(), 0);
+        session.flow().records().forget(d.sequence(), 0, d);
         d.release();
     }
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * QoS 1 goes to a persistent subscriber before its batch is durable, and a queue entry the subscriber acknowledged
- * before the store's writer took it is never written (see {@code QueuedPuts}). What must hold under SIGKILL: every
+ * before the store's writer took it is never written (see {@code QueuedPut}). What must hold under SIGKILL: every
  * message the broker acknowledged to its publisher and the subscriber did not acknowledge is sent again after the
  * restart; a message the subscriber received but held its PUBACK back for counts as not delivered. Several
  * publishers send in bursts, so that batches wait for the writer while their deliveries are acknowledged.

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -57,11 +58,19 @@ class CancelledQueuedTest {
         started.drainPermits();
     }
 
-    /** A publisher's batch with queue entries 1..n for "sub", cancellable. */
+    /** The handles of the last {@link #published} batch's puts: index 0 is entry 1. */
+    private final List<QueuedPut> puts = new ArrayList<>();
+
+    /** A publisher's batch with queue entries 1..n for "sub", cancellable; their handles in {@link #puts}. */
     private StoreBatch published(int n) {
+        return published(1, n);
+    }
+
+    private StoreBatch published(int first, int last) {
         StoreBatch batch = store.batch("pub").cancellableQueued();
-        for (int seq = 1; seq <= n; seq++) {
-            batch.appendQueued("sub", seq, delivery(message("t", "m" + seq)));
+        puts.clear();
+        for (int seq = first; seq <= last; seq++) {
+            puts.add(batch.appendCancellable("sub", seq, delivery(message("t", "m" + seq))));
         }
         return batch;
     }
@@ -86,15 +95,15 @@ class CancelledQueuedTest {
         assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> publish = store.write(published(3), null);
 
-        StoreBatch acks = store.batch("sub").removeQueued("sub", 1).removeQueued("sub", 3);
-        assertThat(acks.isEmpty()).as("both removals cancelled their puts: nothing to write").isTrue();
-        assertThat(store.cancellableQueued()).isEqualTo(1);
+        assertThat(puts.get(0).cancel()).as("1 acknowledged: its put cancelled, nothing to remove").isTrue();
+        assertThat(puts.get(2).cancel()).as("3 likewise").isTrue();
+        assertThat(puts.get(0).cancel()).as("a put is cancelled once").isFalse();
 
         allowed.release(2);
         Samples.await(other);
         publish.get(10, TimeUnit.SECONDS);
         assertThat(store.stats().cancelledQueued()).isEqualTo(2);
-        assertThat(store.cancellableQueued()).as("nothing can cancel a written entry").isZero();
+        assertThat(puts.get(1).cancel()).as("nothing can cancel a written entry").isFalse();
         assertThat(queuedAfterRestart()).containsExactly(2L);
     }
 
@@ -105,8 +114,8 @@ class CancelledQueuedTest {
         open();
         CompletableFuture<Void> publish = store.write(published(2), null);
         assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).as("the writer took the batch").isTrue();
+        assertThat(puts.get(0).cancel()).as("too late to cancel: the delete is written").isFalse();
         StoreBatch acks = store.batch("sub").removeQueued("sub", 1);
-        assertThat(acks.isEmpty()).as("too late to cancel: the delete is written").isFalse();
         CompletableFuture<Void> removal = store.write(acks.noSyncNeeded(), null);
         allowed.release(2);
         publish.get(10, TimeUnit.SECONDS);
@@ -122,11 +131,9 @@ class CancelledQueuedTest {
         CompletableFuture<Void> other = store.write(store.batch("x").putSession(session("x")), null);
         assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> publish = store.write(published(2), null);
-        CompletableFuture<Void> acks = store.write(store.batch("sub").removeQueued("sub", 1).removeQueued("sub", 2)
-                .noSyncNeeded(), null);
+        assertThat(puts).allMatch(QueuedPut::cancel);
         allowed.release();
         publish.get(10, TimeUnit.SECONDS);
-        acks.get(10, TimeUnit.SECONDS);
         Samples.await(other);
         assertThat(syncs).as("only the other batch's write").containsExactly(true);
         assertThat(store.stats().commits()).isEqualTo(2); // the session "sub" at open, and "x"
@@ -143,8 +150,7 @@ class CancelledQueuedTest {
         CompletableFuture<Void> queued = store.write(store.batch("y").putSession(session("y")), null);
         CompletableFuture<Void> refused = store.write(published(2), null);
         assertThat(refused).isCompletedExceptionally();
-        assertThat(store.cancellableQueued()).isZero();
-        assertThat(store.batch("sub").removeQueued("sub", 1).isEmpty()).isFalse();
+        assertThat(puts.get(0).cancel()).as("refused: the removal is written as usual").isFalse();
         allowed.release(2);
         Samples.await(first);
         Samples.await(queued);
@@ -169,13 +175,10 @@ class CancelledQueuedTest {
         open();
         CompletableFuture<Void> first = store.write(published(4), null);
         assertThat(started.tryAcquire(10, TimeUnit.SECONDS)).as("the writer took entries 1-4").isTrue();
-        StoreBatch later = store.batch("pub").cancellableQueued();
-        for (int seq = 5; seq <= 6; seq++) {
-            later.appendQueued("sub", seq, delivery(message("t", "m" + seq)));
-        }
-        CompletableFuture<Void> second = store.write(later, null);
-        assertThat(store.cancelQueued("sub", 5)).as("5 is not taken yet: cancelled").isTrue();
-        assertThat(store.cancelQueued("sub", 2)).as("2 was taken: the caller deletes it").isFalse();
+        QueuedPut two = puts.get(1);
+        CompletableFuture<Void> second = store.write(published(5, 6), null);
+        assertThat(puts.get(0).cancel()).as("5 is not taken yet: cancelled").isTrue();
+        assertThat(two.cancel()).as("2 was taken: the caller deletes it").isFalse();
         CompletableFuture<Void> removal = store.write(store.batch("sub").removeQueued("sub", 1, 5).noSyncNeeded(),
                 null);
         allowed.release(1000);

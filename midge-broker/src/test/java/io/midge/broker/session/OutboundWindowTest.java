@@ -175,8 +175,8 @@ class OutboundWindowTest {
         session.setStored(true);
         FakeConnection c = new FakeConnection(10);
         session.attach(c);
-        session.offer(delivery("two", 2).storedAs(session.reserveSequence()));
-        session.offer(delivery("one", 1).storedAs(session.reserveSequence()));
+        session.offer(delivery("two", 2).storedAs(session.reserveSequence(), null));
+        session.offer(delivery("one", 1).storedAs(session.reserveSequence(), null));
         session.offer(delivery("zero", 0));
         sessions.run();
         assertThat(c.published).isEmpty();
