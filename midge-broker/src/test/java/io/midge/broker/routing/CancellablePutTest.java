@@ -12,10 +12,8 @@ import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -32,44 +30,8 @@ class CancellablePutTest {
 
     private RocksDbPersistence store;
     private Router router;
-    private final List<Delivery> held = new ArrayList<>();
 
-    /** A persistent session that takes deliveries, or refuses them (its queue full). */
-    private final class Stored implements Subscriber {
-        private final AtomicLong sequence = new AtomicLong();
-        boolean refuses;
-
-        @Override
-        public String clientId() {
-            return "sub";
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery) {
-            if (refuses) {
-                return false;
-            }
-            held.add(delivery);
-            return true;
-        }
-
-        @Override
-        public boolean isStored() {
-            return true;
-        }
-
-        @Override
-        public long reserveSequence() {
-            return sequence.incrementAndGet();
-        }
-    }
-
-    private final Stored sub = new Stored();
+    private final StoredSubscriber sub = new StoredSubscriber("sub");
 
     private void open() throws Exception {
         store = RocksDbPersistence.open(dir, PersistenceOptions.defaults());
@@ -82,7 +44,7 @@ class CancellablePutTest {
 
     @AfterEach
     void close() {
-        held.forEach(Delivery::release);
+        sub.release();
         if (store != null) {
             store.close();
         }
@@ -112,11 +74,11 @@ class CancellablePutTest {
         open();
         StoreBatch first = publish("one", true);
         StoreBatch second = publish("two", true);
-        assertThat(held).extracting(d -> d.put() != null).containsExactly(true, true);
-        assertThat(held.get(0).cancelPut()).as("not taken yet: cancelled").isTrue();
+        assertThat(sub.got).extracting(d -> d.put() != null).containsExactly(true, true);
+        assertThat(sub.got.get(0).cancelPut()).as("not taken yet: cancelled").isTrue();
         store.write(first, null).get(10, TimeUnit.SECONDS);
         store.write(second, null).get(10, TimeUnit.SECONDS);
-        assertThat(held.get(1).cancelPut()).as("written: removed as usual").isFalse();
+        assertThat(sub.got.get(1).cancelPut()).as("written: removed as usual").isFalse();
         assertThat(store.stats().cancelledQueued()).isEqualTo(1);
         assertThat(queuedAfterRestart()).containsExactly(2L);
     }
@@ -138,7 +100,7 @@ class CancellablePutTest {
     void notCancellable() throws Exception {
         open();
         StoreBatch batch = publish("durable first", false);
-        assertThat(held).singleElement().satisfies(d -> {
+        assertThat(sub.got).singleElement().satisfies(d -> {
             assertThat(d.put()).isNull();
             assertThat(d.cancelPut()).isFalse();
         });

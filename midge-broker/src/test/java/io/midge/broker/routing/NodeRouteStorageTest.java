@@ -6,9 +6,8 @@ import io.midge.broker.persistence.InMemoryPersistence;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,53 +21,17 @@ class NodeRouteStorageTest {
     private final InMemoryPersistence store = new InMemoryPersistence();
     private final Router router = new Router(store);
     private final TopicTree tree = router.topicTree();
-    private final List<Delivery> held = new CopyOnWriteArrayList<>();
+    private final List<StoredSubscriber> subscribers = new ArrayList<>();
 
-    /** A subscriber kept in the store, as a forwarding queue (or a persistent session) is. */
-    private final class Stored implements Subscriber {
-        final String clientId;
-        final List<Delivery> got = new CopyOnWriteArrayList<>();
-        private final AtomicLong sequence = new AtomicLong();
-
-        Stored(String clientId) {
-            this.clientId = clientId;
-        }
-
-        @Override
-        public String clientId() {
-            return clientId;
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery) {
-            got.add(delivery);
-            held.add(delivery);
-            return true;
-        }
-
-        @Override
-        public boolean isStored() {
-            return true;
-        }
-
-        @Override
-        public long reserveSequence() {
-            return sequence.incrementAndGet();
-        }
-
-        Delivery last() {
-            return got.get(got.size() - 1);
-        }
+    private StoredSubscriber stored(String clientId) {
+        StoredSubscriber s = new StoredSubscriber(clientId);
+        subscribers.add(s);
+        return s;
     }
 
     @AfterEach
     void release() {
-        held.forEach(Delivery::release);
+        subscribers.forEach(StoredSubscriber::release);
     }
 
     /** Routes as the durable publish path does: with the publisher's batch. */
@@ -83,8 +46,8 @@ class NodeRouteStorageTest {
             + "node holds its packet identifier until PUBREL, MQTT-4.3.3-10); a client's subscription is stored as "
             + "ever")
     void cleanRouteStoresQos2Only() {
-        Stored queue = new Stored("$cluster/to/n2");
-        Stored client = new Stored("persistent");
+        StoredSubscriber queue = stored("$cluster/to/n2");
+        StoredSubscriber client = stored("persistent");
         tree.subscribe(queue, "a/#", SubscriptionOptions.of(2), false);
         tree.subscribe(client, "a/#", SubscriptionOptions.of(2));
         publish("a/b", 1);
@@ -101,7 +64,7 @@ class NodeRouteStorageTest {
     @DisplayName("A message matching a clean and a durable route of one node is one delivery, stored; a route that "
             + "becomes durable is a replaced subscription, stored from then on")
     void bothKindsMakeOneStoredDelivery() {
-        Stored queue = new Stored("$cluster/to/n2");
+        StoredSubscriber queue = stored("$cluster/to/n2");
         tree.subscribe(queue, "a/#", SubscriptionOptions.of(2), false);
         tree.subscribe(queue, "a/b", SubscriptionOptions.of(2), true);
         publish("a/b", 1);
@@ -122,7 +85,7 @@ class NodeRouteStorageTest {
     @DisplayName("A share group's member on another node whose route is clean gets QoS 1 without a store write "
             + "(MQTT 5 4.8.2: one member per group)")
     void cleanSharedRoute() {
-        Stored queue = new Stored("$cluster/to/n2");
+        StoredSubscriber queue = stored("$cluster/to/n2");
         tree.subscribe(queue, "$share/g/s/#", SubscriptionOptions.of(2), false);
         publish("s/1", 1);
         assertThat(queue.got).hasSize(1);
