@@ -34,7 +34,6 @@ public final class QueuedPut {
         }
     }
 
-    @SuppressWarnings("unused") // through STATE
     private volatile int state;
 
     QueuedPut() {
@@ -57,10 +56,5 @@ public final class QueuedPut {
     /** Its batch was written or refused: nothing can cancel it any more (a removal after a refusal is harmless). */
     void settle() {
         STATE.compareAndSet(this, PENDING, TAKEN);
-    }
-
-    /** Whether it was cancelled (for tests). */
-    boolean cancelled() {
-        return state == CANCELLED;
     }
 }

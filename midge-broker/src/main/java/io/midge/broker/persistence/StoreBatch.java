@@ -8,11 +8,13 @@ package io.midge.broker.persistence;
  *
  * <p>Recipes for the broker's flows (a "sequence" numbers a client's queued deliveries, increasing, never reused):
  * <ul>
- *   <li>QoS 1/2 PUBLISH in: {@code putInboundQos2} (QoS 2) + {@code appendQueued} per persistent subscriber +
+ *   <li>QoS 1/2 PUBLISH in: {@code putInboundQos2} (QoS 2) + {@code appendQueued} (or {@code appendCancellable},
+ *       for a QoS 1 publish delivered before it is durable) per persistent subscriber +
  *       {@code putRetained}/{@code removeRetained}; PUBACK/PUBREC when the write completes.</li>
  *   <li>Send to the subscriber: {@code putInflight(c, packetId, sequence, AWAITING_PUBACK or AWAITING_PUBREC)}:
  *       the message stays in its queue entry, which the in-flight entry refers to; nothing is copied.</li>
- *   <li>PUBACK: {@code removeQueued}; the in-flight record may stay (recovery drops an AWAITING_PUBACK or
+ *   <li>PUBACK: {@code removeQueued}, a run of them as one {@code removeQueued(c, first, last)}, nothing for one
+ *       whose put was cancelled ({@link QueuedPut#cancel}); the in-flight record may stay (recovery drops an AWAITING_PUBACK or
  *       AWAITING_PUBREC record whose queued delivery is gone, and the identifier's next use overwrites it).
  *       PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)}
  *       + {@code removeQueued}. PUBCOMP: {@code removeInflight}. PUBREL in: {@code removeInboundQos2}.</li>
@@ -59,12 +61,7 @@ public interface StoreBatch {
      * what the store sorts when it flushes. Every sequence of the run must be done with (acknowledged, dropped, or
      * never stored): whatever the run covers is gone.
      */
-    default StoreBatch removeQueued(String clientId, long first, long last) {
-        for (long sequence = first; sequence <= last; sequence++) {
-            removeQueued(clientId, sequence);
-        }
-        return this;
-    }
+    StoreBatch removeQueued(String clientId, long first, long last);
 
     /**
      * Marks the queued delivery {@code sequence} as sent under {@code packetId}, or moves it on to
