@@ -3,6 +3,7 @@ package io.midge.broker.bridge;
 import io.midge.broker.config.BridgeConfig;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
+import io.midge.broker.session.AckOutcome;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.broker.link.ReadEndFlush;
@@ -255,8 +256,8 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
         return reason == null ? "" : " (" + reason + ")";
     }
 
-    private void acknowledged(Session.Ack ack, String what) {
-        if (ack == Session.Ack.WRONG_KIND) {
+    private void acknowledged(AckOutcome ack, String what) {
+        if (ack == AckOutcome.WRONG_KIND) {
             events.failed(this, "the remote sent a " + what + " out of turn");
             channel.close();
         }

@@ -5,6 +5,7 @@ import io.midge.broker.link.ReadEndFlush;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.NodeClientIds;
+import io.midge.broker.session.AckOutcome;
 import io.midge.broker.session.Session;
 import io.midge.broker.session.SessionConnection;
 import io.midge.codec.packet.Auth;
@@ -251,8 +252,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements SessionConn
         channel.close();
     }
 
-    private void acknowledged(Session.Ack ack, String what) {
-        if (ack == Session.Ack.WRONG_KIND) {
+    private void acknowledged(AckOutcome ack, String what) {
+        if (ack == AckOutcome.WRONG_KIND) {
             log.warn("Node '{}' sent a {} out of turn: link closed", node, what);
             channel.close();
         }

@@ -107,6 +107,14 @@ final class ConnectionContext {
         this.countsSocketBytes = listener.transport().isPlain();
     }
 
+    /**
+     * The way to end this connection (see {@link Disconnector}). It keeps no state of its own, so one is made when a
+     * connection ends instead of one kept by every connection.
+     */
+    Disconnector disconnector() {
+        return new Disconnector(this);
+    }
+
     /** The reasons reading is paused, made at the first pause. */
     ReadPauses reads() {
         if (reads == null) {

@@ -3,6 +3,7 @@ package io.midge.broker.protocol;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.protocol.ConnectionContext.State;
 import io.midge.broker.routing.Message;
+import io.midge.broker.session.AckOutcome;
 import io.midge.broker.session.Session;
 import io.midge.codec.MqttCodecException;
 import io.midge.codec.protocol.PacketType;
@@ -46,8 +47,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
     private final ConnectionContext c;
-    private final Disconnector disconnector;
-    private final StoreOrder store;
+    /** Made at the first publish: a connection that only subscribes never writes to the store in order. */
+    private StoreOrder store;
     private final OutboundPublishes outbound;
     /** CONNECT to CONNACK; null after, unless enhanced authentication may re-authenticate (see {@link #reauth}). */
     private ConnectFlow connect;
@@ -55,7 +56,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private EnhancedAuthFlow reauth;
     /** Made at the client's first PUBLISH: many clients only subscribe. */
     private InboundPublishes publishes;
-    private final SubscriptionRequests subscriptions;
     /** Packets sent before CONNACK (MQTT 5.0 section 3.1.4 allows it), handled once the session is open. */
     private List<MqttPacket> early;
     /** Whether the connection holds a place in the connection limits, to give back as it closes. */
@@ -73,19 +73,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
 
     public MqttConnection(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
         c = new ConnectionContext(broker, listener, frameDecoder);
-        disconnector = new Disconnector(c);
-        store = new StoreOrder(c);
-        outbound = new OutboundPublishes(c, disconnector);
-        connect = new ConnectFlow(c, disconnector, outbound, this::connected);
-        subscriptions = new SubscriptionRequests(c, store);
+        outbound = new OutboundPublishes(c);
+        connect = new ConnectFlow(c, c.disconnector(), outbound, this::connected);
     }
 
     /**
      * Ends the connection from outside its packets (an administrator's kick, say, 0x98): on the connection's loop,
-     * through the one {@link Disconnector}.
+     * through {@link Disconnector}, the one place that ends a connection.
      */
     void disconnect(ReasonCode code, String reason) {
-        disconnector.disconnect(code, reason);
+        c.disconnector().disconnect(code, reason);
     }
 
     /**
@@ -163,7 +160,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             MqttCodecException e = (MqttCodecException) msg;
             (e.reasonCode() == ReasonCode.PACKET_TOO_LARGE ? c.broker.metrics().refusedPacketTooLarge
                     : c.broker.metrics().protocolViolations).increment();
-            disconnector.disconnect(e.reasonCode(), e.getMessage());
+            c.disconnector().disconnect(e.reasonCode(), e.getMessage());
             return;
         }
         MqttPacket packet = (MqttPacket) msg;
@@ -173,7 +170,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
             handle(packet);
         } else if (connect == null) {
             ReferenceCountUtil.release(packet); // connected: nothing but a CONNECT gets here
-            disconnector.protocolError("MQTT-3.1.0-2: a second CONNECT");
+            c.disconnector().protocolError("MQTT-3.1.0-2: a second CONNECT");
         } else if (packet instanceof Auth && c.state == State.AUTHENTICATING && connect.enhancedAuth().inProgress()) {
             connect.enhancedAuth().onAuth((Auth) packet);
         } else if (connect.enhancedAuth().method() == null && !(packet instanceof Connect)
@@ -188,10 +185,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         } else {
             ReferenceCountUtil.release(packet);
             if (packet instanceof Connect) {
-                disconnector.protocolError("MQTT-3.1.0-2: a second CONNECT");
+                c.disconnector().protocolError("MQTT-3.1.0-2: a second CONNECT");
             } else {
                 // With enhanced authentication only AUTH may precede CONNACK (MQTT-3.1.2-30).
-                disconnector.protocolError("MQTT-3.1.2-30: " + packet.type() + " before CONNACK");
+                c.disconnector().protocolError("MQTT-3.1.2-30: " + packet.type() + " before CONNACK");
             }
         }
     }
@@ -240,11 +237,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (c.state == State.AWAITING_CONNECT || c.state == State.AUTHENTICATING) {
             log.debug("{}: no CONNECT within {} s, closing", c.ctx.channel().remoteAddress(),
                     c.config.protocol().connectTimeoutSeconds());
-            disconnector.close();
+            c.disconnector().close();
             return;
         }
         log.debug("Client '{}' sent nothing for 1.5 times its keep-alive: closing", c.clientId);
-        disconnector.disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
+        c.disconnector().disconnect(ReasonCode.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");
     }
 
     @Override
@@ -254,7 +251,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         } else {
             log.warn("Unexpected error on the connection of '{}'", c.clientId, cause);
         }
-        disconnector.close();
+        c.disconnector().close();
     }
 
     @Override
@@ -336,10 +333,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 checkAck(c.session.onPubComp(((PubComp) packet).packetId()), (PubComp) packet);
                 break;
             case SUBSCRIBE:
-                subscriptions.onSubscribe((Subscribe) packet);
+                new SubscriptionRequests(c, store).onSubscribe((Subscribe) packet);
                 break;
             case UNSUBSCRIBE:
-                subscriptions.onUnsubscribe((Unsubscribe) packet);
+                new SubscriptionRequests(c, store).onUnsubscribe((Unsubscribe) packet);
                 break;
             case PINGREQ:
                 c.write(PingResp.INSTANCE);
@@ -351,24 +348,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
                 if (reauth != null) {
                     reauth.onAuth((Auth) packet);
                 } else {
-                    disconnector.protocolError(EnhancedAuthFlow.AUTH_WITHOUT_METHOD);
+                    c.disconnector().protocolError(EnhancedAuthFlow.AUTH_WITHOUT_METHOD);
                 }
                 break;
             default:
-                disconnector.protocolError("§2.1.2: unexpected " + type);
+                c.disconnector().protocolError("§2.1.2: unexpected " + type);
         }
     }
 
     private InboundPublishes publishes() {
         if (publishes == null) {
-            publishes = new InboundPublishes(c, store, disconnector);
+            if (store == null) {
+                store = new StoreOrder(c);
+            }
+            publishes = new InboundPublishes(c, store, c.disconnector());
         }
         return publishes;
     }
 
     private void onPubRec(PubRec r) {
-        Session.Ack ack = c.session.onPubRec(r.packetId(), r.reasonCode().isError());
-        if (ack == Session.Ack.NOT_IN_FLIGHT && !r.reasonCode().isError()) {
+        AckOutcome ack = c.session.onPubRec(r.packetId(), r.reasonCode().isError());
+        if (ack == AckOutcome.NOT_IN_FLIGHT && !r.reasonCode().isError()) {
             c.write(new PubRel(r.packetId(), c.dialect.unknownPacketIdentifier(), MqttProperties.EMPTY));
         }
         checkAck(ack, r);
@@ -379,9 +379,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
      * PUBCOMP where PUBREC is due, PUBACK after PUBREL) breaks the QoS flow (MQTT 5.0 section 4.3; 3.1.1
      * MQTT-4.8.0-1): the connection ends rather than leave the send in flight for good.
      */
-    private void checkAck(Session.Ack ack, PublishFlowPacket packet) {
-        if (ack == Session.Ack.WRONG_KIND) {
-            disconnector.protocolError("§4.3: " + packet.type() + " for packet identifier " + packet.packetId()
+    private void checkAck(AckOutcome ack, PublishFlowPacket packet) {
+        if (ack == AckOutcome.WRONG_KIND) {
+            c.disconnector().protocolError("§4.3: " + packet.type() + " for packet identifier " + packet.packetId()
                     + ", whose send awaits another acknowledgement");
         }
     }
@@ -389,12 +389,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     private void onDisconnect(Disconnect d) {
         String violation = c.dialect.onDisconnect(d, c);
         if (violation != null) {
-            disconnector.disconnect(ReasonCode.PROTOCOL_ERROR, violation);
+            c.disconnector().disconnect(ReasonCode.PROTOCOL_ERROR, violation);
             return;
         }
         if (d.reasonCode() != ReasonCode.DISCONNECT_WITH_WILL_MESSAGE) {
             c.disconnectedNormally = true; // the will is discarded (MQTT-3.14.4-3)
         }
-        disconnector.close();
+        c.disconnector().close();
     }
 }

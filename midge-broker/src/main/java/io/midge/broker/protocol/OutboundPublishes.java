@@ -19,11 +19,9 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
     private static final Logger log = LoggerFactory.getLogger(OutboundPublishes.class);
 
     private final ConnectionContext c;
-    private final Disconnector disconnector;
 
-    OutboundPublishes(ConnectionContext c, Disconnector disconnector) {
+    OutboundPublishes(ConnectionContext c) {
         this.c = c;
-        this.disconnector = disconnector;
     }
 
     @Override
@@ -68,7 +66,7 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
 
     @Override
     public void takenOver() {
-        disconnector.disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
+        c.disconnector().disconnect(ReasonCode.SESSION_TAKEN_OVER, "another connection took the session over");
     }
 
     // ---------------------------------------------------------------- ClientConnection (the management API)
@@ -131,7 +129,7 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
     @Override
     public void kick(String reason, Runnable then) {
         c.ctx.executor().execute(() -> {
-            disconnector.disconnect(ReasonCode.ADMINISTRATIVE_ACTION, reason);
+            c.disconnector().disconnect(ReasonCode.ADMINISTRATIVE_ACTION, reason);
             then.run();
         });
     }

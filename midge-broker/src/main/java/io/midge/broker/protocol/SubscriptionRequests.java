@@ -30,15 +30,19 @@ final class SubscriptionRequests {
     private static final Logger log = LoggerFactory.getLogger(SubscriptionRequests.class);
 
     private final ConnectionContext c;
+    /** The connection's store order; null while it has published nothing, and so has nothing waiting. */
     private final StoreOrder store;
 
+    /** Made for each SUBSCRIBE and UNSUBSCRIBE: it keeps nothing between them. */
     SubscriptionRequests(ConnectionContext c, StoreOrder store) {
         this.c = c;
         this.store = store;
     }
 
     void onSubscribe(Subscribe s) {
-        store.writeJoined(); // the store sees this client's changes in the order they were made
+        if (store != null) {
+            store.writeJoined(); // the store sees this client's changes in the order they were made
+        }
         Session session = c.session;
         List<ReasonCode> codes = new ArrayList<>(s.subscriptions().size());
         int subscriptionId = (int) s.properties().number(PropertyId.SUBSCRIPTION_IDENTIFIER, 0);
@@ -100,7 +104,9 @@ final class SubscriptionRequests {
     }
 
     void onUnsubscribe(Unsubscribe u) {
-        store.writeJoined(); // the store sees this client's changes in the order they were made
+        if (store != null) {
+            store.writeJoined(); // the store sees this client's changes in the order they were made
+        }
         List<ReasonCode> codes = new ArrayList<>(u.topicFilters().size());
         for (String filter : u.topicFilters()) {
             // A filter SUBSCRIBE refuses was never subscribed to; a 3.x decoder lets a malformed $share/ filter through,

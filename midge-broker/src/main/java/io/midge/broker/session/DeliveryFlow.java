@@ -3,7 +3,6 @@ package io.midge.broker.session;
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.routing.Delivery;
-import io.midge.broker.session.Session.Ack;
 import java.util.List;
 import java.util.Map;
 
@@ -100,16 +99,16 @@ final class DeliveryFlow {
         }
     }
 
-    Ack onPubAck(int packetId) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubAck(packetId);
+    AckOutcome onPubAck(int packetId) {
+        return window == null ? AckOutcome.NOT_IN_FLIGHT : window.onPubAck(packetId);
     }
 
-    Ack onPubRec(int packetId, boolean failed) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubRec(packetId, failed);
+    AckOutcome onPubRec(int packetId, boolean failed) {
+        return window == null ? AckOutcome.NOT_IN_FLIGHT : window.onPubRec(packetId, failed);
     }
 
-    Ack onPubComp(int packetId) {
-        return window == null ? Ack.NOT_IN_FLIGHT : window.onPubComp(packetId);
+    AckOutcome onPubComp(int packetId) {
+        return window == null ? AckOutcome.NOT_IN_FLIGHT : window.onPubComp(packetId);
     }
 
     /** Moves the deliveries for shared subscriptions not done, waiting or in flight, to {@code taken}. */

@@ -2,7 +2,6 @@ package io.midge.broker.session;
 
 import io.midge.broker.metrics.BrokerMetrics;
 import io.midge.broker.routing.Delivery;
-import io.midge.broker.session.Session.Ack;
 import java.util.List;
 import java.util.Map;
 
@@ -225,27 +224,27 @@ final class OutboundWindow {
     }
 
     /** The client acknowledged a QoS 1 publish. */
-    Ack onPubAck(int packetId) {
+    AckOutcome onPubAck(int packetId) {
         InflightSend entry = onWire(packetId);
         if (entry == null) {
-            return Ack.NOT_IN_FLIGHT;
+            return AckOutcome.NOT_IN_FLIGHT;
         }
         if (entry.delivery == null || entry.delivery.qos() != 1) {
-            return Ack.WRONG_KIND; // a QoS 2 send awaits PUBREC, or PUBCOMP after PUBREL
+            return AckOutcome.WRONG_KIND; // a QoS 2 send awaits PUBREC, or PUBCOMP after PUBREL
         }
         inflight.remove(entry);
         notHeldBack(entry);
         entry.delivery.release();
         records.acknowledged(packetId, entry.delivery);
         pump();
-        return Ack.ACCEPTED;
+        return AckOutcome.ACCEPTED;
     }
 
     /** The client received a QoS 2 publish; the session answers PUBREL. */
-    Ack onPubRec(int packetId, boolean failed) {
+    AckOutcome onPubRec(int packetId, boolean failed) {
         InflightSend entry = onWire(packetId);
         if (entry == null) {
-            return Ack.NOT_IN_FLIGHT;
+            return AckOutcome.NOT_IN_FLIGHT;
         }
         SessionConnection connection = session.connection();
         if (entry.released) {
@@ -254,10 +253,10 @@ final class OutboundWindow {
                 connection.sendPubRel(packetId);
                 connection.flush();
             }
-            return Ack.ACCEPTED;
+            return AckOutcome.ACCEPTED;
         }
         if (entry.delivery.qos() != 2) {
-            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK
+            return AckOutcome.WRONG_KIND; // a QoS 1 send awaits PUBACK
         }
         notHeldBack(entry);
         entry.delivery.release(); // the payload is not needed any more: only PUBREL may be re-sent
@@ -267,31 +266,31 @@ final class OutboundWindow {
             inflight.remove(entry);
             records.forget(entry.sequence, packetId, null); // QoS 2: never delivered before its put was written
             pump();
-            return Ack.ACCEPTED;
+            return AckOutcome.ACCEPTED;
         }
         entry.released = true;
         if (entry.sequence == Delivery.NOT_STORED) {
             connection.sendPubRel(packetId);
             connection.flush();
-            return Ack.ACCEPTED;
+            return AckOutcome.ACCEPTED;
         }
         ordered.releaseOnceStored(entry, packetId); // PUBREL once the store knows the message was received
-        return Ack.ACCEPTED;
+        return AckOutcome.ACCEPTED;
     }
 
     /** The client completed a QoS 2 delivery. */
-    Ack onPubComp(int packetId) {
+    AckOutcome onPubComp(int packetId) {
         InflightSend entry = onWire(packetId);
         if (entry == null) {
-            return Ack.NOT_IN_FLIGHT;
+            return AckOutcome.NOT_IN_FLIGHT;
         }
         if (!entry.released) {
-            return Ack.WRONG_KIND; // a QoS 1 send awaits PUBACK, a QoS 2 send PUBREC
+            return AckOutcome.WRONG_KIND; // a QoS 1 send awaits PUBACK, a QoS 2 send PUBREC
         }
         inflight.remove(entry);
         records.completed(packetId, entry.sequence);
         pump();
-        return Ack.ACCEPTED;
+        return AckOutcome.ACCEPTED;
     }
 
     private void notHeldBack(InflightSend entry) {

@@ -1,20 +1,17 @@
 package io.midge.broker.session;
 
-import io.midge.broker.metrics.BrokerMetrics;
-import io.midge.broker.config.BrokerConfig;
-import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoredMovedCopies;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.NodeClientIds;
 import io.midge.broker.routing.Subscriber;
 import io.midge.broker.routing.SubscriptionOptions;
-import io.midge.broker.routing.TopicTree;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The state of one client identifier: its subscriptions, its expiry and pending will, the connection attached to it,
@@ -34,8 +31,14 @@ public final class Session implements Subscriber {
     private final String clientId;
     /** Whether the identifier is a node's (see Subscriber#isNode): fixed with it. */
     private final boolean node;
-    private final TopicTree topicTree;
-    private final DeliveryFlow flow;
+    private final SessionServices services;
+    /**
+     * Made at the first message (see {@link #flow}), by whichever loop offers first: most sessions of idle devices
+     * never need one, and it is 128 bytes with its mailbox on JDK 17. Never unset once made.
+     */
+    private volatile DeliveryFlow flow;
+    private static final AtomicReferenceFieldUpdater<Session, DeliveryFlow> FLOW =
+            AtomicReferenceFieldUpdater.newUpdater(Session.class, DeliveryFlow.class, "flow");
     private final SessionLoop loop;
     private volatile boolean online;
     private volatile boolean ended;
@@ -67,17 +70,25 @@ public final class Session implements Subscriber {
      */
     private StoredMovedCopies movedCopies;
 
-    public Session(String clientId, EventLoop executor, BrokerConfig config, BrokerMetrics metrics,
-                   Persistence store, TopicTree topicTree) {
+    public Session(String clientId, EventLoop executor, SessionServices services) {
         this.clientId = clientId;
         this.node = NodeClientIds.isNode(clientId);
-        this.topicTree = topicTree;
+        this.services = services;
         this.loop = new SessionLoop(clientId, executor);
-        this.flow = new DeliveryFlow(this, store, new SessionMailbox(this, config, metrics));
     }
 
-    /** Its deliveries' way to the client: mailbox, window, records (see {@link DeliveryFlow}). */
+    /** Its deliveries' way to the client: mailbox, window, records (see {@link DeliveryFlow}); made if need be. */
     DeliveryFlow flow() {
+        DeliveryFlow f = flow;
+        if (f == null) {
+            DeliveryFlow made = services.newFlow(this);
+            f = FLOW.compareAndSet(this, null, made) ? made : flow;
+        }
+        return f;
+    }
+
+    /** The flow if there is one yet; null for a session that never had a message or a question about them. */
+    DeliveryFlow flowIfMade() {
         return flow;
     }
 
@@ -126,7 +137,7 @@ public final class Session implements Subscriber {
      */
     @Override
     public boolean offer(Delivery delivery) {
-        return flow.mailbox().offer(delivery);
+        return flow().mailbox().offer(delivery);
     }
 
     /**
@@ -134,7 +145,8 @@ public final class Session implements Subscriber {
      * following the session if it moved meanwhile (the mailbox is the task that gets it there).
      */
     void drain() {
-        loop.runHereOrHand(flow::drainHere, flow.mailbox(), "delivery left in the mailbox");
+        DeliveryFlow f = flow(); // made by the offer that scheduled this drain
+        loop.runHereOrHand(f::drainHere, f.mailbox(), "delivery left in the mailbox");
     }
 
     /**
@@ -149,26 +161,19 @@ public final class Session implements Subscriber {
 
     // ---------------------------------------------------------------- acknowledgements
 
-    /**
-     * What an acknowledgement meant for the send its packet identifier names. An identifier that is not in flight
-     * is tolerated (a late duplicate, say); one that is in flight but awaits another kind of acknowledgement is a
-     * protocol violation, which the connection answers by closing.
-     */
-    public enum Ack { ACCEPTED, NOT_IN_FLIGHT, WRONG_KIND }
-
     /** The client acknowledged a QoS 1 publish. */
-    public Ack onPubAck(int packetId) {
-        return flow.onPubAck(packetId);
+    public AckOutcome onPubAck(int packetId) {
+        return flow == null ? AckOutcome.NOT_IN_FLIGHT : flow.onPubAck(packetId);
     }
 
     /** The client received a QoS 2 publish; the session answers PUBREL. */
-    public Ack onPubRec(int packetId, boolean failed) {
-        return flow.onPubRec(packetId, failed);
+    public AckOutcome onPubRec(int packetId, boolean failed) {
+        return flow == null ? AckOutcome.NOT_IN_FLIGHT : flow.onPubRec(packetId, failed);
     }
 
     /** The client completed a QoS 2 delivery. */
-    public Ack onPubComp(int packetId) {
-        return flow.onPubComp(packetId);
+    public AckOutcome onPubComp(int packetId) {
+        return flow == null ? AckOutcome.NOT_IN_FLIGHT : flow.onPubComp(packetId);
     }
 
     /** The QoS 2 identifiers the client published and has not released yet. */
@@ -194,7 +199,9 @@ public final class Session implements Subscriber {
             pendingWill.payload().release();
             pendingWill = null;
         }
-        flow.attached(newConnection);
+        if (flow != null) {
+            flow.attached(newConnection); // without one, nothing is queued or in flight to send
+        }
     }
 
     /**
@@ -204,7 +211,7 @@ public final class Session implements Subscriber {
     private void setOnline(boolean now) {
         if (online != now) {
             online = now;
-            flow.metrics().sessionsOnline.add(now ? 1 : -1);
+            services.metrics().sessionsOnline.add(now ? 1 : -1);
         }
     }
 
@@ -215,7 +222,9 @@ public final class Session implements Subscriber {
         }
         connection = null;
         setOnline(false);
-        flow.mailbox().dropOfflineQos0();
+        if (flow != null) {
+            flow.mailbox().dropOfflineQos0();
+        }
         return true;
     }
 
@@ -235,7 +244,9 @@ public final class Session implements Subscriber {
 
     /** The connection's socket can take more again. */
     public void writable() {
-        flow.pump();
+        if (flow != null) {
+            flow.pump();
+        }
     }
 
     public boolean isAttached(SessionConnection c) {
@@ -262,7 +273,7 @@ public final class Session implements Subscriber {
      * deliveries through this route are kept in the store ({@link io.midge.broker.routing.Subscription#durable}).
      */
     public boolean subscribe(String filter, SubscriptionOptions options, boolean durable) {
-        boolean existed = topicTree.subscribe(this, filter, options, durable).existed();
+        boolean existed = services.topicTree().subscribe(this, filter, options, durable).existed();
         if (subscriptions == null) {
             subscriptions = new SessionSubscriptions();
         }
@@ -272,7 +283,7 @@ public final class Session implements Subscriber {
 
     /** Unsubscribes the session from a filter, in the session and the topic tree; returns whether it was subscribed. */
     public boolean unsubscribe(String filter) {
-        topicTree.unsubscribe(this, filter);
+        services.topicTree().unsubscribe(this, filter);
         return subscriptions != null && subscriptions.delete(filter);
     }
 
@@ -283,7 +294,7 @@ public final class Session implements Subscriber {
         }
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (String filter : filters) {
-            topicTree.unsubscribe(this, filter);
+            services.topicTree().unsubscribe(this, filter);
         }
         subscriptions = null;
         return filters;
@@ -325,7 +336,7 @@ public final class Session implements Subscriber {
         this.stored = stored;
         if (storedNow && subscriptions != null && !subscriptions.isEmpty()) {
             // A live session resumed as persistent: its subscriptions now make durable routes in a cluster.
-            topicTree.storedNow(this, subscriptions);
+            services.topicTree().storedNow(this, subscriptions);
         }
     }
 
@@ -338,7 +349,9 @@ public final class Session implements Subscriber {
      */
     public List<Delivery> takeUndeliveredShared() {
         List<Delivery> taken = new ArrayList<>();
-        flow.takeShared(taken);
+        if (flow != null) {
+            flow.takeShared(taken);
+        }
         return taken;
     }
 
@@ -347,7 +360,9 @@ public final class Session implements Subscriber {
         ended = true;
         setOnline(false);
         connection = null;
-        flow.clear();
+        if (flow != null) {
+            flow.clear();
+        }
         if (inboundQos2 != null) {
             inboundQos2.clear();
         }
@@ -355,7 +370,7 @@ public final class Session implements Subscriber {
 
     /** What recovery at start and a cluster's session move put into the session and take out of it. */
     public SessionTransfer transfer() {
-        return new SessionTransfer(this, flow);
+        return new SessionTransfer(this, flow());
     }
 
     /** At start, on this session's loop, before any publisher takes a key. */
@@ -393,6 +408,6 @@ public final class Session implements Subscriber {
 
     /** What the session holds for its client, counted and listed, and how it is kept; see {@link SessionQueue}. */
     public SessionQueue queue() {
-        return new SessionQueue(flow);
+        return new SessionQueue(this);
     }
 }

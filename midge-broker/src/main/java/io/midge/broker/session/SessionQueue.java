@@ -10,31 +10,33 @@ import java.util.List;
  * the flow of deliveries, and {@link Session}, with connections and subscriptions.
  */
 public final class SessionQueue {
-    private final DeliveryFlow flow;
-    private final SessionMailbox mailbox;
+    private final Session session;
 
-    SessionQueue(DeliveryFlow flow) {
-        this.flow = flow;
-        this.mailbox = flow.mailbox();
+    SessionQueue(Session session) {
+        this.session = session;
     }
 
     /** Messages waiting (mailbox and queue), for tests and metrics. */
     public int pendingMessages() {
-        return mailbox.pendingMessages();
+        DeliveryFlow flow = session.flowIfMade(); // read from any thread: asking makes no flow
+        return flow == null ? 0 : flow.mailbox().pendingMessages();
     }
 
     public long pendingBytes() {
-        return mailbox.pendingBytes();
+        DeliveryFlow flow = session.flowIfMade();
+        return flow == null ? 0 : flow.mailbox().pendingBytes();
     }
 
     public int inflightCount() {
-        OutboundWindow window = flow.windowIfMade();
+        DeliveryFlow flow = session.flowIfMade();
+        OutboundWindow window = flow == null ? null : flow.windowIfMade();
         return window == null ? 0 : window.size();
     }
 
     /** Its messages as the management API lists them; see {@link PendingMessages}. */
     public List<PendingMessages.Pending> pending(int skip, int limit) {
-        return PendingMessages.page(mailbox, flow.windowIfMade(), skip, limit);
+        DeliveryFlow flow = session.flowIfMade();
+        return flow == null ? List.of() : PendingMessages.page(flow.mailbox(), flow.windowIfMade(), skip, limit);
     }
 
     /**
@@ -44,7 +46,7 @@ public final class SessionQueue {
      * {@code droppedNodeQueueFull}, so that a node down for long does not exhaust the others' memory.
      */
     public void keepEverything(long maxMessages, long maxBytes) {
-        mailbox.bound(QueueBounds.forwarding(maxMessages, maxBytes));
+        session.flow().mailbox().bound(QueueBounds.forwarding(maxMessages, maxBytes));
     }
 
     /**
@@ -54,7 +56,7 @@ public final class SessionQueue {
      * store write per message is saved. Re-sends after a reconnect keep their identifiers (the window holds them).
      */
     public void withoutQos1InflightRecords() {
-        flow.withoutQos1InflightRecords();
+        session.flow().withoutQos1InflightRecords();
     }
 
     /**
@@ -62,6 +64,6 @@ public final class SessionQueue {
      * dropped by their policy, counted in their counter and in the broker's, and logged.
      */
     public void bound(QueueBounds bounds) {
-        mailbox.bound(bounds);
+        session.flow().mailbox().bound(bounds);
     }
 }

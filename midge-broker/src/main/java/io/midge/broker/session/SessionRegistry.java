@@ -43,6 +43,7 @@ public final class SessionRegistry {
     private final TopicTree topicTree;
     private final BrokerConfig config;
     private final BrokerMetrics metrics;
+    private final SessionServices services;
     private final Consumer<Message> willPublisher;
     private final SessionStore store;
     private final SharedHandOn sharedHandOn;
@@ -63,6 +64,7 @@ public final class SessionRegistry {
         this.metrics = metrics;
         this.willPublisher = willPublisher;
         this.store = store;
+        this.services = new SessionServices(config, metrics, store.persistence(), topicTree);
         this.sharedHandOn = new SharedHandOn(topicTree, metrics);
     }
 
@@ -76,7 +78,7 @@ public final class SessionRegistry {
      * gets the in-flight ones again with DUP), and its expiry counts on from when its client left.
      */
     public void restore(RecoveredSession recovered, EventLoop loop) {
-        Session session = new Session(recovered.clientId(), loop, config, metrics, store.persistence(), topicTree);
+        Session session = new Session(recovered.clientId(), loop, services);
         session.setExpiryIntervalSeconds(recovered.session().expiryIntervalSeconds());
         session.setProtocolVersion(recovered.session().protocolVersion());
         session.setClusterEpoch(recovered.session().clusterEpoch());
@@ -163,7 +165,7 @@ public final class SessionRegistry {
         // sorted map fewer, on the path of every connection).
         Session existing = cleanStart ? null : sessions.get(clientId);
         if (existing == null) {
-            Session fresh = new Session(clientId, loop, config, metrics, store.persistence(), topicTree);
+            Session fresh = new Session(clientId, loop, services);
             Session previous = sessions.put(clientId, fresh);
             sorted.changed(clientId);
             // The store's record of the replaced session is the new one's to remove or overwrite; publishers stop

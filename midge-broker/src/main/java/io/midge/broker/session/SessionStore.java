@@ -42,7 +42,7 @@ public final class SessionStore {
             return DONE;
         }
         String id = s.clientId();
-        s.flow().flushRecords();
+        flushRecords(s);
         if (s.expiryIntervalSeconds() > 0) {
             StoreBatch batch = store.batch(id);
             if (cleanStart && s.isStored()) {
@@ -67,7 +67,7 @@ public final class SessionStore {
         if (!s.isStored() || added.isEmpty()) {
             return DONE;
         }
-        s.flow().flushRecords();
+        flushRecords(s);
         StoreBatch batch = store.batch(s.clientId());
         added.forEach((filter, options) -> batch.putSubscription(s.clientId(), filter, options.toStored()));
         return store.write(batch, loop);
@@ -78,7 +78,7 @@ public final class SessionStore {
         if (!s.isStored()) {
             return DONE;
         }
-        s.flow().flushRecords();
+        flushRecords(s);
         StoreBatch batch = store.batch(s.clientId());
         filters.forEach(filter -> batch.removeSubscription(s.clientId(), filter));
         return store.write(batch, loop);
@@ -87,7 +87,7 @@ public final class SessionStore {
     /** The client went offline; its session waits for its expiry from now, also across a restart. */
     void wentOffline(Session s) {
         if (s.isStored() && s.expiryIntervalSeconds() > 0) {
-            s.flow().flushRecords();
+            flushRecords(s);
             written(store.write(store.batch(s.clientId()).putSession(record(s, System.currentTimeMillis())), null),
                     s, "going offline");
         }
@@ -96,7 +96,7 @@ public final class SessionStore {
     /** A will waits for its delay (or its session's end) to pass, also across a restart. */
     void willPending(Session s, Message will, long publishAtMillis) {
         if (s.isStored()) {
-            s.flow().flushRecords();
+            flushRecords(s);
             written(store.write(store.batch(s.clientId()).putWill(new StoredWill(s.clientId(),
                     StoredMessages.toStored(will), publishAtMillis)), null), s, "a will");
         }
@@ -121,7 +121,7 @@ public final class SessionStore {
     /** The session ended for good (expired, or ended with its connection). */
     void ended(Session s) {
         if (s.isStored()) {
-            s.flow().flushRecords();
+            flushRecords(s);
             s.setStored(false);
             written(store.write(store.batch(s.clientId()).removeSession(s.clientId()), null), s, "its end");
         }
@@ -140,5 +140,13 @@ public final class SessionStore {
                 log.warn("Storing {} of the session of '{}' failed: {}", what, s.clientId(), e.toString());
             }
         });
+    }
+
+    /** Hands the session's delivery records to the store first; a session that never had a message has none. */
+    private static void flushRecords(Session s) {
+        DeliveryFlow flow = s.flowIfMade();
+        if (flow != null) {
+            flow.flushRecords();
+        }
     }
 }

@@ -8,6 +8,7 @@ import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.routing.TopicTree;
 import io.midge.broker.session.Session;
+import io.midge.broker.session.SessionServices;
 import io.midge.broker.session.SessionRegistry;
 import io.midge.codec.MqttEncoder;
 import io.midge.codec.alias.OutboundTopicAliases;
@@ -319,8 +320,8 @@ class MqttDialectTest {
                 + "max-session-expiry), but not set one after 0 on CONNECT")
         void sessionExpiryOnDisconnect() {
             EmbeddedChannel loop = new EmbeddedChannel();
-            Session session = new Session("c", loop.eventLoop(), broker.config, broker.metrics, broker.persistence,
-                    new TopicTree());
+            Session session = new Session("c", loop.eventLoop(),
+                    new SessionServices(broker.config, broker.metrics, broker.persistence, new TopicTree()));
             try {
                 ConnectionContext c = context(MqttVersion.MQTT_5);
                 c.session = session;

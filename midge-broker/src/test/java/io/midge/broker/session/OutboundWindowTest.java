@@ -7,7 +7,6 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.session.FakeConnection.Sent;
-import io.midge.broker.session.Session.Ack;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -49,10 +48,10 @@ class OutboundWindowTest {
         assertThat(session.queue().inflightCount()).isEqualTo(2);
         assertThat(session.queue().pendingMessages()).isEqualTo(2);
 
-        assertThat(session.onPubAck(1)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubAck(1)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.published).last().isEqualTo(new Sent(3, false, 1, "m2"));
-        assertThat(session.onPubAck(1)).isEqualTo(Ack.NOT_IN_FLIGHT); // a late duplicate
-        assertThat(session.onPubAck(99)).isEqualTo(Ack.NOT_IN_FLIGHT);
+        assertThat(session.onPubAck(1)).isEqualTo(AckOutcome.NOT_IN_FLIGHT); // a late duplicate
+        assertThat(session.onPubAck(99)).isEqualTo(AckOutcome.NOT_IN_FLIGHT);
         assertThat(session.queue().inflightCount()).isEqualTo(2);
         assertThat(sessions.metrics.messagesSent()).isEqualTo(3);
     }
@@ -66,18 +65,18 @@ class OutboundWindowTest {
         sessions.run();
         assertThat(c.packetIds()).containsExactly(1, 2);
 
-        assertThat(session.onPubAck(1)).isEqualTo(Ack.WRONG_KIND);
-        assertThat(session.onPubComp(1)).isEqualTo(Ack.WRONG_KIND);
-        assertThat(session.onPubRec(2, false)).isEqualTo(Ack.WRONG_KIND);
+        assertThat(session.onPubAck(1)).isEqualTo(AckOutcome.WRONG_KIND);
+        assertThat(session.onPubComp(1)).isEqualTo(AckOutcome.WRONG_KIND);
+        assertThat(session.onPubRec(2, false)).isEqualTo(AckOutcome.WRONG_KIND);
         assertThat(c.pubRels).isEmpty();
 
-        assertThat(session.onPubRec(1, false)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubRec(1, false)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.pubRels).containsExactly(1);
-        assertThat(session.onPubAck(1)).isEqualTo(Ack.WRONG_KIND); // awaits PUBCOMP now
-        assertThat(session.onPubRec(1, false)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubAck(1)).isEqualTo(AckOutcome.WRONG_KIND); // awaits PUBCOMP now
+        assertThat(session.onPubRec(1, false)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.pubRels).containsExactly(1, 1);
-        assertThat(session.onPubComp(1)).isEqualTo(Ack.ACCEPTED);
-        assertThat(session.onPubComp(1)).isEqualTo(Ack.NOT_IN_FLIGHT);
+        assertThat(session.onPubComp(1)).isEqualTo(AckOutcome.ACCEPTED);
+        assertThat(session.onPubComp(1)).isEqualTo(AckOutcome.NOT_IN_FLIGHT);
         assertThat(session.queue().inflightCount()).isEqualTo(1);
     }
 
@@ -89,7 +88,7 @@ class OutboundWindowTest {
         session.offer(delivery("next", 2));
         sessions.run();
         assertThat(c.payloads()).containsExactly("refused");
-        assertThat(session.onPubRec(1, true)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubRec(1, true)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.pubRels).isEmpty();
         assertThat(c.published).last().isEqualTo(new Sent(2, false, 2, "next"));
         assertThat(session.queue().inflightCount()).isEqualTo(1);
@@ -110,12 +109,12 @@ class OutboundWindowTest {
             sessions.run();
             int id = c.published.get(c.published.size() - 1).packetId();
             ids.add(id);
-            assertThat(session.onPubAck(id)).isEqualTo(Ack.ACCEPTED);
+            assertThat(session.onPubAck(id)).isEqualTo(AckOutcome.ACCEPTED);
         }
         assertThat(ids.get(0)).isEqualTo(2);
         assertThat(ids.get(65_533)).isEqualTo(65_535);
         assertThat(ids.get(65_534)).isEqualTo(2); // 1 is still in flight
-        assertThat(session.onPubComp(1)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubComp(1)).isEqualTo(AckOutcome.ACCEPTED);
     }
 
     @Test
@@ -181,19 +180,19 @@ class OutboundWindowTest {
         sessions.run();
         assertThat(c.published).isEmpty();
         assertThat(store.held()).isPositive();
-        assertThat(session.onPubRec(1, false)).isEqualTo(Ack.NOT_IN_FLIGHT); // not on the wire yet
+        assertThat(session.onPubRec(1, false)).isEqualTo(AckOutcome.NOT_IN_FLIGHT); // not on the wire yet
 
         store.completeAll();
         assertThat(c.payloads()).containsExactly("two", "one", "zero");
         assertThat(c.packetIds()).containsExactly(1, 2, 0);
 
-        assertThat(session.onPubRec(1, false)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubRec(1, false)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.pubRels).isEmpty();
-        assertThat(session.onPubRec(1, false)).isEqualTo(Ack.ACCEPTED); // still waiting: no PUBREL yet either
+        assertThat(session.onPubRec(1, false)).isEqualTo(AckOutcome.ACCEPTED); // still waiting: no PUBREL yet either
         assertThat(c.pubRels).isEmpty();
         store.completeAll();
         assertThat(c.pubRels).containsExactly(1);
-        assertThat(session.onPubComp(1)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubComp(1)).isEqualTo(AckOutcome.ACCEPTED);
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.routing.Delivery;
 import io.midge.broker.routing.Message;
 import io.midge.broker.session.FakeConnection.Sent;
-import io.midge.broker.session.Session.Ack;
 import io.midge.codec.property.MqttProperties;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -77,8 +76,8 @@ class OwnPayloadTest {
         assertThat(session.queue().pendingBytes()).isEqualTo(4);
         assertThat(sessions.metrics.payloadsCopied.sum()).as("m0 in flight, m1 and m2 queued").isEqualTo(3);
 
-        assertThat(session.onPubAck(1)).isEqualTo(Ack.ACCEPTED);
-        assertThat(session.onPubAck(2)).isEqualTo(Ack.ACCEPTED);
+        assertThat(session.onPubAck(1)).isEqualTo(AckOutcome.ACCEPTED);
+        assertThat(session.onPubAck(2)).isEqualTo(AckOutcome.ACCEPTED);
         assertThat(c.published).containsExactly(new Sent(1, false, 1, "m0"), new Sent(2, false, 1, "m1"),
                 new Sent(3, false, 1, "m2"));
     }

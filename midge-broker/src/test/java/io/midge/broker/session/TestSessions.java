@@ -32,7 +32,7 @@ final class TestSessions implements AutoCloseable {
     }
 
     Session session(BrokerConfig config, Persistence store) {
-        return new Session("client", loop(), config, metrics, store, new TopicTree());
+        return new Session("client", loop(), new SessionServices(config, metrics, store, new TopicTree()));
     }
 
     /** Runs the tasks the sessions scheduled on the loop. */

@@ -2,6 +2,9 @@ package io.midge.broker.transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.DefaultChannelConfig;
+import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -38,8 +41,35 @@ class ReceiveBuffersTest {
     }
 
     @Test
-    @DisplayName("Up to 16 reads per readiness event, as Netty gives stream channels")
+    @DisplayName("Up to 16 reads per readiness event, as Netty gives stream channels, each of which filled its buffer")
     void readsPerEvent() {
-        assertThat(new ReceiveBuffers().maxMessagesPerRead()).isEqualTo(16);
+        ChannelConfig config = new DefaultChannelConfig(new EmbeddedChannel());
+        sizing.reset(config);
+        int reads = 0;
+        do {
+            sizing.attemptedBytesRead(sizing.guess());
+            sizing.lastBytesRead(sizing.guess());
+            sizing.incMessagesRead(1);
+            reads++;
+        } while (sizing.continueReading());
+        assertThat(reads).isEqualTo(16);
+
+        sizing.reset(config);
+        sizing.attemptedBytesRead(sizing.guess());
+        sizing.lastBytesRead(10);
+        sizing.incMessagesRead(1);
+        assertThat(sizing.continueReading()).as("a read that did not fill its buffer emptied the socket").isFalse();
+
+        sizing.reset(config);
+        sizing.attemptedBytesRead(sizing.guess());
+        sizing.lastBytesRead(0);
+        assertThat(sizing.continueReading()).as("no bytes at all").isFalse();
+
+        sizing.reset(config);
+        config.setAutoRead(false);
+        sizing.attemptedBytesRead(sizing.guess());
+        sizing.lastBytesRead(sizing.guess());
+        sizing.incMessagesRead(1);
+        assertThat(sizing.continueReading()).as("reading paused").isFalse();
     }
 }
