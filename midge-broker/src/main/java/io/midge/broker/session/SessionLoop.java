@@ -9,30 +9,31 @@ import org.slf4j.LoggerFactory;
 /**
  * The event loop a session belongs to, and how work reaches it there: a session's state is touched on its loop only,
  * and the loop changes when a client resumes the session on a connection of another loop ({@link #moveTo}). Work
- * handed to {@link #execute} follows the session if it moves meanwhile.
+ * handed to {@link #execute} follows the session if it moves meanwhile. {@link Session} extends it, so that these
+ * two fields are the session's own rather than an object more for every session (every idle connection has one).
  */
-final class SessionLoop {
+abstract class SessionLoop {
     private static final Logger log = LoggerFactory.getLogger(SessionLoop.class);
     private static final AtomicReferenceFieldUpdater<SessionLoop, Runnable> ARRIVAL =
             AtomicReferenceFieldUpdater.newUpdater(SessionLoop.class, Runnable.class, "arrival");
 
-    /** The client identifier, for the log. */
-    private final String clientId;
     private volatile EventLoop executor;
     /** What must run first on the loop the session just moved to (see {@link #moveTo}); null once it ran. */
     private volatile Runnable arrival;
 
-    SessionLoop(String clientId, EventLoop executor) {
-        this.clientId = clientId;
+    SessionLoop(EventLoop executor) {
         this.executor = executor;
     }
 
-    EventLoop executor() {
+    /** The client identifier, for the log. */
+    public abstract String clientId();
+
+    public EventLoop executor() {
         return executor;
     }
 
     /** Runs the task on the session's loop, following the session if it moves meanwhile. */
-    void execute(Runnable task) {
+    public void execute(Runnable task) {
         EventLoop loop = executor;
         if (loop.inEventLoop()) {
             runArrival();
@@ -42,7 +43,7 @@ final class SessionLoop {
                 loop.execute(() -> execute(task));
             } catch (RejectedExecutionException e) {
                 // The broker is shutting down: its loops take no more work, and nothing is left to do.
-                log.debug("Session of '{}': loop stopped, task dropped", clientId);
+                log.debug("Session of '{}': loop stopped, task dropped", clientId());
             }
         }
     }
@@ -51,11 +52,11 @@ final class SessionLoop {
      * Runs the task on the session's loop after what the loop is doing now (a read batch, a drain), following the
      * session if it moves meanwhile.
      */
-    void executeLater(Runnable task) {
+    final void executeLater(Runnable task) {
         try {
             executor.execute(() -> execute(task));
         } catch (RejectedExecutionException e) {
-            log.debug("Session of '{}': loop stopped, task dropped", clientId);
+            log.debug("Session of '{}': loop stopped, task dropped", clientId());
         }
     }
 
@@ -72,7 +73,7 @@ final class SessionLoop {
             try {
                 loop.execute(there);
             } catch (RejectedExecutionException e) {
-                log.debug("Session of '{}': loop stopped, {}", clientId, dropped);
+                log.debug("Session of '{}': loop stopped, {}", clientId(), dropped);
             }
         }
     }
@@ -83,7 +84,7 @@ final class SessionLoop {
      * given to {@link #execute} from then on: a takeover racing this one may reach the new loop first, and must
      * find the connection attached, to close it, rather than no connection at all.
      */
-    void moveTo(EventLoop loop, Runnable onArrival) {
+    public void moveTo(EventLoop loop, Runnable onArrival) {
         arrival = onArrival;
         this.executor = loop;
         // Through execute, so that it runs on the session's loop even if the session has moved on by then.
