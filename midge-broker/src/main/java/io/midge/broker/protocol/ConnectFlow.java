@@ -103,7 +103,7 @@ final class ConnectFlow {
             return;
         }
         c.dialect.negotiate(connect, c);
-        c.sessionExpiry = Math.min(c.sessionExpiry, c.config.protocol().maxSessionExpiry());
+        c.sessionExpiry = Math.min(c.sessionExpiry, c.broker.config().protocol().maxSessionExpiry());
         if (placeRefusal != null) {
             disconnector.refuse(ReasonCode.QUOTA_EXCEEDED, placeRefusal);
             return;
@@ -135,11 +135,11 @@ final class ConnectFlow {
         if (w == null) {
             return true;
         }
-        if (w.qos() > c.config.protocol().maximumQos()) {
+        if (w.qos() > c.broker.config().protocol().maximumQos()) {
             disconnector.refuse(ReasonCode.QOS_NOT_SUPPORTED, "will QoS " + w.qos() + " is above the maximum QoS");
             return false;
         }
-        if (w.retain() && !c.config.protocol().retainAvailable()) {
+        if (w.retain() && !c.broker.config().protocol().retainAvailable()) {
             disconnector.refuse(ReasonCode.RETAIN_NOT_SUPPORTED, "retained wills are not supported");
             return false;
         }
@@ -224,8 +224,8 @@ final class ConnectFlow {
                     + "' starts with $, which is reserved for the broker");
             return;
         }
-        if (c.will != null && c.authorizer != Authorizer.ALLOW_ALL
-                && !c.authorizer.canPublish(c.clientId, c.username, c.will.topic())) {
+        if (c.will != null && c.broker.authorizer() != Authorizer.ALLOW_ALL
+                && !c.broker.authorizer().canPublish(c.clientId, c.username, c.will.topic())) {
             c.broker.metrics().publishesDenied.increment();
             disconnector.refuse(ReasonCode.NOT_AUTHORIZED, "not authorized to publish the will to '"
                     + c.will.topic() + "'");
@@ -343,7 +343,7 @@ final class ConnectFlow {
             return;
         }
         c.state = State.CONNECTED;
-        int keepAlive = c.dialect.keepAlive(c.config, pendingConnect.keepAlive());
+        int keepAlive = c.dialect.keepAlive(c.broker.config(), pendingConnect.keepAlive());
         c.keepAlive = keepAlive;
         c.cleanStart = pendingConnect.cleanStart();
         c.connectedSinceSeconds = (int) (System.currentTimeMillis() / 1000);

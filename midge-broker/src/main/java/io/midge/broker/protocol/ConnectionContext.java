@@ -1,9 +1,7 @@
 package io.midge.broker.protocol;
 
-import io.midge.broker.config.BrokerConfig;
 import io.midge.broker.config.ListenerConfig;
 import io.midge.broker.routing.Message;
-import io.midge.broker.security.Authorizer;
 import io.midge.broker.session.Session;
 import io.midge.codec.alias.InboundTopicAliases;
 import io.midge.codec.alias.OutboundTopicAliases;
@@ -27,12 +25,10 @@ final class ConnectionContext {
     /** Where the connection is in its life; packets are taken or refused by it. */
     enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
+    /** Also the configuration and the ACL: {@code broker.config()} and {@code broker.authorizer()}. */
     final BrokerContext broker;
-    final BrokerConfig config;
     /** The listener this client came in through: its transport and who it lets in. */
     final ListenerConfig listener;
-    /** What this client may do with topics; {@link Authorizer#ALLOW_ALL} (no checks at all) without an ACL file. */
-    final Authorizer authorizer;
     final MqttFrameDecoder frameDecoder;
     /** Whether the bytes written are the socket's (plain TCP), counted here; else a handler in front counts them. */
     private final boolean countsSocketBytes;
@@ -100,9 +96,7 @@ final class ConnectionContext {
 
     ConnectionContext(BrokerContext broker, ListenerConfig listener, MqttFrameDecoder frameDecoder) {
         this.broker = broker;
-        this.config = broker.config();
         this.listener = listener;
-        this.authorizer = broker.authorizer();
         this.frameDecoder = frameDecoder;
         this.countsSocketBytes = listener.transport().isPlain();
     }

@@ -60,13 +60,13 @@ final class InboundPublishes {
         if (throttle != null) {
             throttle.onPublish(c, p.payload().readableBytes());
         }
-        if (p.qos() > c.config.protocol().maximumQos()) {
+        if (p.qos() > c.broker.config().protocol().maximumQos()) {
             p.release();
             disconnector.disconnect(ReasonCode.QOS_NOT_SUPPORTED, "MQTT-3.2.2-11: QoS " + p.qos()
                     + " is above the maximum QoS");
             return;
         }
-        if (p.retainFlag() && !c.config.protocol().retainAvailable()) {
+        if (p.retainFlag() && !c.broker.config().protocol().retainAvailable()) {
             p.release();
             disconnector.disconnect(ReasonCode.RETAIN_NOT_SUPPORTED,
                     "MQTT-3.2.2-14: retained messages are not supported");
@@ -81,7 +81,7 @@ final class InboundPublishes {
             return;
         }
         InboundQos2 inboundQos2 = c.session.inboundQos2();
-        int receiveMaximum = c.config.protocol().receiveMaximum();
+        int receiveMaximum = c.broker.config().protocol().receiveMaximum();
         if (p.qos() > 0 && !inboundQos2.contains(p.packetId()) && inboundQos2.size() >= receiveMaximum) {
             p.release();
             c.broker.metrics().refusedReceiveMaximum.increment();
@@ -113,7 +113,8 @@ final class InboundPublishes {
             refuse(p, "§4.7.2: '" + topic + "' starts with $, which is reserved for the broker", false);
             return;
         }
-        if (c.authorizer != Authorizer.ALLOW_ALL && !c.authorizer.canPublish(c.clientId, c.username, topic)) {
+        Authorizer acl = c.broker.authorizer();
+        if (acl != Authorizer.ALLOW_ALL && !acl.canPublish(c.clientId, c.username, topic)) {
             c.broker.metrics().publishesDenied.increment();
             refuse(p, "not authorized to publish to '" + topic + "'", true);
             return;

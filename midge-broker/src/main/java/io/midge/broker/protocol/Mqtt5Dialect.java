@@ -46,14 +46,14 @@ final class Mqtt5Dialect implements MqttDialect {
             c.outboundAliases = new OutboundTopicAliases(clientTopicAliasMaximum);
         }
         c.inboundAliases = InboundTopicAliases.inServer(c.broker.nodeLinks() ? LINK_TOPIC_ALIAS_MAXIMUM
-                : c.config.protocol().topicAliasMaximum());
+                : c.broker.config().protocol().topicAliasMaximum());
         c.problemInformation = props.number(PropertyId.REQUEST_PROBLEM_INFORMATION, 1) == 1;
     }
 
     @Override
     public MqttProperties connAckProperties(ConnectionContext c, Connect connect, boolean assignedClientId,
                                             String authMethod, Binary authData) {
-        MqttProperties props = ConnAckProperties.of(c.config, connect, c.clientId, assignedClientId,
+        MqttProperties props = ConnAckProperties.of(c.broker.config(), connect, c.clientId, assignedClientId,
                 c.sessionExpiry, c.inboundAliases.maximum(), authMethod, authData);
         return ConnAckProperties.fitted(props, p -> c.fits(new ConnAck(true, ReasonCode.SUCCESS, p)));
     }
@@ -148,7 +148,7 @@ final class Mqtt5Dialect implements MqttDialect {
         if (c.sessionExpiry == 0 && expiry != 0) {
             return "MQTT-3.14.2-2: Session Expiry Interval set on DISCONNECT after 0 on CONNECT";
         }
-        c.sessionExpiry = Math.min(expiry, c.config.protocol().maxSessionExpiry());
+        c.sessionExpiry = Math.min(expiry, c.broker.config().protocol().maxSessionExpiry());
         c.session.setExpiryIntervalSeconds(c.sessionExpiry);
         return null;
     }

@@ -141,10 +141,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
         if (refusal != null) {
             connect.refuseAtConnect(refusal);
         }
-        throttle = PublishThrottle.of(c.config, c.broker.metrics());
+        throttle = PublishThrottle.of(c.broker.config(), c.broker.metrics());
         // Closed unless connected within connect-timeout: in the loop's list for that period (see KeepAlives), which
         // costs no timer of its own (a scheduled task per connection was 1.4% of the loop's CPU per connection).
-        KeepAlives.watch(this, ctx.executor(), c.config.protocol().connectTimeoutSeconds() * 1_000_000_000L);
+        KeepAlives.watch(this, ctx.executor(), c.broker.config().protocol().connectTimeoutSeconds() * 1_000_000_000L);
         ctx.fireChannelActive();
     }
 
@@ -236,7 +236,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter {
     void keepAliveTimedOut() {
         if (c.state == State.AWAITING_CONNECT || c.state == State.AUTHENTICATING) {
             log.debug("{}: no CONNECT within {} s, closing", c.ctx.channel().remoteAddress(),
-                    c.config.protocol().connectTimeoutSeconds());
+                    c.broker.config().protocol().connectTimeoutSeconds());
             c.disconnector().close();
             return;
         }

@@ -51,12 +51,13 @@ final class OutboundPublishes implements SessionConnection, ClientConnection {
 
     @Override
     public boolean mayReceive(String topic) {
-        return c.authorizer == Authorizer.ALLOW_ALL || c.authorizer.canReceive(c.clientId, c.username, topic);
+        Authorizer acl = c.broker.authorizer();
+        return acl == Authorizer.ALLOW_ALL || acl.canReceive(c.clientId, c.username, topic);
     }
 
     @Override
     public int sendQuota() {
-        return Math.min(c.clientReceiveMaximum, c.config.limits().maxInflight());
+        return Math.min(c.clientReceiveMaximum, c.broker.config().limits().maxInflight());
     }
 
     @Override

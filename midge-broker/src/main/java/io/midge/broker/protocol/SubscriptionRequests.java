@@ -55,7 +55,7 @@ final class SubscriptionRequests {
                 codes.add(refusal);
                 continue;
             }
-            int qos = Math.min(sub.qos(), c.config.protocol().maximumQos());
+            int qos = Math.min(sub.qos(), c.broker.config().protocol().maximumQos());
             SubscriptionOptions options = SubscriptionOptions.of(qos, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subscriptionId);
             boolean existed = session.subscribe(filter, options);
@@ -87,16 +87,17 @@ final class SubscriptionRequests {
         if (refusal != null) {
             return refusal;
         }
-        if (c.config.security().denySubscribe().contains(filter)) {
+        if (c.broker.config().security().denySubscribe().contains(filter)) {
             return ReasonCode.UNSPECIFIED_ERROR;
         }
-        if (c.authorizer != Authorizer.ALLOW_ALL && !c.authorizer.canSubscribe(c.clientId, c.username, filter)) {
+        Authorizer acl = c.broker.authorizer();
+        if (acl != Authorizer.ALLOW_ALL && !acl.canSubscribe(c.clientId, c.username, filter)) {
             c.broker.metrics().subscriptionsDenied.increment();
             return c.dialect.subscriptionDenied();
         }
         Map<String, SubscriptionOptions> existing = c.session.subscriptions();
-        if (c.config.limits().maxSubscriptions() > 0 && !existing.containsKey(filter)
-                && existing.size() >= c.config.limits().maxSubscriptions()) {
+        if (c.broker.config().limits().maxSubscriptions() > 0 && !existing.containsKey(filter)
+                && existing.size() >= c.broker.config().limits().maxSubscriptions()) {
             c.broker.metrics().refusedSubscriptionLimit.increment(); // a new filter beyond max-subscriptions
             return ReasonCode.QUOTA_EXCEEDED; // 0x80 in 3.x
         }
