@@ -47,6 +47,9 @@ final class EncodedBatch implements StoreBatch {
     // The message encoded last: a message fanned out to many subscribers' queues is encoded once.
     private StoredMessage lastMessage;
     private byte[] lastEncoded;
+    // The client whose queue entry was encoded last, and its identifier in UTF-8.
+    private String lastClientId;
+    private byte[] lastClientIdUtf8;
 
     EncodedBatch(String owner) {
         this.owner = owner;
@@ -201,20 +204,40 @@ final class EncodedBatch implements StoreBatch {
     }
 
     private void writeSlice(byte[] data) {
-        int n = data.length;
+        writeLength(data.length);
+        System.arraycopy(data, 0, records, length, data.length);
+        length += data.length;
+    }
+
+    private void writeLength(int n) {
         while ((n & ~0x7F) != 0) { // varint32: seven bits a byte, lowest first
             records[length++] = (byte) ((n & 0x7F) | 0x80);
             n >>>= 7;
         }
         records[length++] = (byte) n;
-        System.arraycopy(data, 0, records, length, data.length);
-        length += data.length;
     }
 
     private void ensure(int more) {
         if (length + more > records.length) {
             records = Arrays.copyOf(records, Math.max(Math.max(records.length * 2, 96), length + more));
         }
+    }
+
+    /** {@code put(Keys.queued(...), Values.delivery(...))}, encoded in place instead of in two arrays first. */
+    private void putQueued(byte[] clientIdUtf8, long sequence, StoredDelivery delivery, byte[] encodedMessage) {
+        if (sealed) {
+            throw new IllegalStateException("a submitted batch cannot change");
+        }
+        int keyLength = Keys.queuedLength(clientIdUtf8);
+        int valueLength = Values.deliveryLength(delivery, encodedMessage);
+        ensure(1 + 5 + keyLength + 5 + valueLength);
+        records[length++] = TAG_PUT;
+        writeLength(keyLength);
+        length = Keys.writeQueued(clientIdUtf8, sequence, records, length);
+        writeLength(valueLength);
+        length = Values.writeDelivery(delivery, encodedMessage, records, length);
+        count++;
+        bytes += 32 + keyLength + valueLength;
     }
 
     private EncodedBatch put(byte[] key, byte[] value) {
@@ -276,8 +299,12 @@ final class EncodedBatch implements StoreBatch {
             lastMessage = message;
             lastEncoded = Values.message(message);
         }
+        if (!clientId.equals(lastClientId)) { // most often the very same String: a batch is one publisher's pass
+            lastClientId = clientId;
+            lastClientIdUtf8 = Keys.utf8ClientId(clientId);
+        }
         int start = length;
-        put(Keys.queued(clientId, sequence), Values.delivery(delivery, lastEncoded));
+        putQueued(lastClientIdUtf8, sequence, delivery, lastEncoded);
         if (!cancellable) {
             return null;
         }

@@ -53,10 +53,44 @@ final class Keys {
     }
 
     static byte[] queued(String clientId, long sequence) {
+        byte[] utf8 = utf8ClientId(clientId);
+        byte[] key = new byte[queuedLength(utf8)];
+        writeQueued(utf8, sequence, key, 0);
+        return key;
+    }
+
+    /** The length of a queued delivery's key, for the client identifier in UTF-8 (see {@link #utf8ClientId}). */
+    static int queuedLength(byte[] clientIdUtf8) {
+        return 3 + clientIdUtf8.length + 1 + 8;
+    }
+
+    /**
+     * Writes {@link #queued}'s key into {@code into} at {@code at}, and returns where it ends: the store's batch
+     * encodes every queued delivery in place, with the client's identifier encoded once per batch.
+     */
+    static int writeQueued(byte[] clientIdUtf8, long sequence, byte[] into, int at) {
         if (sequence < 0) {
             throw new IllegalArgumentException("sequence must not be negative: " + sequence);
         }
-        return client(clientId, QUEUED, 8).writeLong(sequence).toByteArray();
+        into[at++] = CLIENT;
+        into[at++] = (byte) (clientIdUtf8.length >>> 8);
+        into[at++] = (byte) clientIdUtf8.length;
+        System.arraycopy(clientIdUtf8, 0, into, at, clientIdUtf8.length);
+        at += clientIdUtf8.length;
+        into[at++] = QUEUED;
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            into[at++] = (byte) (sequence >>> shift);
+        }
+        return at;
+    }
+
+    /** A client identifier in UTF-8, as every client key holds it; at most 65535 bytes. */
+    static byte[] utf8ClientId(String clientId) {
+        byte[] utf8 = clientId.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > 0xFFFF) {
+            throw new IllegalArgumentException("client identifier longer than 65535 bytes");
+        }
+        return utf8;
     }
 
     static byte[] inflight(String clientId, int packetId) {
@@ -99,10 +133,7 @@ final class Keys {
     }
 
     private static ByteWriter clientPrefix(String clientId, int extra) {
-        byte[] utf8 = clientId.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length > 0xFFFF) {
-            throw new IllegalArgumentException("client identifier longer than 65535 bytes");
-        }
+        byte[] utf8 = utf8ClientId(clientId);
         return new ByteWriter(3 + utf8.length + extra).writeByte(CLIENT).writeShort(utf8.length).writeRaw(utf8);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.rocksdb.RocksDB;
 import org.rocksdb.WriteBatch;
@@ -44,6 +45,37 @@ class EncodedBatchTest {
         }
         assertThat(joined.count()).isEqualTo(4);
         assertThat(empty.isEmpty()).isTrue();
+    }
+
+    @Test
+    @DisplayName("Queued deliveries, encoded in place, are what RocksDB's WriteBatch builds from their key and value "
+            + "arrays: identifiers of one to five LEB128 bytes, several clients, a long and a non-ASCII identifier")
+    void queuedInPlaceIsTheKeyAndValueOfTheArrays() throws Exception {
+        RocksDB.loadLibrary();
+        StoredMessage plain = Samples.message("a/b", "payload");
+        StoredMessage rich = Samples.richMessage();
+        String longId = "c".repeat(300);
+        List<Object[]> entries = List.of(
+                new Object[] {"dev-1", 0L, new StoredDelivery(plain, 1, false, new int[0], false)},
+                new Object[] {"dev-1", 1L, new StoredDelivery(plain, 1, true, new int[] {1, 127, 128}, false)},
+                new Object[] {"dev-2", 255L, new StoredDelivery(rich, 2, false, new int[] {16_383, 16_384}, true)},
+                new Object[] {"dév-ü", Long.MAX_VALUE, new StoredDelivery(rich, 1, false,
+                        new int[] {2_097_152, 268_435_455, Integer.MAX_VALUE}, false)},
+                new Object[] {longId, 7L, new StoredDelivery(plain, 2, true, new int[] {5}, true)},
+                new Object[] {"dev-1", 2L, new StoredDelivery(rich, 1, false, new int[0], false)});
+        EncodedBatch batch = new EncodedBatch("p");
+        try (WriteBatch expected = new WriteBatch()) {
+            for (Object[] e : entries) {
+                String client = (String) e[0];
+                long sequence = (Long) e[1];
+                StoredDelivery d = (StoredDelivery) e[2];
+                batch.appendQueued(client, sequence, d);
+                expected.put(Keys.queued(client, sequence), Values.delivery(d));
+            }
+            assertThat(EncodedBatch.writeBatchOf(List.of(batch))).isEqualTo(expected.data());
+        }
+        StoredDelivery back = Values.delivery(Values.delivery((StoredDelivery) entries.get(3)[2]));
+        assertThat(back.subscriptionIds()).containsExactly(2_097_152, 268_435_455, Integer.MAX_VALUE);
     }
 
     private static byte[] bytes(String s) {
