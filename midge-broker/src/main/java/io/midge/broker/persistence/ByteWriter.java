@@ -38,16 +38,32 @@ final class ByteWriter {
 
     /** An unsigned LEB128 number: seven bits per byte, the high bit set on all but the last. */
     ByteWriter writeVarLong(long v) {
+        ensure(varLength(v));
+        size = writeVar(v, bytes, size);
+        return this;
+    }
+
+    /** How many bytes {@link #writeVarLong} takes for {@code v}; refuses a negative number. */
+    static int varLength(long v) {
         if (v < 0) {
             throw new IllegalArgumentException("negative: " + v);
         }
-        ensure(10);
+        int n = 1;
         while ((v & ~0x7FL) != 0) {
-            bytes[size++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes {@code v} as {@link #writeVarLong} does, into {@code into} at {@code at}; returns where it ends. */
+    static int writeVar(long v, byte[] into, int at) {
+        while ((v & ~0x7FL) != 0) {
+            into[at++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
         }
-        bytes[size++] = (byte) v;
-        return this;
+        into[at++] = (byte) v;
+        return at;
     }
 
     /** A string with its UTF-8 length in front. */

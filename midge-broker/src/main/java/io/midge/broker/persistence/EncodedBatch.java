@@ -184,9 +184,7 @@ final class EncodedBatch implements StoreBatch {
 
     /** Adds one change; package-private so that tests can add one the public methods never would. */
     EncodedBatch add(Kind kind, byte[] key, byte[] value) {
-        if (sealed) {
-            throw new IllegalStateException("a submitted batch cannot change");
-        }
+        checkOpen();
         boolean hasValue = kind != Kind.DELETE;
         ensure(1 + 5 + key.length + (hasValue ? 5 + value.length : 0));
         records[length++] = switch (kind) {
@@ -210,11 +208,13 @@ final class EncodedBatch implements StoreBatch {
     }
 
     private void writeLength(int n) {
-        while ((n & ~0x7F) != 0) { // varint32: seven bits a byte, lowest first
-            records[length++] = (byte) ((n & 0x7F) | 0x80);
-            n >>>= 7;
+        length = ByteWriter.writeVar(n, records, length); // RocksDB's varint32: the same seven bits a byte
+    }
+
+    private void checkOpen() {
+        if (sealed) {
+            throw new IllegalStateException("a submitted batch cannot change");
         }
-        records[length++] = (byte) n;
     }
 
     private void ensure(int more) {
@@ -225,9 +225,7 @@ final class EncodedBatch implements StoreBatch {
 
     /** {@code put(Keys.queued(...), Values.delivery(...))}, encoded in place instead of in two arrays first. */
     private void putQueued(byte[] clientIdUtf8, long sequence, StoredDelivery delivery, byte[] encodedMessage) {
-        if (sealed) {
-            throw new IllegalStateException("a submitted batch cannot change");
-        }
+        checkOpen();
         int keyLength = Keys.queuedLength(clientIdUtf8);
         int valueLength = Values.deliveryLength(delivery, encodedMessage);
         ensure(1 + 5 + keyLength + 5 + valueLength);
@@ -250,9 +248,7 @@ final class EncodedBatch implements StoreBatch {
 
     @Override
     public StoreBatch addAll(StoreBatch other) {
-        if (sealed) {
-            throw new IllegalStateException("a submitted batch cannot change");
-        }
+        checkOpen();
         EncodedBatch encoded = (EncodedBatch) other;
         ensure(encoded.length);
         System.arraycopy(encoded.records, 0, records, length, encoded.length);

@@ -121,44 +121,27 @@ public final class Values {
     /** The length of {@link #delivery(StoredDelivery, byte[])}'s value. */
     static int deliveryLength(StoredDelivery d, byte[] encodedMessage) {
         int[] ids = d.subscriptionIds();
-        int length = 1 + varLength(ids.length) + encodedMessage.length;
+        int length = 1 + ByteWriter.varLength(ids.length) + encodedMessage.length;
         for (int id : ids) {
-            length += varLength(id);
+            length += ByteWriter.varLength(id);
         }
         return length;
     }
 
     /**
      * Writes {@link #delivery(StoredDelivery, byte[])}'s value into {@code into} at {@code at} and returns where it
-     * ends: flags, the subscription identifiers (a count, then each, as unsigned LEB128) and the message.
+     * ends: flags, the subscription identifiers (a count, then each, as unsigned LEB128) and the message. Call
+     * {@link #deliveryLength} first: it refuses what cannot be written.
      */
     static int writeDelivery(StoredDelivery d, byte[] encodedMessage, byte[] into, int at) {
         into[at++] = (byte) (d.qos() | (d.retain() ? RETAIN : 0) | (d.shared() ? SHARED : 0));
         int[] ids = d.subscriptionIds();
-        at = writeVar(ids.length, into, at);
+        at = ByteWriter.writeVar(ids.length, into, at);
         for (int id : ids) {
-            at = writeVar(id, into, at);
+            at = ByteWriter.writeVar(id, into, at);
         }
         System.arraycopy(encodedMessage, 0, into, at, encodedMessage.length);
         return at + encodedMessage.length;
-    }
-
-    /** Bytes of an unsigned LEB128 number, as {@link ByteWriter#writeVarLong} writes it. */
-    private static int varLength(int v) {
-        if (v < 0) {
-            throw new IllegalArgumentException("negative: " + v);
-        }
-        return v < 1 << 7 ? 1 : v < 1 << 14 ? 2 : v < 1 << 21 ? 3 : v < 1 << 28 ? 4 : 5;
-    }
-
-    private static int writeVar(int v, byte[] into, int at) {
-        varLength(v); // the same refusal of a negative number
-        while ((v & ~0x7F) != 0) {
-            into[at++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        into[at++] = (byte) v;
-        return at;
     }
 
     /** A delivery with its message, as {@link #delivery(StoredDelivery, byte[])} stores it. */
