@@ -324,7 +324,8 @@ final class EncodedBatch implements StoreBatch {
 
     @Override
     public StoreBatch removeQueued(String clientId, long sequence) {
-        return delete(Keys.queued(clientId, sequence));
+        delete(Keys.queued(clientId, sequence));
+        return delete(Keys.sent(clientId, sequence));
     }
 
     @Override
@@ -342,7 +343,11 @@ final class EncodedBatch implements StoreBatch {
     @Override
     public StoreBatch putInflight(String clientId, int packetId, long sequence, InflightState state) {
         Objects.requireNonNull(state, "state");
-        return put(Keys.inflight(clientId, packetId), Values.inflight(state, sequence));
+        if (state == InflightState.AWAITING_PUBCOMP) {
+            // The queued delivery goes with this change (PUBREC): the packet identifier is all that is left.
+            return put(Keys.inflight(clientId, packetId), Values.inflight(state, sequence));
+        }
+        return put(Keys.sent(clientId, sequence), Values.sent(state, Keys.checkPacketId(packetId)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
  * 'C' len:u16 clientId 0x01                  -> session (protocol version, expiry interval, disconnected at)
  * 'C' len:u16 clientId 0x02 filter           -> subscription options
  * 'C' len:u16 clientId 0x03 sequence:u64     -> queued delivery
+ * 'C' len:u16 clientId 0x03 sequence:u64 0x01 -> that delivery is sent (state, packet identifier)
  * 'C' len:u16 clientId 0x04 packetId:u16     -> outbound in flight (state, sequence of its queued delivery)
  * 'C' len:u16 clientId 0x05 packetId:u16     -> inbound QoS 2 awaiting PUBREL (no value)
  * 'C' len:u16 clientId 0x06                  -> copies a session moved here drops, tails it holds (cluster)
@@ -20,7 +21,11 @@ import java.nio.charset.StandardCharsets;
  * Why this shape: everything of one client sits under one prefix, so ending a session is a single range delete,
  * and restoring is one sequential scan in which a session's record comes first and its subscriptions, queue (in
  * sequence order, big-endian) and in-flight entries follow right behind it. The length in front of the client
- * identifier keeps prefixes apart: "ab" can never be a prefix of "abc"'s keys. Wills live in an area of their own
+ * identifier keeps prefixes apart: "ab" can never be a prefix of "abc"'s keys. A sent delivery's record sits right
+ * behind its queued delivery (from format 2 on): the removal of a run of acknowledged deliveries, one range, takes
+ * their sent records along, and RocksDB's memtable inserts it next to the entries written just before it instead of
+ * in a far region of packet identifiers. Only a QoS 2 delivery whose PUBREC came keeps an 0x04 record: its queued
+ * delivery is gone by then. Wills live in an area of their own
  * because a will outlives its session: when a session expires, its will is still to be published.
  */
 final class Keys {
@@ -35,6 +40,8 @@ final class Keys {
     static final byte INFLIGHT = 0x04;
     static final byte INBOUND_QOS2 = 0x05;
     static final byte MOVED_COPIES = 0x06;
+    /** After a queued delivery's key: the key of the record that it was sent. */
+    static final byte SENT = 0x01;
     /** Above every record type: the exclusive end of a client's range. */
     private static final byte CLIENT_END = (byte) 0xFF;
 
@@ -82,6 +89,21 @@ final class Keys {
             into[at++] = (byte) (sequence >>> shift);
         }
         return at;
+    }
+
+    /** The key of the record that the queued delivery {@code sequence} was sent: its key and {@link #SENT}. */
+    static byte[] sent(String clientId, long sequence) {
+        byte[] utf8 = utf8ClientId(clientId);
+        int length = queuedLength(utf8);
+        byte[] key = new byte[length + 1];
+        writeQueued(utf8, sequence, key, 0);
+        key[length] = SENT;
+        return key;
+    }
+
+    /** Whether a key of the queued area (after {@link #clientPrefixLength}) is a sent record, not a delivery. */
+    static boolean isSent(byte[] key, int prefixLength) {
+        return key.length == prefixLength + 1 + 8 + 1 && key[key.length - 1] == SENT;
     }
 
     /** A client identifier in UTF-8, as every client key holds it; at most 65535 bytes. */
@@ -137,7 +159,7 @@ final class Keys {
         return new ByteWriter(3 + utf8.length + extra).writeByte(CLIENT).writeShort(utf8.length).writeRaw(utf8);
     }
 
-    private static int checkPacketId(int packetId) {
+    static int checkPacketId(int packetId) {
         if (packetId < 1 || packetId > 0xFFFF) {
             throw new IllegalArgumentException("packet identifier must be 1-65535: " + packetId);
         }

@@ -71,7 +71,11 @@ final class Recovery {
         }
     }
 
-    private record InflightRecord(int packetId, Values.Inflight value) {
+    /** An in-flight record: a sent record behind its queued delivery ({@code sent}), or one keyed by packet id. */
+    private record InflightRecord(int packetId, Values.Inflight value, boolean sent) {
+        byte[] key(String clientId) {
+            return sent ? Keys.sent(clientId, value.sequence()) : Keys.inflight(clientId, packetId);
+        }
     }
 
     private RecoveredState scan() {
@@ -132,10 +136,18 @@ final class Recovery {
             case Keys.SESSION -> client.session = Values.session(client.clientId, value);
             case Keys.SUBSCRIPTION -> client.subscriptions.put(Keys.textAfterType(key, prefixLength),
                     Values.subscription(value));
-            case Keys.QUEUED -> client.queued.add(new QueuedDelivery(Keys.suffixOf(key, prefixLength).readLong(),
-                    Values.delivery(value)));
+            case Keys.QUEUED -> {
+                long sequence = Keys.suffixOf(key, prefixLength).readLong();
+                if (Keys.isSent(key, prefixLength)) {
+                    Values.Sent sent = Values.sent(value);
+                    client.inflight.add(new InflightRecord(sent.packetId(),
+                            new Values.Inflight(sent.state(), sequence), true));
+                } else {
+                    client.queued.add(new QueuedDelivery(sequence, Values.delivery(value)));
+                }
+            }
             case Keys.INFLIGHT -> client.inflight.add(new InflightRecord(
-                    Keys.suffixOf(key, prefixLength).readShort(), Values.inflight(value)));
+                    Keys.suffixOf(key, prefixLength).readShort(), Values.inflight(value), false));
             case Keys.INBOUND_QOS2 -> client.inbound.add(Keys.suffixOf(key, prefixLength).readShort());
             case Keys.MOVED_COPIES -> client.movedCopies = Values.movedCopies(value);
             default -> throw new IllegalStateException("unknown record type " + type);
@@ -182,6 +194,7 @@ final class Recovery {
                 if (sent != null) {
                     // PUBREC removes the message along with this change; if it did not, it must not go out again.
                     deletes.delete(Keys.queued(c.clientId, sequence));
+                    deletes.delete(Keys.sent(c.clientId, sequence));
                 }
                 inflight.add(new InflightDelivery(r.packetId(), sequence, r.value().state(), null));
             } else if (sent != null) {
@@ -189,7 +202,7 @@ final class Recovery {
                 inflight.add(new InflightDelivery(r.packetId(), sequence, r.value().state(), sent.delivery()));
             } else {
                 // Acknowledged: PUBACK removes only the queued delivery (see StoreBatch). Not worth a warning.
-                deletes.delete(Keys.inflight(c.clientId, r.packetId()));
+                deletes.delete(r.key(c.clientId));
             }
         }
         inflight.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));

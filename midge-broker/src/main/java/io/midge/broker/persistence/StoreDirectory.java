@@ -15,8 +15,13 @@ import org.rocksdb.WriteOptions;
  * this broker reads. Every refusal names the directory and says what to do.
  */
 final class StoreDirectory {
-    /** The format of keys and values; bump it when either changes incompatibly. */
-    static final int FORMAT_VERSION = 1;
+    /**
+     * The format of keys and values; bump it when either changes incompatibly. Version 2 added the sent records
+     * behind queued deliveries (see {@link Keys}), which a broker that reads only version 1 would take for queued
+     * deliveries; a version 1 store is a valid version 2 store, and is marked as one when it is opened.
+     */
+    static final int FORMAT_VERSION = 2;
+    private static final int OLDEST_READABLE = 1;
 
     private static final String WHAT_TO_DO = "Move the directory away to start empty, or restore a backup.";
 
@@ -82,10 +87,17 @@ final class StoreDirectory {
         } catch (IllegalStateException e) {
             throw new PersistenceException("The store in " + dir + " has a damaged format marker. " + WHAT_TO_DO, e);
         }
-        if (version != FORMAT_VERSION) {
+        if (version < OLDEST_READABLE || version > FORMAT_VERSION) {
             throw new PersistenceException("The store in " + dir + " has format version " + version + "; this broker "
-                    + "reads version " + FORMAT_VERSION + ". Start the broker version that wrote it, or "
-                    + WHAT_TO_DO.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + WHAT_TO_DO.substring(1));
+                    + "reads versions " + OLDEST_READABLE + " to " + FORMAT_VERSION + ". Start the broker version that "
+                    + "wrote it, or " + WHAT_TO_DO.substring(0, 1).toLowerCase(java.util.Locale.ROOT)
+                    + WHAT_TO_DO.substring(1));
+        }
+        if (version < FORMAT_VERSION) {
+            // Before anything is written in the new format, so that an older broker refuses the store from now on.
+            try (WriteOptions sync = new WriteOptions().setSync(true)) {
+                db.put(sync, Keys.FORMAT, Values.formatVersion(FORMAT_VERSION));
+            }
         }
     }
 

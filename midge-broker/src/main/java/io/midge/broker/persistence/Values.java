@@ -172,6 +172,19 @@ public final class Values {
         return new Inflight(InflightState.ofCode(r.readByte()), r.readVarLong());
     }
 
+    /** Sent: the state (awaiting PUBACK or PUBREC) and the packet identifier; the key names the queued delivery. */
+    static byte[] sent(InflightState state, int packetId) {
+        return new byte[] {(byte) state.code(), (byte) (packetId >>> 8), (byte) packetId};
+    }
+
+    record Sent(InflightState state, int packetId) {
+    }
+
+    static Sent sent(byte[] value) {
+        ByteReader r = new ByteReader(value, 0);
+        return new Sent(InflightState.ofCode(r.readByte()), r.readShort());
+    }
+
     static byte[] will(StoredWill will) {
         StoredMessage m = will.message();
         ByteWriter w = new ByteWriter(40 + m.topic().length() + m.payload().length).writeLong(will.publishAtMillis());
