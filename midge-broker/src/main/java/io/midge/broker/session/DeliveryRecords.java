@@ -103,14 +103,25 @@ final class DeliveryRecords {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        if (unwrittenSends != null) {
-            unwrittenSends.remove(packetId, sequence);
-        }
+        boolean recordHanded = sentRecordHanded(packetId, sequence);
         if (acknowledged == null) {
             acknowledged = new AcknowledgedRuns();
         }
-        acknowledged.add(sequence, d.cancelPut());
+        // A cancelled put is never written, but the record that it was sent may have gone to the store before the
+        // PUBACK came: then the removal is written all the same, and takes that record along (see Keys).
+        acknowledged.add(sequence, d.cancelPut() && !recordHanded);
         flushSoon();
+    }
+
+    /**
+     * Whether the record that this QoS 1 delivery was sent went to the store: false while it waits here (it is then
+     * dropped, never written) or when this session writes none.
+     */
+    private boolean sentRecordHanded(int packetId, long sequence) {
+        if (unwrittenSends != null && unwrittenSends.remove(packetId, sequence)) {
+            return false;
+        }
+        return packetId != 0 && session.flow().recordsQos1Inflight();
     }
 
     /**
@@ -138,14 +149,12 @@ final class DeliveryRecords {
             return;
         }
         StoreBatch batch = pending();
-        if (d == null || !d.cancelPut()) {
-            batch.removeQueued(clientId, sequence);
-        }
-        if (packetId != 0 && unwrittenSends != null) {
-            unwrittenSends.remove(packetId, sequence);
+        boolean recordHanded = sentRecordHanded(packetId, sequence);
+        if (d == null || !d.cancelPut() || recordHanded) {
+            batch.removeQueued(clientId, sequence); // and the record that it was sent, if any
         }
         if (packetId != 0) {
-            batch.removeInflight(clientId, packetId);
+            batch.removeInflight(clientId, packetId); // a QoS 2 delivery's after PUBREC (or a format 1 store's)
         }
     }
 
