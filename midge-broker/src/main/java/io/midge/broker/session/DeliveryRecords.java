@@ -4,8 +4,7 @@ import io.midge.broker.persistence.InflightState;
 import io.midge.broker.persistence.Persistence;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Delivery;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -32,6 +31,9 @@ import org.slf4j.LoggerFactory;
 final class DeliveryRecords {
     private static final Logger log = LoggerFactory.getLogger(DeliveryRecords.class);
 
+    /** Kept between flushes up to this size; a longer array (a burst) is let go once written. */
+    private static final int KEPT = 256;
+
     private final Persistence store;
     private final Session session;
     private final String clientId;
@@ -40,10 +42,13 @@ final class DeliveryRecords {
     /** Records of this window not handed to the store yet; null when there are none. */
     private StoreBatch pending;
     /**
-     * QoS 1 sends of this window, not encoded yet (packet identifier to sequence): one acknowledged before its
-     * record is written needs no record at all. Made at the first such send: an idle session has none.
+     * QoS 1 sends of this window whose record is not handed to the store yet, in the order sent; one acknowledged
+     * meanwhile is unmarked ({@link InflightSend#recordPending}) and needs no record at all. The send itself carries
+     * the mark, so that a send and its PUBACK cost no map entry and no boxing. Made at the first: an idle session
+     * has none.
      */
-    private Map<Integer, Long> unwrittenSends;
+    private InflightSend[] unwritten;
+    private int unwrittenCount;
     /**
      * PUBACKs since the last flush: their queue entries go as runs, not one deletion each. Made at the first: an
      * idle session has none.
@@ -80,30 +85,31 @@ final class DeliveryRecords {
      * session that does without QoS 1 in-flight records ({@link SessionQueue#withoutQos1InflightRecords}) writes
      * nothing: after a restart its unacknowledged QoS 1 messages go out again from its queue, under new identifiers.
      */
-    void sent(int packetId, long sequence) {
+    void sent(InflightSend send) {
         if (!session.flow().recordsQos1Inflight()) {
             return;
         }
-        if (unwrittenSends == null) {
-            unwrittenSends = new HashMap<>();
+        if (unwritten == null || unwrittenCount == unwritten.length) {
+            unwritten = unwritten == null ? new InflightSend[16] : Arrays.copyOf(unwritten, unwrittenCount * 2);
         }
-        unwrittenSends.put(packetId, sequence);
+        send.recordPending = true;
+        unwritten[unwrittenCount++] = send;
         flushSoon();
     }
 
     /**
      * PUBACK: the queue entry goes, in a run with the others acknowledged until the next flush
-     * ({@link AcknowledgedRuns}); its put is cancelled now if the store has not taken it yet. Its in-flight record
-     * stays behind if it was written: recovery drops an in-flight record whose queued delivery is gone, and the
-     * packet identifier's next use overwrites it. If it was not written yet, it never is. Either way one change
-     * fewer on the busiest path there is.
+     * ({@link AcknowledgedRuns}); its put is cancelled now if the store has not taken it yet. The record that it was
+     * sent sits right behind its queue entry, so the run's range takes it along; if that record was not handed to
+     * the store yet, it never is.
      */
-    void acknowledged(int packetId, Delivery d) {
+    void acknowledged(InflightSend send) {
+        Delivery d = send.delivery;
         long sequence = d.sequence();
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        boolean recordHanded = sentRecordHanded(packetId, sequence);
+        boolean recordHanded = sentRecordHanded(send);
         if (acknowledged == null) {
             acknowledged = new AcknowledgedRuns();
         }
@@ -117,11 +123,15 @@ final class DeliveryRecords {
      * Whether the record that this QoS 1 delivery was sent went to the store: false while it waits here (it is then
      * dropped, never written) or when this session writes none.
      */
-    private boolean sentRecordHanded(int packetId, long sequence) {
-        if (unwrittenSends != null && unwrittenSends.remove(packetId, sequence)) {
+    private boolean sentRecordHanded(InflightSend send) {
+        if (send == null) {
             return false;
         }
-        return packetId != 0 && session.flow().recordsQos1Inflight();
+        if (send.recordPending) {
+            send.recordPending = false;
+            return false;
+        }
+        return session.flow().recordsQos1Inflight();
     }
 
     /**
@@ -144,12 +154,13 @@ final class DeliveryRecords {
      * Done or dropped: its queue entry goes (unless its put was cancelled, {@code d} null when the delivery is let go
      * already), and its in-flight record when it had a packet identifier (not 0).
      */
-    void forget(long sequence, int packetId, Delivery d) {
+    void forget(long sequence, InflightSend send, Delivery d) {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
         StoreBatch batch = pending();
-        boolean recordHanded = sentRecordHanded(packetId, sequence);
+        boolean recordHanded = sentRecordHanded(send);
+        int packetId = send == null ? 0 : send.packetId;
         if (d == null || !d.cancelPut() || recordHanded) {
             batch.removeQueued(clientId, sequence); // and the record that it was sent, if any
         }
@@ -165,7 +176,7 @@ final class DeliveryRecords {
      */
     void flush() {
         StoreBatch batch = pending;
-        boolean sends = unwrittenSends != null && !unwrittenSends.isEmpty();
+        boolean sends = unwrittenCount > 0;
         boolean acks = acknowledged != null && !acknowledged.isEmpty();
         if ((batch == null || batch.isEmpty()) && !sends && !acks) {
             pending = null; // nothing to write: its removals cancelled puts not written yet (StoreBatch#cancellableQueued)
@@ -175,10 +186,19 @@ final class DeliveryRecords {
             batch = store.batch(clientId);
         }
         if (sends) {
-            for (Map.Entry<Integer, Long> send : unwrittenSends.entrySet()) {
-                sending(batch, send.getKey(), send.getValue(), 1);
+            for (int i = 0; i < unwrittenCount; i++) {
+                InflightSend send = unwritten[i];
+                if (send.recordPending) {
+                    send.recordPending = false;
+                    sending(batch, send.packetId, send.sequence, 1);
+                }
             }
-            unwrittenSends.clear();
+            if (unwritten.length > KEPT) {
+                unwritten = null; // a burst's array goes
+            } else {
+                Arrays.fill(unwritten, 0, unwrittenCount, null);
+            }
+            unwrittenCount = 0;
         }
         if (acks) {
             acknowledged.writeTo(batch, clientId);

@@ -17,6 +17,8 @@ final class InflightSend {
     boolean heldBack;
     /** A stored QoS 2 PUBLISH, or its PUBREL, waits for its in-flight record before it goes out. */
     boolean storing;
+    /** A QoS 1 send whose record waits in {@link DeliveryRecords} to be handed to the store. */
+    boolean recordPending;
     /** Its packet identifier, and its neighbours in the order sent: kept by {@link InflightSends}. */
     int packetId;
     InflightSend prev;

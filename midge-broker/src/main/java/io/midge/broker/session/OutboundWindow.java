@@ -98,7 +98,7 @@ final class OutboundWindow {
             }
             if (d.isStored()) {
                 // QoS 1 may reach the client again after a crash anyway: no need to wait.
-                records.sent(packetId, d.sequence());
+                records.sent(entry);
             }
             sendNew(connection, entry);
         }
@@ -152,7 +152,7 @@ final class OutboundWindow {
         if (!send(connection, d, entry.packetId, false)) {
             // Too large for the client: as if sent and acknowledged (MQTT-3.1.2-25).
             inflight.remove(entry);
-            records.forget(entry.sequence, entry.packetId, d);
+            records.forget(entry.sequence, entry, d);
             d.release();
         }
     }
@@ -189,7 +189,7 @@ final class OutboundWindow {
             return true;
         }
         entry.delivery.release(); // the connection let go of the wire's reference, this is the window's
-        records.forget(entry.sequence, entry.packetId, entry.delivery);
+        records.forget(entry.sequence, entry, entry.delivery);
         return false;
     }
 
@@ -235,7 +235,7 @@ final class OutboundWindow {
         inflight.remove(entry);
         notHeldBack(entry);
         entry.delivery.release();
-        records.acknowledged(packetId, entry.delivery);
+        records.acknowledged(entry);
         pump();
         return AckOutcome.ACCEPTED;
     }
@@ -264,7 +264,7 @@ final class OutboundWindow {
         if (failed) {
             // A PUBREC with an error code ends the flow (MQTT 5.0 section 4.3.3).
             inflight.remove(entry);
-            records.forget(entry.sequence, packetId, null); // QoS 2: never delivered before its put was written
+            records.forget(entry.sequence, entry, null); // QoS 2: never delivered before its put was written
             pump();
             return AckOutcome.ACCEPTED;
         }

@@ -264,7 +264,7 @@ class SessionMailbox extends MailboxCount implements Runnable {
 
     private void drop(Delivery d) {
         unpend(d);
-        session.flow().records().forget(d.sequence(), 0, d);
+        session.flow().records().forget(d.sequence(), null, d);
         d.release();
     }
 
