@@ -25,8 +25,8 @@ import java.nio.charset.StandardCharsets;
  * behind its queued delivery (from format 2 on): the removal of a run of acknowledged deliveries, one range, takes
  * their sent records along, and RocksDB's memtable inserts it next to the entries written just before it instead of
  * in a far region of packet identifiers. Only a QoS 2 delivery whose PUBREC came keeps an 0x04 record: its queued
- * delivery is gone by then. Wills live in an area of their own
- * because a will outlives its session: when a session expires, its will is still to be published.
+ * delivery is gone by then. Wills live in an area of their own because a will outlives its session: when a session
+ * expires, its will is still to be published.
  */
 final class Keys {
     static final byte CLIENT = 'C';

@@ -201,7 +201,8 @@ final class Recovery {
                 // Onward delivery started: an expired message is still completed (MQTT 5.0 section 3.3.2.3.3).
                 inflight.add(new InflightDelivery(r.packetId(), sequence, r.value().state(), sent.delivery()));
             } else {
-                // Acknowledged: PUBACK removes only the queued delivery (see StoreBatch). Not worth a warning.
+                // Acknowledged: a format 1 store's record under the packet identifier, which PUBACK left behind, or
+                // a sent record whose removal a crash cut off. Not worth a warning.
                 deletes.delete(r.key(c.clientId));
             }
         }

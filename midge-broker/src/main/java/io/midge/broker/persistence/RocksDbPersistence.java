@@ -10,10 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
-import org.rocksdb.CompressionType;
-import org.rocksdb.InfoLogLevel;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -80,6 +80,10 @@ public final class RocksDbPersistence implements Persistence {
      * with a {@link PersistenceException} that names the directory and what to do, a directory in use by another
      * broker, a damaged or unreadable store, files that are not a Midge store, and a store of another format.
      */
+    public static RocksDbPersistence open(Path directory, PersistenceOptions options) {
+        return open(directory, options, UnaryOperator.identity());
+    }
+
     private static Options options(boolean fresh) {
         DBOptions db = new DBOptions()
                 .setCreateIfMissing(fresh)
@@ -111,10 +115,6 @@ public final class RocksDbPersistence implements Persistence {
             db.close();
             table.close();
         }
-    }
-
-    public static RocksDbPersistence open(Path directory, PersistenceOptions options) {
-        return open(directory, options, UnaryOperator.identity());
     }
 
     /** {@link #open(Path, PersistenceOptions)} with the writers' writes wrapped, for tests that hold or fail them. */

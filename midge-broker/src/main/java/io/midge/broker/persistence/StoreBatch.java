@@ -12,11 +12,11 @@ package io.midge.broker.persistence;
  *       for a QoS 1 publish delivered before it is durable) per persistent subscriber +
  *       {@code putRetained}/{@code removeRetained}; PUBACK/PUBREC when the write completes.</li>
  *   <li>Send to the subscriber: {@code putInflight(c, packetId, sequence, AWAITING_PUBACK or AWAITING_PUBREC)}:
- *       the message stays in its queue entry, which the in-flight entry refers to; nothing is copied.</li>
- *   <li>PUBACK: {@code removeQueued}, a run of them as one {@code removeQueued(c, first, last)}, nothing for one
- *       whose put was cancelled ({@link QueuedPut#cancel}); the in-flight record may stay (recovery drops an AWAITING_PUBACK or
- *       AWAITING_PUBREC record whose queued delivery is gone, and the identifier's next use overwrites it).
- *       PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)}
+ *       the message stays in its queue entry, and the record that it was sent sits right behind it; nothing is
+ *       copied.</li>
+ *   <li>PUBACK: {@code removeQueued}, a run of them as one {@code removeQueued(c, first, last)}, which takes their
+ *       sent records along; nothing for one whose put was cancelled ({@link QueuedPut#cancel}) unless its sent
+ *       record was written. PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)} (kept under the packet identifier)
  *       + {@code removeQueued}. PUBCOMP: {@code removeInflight}. PUBREL in: {@code removeInboundQos2}.</li>
  * </ul>
  * Within a batch, a later change to a key overrides an earlier one.

@@ -109,29 +109,27 @@ final class DeliveryRecords {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
-        boolean recordHanded = sentRecordHanded(send);
         if (acknowledged == null) {
             acknowledged = new AcknowledgedRuns();
         }
-        // A cancelled put is never written, but the record that it was sent may have gone to the store before the
-        // PUBACK came: then the removal is written all the same, and takes that record along (see Keys).
-        acknowledged.add(sequence, d.cancelPut() && !recordHanded);
+        acknowledged.add(sequence, nothingStored(send, d));
         flushSoon();
     }
 
     /**
-     * Whether the record that this QoS 1 delivery was sent went to the store: false while it waits here (it is then
-     * dropped, never written) or when this session writes none.
+     * A delivery is done with: whether nothing of it is in the store or on its way there, so that no removal need be
+     * written. Its put is cancelled if no writer took it yet, and its sent record, if still waiting here, is dropped.
+     * A cancelled put is never written, but the record that it was sent ({@code send}, null when never sent) may
+     * have gone to the store before: then the removal is written all the same, and takes that record along.
      */
-    private boolean sentRecordHanded(InflightSend send) {
-        if (send == null) {
-            return false;
+    private boolean nothingStored(InflightSend send, Delivery d) {
+        boolean recordHanded = false;
+        if (send != null && send.recordPending) {
+            send.recordPending = false; // never written now
+        } else if (send != null) {
+            recordHanded = session.flow().recordsQos1Inflight();
         }
-        if (send.recordPending) {
-            send.recordPending = false;
-            return false;
-        }
-        return session.flow().recordsQos1Inflight();
+        return d != null && d.cancelPut() && !recordHanded;
     }
 
     /**
@@ -152,20 +150,18 @@ final class DeliveryRecords {
 
     /**
      * Done or dropped: its queue entry goes (unless its put was cancelled, {@code d} null when the delivery is let go
-     * already), and its in-flight record when it had a packet identifier (not 0).
+     * already), and its in-flight record when it was sent ({@code send}, else null).
      */
     void forget(long sequence, InflightSend send, Delivery d) {
         if (sequence == Delivery.NOT_STORED) {
             return;
         }
         StoreBatch batch = pending();
-        boolean recordHanded = sentRecordHanded(send);
-        int packetId = send == null ? 0 : send.packetId;
-        if (d == null || !d.cancelPut() || recordHanded) {
+        if (!nothingStored(send, d)) {
             batch.removeQueued(clientId, sequence); // and the record that it was sent, if any
         }
-        if (packetId != 0) {
-            batch.removeInflight(clientId, packetId); // a QoS 2 delivery's after PUBREC (or a format 1 store's)
+        if (send != null) {
+            batch.removeInflight(clientId, send.packetId); // a QoS 2 delivery's after PUBREC (or a format 1 store's)
         }
     }
 
