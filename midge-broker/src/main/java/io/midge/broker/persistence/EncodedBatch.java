@@ -24,16 +24,9 @@ final class EncodedBatch implements StoreBatch {
     private final String owner;
     /** Whether this batch's queue entries may be cancelled before it is written ({@link #cancellableQueued}). */
     private boolean cancellable;
-    /**
-     * The cancellable puts among the records, in order: where each starts and ends in {@link #records}. Null until
-     * the first.
-     */
-    private QueuedPut[] cancellablePuts;
-    private int[] putStarts;
-    private int[] putEnds;
-    private int cancellableCount;
-    /** Set by {@link #take}: which of the cancellable puts the writer leaves out, and what is left. */
-    private boolean[] leftOut;
+    /** The cancellable puts among the records, in order. Null until the first. */
+    private CancellablePuts cancellablePuts;
+    /** Set by {@link #take}: what the writer copies of the records, and how many changes that is. */
     private int takenLength;
     private int takenCount;
     private boolean taken;
@@ -125,8 +118,9 @@ final class EncodedBatch implements StoreBatch {
     }
 
     /**
-     * Called by the writer before it writes the batch: decides each cancellable queue entry (taken, or left out as
-     * cancelled; see {@link QueuedPut}). Returns how many changes are written.
+     * Called by the writer before it writes the batch: decides each cancellable queue entry (taken, taken with the
+     * packet identifier it was sent under, or left out as cancelled; see {@link QueuedPut}). Returns how many changes
+     * are written.
      */
     int take() {
         if (taken) {
@@ -135,15 +129,9 @@ final class EncodedBatch implements StoreBatch {
         taken = true;
         takenLength = length;
         takenCount = count;
-        for (int i = 0; i < cancellableCount; i++) {
-            if (!cancellablePuts[i].take()) {
-                if (leftOut == null) {
-                    leftOut = new boolean[cancellableCount];
-                }
-                leftOut[i] = true;
-                takenLength -= putEnds[i] - putStarts[i];
-                takenCount--;
-            }
+        if (cancellablePuts != null) {
+            takenLength += cancellablePuts.take(records);
+            takenCount -= cancellablePuts.leftOut();
         }
         return takenCount;
     }
@@ -159,26 +147,17 @@ final class EncodedBatch implements StoreBatch {
     }
 
     private int copyTakenTo(byte[] rep, int at) {
-        if (leftOut == null) {
+        if (cancellablePuts == null) {
             System.arraycopy(records, 0, rep, at, length);
             return at + length;
         }
-        int from = 0;
-        for (int i = 0; i < cancellableCount; i++) {
-            if (leftOut[i]) {
-                System.arraycopy(records, from, rep, at, putStarts[i] - from);
-                at += putStarts[i] - from;
-                from = putEnds[i];
-            }
-        }
-        System.arraycopy(records, from, rep, at, length - from);
-        return at + length - from;
+        return cancellablePuts.copy(records, length, rep, at);
     }
 
     /** The batch was written, or will never be: its queue entries can no longer be cancelled. */
     void settle() {
-        for (int i = 0; i < cancellableCount; i++) {
-            cancellablePuts[i].settle();
+        if (cancellablePuts != null) {
+            cancellablePuts.settle();
         }
     }
 
@@ -252,8 +231,8 @@ final class EncodedBatch implements StoreBatch {
         EncodedBatch encoded = (EncodedBatch) other;
         ensure(encoded.length);
         System.arraycopy(encoded.records, 0, records, length, encoded.length);
-        for (int i = 0; i < encoded.cancellableCount; i++) {
-            addCancellable(encoded.cancellablePuts[i], length + encoded.putStarts[i], length + encoded.putEnds[i]);
+        if (encoded.cancellablePuts != null) {
+            cancellables().addAll(encoded.cancellablePuts, length);
         }
         length += encoded.length;
         count += encoded.count;
@@ -305,21 +284,15 @@ final class EncodedBatch implements StoreBatch {
             return null;
         }
         QueuedPut put = new QueuedPut();
-        addCancellable(put, start, length);
+        cancellables().add(put, start, length);
         return put;
     }
 
-    private void addCancellable(QueuedPut put, int start, int end) {
-        if (cancellablePuts == null || cancellableCount == cancellablePuts.length) {
-            int n = cancellablePuts == null ? 4 : cancellableCount * 2;
-            cancellablePuts = cancellablePuts == null ? new QueuedPut[n] : Arrays.copyOf(cancellablePuts, n);
-            putStarts = putStarts == null ? new int[n] : Arrays.copyOf(putStarts, n);
-            putEnds = putEnds == null ? new int[n] : Arrays.copyOf(putEnds, n);
+    private CancellablePuts cancellables() {
+        if (cancellablePuts == null) {
+            cancellablePuts = new CancellablePuts();
         }
-        cancellablePuts[cancellableCount] = put;
-        putStarts[cancellableCount] = start;
-        putEnds[cancellableCount] = end;
-        cancellableCount++;
+        return cancellablePuts;
     }
 
     @Override

@@ -71,10 +71,20 @@ final class Recovery {
         }
     }
 
-    /** An in-flight record: a sent record behind its queued delivery ({@code sent}), or one keyed by packet id. */
-    private record InflightRecord(int packetId, Values.Inflight value, boolean sent) {
+    /** Where an in-flight record was found. */
+    private enum Form {
+        /** Keyed by packet identifier (a QoS 2 delivery after PUBREC, or anything in flight in a format 1 store). */
+        BY_ID,
+        /** A sent record, right behind its queued delivery. */
+        SENT,
+        /** In the queued delivery's own value: sent before its put was written ({@link QueuedPut#sent}). */
+        IN_VALUE
+    }
+
+    /** An in-flight record, in one of its {@link Form}s. */
+    private record InflightRecord(int packetId, Values.Inflight value, Form form) {
         byte[] key(String clientId) {
-            return sent ? Keys.sent(clientId, value.sequence()) : Keys.inflight(clientId, packetId);
+            return form == Form.BY_ID ? Keys.inflight(clientId, packetId) : Keys.sent(clientId, value.sequence());
         }
     }
 
@@ -141,13 +151,18 @@ final class Recovery {
                 if (Keys.isSent(key, prefixLength)) {
                     Values.Sent sent = Values.sent(value);
                     client.inflight.add(new InflightRecord(sent.packetId(),
-                            new Values.Inflight(sent.state(), sequence), true));
+                            new Values.Inflight(sent.state(), sequence), Form.SENT));
                 } else {
                     client.queued.add(new QueuedDelivery(sequence, Values.delivery(value)));
+                    int packetId = Values.sentPacketId(value);
+                    if (packetId != 0) {
+                        client.inflight.add(new InflightRecord(packetId,
+                                new Values.Inflight(InflightState.AWAITING_PUBACK, sequence), Form.IN_VALUE));
+                    }
                 }
             }
             case Keys.INFLIGHT -> client.inflight.add(new InflightRecord(
-                    Keys.suffixOf(key, prefixLength).readShort(), Values.inflight(value), false));
+                    Keys.suffixOf(key, prefixLength).readShort(), Values.inflight(value), Form.BY_ID));
             case Keys.INBOUND_QOS2 -> client.inbound.add(Keys.suffixOf(key, prefixLength).readShort());
             case Keys.MOVED_COPIES -> client.movedCopies = Values.movedCopies(value);
             default -> throw new IllegalStateException("unknown record type " + type);

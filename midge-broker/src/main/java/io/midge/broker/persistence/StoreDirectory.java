@@ -18,9 +18,11 @@ final class StoreDirectory {
     /**
      * The format of keys and values; bump it when either changes incompatibly. Version 2 added the sent records
      * behind queued deliveries (see {@link Keys}), which a broker that reads only version 1 would take for queued
-     * deliveries; a version 1 store is a valid version 2 store, and is marked as one when it is opened.
+     * deliveries. Version 3 lets a queued delivery's value say it was sent at QoS 1, and under which packet
+     * identifier ({@link Values#writeSentDelivery}), which a broker that reads only up to version 2 would misread. An
+     * older store is a valid store of the current version, and is marked as one when it is opened.
      */
-    static final int FORMAT_VERSION = 2;
+    static final int FORMAT_VERSION = 3;
     private static final int OLDEST_READABLE = 1;
 
     private static final String WHAT_TO_DO = "Move the directory away to start empty, or restore a backup.";

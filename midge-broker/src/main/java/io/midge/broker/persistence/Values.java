@@ -22,6 +22,8 @@ public final class Values {
     private static final int HAS_EXPIRY = 1 << 4;
     private static final int HAS_PROPERTIES = 1 << 5;
     private static final int SHARED = 1 << 3;
+    /** A delivery's flag: sent at QoS 1 and awaiting PUBACK, its packet identifier (two bytes) after the flags. */
+    private static final int SENT = 1 << 4;
     private static final int NO_LOCAL = 1 << 2;
     private static final int RETAIN_AS_PUBLISHED = 1 << 3;
 
@@ -152,11 +154,39 @@ public final class Values {
     public static StoredDelivery delivery(byte[] value) {
         ByteReader r = new ByteReader(value, 0);
         int flags = r.readByte();
+        if ((flags & SENT) != 0) {
+            r.readShort();
+        }
         int[] ids = new int[r.readVarInt()];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = r.readVarInt();
         }
         return new StoredDelivery(readMessage(r), flags & 3, (flags & RETAIN) != 0, ids, (flags & SHARED) != 0);
+    }
+
+    /**
+     * The packet identifier a delivery's value says it was sent under at QoS 1 (its state is then AWAITING_PUBACK),
+     * or 0 when it says nothing: see {@link #writeSentDelivery}.
+     */
+    static int sentPacketId(byte[] value) {
+        return (value[0] & SENT) == 0 ? 0 : (value[1] & 0xFF) << 8 | (value[2] & 0xFF);
+    }
+
+    /** How much longer {@link #writeSentDelivery} makes a delivery's value. */
+    static final int SENT_EXTRA = 2;
+
+    /**
+     * Writes a delivery's value ({@code value[from..from + length)}, as {@link #writeDelivery} wrote it) into
+     * {@code into} at {@code at}, marked as sent at QoS 1 under {@code packetId}: the flags with {@link #SENT}, the
+     * identifier, then the rest unchanged; returns where it ends. What a store writer does for a delivery sent before
+     * its put was written ({@link QueuedPut#sent}): the value then says so itself, and no sent record is needed.
+     */
+    static int writeSentDelivery(byte[] value, int from, int length, int packetId, byte[] into, int at) {
+        into[at++] = (byte) (value[from] | SENT);
+        into[at++] = (byte) (packetId >>> 8);
+        into[at++] = (byte) packetId;
+        System.arraycopy(value, from + 1, into, at, length - 1);
+        return at + length - 1;
     }
 
     /** In flight: the state and the sequence number of the queued delivery it sends (which holds the message). */

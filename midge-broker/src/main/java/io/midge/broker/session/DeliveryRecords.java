@@ -2,6 +2,7 @@ package io.midge.broker.session;
 
 import io.midge.broker.persistence.InflightState;
 import io.midge.broker.persistence.Persistence;
+import io.midge.broker.persistence.QueuedPut;
 import io.midge.broker.persistence.StoreBatch;
 import io.midge.broker.routing.Delivery;
 import java.util.Arrays;
@@ -84,9 +85,15 @@ final class DeliveryRecords {
      * A QoS 1 PUBLISH goes out without waiting: after a crash it may reach the client again, as QoS 1 allows. A
      * session that does without QoS 1 in-flight records ({@link SessionQueue#withoutQos1InflightRecords}) writes
      * nothing: after a restart its unacknowledged QoS 1 messages go out again from its queue, under new identifiers.
+     * A delivery whose put no writer took yet leaves the identifier with the put instead ({@link QueuedPut#sent}):
+     * the writer stores it in the queue entry's value, and no record of its own is written.
      */
     void sent(InflightSend send) {
         if (!session.flow().recordsQos1Inflight()) {
+            return;
+        }
+        QueuedPut put = send.delivery.put();
+        if (put != null && put.sent(send.packetId)) {
             return;
         }
         if (unwritten == null || unwrittenCount == unwritten.length) {
@@ -118,18 +125,17 @@ final class DeliveryRecords {
 
     /**
      * A delivery is done with: whether nothing of it is in the store or on its way there, so that no removal need be
-     * written. Its put is cancelled if no writer took it yet, and its sent record, if still waiting here, is dropped.
-     * A cancelled put is never written, but the record that it was sent ({@code send}, null when never sent) may
-     * have gone to the store before: then the removal is written all the same, and takes that record along.
+     * written. Its put is cancelled if no writer took it yet, and its sent record ({@code send}, null when never
+     * sent), if still waiting here, is dropped. A put that could still be cancelled was not taken when the delivery
+     * was sent either, so the record that it was sent went with it ({@link QueuedPut#sent}) and is cancelled along;
+     * only a delivery whose put was taken first has a sent record of its own, and then the removal is written and
+     * takes that record along.
      */
     private boolean nothingStored(InflightSend send, Delivery d) {
-        boolean recordHanded = false;
-        if (send != null && send.recordPending) {
+        if (send != null) {
             send.recordPending = false; // never written now
-        } else if (send != null) {
-            recordHanded = session.flow().recordsQos1Inflight();
         }
-        return d != null && d.cancelPut() && !recordHanded;
+        return d != null && d.cancelPut();
     }
 
     /**

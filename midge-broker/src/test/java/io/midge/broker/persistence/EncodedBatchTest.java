@@ -78,6 +78,61 @@ class EncodedBatchTest {
         assertThat(back.subscriptionIds()).containsExactly(2_097_152, 268_435_455, Integer.MAX_VALUE);
     }
 
+    @Test
+    @DisplayName("MQTT-4.4.0-1: the writer copies each put as it was taken: left out when cancelled, with its packet "
+            + "identifier in the value when sent, as encoded otherwise, also when the value's length grows a byte")
+    void takenPutsAreCopiedAsDecided() throws Exception {
+        RocksDB.loadLibrary();
+        StoredDelivery plain = new StoredDelivery(Samples.message("a/b", "payload"), 1, false, new int[0], false);
+        StoredDelivery edge = null; // a value of 127 bytes: with the identifier, its length takes two varint bytes
+        for (int n = 0; edge == null; n++) {
+            StoredDelivery d = new StoredDelivery(Samples.message("a/b", "x".repeat(n)), 1, false, new int[] {3}, false);
+            if (Values.delivery(d).length == 127) {
+                edge = d;
+            }
+        }
+        EncodedBatch first = (EncodedBatch) new EncodedBatch("p").cancellableQueued();
+        QueuedPut pending = first.appendCancellable("dev-1", 1, plain);
+        QueuedPut sentEdge = first.appendCancellable("dev-1", 2, edge);
+        QueuedPut cancelled = first.appendCancellable("dev-2", 3, plain);
+        first.removeQueued("dev-3", 9);
+        EncodedBatch second = (EncodedBatch) new EncodedBatch("q").cancellableQueued();
+        QueuedPut sentLater = second.appendCancellable("dev-1", 4, plain);
+        EncodedBatch joined = new EncodedBatch("q");
+        joined.putSession(Samples.session("dev-4"));
+        joined.addAll(second); // its put now sits behind the session record
+
+        assertThat(sentEdge.sent(0x1234)).isTrue();
+        assertThat(cancelled.cancel()).isTrue();
+        assertThat(sentLater.sent(1)).isTrue();
+
+        try (WriteBatch expected = new WriteBatch()) {
+            expected.put(Keys.queued("dev-1", 1), Values.delivery(plain));
+            expected.put(Keys.queued("dev-1", 2), withIdentifier(Values.delivery(edge), 0x1234));
+            expected.delete(Keys.queued("dev-3", 9));
+            expected.delete(Keys.sent("dev-3", 9));
+            expected.put(Keys.session("dev-4"), Values.session(Samples.session("dev-4")));
+            expected.put(Keys.queued("dev-1", 4), withIdentifier(Values.delivery(plain), 1));
+            assertThat(EncodedBatch.writeBatchOf(List.of(first, joined))).isEqualTo(expected.data());
+        }
+        assertThat(first.cancelled()).isEqualTo(1);
+        assertThat(pending.cancel()).as("taken by the writer").isFalse();
+        byte[] edgeValue = withIdentifier(Values.delivery(edge), 0x1234);
+        assertThat(Values.sentPacketId(edgeValue)).isEqualTo(0x1234);
+        assertThat(Values.sentPacketId(Values.delivery(edge))).isZero();
+        assertThat(Values.delivery(edgeValue)).isEqualTo(edge);
+    }
+
+    /** Format 3's sent delivery: the flags with bit 4 set, the packet identifier (big-endian), then the rest. */
+    private static byte[] withIdentifier(byte[] value, int packetId) {
+        byte[] out = new byte[value.length + 2];
+        out[0] = (byte) (value[0] | 0x10);
+        out[1] = (byte) (packetId >>> 8);
+        out[2] = (byte) packetId;
+        System.arraycopy(value, 1, out, 3, value.length - 1);
+        return out;
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }

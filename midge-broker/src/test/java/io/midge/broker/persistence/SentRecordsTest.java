@@ -24,9 +24,10 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 /**
- * Format 2: that a QoS 1 or 2 delivery was sent, and under which packet identifier, is a record right behind its
- * queued delivery, so that acknowledging a run of deliveries removes their sent records in the same range, and a
- * version 1 store (sent records keyed by packet identifier) still comes back whole.
+ * Formats 2 and 3: that a QoS 1 or 2 delivery was sent, and under which packet identifier, is a record right behind
+ * its queued delivery, or (format 3, a QoS 1 delivery sent before its put was written) in the queued delivery's value,
+ * so that acknowledging a run of deliveries removes their sent records in the same range, and a version 1 store (sent
+ * records keyed by packet identifier) still comes back whole.
  */
 class SentRecordsTest {
     private static final long T0 = 1_800_000_000_000L;
@@ -83,6 +84,26 @@ class SentRecordsTest {
     }
 
     @Test
+    @DisplayName("MQTT-4.4.0-1: a QoS 1 delivery sent before the writer took its put is written with the packet "
+            + "identifier in its value, without a sent record, and comes back in flight under it")
+    void anIdentifierSentBeforeTheWriteGoesInTheValue() throws RocksDBException {
+        StoredDelivery d7 = delivery(message("a/7", "seven"));
+        StoredDelivery d8 = delivery(message("a/8", "eight"));
+        write(store[0], batch().putSession(session("c")));
+        StoreBatch published = store[0].batch("p").cancellableQueued();
+        QueuedPut sent = published.appendCancellable("c", 7, d7);
+        published.appendCancellable("c", 8, d8);
+        assertThat(sent.sent(0xBEEF)).isTrue();
+        write(store[0], published);
+        assertThat(sent.sent(1)).as("taken: a later send writes its own record").isFalse();
+
+        assertThat(clientKeys()).containsExactly(Keys.session("c"), Keys.queued("c", 7), Keys.queued("c", 8));
+        RecoveredSession r = store[0].recover(T0).sessions().get(0);
+        assertThat(r.inflight()).containsExactly(new InflightDelivery(0xBEEF, 7, InflightState.AWAITING_PUBACK, d7));
+        assertThat(r.queued()).extracting(QueuedDelivery::sequence).containsExactly(8L);
+    }
+
+    @Test
     @DisplayName("MQTT-4.3.2-5: acknowledging a run of deliveries removes their sent records in the same range")
     void acknowledgingARunTakesItsSentRecordsAlong() throws RocksDBException {
         StoreBatch b = batch().putSession(session("c"));
@@ -129,8 +150,8 @@ class SentRecordsTest {
 
     @Test
     @DisplayName("MQTT-4.4.0-1: a version 1 store's in-flight records, keyed by packet identifier, come back with "
-            + "their identifiers, and the store is marked version 2 before anything is written to it")
-    void aVersionOneStoreComesBackAndIsMarkedVersionTwo() throws RocksDBException {
+            + "their identifiers, and the store is marked with the current version before anything is written to it")
+    void aVersionOneStoreComesBackAndIsMarkedCurrent() throws RocksDBException {
         StoredDelivery d7 = delivery(message("a/7", "seven"));
         write(store[0], batch().putSession(session("c")).appendQueued("c", 7, d7)
                 .appendQueued("c", 8, delivery(message("a/8", "eight"))));
@@ -149,7 +170,7 @@ class SentRecordsTest {
                 Keys.inflight("c", 100));
         store[0].close();
         try (Options o = new Options(); RocksDB db = RocksDB.open(o, dir.toString())) {
-            assertThat(Values.formatVersion(db.get(Keys.FORMAT))).isEqualTo(2);
+            assertThat(Values.formatVersion(db.get(Keys.FORMAT))).isEqualTo(StoreDirectory.FORMAT_VERSION);
         }
         store[0] = Samples.open(dir);
     }
