@@ -13,10 +13,10 @@ package io.midge.broker.persistence;
  *       {@code putRetained}/{@code removeRetained}; PUBACK/PUBREC when the write completes.</li>
  *   <li>Send to the subscriber: {@code putInflight(c, packetId, sequence, AWAITING_PUBACK or AWAITING_PUBREC)}:
  *       the message stays in its queue entry, and the record that it was sent sits right behind it; nothing is
- *       copied.</li>
+ *       copied. A QoS 1 delivery whose put no writer took yet gives its put the packet identifier instead
+ *       ({@link QueuedPut#sent}), and the queue entry's value itself says it was sent.</li>
  *   <li>PUBACK: {@code removeQueued}, a run of them as one {@code removeQueued(c, first, last)}, which takes their
- *       sent records along; nothing for one whose put was cancelled ({@link QueuedPut#cancel}) unless its sent
- *       record was written. PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)} (kept under the packet identifier)
+ *       sent records along; nothing for one whose put was cancelled ({@link QueuedPut#cancel}). PUBREC: {@code putInflight(..., AWAITING_PUBCOMP)} (kept under the packet identifier)
  *       + {@code removeQueued}. PUBCOMP: {@code removeInflight}. PUBREL in: {@code removeInboundQos2}.</li>
  * </ul>
  * Within a batch, a later change to a key overrides an earlier one.
