@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The queue entries of an {@link EncodedBatch} that may still change before a writer takes it ({@link QueuedPut}):
- * where each put's record starts and ends among the batch's records, and, once taken, what became of each: left out
+ * where each put's record starts, where its value starts and where it ends among the batch's records, and, once taken, what became of each: left out
  * (cancelled), written as encoded, or written with the packet identifier it was sent under in its value
  * ({@link QueuedPut#sent}). The writer copies the batch's records around them into the group commit's WriteBatch
  * ({@link #copy}); the batch's own array is never changed after submission.
@@ -14,19 +14,23 @@ import java.util.Arrays;
 final class CancellablePuts {
     private QueuedPut[] puts = new QueuedPut[4];
     private int[] starts = new int[4];
+    private int[] values = new int[4];
     private int[] ends = new int[4];
     private int count;
     /** Set by {@link #take}: per put, {@link QueuedPut#LEFT_OUT}, 0 (as encoded) or the identifier it was sent under. */
     private int[] taken;
 
-    void add(QueuedPut put, int start, int end) {
+    /** A put whose record is {@code [start, end)} in the batch's records, its value {@code [value, end)}. */
+    void add(QueuedPut put, int start, int value, int end) {
         if (count == puts.length) {
             puts = Arrays.copyOf(puts, count * 2);
             starts = Arrays.copyOf(starts, count * 2);
+            values = Arrays.copyOf(values, count * 2);
             ends = Arrays.copyOf(ends, count * 2);
         }
         puts[count] = put;
         starts[count] = start;
+        values[count] = value;
         ends[count] = end;
         count++;
     }
@@ -34,7 +38,7 @@ final class CancellablePuts {
     /** Adds another batch's puts, whose records were copied behind this batch's at {@code offset}. */
     void addAll(CancellablePuts other, int offset) {
         for (int i = 0; i < other.count; i++) {
-            add(other.puts[i], offset + other.starts[i], offset + other.ends[i]);
+            add(other.puts[i], offset + other.starts[i], offset + other.values[i], offset + other.ends[i]);
         }
     }
 
@@ -43,7 +47,7 @@ final class CancellablePuts {
      * writer copies differ from the batch's {@code records}: fewer for each put left out, a few more for each that
      * carries its packet identifier.
      */
-    int take(byte[] records) {
+    int take() {
         taken = new int[count];
         int change = 0;
         for (int i = 0; i < count; i++) {
@@ -52,7 +56,7 @@ final class CancellablePuts {
             if (t == QueuedPut.LEFT_OUT) {
                 change -= ends[i] - starts[i];
             } else if (t != 0) {
-                int valueLength = ends[i] - valueStart(records, i);
+                int valueLength = ends[i] - values[i];
                 change += Values.SENT_EXTRA + ByteWriter.varLength(valueLength + Values.SENT_EXTRA)
                         - ByteWriter.varLength(valueLength);
             }
@@ -86,13 +90,12 @@ final class CancellablePuts {
             at += starts[i] - from;
             if (t != QueuedPut.LEFT_OUT) {
                 // The tag and the key as they are; the value's length and the value itself, with the identifier.
-                int value = valueStart(records, i);
-                int valueLength = ends[i] - value;
-                int lengthAt = value - ByteWriter.varLength(valueLength);
+                int valueLength = ends[i] - values[i];
+                int lengthAt = values[i] - ByteWriter.varLength(valueLength);
                 System.arraycopy(records, starts[i], rep, at, lengthAt - starts[i]);
                 at += lengthAt - starts[i];
                 at = ByteWriter.writeVar(valueLength + Values.SENT_EXTRA, rep, at);
-                at = Values.writeSentDelivery(records, value, valueLength, t, rep, at);
+                at = Values.writeSentDelivery(records, values[i], valueLength, t, rep, at);
             }
             from = ends[i];
         }
@@ -105,23 +108,5 @@ final class CancellablePuts {
         for (int i = 0; i < count; i++) {
             puts[i].settle();
         }
-    }
-
-    /** Where put {@code i}'s value starts: behind its tag, its key's length and key, and its value's length. */
-    private int valueStart(byte[] records, int i) {
-        int at = starts[i] + 1;
-        int keyLength = 0;
-        for (int shift = 0; ; shift += 7) {
-            byte b = records[at++];
-            keyLength |= (b & 0x7F) << shift;
-            if (b >= 0) {
-                break;
-            }
-        }
-        at += keyLength;
-        while (records[at++] < 0) {
-            // the value's length: its end is known (ends[i])
-        }
-        return at;
     }
 }

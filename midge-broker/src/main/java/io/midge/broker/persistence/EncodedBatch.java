@@ -130,7 +130,7 @@ final class EncodedBatch implements StoreBatch {
         takenLength = length;
         takenCount = count;
         if (cancellablePuts != null) {
-            takenLength += cancellablePuts.take(records);
+            takenLength += cancellablePuts.take();
             takenCount -= cancellablePuts.leftOut();
         }
         return takenCount;
@@ -202,8 +202,11 @@ final class EncodedBatch implements StoreBatch {
         }
     }
 
-    /** {@code put(Keys.queued(...), Values.delivery(...))}, encoded in place instead of in two arrays first. */
-    private void putQueued(byte[] clientIdUtf8, long sequence, StoredDelivery delivery, byte[] encodedMessage) {
+    /**
+     * {@code put(Keys.queued(...), Values.delivery(...))}, encoded in place instead of in two arrays first. Returns
+     * the value's length: it ends the record.
+     */
+    private int putQueued(byte[] clientIdUtf8, long sequence, StoredDelivery delivery, byte[] encodedMessage) {
         checkOpen();
         int keyLength = Keys.queuedLength(clientIdUtf8);
         int valueLength = Values.deliveryLength(delivery, encodedMessage);
@@ -215,6 +218,7 @@ final class EncodedBatch implements StoreBatch {
         length = Values.writeDelivery(delivery, encodedMessage, records, length);
         count++;
         bytes += 32 + keyLength + valueLength;
+        return valueLength;
     }
 
     private EncodedBatch put(byte[] key, byte[] value) {
@@ -279,12 +283,12 @@ final class EncodedBatch implements StoreBatch {
             lastClientIdUtf8 = Keys.utf8ClientId(clientId);
         }
         int start = length;
-        putQueued(lastClientIdUtf8, sequence, delivery, lastEncoded);
+        int valueLength = putQueued(lastClientIdUtf8, sequence, delivery, lastEncoded);
         if (!cancellable) {
             return null;
         }
         QueuedPut put = new QueuedPut();
-        cancellables().add(put, start, length);
+        cancellables().add(put, start, length - valueLength, length);
         return put;
     }
 
