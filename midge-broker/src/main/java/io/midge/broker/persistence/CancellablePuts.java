@@ -19,6 +19,8 @@ final class CancellablePuts {
     private int count;
     /** Set by {@link #take}: per put, {@link QueuedPut#LEFT_OUT}, 0 (as encoded) or the identifier it was sent under. */
     private int[] taken;
+    /** Set by {@link #take}: how many puts it left out. */
+    private int leftOut;
 
     /** A put whose record is {@code [start, end)} in the batch's records, its value {@code [value, end)}. */
     void add(QueuedPut put, int start, int value, int end) {
@@ -54,6 +56,7 @@ final class CancellablePuts {
             int t = puts[i].take();
             taken[i] = t;
             if (t == QueuedPut.LEFT_OUT) {
+                leftOut++;
                 change -= ends[i] - starts[i];
             } else if (t != 0) {
                 int valueLength = ends[i] - values[i];
@@ -66,13 +69,7 @@ final class CancellablePuts {
 
     /** How many puts {@link #take} left out. */
     int leftOut() {
-        int n = 0;
-        for (int i = 0; i < count; i++) {
-            if (taken[i] == QueuedPut.LEFT_OUT) {
-                n++;
-            }
-        }
-        return n;
+        return leftOut;
     }
 
     /**
