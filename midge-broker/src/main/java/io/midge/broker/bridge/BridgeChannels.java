@@ -18,6 +18,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.URI;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
@@ -70,12 +71,12 @@ final class BridgeChannels {
                     p.addLast("websocket-frames", new ClientFrames.WebSocketBytes());
                 }
                 p.addLast("mqtt-decoder", new ClientFrames.Decoder(version, "bridge '" + config.name() + "'"));
-                int ping = Math.max(1, config.keepAlive() / 2);
                 if (config.keepAlive() > 0) {
-                    // A remote silent for one and a half keep-alives is gone (as a broker judges its clients). Under
-                    // the encoder, it watches the gathered buffers (above it, it would give every packet a promise
-                    // with a listener, and nothing could be gathered).
-                    p.addLast("keep-alive", new IdleStateHandler(config.keepAlive() * 3 / 2, ping, 0));
+                    // Events after half a keep-alive without writing and half a keep-alive without reading (see
+                    // BridgeLink.userEventTriggered). Under the encoder, it watches the gathered buffers (above it,
+                    // it would give every packet a promise with a listener, and nothing could be gathered).
+                    long half = TimeUnit.SECONDS.toMillis(config.keepAlive()) / 2;
+                    p.addLast("keep-alive", new IdleStateHandler(half, half, 0, TimeUnit.MILLISECONDS));
                 }
                 p.addLast("mqtt-encoder", new ClientFrames.Encoder(version));
                 p.addLast("bridge", link);

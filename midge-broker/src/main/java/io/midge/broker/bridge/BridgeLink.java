@@ -86,6 +86,10 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
      * subscribes to nothing.
      */
     private final boolean drain;
+    /** Half keep-alives the remote has been silent for (see userEventTriggered). */
+    private int silentHalves;
+    /** A PINGREQ went out and nothing was read since: an idle link then pings once, not for both idle events. */
+    private boolean pingUnanswered;
     /** The sends let out by a read of acknowledgements leave in one flush at the read's end. */
     private final ReadEndFlush flushes = new ReadEndFlush();
 
@@ -203,6 +207,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        pingUnanswered = false; // whatever was read answers it as well as PINGRESP would
         flushes.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
@@ -267,16 +272,31 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.WRITER_IDLE) {
-                ctx.writeAndFlush(PingReq.INSTANCE);
+                ping(ctx); // a packet within each keep-alive, for the remote's check (MQTT-3.1.2-23 in 3.1.1, 3.1.2.10)
             } else if (idle.state() == IdleState.READER_IDLE) {
-                events.failed(this, "the remote did not answer within the keep-alive");
-                ctx.close();
+                // Every half keep-alive of silence from the remote. Silence alone proves nothing: a bridge that only
+                // publishes at QoS 0 writes all the time, so never pings on the writer's account, and the remote
+                // answers nothing to QoS 0. So the first half asks (PINGREQ, which the remote must answer,
+                // MQTT-3.12.4-1), and one and a half keep-alives of silence mean the remote is gone, as a broker
+                // judges its clients.
+                silentHalves = idle.isFirst() ? 1 : silentHalves + 1;
+                if (silentHalves >= 3) {
+                    events.failed(this, "the remote did not answer within the keep-alive");
+                    ctx.close();
+                } else if (!pingUnanswered) {
+                    ping(ctx);
+                }
             }
         } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             sendConnect(ctx);
         } else {
             ctx.fireUserEventTriggered(evt);
         }
+    }
+
+    private void ping(ChannelHandlerContext ctx) {
+        pingUnanswered = true;
+        ctx.writeAndFlush(PingReq.INSTANCE);
     }
 
     @Override

@@ -22,6 +22,7 @@ final class BridgeSpec {
     private int maxMessages = 100_000;
     private QueueOverflow overflow = QueueOverflow.DROP_OLDEST;
     private String localUser;
+    private int keepAlive = 30;
 
     private BridgeSpec(String name, int port) {
         this.name = name;
@@ -46,6 +47,11 @@ final class BridgeSpec {
     BridgeSpec login(String user, String pass) {
         this.username = user;
         this.password = pass;
+        return this;
+    }
+
+    BridgeSpec keepAlive(int seconds) {
+        this.keepAlive = seconds;
         return this;
     }
 
@@ -85,6 +91,6 @@ final class BridgeSpec {
 
     BridgeConfig build() {
         return new BridgeConfig(name, "127.0.0.1", port, transport, "/mqtt", version, clientId, username, password,
-                false, 3600, 30, localUser, tls, rules, maxMessages, 1L << 30, overflow);
+                false, 3600, keepAlive, localUser, tls, rules, maxMessages, 1L << 30, overflow);
     }
 }

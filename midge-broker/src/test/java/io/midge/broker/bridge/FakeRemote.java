@@ -20,6 +20,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -117,6 +118,17 @@ final class FakeRemote implements AutoCloseable {
                     throw new AssertionError("expected " + type.getSimpleName() + " from the bridge, not " + packet);
                 }
                 return type.cast(packet);
+            }
+        }
+
+        /**
+         * The bridge's next packet, whatever it is, PINGREQ unanswered; null once the bridge closed the connection.
+         */
+        MqttPacket nextOrClosed() throws IOException {
+            try {
+                return next();
+            } catch (EOFException e) {
+                return null;
             }
         }
 
