@@ -73,7 +73,7 @@ final class BridgeChannels {
                 p.addLast("mqtt-decoder", new ClientFrames.Decoder(version, "bridge '" + config.name() + "'"));
                 if (config.keepAlive() > 0) {
                     // Events after half a keep-alive without writing and half a keep-alive without reading (see
-                    // BridgeLink.userEventTriggered). Under the encoder, it watches the gathered buffers (above it,
+                    // RemoteSilence). Under the encoder, it watches the gathered buffers (above it,
                     // it would give every packet a promise with a listener, and nothing could be gathered).
                     long half = TimeUnit.SECONDS.toMillis(config.keepAlive()) / 2;
                     p.addLast("keep-alive", new IdleStateHandler(half, half, 0, TimeUnit.MILLISECONDS));

@@ -29,7 +29,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -86,10 +85,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
      * subscribes to nothing.
      */
     private final boolean drain;
-    /** Half keep-alives the remote has been silent for (see userEventTriggered). */
-    private int silentHalves;
-    /** A PINGREQ went out and nothing was read since: an idle link then pings once, not for both idle events. */
-    private boolean pingUnanswered;
+    private final RemoteSilence silence = new RemoteSilence();
     /** The sends let out by a read of acknowledgements leave in one flush at the read's end. */
     private final ReadEndFlush flushes = new ReadEndFlush();
 
@@ -207,7 +203,7 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        pingUnanswered = false; // whatever was read answers it as well as PINGRESP would
+        silence.heard();
         flushes.readComplete(ctx);
         ctx.fireChannelReadComplete();
     }
@@ -271,32 +267,19 @@ final class BridgeLink extends ChannelInboundHandlerAdapter implements SessionCo
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
-            if (idle.state() == IdleState.WRITER_IDLE) {
-                ping(ctx); // a packet within each keep-alive, for the remote's check (MQTT-3.1.2-23 in 3.1.1, 3.1.2.10)
-            } else if (idle.state() == IdleState.READER_IDLE) {
-                // Every half keep-alive of silence from the remote. Silence alone proves nothing: a bridge that only
-                // publishes at QoS 0 writes all the time, so never pings on the writer's account, and the remote
-                // answers nothing to QoS 0. So the first half asks (PINGREQ, which the remote must answer,
-                // MQTT-3.12.4-1), and one and a half keep-alives of silence mean the remote is gone, as a broker
-                // judges its clients.
-                silentHalves = idle.isFirst() ? 1 : silentHalves + 1;
-                if (silentHalves >= 3) {
+            switch (silence.onIdle(idle)) {
+                case PING -> ctx.writeAndFlush(PingReq.INSTANCE);
+                case GIVE_UP -> {
                     events.failed(this, "the remote did not answer within the keep-alive");
                     ctx.close();
-                } else if (!pingUnanswered) {
-                    ping(ctx);
                 }
+                case NOTHING -> { }
             }
         } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             sendConnect(ctx);
         } else {
             ctx.fireUserEventTriggered(evt);
         }
-    }
-
-    private void ping(ChannelHandlerContext ctx) {
-        pingUnanswered = true;
-        ctx.writeAndFlush(PingReq.INSTANCE);
     }
 
     @Override
