@@ -73,8 +73,8 @@ final class BridgeChannels {
                 p.addLast("mqtt-decoder", new ClientFrames.Decoder(version, "bridge '" + config.name() + "'"));
                 if (config.keepAlive() > 0) {
                     // Events after half a keep-alive without writing and half a keep-alive without reading (see
-                    // RemoteSilence). Under the encoder, it watches the gathered buffers (above it,
-                    // it would give every packet a promise with a listener, and nothing could be gathered).
+                    // RemoteSilence). Under the encoder, it watches the gathered buffers (above it, it would give
+                    // every packet a promise with a listener, and nothing could be gathered).
                     long half = TimeUnit.SECONDS.toMillis(config.keepAlive()) / 2;
                     p.addLast("keep-alive", new IdleStateHandler(half, half, 0, TimeUnit.MILLISECONDS));
                 }
