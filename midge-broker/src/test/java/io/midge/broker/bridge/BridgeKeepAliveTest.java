@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,7 +34,6 @@ class BridgeKeepAliveTest {
     private static final long STREAM_NANOS = 3_000_000_000L;
     /** The steady stream's pace: a reading every 50 ms, as a sensor would send them. */
     private static final long PACE_MILLIS = 50;
-
     /** How long the fake remote answers PINGREQ once the stream began. */
     private static final long ANSWERED_NANOS = 2_000_000_000L;
 
@@ -51,12 +51,11 @@ class BridgeKeepAliveTest {
         BridgeTest.awaitConnected(local, "r");
         try (Subscriber remoteSub = Subscriber.connect(Brokers.uri(remote), "rs").subscribe("sensor/#", 0);
              Subscriber sensor = Subscriber.connect(Brokers.uri(local), "sensor")) {
-            List<String> expected = new ArrayList<>();
             long end = System.nanoTime() + STREAM_NANOS;
-            for (int i = 0; System.nanoTime() < end; i++) {
-                sensor.publish("sensor/pulse", "r-" + i, 0);
+            int sent = stream(sensor, () -> System.nanoTime() < end);
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < sent; i++) {
                 expected.add("sensor/pulse r-" + i);
-                Thread.sleep(PACE_MILLIS); // the load's pace, not a wait for a condition
             }
             await().atMost(WAIT).until(() -> remoteSub.received().size() >= expected.size());
             assertThat(remoteSub.received()).containsExactlyElementsOf(expected);
@@ -78,13 +77,7 @@ class BridgeKeepAliveTest {
             try (FakeRemote.Link link = remote.accept(false);
                  Subscriber sensor = Subscriber.connect(Brokers.uri(local), "sensor")) {
                 BridgeTest.awaitConnected(local, "r");
-                Future<?> publishing = stream.submit(() -> {
-                    for (int i = 0; streaming.get(); i++) {
-                        sensor.publish("sensor/pulse", "r-" + i, 0);
-                        Thread.sleep(PACE_MILLIS);
-                    }
-                    return null;
-                });
+                Future<?> publishing = stream.submit(() -> stream(sensor, streaming::get));
                 // Answers PINGREQ for the stream's first two seconds (longer than the 1.5 s after which a remote
                 // is given up), then falls silent.
                 long firstPublish = 0;
@@ -118,5 +111,15 @@ class BridgeKeepAliveTest {
                 assertThat(again.clientId).isEqualTo("bridge-r");
             }
         }
+    }
+
+    /** Publishes a QoS 0 reading every {@link #PACE_MILLIS} while {@code more} holds; returns how many it sent. */
+    private static int stream(Subscriber sensor, BooleanSupplier more) throws Exception {
+        int sent = 0;
+        while (more.getAsBoolean()) {
+            sensor.publish("sensor/pulse", "r-" + sent++, 0);
+            Thread.sleep(PACE_MILLIS); // the load's pace, not a wait for a condition
+        }
+        return sent;
     }
 }
